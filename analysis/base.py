@@ -1,0 +1,203 @@
+"""How an analysis is declared once and run from the desktop, the CLI and the tests.
+
+Modelled on QGIS Processing: an algorithm declares its parameters and outputs, and
+implements `run(params, feedback)`, checking `feedback.canceled` and reporting progress.
+The desktop dialog and the `analyze` sub-command are generated from the declaration.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+ParamKind = Literal[
+    "layer",  # a layer: a file path on the CLI (path or path::sublayer), a Layer in the app
+    "field",  # a column name of another (layer) parameter, named in `parent`
+    "number",
+    "integer",
+    "string",
+    "date",
+    "enum",
+    "bool",
+    "numbers",  # comma-separated list of numbers
+    "path",  # an output or input file path
+    "project",  # a project file
+]
+
+
+class Canceled(Exception):
+    """Raised inside `run` when the user pressed cancel."""
+
+
+@dataclass
+class Parameter:
+    name: str
+    kind: ParamKind
+    help: str
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    parent: str | None = None  # for 'field': the layer parameter it belongs to
+    roles: tuple[str, ...] = ()  # for 'layer': roles that fit (the dialog preselects them)
+    geometry: tuple[str, ...] = ()  # for 'layer': accepted geometry kinds (point/line/polygon)
+    label: str = ""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass
+class Output:
+    name: str
+    kind: Literal["layer", "table", "summary"]
+    help: str = ""
+
+
+@dataclass
+class AnalysisResult:
+    """What an analysis gives back: JSON-able summary, result layers and a table."""
+
+    summary: dict = field(default_factory=dict)
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    table: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    # Styling hints for result layers: {layer name: {"field": ..., "kind": ...}}
+    styles: dict[str, dict] = field(default_factory=dict)
+
+
+class Feedback:
+    """Progress and cancel, Qt-free; the desktop adapts it to a progress bar and a button."""
+
+    def __init__(self, on_progress: Callable[[float, str], None] | None = None) -> None:
+        self._canceled = threading.Event()
+        self._on_progress = on_progress
+        self.messages: list[str] = []
+        self.progress = 0.0
+
+    def set_progress(self, percent: float, message: str = "") -> None:
+        self.progress = max(0.0, min(100.0, float(percent)))
+        if self._on_progress:
+            self._on_progress(self.progress, message)
+
+    def info(self, message: str) -> None:
+        self.messages.append(message)
+        if self._on_progress:
+            self._on_progress(self.progress, message)
+
+    def cancel(self) -> None:
+        self._canceled.set()
+
+    @property
+    def canceled(self) -> bool:
+        return self._canceled.is_set()
+
+    def check(self) -> None:
+        """Call often in long loops: raises Canceled once the user cancels."""
+        if self._canceled.is_set():
+            raise Canceled()
+
+
+class Algorithm:
+    """Subclass, set the class attributes, implement `run`, and decorate with @register."""
+
+    id: str = ""
+    title: str = ""
+    help: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    outputs: tuple[Output, ...] = ()
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.parameters}
+
+    def validate(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Fill defaults and check required values; raise ValueError with a clear message."""
+        merged = self.defaults() | {k: v for k, v in params.items() if v is not None}
+        missing = [
+            p.flag for p in self.parameters if p.required and merged.get(p.name) in (None, "")
+        ]
+        if missing:
+            raise ValueError(f"{self.id}: missing {', '.join(missing)}")
+        for p in self.parameters:
+            v = merged.get(p.name)
+            if p.kind == "enum" and v is not None and v not in p.choices:
+                raise ValueError(f"{p.flag} must be one of {', '.join(p.choices)}, not {v!r}")
+        return merged
+
+    def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        raise NotImplementedError
+
+    def command_line(self, params: dict[str, Any]) -> str:
+        """The equivalent CLI call (the desktop dialog shows it)."""
+        import shlex
+
+        parts = ["python", "main.py", "analyze", self.id]
+        for p in self.parameters:
+            v = params.get(p.name)
+            if v is None or v == p.default or v is False:
+                continue
+            if p.kind == "layer" and hasattr(v, "source"):
+                v = v.source.path + (f"::{v.source.sublayer}" if v.source.sublayer else "")
+            if v is True:
+                parts.append(p.flag)
+                continue
+            if isinstance(v, list | tuple):
+                v = ",".join(str(x) for x in v)
+            parts += [p.flag, str(v)]
+        return " ".join(shlex.quote(s) for s in parts)
+
+
+REGISTRY: dict[str, Algorithm] = {}
+
+
+def register(cls: type[Algorithm]) -> type[Algorithm]:
+    if not cls.id or cls.id in REGISTRY:
+        raise ValueError(f"Algorithm id missing or duplicated: {cls.id!r}")
+    REGISTRY[cls.id] = cls()
+    return cls
+
+
+def algorithm(algorithm_id: str) -> Algorithm:
+    load_all()
+    try:
+        return REGISTRY[algorithm_id]
+    except KeyError:
+        raise KeyError(
+            f"Unknown analysis {algorithm_id!r}. Known: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+def load_all() -> dict[str, Algorithm]:
+    """Import every analysis module so its @register runs."""
+    import importlib
+
+    for module in (
+        "count",
+        "displacement",
+        "environment",
+        "hotspots",
+        "access",
+        "cultivation",
+        "indicators",
+    ):
+        try:
+            importlib.import_module(f"analysis.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"analysis.{module}":
+                raise
+    return REGISTRY

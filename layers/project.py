@@ -1,0 +1,251 @@
+"""Projects: the layers, their styles, the view and the period, saved as versioned JSON.
+
+Saves are atomic (write a temporary file beside the target, fsync, rename) so a crash
+never leaves half a project. Paths are stored relative to the project file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyproj import CRS
+from shapely.geometry import box
+
+from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
+from layers.errors import LayerLoadError, ProjectError
+from layers.i18n import tr
+from layers.layer import Layer, LayerList, LayerSource
+from layers.report import LoadReport
+from layers.roles import FieldMapping, Role
+from layers.style import Style
+from layers.timefilter import TimeFilter
+
+PROJECT_FORMAT = "harm-atlas-project"
+PROJECT_VERSION = 1
+PROJECT_SUFFIX = ".hatlas.json"
+SYNTHETIC_NOTE = tr("Synthetic demonstration data: not real observations.")
+
+
+@dataclass
+class Project:
+    """Headless application state: what the desktop shows and the CLI works on."""
+
+    layers: LayerList = field(default_factory=LayerList)
+    title: str = ""
+    path: Path | None = None
+    time_filter: TimeFilter | None = None
+    extent: tuple[float, float, float, float] | None = None  # in the metric CRS
+    metadata: dict = field(default_factory=dict)
+    _metric_crs: CRS | None = None
+    load_errors: list[LayerLoadError] = field(default_factory=list)
+
+    # --- CRS ------------------------------------------------------------------------
+    @property
+    def metric_crs(self) -> CRS:
+        """The projected CRS all distances and areas use (chosen from the data's extent)."""
+        if self._metric_crs is None:
+            bounds = self.lonlat_bounds()
+            if bounds is None:
+                return CRS.from_epsg(3857)
+            self._metric_crs = choose_metric_crs(bounds)
+        return self._metric_crs
+
+    @metric_crs.setter
+    def metric_crs(self, crs: CRS | str | None) -> None:
+        self._metric_crs = None if crs is None else CRS.from_user_input(crs)
+
+    def lonlat_bounds(self) -> tuple[float, float, float, float] | None:
+        boxes = [lonlat_bounds(layer.data) for layer in self.layers if not layer.data.empty]
+        boxes = [b for b in boxes if all(v == v for v in b)]
+        if not boxes:
+            return None
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+
+    def full_extent(self) -> tuple[float, float, float, float] | None:
+        """Extent of all layers in the metric CRS."""
+        bounds = self.lonlat_bounds()
+        if bounds is None:
+            return None
+        import geopandas as gpd
+
+        return tuple(gpd.GeoSeries([box(*bounds)], crs=WGS84).to_crs(self.metric_crs).total_bounds)  # type: ignore[return-value]
+
+    @property
+    def is_synthetic(self) -> bool:
+        return bool(self.metadata.get("synthetic")) or any(
+            layer.metadata.get("synthetic") for layer in self.layers
+        )
+
+    def layer(self, name: str) -> Layer:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise ProjectError(
+                tr("No layer named {name!r} in the project. Layers: {names}.").format(
+                    name=name, names=", ".join(self.layers.names())
+                )
+            ) from None
+
+    def add(self, layer: Layer) -> Layer:
+        layer.name = self.layers.unique_name(layer.name)
+        self.layers.append(layer)
+        return layer
+
+    # --- persistence ------------------------------------------------------------------
+    def to_dict(self, base: Path) -> dict:
+        out_layers = []
+        for layer in self.layers:
+            src = layer.source.to_dict()
+            if src["path"]:
+                src["path"] = _relative(Path(src["path"]), base)
+            out_layers.append(
+                {
+                    "name": layer.name,
+                    "source": src,
+                    "role": layer.role.value,
+                    "mapping": layer.mapping.to_dict(),
+                    "style": layer.style.to_dict(),
+                    "visible": layer.visible,
+                    "opacity": layer.opacity,
+                    "metadata": layer.metadata,
+                }
+            )
+        return {
+            "format": PROJECT_FORMAT,
+            "version": PROJECT_VERSION,
+            "title": self.title,
+            "metadata": self.metadata,
+            "metric_crs": self._metric_crs.to_wkt() if self._metric_crs is not None else None,
+            "time_filter": self.time_filter.to_dict() if self.time_filter else None,
+            "extent": list(self.extent) if self.extent else None,
+            "layers": out_layers,
+        }
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the project atomically; in-memory layers go to a GeoPackage beside it."""
+        target = Path(path or self.path or "")
+        if not str(target):
+            raise ProjectError(tr("Choose where to save the project."))
+        target = target.resolve()
+        self._persist_memory_layers(target)
+        write_atomic(target, json.dumps(self.to_dict(target.parent), indent=2, ensure_ascii=False))
+        self.path = target
+        return target
+
+    def _persist_memory_layers(self, target: Path) -> None:
+        store = target.with_name(
+            target.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json") + "_layers.gpkg"
+        )
+        for layer in self.layers:
+            if layer.source.path:
+                continue
+            table = "".join(c if c.isalnum() else "_" for c in layer.name) or f"layer_{layer.id}"
+            data = layer.data.copy()
+            data.columns = [str(c) for c in data.columns]
+            data.to_file(store, layer=table, driver="GPKG", engine="pyogrio")
+            layer.source = LayerSource(str(store), table)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: dict,
+        base: Path,
+        reader: Callable[..., list[Layer]] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> Project:
+        if data.get("format") != PROJECT_FORMAT:
+            raise ProjectError(tr("This is not a Harm Atlas project file."))
+        version = int(data.get("version", 0))
+        if version > PROJECT_VERSION:
+            raise ProjectError(
+                tr(
+                    "This project was saved by a newer Harm Atlas (format {v}); update to open it."
+                ).format(v=version)
+            )
+        if reader is None:
+            from layers.readers import read_layers as reader
+        project = cls(
+            title=data.get("title", ""),
+            metadata=dict(data.get("metadata", {})),
+            time_filter=TimeFilter.from_dict(data.get("time_filter")),
+            extent=tuple(data["extent"]) if data.get("extent") else None,  # type: ignore[arg-type]
+        )
+        if data.get("metric_crs"):
+            project.metric_crs = data["metric_crs"]
+        entries = data.get("layers", [])
+        for i, entry in enumerate(entries):
+            source = LayerSource.from_dict(entry.get("source"))
+            if on_progress:
+                on_progress(i, len(entries), entry.get("name", ""))
+            path = Path(source.path)
+            if not path.is_absolute():
+                path = (base / path).resolve()
+            try:
+                found = reader(path, sublayer=source.sublayer, options=source.options)
+            except LayerLoadError as exc:
+                project.load_errors.append(exc)
+                continue
+            layer = found[0]
+            layer.name = entry.get("name", layer.name)
+            layer.role = Role(entry.get("role", layer.role.value))
+            mapping = FieldMapping.from_dict(entry.get("mapping"))
+            if all(c in layer.data.columns for c in mapping.fields.values()):
+                layer.mapping = mapping
+            layer.style = Style.from_dict(entry.get("style"))
+            layer.visible = entry.get("visible", True)
+            layer.opacity = entry.get("opacity", 1.0)
+            layer.metadata.update(entry.get("metadata", {}))
+            project.layers.append(layer)
+        return project
+
+    @classmethod
+    def load(cls, path: str | Path, **kwargs) -> Project:
+        path = Path(path).resolve()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ProjectError(tr("Project file not found: {p}").format(p=path)) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ProjectError(
+                tr(
+                    "{p} is not a readable project file ({e}). Open its autosave or a backup."
+                ).format(p=path.name, e=exc)
+            ) from None
+        project = cls.from_dict(data, path.parent, **kwargs)
+        project.path = path
+        return project
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write `text` to `target` so readers see the old file or the new one, never half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path.resolve(), base.resolve())
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
+
+
+__all__ = ["Project", "PROJECT_SUFFIX", "SYNTHETIC_NOTE", "write_atomic", "LoadReport"]

@@ -1,0 +1,100 @@
+"""Layer roles and field mappings: what a layer *is* for the analyses.
+
+Detection from real-world conventions lives in layers/detect.py; this module holds the
+vocabulary only, so analyses, styles and the desktop share one definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from layers.i18n import tr
+
+
+class Role(StrEnum):
+    ERADICATION = "eradication"
+    CULTIVATION = "cultivation"
+    VIOLENCE = "violence"
+    HEALTH_SERVICES = "health_services"
+    PROTECTED_AREAS = "protected_areas"
+    WATER = "water"
+    SETTLEMENTS = "settlements"
+    ADMIN_BOUNDARIES = "admin_boundaries"
+    BORDER = "border"
+    RESULT = "result"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ERADICATION: tr("Eradication"),
+    Role.CULTIVATION: tr("Cultivation"),
+    Role.VIOLENCE: tr("Violence events"),
+    Role.HEALTH_SERVICES: tr("Health services"),
+    Role.PROTECTED_AREAS: tr("Protected areas"),
+    Role.WATER: tr("Rivers and water"),
+    Role.SETTLEMENTS: tr("Settlements"),
+    Role.ADMIN_BOUNDARIES: tr("Administrative regions"),
+    Role.BORDER: tr("International border"),
+    Role.RESULT: tr("Analysis result"),
+    Role.OTHER: tr("Other"),
+}
+
+# Canonical field keys a mapping may fill; analyses ask for these, never raw column names.
+FIELD_KEYS: tuple[str, ...] = (
+    "date",
+    "year",
+    "hectares",
+    "weight",
+    "fatalities",
+    "event_type",
+    "actor_type",
+    "method",
+    "capacity",
+    "population",
+    "name",
+    "region_code",
+    "parent_code",
+    "iucn_category",
+    "facility_type",
+    "status",
+)
+
+
+@dataclass
+class FieldMapping:
+    """Canonical key -> source column, plus year columns of wide grids (SIMCI)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    year_columns: dict[int, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str | None:
+        return self.fields.get(key)
+
+    def to_dict(self) -> dict:
+        return {
+            "fields": dict(self.fields),
+            "year_columns": {str(k): v for k, v in self.year_columns.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> FieldMapping:
+        data = data or {}
+        return cls(
+            fields=dict(data.get("fields", {})),
+            year_columns={int(k): v for k, v in data.get("year_columns", {}).items()},
+        )
+
+
+@dataclass
+class RoleDetection:
+    """Result of role detection: the role, how sure, and which fields it mapped."""
+
+    role: Role
+    confidence: float
+    mapping: FieldMapping
+    reasons: list[str] = field(default_factory=list)
