@@ -19,5 +19,5 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2; exit 1; fi
 else SUDO=""; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
