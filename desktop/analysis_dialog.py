@@ -1,0 +1,544 @@
+"""The analysis dialog, generated from an Algorithm's declaration (QGIS Processing style).
+
+Every widget comes from a Parameter; nothing here knows a particular analysis. The
+equivalent command line is shown live so a run can be repeated headless.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
+from desktop.undo import AddLayers
+from desktop.workers import Worker
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.roles import Role
+from layers.style import default_style
+
+NONE_LABEL = tr("(none)")
+
+
+# --- running work off the UI thread -------------------------------------------------------
+def make_worker(fn: Callable[[Feedback], Any], title: str = "") -> Worker:
+    """A Worker running `fn(feedback)`; its `finished` always fires last (`worker.ok` says how)."""
+    return Worker(fn, title)
+
+
+# --- results into the project -------------------------------------------------------------
+def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
+    """Each result GeoDataFrame as a RESULT layer, styled per the analysis' hints."""
+    out = []
+    for name, gdf in result.layers.items():
+        style = default_style(Role.RESULT)
+        hint = dict(result.styles.get(name, {}))
+        field = hint.get("field")
+        if field and field in gdf.columns:
+            style.field = field
+            style.kind = hint.get("kind", "graduated")
+            for attr in ("ramp", "scheme", "classes", "fill", "edge", "marker"):
+                if attr in hint:
+                    setattr(style, attr, hint[attr])
+            if style.kind == "categorized" and "categories" in hint:
+                style.categories = dict(hint["categories"])
+        else:
+            style.kind = "single"
+            for attr in ("fill", "edge", "marker", "no_fill", "line_width"):
+                if attr in hint:
+                    setattr(style, attr, hint[attr])
+        layer = Layer(
+            gdf,
+            name,
+            role=Role.RESULT,
+            style=style,
+            metadata={"analysis": algorithm.id, "analysis_title": algorithm.title},
+        )
+        out.append(layer)
+    return out
+
+
+def add_result_layers(window, layers: list[Layer], title: str) -> None:
+    """Add `layers` to the window's project, through its undo stack when it has one."""
+    command = AddLayers(window.project.layers, layers, tr("Add results of {t}").format(t=title))
+    stack = getattr(window, "undo_stack", None)
+    if stack is not None:
+        stack.push(command)  # push() runs redo()
+    else:
+        command.redo()
+
+
+# --- parameter widgets --------------------------------------------------------------------
+def _layer_fits(layer: Layer, p: Parameter) -> bool:
+    return not p.geometry or layer.geometry_kind in p.geometry
+
+
+def _parse_numbers(text: str) -> list[float]:
+    parts = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+    values = []
+    for t in parts:
+        try:
+            values.append(float(t))
+        except ValueError:
+            raise ValueError(tr("{t!r} is not a number.").format(t=t)) from None
+    return values
+
+
+class ParameterWidget(QWidget):
+    """One input built from a Parameter; emits `edited` whenever its value changes."""
+
+    edited = Signal()
+
+    def __init__(self, p: Parameter, layers: list[Layer], project_path: str = "") -> None:
+        super().__init__()
+        self.p = p
+        self._layers = layers
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.input: QWidget
+        kind = p.kind
+        if kind == "layer":
+            self.input = self._layer_combo()
+        elif kind == "field":
+            self.input = QComboBox()
+            self.input.currentIndexChanged.connect(self.edited)
+        elif kind == "enum":
+            self.input = QComboBox()
+            self.input.addItems(list(p.choices))
+            if p.default in p.choices:
+                self.input.setCurrentText(str(p.default))
+            self.input.currentIndexChanged.connect(self.edited)
+        elif kind == "bool":
+            self.input = QCheckBox()
+            self.input.setChecked(bool(p.default))
+            self.input.toggled.connect(self.edited)
+        elif kind == "integer":
+            self.input = QSpinBox()
+            self.input.setRange(-1_000_000_000, 1_000_000_000)
+            self.input.setValue(int(p.default or 0))
+            self.input.valueChanged.connect(self.edited)
+        elif kind == "number":
+            self.input = QDoubleSpinBox()
+            self.input.setRange(-1e12, 1e12)
+            default = float(p.default or 0.0)
+            self.input.setDecimals(0 if default >= 100 and default == int(default) else 3)
+            self.input.setSingleStep(max(abs(default) / 10.0, 0.1) if default else 1.0)
+            self.input.setValue(default)
+            self.input.valueChanged.connect(self.edited)
+        else:  # string, date, numbers, path, project
+            self.input = QLineEdit()
+            default = p.default
+            if kind == "numbers" and isinstance(default, list | tuple):
+                default = ", ".join(f"{v:g}" for v in default)
+            if kind == "project" and not default:
+                default = project_path
+            self.input.setText("" if default is None else str(default))
+            placeholders = {
+                "date": "YYYY-MM-DD",
+                "numbers": tr("e.g. 1000, 2000, 5000"),
+                "path": tr("file path"),
+                "project": tr("project file"),
+            }
+            self.input.setPlaceholderText(placeholders.get(kind, ""))
+            self.input.textChanged.connect(self.edited)
+        self.input.setToolTip(p.help)
+        box.addWidget(self.input, 1)
+        if kind in ("path", "project"):
+            browse = QPushButton(tr("Browse…"))
+            browse.clicked.connect(self._browse)
+            box.addWidget(browse)
+
+    def _layer_combo(self) -> QComboBox:
+        combo = QComboBox()
+        p = self.p
+        fitting = [layer for layer in self._layers if _layer_fits(layer, p)]
+        if not p.required:
+            combo.addItem(NONE_LABEL, None)
+        for layer in fitting:
+            combo.addItem(f"{layer.name}  [{layer.role.label}]", layer)
+        preferred = next((lyr for lyr in fitting if lyr.role.value in p.roles), None)
+        if preferred is not None:
+            combo.setCurrentIndex(combo.findData(preferred))
+        elif p.required and fitting:
+            combo.setCurrentIndex(0)
+        combo.currentIndexChanged.connect(self.edited)
+        return combo
+
+    def _browse(self) -> None:
+        if self.p.kind == "project":
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.p.title, "", tr("Harm Atlas project (*.hatlas.json)")
+            )
+        else:
+            path, _ = QFileDialog.getSaveFileName(self, self.p.title)
+        if path:
+            self.input.setText(path)
+
+    def fill_fields(self, layer: Layer | None) -> None:
+        """Field combos follow their parent layer."""
+        combo: QComboBox = self.input  # type: ignore[assignment]
+        previous = combo.currentText()
+        combo.blockSignals(True)
+        combo.clear()
+        if not self.p.required:
+            combo.addItem(NONE_LABEL, None)
+        columns = [] if layer is None else [c for c in layer.data.columns if c != "geometry"]
+        for c in columns:
+            combo.addItem(str(c), c)
+        wanted = [previous, self.p.default]
+        if layer is not None:
+            key = self.p.name.removesuffix("_field").removesuffix("_column")
+            wanted += [layer.field(key), layer.field(self.p.name)]
+        for w in wanted:
+            if w and combo.findData(w) >= 0:
+                combo.setCurrentIndex(combo.findData(w))
+                break
+        combo.blockSignals(False)
+        self.edited.emit()
+
+    def value(self) -> Any:
+        """The value the algorithm gets (raises ValueError with a clear message)."""
+        kind, w = self.p.kind, self.input
+        if kind in ("layer", "field"):
+            return w.currentData()
+        if kind == "enum":
+            return w.currentText()
+        if kind == "bool":
+            return w.isChecked()
+        if kind in ("integer", "number"):
+            return w.value()
+        text = w.text().strip()
+        if not text:
+            return None
+        if kind == "numbers":
+            return _parse_numbers(text)
+        if kind == "date":
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    tr("{f}: {t!r} is not a date; write it as YYYY-MM-DD.").format(
+                        f=self.p.title, t=text
+                    )
+                ) from None
+        return text
+
+    def set_value(self, value: Any) -> None:
+        kind, w = self.p.kind, self.input
+        if kind in ("layer", "field"):
+            i = w.findData(value)
+            if i < 0 and isinstance(value, str):
+                i = w.findText(value)
+            if i >= 0:
+                w.setCurrentIndex(i)
+        elif kind == "enum":
+            w.setCurrentText(str(value))
+        elif kind == "bool":
+            w.setChecked(bool(value))
+        elif kind in ("integer", "number"):
+            w.setValue(value)
+        elif kind == "numbers" and isinstance(value, list | tuple):
+            w.setText(", ".join(f"{v:g}" for v in value))
+        else:
+            w.setText("" if value is None else str(value))
+
+
+# --- the dialog -----------------------------------------------------------------------------
+class AnalysisDialog(QDialog):
+    """Parameters, help, live command line, Run/Cancel with progress; result via signal."""
+
+    result_ready = Signal(object, dict)  # AnalysisResult, params used
+
+    def __init__(
+        self,
+        algorithm: Algorithm,
+        project,
+        *,
+        thread_pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.algorithm = algorithm
+        self.project = project
+        self.thread_pool = thread_pool or QThreadPool.globalInstance()
+        self.worker: Worker | None = None
+        self.last_result: AnalysisResult | None = None
+        self.setWindowTitle(algorithm.title or algorithm.id)
+        self.setMinimumSize(760, 480)
+
+        layers = list(project.layers)
+        project_path = str(project.path) if getattr(project, "path", None) else ""
+        self.widgets: dict[str, ParameterWidget] = {}
+        form_host = QWidget()
+        form = QFormLayout(form_host)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for p in algorithm.parameters:
+            w = ParameterWidget(p, layers, project_path)
+            self.widgets[p.name] = w
+            label = QLabel(p.title + ("" if not p.required else " *"))
+            label.setToolTip(p.help)
+            form.addRow(label, w)
+            w.edited.connect(self._update_command)
+        for p in algorithm.parameters:
+            if p.kind == "field" and p.parent in self.widgets:
+                parent_w = self.widgets[p.parent]
+                child = self.widgets[p.name]
+                parent_w.edited.connect(
+                    lambda pw=parent_w, c=child: c.fill_fields(pw.input.currentData())
+                )
+                child.fill_fields(parent_w.input.currentData())
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_host)
+
+        self.help_view = QTextBrowser()
+        self.help_view.setHtml(self._help_html())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(self.help_view)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        self.command_view = QPlainTextEdit()
+        self.command_view.setReadOnly(True)
+        self.command_view.setMaximumHeight(56)
+        self.command_view.setToolTip(tr("The same analysis from a terminal."))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.run_button = QPushButton(tr("Run"))
+        self.run_button.setDefault(True)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.close_button = QPushButton(tr("Close"))
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.close_button)
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(split, 1)
+        outer.addWidget(QLabel(tr("Command line:")))
+        outer.addWidget(self.command_view)
+        outer.addWidget(self.status)
+        outer.addLayout(buttons)
+        for name, value in (initial or {}).items():
+            if name in self.widgets:
+                self.widgets[name].set_value(value)
+        self._update_command()
+
+    def _help_html(self) -> str:
+        a = self.algorithm
+        rows = "".join(
+            f"<p><b>{html.escape(p.title)}</b>"
+            f"{' <i>(' + tr('required') + ')</i>' if p.required else ''}<br>"
+            f"{html.escape(p.help)}</p>"
+            for p in a.parameters
+        )
+        outs = "".join(
+            f"<li><b>{html.escape(o.name)}</b>: {html.escape(o.help)}</li>" for o in a.outputs
+        )
+        return f"<h3>{html.escape(a.title or a.id)}</h3><p>{html.escape(a.help)}</p>{rows}" + (
+            f"<p><b>{tr('Outputs')}</b></p><ul>{outs}</ul>" if outs else ""
+        )
+
+    # --- values -------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return {name: w.value() for name, w in self.widgets.items()}
+
+    def _update_command(self) -> None:
+        try:
+            params = self.values()
+        except ValueError as exc:
+            self.command_view.setPlainText(str(exc))
+            return
+        self.command_view.setPlainText(self.algorithm.command_line(params))
+
+    # --- running --------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def run(self) -> None:
+        if self.running:
+            return
+        try:
+            params = self.algorithm.validate(self.values())
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return
+        algorithm = self.algorithm
+        self.worker = make_worker(lambda fb: algorithm.run(params, fb), algorithm.title)
+        worker = self.worker
+        worker.signals.progress.connect(self._on_progress)
+        worker.signals.errored.connect(self._on_error)
+        worker.signals.canceled.connect(self._on_canceled)
+        worker.signals.finished.connect(
+            lambda r: (
+                self._on_finished(r, params)
+                if worker.ok and not worker.feedback.canceled
+                else self._on_canceled()
+                if worker.ok
+                else self._done()
+            )
+        )
+        self.progress.setValue(0)
+        self.status.setStyleSheet("")
+        self.status.setText(tr("Running…"))
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.thread_pool.start(worker)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.status.setText(tr("Canceling…"))
+            self.cancel_button.setEnabled(False)
+
+    def _done(self) -> None:
+        self.worker = None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _on_progress(self, percent: float, message: str) -> None:
+        self.progress.setValue(int(percent))
+        if message:
+            self.status.setText(message)
+
+    def _on_finished(self, result: AnalysisResult, params: dict) -> None:
+        self._done()
+        self.last_result = result
+        self.progress.setValue(100)
+        n = len(result.layers)
+        self.status.setText(
+            tr("Done: {n} result layer(s) added.").format(n=n) if n else tr("Done.")
+        )
+        self.result_ready.emit(result, params)
+
+    def _on_error(self, message: str) -> None:
+        self._done()
+        self._show_error(message)
+
+    def _on_canceled(self) -> None:
+        self._done()
+        self.progress.setValue(0)
+        self.status.setText(tr("Canceled: nothing was added."))
+
+    def _show_error(self, message: str) -> None:
+        self.status.setStyleSheet("color: #b00020;")
+        self.status.setText(tr("Could not run: {m}").format(m=message))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.running:
+            self.worker.cancel()
+        super().closeEvent(event)
+
+
+# --- window integration -----------------------------------------------------------------------
+def open_analysis(
+    window, algorithm_id: str, initial: dict[str, Any] | None = None
+) -> AnalysisDialog:
+    """Open (non-modal) the dialog for `algorithm_id`; its results go into the project."""
+    algorithm = load_all()[algorithm_id]
+    dialog = AnalysisDialog(
+        algorithm,
+        window.project,
+        thread_pool=getattr(window, "thread_pool", None),
+        parent=window,
+        initial=initial,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    dialog.result_ready.connect(lambda r, p: deliver_result(window, algorithm, r, p))
+    dialogs = window.__dict__.setdefault("_analysis_dialogs", [])
+    dialogs.append(dialog)
+    dialog.show()
+    return dialog
+
+
+def deliver_result(window, algorithm: Algorithm, result: AnalysisResult, params: dict) -> None:
+    """New layers (undoable) and the results dock; notes go to the message log."""
+    layers = result_layers(result, algorithm)
+    if layers:
+        add_result_layers(window, layers, algorithm.title or algorithm.id)
+    dock = getattr(window, "results_dock", None)
+    if dock is not None:
+        dock.show_result(algorithm, result, params, layers)
+    log = getattr(window, "messages", None)
+    for note in result.notes:
+        _log(log, note)
+    _log(log, tr("{t}: finished.").format(t=algorithm.title or algorithm.id))
+
+
+def _log(log, text: str) -> None:
+    if log is None:
+        return
+    for name in ("info", "append", "log", "appendPlainText"):
+        if hasattr(log, name):
+            getattr(log, name)(text)
+            return
+
+
+def install(window) -> None:
+    """Analysis menu with every registered analysis."""
+    try:
+        registry = load_all()
+    except Exception as exc:  # noqa: BLE001 - a broken analysis must not stop the app
+        QMessageBox.warning(
+            window, tr("Analyses"), tr("Could not load analyses: {e}").format(e=exc)
+        )
+        registry = {}
+    menu = window.menuBar().addMenu(tr("&Analysis"))
+    window.analysis_menu = menu
+    for algorithm_id, algorithm in sorted(registry.items(), key=lambda kv: kv[1].title or kv[0]):
+        action = QAction(algorithm.title or algorithm_id, window)
+        action.setToolTip(algorithm.help)
+        action.setStatusTip(algorithm.help)
+        action.setObjectName(f"analysis_{algorithm_id}")
+        action.triggered.connect(lambda _=False, a=algorithm_id: open_analysis(window, a))
+        menu.addAction(action)
+
+
+__all__ = [
+    "AnalysisDialog",
+    "ParameterWidget",
+    "result_layers",
+    "add_result_layers",
+    "deliver_result",
+    "open_analysis",
+    "make_worker",
+    "install",
+]

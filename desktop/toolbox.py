@@ -1,0 +1,111 @@
+"""The toolbox dock: a searchable tree of every registered analysis, grouped by module."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.base import Algorithm, load_all
+from layers.i18n import tr
+
+# Group titles in the user's words, keyed by the analysis module that declares them.
+GROUPS: dict[str, str] = {
+    "count": tr("Counts per region"),
+    "displacement": tr("Displacement (balloon effect)"),
+    "environment": tr("Environmental harm"),
+    "hotspots": tr("Hot spots"),
+    "access": tr("Health access"),
+    "cultivation": tr("Cultivation dynamics"),
+    "indicators": tr("Harm indicators"),
+}
+
+
+def group_of(algorithm: Algorithm) -> str:
+    module = type(algorithm).__module__.rsplit(".", 1)[-1]
+    return GROUPS.get(module, module.replace("_", " ").capitalize())
+
+
+class Toolbox(QWidget):
+    """Search box over a tree; double-click (or Enter) opens the analysis dialog."""
+
+    def __init__(self, open_analysis, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._open = open_analysis
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search analyses…"))
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.itemActivated.connect(self._activated)
+        self.search.textChanged.connect(self.filter)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(2, 2, 2, 2)
+        box.addWidget(self.search)
+        box.addWidget(self.tree)
+        self.populate()
+
+    def populate(self) -> None:
+        self.tree.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
+        for algorithm_id, algorithm in sorted(
+            load_all().items(), key=lambda kv: (group_of(kv[1]), kv[1].title or kv[0])
+        ):
+            group = group_of(algorithm)
+            if group not in groups:
+                groups[group] = QTreeWidgetItem(self.tree, [group])
+                groups[group].setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item = QTreeWidgetItem(groups[group], [algorithm.title or algorithm_id])
+            item.setData(0, Qt.ItemDataRole.UserRole, algorithm_id)
+            item.setToolTip(0, f"{algorithm_id}: {algorithm.help}")
+        self.tree.expandAll()
+
+    def filter(self, text: str) -> None:
+        """Show analyses whose title, id or help contains every word typed."""
+        words = text.lower().split()
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            shown = 0
+            for j in range(group.childCount()):
+                item = group.child(j)
+                haystack = f"{item.text(0)} {item.toolTip(0)} {group.text(0)}".lower()
+                hit = all(w in haystack for w in words)
+                item.setHidden(not hit)
+                shown += hit
+            group.setHidden(shown == 0)
+
+    def visible_ids(self) -> list[str]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                item = group.child(j)
+                if not item.isHidden() and not group.isHidden():
+                    out.append(item.data(0, Qt.ItemDataRole.UserRole))
+        return out
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        algorithm_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if algorithm_id:
+            self._open(algorithm_id)
+
+
+def install(window) -> None:
+    from desktop.analysis_dialog import open_analysis
+
+    dock = QDockWidget(tr("Toolbox"), window)
+    dock.setObjectName("toolbox_dock")
+    window.toolbox = Toolbox(lambda a: open_analysis(window, a))
+    dock.setWidget(window.toolbox)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.toolbox_dock = dock
+    menu = getattr(window, "analysis_menu", None)
+    if menu is not None:
+        menu.addSeparator()
+        menu.addAction(dock.toggleViewAction())
