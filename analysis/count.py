@@ -1,0 +1,222 @@
+"""Events per polygon (QGIS "Count points in polygon"), optionally weighted and dated.
+
+Points on a boundary are counted once: a point inside several overlapping polygons counts
+in each of them, but a point only touching boundaries (a shared edge or vertex) counts in
+the first of those polygons, so the counts of a partition add up to the points inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.inputs import (
+    InputError,
+    date_column,
+    feature_dates,
+    in_metric,
+    require_field,
+    run_crs,
+)
+from layers.i18n import tr
+
+# Polygons are queried in chunks so cancel and progress respond on big inputs.
+CHUNK = 50
+
+
+def point_polygon_pairs(
+    points: gpd.GeoSeries | np.ndarray,
+    polygons: gpd.GeoSeries | np.ndarray,
+    feedback: Feedback | None = None,
+    tree: shapely.STRtree | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(polygon index, point index) for every point inside or on a polygon, boundary once.
+
+    The tree is built over the points and queried with the polygons: GEOS then prepares each
+    polygon once, which is 3x faster than querying a polygon tree with a million points.
+    """
+    pts = np.asarray(getattr(points, "values", points))
+    polys = np.asarray(getattr(polygons, "values", polygons))
+    tree = tree if tree is not None else shapely.STRtree(pts)
+    poly_parts, point_parts = [], []
+    for start in range(0, len(polys), CHUNK):
+        if feedback is not None:
+            feedback.check()
+            feedback.set_progress(100.0 * start / max(len(polys), 1), tr("Counting points"))
+        pi, qi = tree.query(polys[start : start + CHUNK], predicate="intersects")
+        poly_parts.append(pi + start)
+        point_parts.append(qi)
+    poly_idx = np.concatenate(poly_parts) if poly_parts else np.empty(0, dtype=np.intp)
+    point_idx = np.concatenate(point_parts) if point_parts else np.empty(0, dtype=np.intp)
+    return _boundary_once(poly_idx, point_idx, polys, pts)
+
+
+def _boundary_once(
+    poly_idx: np.ndarray, point_idx: np.ndarray, polys: np.ndarray, pts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drop duplicate pairs made only by touching a boundary (rare: checked on duplicates)."""
+    if len(point_idx) == 0:
+        return poly_idx, point_idx
+    counts = np.bincount(point_idx, minlength=len(pts))
+    multi = counts[point_idx] > 1
+    if not multi.any():
+        return poly_idx, point_idx
+    m_poly, m_point = poly_idx[multi], point_idx[multi]
+    interior = shapely.contains_properly(polys[m_poly], pts[m_point])
+    frame = pd.DataFrame({"poly": m_poly, "point": m_point, "interior": interior})
+    has_interior = frame.groupby("point")["interior"].transform("any")
+    keep_interior = frame[frame["interior"]]
+    # Only boundary contacts: keep the first polygon, so the point still counts once.
+    boundary_only = frame[~has_interior].sort_values(["point", "poly"]).drop_duplicates("point")
+    kept = pd.concat([keep_interior, boundary_only])
+    poly_idx = np.concatenate([poly_idx[~multi], kept["poly"].to_numpy()])
+    point_idx = np.concatenate([point_idx[~multi], kept["point"].to_numpy()])
+    return poly_idx, point_idx
+
+
+def count_points_in_polygons(
+    points_gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+    polygons_gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+    weight: str | np.ndarray | pd.Series | None = None,
+    feedback: Feedback | None = None,
+) -> np.ndarray:
+    """Points (or their summed weights) per polygon, in polygon order; same CRS assumed.
+
+    `weight` is a column of `points_gdf` or an array aligned with it; missing weights are 0.
+    """
+    points = points_gdf.geometry if hasattr(points_gdf, "geometry") else points_gdf
+    polygons = polygons_gdf.geometry if hasattr(polygons_gdf, "geometry") else polygons_gdf
+    poly_idx, point_idx = point_polygon_pairs(points, polygons, feedback)
+    if weight is None:
+        return np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
+    if isinstance(weight, str):
+        weight = points_gdf[weight]
+    w = pd.to_numeric(pd.Series(np.asarray(weight)), errors="coerce").fillna(0.0).to_numpy()
+    return np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons))
+
+
+def filter_by_dates(dates: pd.Series, start: Any = None, end: Any = None) -> np.ndarray:
+    """Mask of dates inside [start, end] (whole days, inclusive); undated rows are out."""
+    mask = dates.notna().to_numpy()
+    if start is not None:
+        mask &= (dates >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (dates < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
+    return mask
+
+
+@register
+class CountPointsInPolygons(Algorithm):
+    id = "count"
+    title = tr("Count events per region")
+    help = tr(
+        "Counts events (or sums a weight such as fatalities) in each polygon, like QGIS "
+        "'Count points in polygon'. A point on a shared boundary counts once."
+    )
+    parameters = (
+        Parameter(
+            "points",
+            "layer",
+            tr("Events: a point layer (violence events, eradication points, services)."),
+            required=True,
+            roles=("violence", "eradication", "health_services"),
+            geometry=("point",),
+        ),
+        Parameter(
+            "polygons",
+            "layer",
+            tr("Regions to count in (administrative regions, grid cells, buffers)."),
+            required=True,
+            roles=("admin_boundaries",),
+            geometry=("polygon",),
+        ),
+        Parameter(
+            "weight_field",
+            "field",
+            tr("Sum this numeric field (e.g. fatalities) instead of counting points."),
+            parent="points",
+        ),
+        Parameter(
+            "date_field",
+            "field",
+            tr("Date field of the events (default: the layer's mapped date)."),
+            parent="points",
+        ),
+        Parameter("from", "date", tr("First day counted (YYYY-MM-DD), inclusive.")),
+        Parameter("to", "date", tr("Last day counted (YYYY-MM-DD), inclusive.")),
+        Parameter(
+            "field_name",
+            "string",
+            tr("Name of the result column."),
+            default="events",
+        ),
+    )
+    outputs = (
+        Output("counts", "layer", tr("The polygons with the count (and weight sum) column.")),
+        Output("summary", "summary", tr("Totals: points read, counted, outside every polygon.")),
+    )
+
+    def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        points_layer, polygons_layer = params["points"], params["polygons"]
+        crs = run_crs(params, points_layer, polygons_layer)
+        feedback.set_progress(2, tr("Projecting layers"))
+        points = in_metric(points_layer, crs)
+        polygons = in_metric(polygons_layer, crs)
+        notes: list[str] = []
+        start, end = params.get("from"), params.get("to")
+        if start is not None and end is not None and start > end:
+            raise InputError(tr("--from {a} is after --to {b}.").format(a=start, b=end))
+        if start is not None or end is not None or params.get("date_field"):
+            column = date_column(points_layer, params.get("date_field"), "--date-field")
+            if column is None:
+                raise InputError(
+                    tr("Layer {n!r} has no mapped date; name it with --date-field.").format(
+                        n=points_layer.name
+                    )
+                )
+            dates = feature_dates(points_layer, column).loc[points.index]
+            mask = filter_by_dates(dates, start, end)
+            notes.append(
+                tr("{k} of {n} events fall in the period ({c}).").format(
+                    k=int(mask.sum()), n=len(points), c=column
+                )
+            )
+            points = points[mask]
+        weight = require_field(points_layer, params.get("weight_field"), "--weight-field")
+        feedback.check()
+        poly_idx, point_idx = point_polygon_pairs(points.geometry, polygons.geometry, feedback)
+        counts = np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
+        column = params.get("field_name") or "events"
+        out = polygons.copy()
+        out[column] = counts
+        inside = int(len(np.unique(point_idx)))
+        summary: dict[str, Any] = {
+            "points": int(len(points)),
+            "polygons": int(len(polygons)),
+            "points_inside": inside,
+            "points_outside": int(len(points)) - inside,
+            "max_per_polygon": int(counts.max()) if len(counts) else 0,
+            "polygons_with_none": int((counts == 0).sum()),
+            "crs": crs.to_string(),
+        }
+        if weight:
+            values = pd.to_numeric(points[weight], errors="coerce")
+            if values.notna().sum() == 0 and points[weight].notna().any():
+                raise InputError(tr("--weight-field {w} is not numeric.").format(w=weight))
+            w = values.fillna(0.0).to_numpy()
+            sums = np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons))
+            out[f"{column}_{weight}"] = sums
+            summary["weight_field"] = weight
+            summary["weight_total"] = float(sums.sum())
+        feedback.set_progress(100, tr("Done"))
+        return AnalysisResult(
+            summary=summary,
+            layers={"counts": out},
+            notes=notes,
+            styles={"counts": {"field": column, "kind": "graduated"}},
+        )

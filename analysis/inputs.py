@@ -1,0 +1,345 @@
+"""Turn what the user typed (paths, layer names, dates, lists) into the values `run()` takes.
+
+Every problem a user can cause here raises InputError with one line: what is wrong and
+what to do. The CLI prints it and exits 2; the desktop shows it in a message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from layers.crs import WGS84, choose_metric_crs, lonlat_bounds, looks_like_lonlat
+from layers.errors import LayerLoadError, ProjectError
+from layers.i18n import tr
+from layers.layer import Layer
+
+if TYPE_CHECKING:
+    from analysis.base import Algorithm, Parameter
+    from layers.project import Project
+
+# Key under which the desktop (or --project) hands the project's metric CRS to run().
+METRIC_CRS_KEY = "metric_crs"
+# Key under which the project itself is handed over (for defaults such as the study region).
+PROJECT_KEY = "project"
+
+
+class InputError(ValueError):
+    """A value the user gave cannot be used; the message says what and what to do."""
+
+
+# --- layers -------------------------------------------------------------------------------
+def split_layer_spec(text: str) -> tuple[str, str | None]:
+    """'data.gpkg::rivers' -> ('data.gpkg', 'rivers'); 'a.shp' -> ('a.shp', None)."""
+    if "::" in text:
+        path, sub = text.split("::", 1)
+        return path, (sub or None)
+    return text, None
+
+
+def read_layer(spec: str) -> Layer:
+    """Read one layer from 'PATH' or 'PATH::sublayer' through the project's reader."""
+    try:
+        from layers.readers import read_layers
+    except ModuleNotFoundError as exc:  # TEMPORARY until layers/readers.py lands
+        if exc.name != "layers.readers":
+            raise
+        read_layers = _fallback_read_layers
+
+    path, sub = split_layer_spec(spec)
+    if not Path(path).exists():
+        raise InputError(tr("File not found: {p}. Check the path.").format(p=path))
+    try:
+        found = read_layers(path, sublayer=sub)
+    except LayerLoadError as exc:
+        raise InputError(exc.one_line()) from None
+    if not found:
+        raise InputError(tr("{p}: no layer found in this file.").format(p=path))
+    if len(found) > 1 and sub is None:
+        names = ", ".join(layer.source.sublayer or layer.name for layer in found)
+        raise InputError(
+            tr("{p} holds several layers ({names}); pick one with {p}::NAME.").format(
+                p=path, names=names
+            )
+        )
+    return found[0]
+
+
+def _fallback_read_layers(path: str, sublayer: str | None = None, options=None) -> list[Layer]:
+    """TEMPORARY stand-in for layers.readers.read_layers (removed once it lands)."""
+    import re
+
+    from layers.layer import LayerSource
+    from layers.roles import FieldMapping
+
+    try:
+        gdf = gpd.read_file(path, layer=sublayer, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+        raise LayerLoadError(path, str(exc)) from None
+    years = {}
+    for col in gdf.columns:
+        m = re.search(r"(19|20)\d{2}", str(col))
+        if m and pd.api.types.is_numeric_dtype(gdf[col]):
+            years[int(m.group(0))] = col
+    return [
+        Layer(
+            gdf,
+            sublayer or Path(path).stem,
+            source=LayerSource(str(path), sublayer),
+            mapping=FieldMapping(year_columns=years),
+        )
+    ]
+
+
+def resolve_layer(
+    value: Any, project: Project | None = None, parameter: Parameter | None = None
+) -> Layer | None:
+    """A Layer from a Layer, a project layer name, or a path; checks the geometry kind."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Layer):
+        layer = value
+    elif isinstance(value, gpd.GeoDataFrame):
+        layer = Layer(value, parameter.name if parameter else "layer")
+    else:
+        text = str(value)
+        layer = None
+        if project is not None and text in project.layers.names():
+            layer = project.layer(text)
+        elif project is not None and not Path(split_layer_spec(text)[0]).exists():
+            raise InputError(
+                tr("{v!r} is neither a layer of the project nor a file. Layers: {names}.").format(
+                    v=text, names=", ".join(project.layers.names())
+                )
+            )
+        if layer is None:
+            layer = read_layer(text)
+    if parameter is not None:
+        check_geometry(layer, parameter.geometry, parameter.flag)
+    return layer
+
+
+def check_geometry(layer: Layer, accepted: Iterable[str], flag: str = "") -> None:
+    accepted = tuple(accepted)
+    if layer.data.empty:
+        raise InputError(
+            tr("{flag} layer {name!r} has no features.").format(flag=flag, name=layer.name).strip()
+        )
+    if not accepted:
+        return
+    kind = layer.geometry_kind
+    if kind not in accepted:
+        raise InputError(
+            tr("{flag} layer {name!r} has {kind} geometries; this needs {want}.").format(
+                flag=flag, name=layer.name, kind=kind, want=" or ".join(accepted)
+            )
+        )
+
+
+def require_field(layer: Layer, column: str | None, flag: str = "") -> str | None:
+    """`column` if the layer has it; else an InputError listing the fields it does have."""
+    if column in (None, ""):
+        return None
+    if column not in layer.data.columns:
+        fields = [c for c in layer.data.columns if c != layer.data.geometry.name]
+        raise InputError(
+            tr("{flag}: layer {name!r} has no field {col!r}. Fields: {fields}.").format(
+                flag=flag or tr("field"), name=layer.name, col=column, fields=", ".join(fields)
+            )
+        )
+    return column
+
+
+def date_column(layer: Layer, column: str | None = None, flag: str = "") -> str | None:
+    """The column holding each feature's date: the one given, else the layer's mapped date."""
+    if column:
+        return require_field(layer, column, flag)
+    for key in ("date", "year"):
+        mapped = layer.field(key)
+        if mapped and mapped in layer.data.columns:
+            return mapped
+    return None
+
+
+def feature_dates(layer: Layer, column: str) -> pd.Series:
+    """Timestamps of each feature from `column` (dates, ISO text, or bare years)."""
+    values = layer.data[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().mean() > 0.9 and numeric.dropna().between(1800, 2200).all():
+        return pd.to_datetime(numeric.astype("Int64").astype(str) + "-07-01", errors="coerce")
+    return pd.to_datetime(values, errors="coerce", format="mixed")
+
+
+# --- CRS ----------------------------------------------------------------------------------
+def metric_crs_for(*layers: Layer | gpd.GeoDataFrame | None) -> CRS:
+    """A projected CRS in metres for the union of the layers' lon/lat extents."""
+    boxes = []
+    for item in layers:
+        if item is None:
+            continue
+        gdf = item.data if isinstance(item, Layer) else item
+        if gdf.empty:
+            continue
+        b = lonlat_bounds(_with_crs(gdf))
+        if all(math.isfinite(v) for v in b):
+            boxes.append(b)
+    if not boxes:
+        raise InputError(tr("No features to work on: every input layer is empty."))
+    union = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return choose_metric_crs(union)
+
+
+def _with_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Data without a CRS is taken as lon/lat when its numbers fit, else refused."""
+    if gdf.crs is not None:
+        return gdf
+    if looks_like_lonlat(tuple(gdf.total_bounds)):
+        return gdf.set_crs(WGS84)
+    raise InputError(
+        tr("A layer has no coordinate system and its numbers are not lon/lat; add a .prj.")
+    )
+
+
+def in_metric(layer: Layer | None, crs: CRS) -> gpd.GeoDataFrame | None:
+    """The layer's features in the metric CRS (cached on the layer), without empty shapes."""
+    if layer is None:
+        return None
+    if layer.data.crs is None:
+        gdf = _with_crs(layer.data).to_crs(crs)
+    else:
+        gdf = layer.to_metric(crs)
+    keep = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
+    return gdf if keep.all() else gdf[keep]
+
+
+def run_crs(params: dict, *layers: Layer | None) -> CRS:
+    """The project's metric CRS when run from a project, else one chosen from the inputs."""
+    crs = params.get(METRIC_CRS_KEY)
+    if crs is not None:
+        return CRS.from_user_input(crs)
+    return metric_crs_for(*layers)
+
+
+# --- scalars ------------------------------------------------------------------------------
+def parse_date(value: Any, flag: str = "") -> date | None:
+    """'2019-03-01', '2019' (1 July) or a date -> date; InputError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) == 4 and text.isdigit():
+        return date(int(text), 7, 1)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            tr("{flag}: {v!r} is not a date; write it as YYYY-MM-DD.").format(
+                flag=flag or tr("date"), v=text
+            )
+        ) from None
+
+
+def parse_numbers(value: Any, flag: str = "") -> list[float] | None:
+    """'1, 0.68,0.22' -> [1.0, 0.68, 0.22]."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, list | tuple | np.ndarray):
+        return [float(v) for v in value]
+    try:
+        return [float(part) for part in str(value).replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InputError(
+            tr("{flag}: {v!r} is not a list of numbers; write them as 1,0.68,0.22.").format(
+                flag=flag or tr("numbers"), v=value
+            )
+        ) from None
+
+
+def _number(value: Any, kind: str, flag: str) -> float | int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(tr("{flag}: {v!r} is not a number.").format(flag=flag, v=value)) from None
+    if not math.isfinite(number):
+        raise InputError(tr("{flag}: {v!r} is not a finite number.").format(flag=flag, v=value))
+    if kind == "integer":
+        if number != int(number):
+            raise InputError(tr("{flag}: {v!r} must be a whole number.").format(flag=flag, v=value))
+        return int(number)
+    return number
+
+
+def require_positive(value: float | None, flag: str, allow_zero: bool = False) -> None:
+    if value is None:
+        return
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InputError(
+            tr("{flag} must be {cond}, not {v}.").format(
+                flag=flag, cond=tr("zero or more") if allow_zero else tr("above zero"), v=value
+            )
+        )
+
+
+# --- whole parameter sets -----------------------------------------------------------------
+def resolve_params(
+    algorithm: Algorithm, raw: dict[str, Any], project: Project | None = None
+) -> dict[str, Any]:
+    """Defaults filled, layers read, fields checked, numbers and dates parsed."""
+    try:
+        params = algorithm.validate(raw)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    for p in algorithm.parameters:
+        value = params.get(p.name)
+        if p.kind == "layer":
+            params[p.name] = resolve_layer(value, project, p)
+        elif p.kind in ("number", "integer"):
+            params[p.name] = _number(value, p.kind, p.flag)
+        elif p.kind == "date":
+            params[p.name] = parse_date(value, p.flag)
+        elif p.kind == "numbers":
+            params[p.name] = parse_numbers(value, p.flag)
+        elif p.kind == "bool":
+            params[p.name] = bool(value)
+    for p in algorithm.parameters:
+        if p.kind == "field" and params.get(p.name) and p.parent:
+            parent = params.get(p.parent)
+            if isinstance(parent, Layer):
+                require_field(parent, params[p.name], p.flag)
+    if project is not None:
+        params.setdefault(METRIC_CRS_KEY, project.metric_crs)
+        params.setdefault(PROJECT_KEY, project)
+    return params
+
+
+def load_project(path: str | None) -> Project | None:
+    if not path:
+        return None
+    from layers.project import Project
+
+    if not Path(path).exists():
+        raise InputError(tr("Project file not found: {p}.").format(p=path))
+    try:
+        return Project.load(path)
+    except ProjectError as exc:
+        raise InputError(str(exc)) from None
