@@ -1,0 +1,751 @@
+"""Compare two regions or two periods: shared classes, indicator differences, small trends.
+
+Qt-free: the desktop compare view, the `compare` command and the briefing pack all call
+these functions, so a colour means the same number everywhere the comparison appears.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from cartography.classify import NO_DATA_COLOUR, Classification, classify_shared
+from cartography.render import MapRenderer, MapView
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.roles import Role
+from layers.style import Style
+from layers.timefilter import TimeFilter, layer_years
+
+ALL = "all"
+_ADM_NAME = re.compile(r"^adm(\d)_(?:es|en|name)$", re.IGNORECASE)
+# Context layers drawn over the choropleth: where enforcement actually happened.
+CONTEXT_ROLES = (Role.ERADICATION,)
+# Trend lines: left and right (purple/green stay apart under colour-vision deficiencies).
+SIDE_COLOURS = ("#1b7837", "#762a83")
+
+
+# --- what each side shows -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a region (P-code or 'all') and a period."""
+
+    region: str = ALL
+    period: TimeFilter | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Side:
+        """'CO52', 'CO52:2016-2020', 'all:2019', 'CO52:2019-03-01..2020-02-29'."""
+        text = (text or "").strip()
+        if not text:
+            raise ValueError(tr("Give a region (a P-code or 'all'), optionally :PERIOD."))
+        region, _, period = text.partition(":")
+        return cls(region.strip() or ALL, TimeFilter.parse(period) if period else None)
+
+    @property
+    def spec(self) -> str:
+        if self.period is None:
+            return self.region
+        p = self.period
+        text = (
+            p.label.replace("–", "-")
+            if "…" not in p.label and " " not in p.label
+            else (f"{p.start or ''}..{p.end or ''}")
+        )
+        return f"{self.region}:{text}"
+
+    @property
+    def is_all(self) -> bool:
+        return self.region.lower() == ALL
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    code: str
+    name: str
+    level: int  # 0 the whole extent, 1 a parent region (department), 2 a unit (municipality)
+
+    @property
+    def label(self) -> str:
+        if self.level == 0:
+            return self.name
+        return f"{self.name} ({self.code})" if self.name and self.name != self.code else self.code
+
+
+# --- regions ---------------------------------------------------------------------------------
+def units_layer(project) -> Layer | None:
+    """The finest admin layer (the most features with region codes): the map's units."""
+    admins = [
+        layer
+        for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES)
+        if layer.geometry_kind in ("polygon", "mixed") and not layer.data.empty
+    ]
+    if not admins:
+        return None
+    return max(admins, key=lambda layer: (bool(layer.field("region_code")), len(layer.data)))
+
+
+def _code_col(layer: Layer) -> str | None:
+    col = layer.field("region_code")
+    return col if col and col in layer.data.columns else None
+
+
+def _name_col(layer: Layer) -> str | None:
+    col = layer.field("name")
+    return col if col and col in layer.data.columns else None
+
+
+def _parent_name_col(layer: Layer) -> str | None:
+    """ADM1_ES beside ADM2_PCODE: the parent's name, when the file carries it."""
+    code = _code_col(layer) or ""
+    m = re.match(r"^adm(\d)_pcode$", code, re.IGNORECASE)
+    if not m:
+        return None
+    wanted = int(m.group(1)) - 1
+    for c in layer.data.columns:
+        n = _ADM_NAME.match(str(c))
+        if n and int(n.group(1)) == wanted:
+            return str(c)
+    return None
+
+
+def region_choices(project) -> list[RegionChoice]:
+    """'All' first, then every parent region, then every unit (sorted by name)."""
+    out = [RegionChoice(ALL, tr("Whole extent"), 0)]
+    seen: set[str] = set()
+    parents: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES):
+        code, name = _code_col(layer), _name_col(layer)
+        if code is None:
+            continue
+        gdf = layer.data
+        codes = gdf[code].astype(str)
+        names = gdf[name].astype(str) if name else codes
+        target = units if layer is units_layer(project) else parents
+        for c, n in zip(codes, names, strict=False):
+            target.setdefault(c, n)
+        parent = layer.field("parent_code")
+        if parent and parent in gdf.columns:
+            pname = _parent_name_col(layer)
+            pnames = gdf[pname].astype(str) if pname else gdf[parent].astype(str)
+            for c, n in zip(gdf[parent].astype(str), pnames, strict=False):
+                if c and c != "nan":
+                    parents.setdefault(c, n)
+    for c in list(parents):
+        if c in units and len(units) > len(parents):
+            parents.pop(c)
+    for level, found in ((1, parents), (2, units)):
+        for c, n in sorted(found.items(), key=lambda kv: (kv[1], kv[0])):
+            if c not in seen:
+                seen.add(c)
+                out.append(RegionChoice(c, n, level))
+    return out
+
+
+def region_name(project, code: str) -> str:
+    if code.lower() == ALL:
+        return tr("Whole extent")
+    for choice in region_choices(project):
+        if choice.code == code:
+            return choice.name
+    return code
+
+
+def side_units(project, side: Side) -> gpd.GeoDataFrame:
+    """The units inside the side's region, in the project's metric CRS, with code and name."""
+    layer = units_layer(project)
+    if layer is None:
+        raise ValueError(
+            tr(
+                "No administrative regions in the project: add a boundaries layer (HDX "
+                "ADM1/ADM2 with P-codes) to compare regions."
+            )
+        )
+    gdf = layer.to_metric(project.metric_crs)
+    code_col, name_col = _code_col(layer), _name_col(layer)
+    codes = gdf[code_col].astype(str) if code_col else pd.Series(gdf.index.astype(str))
+    if side.is_all:
+        mask = np.ones(len(gdf), dtype=bool)
+    else:
+        parent = layer.field("parent_code")
+        mask = (codes == side.region).to_numpy()
+        if parent and parent in gdf.columns:
+            mask |= (gdf[parent].astype(str) == side.region).to_numpy()
+        if not mask.any():
+            mask = codes.str.startswith(side.region).to_numpy()
+        if not mask.any():
+            mask = _inside_other_admin(project, layer, gdf, side.region)
+    if not mask.any():
+        known = ", ".join(c.code for c in region_choices(project)[1:8])
+        raise ValueError(
+            tr("No region with code {c!r}. Use 'all' or a P-code such as {k}.").format(
+                c=side.region, k=known
+            )
+        )
+    out = gpd.GeoDataFrame(
+        {
+            "code": codes[mask].to_numpy(),
+            "name": (gdf[name_col].astype(str) if name_col else codes)[mask].to_numpy(),
+        },
+        geometry=gdf.geometry[mask].to_numpy(),
+        crs=gdf.crs,
+    )
+    return out
+
+
+def _inside_other_admin(project, units: Layer, gdf: gpd.GeoDataFrame, code: str) -> np.ndarray:
+    """Units whose centre falls in the region `code` of another admin layer."""
+    for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES):
+        col = _code_col(layer)
+        if layer is units or col is None:
+            continue
+        other = layer.to_metric(project.metric_crs)
+        hit = other[other[col].astype(str) == code]
+        if len(hit):
+            shape = hit.geometry.union_all()
+            return gdf.geometry.representative_point().within(shape).to_numpy()
+    return np.zeros(len(gdf), dtype=bool)
+
+
+def side_label(project, side: Side) -> str:
+    name = region_name(project, side.region)
+    period = side.period.label if side.period else tr("all years")
+    return f"{name} · {period}"
+
+
+def project_years(project) -> tuple[int, int] | None:
+    spans = [layer_years(layer) for layer in project.layers]
+    spans = [s for s in spans if s]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+# --- indicators ------------------------------------------------------------------------------
+@dataclass
+class IndicatorInfo:
+    key: str
+    label: str
+    unit: str = ""
+    higher_is_worse: bool | None = True  # None: an enforcement output, neither good nor bad
+
+
+def indicator_catalogue() -> dict[str, IndicatorInfo]:
+    """Indicators the comparison can show, from analysis.indicators.INDICATORS."""
+    try:
+        from analysis import indicators
+    except ImportError:  # until analysis/indicators.py lands: plain counts
+        return dict(BASIC_INDICATORS)
+
+    out: dict[str, IndicatorInfo] = {}
+    meta = indicators.INDICATORS
+    items = meta.items() if isinstance(meta, dict) else ((getattr(m, "key", None), m) for m in meta)
+    for key, m in items:
+        get = (
+            (lambda name, d=None, m=m: m.get(name, d))
+            if isinstance(m, dict)
+            else (lambda name, d=None, m=m: getattr(m, name, d))
+        )
+        key = key or get("key")
+        direction = get("direction", None)
+        higher_worse = get("higher_is_worse", None)
+        if higher_worse is None:
+            higher_worse = direction not in ("higher_is_better", "up", "good")
+        out[key] = IndicatorInfo(key, get("label", key) or key, get("unit", "") or "", higher_worse)
+    return out
+
+
+def compute_side_indicators(
+    project, units: gpd.GeoDataFrame, period: TimeFilter | None, feedback=None
+) -> pd.DataFrame:
+    """Indicators per unit (rows follow `units`), computed by analysis.indicators."""
+    try:
+        from analysis import indicators
+    except ImportError:
+        return basic_indicators(project, units, period)
+
+    regions = Layer(
+        units[["code", "name", "geometry"]].copy(),
+        "regions",
+        role=Role.ADMIN_BOUNDARIES,
+    )
+    from layers.roles import FieldMapping
+
+    regions.mapping = FieldMapping({"region_code": "code", "name": "name"})
+    frame = indicators.compute_indicators(
+        project, regions=regions, period=period, feedback=feedback
+    )
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    code_col = next((c for c in ("region_code", "code") if c in frame.columns), None)
+    if code_col is not None:
+        frame = frame.set_index(frame[code_col].astype(str)).reindex(units["code"].astype(str))
+    return frame.reset_index(drop=True)
+
+
+def side_total(
+    project, side: Side, feedback=None, units: gpd.GeoDataFrame | None = None
+) -> pd.Series:
+    """The side's indicators for its whole region (one dissolved polygon)."""
+    units = side_units(project, side) if units is None else units
+    whole = gpd.GeoDataFrame(
+        {"code": [side.region], "name": [region_name(project, side.region)]},
+        geometry=[units.geometry.union_all()],
+        crs=units.crs,
+    )
+    frame = compute_side_indicators(project, whole, side.period, feedback)
+    return frame.iloc[0] if len(frame) else pd.Series(dtype=float)
+
+
+BASIC_INDICATORS: dict[str, IndicatorInfo] = {
+    "violent_events": IndicatorInfo("violent_events", tr("Violent events"), tr("events")),
+    "fatalities": IndicatorInfo("fatalities", tr("Fatalities"), tr("people")),
+    "eradication_events": IndicatorInfo(
+        "eradication_events", tr("Eradication operations"), tr("operations"), None
+    ),
+    "eradicated_ha": IndicatorInfo("eradicated_ha", tr("Hectares eradicated"), "ha", None),
+    "cultivation_ha": IndicatorInfo("cultivation_ha", tr("Coca cultivation"), "ha"),
+}
+
+
+def basic_indicators(project, units: gpd.GeoDataFrame, period: TimeFilter | None) -> pd.DataFrame:
+    """Counts and sums per unit for the period (used only without analysis.indicators)."""
+    from analysis.count import count_points_in_polygons
+    from layers.timefilter import grid_year_column, time_mask
+
+    crs = project.metric_crs
+    out = pd.DataFrame({"region_code": units["code"].to_numpy()})
+    for key in BASIC_INDICATORS:
+        out[key] = 0.0
+
+    def events(layer: Layer) -> gpd.GeoDataFrame:
+        gdf = layer.to_metric(crs)
+        mask = time_mask(layer, period)
+        if mask is not None:
+            gdf = gdf[mask]
+        pts = gdf.geometry
+        if layer.geometry_kind != "point":
+            pts = gdf.geometry.representative_point()
+        return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=pts, crs=crs)
+
+    for layer in project.layers.by_role(Role.VIOLENCE):
+        pts = events(layer)
+        out["violent_events"] += count_points_in_polygons(pts, units)
+        if layer.field("fatalities") in pts.columns:
+            out["fatalities"] += count_points_in_polygons(pts, units, layer.field("fatalities"))
+    for layer in project.layers.by_role(Role.ERADICATION):
+        if layer.mapping.year_columns:
+            continue
+        pts = events(layer)
+        out["eradication_events"] += count_points_in_polygons(pts, units)
+        if layer.field("hectares") in pts.columns:
+            out["eradicated_ha"] += count_points_in_polygons(pts, units, layer.field("hectares"))
+    for layer in project.layers.by_role(Role.CULTIVATION):
+        column = grid_year_column(layer, period) or layer.field("hectares")
+        if column is None:
+            continue
+        cells = layer.to_metric(crs)
+        pts = gpd.GeoDataFrame(
+            {"ha": cells[column]}, geometry=cells.geometry.representative_point(), crs=crs
+        )
+        out["cultivation_ha"] += count_points_in_polygons(pts, units, "ha")
+    return out
+
+
+def comparison_table(
+    left: pd.Series, right: pd.Series, catalogue: dict[str, IndicatorInfo]
+) -> pd.DataFrame:
+    """Indicator, left, right, difference and percent change (undefined when left is 0)."""
+    rows = []
+    for key, info in catalogue.items():
+        if key not in left.index and key not in right.index:
+            continue
+        a, b = _num(left.get(key)), _num(right.get(key))
+        diff = b - a if not (math.isnan(a) or math.isnan(b)) else math.nan
+        pct = diff / abs(a) * 100.0 if a and not math.isnan(diff) else math.nan
+        rows.append(
+            {
+                "key": key,
+                "indicator": info.label + (f" ({info.unit})" if info.unit else ""),
+                "left": a,
+                "right": b,
+                "difference": diff,
+                "percent_change": pct,
+                "higher_is_worse": info.higher_is_worse,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "key",
+            "indicator",
+            "left",
+            "right",
+            "difference",
+            "percent_change",
+            "higher_is_worse",
+        ],
+    )
+
+
+def _num(v) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def trend(
+    project,
+    side: Side,
+    key: str,
+    years: Sequence[int],
+    feedback=None,
+    units: gpd.GeoDataFrame | None = None,
+) -> pd.Series:
+    """Yearly values of indicator `key` for the side's region (for the small trend charts)."""
+    units = side_units(project, side) if units is None else units
+    values = {}
+    for i, year in enumerate(years):
+        if feedback is not None:
+            feedback.check()
+        total = side_total(project, Side(side.region, TimeFilter.years(year)), None, units)
+        values[year] = _num(total.get(key))
+        if feedback is not None:
+            feedback.set_progress(100.0 * (i + 1) / max(len(years), 1))
+    return pd.Series(values, name=key, dtype=float)
+
+
+def trend_years(project, side: Side, span: int = 8) -> list[int]:
+    """Years around the side's period, within the data's years (at most `span`)."""
+    years = project_years(project)
+    if years is None:
+        return []
+    first, last = years
+    if side.period and side.period.end:
+        last = min(last, max(side.period.end.year, first))
+    first = max(first, last - span + 1)
+    return list(range(first, last + 1))
+
+
+# --- one comparison, computed once and drawn anywhere ------------------------------------------
+@dataclass
+class Comparison:
+    """Everything both views draw: units with values, one shared classification, the table."""
+
+    left: Side
+    right: Side
+    indicator: str
+    units: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
+    classification: Classification
+    table: pd.DataFrame
+    labels: tuple[str, str]
+    indicator_label: str
+    trends: dict[str, tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def default_indicator(catalogue: dict[str, IndicatorInfo]) -> str:
+    for key in ("violence_rate", "violent_events_per_100k", "harm_index", "violent_events"):
+        if key in catalogue:
+            return key
+    return next(iter(catalogue))
+
+
+def compute_comparison(
+    project,
+    left: Side,
+    right: Side,
+    indicator: str | None = None,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    ramp: str = "YlOrRd",
+    trend_keys: Sequence[str] = (),
+    feedback=None,
+) -> Comparison:
+    """The heavy part (indicators per unit and per side); run it in a worker from the desktop."""
+    catalogue = indicator_catalogue()
+    indicator = indicator or default_indicator(catalogue)
+    if indicator not in catalogue:
+        raise ValueError(
+            tr("Unknown indicator {i!r}. Known: {k}.").format(i=indicator, k=", ".join(catalogue))
+        )
+    steps = 4 + 2 * len(trend_keys)
+    done = 0
+
+    def tick(message: str) -> None:
+        nonlocal done
+        done += 1
+        if feedback is not None:
+            feedback.check()
+            feedback.set_progress(100.0 * done / steps, message)
+
+    sides_units = []
+    for side in (left, right):
+        units = side_units(project, side)
+        values = compute_side_indicators(project, units, side.period)
+        units = units.copy()
+        units["value"] = pd.to_numeric(values.get(indicator), errors="coerce").to_numpy()
+        sides_units.append(units)
+        tick(tr("Indicators per region"))
+    shared = classify_shared(sides_units[0]["value"], sides_units[1]["value"], scheme, k, ramp)
+    totals = []
+    for side, units in zip((left, right), sides_units, strict=True):
+        totals.append(side_total(project, side, None, units))
+        tick(tr("Indicators per side"))
+    table = comparison_table(totals[0], totals[1], catalogue)
+    trends: dict[str, tuple[pd.Series, pd.Series]] = {}
+    for key in trend_keys:
+        pair = []
+        for side, units in zip((left, right), sides_units, strict=True):
+            pair.append(trend(project, side, key, trend_years(project, side), None, units))
+            tick(tr("Trends"))
+        trends[key] = (pair[0], pair[1])
+    info = catalogue[indicator]
+    return Comparison(
+        left,
+        right,
+        indicator,
+        (sides_units[0], sides_units[1]),
+        shared,
+        table,
+        (side_label(project, left), side_label(project, right)),
+        info.label + (f" ({info.unit})" if info.unit else ""),
+        trends,
+    )
+
+
+# --- drawing -----------------------------------------------------------------------------------
+def draw_side(
+    ax: Axes,
+    project,
+    comparison: Comparison,
+    which: int,
+    *,
+    renderer: MapRenderer | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    selected_codes: Sequence[str] = (),
+    context: bool = True,
+) -> tuple[float, float, float, float]:
+    """One side's map: units coloured by the SHARED classes, eradication on top."""
+    units = comparison.units[which]
+    side = (comparison.left, comparison.right)[which]
+    style = Style(kind="graduated", field="value", edge="#6d6d6d", line_width=0.4, ramp="YlOrRd")
+    layer = Layer(units, comparison.indicator, role=Role.RESULT, style=style)
+    layers = [layer]
+    if context:
+        layers += [
+            lyr for role in CONTEXT_ROLES for lyr in project.layers.by_role(role) if lyr.visible
+        ]
+    minx, miny, maxx, maxy = units.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny, 1.0)
+    full = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    extent = extent or full
+    view = MapView(project.metric_crs, extent, side.period)
+    selection = {}
+    if selected_codes:
+        rows = np.flatnonzero(units["code"].isin(list(selected_codes)).to_numpy())
+        selection[layer.id] = rows
+    (renderer or MapRenderer()).render(
+        ax,
+        layers,
+        view,
+        selection=selection,
+        classifications={layer.id: comparison.classification},
+        labels=False,
+    )
+    region = units.geometry.union_all().boundary
+    gpd.GeoSeries([region], crs=units.crs).plot(ax=ax, color="#222222", linewidth=1.1, zorder=50)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#bbbbbb")
+    return full
+
+
+def legend_handles(classification: Classification) -> list[Patch]:
+    handles = [
+        Patch(facecolor=c, edgecolor="#6d6d6d", linewidth=0.4, label=lab)
+        for c, lab in zip(classification.colours, classification.labels, strict=True)
+    ]
+    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#6d6d6d", label=tr("no data")))
+    return handles
+
+
+def format_number(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if abs(v) >= 1000 or float(v).is_integer():
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:,.1f}"
+    return f"{v:.2f}"
+
+
+def format_percent(v: float) -> str:
+    if v is None or math.isnan(v):
+        return tr("n/a")
+    return f"{v:+.0f} %"
+
+
+def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 12) -> None:
+    ax.axis("off")
+    t = comparison.table.head(max_rows)
+    if t.empty:
+        ax.text(0.5, 0.5, tr("No indicators to compare."), ha="center", va="center")
+        return
+    cells = [
+        [
+            r.indicator,
+            format_number(r.left),
+            format_number(r.right),
+            format_number(r.difference),
+            format_percent(r.percent_change),
+        ]
+        for r in t.itertuples()
+    ]
+    short = [_shorten(lab, 34) for lab in comparison.labels]
+    table = ax.table(
+        cellText=cells,
+        colLabels=[tr("Indicator"), short[0], short[1], tr("Difference"), tr("Change")],
+        colWidths=[0.36, 0.17, 0.17, 0.15, 0.12],
+        loc="upper center",
+        cellLoc="right",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(7.5)
+    table.scale(1, 1.25)
+    for (row, col), cell in table.get_celld().items():
+        cell.set_edgecolor("#dddddd")
+        if row == 0:
+            cell.set_facecolor("#eeeeee")
+            cell.set_text_props(weight="bold")
+        if col == 0:
+            cell.set_text_props(ha="left")
+            cell._loc = "left"
+        if row > 0 and col == 4:
+            r = t.iloc[row - 1]
+            worse = r.difference > 0 if r.higher_is_worse else r.difference < 0
+            neutral = r.higher_is_worse is None or pd.isna(r.higher_is_worse)
+            if not neutral and not math.isnan(r.difference) and r.difference != 0:
+                cell.get_text().set_color("#b2182b" if worse else "#2166ac")
+
+
+def _shorten(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def draw_trends(axes: Sequence[Axes], comparison: Comparison) -> None:
+    catalogue = indicator_catalogue()
+    for ax, (key, (a, b)) in zip(axes, comparison.trends.items(), strict=False):
+        names = [_shorten(lab.split(" · ")[0], 18) for lab in comparison.labels]
+        if names[0] == names[1]:
+            names = [_shorten(lab, 22) for lab in comparison.labels]
+        ax.plot(a.index, a.to_numpy(), marker="o", ms=3, color=SIDE_COLOURS[0], label=names[0])
+        ax.plot(b.index, b.to_numpy(), marker="s", ms=3, color=SIDE_COLOURS[1], label=names[1])
+        info = catalogue.get(key)
+        ax.set_title(info.label if info else key, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.xaxis.set_major_locator(_year_locator())
+    if comparison.trends:
+        axes[0].legend(fontsize=7, frameon=False, loc="best")
+
+
+def _year_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True, nbins=5)
+
+
+def compare_figure(
+    project,
+    left: Side | str,
+    right: Side | str,
+    indicator: str | None = None,
+    *,
+    comparison: Comparison | None = None,
+    trend_keys: Sequence[str] | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = (11.69, 8.27),
+    feedback=None,
+) -> Figure:
+    """Two maps with one shared legend, the indicator table and small trends (A4 landscape)."""
+    left = Side.parse(left) if isinstance(left, str) else left
+    right = Side.parse(right) if isinstance(right, str) else right
+    if comparison is None:
+        catalogue = indicator_catalogue()
+        indicator = indicator or default_indicator(catalogue)
+        if trend_keys is None:
+            trend_keys = [indicator] + [k for k in _TREND_DEFAULTS if k in catalogue][:1]
+            trend_keys = list(dict.fromkeys(trend_keys))
+        comparison = compute_comparison(
+            project, left, right, indicator, trend_keys=trend_keys, feedback=feedback
+        )
+    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.8], width_ratios=[1, 1, 0.75])
+    renderer = MapRenderer()
+    for which in (0, 1):
+        ax = fig.add_subplot(grid[0, which])
+        draw_side(ax, project, comparison, which, renderer=renderer)
+        ax.set_title(comparison.labels[which], fontsize=10, fontweight="bold")
+    legend_ax = fig.add_subplot(grid[0, 2])
+    legend_ax.axis("off")
+    legend_ax.legend(
+        handles=legend_handles(comparison.classification),
+        title=_wrap(comparison.indicator_label, 30),
+        loc="center left",
+        frameon=False,
+        fontsize=8,
+        title_fontsize=9,
+    )
+    legend_ax.text(
+        0.0,
+        0.02,
+        tr("One classification for both maps:\nthe same colour is the same value."),
+        fontsize=7,
+        color="#555555",
+        transform=legend_ax.transAxes,
+    )
+    table_ax = fig.add_subplot(grid[1, 0:2])
+    draw_table(table_ax, comparison)
+    sub = grid[1, 2].subgridspec(max(len(comparison.trends), 1), 1)
+    trend_axes = [fig.add_subplot(sub[i, 0]) for i in range(max(len(comparison.trends), 1))]
+    if comparison.trends:
+        draw_trends(trend_axes, comparison)
+    else:
+        trend_axes[0].axis("off")
+    heading = title or tr("{i}: comparison").format(i=comparison.indicator_label)
+    fig.suptitle(heading, fontsize=13, fontweight="bold")
+    footer = tr("Harm Atlas · generated {d}").format(d=date.today().isoformat())
+    if getattr(project, "is_synthetic", False):
+        from layers.project import SYNTHETIC_NOTE
+
+        footer = f"{SYNTHETIC_NOTE}   {footer}"
+    table_ax.text(0.0, 0.0, footer, fontsize=7, color="#777777", transform=table_ax.transAxes)
+    return fig
+
+
+_TREND_DEFAULTS = ("eradicated_ha", "eradication_ha", "cultivation_ha", "harm_index")
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+ProgressFn = Callable[[float, str], None]
