@@ -17,6 +17,7 @@ class LoadReport:
     null_geometries_dropped: int = 0
     empty_geometries_dropped: int = 0
     nan_coordinates_dropped: int = 0
+    out_of_range_dropped: int = 0
     dates_unparsed: int = 0
     warnings: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)

@@ -1,0 +1,1050 @@
+"""Read map files into Layers: one registry of formats, found by content first, then extension.
+
+`read_layers(path, sublayer=None, options=None)` is the one reader every front end uses
+(desktop, CLI, project loading). It never lets a library traceback reach the user: anything
+that goes wrong becomes a LayerLoadError saying what is wrong and what to do, and anything
+repaired or assumed on the way is written into the layer's LoadReport.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import math
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from layers.crs import WGS84, crs_label
+from layers.detect import detect_role
+from layers.errors import LayerLoadError
+from layers.i18n import tr
+from layers.layer import Layer, LayerSource
+from layers.report import LoadReport
+from layers.style import default_style
+
+# Zip-bomb guard: refuse archives that expand past this, or by more than MAX_ZIP_RATIO
+# once they are big enough to matter (small XML-heavy archives compress very well).
+MAX_ZIP_UNCOMPRESSED = 2 * 1024**3
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 64 * 1024**2
+# A layer without a CRS is taken as lon/lat only if nearly all of it lies in that range.
+LONLAT_SHARE_NEEDED = 0.95
+# How much of a DBF/CSV is read to decide its text encoding.
+ENCODING_SAMPLE_BYTES = 8 * 1024**2
+# Text that means "no value" in exports (healthsites writes "nan").
+MISSING_TEXT = ["nan", "NaN", "NAN", "None", "NULL", "null", "N/A"]
+
+SUPPORTED = tr(
+    "Harm Atlas reads GeoJSON, Shapefile (.shp, or zipped), GeoPackage, FlatGeobuf, KML/KMZ, "
+    "GeoParquet, and CSV/Excel tables with coordinate columns."
+)
+ASK_FOR_CRS = tr(
+    "Give its coordinate reference system: restore the .prj file that came with it, or pass "
+    "--crs EPSG:code (e.g. EPSG:2263 for US feet, New York; EPSG:3116 for MAGNA-SIRGAS "
+    "Bogotá), or choose it in the desktop when adding the layer."
+)
+
+# (x column, y column) pairs tables use for coordinates; matched case-insensitively.
+COORDINATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("longitude", "latitude"),
+    ("longitud", "latitud"),
+    ("lon", "lat"),
+    ("long", "lat"),
+    ("lng", "lat"),
+    ("x", "y"),
+    ("xcoord", "ycoord"),
+    ("coord_x", "coord_y"),
+    ("point_x", "point_y"),
+    ("decimallongitude", "decimallatitude"),
+)
+WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape")
+
+_gdal_config_lock = threading.Lock()
+
+
+@dataclass
+class RawLayer:
+    """What a format reader hands back before the shared checks and repairs."""
+
+    name: str
+    data: gpd.GeoDataFrame
+    report: LoadReport
+    sublayer: str | None = None
+
+
+@dataclass(frozen=True)
+class FormatReader:
+    name: str
+    extensions: tuple[str, ...]
+    read: Callable[[Path, str | None, dict], list[RawLayer]]
+    sniff: Callable[[bytes, Path], bool] | None = None
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def read_layers(
+    path: str | Path, sublayer: str | None = None, options: dict | None = None
+) -> list[Layer]:
+    """Read every vector layer of `path` (or just `sublayer`) as Layers ready to show.
+
+    options: {"crs": "EPSG:xxxx"} for files without one (or with a wrong one),
+    {"encoding": "cp1252"} to force the text encoding of a DBF/CSV.
+    """
+    path = Path(path)
+    options = dict(options or {})
+    _check_path(path)
+    _check_options(path, options)
+    if path.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") and _sibling(path, ".shp"):
+        path = _sibling(path, ".shp")  # type: ignore[assignment]
+    reader = reader_for(path)
+    try:
+        raws = reader.read(path, sublayer, options)
+        return _finish_all(path, reader, raws, sublayer, options)
+    except LayerLoadError:
+        raise
+    except MemoryError as exc:
+        raise LayerLoadError(
+            path,
+            tr("is too large to load into memory."),
+            tr("Clip it to your study area first (e.g. ogr2ogr -spat) and open the result."),
+        ) from exc
+    except Exception as exc:  # the reader boundary: GDAL, GEOS, Arrow and codecs fail unlike
+        raise _explain(path, reader, exc) from exc
+
+
+def reader_for(path: Path) -> FormatReader:
+    """The format of `path`: its content decides; the extension only when content is silent."""
+    head = _head(path)
+    if not head:
+        raise LayerLoadError(path, tr("is empty (0 bytes)."), tr("Copy or download it again."))
+    for reader in READERS:
+        if reader.sniff is not None and reader.sniff(head, path):
+            return reader
+    ext = path.suffix.lower()
+    for reader in READERS:
+        if ext in reader.extensions:
+            if reader.sniff is not None:
+                raise LayerLoadError(
+                    path,
+                    tr("is named {ext} but its content is not {fmt} (damaged or renamed).").format(
+                        ext=ext, fmt=reader.name
+                    ),
+                    tr("Copy or download it again, or export it again from the source program."),
+                )
+            return reader
+    raise LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+
+
+# --- shared checks and repairs ----------------------------------------------------------
+
+
+def _finish_all(
+    path: Path, reader: FormatReader, raws: list[RawLayer], sublayer: str | None, options: dict
+) -> list[Layer]:
+    if not raws:
+        raise LayerLoadError(path, tr("holds no vector layers."), SUPPORTED)
+    layers: list[Layer] = []
+    skipped: list[LayerLoadError] = []
+    for raw in raws:
+        try:
+            layers.append(_finish(path, reader, raw, options))
+        except LayerLoadError as exc:
+            # In a multi-layer file one bad or empty table must not hide the good ones.
+            if len(raws) == 1 or sublayer is not None:
+                raise
+            skipped.append(exc)
+    if not layers:
+        raise skipped[0]
+    for exc in skipped:
+        for layer in layers:
+            layer.report.warn(tr("Another layer in this file was skipped: {why}").format(why=exc))
+    return layers
+
+
+def _finish(path: Path, reader: FormatReader, raw: RawLayer, options: dict) -> Layer:
+    gdf, report = raw.data, raw.report
+    report.driver = report.driver or reader.name
+    report.features_read = len(gdf)
+    where = path if raw.sublayer is None else Path(f"{path} ({raw.sublayer})")
+    if len(gdf) == 0:
+        raise LayerLoadError(
+            where, tr("has no features."), tr("Check that you picked the right file or layer.")
+        )
+    gdf = _drop_unusable(where, gdf, report)
+    gdf = _settle_crs(where, gdf, report, options)
+    gdf = _drop_out_of_range(where, gdf, report)
+    gdf = _repair_invalid(gdf, report)
+    gdf = _blank_missing_text(gdf, report)
+    gdf = gdf.reset_index(drop=True)
+
+    detection = detect_role(gdf, name_hint=f"{raw.name} {path.stem}")
+    _parse_dates(gdf, detection.mapping.get("date"), report)
+    return Layer(
+        gdf,
+        raw.name,
+        source=LayerSource(str(path), raw.sublayer, dict(options)),
+        role=detection.role,
+        role_confidence=detection.confidence,
+        mapping=detection.mapping,
+        style=default_style(detection.role),
+        report=report,
+        metadata={"format": reader.name, "detection": list(detection.reasons)},
+    )
+
+
+def _drop_unusable(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """Drop null, empty and NaN/inf-coordinate geometries (counted); all-null is an error."""
+    geoms = gdf.geometry.values
+    missing = shapely.is_missing(geoms)
+    if missing.all():
+        raise LayerLoadError(
+            where,
+            tr(
+                "has {n} features but not one geometry: the file looks truncated or damaged."
+            ).format(n=len(gdf)),
+            tr(
+                "Copy or download it again; for a shapefile check that .shp, .shx and .dbf "
+                "come from the same export."
+            ),
+        )
+    empty = ~missing & shapely.is_empty(geoms)
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    bad_rows = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    not_finite = np.zeros(len(gdf), dtype=bool)
+    not_finite[bad_rows] = True
+    not_finite &= ~missing & ~empty
+    report.null_geometries_dropped += int(missing.sum())
+    report.empty_geometries_dropped += int(empty.sum())
+    report.nan_coordinates_dropped += int(not_finite.sum())
+    for count, text in (
+        (missing.sum(), tr("{n} features without geometry were dropped.")),
+        (empty.sum(), tr("{n} empty geometries were dropped.")),
+        (not_finite.sum(), tr("{n} features with missing (NaN/inf) coordinates were dropped.")),
+    ):
+        if count:
+            report.repaired(text.format(n=int(count)))
+    keep = ~(missing | empty | not_finite)
+    if not keep.any():
+        raise LayerLoadError(
+            where,
+            tr("has no usable coordinates (all {n} are missing or not numbers).").format(
+                n=len(gdf)
+            ),
+            tr("Check the coordinate columns or re-export the file."),
+        )
+    return gdf if keep.all() else gdf[keep]
+
+
+def _is_geographic(crs: CRS | None) -> bool:
+    return crs is not None and crs.is_geographic
+
+
+def _lonlat_share(bounds: np.ndarray) -> float:
+    inside = (
+        (bounds[:, 0] >= -180)
+        & (bounds[:, 2] <= 180)
+        & (bounds[:, 1] >= -90)
+        & (bounds[:, 3] <= 90)
+    )
+    return float(inside.mean()) if len(inside) else 0.0
+
+
+def _settle_crs(
+    where: Path, gdf: gpd.GeoDataFrame, report: LoadReport, options: dict
+) -> gpd.GeoDataFrame:
+    """Keep the file's CRS; assume lon/lat only when the numbers say so; else ask."""
+    given = options.get("crs")
+    crs = None if gdf.crs is None else CRS.from_user_input(gdf.crs)
+    if given:
+        user_crs = CRS.from_user_input(given)
+        if crs is not None and not crs.equals(user_crs):
+            report.warn(
+                tr("The file declares {old}; replaced by the CRS you gave, {new}.").format(
+                    old=crs_label(crs), new=crs_label(user_crs)
+                )
+            )
+        gdf = gdf.set_crs(user_crs, allow_override=True)
+        crs = user_crs
+    if crs is None or crs.is_geographic:
+        gdf = _unswap_lonlat(gdf, report)
+    if crs is None:
+        bounds = shapely.bounds(gdf.geometry.values)
+        share = _lonlat_share(bounds)
+        if share < LONLAT_SHARE_NEEDED:
+            minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+            raise LayerLoadError(
+                where,
+                tr(
+                    "has no coordinate reference system (CRS), and its coordinates "
+                    "(x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}) are not "
+                    "longitude/latitude."
+                ).format(x0=minx, x1=maxx, y0=miny, y1=maxy),
+                ASK_FOR_CRS,
+            )
+        report.crs_assumed = True
+        report.warn(
+            tr(
+                "No CRS in the file; the coordinates look like longitude/latitude, so WGS 84 "
+                "(EPSG:4326) was assumed. If the layer lands in the wrong place, give its CRS."
+            )
+        )
+        return gdf.set_crs(WGS84)
+    _check_area_of_use(gdf, crs, report)
+    return gdf
+
+
+def _unswap_lonlat(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """Latitudes beyond ±90 with every longitude inside ±90: the columns were swapped."""
+    bounds = shapely.bounds(gdf.geometry.values)
+    x_fits = (np.abs(bounds[:, [0, 2]]) <= 90).all()
+    y_out = (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+    y_fits_as_x = (np.abs(bounds[:, [1, 3]]) <= 180).all()
+    if not (x_fits and y_fits_as_x and y_out.mean() > 0.5):
+        return gdf
+    report.warn(
+        tr(
+            "Latitude and longitude look swapped (latitudes beyond ±90°); they were swapped "
+            "back. Check the column names in the source."
+        )
+    )
+    report.repaired(tr("Swapped x and y of every feature."))
+    swapped = shapely.transform(gdf.geometry.values, lambda c: c[:, ::-1])
+    return gdf.set_geometry(gpd.GeoSeries(swapped, index=gdf.index, crs=gdf.crs))
+
+
+def _check_area_of_use(gdf: gpd.GeoDataFrame, crs: CRS, report: LoadReport) -> None:
+    """A wrong .prj is accepted silently by GDAL: compare the data with where the CRS applies."""
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    label = crs_label(crs)
+    if not crs.is_geographic and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        report.warn(
+            tr(
+                "The coordinates look like longitude/latitude degrees, but the file declares "
+                "{crs} (a projected CRS in metres or feet): the .prj is probably wrong. "
+                "Give the right CRS (e.g. --crs EPSG:4326)."
+            ).format(crs=label)
+        )
+        return
+    area = crs.area_of_use
+    if area is None:
+        return
+    try:
+        to_lonlat = Transformer.from_crs(crs, WGS84, always_xy=True)
+        west, south, east, north = to_lonlat.transform_bounds(minx, miny, maxx, maxy)
+    except Exception:  # a CRS pyproj cannot invert says nothing about the data
+        return
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        report.warn(
+            tr("The coordinates cannot be placed on Earth with the declared {crs}.").format(
+                crs=label
+            )
+        )
+        return
+    margin = 2.0  # degrees: projected data often spills a little past a zone's edge
+    outside = (
+        east < area.west - margin
+        or west > area.east + margin
+        or north < area.south - margin
+        or south > area.north + margin
+    )
+    if outside and area.east > area.west:  # areas crossing the antimeridian are skipped
+        report.warn(
+            tr(
+                "The layer lies outside the area where {crs} is meant to be used ({area}); "
+                "the CRS in the file is probably wrong."
+            ).format(crs=label, area=area.name)
+        )
+
+
+def _drop_out_of_range(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    if not _is_geographic(gdf.crs if gdf.crs is None else CRS.from_user_input(gdf.crs)):
+        return gdf
+    bounds = shapely.bounds(gdf.geometry.values)
+    inside = (
+        (bounds[:, 0] >= -180)
+        & (bounds[:, 2] <= 180)
+        & (bounds[:, 1] >= -90)
+        & (bounds[:, 3] <= 90)
+    )
+    outside = int((~inside).sum())
+    if not outside:
+        return gdf
+    if outside == len(gdf):
+        raise LayerLoadError(
+            where,
+            tr("declares longitude/latitude but every coordinate is beyond ±180°/±90°."),
+            ASK_FOR_CRS,
+        )
+    report.out_of_range_dropped += outside
+    report.repaired(
+        tr("{n} features with coordinates beyond ±180°/±90° were dropped.").format(n=outside)
+    )
+    return gdf[inside]
+
+
+def _repair_invalid(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """make_valid, not buffer(0): a bowtie keeps both lobes (buffer(0) drops one)."""
+    geoms = gdf.geometry.values
+    type_ids = shapely.get_type_id(geoms)
+    checkable = np.isin(type_ids, (1, 2, 3, 5, 6, 7))  # points are always valid
+    if not checkable.any():
+        return gdf
+    invalid = np.zeros(len(gdf), dtype=bool)
+    invalid[checkable] = ~shapely.is_valid(geoms[checkable])
+    n = int(invalid.sum())
+    if not n:
+        return gdf
+    fixed = np.array(geoms, dtype=object)
+    fixed[invalid] = shapely.make_valid(
+        np.asarray(geoms)[invalid], method="structure", keep_collapsed=False
+    )
+    report.invalid_repaired += n
+    report.repaired(
+        tr(
+            "{n} invalid geometries (self-intersections etc.) were repaired with make_valid."
+        ).format(n=n)
+    )
+    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+
+
+def _blank_missing_text(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """Turn "nan"/"NULL" strings into real missing values so counts and joins are honest."""
+    total = 0
+    for col in gdf.columns:
+        if col == gdf.geometry.name or gdf[col].dtype != object:
+            continue
+        hits = gdf[col].isin(MISSING_TEXT)
+        n = int(hits.sum())
+        if n:
+            gdf.loc[hits, col] = None
+            total += n
+    if total:
+        report.repaired(
+            tr('{n} values written as text like "nan" or "NULL" were read as missing.').format(
+                n=total
+            )
+        )
+    return gdf
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates as ACLED and others write them: '2025-05-16', '16 May 2025', '16/05/2025'."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = values.astype("string").str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    for fmt in ("%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y"):
+        todo = parsed.isna() & text.notna() & (text != "")
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(text[todo], errors="coerce", format=fmt)
+    return parsed
+
+
+def _parse_dates(gdf: gpd.GeoDataFrame, column: str | None, report: LoadReport) -> None:
+    if not column or column not in gdf.columns:
+        return
+    values = gdf[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return
+    parsed = parse_dates(values)
+    given = values.notna() & (values.astype("string").str.strip() != "")
+    unparsed = int((given & parsed.isna()).sum())
+    gdf[column] = parsed
+    if unparsed:
+        report.dates_unparsed += unparsed
+        report.warn(
+            tr(
+                "{n} dates in '{col}' could not be read and are kept as missing "
+                "(expected e.g. 2025-05-16 or 16 May 2025)."
+            ).format(n=unparsed, col=column)
+        )
+
+
+# --- format readers -----------------------------------------------------------------
+
+
+def _read_vector(
+    source: str, layer: str | None = None, report: LoadReport | None = None, **kwargs
+) -> gpd.GeoDataFrame:
+    gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry
+        raise ValueError("no geometry column")
+    return gdf
+
+
+def _vector_layer_names(source: str) -> list[str]:
+    """Layers with geometry (GeoPackage attribute-only tables are not map layers)."""
+    listed = pyogrio.list_layers(source)
+    return [str(name) for name, geom in listed if geom is not None]
+
+
+def _pick(where: Path, names: list[str], sublayer: str | None) -> list[str]:
+    if sublayer is None:
+        return names
+    if sublayer in names:
+        return [sublayer]
+    lowered = {n.lower(): n for n in names}
+    if sublayer.lower() in lowered:
+        return [lowered[sublayer.lower()]]
+    raise LayerLoadError(
+        where,
+        tr("has no layer named '{name}'.").format(name=sublayer),
+        tr("Layers in this file: {names}.").format(names=", ".join(names) or tr("none")),
+    )
+
+
+def _read_multi(path: Path, sublayer: str | None, driver: str, source: str | None = None):
+    source = source or str(path)
+    names = _pick(path, _vector_layer_names(source), sublayer)
+    raws = []
+    for name in names:
+        gdf = _read_vector(source, layer=name)
+        single = len(names) == 1 and sublayer is None and name.lower() == path.stem.lower()
+        raws.append(
+            RawLayer(
+                path.stem if single else name,
+                gdf,
+                LoadReport(driver=driver, encoding="UTF-8"),
+                None if single else name,
+            )
+        )
+    return raws
+
+
+def _read_geojson(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    gdf = _read_vector(str(path))
+    return [RawLayer(path.stem, gdf, LoadReport(driver="GeoJSON", encoding="UTF-8"))]
+
+
+def _read_gpkg(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    return _read_multi(path, sublayer, "GPKG")
+
+
+def _read_fgb(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    gdf = _read_vector(str(path))
+    return [RawLayer(path.stem, gdf, LoadReport(driver="FlatGeobuf", encoding="UTF-8"))]
+
+
+def _read_kml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    if path.suffix.lower() == ".kmz":
+        _guard_zip(path)
+    source = str(path)
+    driver = "LIBKML" if "LIBKML" in pyogrio.list_drivers() else "KML"
+    raws = _read_multi(path, sublayer, driver, source)
+    if len(raws) > 1 and sublayer is None:
+        # Google Earth files carry empty folders as layers: skip them quietly.
+        raws = [r for r in raws if len(r.data)] or raws[:1]
+    return raws
+
+
+def _read_parquet(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    report = LoadReport(driver="GeoParquet", encoding="UTF-8")
+    try:
+        gdf = gpd.read_parquet(path)
+    except ValueError as exc:
+        if "geo" not in str(exc).lower():
+            raise
+        # Plain Parquet: a table, maybe with coordinate columns.
+        report.driver = "Parquet"
+        return [_table_to_points(path, pd.read_parquet(path), path.stem, report)]
+    return [RawLayer(path.stem, gdf, report)]
+
+
+# Shapefiles: on disk or inside a zip, the parts are found the same way.
+
+
+class _ShapefileParts:
+    """The sidecar files of one shapefile (.dbf, .shx, .prj, .cpg), on disk or in a zip."""
+
+    def __init__(self, shp: Path, zf: zipfile.ZipFile | None = None, member: str = "") -> None:
+        self.shp, self.zf, self.member = shp, zf, member
+        if zf is not None:
+            stem = member[: -len(Path(member).suffix)]
+            self._names = {
+                n.lower(): n for n in zf.namelist() if n.lower().startswith(stem.lower())
+            }
+            self._stem = stem.lower()
+
+    def find(self, ext: str) -> str | None:
+        if self.zf is None:
+            found = _sibling(self.shp, ext)
+            return str(found) if found else None
+        return self._names.get(self._stem + ext)
+
+    def read(self, ext: str, limit: int | None = None) -> bytes:
+        name = self.find(ext)
+        if name is None:
+            return b""
+        if self.zf is None:
+            with open(name, "rb") as fh:
+                return fh.read(limit if limit is not None else -1)
+        with self.zf.open(name) as fh:
+            return fh.read(limit if limit is not None else -1)
+
+
+def _sibling(path: Path, ext: str) -> Path | None:
+    for candidate in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _codepage(text: str) -> str | None:
+    """A .cpg's content as a Python codec name ('1252', 'ANSI 1252', 'UTF-8', '88591')."""
+    text = text.strip().upper().replace("ANSI", "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        text = {"88591": "latin-1", "65001": "utf-8"}.get(text, f"cp{text}")
+    if text.startswith("8859"):
+        text = "iso-" + text
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        return None
+
+
+def _guess_encoding(sample: bytes) -> str:
+    """UTF-8 if the bytes decode as such, else Windows-1252 (Latin-1 for its 5 holes)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _dbf_encoding(parts: _ShapefileParts, options: dict, report: LoadReport) -> str:
+    """Declared code page (.cpg), else UTF-8 if the text decodes so, else cp1252."""
+    if options.get("encoding"):
+        return codecs.lookup(options["encoding"]).name
+    cpg = parts.read(".cpg", 200)
+    if cpg:
+        declared = _codepage(cpg.decode("ascii", "ignore"))
+        if declared:
+            return declared
+        report.warn(
+            tr("The .cpg file names an unknown code page ({cpg}); guessing the encoding.").format(
+                cpg=cpg.decode("ascii", "replace").strip()
+            )
+        )
+    head = parts.read(".dbf", 32)
+    header_len = int.from_bytes(head[8:10], "little") if len(head) >= 10 else 0
+    sample = parts.read(".dbf", header_len + ENCODING_SAMPLE_BYTES)[header_len:]
+    guess = _guess_encoding(sample)
+    if any(b >= 0x80 for b in sample[:ENCODING_SAMPLE_BYTES]):
+        if guess.startswith("utf-8"):
+            report.repaired(
+                tr(
+                    "Text read as UTF-8 although no .cpg file declares it (GDAL would have "
+                    "shown 'ZÃ¼rich' for 'Zürich')."
+                )
+            )
+        else:
+            report.warn(
+                tr("No .cpg file declares the text encoding; read as {enc}.").format(enc=guess)
+            )
+    return guess
+
+
+def _read_shapefile(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    return [_read_shapefile_parts(_ShapefileParts(path), str(path), path.stem, options)]
+
+
+def _read_shapefile_parts(
+    parts: _ShapefileParts, source: str, name: str, options: dict, sublayer: str | None = None
+) -> RawLayer:
+    report = LoadReport(driver="ESRI Shapefile")
+    kwargs: dict = {}
+    if parts.find(".dbf") is None:
+        report.warn(
+            tr(
+                "The .dbf file is missing: the shapes were read but they have no attributes "
+                "(names, dates, values). Put the .dbf beside the .shp to get them."
+            )
+        )
+    else:
+        report.encoding = _dbf_encoding(parts, options, report)
+        # Always explicit: with Arrow, GDAL's guess fails outright on non-UTF-8 text.
+        kwargs["encoding"] = report.encoding
+    try:
+        gdf = _read_vector(source, **kwargs)
+    except pyogrio.errors.DataSourceError as exc:
+        if "SHAPE_RESTORE_SHX" not in str(exc):
+            raise
+        gdf = _read_restoring_shx(parts, source, kwargs, report)
+    if gdf.crs is None:
+        if parts.find(".prj") is None:
+            report.warn(tr("The .prj file (its CRS) is missing."))
+        else:
+            report.warn(tr("The .prj file could not be understood (its CRS is unreadable)."))
+    return RawLayer(name, gdf, report, sublayer)
+
+
+def _read_restoring_shx(
+    parts: _ShapefileParts, source: str, kwargs: dict, report: LoadReport
+) -> gpd.GeoDataFrame:
+    """Missing .shx: let GDAL rebuild it (SHAPE_RESTORE_SHX), in a temp copy if read-only."""
+    with _gdal_config_lock:
+        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
+        try:
+            if parts.zf is None:
+                try:
+                    gdf = _read_vector(source, **kwargs)
+                    where = tr("next to the .shp")
+                except pyogrio.errors.DataSourceError:
+                    gdf, where = _read_copy(parts, kwargs), tr("in a temporary copy")
+            else:
+                gdf, where = _read_copy(parts, kwargs), tr("in a temporary copy")
+        finally:
+            pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
+    report.warn(
+        tr(
+            "The index file (.shx) was missing; Harm Atlas rebuilt it from the .shp ({where}). "
+            "Keep the rebuilt .shx with the shapefile."
+        ).format(where=where)
+    )
+    report.repaired(tr("Rebuilt the missing .shx index."))
+    return gdf
+
+
+def _read_copy(parts: _ShapefileParts, kwargs: dict) -> gpd.GeoDataFrame:
+    with tempfile.TemporaryDirectory(prefix="harm-atlas-shx-") as tmp:
+        target = Path(tmp) / "layer.shp"
+        for ext in (".shp", ".dbf", ".prj", ".cpg"):
+            data = parts.read(ext) if parts.find(ext) else None
+            if data is not None:
+                target.with_suffix(ext).write_bytes(data)
+        return _read_vector(str(target), **kwargs)
+
+
+# Zip archives: guarded against bombs, then each vector member is read.
+
+_ZIP_MEMBERS = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml")
+
+
+def _guard_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise LayerLoadError(
+            path, tr("is a damaged zip archive."), tr("Copy or download it again.")
+        ) from exc
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    ratio = total / packed
+    if total > MAX_ZIP_UNCOMPRESSED or (total > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO):
+        raise LayerLoadError(
+            path,
+            tr(
+                "would expand to {size:,.0f} MB ({ratio:,.0f} times its size): refused, as it "
+                "looks like a zip bomb or is too large to open safely."
+            ).format(size=total / 1024**2, ratio=ratio),
+            tr("If you trust it, unpack it yourself and open the files inside."),
+        )
+
+
+def _read_zip(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    _guard_zip(path)
+    with zipfile.ZipFile(path) as zf:
+        members = [
+            n
+            for n in zf.namelist()
+            if Path(n).suffix.lower() in _ZIP_MEMBERS and not n.startswith("__MACOSX")
+        ]
+        if not members:
+            raise LayerLoadError(
+                path,
+                tr("holds no map data ({names}).").format(
+                    names=", ".join(zf.namelist()[:6]) or tr("it is empty")
+                ),
+                SUPPORTED,
+            )
+        by_stem = {Path(m).stem: m for m in members}
+        if sublayer is not None:
+            chosen = [m for m in members if sublayer in (m, Path(m).stem, Path(m).name)]
+            if not chosen:
+                raise LayerLoadError(
+                    path,
+                    tr("has no layer named '{name}'.").format(name=sublayer),
+                    tr("Layers in this file: {names}.").format(names=", ".join(by_stem)),
+                )
+            members = chosen
+        raws: list[RawLayer] = []
+        for member in members:
+            source = f"/vsizip/{path.resolve()}/{member}"
+            stem = Path(member).stem
+            sub = stem if len(members) > 1 or sublayer else None
+            if member.lower().endswith(".shp"):
+                parts = _ShapefileParts(path, zf, member)
+                raws.append(_read_shapefile_parts(parts, source, stem, options, sub))
+            else:
+                for name in _vector_layer_names(source):
+                    gdf = _read_vector(source, layer=name)
+                    raws.append(RawLayer(stem, gdf, LoadReport(encoding="UTF-8"), sub))
+        for raw in raws:
+            raw.report.driver = f"{raw.report.driver or 'GDAL'} (zip)"
+    return raws
+
+
+# Tables: CSV and Excel with coordinate columns (or a WKT column).
+
+
+def _text_encoding(path: Path, options: dict, report: LoadReport) -> str:
+    if options.get("encoding"):
+        return codecs.lookup(options["encoding"]).name
+    cpg = _sibling(path, ".cpg")
+    if cpg is not None:
+        declared = _codepage(cpg.read_text("ascii", "ignore"))
+        if declared:
+            return declared
+    with open(path, "rb") as fh:
+        sample = fh.read(ENCODING_SAMPLE_BYTES)
+    guess = _guess_encoding(sample)
+    if not guess.startswith("utf-8"):
+        report.warn(tr("The text is not UTF-8; it was read as {enc}.").format(enc=guess))
+    return guess
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(64 * 1024)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    report = LoadReport(driver="CSV")
+    report.encoding = _text_encoding(path, options, report)
+    sep = _delimiter(path, report.encoding)
+    df = pd.read_csv(path, sep=sep, encoding=report.encoding, low_memory=False)
+    return [_table_to_points(path, df, path.stem, report)]
+
+
+def _read_xlsx(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    _guard_zip(path)
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    names = _pick(path, list(sheets), sublayer)
+    raws, problems = [], []
+    for sheet in names:
+        name = path.stem if len(sheets) == 1 else sheet
+        report = LoadReport(driver="XLSX", encoding="UTF-8")
+        try:
+            raw = _table_to_points(path, sheets[sheet], name, report)
+        except LayerLoadError as exc:
+            problems.append(exc)
+            continue
+        raw.sublayer = None if len(sheets) == 1 else sheet
+        raws.append(raw)
+    if not raws:
+        raise problems[0]
+    return raws
+
+
+def coordinate_columns(columns: list[str]) -> tuple[str, str] | None:
+    """The (x, y) columns of a table, by the names analysts use, case-insensitively."""
+    lowered = {str(c).strip().lower(): c for c in columns}
+    for x, y in COORDINATE_COLUMNS:
+        if x in lowered and y in lowered:
+            return lowered[x], lowered[y]
+    return None
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Coordinates as numbers; decimal commas (Spanish locale exports) are accepted."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    text = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _table_to_points(path: Path, df: pd.DataFrame, name: str, report: LoadReport) -> RawLayer:
+    pair = coordinate_columns(list(df.columns))
+    if pair is not None:
+        x, y = _numbers(df[pair[0]]), _numbers(df[pair[1]])
+        geometry = gpd.points_from_xy(x.to_numpy(), y.to_numpy())
+        # Rows without coordinates become null geometries, counted and dropped later.
+        missing = (x.isna() & y.isna()).to_numpy()
+        if missing.any():
+            geometry = np.asarray(geometry, dtype=object)
+            geometry[missing] = None
+        return RawLayer(name, gpd.GeoDataFrame(df, geometry=geometry, crs=None), report)
+    lowered = {str(c).strip().lower(): c for c in df.columns}
+    for candidate in WKT_COLUMNS:
+        if candidate in lowered:
+            col = lowered[candidate]
+            geoms = shapely.from_wkt(df[col].astype("string").to_numpy(), on_invalid="ignore")
+            data = df.drop(columns=[col])
+            return RawLayer(name, gpd.GeoDataFrame(data, geometry=geoms, crs=None), report)
+    raise LayerLoadError(
+        path,
+        tr("has no coordinate columns (found: {cols}).").format(
+            cols=", ".join(map(str, list(df.columns)[:12])) or tr("no columns")
+        ),
+        tr(
+            "Name them latitude/longitude, lat/lon or X/Y (any case), or add a WKT column. "
+            "Tables without coordinates (e.g. per municipality) must be joined to boundaries "
+            "by code."
+        ),
+    )
+
+
+# --- sniffers -----------------------------------------------------------------------------
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _zip_kind(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        return "zip"  # a damaged zip is still a zip: its reader explains
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if any(n.endswith(".kml") for n in names) and not any(n.endswith(".shp") for n in names):
+        return "kmz"
+    return "zip"
+
+
+def _is_zip(head: bytes) -> bool:
+    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _looks_like_geojson(head: bytes, path: Path) -> bool:
+    text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if text[:1] not in (b"{", b"["):
+        return False
+    return b'"type"' in text and (b"Feature" in text or b"coordinates" in text)
+
+
+def _looks_like_kml(head: bytes, path: Path) -> bool:
+    return b"<kml" in head[:2048] and head.lstrip(codecs.BOM_UTF8).lstrip()[:1] == b"<"
+
+
+READERS: list[FormatReader] = [
+    FormatReader(
+        "GeoPackage", (".gpkg",), _read_gpkg, lambda h, p: h[:16] == b"SQLite format 3\x00"
+    ),
+    FormatReader(
+        "FlatGeobuf", (".fgb",), _read_fgb, lambda h, p: h[:3] == b"fgb" and h[4:7] == b"fgb"
+    ),
+    FormatReader(
+        "GeoParquet", (".parquet", ".geoparquet"), _read_parquet, lambda h, p: h[:4] == b"PAR1"
+    ),
+    FormatReader(
+        "Shapefile", (".shp",), _read_shapefile, lambda h, p: h[:4] == b"\x00\x00\x27\x0a"
+    ),
+    FormatReader(
+        "Excel", (".xlsx", ".xlsm"), _read_xlsx, lambda h, p: _is_zip(h) and _zip_kind(p) == "xlsx"
+    ),
+    FormatReader("KML", (".kml", ".kmz"), _read_kml, lambda h, p: _looks_like_kml(h, p)),
+    FormatReader("KMZ", (), _read_kml, lambda h, p: _is_zip(h) and _zip_kind(p) == "kmz"),
+    FormatReader("Zip", (".zip",), _read_zip, lambda h, p: _is_zip(h) and _zip_kind(p) == "zip"),
+    FormatReader("GeoJSON", (".geojson", ".json"), _read_geojson, _looks_like_geojson),
+    FormatReader("CSV", (".csv", ".tsv", ".txt"), _read_csv, None),
+]
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise LayerLoadError(path, tr("does not exist."), tr("Check the path and file name."))
+    if path.is_dir():
+        raise LayerLoadError(
+            path, tr("is a folder, not a file."), tr("Open a file inside it (e.g. the .shp).")
+        )
+
+
+def _check_options(path: Path, options: dict) -> None:
+    if options.get("crs"):
+        try:
+            CRS.from_user_input(options["crs"])
+        except CRSError as exc:
+            raise LayerLoadError(
+                path,
+                tr("the CRS '{crs}' is not one Harm Atlas knows.").format(crs=options["crs"]),
+                tr("Give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:3116."),
+            ) from exc
+    if options.get("encoding"):
+        try:
+            codecs.lookup(options["encoding"])
+        except LookupError as exc:
+            raise LayerLoadError(
+                path,
+                tr("the text encoding '{enc}' is unknown.").format(enc=options["encoding"]),
+                tr("Use e.g. UTF-8, cp1252 (Windows Western) or latin-1."),
+            ) from exc
+
+
+def _explain(path: Path, reader: FormatReader, exc: Exception) -> LayerLoadError:
+    """A library exception as one sentence a user can act on."""
+    detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, UnicodeError) or "codec" in detail.lower() or "Wrapping" in detail:
+        return LayerLoadError(
+            path,
+            tr("contains text in an encoding Harm Atlas could not read ({detail}).").format(
+                detail=detail
+            ),
+            tr("Give the encoding (e.g. --encoding cp1252 or UTF-8)."),
+        )
+    if isinstance(exc, shapely.errors.GEOSException):
+        return LayerLoadError(
+            path,
+            tr("has geometries too damaged to repair ({detail}).").format(detail=detail),
+            tr("Fix them in a GIS (e.g. QGIS 'Fix geometries') or export the file again."),
+        )
+    if isinstance(exc, pyogrio.errors.DataSourceError) and (
+        "not recognized" in detail or "not a supported" in detail.lower()
+    ):
+        return LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return LayerLoadError(path, tr("is an empty table."), tr("Check the file."))
+    return LayerLoadError(
+        path,
+        tr("could not be read as {fmt}: it looks damaged or incomplete ({detail}).").format(
+            fmt=reader.name, detail=detail
+        ),
+        tr("Copy or download it again, or export it again from the source program."),
+    )
+
+
+__all__ = [
+    "COORDINATE_COLUMNS",
+    "MAX_ZIP_RATIO",
+    "MAX_ZIP_UNCOMPRESSED",
+    "READERS",
+    "FormatReader",
+    "coordinate_columns",
+    "parse_dates",
+    "read_layers",
+    "reader_for",
+]
