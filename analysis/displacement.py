@@ -1,0 +1,633 @@
+"""Displacement and diffusion around an intervention: WDQ and TNE (Bowers & Johnson 2003), WDD
+(Wheeler & Ratcliffe 2018). Formulas and reference values: shared guide, methods.md.
+
+Areas, all disjoint, in the metric CRS:
+- target R: the targets (footprint polygons, or points buffered by --target-radius-m);
+- buffer D: the ring of width M around the targets, targets excluded; with --rings K there are
+  K concentric rings of width M, the headline buffer is the first, each ring gets its own WDQ;
+- control C: the --control polygons, or by default the study region minus the targets, all K
+  rings and the displacement-control ring;
+- displacement-control Dc (for WDD): the ring of width M around the control, inside the study
+  region, outside targets and buffers. For the default control that is the ring just beyond the
+  last buffer ring (it is cut out of the default control so every area stays disjoint).
+An event lying on the edge between two areas goes to the first in that order (R, D, Dc, C).
+
+Windows: `before` is the N days up to the day before the intervention, `after` the N days from
+the day after it; the intervention day itself is in neither. With --date-field each target has
+its own date: targets sharing a date form a cohort with its own R and D and its own windows,
+and counts (target, buffer, control, displacement-control) are summed over the cohorts, so the
+control is always compared over the same days as the targets (a pooled before/after design).
+Annual cultivation grids (hectares per cell per year, wide year columns) use years instead of
+days: each cell's centroid is an event weighted by that year's hectares, `before` is the N
+years before the intervention year and `after` the N years after it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from shapely.geometry import box
+
+from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.inputs import (
+    PROJECT_KEY,
+    InputError,
+    date_column,
+    feature_dates,
+    in_metric,
+    require_field,
+    require_positive,
+    run_crs,
+)
+from layers.i18n import tr
+from layers.layer import Layer
+
+Z95 = 1.959963984540054
+
+
+# --- the maths --------------------------------------------------------------------------
+def wdd(
+    t_before: float,
+    t_after: float,
+    c_before: float,
+    c_after: float,
+    d_before: float,
+    d_after: float,
+    dc_before: float,
+    dc_after: float,
+) -> dict[str, float | None]:
+    """Weighted displacement difference with its Poisson standard error, z and 95% CI.
+
+    t = treated, c = control, d = displacement area around the treated, dc = displacement
+    area around the control (Wheeler & Ratcliffe 2018).
+    """
+    value = (t_after - t_before) - (c_after - c_before) + (d_after - d_before)
+    value -= dc_after - dc_before
+    variance = t_before + t_after + c_before + c_after + d_before + d_after
+    variance += dc_before + dc_after
+    se = math.sqrt(variance)
+    z = value / se if se > 0 else None
+    return {
+        "wdd": float(value),
+        "wdd_se": se if se > 0 else None,
+        "wdd_z": z,
+        "wdd_ci_low": value - Z95 * se if se > 0 else None,
+        "wdd_ci_high": value + Z95 * se if se > 0 else None,
+        "wdd_p": math.erfc(abs(z) / math.sqrt(2)) if z is not None else None,
+    }
+
+
+def displacement_measures(
+    Rb: float,
+    Ra: float,
+    Db: float,
+    Da: float,
+    Cb: float,
+    Ca: float,
+    *,
+    counts: bool = True,
+    Dcb: float | None = None,
+    Dca: float | None = None,
+) -> dict[str, Any]:
+    """Success and buffer measures, WDQ, TNE and (for counts with Dc) WDD; None when undefined.
+
+    `notes` says why a value is undefined (zero control counts, success >= 0, weights for WDD).
+    """
+    out: dict[str, Any] = {
+        "success_measure": None,
+        "buffer_measure": None,
+        "wdq": None,
+        "tne": None,
+        "reading": None,
+    }
+    notes: list[str] = []
+    if Cb > 0 and Ca > 0:
+        success = Ra / Ca - Rb / Cb
+        buffer = Da / Ca - Db / Cb
+        out["success_measure"], out["buffer_measure"] = success, buffer
+        out["tne"] = (Rb * Ca / Cb - Ra) + (Db * Ca / Cb - Da)
+        if success < 0:
+            out["wdq"] = buffer / success
+            out["reading"] = wdq_reading(out["wdq"])
+        else:
+            notes.append(
+                tr(
+                    "WDQ undefined: the success measure is {s:.4g} (>= 0), so the target area "
+                    "did not fall relative to the control; WDQ is meaningful only when it is < 0."
+                ).format(s=success)
+            )
+    else:
+        which = tr("before") if Cb <= 0 else tr("after")
+        notes.append(
+            tr(
+                "Success, buffer, WDQ and TNE undefined: the control area has no events {w} "
+                "the intervention, so its ratios divide by zero. Widen the window or the control."
+            ).format(w=which)
+        )
+    out.update(
+        {"wdd": None, "wdd_se": None, "wdd_z": None, "wdd_ci_low": None, "wdd_ci_high": None}
+    )
+    out["wdd_p"] = None
+    if not counts:
+        notes.append(
+            tr(
+                "WDD undefined: its Poisson variance holds for event counts only, not for "
+                "weights or hectares."
+            )
+        )
+    elif Dcb is None or Dca is None:
+        notes.append(tr("WDD undefined: no displacement-control area."))
+    else:
+        out.update(wdd(Rb, Ra, Cb, Ca, Db, Da, Dcb, Dca))
+    out["notes"] = notes
+    return out
+
+
+def wdq_reading(value: float | None) -> str | None:
+    """The Bowers & Johnson reading of a WDQ value, in words."""
+    if value is None:
+        return None
+    if value > 1:
+        return tr("diffusion of benefits larger than the direct effect")
+    if value > 0:
+        return tr("diffusion of benefits")
+    if value == 0:
+        return tr("no change in the buffer")
+    if value >= -1:
+        return tr("some displacement, net benefit")
+    return tr("displacement outweighs the benefit")
+
+
+def ring_measures(
+    Rb: float, Ra: float, Cb: float, Ca: float, rings: list[tuple[float, float]]
+) -> list[dict[str, Any]]:
+    """WDQ of each concentric ring [(before, after), ...] against the same target and control."""
+    out = []
+    for k, (b, a) in enumerate(rings, start=1):
+        m = displacement_measures(Rb, Ra, b, a, Cb, Ca, counts=False)
+        out.append(
+            {"ring": k, "before": b, "after": a, "buffer_measure": m["buffer_measure"]}
+            | {"wdq": m["wdq"]}
+        )
+    return out
+
+
+# --- areas and events ---------------------------------------------------------------------
+@dataclass
+class Observations:
+    """Events as locations plus (location, time, weight) rows; time in days or years."""
+
+    locations: np.ndarray  # shapely points
+    loc: np.ndarray  # location index of each observation
+    time: np.ndarray  # integer day number or year
+    weight: np.ndarray | None  # None = plain counts
+    unit: str  # "days" or "years"
+    label: str  # what a count means: "events", "hectares", "sum of fatalities"
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Whole days since 1970 (NaT -> a huge negative so no window ever takes it)."""
+    values = pd.to_datetime(dates).dt.normalize()
+    days = (values - pd.Timestamp("1970-01-01")).dt.days
+    return days.fillna(-(10**9)).to_numpy(dtype=np.int64)
+
+
+def grid_observations(grid: gpd.GeoDataFrame, year_columns: dict[int, str]) -> Observations:
+    """A SIMCI-style grid as events: each cell centroid, each year, weighted by its hectares."""
+    years = sorted(year_columns)
+    centroids = np.asarray(grid.geometry.centroid.values)
+    values = np.column_stack(
+        [pd.to_numeric(grid[year_columns[y]], errors="coerce").fillna(0.0) for y in years]
+    )
+    n = len(grid)
+    loc = np.repeat(np.arange(n), len(years))
+    time = np.tile(np.asarray(years, dtype=np.int64), n)
+    weight = values.reshape(-1)
+    keep = weight > 0
+    return Observations(centroids, loc[keep], time[keep], weight[keep], "years", "hectares")
+
+
+def point_observations(
+    points: gpd.GeoDataFrame, dates: pd.Series, weight: str | None
+) -> Observations:
+    locations = np.asarray(points.geometry.values)
+    w = None
+    if weight:
+        w = pd.to_numeric(points[weight], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    label = tr("events") if not weight else tr("sum of {w}").format(w=weight)
+    return Observations(locations, np.arange(len(points)), _day_numbers(dates), w, "days", label)
+
+
+def _union(geoms: Any) -> shapely.Geometry:
+    arr = np.asarray(getattr(geoms, "values", geoms))
+    arr = arr[~shapely.is_empty(arr) & ~shapely.is_missing(arr)]
+    if len(arr) == 0:
+        return shapely.Polygon()
+    return shapely.make_valid(shapely.union_all(arr))
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep only the areal parts (differences can leave slivers of lines or points)."""
+    if geom.is_empty or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+@dataclass
+class Cohort:
+    time: int
+    targets: shapely.Geometry
+    rings: list[shapely.Geometry]
+    n_targets: int
+
+
+# --- the analysis -------------------------------------------------------------------------
+@register
+class Displacement(Algorithm):
+    id = "displacement"
+    title = tr("Displacement and diffusion (WDQ, TNE, WDD)")
+    help = tr(
+        "Did enforcement push cultivation or violence next door? Compares events before and "
+        "after an intervention in the target, a buffer around it and a control area."
+    )
+    parameters = (
+        Parameter(
+            "events",
+            "layer",
+            tr("Events to count: violence points, or an annual cultivation grid (hectares)."),
+            required=True,
+            roles=("violence", "cultivation"),
+            geometry=("point", "polygon"),
+        ),
+        Parameter(
+            "targets",
+            "layer",
+            tr("Where the intervention happened: eradication footprints or points."),
+            required=True,
+            roles=("eradication",),
+            geometry=("polygon", "point"),
+        ),
+        Parameter(
+            "control",
+            "layer",
+            tr("Control polygons (default: the study region outside targets and buffers)."),
+            geometry=("polygon",),
+        ),
+        Parameter(
+            "region",
+            "layer",
+            tr("Study region (default: the project's regions, else the extent of the data)."),
+            roles=("admin_boundaries",),
+            geometry=("polygon",),
+        ),
+        Parameter("date", "date", tr("Intervention date for every target (YYYY-MM-DD).")),
+        Parameter(
+            "date_field",
+            "field",
+            tr("Or: each target's own date in this field (targets of a date form a cohort)."),
+            parent="targets",
+        ),
+        Parameter(
+            "event_date_field",
+            "field",
+            tr("Date field of point events (default: the layer's mapped date)."),
+            parent="events",
+        ),
+        Parameter("window_days", "integer", tr("Days counted before and after."), default=365),
+        Parameter(
+            "window_years",
+            "integer",
+            tr("For annual cultivation grids: years before and after (default: days / 365)."),
+        ),
+        Parameter("buffer_m", "number", tr("Width of the buffer ring in metres."), default=2000.0),
+        Parameter("rings", "integer", tr("Concentric buffer rings of that width."), default=1),
+        Parameter(
+            "weight_field",
+            "field",
+            tr("Sum this field (e.g. fatalities) instead of counting events."),
+            parent="events",
+        ),
+        Parameter(
+            "target_radius_m",
+            "number",
+            tr("For point targets: radius of the area treated around each point, in metres."),
+        ),
+    )
+    outputs = (
+        Output("target", "layer", tr("Target areas with their before/after counts.")),
+        Output("buffer", "layer", tr("Buffer rings with counts and WDQ per ring.")),
+        Output("control", "layer", tr("Control and displacement-control areas with counts.")),
+        Output("summary", "summary", tr("WDQ, TNE, WDD and the counts behind them.")),
+    )
+
+    def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        events_layer: Layer = params["events"]
+        targets_layer: Layer = params["targets"]
+        control_layer: Layer | None = params.get("control")
+        region_layer: Layer | None = params.get("region") or _project_region(params)
+        buffer_m = params.get("buffer_m") or 0.0
+        rings = int(params.get("rings") or 1)
+        require_positive(buffer_m, "--buffer-m")
+        require_positive(rings, "--rings")
+        if params.get("date") is None and not params.get("date_field"):
+            raise InputError(tr("Give the intervention --date, or --date-field on the targets."))
+        if params.get("date") is not None and params.get("date_field"):
+            raise InputError(tr("Give --date or --date-field, not both."))
+        crs = run_crs(params, events_layer, targets_layer, control_layer)
+        feedback.set_progress(2, tr("Projecting layers"))
+        events = in_metric(events_layer, crs)
+        targets = in_metric(targets_layer, crs)
+        notes: list[str] = []
+
+        # Events: a dated point layer, or an annual grid of hectares.
+        grid_years = events_layer.mapping.year_columns
+        if events_layer.geometry_kind == "polygon":
+            if not grid_years:
+                raise InputError(
+                    tr(
+                        "--events layer {n!r} has polygons but no year columns: give points, or "
+                        "an annual cultivation grid with one hectares column per year."
+                    ).format(n=events_layer.name)
+                )
+            obs = grid_observations(events, grid_years)
+            window = params.get("window_years") or max(1, round((params["window_days"]) / 365))
+            if params.get("weight_field"):
+                notes.append(tr("--weight-field ignored: grid cells are weighted by hectares."))
+        else:
+            column = date_column(events_layer, params.get("event_date_field"), "--event-date-field")
+            if column is None:
+                raise InputError(
+                    tr(
+                        "--events layer {n!r} has no mapped date: name it with --event-date-field."
+                    ).format(n=events_layer.name)
+                )
+            weight = require_field(events_layer, params.get("weight_field"), "--weight-field")
+            dates = feature_dates(events_layer, column).loc[events.index]
+            obs = point_observations(events, dates, weight)
+            window = int(params.get("window_days") or 0)
+        require_positive(window, "--window-days")
+
+        cohorts_src = self._target_times(params, targets_layer, targets, obs.unit, notes)
+        target_shapes = self._target_shapes(targets, params.get("target_radius_m"))
+        all_targets = _union(target_shapes)
+        feedback.set_progress(10, tr("Building target, buffer and control areas"))
+        cohorts = []
+        for time_value, rows in cohorts_src:
+            feedback.check()
+            shapes = _union(target_shapes[rows])
+            cohorts.append(
+                Cohort(
+                    int(time_value), shapes, _rings(shapes, all_targets, buffer_m, rings), len(rows)
+                )
+            )
+        outer = shapely.buffer(all_targets, buffer_m * rings)
+        region = self._region(region_layer, crs, obs, all_targets, buffer_m * (rings + 1))
+        if control_layer is not None:
+            control_raw = _union(in_metric(control_layer, crs).geometry)
+            control = _polygonal(control_raw.intersection(region).difference(outer))
+            if control.area < 0.999 * control_raw.intersection(region).area:
+                notes.append(
+                    tr("Parts of the control inside the targets or buffers were left out.")
+                )
+            dcontrol = shapely.buffer(control, buffer_m).intersection(region)
+            dcontrol = _polygonal(dcontrol.difference(control).difference(outer))
+        else:
+            guard = shapely.buffer(all_targets, buffer_m * (rings + 1))
+            control = _polygonal(region.difference(guard))
+            dcontrol = _polygonal(guard.difference(outer).intersection(region))
+        if control.is_empty:
+            raise InputError(
+                tr(
+                    "The control area is empty: the buffers cover the study region. Give --region "
+                    "or --control, or a smaller --buffer-m."
+                )
+            )
+
+        # Static areas: which locations lie in the control and its displacement ring.
+        feedback.set_progress(25, tr("Placing events"))
+        tree = shapely.STRtree(obs.locations)
+        n_loc = len(obs.locations)
+        static = np.full(n_loc, -1, dtype=np.int64)
+        k_dc, k_c = rings + 1, rings + 2
+        for code, area in ((k_dc, dcontrol), (k_c, control)):
+            feedback.check()
+            idx = tree.query(area, predicate="intersects") if not area.is_empty else []
+            idx = np.asarray(idx, dtype=np.int64)
+            static[idx[static[idx] == -1]] = code
+        # counts[k] = (before, after) for area code k, summed over cohorts.
+        totals = np.zeros((rings + 3, 2))
+        per_cohort = []
+        for i, cohort in enumerate(cohorts):
+            feedback.check()
+            feedback.set_progress(30 + 65 * i / max(len(cohorts), 1), tr("Counting events"))
+            labels = static.copy()
+            for code, area in [(0, cohort.targets)] + list(enumerate(cohort.rings, start=1)):
+                if area.is_empty:
+                    continue
+                idx = np.asarray(tree.query(area, predicate="intersects"), dtype=np.int64)
+                free = idx[(labels[idx] == -1) | (labels[idx] > code)]
+                labels[free] = code
+            counts = _window_counts(obs, labels, cohort.time, window, rings + 3)
+            totals += counts
+            per_cohort.append(counts)
+        feedback.set_progress(96, tr("Computing measures"))
+
+        (Rb, Ra), (Db, Da) = totals[0], totals[1]
+        (Dcb, Dca), (Cb, Ca) = totals[k_dc], totals[k_c]
+        is_count = obs.weight is None
+        measures = displacement_measures(Rb, Ra, Db, Da, Cb, Ca, counts=is_count, Dcb=Dcb, Dca=Dca)
+        ring_rows = ring_measures(Rb, Ra, Cb, Ca, [tuple(totals[k]) for k in range(1, rings + 1)])
+        for row in ring_rows:
+            row["inner_m"] = buffer_m * (row["ring"] - 1)
+            row["outer_m"] = buffer_m * row["ring"]
+        notes = notes + measures.pop("notes")
+        summary: dict[str, Any] = {
+            "target": _pair(Rb, Ra, is_count),
+            "buffer": _pair(Db, Da, is_count),
+            "control": _pair(Cb, Ca, is_count),
+            "displacement_control": _pair(Dcb, Dca, is_count),
+            **measures,
+            "rings": [
+                {k: (_num(v, is_count) if k in ("before", "after") else v) for k, v in r.items()}
+                for r in ring_rows
+            ]
+            if rings > 1
+            else None,
+            "measure": obs.label,
+            "window": {"before": window, "after": window, "unit": obs.unit},
+            "buffer_m": buffer_m,
+            "cohorts": len(cohorts),
+            "targets": int(sum(c.n_targets for c in cohorts)),
+            "areas_ha": {
+                "target": all_targets.area / 1e4,
+                "buffer": _union([c.rings[0] for c in cohorts]).area / 1e4,
+                "control": control.area / 1e4,
+                "displacement_control": dcontrol.area / 1e4,
+            },
+            "crs": crs.to_string(),
+        }
+        if summary["rings"] is None:
+            del summary["rings"]
+        layers = self._result_layers(cohorts, per_cohort, control, dcontrol, totals, crs, obs)
+        if rings > 1:
+            layers["buffer"]["wdq"] = [ring_rows[k - 1]["wdq"] for k in layers["buffer"]["ring"]]
+        feedback.set_progress(100, tr("Done"))
+        return AnalysisResult(
+            summary=summary,
+            layers=layers,
+            notes=notes,
+            styles={
+                "target": {"field": "after", "kind": "graduated"},
+                "buffer": {"field": "ring", "kind": "categorized"},
+                "control": {"field": "area", "kind": "categorized"},
+            },
+        )
+
+    # --- pieces ---------------------------------------------------------------------------
+    @staticmethod
+    def _target_times(
+        params: dict, layer: Layer, targets: gpd.GeoDataFrame, unit: str, notes: list[str]
+    ) -> list[tuple[int, np.ndarray]]:
+        """[(intervention time, target row positions)]: one cohort per distinct date."""
+        if params.get("date") is not None:
+            stamp = pd.Timestamp(params["date"])
+            t = stamp.year if unit == "years" else int(_day_numbers(pd.Series([stamp]))[0])
+            return [(t, np.arange(len(targets)))]
+        column = require_field(layer, params["date_field"], "--date-field")
+        dates = feature_dates(layer, column).loc[targets.index]
+        valid = dates.notna().to_numpy()
+        if not valid.any():
+            raise InputError(
+                tr("--date-field {c}: no target has a readable date.").format(c=column)
+            )
+        if not valid.all():
+            notes.append(
+                tr("{n} targets without a readable date were left out.").format(
+                    n=int((~valid).sum())
+                )
+            )
+        times = pd.to_datetime(dates).dt.year.to_numpy() if unit == "years" else _day_numbers(dates)
+        positions = np.flatnonzero(valid)
+        frame = pd.DataFrame({"t": times[positions], "pos": positions})
+        return [(int(t), g["pos"].to_numpy()) for t, g in frame.groupby("t")]
+
+    @staticmethod
+    def _target_shapes(targets: gpd.GeoDataFrame, radius: float | None) -> np.ndarray:
+        geoms = np.asarray(targets.geometry.values)
+        kinds = set(shapely.get_type_id(geoms))
+        if kinds & {0, 4}:  # points
+            if not radius:
+                raise InputError(
+                    tr(
+                        "The targets are points: give --target-radius-m, the radius treated "
+                        "around each point."
+                    )
+                )
+            require_positive(radius, "--target-radius-m")
+            geoms = shapely.buffer(geoms, radius)
+        return geoms
+
+    @staticmethod
+    def _region(
+        region_layer: Layer | None,
+        crs: CRS,
+        obs: Observations,
+        all_targets: shapely.Geometry,
+        reach: float,
+    ) -> shapely.Geometry:
+        if region_layer is not None:
+            return _union(in_metric(region_layer, crs).geometry)
+        # Default: the extent of the events and of the targets with their buffers.
+        bounds = shapely.total_bounds(
+            np.concatenate([obs.locations, [shapely.buffer(all_targets, reach)]])
+        )
+        return box(*bounds)
+
+    @staticmethod
+    def _result_layers(
+        cohorts: list[Cohort],
+        per_cohort: list[np.ndarray],
+        control: shapely.Geometry,
+        dcontrol: shapely.Geometry,
+        totals: np.ndarray,
+        crs: CRS,
+        obs: Observations,
+    ) -> dict[str, gpd.GeoDataFrame]:
+        def when(t: int) -> str:
+            if obs.unit == "years":
+                return str(t)
+            return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(t))).date().isoformat()
+
+        target_rows, ring_rows = [], []
+        for cohort, counts in zip(cohorts, per_cohort, strict=True):
+            target_rows.append(
+                {"date": when(cohort.time), "targets": cohort.n_targets}
+                | {"before": counts[0][0], "after": counts[0][1], "geometry": cohort.targets}
+            )
+            for k, ring in enumerate(cohort.rings, start=1):
+                ring_rows.append(
+                    {"date": when(cohort.time), "ring": k, "before": counts[k][0]}
+                    | {"after": counts[k][1], "geometry": ring}
+                )
+        k_dc, k_c = len(totals) - 2, len(totals) - 1
+        control_rows = [
+            {"area": "control", "before": totals[k_c][0], "after": totals[k_c][1]}
+            | {"geometry": control},
+            {"area": "displacement_control", "before": totals[k_dc][0]}
+            | {"after": totals[k_dc][1], "geometry": dcontrol},
+        ]
+        return {
+            "target": gpd.GeoDataFrame(target_rows, geometry="geometry", crs=crs),
+            "buffer": gpd.GeoDataFrame(ring_rows, geometry="geometry", crs=crs),
+            "control": gpd.GeoDataFrame(control_rows, geometry="geometry", crs=crs),
+        }
+
+
+def _rings(
+    shapes: shapely.Geometry, all_targets: shapely.Geometry, width: float, k: int
+) -> list[shapely.Geometry]:
+    """K rings of `width` around `shapes`, outside every target."""
+    out, inner = [], shapes
+    for i in range(1, k + 1):
+        outer = shapely.buffer(shapes, width * i)
+        out.append(_polygonal(outer.difference(inner).difference(all_targets)))
+        inner = outer
+    return out
+
+
+def _window_counts(
+    obs: Observations, labels: np.ndarray, t0: int, window: int, n_codes: int
+) -> np.ndarray:
+    """[(before, after)] per area code for one intervention time."""
+    out = np.zeros((n_codes, 2))
+    for j, (lo, hi) in enumerate(((t0 - window, t0 - 1), (t0 + 1, t0 + window))):
+        in_window = (obs.time >= lo) & (obs.time <= hi)
+        codes = labels[obs.loc[in_window]]
+        placed = codes >= 0
+        w = None if obs.weight is None else obs.weight[in_window][placed]
+        out[:, j] = np.bincount(codes[placed], weights=w, minlength=n_codes)
+    return out
+
+
+def _num(value: float, is_count: bool) -> float | int:
+    return int(round(value)) if is_count else float(value)
+
+
+def _pair(before: float, after: float, is_count: bool) -> dict[str, float | int]:
+    return {"before": _num(before, is_count), "after": _num(after, is_count)}
+
+
+def _project_region(params: dict) -> Layer | None:
+    """From a project: its administrative regions are the default study region."""
+    project = params.get(PROJECT_KEY)
+    if project is None:
+        return None
+    return project.layers.first("admin_boundaries")
