@@ -1,0 +1,464 @@
+"""Health access: distance to the nearest service, 2SFCA (Luo & Wang 2003), E2SFCA (Luo & Qi 2009).
+
+Distances are straight lines (Euclidean) in metres in the metric CRS: Harm Atlas is offline
+and has no road network, so true travel is longer (rivers, mountains, no roads).
+
+Catchment convention: a pair is in reach when d ≤ catchment, and a distance in band r when
+D_{r−1} < d ≤ D_r — the same ≤ that methods.md writes and that the installed PySAL `access`
+(1.1.10) uses in both its max_cost filter and its step weights.
+
+Demand points with no service in reach get A_i = 0 (no accessible supply), where PySAL
+leaves them missing. Services with no demand in reach serve nobody (R_j = 0, noted).
+All sums are sparse matrix products over the pairs in reach (scipy cKDTree), so 10,000
+demand points × 1,000 services take a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.hotspots import metric_crs_of
+from layers.i18n import tr
+from layers.layer import Layer
+
+DEFAULT_CATCHMENT_M = 15_000.0
+DEFAULT_BAND_WEIGHTS = (1.0, 0.68, 0.22)  # Luo & Qi (2009), the common E2SFCA defaults
+EUCLIDEAN_NOTE = tr(
+    "Distances are straight lines in metres (no road network offline): "
+    "real travel distances are longer."
+)
+# Columns that may say what kind of service a facility is (healthsites.io / OSM, sample data).
+FACILITY_TYPE_COLUMNS = ("facility_type", "amenity", "healthcare", "type", "service")
+
+
+# --- pure functions ------------------------------------------------------------------------
+def band_weight(distance: np.ndarray, edges: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Step weight W_r for D_{r−1} < d ≤ D_r; 0 beyond the last edge."""
+    edges = np.asarray(edges, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    k = np.searchsorted(edges, np.asarray(distance, dtype=float), side="left")
+    padded = np.append(weights, 0.0)
+    return padded[k]
+
+
+def weights_from_distances(
+    distance: np.ndarray | sparse.spmatrix,
+    catchment: float,
+    edges: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> sparse.csr_matrix:
+    """Demand × supply matrix of W_ij: 1 (or the band weight) where d_ij ≤ catchment.
+
+    `distance` is a dense matrix (np.inf for unreachable pairs) or a sparse matrix of the
+    pairs considered (absent pairs are out of reach).
+    """
+    if sparse.issparse(distance):
+        coo = distance.tocoo()
+        i, j, d = coo.row, coo.col, coo.data
+        shape = coo.shape
+    else:
+        dense = np.asarray(distance, dtype=float)
+        i, j = np.nonzero(dense <= catchment)
+        d = dense[i, j]
+        shape = dense.shape
+    keep = d <= catchment
+    i, j, d = i[keep], j[keep], d[keep]
+    w = np.ones(len(d)) if edges is None else band_weight(d, edges, weights)
+    nz = w > 0
+    return sparse.csr_matrix((w[nz], (i[nz], j[nz])), shape=shape)
+
+
+@dataclass
+class FcaResult:
+    """A_i per demand point, R_j per service, and the demand each service sees."""
+
+    access: np.ndarray
+    ratio: np.ndarray
+    demand_in_reach: np.ndarray
+    services_in_reach: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+
+def floating_catchment(w: sparse.spmatrix, supply: np.ndarray, demand: np.ndarray) -> FcaResult:
+    """Two steps over the weight matrix W (demand × supply).
+
+    Step 1: R_j = S_j / Σ_k P_k W_kj. Step 2: A_i = Σ_j W_ij R_j. With W binary this is
+    2SFCA, with band weights E2SFCA.
+    """
+    w = sparse.csr_matrix(w)
+    supply = np.asarray(supply, dtype=float)
+    demand = np.asarray(demand, dtype=float)
+    if w.shape != (len(demand), len(supply)):
+        raise ValueError(f"weights are {w.shape}, expected {(len(demand), len(supply))}")
+    seen = w.T @ demand
+    notes = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(seen > 0, supply / seen, 0.0)
+    idle = int(((seen <= 0) & (supply > 0)).sum())
+    if idle:
+        notes.append(
+            tr("{n} services have no population in reach and serve nobody.").format(n=idle)
+        )
+    access = w @ ratio
+    reach = np.diff(w.indptr)
+    return FcaResult(access, ratio, seen, reach, notes)
+
+
+def two_step_fca(
+    distance: np.ndarray | sparse.spmatrix,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    catchment: float,
+    edges: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> FcaResult:
+    """2SFCA from a distance matrix (E2SFCA when band `edges` and `weights` are given)."""
+    return floating_catchment(
+        weights_from_distances(distance, catchment, edges, weights), supply, demand
+    )
+
+
+def pair_distances(
+    demand_xy: np.ndarray, supply_xy: np.ndarray, max_distance: float
+) -> sparse.csr_matrix:
+    """Sparse demand × supply distances for pairs within `max_distance` (0 kept explicit)."""
+    demand_tree = cKDTree(demand_xy)
+    supply_tree = cKDTree(supply_xy)
+    pairs = demand_tree.sparse_distance_matrix(supply_tree, max_distance, output_type="ndarray")
+    return sparse.csr_matrix(
+        (pairs["v"], (pairs["i"], pairs["j"])), shape=(len(demand_xy), len(supply_xy))
+    )
+
+
+def nearest_service(demand_xy: np.ndarray, supply_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to, and index of, the nearest service of every demand point."""
+    if len(supply_xy) == 0:
+        return np.full(len(demand_xy), np.inf), np.full(len(demand_xy), -1)
+    d, j = cKDTree(supply_xy).query(demand_xy, k=1)
+    return np.asarray(d, dtype=float), np.asarray(j, dtype=np.int64)
+
+
+def population_beyond(distance: np.ndarray, population: np.ndarray, threshold: float) -> float:
+    """Share (0–1) of the population farther than `threshold` from any service; NaN if none."""
+    population = np.asarray(population, dtype=float)
+    total = np.nansum(population)
+    if not total > 0:
+        return float("nan")
+    return float(np.nansum(population[np.asarray(distance) > threshold]) / total)
+
+
+def accessibility(
+    demand_xy: np.ndarray,
+    population: np.ndarray,
+    supply_xy: np.ndarray,
+    capacity: np.ndarray,
+    catchment: float,
+    method: str = "2sfca",
+    edges: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Nearest distance and (E)2SFCA score of every demand point, from coordinates in metres.
+
+    Columns: nearest_m, nearest_index, services_in_reach, access (services per person,
+    NaN for method 'nearest'), access_per_1000.
+    """
+    demand_xy = np.asarray(demand_xy, dtype=float).reshape(-1, 2)
+    supply_xy = np.asarray(supply_xy, dtype=float).reshape(-1, 2)
+    nearest_m, nearest_j = nearest_service(demand_xy, supply_xy)
+    out = pd.DataFrame({"nearest_m": nearest_m, "nearest_index": nearest_j})
+    notes: list[str] = []
+    if len(supply_xy) == 0:
+        out["services_in_reach"] = 0
+        out["access"] = np.nan if method == "nearest" else 0.0
+        out["access_per_1000"] = out["access"] * 1000.0
+        return out, notes
+    if method == "nearest":
+        tree = cKDTree(supply_xy)
+        out["services_in_reach"] = tree.query_ball_point(demand_xy, catchment, return_length=True)
+        out["access"] = np.nan
+        out["access_per_1000"] = np.nan
+        return out, notes
+    if method == "e2sfca":
+        if edges is None:
+            edges = catchment * np.arange(1, len(DEFAULT_BAND_WEIGHTS) + 1) / 3
+            weights = np.asarray(DEFAULT_BAND_WEIGHTS)
+        catchment = float(np.max(edges))
+    elif method == "2sfca":
+        edges = weights = None
+    else:
+        raise ValueError(f"Unknown access method {method!r}: nearest, 2sfca or e2sfca")
+    dist = pair_distances(demand_xy, supply_xy, catchment)
+    res = two_step_fca(dist, capacity, population, catchment, edges, weights)
+    out["services_in_reach"] = res.services_in_reach
+    out["access"] = res.access
+    out["access_per_1000"] = res.access * 1000.0
+    return out, notes + res.notes
+
+
+# --- reading layers --------------------------------------------------------------------------
+def _norm(text: object) -> str:
+    return re.sub(r"[\s_\-]+", "_", str(text).strip().lower())
+
+
+def facility_mask(layer: Layer, facility_type: str | None) -> np.ndarray:
+    """Which services match any of the comma-separated types (mapped facility_type first)."""
+    n = len(layer.data)
+    if not facility_type:
+        return np.ones(n, dtype=bool)
+    wanted = {_norm(t) for t in facility_type.split(",") if t.strip()}
+    columns = [layer.field("facility_type")] + list(FACILITY_TYPE_COLUMNS)
+    columns = [c for c in dict.fromkeys(columns) if c and c in layer.data.columns]
+    if not columns:
+        raise ValueError(
+            tr(
+                "Layer {name!r} has no facility type field to filter on: map facility_type "
+                "(e.g. the amenity column) or leave out --facility-type."
+            ).format(name=layer.name)
+        )
+    mask = np.zeros(n, dtype=bool)
+    for col in columns:
+        mask |= layer.data[col].map(_norm).isin(wanted).to_numpy()
+    return mask
+
+
+def numeric_values(layer: Layer, column: str | None, what: str) -> tuple[np.ndarray, int]:
+    """Values of a numeric field (missing -> 0) and how many were missing."""
+    if column not in layer.data.columns:
+        raise ValueError(
+            tr("Layer {name!r} has no field {f!r} for {what}. Fields: {fields}.").format(
+                name=layer.name, f=column, what=what, fields=", ".join(map(str, layer.data.columns))
+            )
+        )
+    raw = layer.data[column]
+    if raw.dtype == object:
+        raw = raw.replace({"nan": None, "NaN": None, "": None})
+    values = pd.to_numeric(raw, errors="coerce")
+    return values.fillna(0.0).to_numpy(dtype=float), int(values.isna().sum())
+
+
+def locations(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Points as they are; other shapes by their centroid (polygons weighted by population)."""
+    geom = gdf.geometry
+    if set(geom.geom_type.dropna()) - {"Point"}:
+        geom = geom.centroid
+    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+
+
+def parse_numbers(value: object) -> list[float] | None:
+    if value in (None, "", []):
+        return None
+    if isinstance(value, str):
+        return [float(v) for v in value.split(",") if v.strip()]
+    return [float(v) for v in value]  # type: ignore[union-attr]
+
+
+def service_names(layer: Layer) -> pd.Series:
+    col = layer.field("name") or next(
+        (c for c in ("name", "NAME", "nombre", "osm_id") if c in layer.data.columns), None
+    )
+    if col is None:
+        return pd.Series([f"#{i}" for i in range(len(layer.data))])
+    return layer.data[col].astype("string").fillna("").reset_index(drop=True)
+
+
+# --- the analysis -------------------------------------------------------------------------------
+@register
+class HealthAccess(Algorithm):
+    id = "access"
+    title = tr("Health access (nearest service, 2SFCA, E2SFCA)")
+    help = tr(
+        "For each community (points, or region centroids with their population): the distance "
+        "to the nearest service and its name, and the two-step floating catchment score "
+        "(services per person within the catchment, also per 1,000 people). "
+        "Straight-line distances in metres: no road network offline. "
+        "A pair is in reach when distance ≤ catchment."
+    )
+    parameters = (
+        Parameter(
+            "demand",
+            "layer",
+            tr("Where people live: settlements (points) or regions (polygons)."),
+            required=True,
+            roles=("settlements", "admin_boundaries"),
+            geometry=("point", "polygon"),
+        ),
+        Parameter(
+            "demand_field",
+            "field",
+            tr("Population field of the demand layer (default: its mapped population)."),
+            parent="demand",
+        ),
+        Parameter(
+            "supply",
+            "layer",
+            tr("Health or harm-reduction services (points)."),
+            required=True,
+            roles=("health_services",),
+            geometry=("point", "polygon"),
+        ),
+        Parameter(
+            "supply_field",
+            "field",
+            tr("Capacity of each service (e.g. beds); default: 1 per service."),
+            parent="supply",
+        ),
+        Parameter(
+            "method",
+            "enum",
+            tr("nearest, 2sfca or e2sfca."),
+            default="2sfca",
+            choices=("nearest", "2sfca", "e2sfca"),
+        ),
+        Parameter(
+            "catchment_m",
+            "number",
+            tr("Catchment in metres (straight line); also the 'beyond reach' threshold."),
+            default=DEFAULT_CATCHMENT_M,
+        ),
+        Parameter(
+            "bands",
+            "numbers",
+            tr(
+                "e2sfca: band limits in metres, e.g. 10000,20000,30000 (default: thirds of the "
+                "catchment)."
+            ),
+        ),
+        Parameter(
+            "band_weights",
+            "numbers",
+            tr("e2sfca: weight of each band (default 1,0.68,0.22)."),
+        ),
+        Parameter(
+            "facility_type",
+            "string",
+            tr("Only services of these types (comma-separated), e.g. harm_reduction."),
+        ),
+    )
+    outputs = (
+        Output("access", "layer", tr("Demand features with distance, nearest name and score.")),
+        Output("summary", "summary", tr("Population beyond the catchment, mean access.")),
+    )
+
+    def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
+        params = self.validate(params)
+        demand: Layer = params["demand"]
+        supply: Layer = params["supply"]
+        method = params["method"]
+        catchment = float(params["catchment_m"])
+        if not catchment > 0:
+            raise ValueError(tr("--catchment-m must be a positive number of metres."))
+        edges = parse_numbers(params.get("bands"))
+        band_w = parse_numbers(params.get("band_weights"))
+        if method == "e2sfca" and edges is not None:
+            band_w = band_w or list(DEFAULT_BAND_WEIGHTS)
+            if len(band_w) != len(edges) or sorted(edges) != edges:
+                raise ValueError(
+                    tr("--bands must be increasing and match --band-weights one to one.")
+                )
+        feedback.set_progress(5, tr("Reading demand and services"))
+        pop_col = params.get("demand_field") or demand.field("population")
+        if not pop_col:
+            raise ValueError(
+                tr(
+                    "Layer {name!r} has no mapped population: give --demand-field "
+                    "(e.g. the population column)."
+                ).format(name=demand.name)
+            )
+        notes = [EUCLIDEAN_NOTE]
+        population, missing_pop = numeric_values(demand, pop_col, tr("population"))
+        if missing_pop:
+            notes.append(
+                tr("{n} demand features have no population: counted as 0.").format(n=missing_pop)
+            )
+        keep = facility_mask(supply, params.get("facility_type"))
+        cap_col = params.get("supply_field")
+        if cap_col:
+            capacity, missing_cap = numeric_values(supply, cap_col, tr("capacity"))
+            if missing_cap:
+                notes.append(
+                    tr("{n} services have no {f}: counted as 0.").format(n=missing_cap, f=cap_col)
+                )
+        else:
+            capacity = np.ones(len(supply.data))
+        keep &= supply.data.geometry.notna().to_numpy()
+        crs = metric_crs_of(demand.data, supply.data)
+        demand_m = demand.to_metric(crs)
+        supply_m = supply.to_metric(crs)
+        demand_xy = locations(demand_m)
+        supply_xy = locations(supply_m)[keep]
+        capacity = capacity[keep]
+        names = service_names(supply)[keep].reset_index(drop=True)
+        if not len(supply_xy):
+            notes.append(tr("No services match: every community is beyond reach."))
+        feedback.check()
+        feedback.set_progress(30, tr("Distances within {d:g} m").format(d=catchment))
+        valid = np.isfinite(demand_xy).all(axis=1)
+        table, fca_notes = accessibility(
+            demand_xy[valid],
+            population[valid],
+            supply_xy,
+            capacity,
+            catchment,
+            method,
+            None if edges is None else np.asarray(edges),
+            None if band_w is None else np.asarray(band_w),
+        )
+        notes += fca_notes
+        feedback.check()
+        feedback.set_progress(80, tr("Writing results"))
+        out = demand_m.copy()
+        for col in ("nearest_m", "services_in_reach", "access", "access_per_1000"):
+            full = np.full(len(out), np.nan)
+            full[valid] = table[col].to_numpy(dtype=float)
+            out[col] = full
+        idx = np.full(len(out), -1)
+        idx[valid] = table["nearest_index"].to_numpy()
+        out["nearest_name"] = [names.iloc[j] if j >= 0 else None for j in idx]
+        reach_limit = float(np.max(edges)) if method == "e2sfca" and edges else catchment
+        out["beyond_reach"] = ~(out["nearest_m"] <= reach_limit)
+        share = population_beyond(
+            out["nearest_m"].fillna(np.inf).to_numpy(), population, reach_limit
+        )
+        total_pop = float(population.sum())
+        summary = {
+            "method": method,
+            "catchment_m": reach_limit,
+            "distance": "euclidean",
+            "in_reach_rule": "distance <= catchment",
+            "demand_features": int(len(out)),
+            "services": int(len(supply_xy)),
+            "population": total_pop,
+            "population_beyond_catchment": float(population[out["beyond_reach"].to_numpy()].sum()),
+            "share_beyond_catchment": share,
+            "median_nearest_m": float(np.nanmedian(out["nearest_m"])) if len(out) else None,
+        }
+        if method != "nearest":
+            acc = out["access"].to_numpy(dtype=float)
+            summary["mean_access_per_1000"] = (
+                float(np.nansum(acc * population) / total_pop * 1000) if total_pop > 0 else None
+            )
+            summary["supply_total"] = float(capacity.sum())
+            if method == "e2sfca":
+                summary["bands_m"] = list(edges) if edges else list(catchment * np.arange(1, 4) / 3)
+                summary["band_weights"] = list(band_w) if band_w else list(DEFAULT_BAND_WEIGHTS)
+        feedback.set_progress(100, tr("Done"))
+        return AnalysisResult(
+            summary=summary,
+            layers={"access": out},
+            table=pd.DataFrame(out.drop(columns=out.geometry.name)),
+            notes=notes,
+            styles={
+                "access": {
+                    "field": "nearest_m" if method == "nearest" else "access_per_1000",
+                    "kind": "graduated",
+                }
+            },
+        )
