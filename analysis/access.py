@@ -25,7 +25,8 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.hotspots import metric_crs_of
+from analysis.hotspots import layer_in_crs
+from analysis.inputs import InputError, parse_numbers, run_crs
 from layers.i18n import tr
 from layers.layer import Layer
 
@@ -217,7 +218,7 @@ def facility_mask(layer: Layer, facility_type: str | None) -> np.ndarray:
     columns = [layer.field("facility_type")] + list(FACILITY_TYPE_COLUMNS)
     columns = [c for c in dict.fromkeys(columns) if c and c in layer.data.columns]
     if not columns:
-        raise ValueError(
+        raise InputError(
             tr(
                 "Layer {name!r} has no facility type field to filter on: map facility_type "
                 "(e.g. the amenity column) or leave out --facility-type."
@@ -232,7 +233,7 @@ def facility_mask(layer: Layer, facility_type: str | None) -> np.ndarray:
 def numeric_values(layer: Layer, column: str | None, what: str) -> tuple[np.ndarray, int]:
     """Values of a numeric field (missing -> 0) and how many were missing."""
     if column not in layer.data.columns:
-        raise ValueError(
+        raise InputError(
             tr("Layer {name!r} has no field {f!r} for {what}. Fields: {fields}.").format(
                 name=layer.name, f=column, what=what, fields=", ".join(map(str, layer.data.columns))
             )
@@ -250,14 +251,6 @@ def locations(gdf: gpd.GeoDataFrame) -> np.ndarray:
     if set(geom.geom_type.dropna()) - {"Point"}:
         geom = geom.centroid
     return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
-
-
-def parse_numbers(value: object) -> list[float] | None:
-    if value in (None, "", []):
-        return None
-    if isinstance(value, str):
-        return [float(v) for v in value.split(",") if v.strip()]
-    return [float(v) for v in value]  # type: ignore[union-attr]
 
 
 def service_names(layer: Layer) -> pd.Series:
@@ -354,19 +347,19 @@ class HealthAccess(Algorithm):
         method = params["method"]
         catchment = float(params["catchment_m"])
         if not catchment > 0:
-            raise ValueError(tr("--catchment-m must be a positive number of metres."))
-        edges = parse_numbers(params.get("bands"))
-        band_w = parse_numbers(params.get("band_weights"))
+            raise InputError(tr("--catchment-m must be a positive number of metres."))
+        edges = parse_numbers(params.get("bands"), "--bands")
+        band_w = parse_numbers(params.get("band_weights"), "--band-weights")
         if method == "e2sfca" and edges is not None:
             band_w = band_w or list(DEFAULT_BAND_WEIGHTS)
             if len(band_w) != len(edges) or sorted(edges) != edges:
-                raise ValueError(
+                raise InputError(
                     tr("--bands must be increasing and match --band-weights one to one.")
                 )
         feedback.set_progress(5, tr("Reading demand and services"))
         pop_col = params.get("demand_field") or demand.field("population")
         if not pop_col:
-            raise ValueError(
+            raise InputError(
                 tr(
                     "Layer {name!r} has no mapped population: give --demand-field "
                     "(e.g. the population column)."
@@ -389,9 +382,9 @@ class HealthAccess(Algorithm):
         else:
             capacity = np.ones(len(supply.data))
         keep &= supply.data.geometry.notna().to_numpy()
-        crs = metric_crs_of(demand.data, supply.data)
-        demand_m = demand.to_metric(crs)
-        supply_m = supply.to_metric(crs)
+        crs = run_crs(params, demand, supply)
+        demand_m = layer_in_crs(demand, crs)
+        supply_m = layer_in_crs(supply, crs)
         demand_xy = locations(demand_m)
         supply_xy = locations(supply_m)[keep]
         capacity = capacity[keep]

@@ -36,7 +36,8 @@ from analysis.base import (
     Parameter,
     register,
 )
-from layers.crs import choose_metric_crs, lonlat_bounds
+from analysis.inputs import InputError, run_crs
+from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.timefilter import TimeFilter, layer_dates, time_mask
@@ -117,13 +118,13 @@ def grid_for_extent(
 ) -> CellGrid:
     """QGIS heatmap grid: extent grown by `grow`, ceil(size/cell) + 1 rows and columns."""
     if not cell > 0:
-        raise ValueError(tr("The cell size must be a positive number of metres."))
+        raise InputError(tr("The cell size must be a positive number of metres."))
     x_min, y_min, x_max, y_max = bounds
     x_min, y_min, x_max, y_max = x_min - grow, y_min - grow, x_max + grow, y_max + grow
     cols = max(int(math.ceil((x_max - x_min) / cell)) + 1, 1)
     rows = max(int(math.ceil((y_max - y_min) / cell)) + 1, 1)
     if rows * cols > MAX_CELLS:
-        raise ValueError(
+        raise InputError(
             tr(
                 "A {cell:g} m grid over this extent has {n:,} cells, more than {limit:,}. "
                 "Use a larger cell size (--cell-m)."
@@ -158,13 +159,13 @@ def quartic_kde(
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     if not radius > 0:
-        raise ValueError(tr("The radius must be a positive number of metres."))
+        raise InputError(tr("The radius must be a positive number of metres."))
     w = np.ones(len(xy)) if weights is None else np.asarray(weights, dtype=float)
     ok = np.isfinite(xy).all(axis=1) & np.isfinite(w)
     xy, w = xy[ok], w[ok]
     if grid is None:
         if len(xy) == 0:
-            raise ValueError(tr("No points to compute a density from."))
+            raise InputError(tr("No points to compute a density from."))
         bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
         grid = grid_for_extent(bounds, cell, grow=radius)
     out = np.zeros(grid.rows * grid.cols)
@@ -278,11 +279,11 @@ def gi_star(
 
     y = np.asarray(y, dtype=float)
     if len(y) < 3:
-        raise ValueError(tr("Gi* needs at least three cells or regions."))
+        raise InputError(tr("Gi* needs at least three cells or regions."))
     if p_value not in ("normal", "permutation"):
         raise ValueError(f"p_value must be 'normal' or 'permutation', not {p_value!r}")
     if p_value == "permutation" and not permutations:
-        raise ValueError(tr("Permutation p-values need --permutations above 0."))
+        raise InputError(tr("Permutation p-values need --permutations above 0."))
     if np.allclose(y, y[0]):
         nan = np.full_like(y, np.nan)
         return pd.DataFrame(
@@ -365,20 +366,11 @@ def emerging_categories(
 
 
 # --- helpers shared with the Algorithm --------------------------------------------------------
-def metric_crs_of(*gdfs: gpd.GeoDataFrame) -> CRS:
-    """The metric CRS (UTM of the extent, LAEA if wide) for the union of these layers."""
-    boxes = [lonlat_bounds(g) for g in gdfs if g is not None and not g.empty]
-    boxes = [b for b in boxes if all(v == v for v in b)]
-    if not boxes:
-        raise ValueError(tr("The layers are empty: nothing to analyse."))
-    return choose_metric_crs(
-        (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
-    )
+def layer_in_crs(layer: Layer, crs: CRS) -> gpd.GeoDataFrame:
+    """Every feature of the layer in `crs` (row order kept; data without a CRS is lon/lat)."""
+    if layer.data.crs is None:
+        return layer.data.set_crs(WGS84).to_crs(crs)
+    return layer.to_metric(crs)
 
 
 def point_coordinates(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -395,7 +387,7 @@ def event_weights(layer: Layer, field: str | None) -> np.ndarray:
     if not field:
         return np.ones(len(layer.data))
     if field not in layer.data.columns:
-        raise ValueError(
+        raise InputError(
             tr("The events layer has no field {f!r}. Fields: {fields}.").format(
                 f=field, fields=", ".join(map(str, layer.data.columns))
             )
@@ -492,15 +484,19 @@ class HotSpots(Algorithm):
         layer: Layer = params["events"]
         feedback.set_progress(0, tr("Preparing events"))
         keep = (layer.data.geometry.notna() & ~layer.data.geometry.is_empty).to_numpy()
-        mask = time_mask(layer, TimeFilter.parse(params.get("period")))
+        try:
+            period = TimeFilter.parse(params.get("period"))
+        except ValueError as exc:
+            raise InputError(f"--period: {exc}") from None
+        mask = time_mask(layer, period)
         if mask is not None:
             keep &= mask
         gdf = layer.data[keep]
         if gdf.empty:
-            raise ValueError(tr("No events to analyse (empty layer or period)."))
+            raise InputError(tr("No events to analyse (empty layer or period)."))
         polygons: Layer | None = params.get("polygons")
-        crs = metric_crs_of(gdf, polygons.data if polygons is not None else None)
-        metric = gdf.to_crs(crs) if gdf.crs is not None else gdf.set_crs(crs)
+        crs = run_crs(params, layer, polygons)
+        metric = layer_in_crs(layer, crs)[keep]
         xy = point_coordinates(metric)
         w = event_weights(layer, params.get("weight_field"))[keep]
         ok = np.isfinite(xy).all(axis=1)
@@ -514,7 +510,7 @@ class HotSpots(Algorithm):
             return self._gi(xy, w, cell, params, crs, polygons, feedback)
         dates = layer_dates(layer)
         if dates is None:
-            raise ValueError(
+            raise InputError(
                 tr(
                     "Emerging hot spots need dated events: map a date or year field "
                     "for layer {name!r}."
@@ -556,7 +552,7 @@ class HotSpots(Algorithm):
     def _gi(self, xy, w, cell, params, crs, polygons, feedback) -> AnalysisResult:
         perms = int(params.get("permutations") or 0)
         if polygons is not None:
-            poly = polygons.data.to_crs(crs).reset_index(drop=True)
+            poly = layer_in_crs(polygons, crs).reset_index(drop=True)
             pts = gpd.GeoDataFrame(
                 {"w": w}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs
             )
@@ -619,7 +615,7 @@ class HotSpots(Algorithm):
         xy, w, years = xy[valid], w[valid], years[valid].astype(int)
         all_years = np.arange(years.min(), years.max() + 1)
         if len(all_years) < 3:
-            raise ValueError(tr("Emerging hot spots need at least three years of events."))
+            raise InputError(tr("Emerging hot spots need at least three years of events."))
         radius = float(params.get("radius_m") or 1.5 * cell)
         bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
         grid = grid_for_extent(bounds, cell)
@@ -669,7 +665,7 @@ class HotSpots(Algorithm):
 
 def check_gi_size(n: int, cell: float) -> None:
     if n > MAX_GI_CELLS:
-        raise ValueError(
+        raise InputError(
             tr(
                 "Gi* on {n:,} cells would take too long (limit {limit:,}). "
                 "Use a larger cell size than {cell:g} m, or --polygons."
