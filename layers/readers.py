@@ -861,6 +861,9 @@ def _read_xlsx(path: Path, sublayer: str | None, options: dict) -> list[RawLayer
         raws.append(raw)
     if not raws:
         raise problems[0]
+    for problem in problems:
+        for raw in raws:
+            raw.report.warn(tr("A sheet was skipped: {why}").format(why=problem.problem))
     return raws
 
 
