@@ -179,7 +179,7 @@ class CountPointsInPolygons(Algorithm):
                         n=points_layer.name
                     )
                 )
-            dates = feature_dates(points_layer, column).loc[points.index]
+            dates = feature_dates(points, column)
             mask = filter_by_dates(dates, start, end)
             notes.append(
                 tr("{k} of {n} events fall in the period ({c}).").format(

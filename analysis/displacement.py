@@ -370,7 +370,7 @@ class Displacement(Algorithm):
                     ).format(n=events_layer.name)
                 )
             weight = require_field(events_layer, params.get("weight_field"), "--weight-field")
-            dates = feature_dates(events_layer, column).loc[events.index]
+            dates = feature_dates(events, column)
             obs = point_observations(events, dates, weight)
             window = int(params.get("window_days") or 0)
         require_positive(window, "--window-days")
@@ -502,7 +502,7 @@ class Displacement(Algorithm):
             t = stamp.year if unit == "years" else int(_day_numbers(pd.Series([stamp]))[0])
             return [(t, np.arange(len(targets)))]
         column = require_field(layer, params["date_field"], "--date-field")
-        dates = feature_dates(layer, column).loc[targets.index]
+        dates = feature_dates(targets, column)
         valid = dates.notna().to_numpy()
         if not valid.any():
             raise InputError(

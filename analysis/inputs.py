@@ -47,12 +47,7 @@ def split_layer_spec(text: str) -> tuple[str, str | None]:
 
 def read_layer(spec: str) -> Layer:
     """Read one layer from 'PATH' or 'PATH::sublayer' through the project's reader."""
-    try:
-        from layers.readers import read_layers
-    except ModuleNotFoundError as exc:  # TEMPORARY until layers/readers.py lands
-        if exc.name != "layers.readers":
-            raise
-        read_layers = _fallback_read_layers
+    from layers.readers import read_layers
 
     path, sub = split_layer_spec(spec)
     if not Path(path).exists():
@@ -71,32 +66,6 @@ def read_layer(spec: str) -> Layer:
             )
         )
     return found[0]
-
-
-def _fallback_read_layers(path: str, sublayer: str | None = None, options=None) -> list[Layer]:
-    """TEMPORARY stand-in for layers.readers.read_layers (removed once it lands)."""
-    import re
-
-    from layers.layer import LayerSource
-    from layers.roles import FieldMapping
-
-    try:
-        gdf = gpd.read_file(path, layer=sublayer, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
-        raise LayerLoadError(path, str(exc)) from None
-    years = {}
-    for col in gdf.columns:
-        m = re.search(r"(19|20)\d{2}", str(col))
-        if m and pd.api.types.is_numeric_dtype(gdf[col]):
-            years[int(m.group(0))] = col
-    return [
-        Layer(
-            gdf,
-            sublayer or Path(path).stem,
-            source=LayerSource(str(path), sublayer),
-            mapping=FieldMapping(year_columns=years),
-        )
-    ]
 
 
 def resolve_layer(
@@ -169,9 +138,9 @@ def date_column(layer: Layer, column: str | None = None, flag: str = "") -> str 
     return None
 
 
-def feature_dates(layer: Layer, column: str) -> pd.Series:
-    """Timestamps of each feature from `column` (dates, ISO text, or bare years)."""
-    values = layer.data[column]
+def feature_dates(data: Layer | pd.DataFrame, column: str) -> pd.Series:
+    """Timestamps of each row from `column` (dates, ISO text, or bare years)."""
+    values = (data.data if isinstance(data, Layer) else data)[column]
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
     numeric = pd.to_numeric(values, errors="coerce")

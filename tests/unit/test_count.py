@@ -1,0 +1,151 @@
+"""Count points in polygons: against a brute-force shapely loop, boundaries counted once,
+weights, dates, cancel and clear errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from analysis.base import Canceled, Feedback
+from analysis.count import CountPointsInPolygons, count_points_in_polygons
+from analysis.inputs import InputError, resolve_params
+from layers.layer import Layer
+
+CRS = "EPSG:32618"
+
+
+def random_case(seed: int, n_points: int = 400, n_polygons: int = 25):
+    rng = np.random.default_rng(seed)
+    xs, ys = rng.uniform(0, 10_000, n_points), rng.uniform(0, 10_000, n_points)
+    # Snap a quarter of the points to a 1 km lattice so many sit exactly on edges and corners.
+    snap = rng.random(n_points) < 0.25
+    xs[snap], ys[snap] = np.round(xs[snap], -3), np.round(ys[snap], -3)
+    points = gpd.GeoDataFrame(
+        {"w": rng.integers(0, 5, n_points).astype(float)},
+        geometry=shapely.points(xs, ys),
+        crs=CRS,
+    )
+    # A partition into 2 km squares plus a few overlapping irregular shapes.
+    cells = [box(x, y, x + 2000, y + 2000) for x in range(0, 10_000, 2000) for y in (0, 4000)]
+    blobs = [
+        Point(rng.uniform(0, 10_000), rng.uniform(0, 10_000)).buffer(rng.uniform(500, 2500))
+        for _ in range(n_polygons - len(cells))
+    ]
+    return points, gpd.GeoDataFrame(geometry=cells + blobs, crs=CRS)
+
+
+def brute_force(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, weight=None):
+    """The definition, one point at a time: inside several polygons counts in each, touching
+    only boundaries counts in the first of those polygons."""
+    out = np.zeros(len(polygons))
+    for i, p in enumerate(points.geometry):
+        interior = [j for j, g in enumerate(polygons.geometry) if g.contains_properly(p)]
+        touched = [j for j, g in enumerate(polygons.geometry) if g.intersects(p)]
+        chosen = interior or touched[:1]
+        for j in chosen:
+            out[j] += 1 if weight is None else points[weight].iloc[i]
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matches_brute_force(seed: int) -> None:
+    points, polygons = random_case(seed)
+    assert (
+        count_points_in_polygons(points, polygons).tolist()
+        == brute_force(points, polygons).tolist()
+    )
+    assert count_points_in_polygons(points, polygons, weight="w") == pytest.approx(
+        brute_force(points, polygons, "w")
+    )
+
+
+def test_point_on_shared_edge_counts_once() -> None:
+    polygons = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=CRS)
+    points = gpd.GeoDataFrame(
+        geometry=[Point(1, 0.5), Point(0.5, 0.5), Point(1, 1), Point(5, 5)], crs=CRS
+    )
+    counts = count_points_in_polygons(points, polygons)
+    assert counts.sum() == 3  # the edge and corner points once each, the far point nowhere
+    assert counts.tolist() == [3, 0]
+
+
+def test_overlapping_polygons_each_count_an_inside_point() -> None:
+    polygons = gpd.GeoDataFrame(geometry=[box(0, 0, 2, 2), box(1, 1, 3, 3)], crs=CRS)
+    points = gpd.GeoDataFrame(geometry=[Point(1.5, 1.5)], crs=CRS)
+    assert count_points_in_polygons(points, polygons).tolist() == [1, 1]
+
+
+def _layers(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame):
+    return Layer(points, "events"), Layer(polygons, "regions")
+
+
+def test_algorithm_with_dates_and_weights() -> None:
+    points = gpd.GeoDataFrame(
+        {
+            "deaths": [1, 2, 3, 4],
+            "when": ["2020-01-01", "2020-02-01", "2020-03-01", "2021-01-01"],
+        },
+        geometry=[Point(0.5, 0.5), Point(0.5, 0.6), Point(1.5, 0.5), Point(0.5, 0.7)],
+        crs=CRS,
+    )
+    polygons = gpd.GeoDataFrame(
+        {"name": ["a", "b"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=CRS
+    )
+    pts, polys = _layers(points, polygons)
+    algorithm = CountPointsInPolygons()
+    params = resolve_params(
+        algorithm,
+        {
+            "points": pts,
+            "polygons": polys,
+            "weight_field": "deaths",
+            "date_field": "when",
+            "from": "2020-01-01",
+            "to": "2020-02-01",
+        },
+    )
+    assert params["from"] == date(2020, 1, 1)
+    result = algorithm.run(params, Feedback())
+    out = result.layers["counts"]
+    assert out["events"].tolist() == [2, 0]
+    assert out["events_deaths"].tolist() == [3.0, 0.0]
+    assert result.summary["points"] == 2 and result.summary["weight_total"] == 3.0
+
+
+def test_missing_field_lists_the_fields() -> None:
+    points, polygons = random_case(0, 10, 10)
+    pts, polys = _layers(points, polygons)
+    with pytest.raises(InputError, match=r"no field 'deaths'\. Fields: w"):
+        resolve_params(
+            CountPointsInPolygons(), {"points": pts, "polygons": polys, "weight_field": "deaths"}
+        )
+
+
+def test_wrong_geometry_is_refused() -> None:
+    points, polygons = random_case(0, 10, 10)
+    pts, polys = _layers(points, polygons)
+    with pytest.raises(InputError, match="polygon geometries; this needs point"):
+        resolve_params(CountPointsInPolygons(), {"points": polys, "polygons": polys})
+
+
+def test_cancel_mid_run() -> None:
+    points, polygons = random_case(0, 2000, 200)
+    pts, polys = _layers(points, polygons)
+    feedback = Feedback()
+    seen = []
+
+    def on_progress(percent: float, message: str) -> None:
+        seen.append(percent)
+        if percent > 20:
+            feedback.cancel()
+
+    feedback._on_progress = on_progress
+    params = resolve_params(CountPointsInPolygons(), {"points": pts, "polygons": polys})
+    with pytest.raises(Canceled):
+        CountPointsInPolygons().run(params, feedback)
+    assert seen and max(seen) < 100
