@@ -567,6 +567,9 @@ def draw_side(
         classifications={layer.id: comparison.classification},
         labels=False,
     )
+    if "operation_xy" in comparison.extra:  # before/after: the operation compared around
+        x, y = comparison.extra["operation_xy"]
+        ax.plot(x, y, marker="*", ms=18, color="#00e5ff", mec="#111111", mew=1.0, zorder=60)
     region = units.geometry.union_all().boundary
     gpd.GeoSeries([region], crs=units.crs).plot(ax=ax, color="#222222", linewidth=1.1, zorder=50)
     ax.set_xticks([])

@@ -255,6 +255,9 @@ class ParameterWidget(QWidget):
             i = w.findData(value)
             if i < 0 and isinstance(value, str):
                 i = w.findText(value)
+            if i < 0 and isinstance(value, Layer):  # e.g. one operation picked on the map
+                w.addItem(f"{value.name}  [{tr('picked')}]", value)
+                i = w.count() - 1
             if i >= 0:
                 w.setCurrentIndex(i)
         elif kind == "enum":

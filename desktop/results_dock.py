@@ -32,6 +32,8 @@ from layers.roles import Role
 from layers.style import default_style
 
 # Displacement figures worth reading first, in this order.
+# Area treated around a picked eradication point when the layer has no footprints.
+POINT_TARGET_RADIUS_M = 1000.0
 DISPLACEMENT_KEYS = ("wdq", "tne", "wdd", "wdd_z", "success_measure", "buffer_measure")
 
 
@@ -374,72 +376,64 @@ class ResultsDock(QDockWidget):
 
     # --- pick an eradication operation on the map ------------------------------------------
     def start_pick(self) -> None:
+        """Arm the canvas' identify tool; the next eradication clicked opens displacement."""
         canvas = getattr(self.window_, "canvas", None)
-        clicked = getattr(canvas, "map_clicked", None)
-        if clicked is None:
+        if canvas is None or not hasattr(canvas, "identified"):
             self.panel.pick_button.setChecked(False)
             return
-        if not self._picking:
-            clicked.connect(self._picked)
-            self._picking = True
-        self.window_.statusBar().showMessage(tr("Click an eradication operation on the map."), 8000)
-
-    def _picked(self, x: float, y: float) -> None:
         if not self.panel.pick_button.isChecked():
             return
-        self.panel.pick_button.setChecked(False)
-        pick_eradication_at(self.window_, x, y)
+        if not self._picking:
+            canvas.identified.connect(self._picked)
+            self._picking = True
+        canvas.set_tool("identify")
+        self.window_.statusBar().showMessage(tr("Click an eradication operation on the map."), 8000)
+
+    def _picked(self, _x: float, _y: float, hits: list) -> None:
+        if not self.panel.pick_button.isChecked():
+            return
+        for layer, rows in hits:
+            if layer.role == Role.ERADICATION and rows:
+                self.panel.pick_button.setChecked(False)
+                open_displacement_for(self.window_, layer, int(rows[0]))
+                return
+        self.window_.statusBar().showMessage(
+            tr("No eradication operation there; click one of its symbols."), 6000
+        )
 
 
-def eradication_at(project, x: float, y: float, tolerance: float) -> tuple[Layer, int] | None:
-    """The eradication feature nearest (x, y) in the metric CRS, within `tolerance`."""
-    import shapely
-
-    best = None
-    for layer in project.layers.by_role(Role.ERADICATION):
-        if not layer.visible or layer.data.empty:
-            continue
-        gdf = layer.to_metric(project.metric_crs)
-        probe = shapely.Point(x, y)
-        hits = gdf.sindex.query(probe.buffer(tolerance), predicate="intersects")
-        for i in hits:
-            d = gdf.geometry.iloc[int(i)].distance(probe)
-            if best is None or d < best[0]:
-                best = (d, layer, int(i))
-    return None if best is None else (best[1], best[2])
-
-
-def pick_eradication_at(window, x: float, y: float):
-    """Open the displacement dialog prefilled with the clicked operation and its date."""
-    canvas = getattr(window, "canvas", None)
-    pixel = getattr(canvas, "pixel_size", None)
-    pixel = pixel() if callable(pixel) else pixel
-    tolerance = 6 * float(pixel) if pixel else 2000.0
-    found = eradication_at(window.project, x, y, tolerance)
-    if found is None:
-        window.statusBar().showMessage(tr("No eradication operation there; try again."), 6000)
-        return None
-    layer, row = found
-    return open_displacement_for(window, layer, row)
+def operation_layer(layer: Layer, row: int) -> Layer:
+    """One eradication operation as its own layer: the displacement target."""
+    feature = layer.data.iloc[[row]]
+    label = layer.data.index[row]
+    return Layer(
+        feature,
+        tr("{n} operation {i}").format(n=layer.name, i=label),
+        role=Role.ERADICATION,
+        mapping=layer.mapping,
+        style=layer.style,
+        source=layer.source,
+        metadata={"picked_from": layer.name, "row": int(row)},
+    )
 
 
 def displacement_initial(algorithm: Algorithm, layer: Layer, row: int) -> dict[str, Any]:
-    """Dialog values for one eradication operation: its layer, its id and its date."""
+    """Dialog values for one eradication operation: it as the target, and its date."""
     initial: dict[str, Any] = {}
     feature = layer.data.iloc[row]
-    date_col = layer.field("date")
+    date_col, year_col = layer.field("date"), layer.field("year")
     when = None
     if date_col and date_col in layer.data.columns and not pd.isna(feature[date_col]):
         when = pd.Timestamp(feature[date_col]).date().isoformat()
-    elif layer.field("year") and not pd.isna(feature[layer.field("year")]):
-        when = f"{int(feature[layer.field('year')])}-07-01"
+    elif year_col and year_col in layer.data.columns and not pd.isna(feature[year_col]):
+        when = f"{int(feature[year_col])}-07-01"
     for p in algorithm.parameters:
         if p.kind == "layer" and "eradication" in p.roles:
-            initial[p.name] = layer
-        elif p.kind == "date" and when and ("date" in p.name or "intervention" in p.name):
+            initial[p.name] = operation_layer(layer, row)
+        elif p.kind == "date" and when and p.name in ("date", "intervention_date"):
             initial[p.name] = when
-        elif p.kind in ("string", "integer") and p.name in ("target_id", "operation_id", "feature"):
-            initial[p.name] = row if p.kind == "integer" else str(layer.data.index[row])
+        elif p.name == "target_radius_m" and layer.geometry_kind == "point":
+            initial[p.name] = POINT_TARGET_RADIUS_M
     return initial
 
 
