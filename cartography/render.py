@@ -1,20 +1,46 @@
 """Draw layers onto a matplotlib Axes: the one drawing path for canvas and exports.
 
-PROVISIONAL minimal implementation (GeoDataFrame.plot); the cartography owner replaces
-the internals with fast collections, view culling and simplification. The API stays.
+Fast path (traps.md "Drawing with matplotlib"): per layer we cache the metric geometries,
+an STRtree and pixel-level simplifications; each redraw queries the view extent, builds
+one compound Path per style class from shapely's ragged arrays (holes are sub-paths of
+opposite winding), draws points as one marker artist per class and aggregates dense
+points into a density raster. GeoDataFrame.plot is never used.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
 from pyproj import CRS
 
+from cartography.classify import (
+    NO_DATA_COLOUR,
+    Categories,
+    Classification,
+    categorize,
+    classify_values,
+)
+from layers.i18n import tr
 from layers.layer import Layer
-from layers.timefilter import TimeFilter, time_mask
+from layers.timefilter import TimeFilter, grid_year_column, time_mask
+
+# Above this many visible points, draw a density raster instead of markers.
+DENSE_POINTS = 200_000
+# Labels beyond this count clutter the map and cost a text artist each.
+MAX_LABELS = 150
+SELECTION_COLOUR = "#00e5ff"
+# Keys a graduated style falls back to when it names no field.
+_VALUE_KEYS = ("hectares", "fatalities", "weight", "population", "capacity")
+_POINT_T, _LINE_T, _POLY_T = (0, 4), (1, 2, 5), (3, 6)
 
 
 @dataclass
@@ -31,17 +57,241 @@ class MapView:
 class LegendEntry:
     layer_name: str
     label: str
-    kind: str  # 'point' | 'line' | 'polygon'
+    kind: str  # 'point' | 'line' | 'polygon' | 'density'
     color: str
     edge: str = "none"
     marker: str = "o"
     size: float = 6.0
     children: list[LegendEntry] = field(default_factory=list)
+    alpha: float = 1.0
+    line_width: float = 0.6
+
+
+@dataclass
+class _Classes:
+    """Class index per row plus what the legend shows for each class."""
+
+    index: np.ndarray  # -1: no data (drawn grey), -2: not drawn
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+    title: str = ""
+    scheme: Classification | Categories | None = None
+
+
+class _LayerCache:
+    """Everything derived from one layer's data in one CRS; rebuilt when either changes."""
+
+    def __init__(self, layer: Layer, crs: CRS) -> None:
+        gdf = layer.to_metric(crs)
+        self.frame = gdf
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
+        geoms = np.where(shapely.is_missing(geoms), shapely.from_wkt("POLYGON EMPTY"), geoms)
+        self.geoms = geoms
+        self.n = len(geoms)
+        types = shapely.get_type_id(geoms)
+        empty = shapely.is_empty(geoms)
+        self.point_rows = np.flatnonzero(np.isin(types, _POINT_T) & ~empty)
+        self.line_rows = np.flatnonzero(np.isin(types, _LINE_T) & ~empty)
+        self.poly_rows = np.flatnonzero(np.isin(types, _POLY_T) & ~empty)
+        if self.point_rows.size:
+            xy, owner = shapely.get_coordinates(geoms[self.point_rows], return_index=True)
+            self.point_xy = xy
+            self.point_owner = self.point_rows[owner]
+        else:
+            self.point_xy = np.empty((0, 2))
+            self.point_owner = np.empty(0, dtype=np.int64)
+        present = [
+            kind
+            for kind, rows in (
+                ("point", self.point_rows),
+                ("line", self.line_rows),
+                ("polygon", self.poly_rows),
+            )
+            if rows.size
+        ]
+        self.kind = present[0] if len(present) == 1 else ("polygon" if present else "empty")
+        shaped = np.concatenate([self.line_rows, self.poly_rows])
+        self.shaped_rows = np.sort(shaped)
+        self.tree = shapely.STRtree(geoms[self.shaped_rows]) if shaped.size else None
+        self.simplified: dict[float, np.ndarray] = {}
+        self.masks: dict[object, np.ndarray | None] = {}
+        self.classes: dict[tuple, _Classes] = {}
+        self.full_paths: dict[tuple, list[tuple[int, Path]]] = {}
+        self._areas: np.ndarray | None = None
+
+    @property
+    def areas(self) -> np.ndarray:
+        if self._areas is None:
+            self._areas = shapely.area(self.geoms)
+        return self._areas
+
+    def simplified_rows(self, rows: np.ndarray, tolerance: float) -> np.ndarray:
+        """Geometries of `rows` simplified to `tolerance`, computed once per row and level."""
+        if tolerance <= 0:
+            return self.geoms[rows]
+        store = self.simplified.get(tolerance)
+        if store is None:
+            store = self.simplified[tolerance] = np.full(self.n, None, dtype=object)
+        todo = rows[shapely.is_missing(store[rows])]
+        if todo.size:
+            simple = shapely.simplify(self.geoms[todo], tolerance, preserve_topology=False)
+            # Sub-pixel features collapse to empty: their envelope keeps them visible cheaply.
+            gone = shapely.is_empty(simple)
+            simple[gone] = shapely.envelope(self.geoms[todo][gone])
+            store[todo] = simple
+        return store[rows]
+
+
+def _level(pixel_size: float) -> float:
+    """Simplification tolerance snapped to powers of two so nearby zooms share a cache."""
+    if not pixel_size or not math.isfinite(pixel_size) or pixel_size <= 0:
+        return 0.0
+    return float(2.0 ** round(math.log2(pixel_size)))
+
+
+def polygon_path(geoms: np.ndarray) -> Path:
+    """One compound Path of all polygons; holes wind opposite so the nonzero rule cuts them."""
+    geoms = shapely.orient_polygons(geoms)
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    rings = np.asarray(offsets[0])
+    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+    starts, ends = rings[:-1], rings[1:]
+    keep = ends > starts
+    codes[starts[keep]] = Path.MOVETO
+    codes[ends[keep] - 1] = Path.CLOSEPOLY
+    return Path(coords, codes)
+
+
+def line_path(geoms: np.ndarray) -> Path:
+    """One compound Path of all lines (LineString/MultiLineString/LinearRing)."""
+    geoms = _as_lines(geoms)
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    parts = np.asarray(offsets[0])
+    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+    starts = parts[:-1][parts[1:] > parts[:-1]]
+    codes[starts] = Path.MOVETO
+    return Path(coords, codes)
+
+
+def _as_lines(geoms: np.ndarray) -> np.ndarray:
+    rings = shapely.get_type_id(geoms) == 2
+    if rings.any():
+        geoms = geoms.copy()
+        geoms[rings] = [shapely.LineString(g.coords) for g in geoms[rings]]
+    return geoms
 
 
 class MapRenderer:
     """Keeps per-layer caches (metric copies, spatial indexes) between redraws."""
 
+    def __init__(self) -> None:
+        self._caches: dict[int, tuple[tuple, _LayerCache]] = {}
+
+    # --- caches -----------------------------------------------------------------------
+    def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
+        key = (id(layer.data), crs.to_wkt())
+        hit = self._caches.get(layer.id)
+        if hit is None or hit[0] != key:
+            hit = (key, _LayerCache(layer, crs))
+            self._caches[layer.id] = hit
+        return hit[1]
+
+    def forget(self, layer: Layer) -> None:
+        """Drop a removed layer's caches."""
+        self._caches.pop(layer.id, None)
+
+    def _mask(self, layer: Layer, cache: _LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
+        key = (tf, layer.field("date"), layer.field("year"))
+        if key not in cache.masks:
+            cache.masks[key] = time_mask(layer, tf)
+        return cache.masks[key]
+
+    def value_column(self, layer: Layer, tf: TimeFilter | None = None) -> str | None:
+        """The column a graduated style colours by (the period's year for SIMCI grids)."""
+        st, cols = layer.style, layer.data.columns
+        if st.field and st.field in cols:
+            return st.field
+        year_col = grid_year_column(layer, tf)
+        if year_col and year_col in cols:
+            return year_col
+        for key in _VALUE_KEYS:
+            col = layer.field(key)
+            if col and col in cols:
+                return col
+        return None
+
+    def classification_for(
+        self, layer: Layer, view: MapView | None = None
+    ) -> Classification | Categories | None:
+        """The classes the layer's style gives (share a Classification between two maps)."""
+        crs = view.crs if view else layer.crs or CRS.from_epsg(4326)
+        classes = self._classes(layer, self._cache(layer, crs), view.time_filter if view else None)
+        return classes.scheme if classes else None
+
+    def _classes(
+        self,
+        layer: Layer,
+        cache: _LayerCache,
+        tf: TimeFilter | None,
+        shared: Classification | Categories | None = None,
+    ) -> _Classes | None:
+        st = layer.style
+        if st.kind == "single":
+            return None
+        gdf = cache.frame
+        if st.kind == "categorized":
+            col = st.field if st.field in gdf.columns else None
+            col = col or next(
+                (
+                    layer.field(k)
+                    for k in ("event_type", "method", "facility_type", "status")
+                    if layer.field(k) in gdf.columns
+                ),
+                None,
+            )
+            if col is None:
+                return None
+            key = ("cat", col, tuple(sorted(st.categories.items())), id(shared))
+            if key not in cache.classes:
+                cats = (
+                    shared
+                    if isinstance(shared, Categories)
+                    else categorize(gdf[col].to_numpy(), st.categories)
+                )
+                idx = cats.classify(gdf[col].to_numpy())
+                idx[idx < 0] = -1
+                cache.classes[key] = _Classes(idx, cats.colours, cats.labels, col, cats)
+            return cache.classes[key]
+        col = self.value_column(layer, tf)
+        if col is None:
+            return None
+        key = ("grad", col, st.scheme, st.classes, st.ramp, id(shared))
+        if key not in cache.classes:
+            import pandas as pd
+
+            values = pd.to_numeric(gdf[col], errors="coerce").to_numpy(dtype=float)
+            grid = bool(layer.mapping.year_columns)
+            if isinstance(shared, Classification):
+                scheme = shared
+            elif grid:
+                # Classify all years together so a cell keeps its colour as the slider moves.
+                pooled = np.concatenate(
+                    [
+                        pd.to_numeric(gdf[c], errors="coerce").to_numpy(dtype=float)
+                        for c in layer.mapping.year_columns.values()
+                        if c in gdf.columns
+                    ]
+                )
+                scheme = classify_values(pooled[pooled > 0], st.scheme, st.classes, st.ramp)
+            else:
+                scheme = classify_values(values, st.scheme, st.classes, st.ramp)
+            idx = scheme.classify(values)
+            if grid:  # grid cells without the crop that year are not drawn
+                idx[~(values > 0)] = -2
+            cache.classes[key] = _Classes(idx, scheme.colours, scheme.labels, col, scheme)
+        return cache.classes[key]
+
+    # --- drawing ----------------------------------------------------------------------
     def render(
         self,
         ax: Axes,
@@ -49,40 +299,375 @@ class MapRenderer:
         view: MapView,
         *,
         selection: dict[int, np.ndarray] | None = None,
+        rasterize_over: int | None = None,
+        classifications: dict[int, Classification | Categories] | None = None,
+        labels: bool = True,
+        set_extent: bool = True,
     ) -> list[LegendEntry]:
-        """Draw visible layers bottom to top; `selection` maps layer.id -> selected row positions."""
+        """Draw visible layers bottom to top; `selection` maps layer.id -> selected row positions.
+
+        rasterize_over: rasterize any artist with more vertices than this (vector PDFs of
+        100k polygons take 15 s and 12 MB). classifications: layer.id -> shared classes.
+        """
         entries: list[LegendEntry] = []
-        for layer in layers:
+        pixel = view.pixel_size or _pixel_size(ax, view.extent)
+        tol = _level(pixel)
+        minx, miny, maxx, maxy = view.extent
+        pad = 0.02 * max(maxx - minx, maxy - miny)
+        bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+        selection = selection or {}
+        classifications = classifications or {}
+        for order, layer in enumerate(layers):
             if not layer.visible or layer.data.empty:
                 continue
-            gdf = layer.to_metric(view.crs)
-            mask = time_mask(layer, view.time_filter)
-            if mask is not None:
-                gdf = gdf[mask]
-            st = layer.style
-            gdf.plot(
-                ax=ax,
-                color=st.fill,
-                edgecolor=st.edge,
-                linewidth=st.line_width,
-                alpha=layer.opacity,
-                markersize=st.marker_size,
+            cache = self._cache(layer, view.crs)
+            mask = self._mask(layer, cache, view.time_filter)
+            classes = self._classes(layer, cache, view.time_filter, classifications.get(layer.id))
+            z = 10 + order
+            entry = self._legend(layer, classes, cache.kind)
+            drawn = _Draw(ax, layer, cache, classes, mask, z, rasterize_over)
+            if cache.shaped_rows.size:
+                rows = self._visible_shaped(cache, bbox)
+                all_rows = rows.size > 0.6 * cache.shaped_rows.size
+                drawn.shapes(rows, tol, all_rows)
+            if cache.point_rows.size:
+                if drawn.points(bbox, pixel):
+                    entry.kind = "density"
+            if labels and layer.style.label_field in cache.frame.columns:
+                drawn.labels(bbox, tol)
+            if layer.id in selection:
+                drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
+            entries.append(entry)
+        if set_extent:
+            ax.set_xlim(minx, maxx)
+            ax.set_ylim(miny, maxy)
+            ax.set_aspect("equal")
+        return entries
+
+    def _visible_shaped(self, cache: _LayerCache, bbox: tuple) -> np.ndarray:
+        hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
+        return np.sort(cache.shaped_rows[np.asarray(hits, dtype=np.int64)])
+
+    def _legend(self, layer: Layer, classes: _Classes | None, kind: str) -> LegendEntry:
+        st = layer.style
+        kind = kind if kind in ("point", "line", "polygon") else "polygon"
+        fill = "none" if st.no_fill else st.fill
+        base = LegendEntry(
+            layer.name,
+            layer.name,
+            kind,
+            st.edge if kind == "line" else fill,
+            st.edge,
+            st.marker,
+            st.marker_size,
+            alpha=layer.opacity * st.fill_alpha,
+            line_width=st.line_width,
+        )
+        if classes is not None:
+            base.label = f"{layer.name} ({classes.title})" if classes.title else layer.name
+            for colour, label in zip(classes.colours, classes.labels, strict=False):
+                base.children.append(
+                    LegendEntry(
+                        layer.name,
+                        label,
+                        kind,
+                        colour,
+                        st.edge,
+                        st.marker,
+                        st.marker_size,
+                        alpha=base.alpha,
+                        line_width=st.line_width,
+                    )
+                )
+            if (classes.index == -1).any():
+                base.children.append(
+                    LegendEntry(
+                        layer.name,
+                        tr("no data"),
+                        kind,
+                        NO_DATA_COLOUR,
+                        st.edge,
+                        st.marker,
+                        st.marker_size,
+                        alpha=base.alpha,
+                    )
+                )
+        return base
+
+    def features_at(
+        self, layer: Layer, crs: CRS, x: float, y: float, tolerance: float
+    ) -> Sequence[int]:
+        """Row positions near (x, y), nearest first, using the renderer's cached index."""
+        cache = self._cache(layer, crs)
+        return _features_at(cache, x, y, tolerance)
+
+
+class _Draw:
+    """Draws one layer's artists for one render call."""
+
+    def __init__(self, ax, layer, cache, classes, mask, z, rasterize_over) -> None:
+        self.ax, self.layer, self.cache, self.classes = ax, layer, cache, classes
+        self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
+        st = layer.style
+        self.alpha = layer.opacity
+        self.fill_alpha = layer.opacity * st.fill_alpha
+
+    def _keep(self, rows: np.ndarray) -> np.ndarray:
+        if self.mask is not None:
+            rows = rows[self.mask[rows]]
+        if self.classes is not None:
+            rows = rows[self.classes.index[rows] > -2]
+        return rows
+
+    def _groups(self, rows: np.ndarray):
+        """(colour, rows) per style class, in class order."""
+        st = self.layer.style
+        if self.classes is None:
+            yield st.fill, rows
+            return
+        idx = self.classes.index[rows]
+        for c in range(-1, len(self.classes.colours)):
+            sub = rows[idx == c]
+            if sub.size:
+                yield (NO_DATA_COLOUR if c < 0 else self.classes.colours[c]), sub
+
+    def _heavy(self, artist, size: int) -> None:
+        if self.rasterize_over is not None and size > self.rasterize_over:
+            artist.set_rasterized(True)
+
+    def shapes(self, rows: np.ndarray, tol: float, all_rows: bool) -> None:
+        cache, st = self.cache, self.layer.style
+        if all_rows:
+            rows = cache.shaped_rows
+        rows = self._keep(rows)
+        if not rows.size:
+            return
+        key = (tol, id(self.classes), id(self.mask)) if all_rows else None
+        groups = cache.full_paths.get(key) if key else None
+        if groups is None:
+            groups = []
+            for colour, sub in self._groups(rows):
+                poly = sub[np.isin(sub, cache.poly_rows, assume_unique=True)]
+                line = sub[np.isin(sub, cache.line_rows, assume_unique=True)]
+                if poly.size:
+                    groups.append(
+                        (colour, "polygon", polygon_path(cache.simplified_rows(poly, tol)))
+                    )
+                if line.size:
+                    groups.append((colour, "line", line_path(cache.simplified_rows(line, tol))))
+            if key:
+                cache.full_paths[key] = groups
+        edge = st.edge if st.edge and st.edge != "none" and st.line_width > 0 else "none"
+        for colour, kind, path in groups:
+            if kind == "polygon":
+                face = "none" if st.no_fill else to_rgba(colour, self.fill_alpha)
+                artist = PathPatch(
+                    path,
+                    facecolor=face,
+                    edgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
+                    linewidth=st.line_width if edge != "none" else 0,
+                    zorder=self.z,
+                )
+            else:
+                line_colour = (
+                    colour
+                    if self.classes is not None
+                    else (st.edge if st.edge and st.edge != "none" else st.fill)
+                )
+                artist = PathPatch(
+                    path,
+                    facecolor="none",
+                    edgecolor=to_rgba(line_colour, self.alpha),
+                    linewidth=max(st.line_width, 0.3),
+                    zorder=self.z,
+                    capstyle="round",
+                    joinstyle="round",
+                )
+            self._heavy(artist, len(path.vertices))
+            self.ax.add_artist(artist)
+
+    def points(self, bbox: tuple, pixel: float) -> bool:
+        """Draw points; returns True when they were aggregated into a density raster."""
+        cache, st = self.cache, self.layer.style
+        xy, owner = cache.point_xy, cache.point_owner
+        x, y = xy[:, 0], xy[:, 1]
+        inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
+        if self.mask is not None:
+            inside &= self.mask[owner]
+        if self.classes is not None:
+            inside &= self.classes.index[owner] > -2
+        sel = np.flatnonzero(inside)
+        if sel.size > DENSE_POINTS:
+            self._density(x[sel], y[sel], bbox, pixel)
+            return True
+        ms = math.sqrt(max(st.marker_size, 1.0))
+        edge = st.edge if st.edge and st.edge != "none" else "none"
+        if self.classes is None:
+            groups = [(st.fill, sel)]
+        else:
+            idx = self.classes.index[owner[sel]]
+            groups = [
+                (NO_DATA_COLOUR if c < 0 else self.classes.colours[c], sel[idx == c])
+                for c in range(-1, len(self.classes.colours))
+            ]
+        for colour, rows in groups:
+            if not rows.size:
+                continue
+            artist = self.ax.plot(
+                x[rows],
+                y[rows],
+                linestyle="none",
+                marker=st.marker or "o",
+                markersize=ms,
+                markerfacecolor=to_rgba(colour, self.fill_alpha),
+                markeredgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
+                markeredgewidth=0.4 if edge != "none" else 0,
+                zorder=self.z,
+            )[0]
+            self._heavy(artist, rows.size)
+        return False
+
+    def _density(self, x, y, bbox, pixel) -> None:
+        """Counts per 2-pixel cell drawn as one image tinted with the layer colour."""
+        cell = max(pixel * 2.0, 1e-9)
+        nx = max(1, min(2000, int((bbox[2] - bbox[0]) / cell)))
+        ny = max(1, min(2000, int((bbox[3] - bbox[1]) / cell)))
+        ix = ((x - bbox[0]) * (nx / (bbox[2] - bbox[0]))).astype(np.int64)
+        iy = ((y - bbox[1]) * (ny / (bbox[3] - bbox[1]))).astype(np.int64)
+        np.clip(ix, 0, nx - 1, out=ix)
+        np.clip(iy, 0, ny - 1, out=iy)
+        counts = np.bincount(iy * nx + ix, minlength=nx * ny).reshape(ny, nx)
+        image = np.log1p(counts)
+        image = np.ma.masked_where(counts == 0, image)
+        colour = self.layer.style.fill
+        cmap = LinearSegmentedColormap.from_list(
+            "density", [to_rgba(colour, 0.25), to_rgba(colour, 1.0)]
+        )
+        self.ax.imshow(
+            image,
+            origin="lower",
+            extent=(bbox[0], bbox[2], bbox[1], bbox[3]),
+            cmap=cmap,
+            interpolation="nearest",
+            alpha=self.alpha,
+            zorder=self.z,
+            aspect="auto",
+        )
+
+    def labels(self, bbox: tuple, tol: float) -> None:
+        cache, st = self.cache, self.layer.style
+        col = st.label_field
+        if cache.point_rows.size:
+            x, y = cache.point_xy[:, 0], cache.point_xy[:, 1]
+            inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
+            rows = np.unique(cache.point_owner[inside])
+        else:
+            hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
+            rows = cache.shaped_rows[np.asarray(hits, dtype=np.int64)]
+        rows = self._keep(rows)
+        if not rows.size:
+            return
+        if rows.size > MAX_LABELS:  # label the biggest features first
+            rows = rows[np.argsort(-cache.areas[rows], kind="stable")[:MAX_LABELS]]
+        anchors = shapely.point_on_surface(cache.simplified_rows(rows, tol))
+        ax_ = shapely.get_x(anchors)
+        ay_ = shapely.get_y(anchors)
+        texts = cache.frame[col].to_numpy()[rows]
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+        for tx, ty, text in zip(ax_, ay_, texts, strict=True):
+            if text is None or (isinstance(text, float) and math.isnan(text)):
+                continue
+            self.ax.text(
+                tx,
+                ty,
+                str(text),
+                fontsize=st.label_size,
+                ha="center",
+                va="center",
+                zorder=1000,
+                path_effects=halo,
+                clip_on=True,
+                color="#222222",
             )
-            entries.append(
-                LegendEntry(
-                    layer.name, layer.name, layer.geometry_kind, st.fill, st.edge, st.marker
+
+    def selection(self, rows: np.ndarray, tol: float) -> None:
+        cache = self.cache
+        rows = rows[(rows >= 0) & (rows < cache.n)]
+        if not rows.size:
+            return
+        poly = rows[np.isin(rows, cache.poly_rows)]
+        line = rows[np.isin(rows, cache.line_rows)]
+        halo = [patheffects.withStroke(linewidth=4.0, foreground="#202020")]
+        if poly.size:
+            self.ax.add_artist(
+                PathPatch(
+                    polygon_path(cache.simplified_rows(poly, tol)),
+                    facecolor="none",
+                    edgecolor=SELECTION_COLOUR,
+                    linewidth=2.0,
+                    zorder=2000,
+                    path_effects=halo,
                 )
             )
-        ax.set_xlim(view.extent[0], view.extent[2])
-        ax.set_ylim(view.extent[1], view.extent[3])
-        ax.set_aspect("equal")
-        return entries
+        if line.size:
+            self.ax.add_artist(
+                PathPatch(
+                    line_path(cache.simplified_rows(line, tol)),
+                    facecolor="none",
+                    edgecolor=SELECTION_COLOUR,
+                    linewidth=2.5,
+                    zorder=2000,
+                    path_effects=halo,
+                )
+            )
+        pts = np.isin(cache.point_owner, rows)
+        if pts.any():
+            ms = math.sqrt(max(self.layer.style.marker_size, 1.0)) + 5
+            self.ax.plot(
+                cache.point_xy[pts, 0],
+                cache.point_xy[pts, 1],
+                linestyle="none",
+                marker="o",
+                markersize=ms,
+                markerfacecolor="none",
+                markeredgecolor=SELECTION_COLOUR,
+                markeredgewidth=2.0,
+                zorder=2000,
+            )
+
+
+def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:
+    """Map units per device pixel of `ax` for `extent` (aspect kept equal)."""
+    try:
+        box = ax.get_window_extent()
+        w, h = max(box.width, 1.0), max(box.height, 1.0)
+    except Exception:  # axes not laid out yet
+        w, h = 1000.0, 800.0
+    return max((extent[2] - extent[0]) / w, (extent[3] - extent[1]) / h)
+
+
+def _features_at(cache: _LayerCache, x: float, y: float, tolerance: float) -> list[int]:
+    probe = shapely.Point(x, y)
+    found: list[tuple[float, int]] = []
+    if cache.point_rows.size:
+        d = np.hypot(cache.point_xy[:, 0] - x, cache.point_xy[:, 1] - y)
+        near = d <= tolerance
+        for dist, row in zip(d[near], cache.point_owner[near], strict=True):
+            found.append((float(dist), int(row)))
+    if cache.tree is not None:
+        hits = cache.tree.query(probe.buffer(tolerance), predicate="intersects")
+        rows = cache.shaped_rows[np.asarray(hits, dtype=np.int64)]
+        dists = shapely.distance(cache.geoms[rows], probe)
+        found.extend((float(dd), int(r)) for dd, r in zip(dists, rows, strict=True))
+    best: dict[int, float] = {}
+    for dist, row in found:
+        best[row] = min(dist, best.get(row, math.inf))
+    return [row for row, _ in sorted(best.items(), key=lambda kv: kv[1])]
+
+
+_SHARED = MapRenderer()
 
 
 def features_at(layer: Layer, crs: CRS, x: float, y: float, tolerance: float) -> Sequence[int]:
     """Row positions of features within `tolerance` map units of (x, y) (identify tool)."""
-    import shapely
-
-    gdf = layer.to_metric(crs)
-    probe = shapely.Point(x, y).buffer(tolerance)
-    return list(gdf.sindex.query(probe, predicate="intersects"))
+    return _SHARED.features_at(layer, crs, x, y, tolerance)

@@ -1,0 +1,173 @@
+"""The renderer draws what the styles say: holes stay empty, filters and classes apply."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from pyproj import CRS  # noqa: E402
+from shapely.geometry import LineString, Point, Polygon, box  # noqa: E402
+
+from cartography.render import MapRenderer, MapView, features_at  # noqa: E402
+from layers.layer import Layer  # noqa: E402
+from layers.roles import FieldMapping, Role  # noqa: E402
+from layers.style import Style  # noqa: E402
+from layers.timefilter import TimeFilter  # noqa: E402
+
+CRS_M = CRS.from_epsg(32618)
+
+
+def _pixels(layers, extent, **kwargs):
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    entries = MapRenderer().render(ax, layers, MapView(CRS_M, extent), **kwargs)
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+    plt.close(fig)
+    return img, entries
+
+
+def _at(img, extent, x, y):
+    """RGB of the pixel at map coordinates (x, y)."""
+    h, w = img.shape[:2]
+    col = int((x - extent[0]) / (extent[2] - extent[0]) * w)
+    row = int((extent[3] - y) / (extent[3] - extent[1]) * h)
+    return tuple(int(v) for v in img[row, col])
+
+
+def test_polygon_hole_stays_empty_and_fill_is_drawn() -> None:
+    shell = [(0, 0), (100, 0), (100, 100), (0, 100)]
+    hole = [(30, 30), (70, 30), (70, 70), (30, 70)]
+    gdf = gpd.GeoDataFrame(geometry=[Polygon(shell, [hole])], crs=CRS_M)
+    layer = Layer(gdf, "p", style=Style(fill="#ff0000", edge="none", line_width=0))
+    extent = (-10, -10, 110, 110)
+    img, entries = _pixels([layer], extent)
+    assert _at(img, extent, 10, 10) == (255, 0, 0)
+    assert _at(img, extent, 50, 50) == (255, 255, 255)
+    assert entries[0].kind == "polygon" and entries[0].color == "#ff0000"
+
+
+def test_time_filter_visibility_and_opacity() -> None:
+    gdf = gpd.GeoDataFrame(
+        {"year": [2015, 2020]}, geometry=[box(0, 0, 40, 100), box(60, 0, 100, 100)], crs=CRS_M
+    )
+    layer = Layer(
+        gdf,
+        "dated",
+        mapping=FieldMapping({"year": "year"}),
+        style=Style(fill="#0000ff", edge="none"),
+    )
+    extent = (0, 0, 100, 100)
+    img, _ = _pixels([layer], extent)
+    assert _at(img, extent, 20, 50) == (0, 0, 255) and _at(img, extent, 80, 50) == (0, 0, 255)
+    view = MapView(CRS_M, extent, time_filter=TimeFilter.years(2019, 2021))
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    MapRenderer().render(ax, [layer], view)
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    assert _at(img, extent, 20, 50) == (255, 255, 255)
+    assert _at(img, extent, 80, 50) == (0, 0, 255)
+    plt.close(fig)
+    layer.opacity = 0.5
+    img, _ = _pixels([layer], extent)
+    r, g, b = _at(img, extent, 20, 50)
+    assert 120 <= r <= 135 and b == 255
+    layer.visible = False
+    img, entries = _pixels([layer], extent)
+    assert entries == [] and _at(img, extent, 20, 50) == (255, 255, 255)
+
+
+def test_graduated_classes_one_artist_each_and_legend_children() -> None:
+    n = 50
+    gdf = gpd.GeoDataFrame(
+        {"ha": np.arange(n, dtype=float)},
+        geometry=[box(i * 10, 0, i * 10 + 9, 9) for i in range(n)],
+        crs=CRS_M,
+    )
+    layer = Layer(gdf, "coca", style=Style(kind="graduated", field="ha", classes=5, edge="none"))
+    fig = plt.figure(figsize=(4, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    entries = MapRenderer().render(ax, [layer], MapView(CRS_M, (0, 0, 500, 10)))
+    assert len(ax.patches) == 5  # one compound path per class, not one patch per feature
+    assert [c.label for c in entries[0].children][0].startswith("0")
+    assert len(entries[0].children) == 5
+    plt.close(fig)
+
+
+def test_categorized_points_and_dense_points_aggregate() -> None:
+    rng = np.random.default_rng(0)
+    pts = gpd.GeoDataFrame(
+        {"kind": rng.choice(["battle", "riot"], 300)},
+        geometry=gpd.points_from_xy(rng.uniform(0, 100, 300), rng.uniform(0, 100, 300)),
+        crs=CRS_M,
+    )
+    layer = Layer(pts, "events", style=Style(kind="categorized", field="kind"))
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    entries = MapRenderer().render(ax, [layer], MapView(CRS_M, (0, 0, 100, 100)))
+    assert len(ax.lines) == 2
+    assert sorted(c.label for c in entries[0].children) == ["battle", "riot"]
+    plt.close(fig)
+    import cartography.render as render
+
+    old, render.DENSE_POINTS = render.DENSE_POINTS, 100
+    try:
+        fig = plt.figure(figsize=(2, 2), dpi=100)
+        ax = fig.add_axes((0, 0, 1, 1))
+        entries = MapRenderer().render(ax, [layer], MapView(CRS_M, (0, 0, 100, 100)))
+        assert len(ax.images) == 1 and not ax.lines and entries[0].kind == "density"
+        plt.close(fig)
+    finally:
+        render.DENSE_POINTS = old
+
+
+def test_only_visible_features_are_built_and_selection_on_top() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[box(i * 10, 0, i * 10 + 5, 5) for i in range(1000)], crs=CRS_M)
+    layer = Layer(gdf, "cells", style=Style(edge="none"))
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    MapRenderer().render(ax, [layer], MapView(CRS_M, (0, 0, 50, 50)), selection={layer.id: [2]})
+    fill, highlight = ax.patches
+    # 5 visible boxes (+ the padding's neighbour) of 5 vertices each, not 1000 boxes
+    assert len(fill.get_path().vertices) <= 7 * 5
+    assert highlight.get_zorder() > fill.get_zorder()
+    plt.close(fig)
+
+
+def test_year_grid_draws_period_column() -> None:
+    gdf = gpd.GeoDataFrame(
+        {"c2018": [0.0, 5.0], "c2020": [7.0, 0.0]},
+        geometry=[box(0, 0, 40, 100), box(60, 0, 100, 100)],
+        crs=CRS_M,
+    )
+    layer = Layer(
+        gdf,
+        "simci",
+        role=Role.CULTIVATION,
+        mapping=FieldMapping(year_columns={2018: "c2018", 2020: "c2020"}),
+    )
+    extent = (0, 0, 100, 100)
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    MapRenderer().render(ax, [layer], MapView(CRS_M, extent, time_filter=TimeFilter.years(2018)))
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    assert _at(img, extent, 20, 50) == (255, 255, 255)  # 0 ha in 2018: not drawn
+    assert _at(img, extent, 80, 50) != (255, 255, 255)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "geom", [Point(50, 50), LineString([(0, 50), (100, 50)]), box(40, 40, 60, 60)]
+)
+def test_features_at_finds_nearest(geom) -> None:
+    gdf = gpd.GeoDataFrame(geometry=[Point(0, 0), geom], crs=CRS_M)
+    layer = Layer(gdf, "x")
+    assert features_at(layer, CRS_M, 50, 51, 3) == [1]
+    assert features_at(layer, CRS_M, 500, 500, 3) == []
