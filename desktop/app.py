@@ -1,0 +1,46 @@
+"""Start the desktop app: QApplication, the main window, and the project to show."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from layers.i18n import tr
+
+ORGANISATION = "Harm Atlas"
+APPLICATION = "Harm Atlas"
+
+
+def run_app(project_path: str | None) -> int:
+    """Open `project_path` (or the sample project) in the main window; returns the exit code."""
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.main_window import MainWindow
+    from sample_maps import SAMPLE_PROJECT
+
+    QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationDisplayName(APPLICATION)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    window = MainWindow()
+    window.show()
+    path = Path(project_path) if project_path else SAMPLE_PROJECT
+    if path.exists():
+        # Open after the window is on screen, so the analyst sees progress, not a blank wait.
+        QTimer.singleShot(0, lambda: window.open_project(path, ask=False))
+    elif project_path:
+        QMessageBox.critical(
+            window,
+            tr("Project not found"),
+            tr("{p} does not exist. Open another project with File ▸ Open project.").format(p=path),
+        )
+    else:
+        window.messages.warning(
+            tr("The sample project is missing ({p}); run `make sample` to build it.").format(p=path)
+        )
+        QTimer.singleShot(0, lambda: window.offer_recovery(None))
+    return int(app.exec())

@@ -1,0 +1,505 @@
+"""The map canvas: matplotlib drawn by cartography.render.MapRenderer, driven like a GIS.
+
+Why it stays fluid: the view (centre + map units per pixel) changes instantly, the last
+rendered image is shifted/scaled with QPainter while the user drags or wheels, and the real
+render runs once, debounced, when the view settles. Tool overlays (rubber bands, measure
+lines) are painted by Qt on top, so they never trigger a matplotlib redraw.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from pyproj import CRS, Geod, Transformer
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QRubberBand
+
+from cartography.render import LegendEntry, MapRenderer, MapView, features_at
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.project import Project
+from layers.timefilter import time_mask
+
+log = logging.getLogger("harm_atlas.desktop")
+
+REDRAW_DEBOUNCE_MS = 30
+WHEEL_ZOOM_STEP = 1.25
+PICK_TOLERANCE_PX = 5
+BACKGROUND = "#fbfbf8"
+GEOD = Geod(ellps="WGS84")
+METRES_PER_INCH = 0.0254
+
+TOOLS = ("pan", "zoom_box", "identify", "select", "measure_line", "measure_area")
+
+
+def format_distance(metres: float) -> str:
+    return f"{metres / 1000:,.2f} km" if metres >= 1000 else f"{metres:,.1f} m"
+
+
+def format_area(square_metres: float) -> str:
+    hectares = square_metres / 10_000
+    if hectares >= 10_000:
+        return f"{hectares:,.0f} ha ({square_metres / 1e6:,.1f} km²)"
+    return f"{hectares:,.2f} ha"
+
+
+class MapCanvas(FigureCanvasQTAgg):
+    """Pan, zoom, identify, select and measure over the project's layers."""
+
+    view_changed = Signal()
+    rendered = Signal(float)  # milliseconds the last render took
+    cursor_moved = Signal(float, float)  # map coordinates in the project's metric CRS
+    identified = Signal(float, float, list)  # x, y, [(layer, row positions)]
+    measured = Signal(str)
+    legend_changed = Signal(list)
+    render_failed = Signal(str)
+    tool_changed = Signal(str)
+
+    def __init__(self, project: Project, selection, current_layer: Callable[[], Layer | None]):
+        self.figure = Figure(facecolor=BACKGROUND)
+        super().__init__(self.figure)
+        self.ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
+        self.ax.set_axis_off()
+        self.renderer = MapRenderer()
+        self.project = project
+        self.selection = selection
+        self.current_layer = current_layer
+        self.legend: list[LegendEntry] = []
+        self.tool = "pan"
+        self.last_render_ms = 0.0
+        self.render_count = 0
+        self._center = (0.0, 0.0)
+        self._scale = 1.0  # map units per logical pixel
+        self._has_view = False
+        self._image: QImage | None = None
+        self._image_extent: tuple[float, float, float, float] | None = None
+        self._drag: tuple[QPointF, tuple[float, float]] | None = None
+        self._press_pos: QPoint | None = None
+        self._measure: list[tuple[float, float]] = []
+        self._hover: tuple[float, float] | None = None
+        self._identify_mark: tuple[float, float] | None = None
+        self._rubber = QRubberBand(QRubberBand.Shape.Rectangle, self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.redraw_now)
+        self._to_lonlat: Transformer | None = None
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(200, 150)
+        self.setAcceptDrops(False)  # the window takes file drops
+
+    # --- project --------------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.renderer = MapRenderer()  # caches belong to the old project's layers
+        self._to_lonlat = None
+        self._has_view = False
+        if project.extent:
+            self.set_extent(project.extent)
+        else:
+            self.zoom_full()
+
+    @property
+    def crs(self) -> CRS:
+        return self.project.metric_crs
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        if self._to_lonlat is None:
+            self._to_lonlat = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        lon, lat = self._to_lonlat.transform(x, y)
+        return float(lon), float(lat)
+
+    # --- view -----------------------------------------------------------------------------
+    def _size(self) -> QSize:
+        size = self.size()
+        return size if size.width() > 1 and size.height() > 1 else QSize(800, 600)
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        size = self._size()
+        half_w = size.width() * self._scale / 2
+        half_h = size.height() * self._scale / 2
+        cx, cy = self._center
+        return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+    @property
+    def map_units_per_pixel(self) -> float:
+        return self._scale
+
+    def scale_denominator(self) -> float:
+        """N of the 1:N scale on this screen (metric CRS units are metres)."""
+        dpi = self.logicalDpiX() or 96
+        return self._scale / (METRES_PER_INCH / dpi)
+
+    def set_extent(self, bounds, margin: float = 0.0) -> None:
+        minx, miny, maxx, maxy = (float(v) for v in bounds)
+        if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+            return
+        size = self._size()
+        width = max(maxx - minx, 1.0)
+        height = max(maxy - miny, 1.0)
+        self._scale = max(width / size.width(), height / size.height()) * (1 + 2 * margin)
+        self._center = ((minx + maxx) / 2, (miny + maxy) / 2)
+        self._view_moved()
+
+    def zoom_full(self) -> None:
+        extent = self.project.full_extent()
+        if extent is not None:
+            self.set_extent(extent, margin=0.03)
+        else:
+            self.request_redraw()
+
+    def zoom_to_layer(self, layer: Layer) -> None:
+        gdf = layer.to_metric(self.crs)
+        if not gdf.empty:
+            self.set_extent(_padded(gdf.total_bounds), margin=0.05)
+
+    def zoom_to_selection(self) -> None:
+        boxes = []
+        for layer in self.project.layers:
+            rows = self.selection.rows(layer)
+            if rows.size:
+                boxes.append(layer.to_metric(self.crs).geometry.iloc[rows].total_bounds)
+        if boxes:
+            b = np.array(boxes)
+            self.set_extent(
+                _padded((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())), 0.1
+            )
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """factor > 1 zooms in, keeping the map point under `anchor` fixed."""
+        if anchor is None:
+            anchor = QPointF(self._size().width() / 2, self._size().height() / 2)
+        px, py = self.to_map(anchor)
+        new_scale = self._scale / factor
+        cx, cy = self._center
+        ratio = new_scale / self._scale
+        self._center = (px - (px - cx) * ratio, py - (py - cy) * ratio)
+        self._scale = new_scale
+        self._view_moved()
+
+    def pan_by_pixels(self, dx: float, dy: float) -> None:
+        cx, cy = self._center
+        self._center = (cx - dx * self._scale, cy + dy * self._scale)
+        self._view_moved()
+
+    def to_map(self, pos: QPointF | QPoint) -> tuple[float, float]:
+        minx, _miny, _maxx, maxy = self.extent
+        return (minx + pos.x() * self._scale, maxy - pos.y() * self._scale)
+
+    def to_pixel(self, x: float, y: float) -> QPointF:
+        minx, _miny, _maxx, maxy = self.extent
+        return QPointF((x - minx) / self._scale, (maxy - y) / self._scale)
+
+    def _view_moved(self) -> None:
+        self._has_view = True
+        self.update()  # preview: the cached image, shifted and scaled
+        self.view_changed.emit()
+        self.request_redraw()
+
+    # --- rendering ------------------------------------------------------------------------
+    def request_redraw(self) -> None:
+        """Debounced: many view or layer changes within 30 ms cost one render."""
+        self._timer.start()
+
+    def redraw_now(self) -> None:
+        self._timer.stop()
+        if not self._has_view:
+            extent = self.project.full_extent()
+            if extent is not None:
+                self.set_extent(extent, margin=0.03)
+                self._timer.stop()
+        start = time.perf_counter()
+        ax = self.ax
+        ax.clear()
+        ax.set_axis_off()
+        ax.set_facecolor(BACKGROUND)
+        extent = self.extent
+        view = MapView(self.crs, extent, self.project.time_filter, self._scale)
+        try:
+            self.legend = self.renderer.render(
+                ax, list(self.project.layers), view, selection=self.selection.as_dict()
+            )
+        except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas
+            log.exception("Map render failed")
+            self.render_failed.emit(tr("The map could not be drawn: {e}").format(e=exc))
+        ax.set_aspect("auto")
+        ax.set_position((0.0, 0.0, 1.0, 1.0))
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        self.draw()
+        self._cache_image(extent)
+        self.last_render_ms = (time.perf_counter() - start) * 1000
+        self.render_count += 1
+        self.rendered.emit(self.last_render_ms)
+        self.legend_changed.emit(self.legend)
+
+    def _cache_image(self, extent) -> None:
+        buffer = np.asarray(self.buffer_rgba())
+        height, width = buffer.shape[:2]
+        image = QImage(buffer.tobytes(), width, height, width * 4, QImage.Format.Format_RGBA8888)
+        image.setDevicePixelRatio(self.device_pixel_ratio)
+        self._image = image.copy()
+        self._image_extent = extent
+
+    def visible_rows(self, layer: Layer) -> np.ndarray:
+        """Row positions the time filter keeps (all rows for undated layers)."""
+        mask = time_mask(layer, self.project.time_filter)
+        return np.arange(len(layer.data)) if mask is None else np.flatnonzero(mask)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._image is not None and self._image_extent != self.extent:
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            a = self._image_extent
+            top_left = self.to_pixel(a[0], a[3])
+            bottom_right = self.to_pixel(a[2], a[1])
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(QRectF(top_left, bottom_right), self._image)
+            painter.end()
+        else:
+            super().paintEvent(event)
+        self._paint_overlays()
+
+    def _paint_overlays(self) -> None:
+        if not self._measure and self._identify_mark is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._measure:
+            points = [self.to_pixel(x, y) for x, y in self._measure]
+            if self._hover is not None:
+                points.append(self.to_pixel(*self._hover))
+            pen = QPen(QColor("#d6004c"), 2)
+            painter.setPen(pen)
+            if self.tool == "measure_area" and len(points) >= 3:
+                painter.setBrush(QColor(214, 0, 76, 50))
+                painter.drawPolygon(QPolygonF(points))
+            else:
+                painter.drawPolyline(QPolygonF(points))
+            painter.setBrush(QColor("#d6004c"))
+            for p in points[: len(self._measure)]:
+                painter.drawEllipse(p, 3, 3)
+        if self._identify_mark is not None:
+            p = self.to_pixel(*self._identify_mark)
+            painter.setPen(QPen(QColor("#d6004c"), 2))
+            painter.drawLine(p + QPointF(-7, 0), p + QPointF(7, 0))
+            painter.drawLine(p + QPointF(0, -7), p + QPointF(0, 7))
+        painter.end()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        extent = self.extent
+        self.ax.set_xlim(extent[0], extent[2])
+        self.ax.set_ylim(extent[1], extent[3])
+        self.request_redraw()
+
+    # --- tools ----------------------------------------------------------------------------
+    def set_tool(self, tool: str) -> None:
+        if tool not in TOOLS:
+            raise ValueError(f"Unknown map tool {tool!r}")
+        self.tool = tool
+        self._measure.clear()
+        self._identify_mark = None
+        cursors = {
+            "pan": Qt.CursorShape.OpenHandCursor,
+            "zoom_box": Qt.CursorShape.CrossCursor,
+            "identify": Qt.CursorShape.WhatsThisCursor,
+            "select": Qt.CursorShape.PointingHandCursor,
+        }
+        self.setCursor(cursors.get(tool, Qt.CursorShape.CrossCursor))
+        self.update()
+        self.tool_changed.emit(tool)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        pos = event.position()
+        self._press_pos = pos.toPoint()
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+            button == Qt.MouseButton.LeftButton and self.tool == "pan"
+        ):
+            self._drag = (pos, self._center)
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif button == Qt.MouseButton.LeftButton and self.tool in ("zoom_box", "select"):
+            self._rubber.setGeometry(QRect(self._press_pos, QSize()))
+            self._rubber.show()
+        elif button == Qt.MouseButton.RightButton and self.tool.startswith("measure"):
+            self.clear_measure()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        pos = event.position()
+        x, y = self.to_map(pos)
+        self.cursor_moved.emit(x, y)
+        if self._drag is not None:
+            start, (cx, cy) = self._drag
+            delta = pos - start
+            self._center = (cx - delta.x() * self._scale, cy + delta.y() * self._scale)
+            self.update()  # shift the cached image only; render at release
+        elif self._rubber.isVisible() and self._press_pos is not None:
+            self._rubber.setGeometry(QRect(self._press_pos, pos.toPoint()).normalized())
+        elif self.tool.startswith("measure") and self._measure:
+            self._hover = (x, y)
+            self.measured.emit(self.measure_text(include_hover=True))
+            self.update()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        pos = event.position()
+        if self._drag is not None:
+            self._drag = None
+            if self.tool == "pan":
+                self.setCursor(Qt.CursorShape.OpenHandCursor)
+            self._view_moved()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self._rubber.isVisible():
+            self._rubber.hide()
+            rect = self._rubber.geometry()
+            if self.tool == "zoom_box":
+                if rect.width() > 4 and rect.height() > 4:
+                    a = self.to_map(rect.topLeft())
+                    b = self.to_map(rect.bottomRight())
+                    self.set_extent((a[0], b[1], b[0], a[1]))
+                else:
+                    self.zoom_by(2.0, pos)
+            else:
+                add = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+                if rect.width() > 4 and rect.height() > 4:
+                    a = self.to_map(rect.topLeft())
+                    b = self.to_map(rect.bottomRight())
+                    self.select_in_box((a[0], b[1], b[0], a[1]), add=add)
+                else:
+                    self.select_at(*self.to_map(pos), add=add)
+            return
+        x, y = self.to_map(pos)
+        if self.tool == "identify":
+            self.identify(x, y)
+        elif self.tool.startswith("measure"):
+            self._measure.append((x, y))
+            self.measured.emit(self.measure_text())
+            self.update()
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.tool.startswith("measure") and self._measure:
+            self._hover = None
+            self.measured.emit(tr("Measured: ") + self.measure_text())
+            self.update()
+        elif self.tool == "pan":
+            self.zoom_by(2.0, event.position())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(WHEEL_ZOOM_STEP**steps, event.position())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        step = 80
+        moves = {
+            Qt.Key.Key_Left: (step, 0),
+            Qt.Key.Key_Right: (-step, 0),
+            Qt.Key.Key_Up: (0, step),
+            Qt.Key.Key_Down: (0, -step),
+        }
+        if key in moves:
+            self.pan_by_pixels(*moves[key])
+        elif key == Qt.Key.Key_Escape:
+            self.clear_measure()
+            self._identify_mark = None
+            self.update()
+        else:
+            super().keyPressEvent(event)
+
+    # --- identify / select ------------------------------------------------------------------
+    def hits_at(self, x: float, y: float) -> list[tuple[Layer, list[int]]]:
+        """Visible features under (x, y), top layer first, honouring the time filter."""
+        tolerance = PICK_TOLERANCE_PX * self._scale
+        found = []
+        for layer in reversed(list(self.project.layers)):
+            if not layer.visible or layer.data.empty:
+                continue
+            rows = np.asarray(features_at(layer, self.crs, x, y, tolerance), dtype=np.int64)
+            mask = time_mask(layer, self.project.time_filter)
+            if mask is not None and rows.size:
+                rows = rows[mask[rows]]
+            if rows.size:
+                found.append((layer, sorted(int(r) for r in rows)))
+        return found
+
+    def identify(self, x: float, y: float) -> list[tuple[Layer, list[int]]]:
+        hits = self.hits_at(x, y)
+        self._identify_mark = (x, y)
+        self.update()
+        self.identified.emit(x, y, hits)
+        return hits
+
+    def select_at(self, x: float, y: float, add: bool = False) -> None:
+        layer = self.current_layer()
+        if layer is None:
+            return
+        rows = np.asarray(
+            features_at(layer, self.crs, x, y, PICK_TOLERANCE_PX * self._scale), dtype=np.int64
+        )
+        self._apply_selection(layer, rows, add)
+
+    def select_in_box(self, bounds, add: bool = False) -> None:
+        layer = self.current_layer()
+        if layer is None:
+            return
+        gdf = layer.to_metric(self.crs)
+        rows = np.asarray(gdf.sindex.query(shapely.box(*bounds), predicate="intersects"))
+        self._apply_selection(layer, rows, add)
+
+    def _apply_selection(self, layer: Layer, rows: np.ndarray, add: bool) -> None:
+        mask = time_mask(layer, self.project.time_filter)
+        if mask is not None and rows.size:
+            rows = rows[mask[rows]]
+        if add:
+            rows = np.union1d(self.selection.rows(layer), rows)
+        self.selection.set(layer, rows, "canvas")
+
+    # --- measure --------------------------------------------------------------------------
+    def clear_measure(self) -> None:
+        self._measure.clear()
+        self._hover = None
+        self.measured.emit("")
+        self.update()
+
+    def measure_values(self, include_hover: bool = False) -> tuple[float, float]:
+        """Geodesic length (m) and area (m²) of the measured vertices on the WGS84 ellipsoid."""
+        points = list(self._measure)
+        if include_hover and self._hover is not None:
+            points.append(self._hover)
+        if len(points) < 2:
+            return 0.0, 0.0
+        lonlat = [self.lonlat(x, y) for x, y in points]
+        lons, lats = zip(*lonlat, strict=True)
+        if self.tool == "measure_area" and len(points) >= 3:
+            area, perimeter = GEOD.polygon_area_perimeter(lons, lats)
+            return abs(perimeter), abs(area)
+        return GEOD.line_length(lons, lats), 0.0
+
+    def measure_text(self, include_hover: bool = False) -> str:
+        length, area = self.measure_values(include_hover)
+        if self.tool == "measure_area":
+            return tr("Area {a} · perimeter {p}").format(
+                a=format_area(area), p=format_distance(length)
+            )
+        return tr("Distance {d}").format(d=format_distance(length))
+
+
+def _padded(bounds) -> tuple[float, float, float, float]:
+    """A point or a single line has no area: give it 500 m around so zoom stays sensible."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    pad_x = 500.0 if maxx - minx < 1 else 0.0
+    pad_y = 500.0 if maxy - miny < 1 else 0.0
+    return (minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)

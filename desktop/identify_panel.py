@@ -1,0 +1,80 @@
+"""Identify results: the attributes of the features under the cursor, layer by layer."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.attribute_table import format_cell
+from layers.i18n import tr
+from layers.layer import Layer
+
+MAX_FEATURES_PER_LAYER = 50
+
+
+class IdentifyPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = QLabel(
+            tr(
+                "Choose Identify (I) and click the map: the attributes of the features there "
+                "appear here."
+            )
+        )
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color:#666; padding:6px")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("identify_view")
+        self.tree.setHeaderLabels([tr("Feature / field"), tr("Value")])
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(2, 2, 2, 2)
+        box.addWidget(self.hint)
+        box.addWidget(self.tree)
+        self.results: list[tuple[Layer, list[int]]] = []
+
+    def show_results(self, lon: float, lat: float, hits: list[tuple[Layer, list[int]]]) -> None:
+        self.results = hits
+        self.tree.clear()
+        where = f"{lat:.5f}°, {lon:.5f}°"
+        if not hits:
+            self.hint.setText(tr("Nothing at {w}.").format(w=where))
+            return
+        n = sum(len(rows) for _layer, rows in hits)
+        self.hint.setText(tr("{n} feature(s) at {w}").format(n=n, w=where))
+        for layer, rows in hits:
+            layer_item = QTreeWidgetItem([layer.name, tr("{n} feature(s)").format(n=len(rows))])
+            self.tree.addTopLevelItem(layer_item)
+            geom = layer.data.geometry.name
+            columns = [c for c in layer.data.columns if c != geom]
+            name_col = layer.field("name")
+            for row in rows[:MAX_FEATURES_PER_LAYER]:
+                record = layer.data.iloc[row]
+                title = f"#{row + 1}"
+                if name_col and name_col in layer.data.columns:
+                    title += f"  {format_cell(record[name_col])}"
+                feature = QTreeWidgetItem([title, ""])
+                layer_item.addChild(feature)
+                for column in columns:
+                    feature.addChild(QTreeWidgetItem([str(column), format_cell(record[column])]))
+            if len(rows) > MAX_FEATURES_PER_LAYER:
+                layer_item.addChild(
+                    QTreeWidgetItem(
+                        [tr("… {n} more").format(n=len(rows) - MAX_FEATURES_PER_LAYER), ""]
+                    )
+                )
+        self.tree.expandToDepth(1)
+
+    def values(self) -> dict[str, list[dict]]:
+        """Layer name -> attribute dicts of the identified features (tests and copy)."""
+        out: dict[str, list[dict]] = {}
+        for layer, rows in self.results:
+            geom = layer.data.geometry.name
+            out[layer.name] = [layer.data.drop(columns=geom).iloc[r].to_dict() for r in rows]
+        return out

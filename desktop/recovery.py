@@ -1,0 +1,90 @@
+"""Autosave and crash recovery: the project as it is now, written beside nothing the user owns.
+
+A recovery file is a normal project file (so Project.load reads it) named after the
+project it protects, plus `recovery_of` and `saved_at` in its metadata. Layers that live
+only in memory (analysis results) go to a GeoPackage beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from layers.layer import Layer
+from layers.project import PROJECT_SUFFIX, Project, write_atomic
+
+RECOVERY_SUFFIX = ".recovery" + PROJECT_SUFFIX
+
+
+def recovery_path(folder: Path, project_path: Path | str | None) -> Path:
+    """One recovery file per project (by full path); 'untitled' for never-saved projects."""
+    if not project_path:
+        return Path(folder) / ("untitled" + RECOVERY_SUFFIX)
+    resolved = Path(project_path).resolve()
+    stem = resolved.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
+    digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:10]
+    return Path(folder) / f"{stem}-{digest}{RECOVERY_SUFFIX}"
+
+
+class RecoveryWriter:
+    """Writes recovery files; rewrites in-memory layers only when their data changed."""
+
+    def __init__(self) -> None:
+        self._written: dict[tuple[str, int], int] = {}
+
+    def write(self, project: Project, target: Path) -> Path:
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = project.to_dict(target.parent)
+        store = target.with_name(
+            target.name.removesuffix(RECOVERY_SUFFIX) + "_recovery_layers.gpkg"
+        )
+        for layer, entry in zip(project.layers, data["layers"], strict=True):
+            if layer.source.path:
+                continue
+            table = _table_name(layer)
+            key = (str(store), layer.id)
+            if self._written.get(key) != id(layer.data) or not store.exists():
+                _write_layer(layer, store, table)
+                self._written[key] = id(layer.data)
+            entry["source"] = {"path": store.name, "sublayer": table, "options": {}}
+        data["metadata"] = dict(data.get("metadata", {}))
+        data["metadata"]["recovery_of"] = str(project.path) if project.path else None
+        data["metadata"]["saved_at"] = time.time()
+        write_atomic(target, json.dumps(data, indent=1, ensure_ascii=False))
+        return target
+
+
+def find_recovery(folder: Path, project_path: Path | str | None) -> Path | None:
+    """The recovery file for `project_path` if it is newer than the project file itself."""
+    candidate = recovery_path(folder, project_path)
+    if not candidate.exists():
+        return None
+    if project_path and Path(project_path).exists():
+        if candidate.stat().st_mtime <= Path(project_path).stat().st_mtime:
+            return None
+    return candidate
+
+
+def discard(folder: Path, project_path: Path | str | None) -> None:
+    target = recovery_path(folder, project_path)
+    target.unlink(missing_ok=True)
+    store = target.with_name(target.name.removesuffix(RECOVERY_SUFFIX) + "_recovery_layers.gpkg")
+    store.unlink(missing_ok=True)
+
+
+def recovered_from(project: Project) -> str | None:
+    """The original project path a recovered project belongs to (None if untitled)."""
+    return project.metadata.get("recovery_of")
+
+
+def _table_name(layer: Layer) -> str:
+    return "".join(c if c.isalnum() else "_" for c in layer.name) or f"layer_{layer.id}"
+
+
+def _write_layer(layer: Layer, store: Path, table: str) -> None:
+    data = layer.data.copy()
+    data.columns = [str(c) for c in data.columns]
+    data.to_file(store, layer=table, driver="GPKG", engine="pyogrio")

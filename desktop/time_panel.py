@@ -1,0 +1,148 @@
+"""Time filter panel: one period for every dated layer, with play to watch years go by."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.timefilter import TimeFilter, layer_years
+
+PLAY_INTERVAL_MS = 900
+
+
+def years_covered(layers) -> tuple[int, int] | None:
+    """First and last year over all dated layers (None when no layer is dated)."""
+    spans = [s for s in (layer_years(layer) for layer in layers) if s is not None]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+class TimePanel(QWidget):
+    """'All years' or a window of N years ending at the slider's year.
+
+    Emits period_changed(TimeFilter | None) whenever the shown period changes.
+    """
+
+    period_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enabled = QCheckBox(tr("Filter by time"))
+        self.enabled.setToolTip(tr("Show only features dated inside the period, in every layer"))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("time_slider")
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(1)
+        self.slider.setPageStep(1)
+        self.span = QSpinBox()
+        self.span.setRange(1, 50)
+        self.span.setValue(1)
+        self.span.setSuffix(tr(" yr"))
+        self.span.setToolTip(tr("Length of the period in years, ending at the chosen year"))
+        self.play = QToolButton()
+        self.play.setText("▶")
+        self.play.setCheckable(True)
+        self.play.setToolTip(tr("Play: step through the years"))
+        self.label = QLabel(tr("All years"))
+        self.label.setMinimumWidth(90)
+        self.label.setStyleSheet("font-weight:600")
+        self.range_label = QLabel()
+        self.range_label.setStyleSheet("color:#666")
+        box = QHBoxLayout(self)
+        box.setContentsMargins(6, 2, 6, 2)
+        box.addWidget(self.enabled)
+        box.addWidget(self.play)
+        box.addWidget(self.slider, 1)
+        box.addWidget(self.span)
+        box.addWidget(self.label)
+        box.addWidget(self.range_label)
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self._step)
+        self.enabled.toggled.connect(self._changed)
+        self.slider.valueChanged.connect(self._changed)
+        self.span.valueChanged.connect(self._changed)
+        self.play.toggled.connect(self._play_toggled)
+        self._quiet = False
+        self.set_range(None)
+
+    def set_layers(self, layers: list[Layer], current: TimeFilter | None) -> None:
+        """Fit the slider to the layers' years and show `current` without re-emitting it."""
+        self.set_range(years_covered(layers), current)
+
+    def set_range(self, years: tuple[int, int] | None, current: TimeFilter | None = None) -> None:
+        self._quiet = True
+        try:
+            has = years is not None
+            for w in (self.enabled, self.slider, self.span, self.play):
+                w.setEnabled(has)
+            if years is None:
+                self.range_label.setText(tr("no dated layers"))
+                self.enabled.setChecked(False)
+            else:
+                self.slider.setRange(*years)
+                self.range_label.setText(f"{years[0]}–{years[1]}")
+                if current is not None and current.end is not None:
+                    self.slider.setValue(current.end.year)
+                    start = current.start.year if current.start else years[0]
+                    self.span.setValue(max(1, current.end.year - start + 1))
+                    self.enabled.setChecked(True)
+                else:
+                    self.slider.setValue(years[1])
+                    self.enabled.setChecked(False)
+            self.label.setText(self.period().label if self.period() else tr("All years"))
+        finally:
+            self._quiet = False
+
+    def period(self) -> TimeFilter | None:
+        if not self.enabled.isChecked() or not self.slider.isEnabled():
+            return None
+        end = self.slider.value()
+        return TimeFilter.years(end - self.span.value() + 1, end)
+
+    def set_year(self, year: int, span: int = 1) -> None:
+        """Show `span` years ending at `year` (turns the filter on)."""
+        self._quiet = True
+        self.span.setValue(span)
+        self.slider.setValue(year)
+        self._quiet = False
+        if self.enabled.isChecked():
+            self._changed()
+        else:
+            self.enabled.setChecked(True)
+
+    def _changed(self, *_args) -> None:
+        if self._quiet:
+            return
+        period = self.period()
+        self.label.setText(period.label if period else tr("All years"))
+        self.period_changed.emit(period)
+
+    def _play_toggled(self, on: bool) -> None:
+        self.play.setText("❚❚" if on else "▶")
+        if on:
+            if not self.enabled.isChecked():
+                self._quiet = True
+                self.slider.setValue(self.slider.minimum())
+                self._quiet = False
+                self.enabled.setChecked(True)
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _step(self) -> None:
+        if self.slider.value() >= self.slider.maximum():
+            self.play.setChecked(False)  # stop at the last year, like a video player
+            return
+        self.slider.setValue(self.slider.value() + 1)

@@ -1,0 +1,88 @@
+"""Undoable layer edits: every change an analyst makes in the layers panel goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from layers.i18n import tr
+from layers.layer import Layer, LayerList
+
+# Commands with the same id merge, so dragging the opacity slider is one undo step.
+OPACITY_MERGE_ID = 1001
+
+
+class SetLayerAttribute(QUndoCommand):
+    """Set one evented attribute (visible, name, style, role, opacity, mapping) of a layer."""
+
+    def __init__(self, layer: Layer, attribute: str, value: Any, text: str = "") -> None:
+        super().__init__(text or tr("Change {a} of {n}").format(a=attribute, n=layer.name))
+        self.layer = layer
+        self.attribute = attribute
+        self.old = getattr(layer, attribute)
+        self.new = value
+
+    def redo(self) -> None:
+        setattr(self.layer, self.attribute, self.new)
+
+    def undo(self) -> None:
+        setattr(self.layer, self.attribute, self.old)
+
+    def id(self) -> int:  # noqa: A003 - Qt override
+        return OPACITY_MERGE_ID if self.attribute == "opacity" else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if not isinstance(other, SetLayerAttribute) or other.layer is not self.layer:
+            return False
+        self.new = other.new
+        return True
+
+
+class MoveLayer(QUndoCommand):
+    """Move a layer in the drawing order (LayerList index: 0 is drawn first)."""
+
+    def __init__(self, layers: LayerList, old: int, new: int) -> None:
+        super().__init__(tr("Move layer {n}").format(n=layers[old].name))
+        self.layers, self.old, self.new = layers, old, new
+
+    def redo(self) -> None:
+        self.layers.move(self.old, self.new)
+
+    def undo(self) -> None:
+        self.layers.move(self.new, self.old)
+
+
+class RemoveLayer(QUndoCommand):
+    def __init__(self, layers: LayerList, layer: Layer) -> None:
+        super().__init__(tr("Remove layer {n}").format(n=layer.name))
+        self.layers, self.layer = layers, layer
+        self.index = layers.index(layer)
+
+    def redo(self) -> None:
+        if self.layer in self.layers:
+            self.index = self.layers.index(self.layer)
+            self.layers.remove(self.layer)
+
+    def undo(self) -> None:
+        if self.layer not in self.layers:
+            self.layers.insert(self.index, self.layer)
+
+
+class AddLayers(QUndoCommand):
+    """Add loaded layers on top of the drawing order (names made unique)."""
+
+    def __init__(self, layers: LayerList, new: list[Layer], text: str = "") -> None:
+        super().__init__(text or tr("Add {n} layer(s)").format(n=len(new)))
+        self.layers, self.new = layers, list(new)
+
+    def redo(self) -> None:
+        for layer in self.new:
+            if layer not in self.layers:
+                layer.name = self.layers.unique_name(layer.name)
+                self.layers.append(layer)
+
+    def undo(self) -> None:
+        for layer in reversed(self.new):
+            if layer in self.layers:
+                self.layers.remove(layer)
