@@ -116,8 +116,10 @@ def floating_catchment(
     n_demand, n_supply = pairs.shape
     if (n_demand, n_supply) != (len(demand), len(supply)):
         raise ValueError(f"pairs are {pairs.shape}, expected {(len(demand), len(supply))}")
-    live = w > 0
-    i, j, w = pairs.i[live], pairs.j[live], w[live]
+    i, j = pairs.i, pairs.j
+    if not (w > 0).all():  # E2SFCA pairs beyond the last band drop out
+        live = w > 0
+        i, j, w = i[live], j[live], w[live]
     seen = np.bincount(j, weights=w * demand[i], minlength=n_supply)
     notes = []
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,8 +156,8 @@ def pair_distances(
         cKDTree(demand_xy), max_distance, output_type="ndarray"
     )
     return Pairs(
-        found["j"].astype(np.int64),
-        found["i"].astype(np.int64),
+        found["j"].astype(np.intp, copy=False),
+        found["i"].astype(np.intp, copy=False),
         found["v"],
         (len(demand_xy), len(supply_xy)),
     )
