@@ -730,7 +730,7 @@ class CompareView(QWidget):
                 item = QTableWidgetItem(text)
                 if j:
                     item.setTextAlignment(
-                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 if j == 4 and not math.isnan(r.difference) and r.difference:
                     if r.higher_is_worse is not None and not pd.isna(r.higher_is_worse):
