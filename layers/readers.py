@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import math
+import os
 import tempfile
 import threading
 import zipfile
@@ -693,6 +694,9 @@ def _read_shapefile_parts(
         if "SHAPE_RESTORE_SHX" not in str(exc):
             raise
         gdf = _read_restoring_shx(parts, source, kwargs, report)
+    except pyogrio.errors.CRSError:
+        # GDAL refuses the whole file over a garbled .prj: read the rest without it.
+        gdf = _read_copy(parts, kwargs, skip=(".prj",))
     if gdf.crs is None:
         if parts.find(".prj") is None:
             report.warn(tr("The .prj file (its CRS) is missing."))
@@ -728,13 +732,23 @@ def _read_restoring_shx(
     return gdf
 
 
-def _read_copy(parts: _ShapefileParts, kwargs: dict) -> gpd.GeoDataFrame:
-    with tempfile.TemporaryDirectory(prefix="harm-atlas-shx-") as tmp:
+def _read_copy(
+    parts: _ShapefileParts, kwargs: dict, skip: tuple[str, ...] = ()
+) -> gpd.GeoDataFrame:
+    """Read the shapefile from a temporary folder (linked, not copied, where possible)."""
+    with tempfile.TemporaryDirectory(prefix="harm-atlas-shp-") as tmp:
         target = Path(tmp) / "layer.shp"
-        for ext in (".shp", ".dbf", ".prj", ".cpg"):
-            data = parts.read(ext) if parts.find(ext) else None
-            if data is not None:
-                target.with_suffix(ext).write_bytes(data)
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            found = parts.find(ext)
+            if found is None or ext in skip:
+                continue
+            if parts.zf is None:
+                try:
+                    os.symlink(os.path.abspath(found), target.with_suffix(ext))
+                    continue
+                except OSError:  # no symlinks (e.g. Windows without the privilege): copy
+                    pass
+            target.with_suffix(ext).write_bytes(parts.read(ext))
         return _read_vector(str(target), **kwargs)
 
 
