@@ -44,6 +44,8 @@ from layers.roles import Role
 from layers.style import default_style
 
 NONE_LABEL = tr("(none)")
+# Optional numbers without a default start here, shown as "(default)": unset.
+UNSET = -1
 
 
 # --- running work off the UI thread -------------------------------------------------------
@@ -140,14 +142,16 @@ class ParameterWidget(QWidget):
             self.input.toggled.connect(self.edited)
         elif kind == "integer":
             self.input = QSpinBox()
-            self.input.setRange(-1_000_000_000, 1_000_000_000)
-            self.input.setValue(int(p.default or 0))
+            self.input.setRange(UNSET if p.default is None else -1_000_000_000, 1_000_000_000)
+            self.input.setSpecialValueText(tr("(default)") if p.default is None else "")
+            self.input.setValue(UNSET if p.default is None else int(p.default))
             self.input.valueChanged.connect(self.edited)
         elif kind == "number":
             self.input = QDoubleSpinBox()
-            self.input.setRange(-1e12, 1e12)
-            default = float(p.default or 0.0)
-            self.input.setDecimals(0 if default >= 100 and default == int(default) else 3)
+            self.input.setRange(UNSET if p.default is None else -1e12, 1e12)
+            self.input.setSpecialValueText(tr("(default)") if p.default is None else "")
+            default = UNSET if p.default is None else float(p.default)
+            self.input.setDecimals(0 if default >= 100 and default == int(default) else 2)
             self.input.setSingleStep(max(abs(default) / 10.0, 0.1) if default else 1.0)
             self.input.setValue(default)
             self.input.valueChanged.connect(self.edited)
@@ -181,7 +185,8 @@ class ParameterWidget(QWidget):
         if not p.required:
             combo.addItem(NONE_LABEL, None)
         for layer in fitting:
-            combo.addItem(f"{layer.name}  [{layer.role.label}]", layer)
+            role = layer.role.label
+            combo.addItem(layer.name if role == layer.name else f"{layer.name}  [{role}]", layer)
         preferred = next((lyr for lyr in fitting if lyr.role.value in p.roles), None)
         if preferred is not None:
             combo.setCurrentIndex(combo.findData(preferred))
@@ -232,7 +237,8 @@ class ParameterWidget(QWidget):
         if kind == "bool":
             return w.isChecked()
         if kind in ("integer", "number"):
-            return w.value()
+            # An optional number left at its floor means "let the analysis decide".
+            return None if self.p.default is None and w.value() == w.minimum() else w.value()
         text = w.text().strip()
         if not text:
             return None
@@ -272,6 +278,23 @@ class ParameterWidget(QWidget):
             w.setText("" if value is None else str(value))
 
 
+def command_line(algorithm: Algorithm, params: dict[str, Any], project) -> str:
+    """The CLI call; layers kept only in the project are named and --project is added."""
+    shown = dict(params)
+    named = False
+    for p in algorithm.parameters:
+        v = shown.get(p.name)
+        if p.kind == "layer" and isinstance(v, Layer) and not v.source.path:
+            shown[p.name], named = v.name, True
+    text = algorithm.command_line(shown)
+    path = getattr(project, "path", None)
+    if path and (named or any(isinstance(v, Layer) for v in shown.values())):
+        import shlex
+
+        text += " --project " + shlex.quote(str(path))
+    return text
+
+
 # --- the dialog -----------------------------------------------------------------------------
 class AnalysisDialog(QDialog):
     """Parameters, help, live command line, Run/Cancel with progress; result via signal."""
@@ -296,6 +319,10 @@ class AnalysisDialog(QDialog):
         self.setWindowTitle(algorithm.title or algorithm.id)
         self.setMinimumSize(760, 480)
 
+        self.command_view = QPlainTextEdit()
+        self.command_view.setReadOnly(True)
+        self.command_view.setMaximumHeight(56)
+        self.command_view.setToolTip(tr("The same analysis from a terminal."))
         layers = list(project.layers)
         project_path = str(project.path) if getattr(project, "path", None) else ""
         self.widgets: dict[str, ParameterWidget] = {}
@@ -329,10 +356,6 @@ class AnalysisDialog(QDialog):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        self.command_view = QPlainTextEdit()
-        self.command_view.setReadOnly(True)
-        self.command_view.setMaximumHeight(56)
-        self.command_view.setToolTip(tr("The same analysis from a terminal."))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -389,7 +412,7 @@ class AnalysisDialog(QDialog):
         except ValueError as exc:
             self.command_view.setPlainText(str(exc))
             return
-        self.command_view.setPlainText(self.algorithm.command_line(params))
+        self.command_view.setPlainText(command_line(self.algorithm, params, self.project))
 
     # --- running --------------------------------------------------------------------------
     @property

@@ -1,0 +1,268 @@
+"""Analysis UI: dialogs generated from every declaration, a run to a new layer, cancel."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
+from desktop.analysis_dialog import AnalysisDialog, open_analysis
+from desktop.results_dock import displacement_initial
+from layers.layer import Layer
+from layers.project import Project
+from layers.roles import FieldMapping, Role
+
+pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_project() -> Project:
+    """Four municipalities in two departments, dated violence and eradication points."""
+    rng = np.random.default_rng(3)
+    admin = gpd.GeoDataFrame(
+        {
+            "ADM2_PCODE": ["CO52001", "CO52002", "CO86001", "CO86002"],
+            "ADM2_ES": ["Pasto", "Tumaco", "Mocoa", "Puerto Asís"],
+            "ADM1_PCODE": ["CO52", "CO52", "CO86", "CO86"],
+            "population": [390000, 260000, 60000, 65000],
+        },
+        geometry=[box(-78 + 0.5 * i, 1.0, -77.5 + 0.5 * i, 1.5) for i in range(4)],
+        crs=4326,
+    )
+    n = 300
+    violence = gpd.GeoDataFrame(
+        {
+            "event_date": (
+                pd.Timestamp("2016-01-01") + pd.to_timedelta(rng.integers(0, 2000, n), unit="D")
+            ).strftime("%Y-%m-%d"),
+            "fatalities": rng.integers(0, 4, n),
+            "event_type": rng.choice(["Battles", "Violence against civilians"], n),
+        },
+        geometry=gpd.points_from_xy(rng.uniform(-78, -76, n), rng.uniform(1.0, 1.5, n)),
+        crs=4326,
+    )
+    m = 40
+    eradication = gpd.GeoDataFrame(
+        {
+            "fecha": (
+                pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 900, m), unit="D")
+            ).strftime("%Y-%m-%d"),
+            "hectares": rng.uniform(1, 40, m).round(1),
+        },
+        geometry=gpd.points_from_xy(rng.uniform(-78, -76, m), rng.uniform(1.0, 1.5, m)),
+        crs=4326,
+    )
+    project = Project(title="Analysis UI fixture")
+    project.layers.append(
+        Layer(
+            admin,
+            "Municipalities",
+            role=Role.ADMIN_BOUNDARIES,
+            mapping=FieldMapping(
+                {"region_code": "ADM2_PCODE", "parent_code": "ADM1_PCODE", "name": "ADM2_ES"}
+            ),
+        )
+    )
+    project.layers.append(
+        Layer(
+            violence,
+            "Violence events",
+            role=Role.VIOLENCE,
+            mapping=FieldMapping(
+                {"date": "event_date", "fatalities": "fatalities", "event_type": "event_type"}
+            ),
+        )
+    )
+    project.layers.append(
+        Layer(
+            eradication,
+            "Eradication",
+            role=Role.ERADICATION,
+            mapping=FieldMapping({"date": "fecha", "hectares": "hectares"}),
+        )
+    )
+    return project
+
+
+@pytest.fixture
+def window(make_window):
+    window = make_window(project=make_project())
+    yield window
+    # QUndoStack's destructor emits indexChanged when it still holds commands, which the
+    # MainWindow's title slot then receives half-destroyed: empty the stack first.
+    window.undo_stack.clear()
+
+
+@pytest.mark.parametrize("algorithm_id", sorted(load_all()))
+def test_dialog_is_generated_for_every_analysis(qtbot, pool, algorithm_id) -> None:
+    algorithm = load_all()[algorithm_id]
+    project = make_project()
+    dialog = AnalysisDialog(algorithm, project, thread_pool=pool)
+    qtbot.addWidget(dialog)
+    assert list(dialog.widgets) == [p.name for p in algorithm.parameters]
+    for p in algorithm.parameters:
+        widget = dialog.widgets[p.name]
+        assert widget.input.toolTip() == p.help
+        if p.kind == "layer" and p.roles:
+            fitting = [
+                lyr
+                for lyr in project.layers
+                if lyr.role.value in p.roles and (not p.geometry or lyr.geometry_kind in p.geometry)
+            ]
+            if fitting:  # the layer whose role fits is preselected
+                assert widget.value() is fitting[0]
+        if p.kind in ("integer", "number"):  # no default: unset, left to the analysis
+            expected = p.default
+            assert widget.value() == (None if expected is None else pytest.approx(expected))
+    command = dialog.command_view.toPlainText()
+    assert command.startswith(f"python main.py analyze {algorithm_id}")
+    assert " '' " not in command + " ", "layers without a file are named, not left empty"
+    assert dialog.values() == {n: w.value() for n, w in dialog.widgets.items()}
+    assert algorithm.help[:40] in dialog.help_view.toPlainText().replace("\n", " ")
+
+
+def test_field_combos_follow_their_layer(qtbot, pool) -> None:
+    project = make_project()
+    dialog = AnalysisDialog(load_all()["count"], project, thread_pool=pool)
+    qtbot.addWidget(dialog)
+    points, weight = dialog.widgets["points"], dialog.widgets["weight_field"]
+    items = lambda: [weight.input.itemText(i) for i in range(weight.input.count())]  # noqa: E731
+    assert "fatalities" in items()
+    points.set_value(project.layers["Eradication"])
+    assert "hectares" in items() and "fatalities" not in items()
+    weight.set_value("hectares")
+    assert "--weight-field hectares" in dialog.command_view.toPlainText()
+
+
+def test_count_runs_in_a_worker_to_a_new_undoable_layer(qtbot, window) -> None:
+    ids = [a.objectName() for a in window.analysis_menu.actions()]
+    assert {f"analysis_{a}" for a in load_all()} <= set(ids)
+    before = len(window.project.layers)
+    dialog = open_analysis(window, "count")
+    qtbot.addWidget(dialog)
+    assert dialog.widgets["points"].value().name == "Violence events"
+    assert dialog.widgets["polygons"].value().name == "Municipalities"
+    dialog.widgets["weight_field"].set_value("fatalities")
+    dialog.run_button.click()
+    assert dialog.running
+    qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
+    assert dialog.last_result is not None, dialog.status.text()
+    assert len(window.project.layers) == before + 1
+    result_layer = list(window.project.layers)[-1]
+    assert result_layer.role == Role.RESULT
+    assert result_layer.geometry_kind == "polygon"
+    violence = window.project.layers["Violence events"].data  # every event is inside a box
+    assert result_layer.data["events"].sum() == len(violence)
+    assert result_layer.data["events_fatalities"].sum() == violence["fatalities"].sum()
+    assert result_layer.style.kind == "graduated" and result_layer.style.field == "events"
+    panel = window.results_dock.panel
+    assert panel.result is dialog.last_result
+    assert panel.summary_model.rowCount() > 0 and panel.table_model.rowCount() == 4
+    window.undo_stack.undo()
+    assert len(window.project.layers) == before
+    window.undo_stack.redo()
+    assert result_layer in window.project.layers
+
+
+class SlowCount(Algorithm):
+    """Not registered: a long loop that honours cancel, to test the dialog's Cancel."""
+
+    id = "slow_test"
+    title = "Slow test"
+    help = "Counts slowly."
+    parameters = (Parameter("steps", "integer", "How many steps.", default=400),)
+
+    def run(self, params, feedback: Feedback) -> AnalysisResult:
+        for i in range(params["steps"]):
+            feedback.check()
+            feedback.set_progress(100 * i / params["steps"], f"step {i}")
+            time.sleep(0.01)
+        return AnalysisResult(
+            summary={"steps": params["steps"]},
+            layers={"slow": gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=4326)},
+        )
+
+
+def test_cancel_stops_the_run_and_adds_nothing(qtbot, window) -> None:
+    before = len(window.project.layers)
+    dialog = AnalysisDialog(SlowCount(), window.project, thread_pool=window.thread_pool)
+    qtbot.addWidget(dialog)
+    received = []
+    dialog.result_ready.connect(lambda r, p: received.append(r))
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=10000)
+    qtbot.wait(30)  # the dialog stays responsive while the worker runs
+    assert dialog.cancel_button.isEnabled()
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+    assert "Canceled" in dialog.status.text()
+    assert received == [] and len(window.project.layers) == before
+    assert dialog.run_button.isEnabled()
+
+
+def test_errors_are_shown_not_raised(qtbot, pool) -> None:
+    project = make_project()
+    dialog = AnalysisDialog(load_all()["count"], project, thread_pool=pool)
+    qtbot.addWidget(dialog)
+    dialog.widgets["from"].input.setText("yesterday")
+    dialog.run_button.click()
+    assert not dialog.running
+    assert "YYYY-MM-DD" in dialog.status.text()
+
+
+def test_toolbox_search(qtbot, window) -> None:
+    toolbox = window.toolbox
+    assert set(toolbox.visible_ids()) == set(load_all())
+    toolbox.search.setText("count")
+    assert "count" in toolbox.visible_ids()
+    assert len(toolbox.visible_ids()) < len(load_all()) or len(load_all()) == 1
+
+
+def test_picked_eradication_prefills_displacement(qtbot, window) -> None:
+    if "displacement" not in load_all():
+        pytest.skip("displacement analysis not installed")
+    from desktop.results_dock import open_displacement_for
+
+    layer = window.project.layers["Eradication"]
+    dialog = open_displacement_for(window, layer, 5)
+    qtbot.addWidget(dialog)
+    target = dialog.widgets["targets"].value()
+    assert len(target.data) == 1
+    assert target.data.geometry.iloc[0].equals(layer.data.geometry.iloc[5])
+    assert dialog.widgets["date"].value() == layer.data["fecha"].iloc[5]
+    initial = displacement_initial(load_all()["displacement"], layer, 5)
+    assert initial["target_radius_m"] > 0
+
+
+def test_map_this_column_and_export(qtbot, window, tmp_path) -> None:
+    dialog = open_analysis(window, "count")
+    qtbot.addWidget(dialog)
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
+    panel = window.results_dock.panel
+    column = panel.column_combo.currentText()
+    assert column
+    layer = window.results_dock.map_column(column)
+    assert layer is not None and layer.style.field == column and layer.style.kind == "graduated"
+    out = panel.export_to(tmp_path / "counts.csv")
+    assert out and pd.read_csv(out[0]).shape[0] == 4
+    gpkg = panel.export_to(tmp_path / "counts.gpkg")
+    assert gpkg and gpd.read_file(gpkg[0]).shape[0] == 4
+
+
+def test_dialog_screenshot(qtbot, window, output_dir) -> None:
+    dialog = open_analysis(window, "displacement" if "displacement" in load_all() else "count")
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    qtbot.wait(100)
+    image = dialog.grab()
+    assert image.save(str(output_dir / "analysis_dialog.png"))
+    docs = ROOT / "docs" / "img"
+    docs.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(docs / "analysis_dialog.png"))
