@@ -231,7 +231,7 @@ def _drop_unusable(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gp
     report.empty_geometries_dropped += int(empty.sum())
     report.nan_coordinates_dropped += int(not_finite.sum())
     for count, text in (
-        (missing.sum(), tr("{n} features without geometry were dropped.")),
+        (missing.sum(), tr("{n} features without a readable geometry were dropped.")),
         (empty.sum(), tr("{n} empty geometries were dropped.")),
         (not_finite.sum(), tr("{n} features with missing (NaN/inf) coordinates were dropped.")),
     ):
@@ -418,7 +418,17 @@ def _repair_invalid(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFra
             "{n} invalid geometries (self-intersections etc.) were repaired with make_valid."
         ).format(n=n)
     )
-    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+    gdf = gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+    collapsed = shapely.is_empty(fixed) | shapely.is_missing(fixed)
+    if collapsed.any():
+        report.empty_geometries_dropped += int(collapsed.sum())
+        report.repaired(
+            tr("{n} invalid geometries had no area or length left after repair; dropped.").format(
+                n=int(collapsed.sum())
+            )
+        )
+        gdf = gdf[~collapsed]
+    return gdf
 
 
 def _blank_missing_text(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
@@ -478,13 +488,25 @@ def _parse_dates(gdf: gpd.GeoDataFrame, column: str | None, report: LoadReport) 
 # --- format readers -----------------------------------------------------------------
 
 
-def _read_vector(
-    source: str, layer: str | None = None, report: LoadReport | None = None, **kwargs
-) -> gpd.GeoDataFrame:
-    gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
+def _read_vector(source: str, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
+    try:
+        gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
+    except shapely.errors.GEOSException:
+        # One undecodable shape (e.g. a 3-point ring) must not cost the whole file.
+        gdf = _read_vector_leniently(source, layer, **kwargs)
     if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry
         raise ValueError("no geometry column")
     return gdf
+
+
+def _read_vector_leniently(source: str, layer: str | None, **kwargs) -> gpd.GeoDataFrame:
+    """Arrow read with WKB decoded one by one: broken shapes become null (counted later)."""
+    meta, table = pyogrio.read_arrow(source, layer=layer, **kwargs)
+    geom_col = meta.get("geometry_name") or "wkb_geometry"
+    wkb = table.column(geom_col).to_numpy(zero_copy_only=False)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    data = table.drop_columns([geom_col]).to_pandas()
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=meta.get("crs"))
 
 
 def _vector_layer_names(source: str) -> list[str]:
@@ -668,6 +690,37 @@ def _dbf_encoding(parts: _ShapefileParts, options: dict, report: LoadReport) -> 
     return guess
 
 
+def _is_decoding_error(exc: Exception) -> bool:
+    text = str(exc)
+    return isinstance(exc, UnicodeError) or "Wrapping" in text or "codec" in text
+
+
+def _decode_with_fallbacks(read: Callable, first: str, report: LoadReport, forced: bool):
+    """Declared or guessed encoding, then UTF-8, then cp1252, then Latin-1 (never fails).
+
+    The guess looks at a sample only; text further on can still disagree with it.
+    """
+    chain = [first]
+    if not forced:
+        chain += [e for e in ("utf-8", "cp1252", "latin-1") if e != codecs.lookup(first).name]
+    for i, encoding in enumerate(chain):
+        try:
+            result = read(encoding)
+        except Exception as exc:
+            if not _is_decoding_error(exc) or i == len(chain) - 1:
+                raise
+            continue
+        if encoding != first:
+            report.warn(
+                tr("The text is not valid {first}; it was read as {enc}.").format(
+                    first=first, enc=encoding
+                )
+            )
+        report.encoding = encoding
+        return result
+    raise AssertionError("unreachable: the last encoding re-raises")
+
+
 def _read_shapefile(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
     return [_read_shapefile_parts(_ShapefileParts(path), str(path), path.stem, options)]
 
@@ -676,7 +729,6 @@ def _read_shapefile_parts(
     parts: _ShapefileParts, source: str, name: str, options: dict, sublayer: str | None = None
 ) -> RawLayer:
     report = LoadReport(driver="ESRI Shapefile")
-    kwargs: dict = {}
     if parts.find(".dbf") is None:
         report.warn(
             tr(
@@ -684,19 +736,25 @@ def _read_shapefile_parts(
                 "(names, dates, values). Put the .dbf beside the .shp to get them."
             )
         )
+
+    def read(encoding: str | None) -> gpd.GeoDataFrame:
+        # Always explicit: with Arrow, GDAL's own guess fails outright on non-UTF-8 text.
+        kwargs = {"encoding": encoding} if encoding else {}
+        try:
+            return _read_vector(source, **kwargs)
+        except pyogrio.errors.DataSourceError as exc:
+            if "SHAPE_RESTORE_SHX" not in str(exc):
+                raise
+            return _read_restoring_shx(parts, source, kwargs, report)
+        except pyogrio.errors.CRSError:
+            # GDAL refuses the whole file over a garbled .prj: read the rest without it.
+            return _read_copy(parts, kwargs, skip=(".prj",))
+
+    if parts.find(".dbf") is None:
+        gdf = read(None)
     else:
-        report.encoding = _dbf_encoding(parts, options, report)
-        # Always explicit: with Arrow, GDAL's guess fails outright on non-UTF-8 text.
-        kwargs["encoding"] = report.encoding
-    try:
-        gdf = _read_vector(source, **kwargs)
-    except pyogrio.errors.DataSourceError as exc:
-        if "SHAPE_RESTORE_SHX" not in str(exc):
-            raise
-        gdf = _read_restoring_shx(parts, source, kwargs, report)
-    except pyogrio.errors.CRSError:
-        # GDAL refuses the whole file over a garbled .prj: read the rest without it.
-        gdf = _read_copy(parts, kwargs, skip=(".prj",))
+        first = _dbf_encoding(parts, options, report)
+        gdf = _decode_with_fallbacks(read, first, report, forced=bool(options.get("encoding")))
     if gdf.crs is None:
         if parts.find(".prj") is None:
             report.warn(tr("The .prj file (its CRS) is missing."))
@@ -854,7 +912,11 @@ def _read_csv(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
     report = LoadReport(driver="CSV")
     report.encoding = _text_encoding(path, options, report)
     sep = _delimiter(path, report.encoding)
-    df = pd.read_csv(path, sep=sep, encoding=report.encoding, low_memory=False)
+
+    def read(encoding: str) -> pd.DataFrame:
+        return pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)
+
+    df = _decode_with_fallbacks(read, report.encoding, report, forced=bool(options.get("encoding")))
     return [_table_to_points(path, df, path.stem, report)]
 
 

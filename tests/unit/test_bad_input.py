@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import struct
 import zipfile
 
 import fixtures_factory as ff
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyogrio
+import pyogrio.raw
 import pytest
+import shapely
 from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
@@ -261,6 +266,61 @@ def test_bowtie_is_repaired_with_make_valid_keeping_both_lobes(tmp_path):
     assert layer.data.geometry.is_valid.all()
     assert layer.data.geometry.area.iloc[0] == pytest.approx(0.5)  # buffer(0) gives 0.25
     assert layer.geometry_kind == "polygon"
+
+
+def _wkb_polygon(points) -> bytes:
+    ring = struct.pack("<I", len(points)) + b"".join(struct.pack("<dd", *p) for p in points)
+    return struct.pack("<BII", 1, 3, 1) + ring
+
+
+def test_collapsed_ring_is_dropped_after_repair(tmp_path):
+    good = _wkb_polygon([(-76, 1), (-75, 1), (-75, 2), (-76, 1)])
+    three_points = _wkb_polygon([(-76, 1), (-75, 1), (-76, 1)])
+    pyogrio.raw.write(
+        tmp_path / "rings.gpkg",
+        geometry=np.array([good, three_points], dtype=object),
+        field_data=[np.array([1, 2])],
+        fields=["id"],
+        crs="EPSG:4326",
+        geometry_type="Polygon",
+        driver="GPKG",
+    )
+    layer = _one(tmp_path / "rings.gpkg")
+    assert layer.data["id"].tolist() == [1]
+    assert layer.report.invalid_repaired == 1
+    assert layer.report.empty_geometries_dropped == 1
+
+
+def test_undecodable_shapes_become_counted_nulls(tmp_path, monkeypatch):
+    path = ff.hdx_boundaries(tmp_path)
+    real_read_arrow = pyogrio.read_arrow
+
+    def strict_reader(*args, **kwargs):
+        raise shapely.errors.GEOSException("IllegalArgumentException: Invalid number of points")
+
+    def arrow_with_one_bad_shape(*args, **kwargs):
+        meta, table = real_read_arrow(*args, **kwargs)
+        col = meta.get("geometry_name") or "wkb_geometry"
+        wkb = table.column(col).to_pylist()
+        wkb[0] = b"\x01\x03\x00\x00"  # cut short: not decodable
+        index = table.column_names.index(col)
+        return meta, table.set_column(index, col, pa.array(wkb, type=pa.binary()))
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", strict_reader)
+    monkeypatch.setattr(pyogrio, "read_arrow", arrow_with_one_bad_shape)
+    layer = _one(path)
+    assert len(layer.data) == 3
+    assert layer.report.null_geometries_dropped == 1
+    assert layer.data["ADM2_ES"].tolist() == ["Orito", "Puerto Asís", "Valle del Guamuez"]
+
+
+def test_declared_utf8_that_is_not_falls_back_to_cp1252(tmp_path):
+    shp = _shapefile_with_text(tmp_path, "cp1252", keep_cpg=False)
+    shp.with_suffix(".cpg").write_text("UTF-8")
+    layer = _one(shp)
+    assert layer.data["nombre"].tolist() == ["Nariño", "Zürich", "Bogotá"]
+    assert layer.report.encoding == "cp1252"
+    assert any("not valid" in w for w in layer.report.warnings)
 
 
 def test_null_and_empty_geometries_are_dropped_and_counted(tmp_path):
