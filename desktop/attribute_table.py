@@ -43,6 +43,8 @@ def format_cell(value) -> str:
         if math.isnan(value):
             return MISSING
         return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
     if value is pd.NaT:
         return MISSING
     if isinstance(value, pd.Timestamp):
@@ -150,7 +152,17 @@ class AttributeModel(QAbstractTableModel):
                 rows = rows[::-1]
         if self._filter_mask is not None:
             rows = rows[self._filter_mask[rows]]
+        # Keep selections and the current cell on the same features (Qt's layout contract).
+        old_rows, persistent = self.rows, self.persistentIndexList()
         self.rows = rows
+        new_row_of = np.full(n, -1, dtype=np.int64)
+        new_row_of[rows] = np.arange(rows.size)
+        moved = []
+        for index in persistent:
+            old = index.row()
+            new = int(new_row_of[old_rows[old]]) if 0 <= old < old_rows.size else -1
+            moved.append(self.index(new, index.column()) if new >= 0 else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def positions_of_rows(self, rows: list[int]) -> np.ndarray:

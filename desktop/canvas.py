@@ -68,7 +68,7 @@ class MapCanvas(FigureCanvasQTAgg):
         super().__init__(self.figure)
         self.ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
         self.ax.set_axis_off()
-        self.renderer = MapRenderer()
+        self.map_renderer = MapRenderer()
         self.project = project
         self.selection = selection
         self.current_layer = current_layer
@@ -100,7 +100,7 @@ class MapCanvas(FigureCanvasQTAgg):
     # --- project --------------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
         self.project = project
-        self.renderer = MapRenderer()  # caches belong to the old project's layers
+        self.map_renderer = MapRenderer()  # caches belong to the old project's layers
         self._to_lonlat = None
         self._has_view = False
         if project.extent:
@@ -207,7 +207,7 @@ class MapCanvas(FigureCanvasQTAgg):
         self.request_redraw()
 
     # --- rendering ------------------------------------------------------------------------
-    def request_redraw(self) -> None:
+    def request_redraw(self, *_args) -> None:
         """Debounced: many view or layer changes within 30 ms cost one render."""
         self._timer.start()
 
@@ -226,7 +226,7 @@ class MapCanvas(FigureCanvasQTAgg):
         extent = self.extent
         view = MapView(self.crs, extent, self.project.time_filter, self._scale)
         try:
-            self.legend = self.renderer.render(
+            self.legend = self.map_renderer.render(
                 ax, list(self.project.layers), view, selection=self.selection.as_dict()
             )
         except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -182,7 +183,7 @@ class MainWindow(QMainWindow):
         self.measure_label = QLabel()
         self.measure_label.setStyleSheet("color:#b0003a; font-weight:600")
         self.coords_label = QLabel()
-        self.coords_label.setMinimumWidth(360)
+        self.coords_label.setMinimumWidth(300)
         self.scale_label = QLabel()
         self.scale_label.setToolTip(tr("Map scale on this screen"))
         self.crs_label = QLabel()
@@ -484,11 +485,29 @@ class MainWindow(QMainWindow):
             )
             self.tabifyDockWidget(self.identify_dock, self.results_placeholder)
             self.identify_dock.raise_()
+        self._arrange_docks()
         help_menu = self.menuBar().addMenu(tr("&Help"))
         help_menu.setObjectName("menu_help")
         help_menu.addAction(self.actions["help"])
         help_menu.addAction(self.actions["about"])
         self.menus["help"] = help_menu
+
+    def _arrange_docks(self) -> None:
+        """Default layout (QSettings may restore the user's own): map gets the most room."""
+        results = getattr(self, "results_dock", None)
+        if isinstance(results, QDockWidget) and results is not getattr(
+            self, "results_placeholder", None
+        ):
+            self.tabifyDockWidget(self.table_dock, results)
+        self.table_dock.raise_()
+        right = [
+            d
+            for d in (getattr(self, "toolbox_dock", None), self.identify_dock)
+            if isinstance(d, QDockWidget)
+        ]
+        self.resizeDocks([self.layers_dock], [270], Qt.Orientation.Horizontal)
+        self.resizeDocks(right[:1], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.table_dock], [210], Qt.Orientation.Vertical)
 
     def _connect(self) -> None:
         canvas = self.canvas
@@ -498,11 +517,10 @@ class MainWindow(QMainWindow):
         canvas.measured.connect(self.measure_label.setText)
         canvas.render_failed.connect(self.messages.error)
         canvas.legend_changed.connect(self.layers_panel.model.set_legend)
-        canvas.rendered.connect(lambda ms: self.canvas.setToolTip(""))
-        self.selection.changed.connect(lambda *_: canvas.request_redraw())
+        self.selection.changed.connect(canvas.request_redraw)
         self.time_panel.period_changed.connect(self.set_time_filter)
-        self.undo_stack.cleanChanged.connect(lambda *_: self._update_title())
-        self.undo_stack.indexChanged.connect(lambda *_: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.indexChanged.connect(self._update_title)
         self.tasks.count_changed.connect(self._tasks_changed)
         self.layers_panel.open_table_requested.connect(self.open_table)
         self.layers_panel.style_requested.connect(self.edit_style)
@@ -579,7 +597,7 @@ class MainWindow(QMainWindow):
     def is_modified(self) -> bool:
         return self._dirty or not self.undo_stack.isClean()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         name = self.project.title or (
             self.project.path.name if self.project.path else tr("Untitled project")
         )
@@ -811,6 +829,13 @@ class MainWindow(QMainWindow):
             action.setToolTip(path)
             action.setEnabled(Path(path).exists())
             action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+
+    def _fill_panels_menu(self) -> None:
+        self.panels_menu.clear()
+        for dock in sorted(self.findChildren(QDockWidget), key=lambda d: d.windowTitle()):
+            self.panels_menu.addAction(dock.toggleViewAction())
+        for bar in self.findChildren(QToolBar):
+            self.panels_menu.addAction(bar.toggleViewAction())
 
     # --- autosave and recovery -----------------------------------------------------------------
     def autosave_now(self) -> Path | None:
