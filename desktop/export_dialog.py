@@ -7,6 +7,7 @@ shows is what the file holds; the file itself is written in a Worker with cancel
 from __future__ import annotations
 
 import inspect
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,13 +35,13 @@ from desktop.workers import Worker
 from layers.i18n import tr
 from layers.timefilter import TimeFilter
 
-# Page sizes in inches (width, height), landscape first: maps are usually wider than tall.
-PAGES: dict[str, tuple[float, float]] = {
-    "A4 landscape": (11.69, 8.27),
-    "A4 portrait": (8.27, 11.69),
-    "A3 landscape": (16.54, 11.69),
-    "Letter landscape": (11.0, 8.5),
-    "Screen 16:9": (13.33, 7.5),
+# Page presets as the user reads them -> cartography.layout's page names.
+PAGES: dict[str, str] = {
+    tr("A4 landscape"): "a4-landscape",
+    tr("A4 portrait"): "a4-portrait",
+    tr("A3 landscape"): "a3-landscape",
+    tr("A3 portrait"): "a3-portrait",
+    tr("Slide 16:9"): "slide",
 }
 FORMATS: dict[str, str] = {
     "png": tr("PNG image (*.png)"),
@@ -56,127 +57,58 @@ PREVIEW_DEBOUNCE_MS = 250
 class ExportOptions:
     path: str = ""
     title: str = ""
-    page: str = "A4 landscape"
+    page: str = "a4-landscape"
     dpi: int = 200
     format: str = "png"
     region: str = cmp.ALL
     years: str = ""  # "2019", "2016-2020" or "a..b"; empty: the project's period
 
-    @property
-    def period(self) -> TimeFilter | None:
-        return TimeFilter.parse(self.years) if self.years else None
-
-
-def export_call_kwargs(fn, options: ExportOptions, project) -> dict:
-    """Map our options onto whatever keywords the cartography export function accepts."""
-    wanted = {
-        "title": options.title or project.title,
-        "page": options.page,
-        "page_size": PAGES[options.page],
-        "size": PAGES[options.page],
-        "dpi": options.dpi,
-        "format": options.format,
-        "fmt": options.format,
-        "region": None if options.region == cmp.ALL else options.region,
-        "period": options.period,
-        "time_filter": options.period,
-        "years": options.years or None,
-    }
-    params = inspect.signature(fn).parameters
-    return {k: v for k, v in wanted.items() if k in params}
-
-
-def map_figure(project, options: ExportOptions, dpi: int | None = None):
-    """The page as a matplotlib Figure (cartography.layout when present)."""
-    try:
-        from cartography import layout
-    except ImportError:
-        layout = None
-    fn = getattr(layout, "map_figure", None) or getattr(layout, "compose_map", None)
-    if fn is not None:
-        kwargs = export_call_kwargs(fn, replace(options, dpi=dpi or options.dpi), project)
-        return fn(project, **kwargs)
-    return _plain_page(project, options, dpi or options.dpi)
-
-
-def _plain_page(project, options: ExportOptions, dpi: int):
-    """Title, map, legend and note: used only until cartography.layout provides the page."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
-    from cartography.render import MapRenderer, MapView
-
-    w, h = PAGES[options.page]
-    fig = Figure(figsize=(w, h), dpi=dpi, layout="constrained")
-    grid = fig.add_gridspec(1, 2, width_ratios=[4, 1])
-    ax = fig.add_subplot(grid[0, 0])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if options.region != cmp.ALL:
-        units = cmp.side_units(project, cmp.Side(options.region))
-        extent = tuple(units.total_bounds)
-    else:
-        extent = project.extent or project.full_extent()
-    period = options.period or project.time_filter
-    entries = MapRenderer().render(
-        ax, list(project.layers), MapView(project.metric_crs, extent, period)
-    )
-    legend_ax = fig.add_subplot(grid[0, 1])
-    legend_ax.axis("off")
-    handles = [Patch(facecolor=e.color, edgecolor=e.edge, label=e.label) for e in entries]
-    legend_ax.legend(handles=handles[::-1], loc="upper left", frameon=False, fontsize=8)
-    title = options.title or project.title or tr("Harm Atlas map")
-    if period is not None:
-        title += f" · {period.label}"
-    fig.suptitle(title, fontsize=13, fontweight="bold")
-    return fig
-
 
 def write_export(project, options: ExportOptions, feedback=None) -> Path:
-    """Write the file (the CLI export's function when it exists)."""
+    """cartography.export.export_map, the CLI's own call; cancel is checked at each step."""
+    from cartography.export import export_map
+
+    def progress(percent: float, message: str) -> None:
+        if feedback is not None:
+            feedback.check()
+            feedback.set_progress(percent, message)
+
     out = Path(options.path)
+    written = export_map(
+        project,
+        out,
+        region=None if options.region == cmp.ALL else options.region,
+        years=options.years or None,
+        title=options.title or None,
+        page=options.page,
+        dpi=options.dpi,
+        progress=progress,
+    )
+    return Path(written)
+
+
+def preview_image(project, options: ExportOptions, folder: Path) -> QImage:
+    """The page drawn by the same export at low DPI: the preview is what the file will be."""
+    png = folder / "preview.png"
+    write_export(project, replace(options, path=str(png), format="png", dpi=PREVIEW_DPI))
+    image = QImage(str(png))
+    if image.isNull():
+        raise ValueError(tr("The preview could not be drawn."))
+    return image
+
+
+def export_regions(project) -> list[tuple[str, str]]:
+    """(code, label) of every region the export can frame, whole extent first."""
+    from cartography.export import region_codes
+
+    known = set(region_codes(project))
+    out = [(cmp.ALL, tr("Whole extent"))]
     try:
-        from cartography import export as export_mod
-    except ImportError:
-        export_mod = None
-    if options.format == "html":
-        fn = getattr(export_mod, "export_html", None) or getattr(export_mod, "web_map", None)
-        if fn is None:
-            raise ValueError(tr("The offline HTML export is not available in this build."))
-        kwargs = export_call_kwargs(fn, options, project)
-        if "feedback" in inspect.signature(fn).parameters:
-            kwargs["feedback"] = feedback
-        fn(project, out, **kwargs)
-        return out
-    fn = getattr(export_mod, "export_map", None)
-    if fn is not None:
-        kwargs = export_call_kwargs(fn, options, project)
-        if "feedback" in inspect.signature(fn).parameters:
-            kwargs["feedback"] = feedback
-        fn(project, out, **kwargs)
-        return out
-    if feedback is not None:
-        feedback.set_progress(10, tr("Drawing the map"))
-    fig = map_figure(project, options)
-    if feedback is not None:
-        feedback.check()
-        feedback.set_progress(70, tr("Writing {f}").format(f=out.name))
-    from cartography.compare_command import save_figure
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_figure(fig, out, options.dpi)
+        choices = cmp.region_choices(project)
+    except Exception:  # noqa: BLE001 - odd admin layers: export the whole extent only
+        choices = []
+    out += [(c.code, c.label) for c in choices if c.code in known]
     return out
-
-
-def figure_image(fig) -> QImage:
-    """A matplotlib figure as a QImage (for the preview)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    buf = canvas.buffer_rgba()
-    w, h = canvas.get_width_height()
-    return QImage(bytes(buf), w, h, QImage.Format.Format_RGBA8888).copy()
 
 
 class ExportDialog(QDialog):
@@ -194,10 +126,12 @@ class ExportDialog(QDialog):
         self.preview_worker: Worker | None = None
         self.written: Path | None = None
         self.preview_count = 0
+        self._preview_dir = tempfile.TemporaryDirectory(prefix="harm-atlas-preview-")
 
         self.title = QLineEdit(project.title or "")
         self.page = QComboBox()
-        self.page.addItems(list(PAGES))
+        for label, key in PAGES.items():
+            self.page.addItem(label, key)
         self.dpi = QSpinBox()
         self.dpi.setRange(50, 600)
         self.dpi.setSingleStep(50)
@@ -207,12 +141,8 @@ class ExportDialog(QDialog):
         for key, label in FORMATS.items():
             self.format.addItem(label, key)
         self.region = QComboBox()
-        try:
-            choices = cmp.region_choices(project)
-        except Exception:  # noqa: BLE001 - a project without regions still exports
-            choices = [cmp.RegionChoice(cmp.ALL, tr("Whole extent"), 0)]
-        for c in choices:
-            self.region.addItem(c.label, c.code)
+        for code, label in export_regions(project):
+            self.region.addItem(label, code)
         self.years = QLineEdit(
             project.time_filter.label.replace("–", "-") if project.time_filter else ""
         )
@@ -291,7 +221,7 @@ class ExportDialog(QDialog):
         return ExportOptions(
             path=self.path.text().strip(),
             title=self.title.text().strip(),
-            page=self.page.currentText(),
+            page=self.page.currentData(),
             dpi=self.dpi.value(),
             format=self.format.currentData(),
             region=self.region.currentData() or cmp.ALL,
@@ -322,9 +252,9 @@ class ExportDialog(QDialog):
         except ValueError as exc:
             self.status.setText(str(exc))
             return
-        project = self.project
+        project, folder = self.project, Path(self._preview_dir.name)
         self.preview_worker = worker = Worker(
-            lambda fb: figure_image(map_figure(project, options, PREVIEW_DPI)), tr("Preview")
+            lambda fb: preview_image(project, options, folder), tr("Preview")
         )
         worker.signals.finished.connect(lambda img: self._preview_ready(worker, img))
         worker.signals.errored.connect(lambda m: self.status.setText(m))
