@@ -46,6 +46,13 @@ class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        # Report unknown flags here, in one line, rather than via the parent's usage dump.
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(tr("unrecognized arguments: {a}").format(a=" ".join(extras)))
+        return parsed, extras
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))

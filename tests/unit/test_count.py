@@ -149,3 +149,50 @@ def test_cancel_mid_run() -> None:
     with pytest.raises(Canceled):
         CountPointsInPolygons().run(params, feedback)
     assert seen and max(seen) < 100
+
+
+# --- the CLI in-process (the subprocess runs are in tests/e2e/test_analyze_cli.py) ---------
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    import argparse
+
+    from analysis import command
+
+    parser = argparse.ArgumentParser(prog="analyze")
+    command.add_arguments(parser)
+    try:
+        code = command.run(parser.parse_args(list(args)))
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "missing --polygons"),
+        (["--polygons", "{points}"], "has point geometries; this needs polygon"),
+        (["--polygons", "{polygons}", "--out", "x.pdf"], "--out x.pdf: write to .gpkg"),
+        (["--polygons", "{polygons}", "--from", "1/6/20"], "'1/6/20' is not a date"),
+        (["--polygons", "{polygons}", "--nonsense"], "unrecognized arguments: --nonsense"),
+    ],
+)
+def test_cli_mistakes_are_one_line(tmp_path, capsys, extra, message) -> None:
+    points, polygons = random_case(0, 20, 12)
+    paths = {"points": str(tmp_path / "p.gpkg"), "polygons": str(tmp_path / "r.gpkg")}
+    points.to_file(paths["points"])
+    polygons.to_file(paths["polygons"])
+    args = ["count", "--points", paths["points"], *[a.format(**paths) for a in extra]]
+    code, out, err = cli(capsys, *args)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_cli_json_turns_nan_into_null(tmp_path, capsys) -> None:
+    from analysis.command import to_json
+
+    assert to_json({"a": float("nan"), "b": [np.float64(1.5), None], "c": np.int64(3)}) == {
+        "a": None,
+        "b": [1.5, None],
+        "c": 3,
+    }

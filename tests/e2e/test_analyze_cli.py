@@ -1,0 +1,230 @@
+"""`python main.py analyze ...` as an analyst runs it: reference values through real files,
+outputs in every format, and one clear line (exit 2) for each mistake."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import LineString, box
+
+ROOT = Path(__file__).resolve().parents[2]
+CRS = "EPSG:32618"
+X0, Y0 = 500000.0, 100000.0
+TARGET = box(X0, Y0, X0 + 1000, Y0 + 1000)
+CONTROL = box(X0 + 10000, Y0, X0 + 12000, Y0 + 2000)
+PLACES = {
+    "R": box(X0 + 100, Y0 + 100, X0 + 900, Y0 + 900),
+    "D": box(X0 + 1300, Y0, X0 + 1700, Y0 + 1000),
+    "C": box(X0 + 10200, Y0 + 200, X0 + 11800, Y0 + 1800),
+    "Dc": box(X0 + 12300, Y0, X0 + 12700, Y0 + 2000),
+}
+
+
+def analyze(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "main.py", "analyze", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def write_planted(folder: Path, counts: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Point events planted to the given (before, after) counts, and the area polygons."""
+    rng = np.random.default_rng(7)
+    geoms, dates = [], []
+    for name, (before, after) in counts.items():
+        xmin, ymin, xmax, ymax = PLACES[name].bounds
+        for n, when in ((before, "2020-01-15"), (after, "2020-09-01")):
+            geoms += list(shapely.points(rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)))
+            dates += [when] * n
+    events = gpd.GeoDataFrame(
+        {"event_date": dates, "fatalities": rng.integers(0, 3, len(dates))},
+        geometry=geoms,
+        crs=CRS,
+    ).to_crs(4326)  # lon/lat on disk, as ACLED exports are
+    paths = {k: str(folder / f"{k}.gpkg") for k in ("events", "targets", "control", "region")}
+    events.to_file(paths["events"])
+    gpd.GeoDataFrame({"op": ["A"]}, geometry=[TARGET], crs=CRS).to_file(paths["targets"])
+    gpd.GeoDataFrame({"n": [1]}, geometry=[CONTROL], crs=CRS).to_file(paths["control"])
+    region = box(X0 - 3000, Y0 - 3000, X0 + 16000, Y0 + 5000)
+    gpd.GeoDataFrame({"n": [1]}, geometry=[region], crs=CRS).to_file(paths["region"])
+    return paths
+
+
+def displacement_args(paths: dict[str, str], *extra: str) -> list[str]:
+    return [
+        "displacement",
+        "--events",
+        paths["events"],
+        "--targets",
+        paths["targets"],
+        "--region",
+        paths["region"],
+        "--date",
+        "2020-06-01",
+        "--window-days",
+        "365",
+        "--buffer-m",
+        "1000",
+        "--event-date-field",
+        "event_date",
+        "--json",
+        "--quiet",
+        *extra,
+    ]
+
+
+def test_list_shows_the_analyses() -> None:
+    done = analyze("--list")
+    assert done.returncode == 0, done.stderr
+    for algorithm_id in ("count", "displacement", "environment", "cultivation"):
+        assert algorithm_id in done.stdout
+
+
+def test_wheeler_ratcliffe_reference_through_the_cli(tmp_path: Path) -> None:
+    counts = {"R": (207, 110), "D": (178, 157), "C": (308, 318), "Dc": (150, 140)}
+    paths = write_planted(tmp_path, counts)
+    out = tmp_path / "displacement.gpkg"
+    done = analyze(*displacement_args(paths, "--control", paths["control"], "--out", str(out)))
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    assert s["target"] == {"before": 207, "after": 110}
+    assert s["displacement_control"] == {"before": 150, "after": 140}
+    assert s["success_measure"] == pytest.approx(-0.32617, abs=5e-6)
+    assert s["buffer_measure"] == pytest.approx(-0.08421, abs=5e-6)
+    assert s["wdq"] == pytest.approx(0.2582, abs=5e-5)
+    assert s["tne"] == pytest.approx(130.5, abs=0.05)
+    assert s["wdd"] == -118 and s["wdd_se"] == pytest.approx(39.6, abs=0.01)
+    assert s["wdd_z"] == pytest.approx(-2.98, abs=0.005)
+    assert s["wdd_ci_low"] == pytest.approx(-196, abs=0.5)
+    assert s["wdd_ci_high"] == pytest.approx(-40, abs=0.5)
+    names = {row[0] for row in pyogrio.list_layers(out)}
+    assert names == {"target", "buffer", "control"}
+    control = gpd.read_file(out, layer="control")
+    assert control["before"].tolist() == [308, 150]
+
+
+def test_hand_fixture_and_weights_through_the_cli(tmp_path: Path) -> None:
+    paths = write_planted(tmp_path, {"R": (100, 50), "D": (100, 150), "C": (100, 100)})
+    done = analyze(*displacement_args(paths, "--control", paths["control"]))
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    assert (s["success_measure"], s["buffer_measure"]) == (pytest.approx(-0.5), pytest.approx(0.5))
+    assert s["wdq"] == pytest.approx(-1.0) and s["tne"] == pytest.approx(0.0)
+    weighted = analyze(
+        *displacement_args(paths, "--control", paths["control"], "--weight-field", "fatalities")
+    )
+    w = json.loads(weighted.stdout)
+    assert w["wdd"] is None and any("not for weights" in n for n in w["notes"])
+
+
+def test_count_writes_every_format(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    points = gpd.GeoDataFrame(
+        {"deaths": rng.integers(0, 4, 500)},
+        geometry=shapely.points(rng.uniform(-74.9, -74.1, 500), rng.uniform(1.1, 1.9, 500)),
+        crs=4326,
+    )
+    regions = gpd.GeoDataFrame(
+        {"ADM2_PCODE": ["CO1", "CO2"]},
+        geometry=[box(-75, 1, -74.5, 2), box(-74.5, 1, -74, 2)],
+        crs=4326,
+    )
+    points.to_file(tmp_path / "events.gpkg")
+    regions.to_file(tmp_path / "regions.shp")
+    expected = [
+        int(points.within(regions.geometry[0]).sum()),
+        int(points.within(regions.geometry[1]).sum()),
+    ]
+    base = ["count", "--points", str(tmp_path / "events.gpkg"), "--polygons"]
+    base += [str(tmp_path / "regions.shp"), "--weight-field", "deaths", "--quiet"]
+    for suffix in (".gpkg", ".geojson", ".csv"):
+        out = tmp_path / f"counts{suffix}"
+        done = analyze(*base, "--out", str(out), *(["--json"] if suffix == ".csv" else []))
+        assert done.returncode == 0, done.stderr
+        table = pd.read_csv(out) if suffix == ".csv" else gpd.read_file(out)
+        assert table["events"].tolist() == expected
+        assert table["events_deaths"].sum() == points["deaths"].sum()
+    assert json.loads(done.stdout)["points_inside"] == 500
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["count", "--points", "nowhere.gpkg", "--polygons", "x.gpkg"], "File not found"),
+        (
+            ["count", "--points", "{events}", "--polygons", "{region}", "--weight-field", "deaths"],
+            "no field 'deaths'. Fields: event_date, fatalities",
+        ),
+    ],
+)
+def test_mistakes_give_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
+    paths = write_planted(tmp_path, {"R": (3, 3)})
+    done = analyze(*[a.format(**paths) for a in args])
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert message in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_environment_and_cultivation_from_the_cli(tmp_path: Path) -> None:
+    footprints = gpd.GeoDataFrame(
+        {"year": [2018, 2019]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 3000, Y0, X0 + 4000, Y0 + 1000)],
+        crs=CRS,
+    )
+    river = gpd.GeoDataFrame(
+        {"name": ["rio"]}, geometry=[LineString([(X0 + 3500, Y0 - 9e3), (X0 + 3500, Y0 + 9e3)])]
+    ).set_crs(CRS)
+    footprints.to_file(tmp_path / "eradication.gpkg")
+    river.to_file(tmp_path / "rivers.gpkg")
+    done = analyze(
+        "environment",
+        "--footprints",
+        str(tmp_path / "eradication.gpkg"),
+        "--water",
+        str(tmp_path / "rivers.gpkg"),
+        "--drift-m",
+        "30",
+        "--json",
+        "--out",
+        str(tmp_path / "env.geojson"),
+    )
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    assert s["footprints_breaking"] == {"near_water": 1}
+    assert s["water_drift_ha"] == pytest.approx(6.0, abs=0.01)
+    assert gpd.read_file(tmp_path / "env.geojson")["near_water"].tolist() == [False, True]
+
+    years = range(2013, 2023)
+    rows = [
+        {f"areacoca_{y}": h for y, h in zip(years, hist, strict=True)}
+        for hist in ([5] * 10, [0] * 9 + [2], [4] * 7 + [0] * 3)
+    ]
+    cells = [box(X0 + i * 1000, Y0, X0 + i * 1000 + 1000, Y0 + 1000) for i in range(3)]
+    gpd.GeoDataFrame(rows, geometry=cells, crs=CRS).to_file(tmp_path / "coca.gpkg")
+    done = analyze(
+        "cultivation",
+        "--grid",
+        str(tmp_path / "coca.gpkg"),
+        "--json",
+        "--out",
+        str(tmp_path / "dynamics.csv"),
+    )
+    assert done.returncode == 0, done.stderr
+    classes = json.loads(done.stdout)["classes"]
+    assert [classes[c]["cells"] for c in ("permanent", "new", "abandoned")] == [1, 1, 1]
+    table = pd.read_csv(tmp_path / "dynamics.csv").set_index("class")
+    assert table.loc["new", "ha_last_year"] == 2.0
