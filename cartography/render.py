@@ -394,6 +394,28 @@ class MapRenderer:
                 )
         return base
 
+    def feature_styles(
+        self, layer: Layer, crs: CRS, time_filter: TimeFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray, LegendEntry]:
+        """Per-row fill colour, which rows the map draws, and the legend entry.
+
+        The web map uses this so its colours, filters and legend match the printed map.
+        """
+        cache = self._cache(layer, crs)
+        mask = self._mask(layer, cache, time_filter)
+        classes = self._classes(layer, cache, time_filter)
+        drawn = np.ones(cache.n, dtype=bool) if mask is None else mask.copy()
+        drawn &= ~shapely.is_empty(cache.geoms)
+        if classes is None:
+            colours = np.full(cache.n, layer.style.fill, dtype=object)
+        else:
+            palette = np.array([*classes.colours, NO_DATA_COLOUR], dtype=object)
+            idx = classes.index.copy()
+            drawn &= idx > -2
+            idx[idx < 0] = len(classes.colours)
+            colours = palette[idx]
+        return colours, drawn, self._legend(layer, classes, cache.kind)
+
     def features_at(
         self, layer: Layer, crs: CRS, x: float, y: float, tolerance: float
     ) -> Sequence[int]:

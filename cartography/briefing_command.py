@@ -1,0 +1,107 @@
+"""`python main.py briefing`: a multi-page PDF briefing pack for decision makers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from layers.i18n import tr
+
+HELP = tr(
+    "Write a briefing pack (PDF): cover, overview map, one page per region with its map and "
+    "indicators (enforcement outputs beside community outcomes), a two-region comparison "
+    "and trends of violence, cultivation and eradication."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project", help=tr("Project file (.hatlas.json); default: the sample project.")
+    )
+    parser.add_argument("--out", required=True, help=tr("Output PDF file."))
+    parser.add_argument(
+        "--regions",
+        help=tr("Comma-separated P-codes, one page each (default: the most affected regions)."),
+    )
+    parser.add_argument("--years", help=tr("Period: 2019 or 2016-2020 (default: the project's)."))
+    parser.add_argument("--title", help=tr("Title on the cover (default: the project title)."))
+    parser.add_argument(
+        "--max-regions",
+        type=int,
+        default=6,
+        help=tr("Region pages when --regions is not given (default 6)."),
+    )
+
+
+class TextProgress:
+    """A one-line text progress bar on stderr (redrawn in place on a terminal)."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
+        self.stream, self.width, self._last = stream, width, -1.0
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.start = time.perf_counter()
+
+    def __call__(self, percent: float, message: str = "") -> None:
+        if not self.tty and int(percent) == int(self._last):
+            return
+        self._last = percent
+        filled = int(self.width * percent / 100)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"[{bar}] {percent:5.1f}%  {message}"
+        if self.tty:
+            self.stream.write("\r" + line[:120].ljust(120))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from analysis.base import Canceled, Feedback
+    from cartography.briefing import BriefingError, write_briefing
+    from cartography.export_command import load_project
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        print(tr("Error: a briefing pack is a PDF: name the output *.pdf."), file=sys.stderr)
+        return 2
+    project = load_project(args.project)
+    if project is None:
+        return 2
+    regions = [c.strip() for c in args.regions.split(",") if c.strip()] if args.regions else None
+    bar = TextProgress()
+    feedback = Feedback(bar)
+    try:
+        pages = write_briefing(
+            project,
+            out,
+            regions=regions,
+            years=args.years,
+            title=args.title,
+            max_regions=args.max_regions,
+            feedback=feedback,
+        )
+    except BriefingError as exc:
+        bar.done()
+        print(tr("Error: {e}").format(e=exc), file=sys.stderr)
+        return 2
+    except Canceled:
+        bar.done()
+        print(tr("Canceled: no file written."), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        bar.done()
+        print(
+            tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc),
+            file=sys.stderr,
+        )
+        return 2
+    bar.done()
+    print(tr("Wrote {p} ({n} pages)").format(p=out, n=pages))
+    return 0
