@@ -708,6 +708,10 @@ def _write_vector(gdf: gpd.GeoDataFrame, path: Path, layer: str | None = None, *
     if driver == "ESRI Shapefile":
         layer_options["ENCODING"] = "UTF-8"
     layer_options.update(opts)
+    # Writing over an existing GeoPackage leaves different bytes than a fresh file.
+    for part in (path, *(path.with_suffix(e) for e in (".dbf", ".shx", ".prj", ".cpg"))):
+        if driver == "ESRI Shapefile" or part == path:
+            part.unlink(missing_ok=True)
     pyogrio.write_dataframe(
         gdf, path, layer=layer, driver=driver, layer_options=layer_options, append=False
     )
@@ -1361,7 +1365,7 @@ def build_world(seed: int = SEED) -> World:
         manual=manual,
         spray=spray,
         violence=violence,
-        planted={"spray_groups": spray_groups},
+        planted={"spray_groups": {k: sorted(v) for k, v in spray_groups.items()}},
     )
 
 
@@ -2026,15 +2030,154 @@ def _dump(obj) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def check_planted(truth: dict, planted: dict) -> list[str]:
+    """Planted effects that did not come out as intended (empty when all is well)."""
+    e = truth["effects"]
+    problems = []
+    cd = e["cultivation_displacement"]["realised"]
+    if not (cd["wdq"]["wdq"] is not None and cd["wdq"]["wdq"] < -1):
+        problems.append(f"cultivation WDQ {cd['wdq']['wdq']} is not below -1")
+    if cd["campaign_points"] != cd["campaign_points_by_municipality_and_dates"]:
+        problems.append("campaign filter by name and by municipality+dates disagree")
+    for key in ("neighbour", "ring"):
+        wdq = e["violence_crackdown"]["realised"][key]["wdq"]
+        if not (wdq is not None and wdq < -1):
+            problems.append(f"crackdown WDQ ({key}) {wdq} is not below -1")
+    wdq = e["violence_diffusion"]["realised"]["wdq"]
+    if not (wdq is not None and wdq > 0):
+        problems.append(f"harm-reduction WDQ {wdq} is not above 0")
+    sp = e["spraying_violations"]["realised"]
+    groups = planted["spray_groups"]
+    for key, group in (("near_river_ids", "river"), ("in_protected_ids", "park"),
+                       ("near_border_ids", "border")):  # fmt: skip
+        if sorted(groups[group]) != sp[key]:
+            problems.append(f"spraying {key}: planted {groups[group]}, measured {sp[key]}")
+    hg = e["health_gap"]
+    if hg["share_beyond_15km"] < 0.8 or hg["rank_by_event_rate"] != 1:
+        problems.append(
+            f"health gap not as planted: {hg['share_beyond_15km']}, rank {hg['rank_by_event_rate']}"
+        )
+    if truth["violence_total"] < 3000:
+        problems.append(f"only {truth['violence_total']} violence events")
+    d1, d2 = (e["department_contrast"]["realised"][d] for d in DEPARTMENTS)
+    if not (
+        d1["events_2021_2023_mean"] > d1["events_2014_2016_mean"]
+        and d2["events_2021_2023_mean"] < d2["events_2014_2016_mean"]
+        and d1["manual_eradication_ha"] > 5 * d2["manual_eradication_ha"]
+        and d2["harm_reduction_services"] > 0 == d1["harm_reduction_services"]
+        and d1["population_share_beyond_15km"] > d2["population_share_beyond_15km"]
+    ):
+        problems.append("departments do not contrast as planted")
+    return problems
+
+
 def generate(root: Path = SAMPLE_DIR, seed: int = SEED) -> dict:
     """Write data/, sample.hatlas.json and ground_truth.json under root; return the truth."""
     root = Path(root)
     world = build_world(seed)
-    write_world(world, root)
+    try:
+        write_world(world, root)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     (root / "sample.hatlas.json").write_text(_dump(project_dict()), encoding="utf-8")
     truth = ground_truth(measure(root))
+    truth["planted_ok"] = not check_planted(truth, world.planted)
     (root / "ground_truth.json").write_text(_dump(truth), encoding="utf-8")
+    readme = root / "README.md"
+    if readme.exists():
+        _update_readme(readme, truth)
+    problems = check_planted(truth, world.planted)
+    if problems:
+        raise RuntimeError("Planted effects missing: " + "; ".join(problems))
     return truth
+
+
+README_START = "<!-- realised figures: written by generate.py -->"
+README_END = "<!-- end of realised figures -->"
+
+
+def readme_figures(truth: dict) -> str:
+    """The realised figures as Markdown, for the README."""
+    e = truth["effects"]
+    c = truth["cultivation"]
+    out = [
+        f"- Violence events: **{truth['violence_total']}** "
+        f"({', '.join(f'{y}: {n}' for y, n in truth['violence_per_year'].items())}).",
+        f"- Coca grid: {c['cells']} cells; hectares "
+        f"{', '.join(f'{y}: {v:,.0f}' for y, v in c['total_ha'].items())}.",
+        f"- Concentration: {', '.join(c['top3_municipalities_2023'])} hold "
+        f"{c['top3_share_2023']:.0%} of the 2023 area; {c['persistent_share_2023']:.0%} of it lies "
+        f"in cells cultivated every year 2014-2023; {c['protected_share_2023']:.0%} lies in "
+        "protected areas.",
+        "",
+        "| Effect | R before → after | D before → after | C before → after | success | buffer | "
+        "WDQ | TNE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    rows = [
+        (
+            "Cultivation, campaign (ha 2017 → 2019)",
+            e["cultivation_displacement"]["realised"]["wdq"],
+        ),
+        (
+            "Violence, crackdown (neighbour municipality)",
+            e["violence_crackdown"]["realised"]["neighbour"],
+        ),
+        ("Violence, crackdown (10 km ring)", e["violence_crackdown"]["realised"]["ring"]),
+        ("Violence, harm-reduction programme", e["violence_diffusion"]["realised"]),
+    ]
+    for label, f in rows:
+        out.append(
+            f"| {label} | {f['Rb']:g} → {f['Ra']:g} | {f['Db']:g} → {f['Da']:g} | "
+            f"{f['Cb']:g} → {f['Ca']:g} | {f['success']:.4f} | {f['buffer_measure']:.4f} | "
+            f"**{f['wdq']:.2f}** | {f['tne']:g} |"
+        )
+    cd = e["cultivation_displacement"]["realised"]
+    park = cd["national_park_ha"]
+    sp = e["spraying_violations"]["realised"]
+    hg = e["health_gap"]
+    out += [
+        "",
+        f"- Campaign: {cd['campaign_points']} points, {cd['campaign_hectares']:g} ha eradicated. "
+        "Coca by distance from the campaign points (2017 → 2019): "
+        + "; ".join(
+            f"{r['from_m'] / 1000:g}-{r['to_m'] / 1000:g} km {r['ha_2017']:,.0f} → {r['ha_2019']:,.0f} ha"
+            for r in cd["rings"]
+        )
+        + ".",
+        f"- Alto Tacuré national park (WDPAID {PNN_ID}): coca {park['2017']:,.0f} ha (2017) → "
+        f"{park['2019']:,.0f} ha (2019) → {park['2023']:,.0f} ha (2023).",
+        f"- Spraying footprints: {sp['footprints']}; within 100 m of a river "
+        f"{', '.join(sp['near_river_ids'])}; inside a protected area "
+        f"{', '.join(sp['in_protected_ids'])}; within 10 km of the border "
+        f"{', '.join(sp['near_border_ids'])}; {sp['compliant']} break no rule.",
+        f"- {hg['name']} ({hg['municipality']}): {hg['share_beyond_15km']:.0%} of its people live "
+        f"more than 15 km from any health service; {hg['facilities_in_municipality']} facilities; "
+        f"{hg['events_per_100k_2019_2023']:g} violent events per 100,000 people a year "
+        f"(2019-2023), rank {hg['rank_by_event_rate']} of {len(MUNICIPALITIES)}.",
+        "",
+        "| Department | manual eradication ha | aerial ha | events/yr 2014-16 → 2021-23 | "
+        "people > 15 km from care | harm-reduction services |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, d in e["department_contrast"]["realised"].items():
+        out.append(
+            f"| {code} {d['name']} | {d['manual_eradication_ha']:,.0f} | "
+            f"{d['aerial_spraying_ha']:,.0f} | {d['events_2014_2016_mean']:g} → "
+            f"{d['events_2021_2023_mean']:g} | {d['population_share_beyond_15km']:.0%} | "
+            f"{d['harm_reduction_services']} |"
+        )
+    return "\n".join(out)
+
+
+def _update_readme(path: Path, truth: dict) -> None:
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    block = f"{README_START}\n{readme_figures(truth)}\n{README_END}"
+    path.write_text(head + block + tail, encoding="utf-8")
 
 
 def file_hashes(root: Path) -> dict[str, str]:
