@@ -1,26 +1,30 @@
-"""The map canvas: matplotlib drawn by cartography.render.MapRenderer, driven like a GIS.
+"""The map canvas: matplotlib (Agg) drawn by cartography.render.MapRenderer, driven like a GIS.
 
 Why it stays fluid: the view (centre + map units per pixel) changes instantly, the last
 rendered image is shifted/scaled with QPainter while the user drags or wheels, and the real
-render runs once, debounced, when the view settles. Tool overlays (rubber bands, measure
-lines) are painted by Qt on top, so they never trigger a matplotlib redraw.
+render runs debounced on a background thread (one at a time, newest request wins), so even
+a slow first classification or many halo labels never freeze the window. Tool overlays
+(rubber bands, measure lines) are painted by Qt on top and never trigger a render.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pyproj import CRS, Geod, Transformer
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QRubberBand
+from PySide6.QtWidgets import QRubberBand, QWidget
 
 from cartography.render import LegendEntry, MapRenderer, MapView, features_at
 from layers.i18n import tr
@@ -51,7 +55,95 @@ def format_area(square_metres: float) -> str:
     return f"{hectares:,.2f} ha"
 
 
-class MapCanvas(FigureCanvasQTAgg):
+@dataclass
+class RenderResult:
+    job: int
+    extent: tuple[float, float, float, float]
+    image: QImage | None = None
+    legend: list[LegendEntry] = field(default_factory=list)
+    milliseconds: float = 0.0
+    error: str = ""
+
+
+class BackgroundRenderer(QObject):
+    """Renders map images with one Agg figure, on a Python thread or the caller's.
+
+    A lock makes renders strictly one at a time (matplotlib's font caches and the
+    MapRenderer's layer caches are not thread-safe); Python-created threads keep pyproj
+    off Qt threads (traps.md).
+    """
+
+    done = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.map_renderer = MapRenderer()
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(1, "map-render")
+        self._figure: Figure | None = None
+        self._agg: FigureCanvasAgg | None = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self.map_renderer = MapRenderer()  # caches belong to the old project's layers
+
+    def render(
+        self, job: int, layers, view: MapView, selection, size: QSize, dpr: float
+    ) -> RenderResult:
+        start = time.perf_counter()
+        result = RenderResult(job, view.extent)
+        with self._lock:
+            width, height = max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr))
+            if self._figure is None:
+                self._figure = Figure(facecolor=BACKGROUND, dpi=100)
+                self._agg = FigureCanvasAgg(self._figure)
+                self._figure.add_axes((0.0, 0.0, 1.0, 1.0))
+            self._figure.set_size_inches(width / 100, height / 100)
+            ax = self._figure.axes[0]
+            ax.clear()
+            ax.set_axis_off()
+            try:
+                result.legend = self.map_renderer.render(ax, layers, view, selection=selection)
+            except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas
+                log.exception("Map render failed")
+                result.error = tr("The map could not be drawn: {e}").format(e=exc)
+            ax.set_aspect("auto")
+            ax.set_position((0.0, 0.0, 1.0, 1.0))
+            ax.set_xlim(view.extent[0], view.extent[2])
+            ax.set_ylim(view.extent[1], view.extent[3])
+            try:
+                self._agg.draw()
+                buffer = np.asarray(self._agg.buffer_rgba())
+                h, w = buffer.shape[:2]
+                image = QImage(buffer.tobytes(), w, h, w * 4, QImage.Format.Format_RGBA8888)
+                image.setDevicePixelRatio(dpr)
+                result.image = image.copy()
+            except Exception as exc:  # noqa: BLE001
+                log.exception("Map drawing failed")
+                result.error = tr("The map could not be drawn: {e}").format(e=exc)
+        result.milliseconds = (time.perf_counter() - start) * 1000
+        return result
+
+    def submit(self, *args) -> bool:
+        if self._executor is None:
+            return False
+        future = self._executor.submit(self.render, *args)
+        future.add_done_callback(self._deliver)
+        return True
+
+    def _deliver(self, future) -> None:
+        try:
+            self.done.emit(future.result())
+        except RuntimeError:  # the canvas was deleted while rendering: nobody to tell
+            pass
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+class MapCanvas(QWidget):
     """Pan, zoom, identify, select and measure over the project's layers."""
 
     view_changed = Signal()
@@ -62,13 +154,16 @@ class MapCanvas(FigureCanvasQTAgg):
     legend_changed = Signal(list)
     render_failed = Signal(str)
     tool_changed = Signal(str)
+    drawing = Signal(bool)  # a background render started (True) or the map is up to date
 
     def __init__(self, project: Project, selection, current_layer: Callable[[], Layer | None]):
-        self.figure = Figure(facecolor=BACKGROUND)
-        super().__init__(self.figure)
-        self.ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
-        self.ax.set_axis_off()
-        self.map_renderer = MapRenderer()
+        super().__init__()
+        self.renderer = BackgroundRenderer(self)
+        self.renderer.done.connect(self._render_done)
+        self._job = 0
+        self._installed_job = -1
+        self._rendering = False
+        self._pending = False
         self.project = project
         self.selection = selection
         self.current_layer = current_layer
@@ -90,17 +185,19 @@ class MapCanvas(FigureCanvasQTAgg):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_DEBOUNCE_MS)
-        self._timer.timeout.connect(self.redraw_now)
+        self._timer.timeout.connect(self._start_render)
         self._to_lonlat: Transformer | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(200, 150)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAcceptDrops(False)  # the window takes file drops
 
     # --- project --------------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
         self.project = project
-        self.map_renderer = MapRenderer()  # caches belong to the old project's layers
+        self.renderer.reset()
+        self._image = None
         self._to_lonlat = None
         self._has_view = False
         if project.extent:
@@ -211,45 +308,69 @@ class MapCanvas(FigureCanvasQTAgg):
         """Debounced: many view or layer changes within 30 ms cost one render."""
         self._timer.start()
 
-    def redraw_now(self) -> None:
-        self._timer.stop()
+    def _render_args(self) -> tuple:
         if not self._has_view:
             extent = self.project.full_extent()
             if extent is not None:
                 self.set_extent(extent, margin=0.03)
-                self._timer.stop()
-        start = time.perf_counter()
-        ax = self.ax
-        ax.clear()
-        ax.set_axis_off()
-        ax.set_facecolor(BACKGROUND)
-        extent = self.extent
-        view = MapView(self.crs, extent, self.project.time_filter, self._scale)
-        try:
-            self.legend = self.map_renderer.render(
-                ax, list(self.project.layers), view, selection=self.selection.as_dict()
-            )
-        except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas
-            log.exception("Map render failed")
-            self.render_failed.emit(tr("The map could not be drawn: {e}").format(e=exc))
-        ax.set_aspect("auto")
-        ax.set_position((0.0, 0.0, 1.0, 1.0))
-        ax.set_xlim(extent[0], extent[2])
-        ax.set_ylim(extent[1], extent[3])
-        self.draw()
-        self._cache_image(extent)
-        self.last_render_ms = (time.perf_counter() - start) * 1000
+        self._job += 1
+        view = MapView(self.crs, self.extent, self.project.time_filter, self._scale)
+        return (
+            self._job,
+            list(self.project.layers),
+            view,
+            self.selection.as_dict(),
+            self._size(),
+            float(self.devicePixelRatioF()),
+        )
+
+    def _start_render(self) -> None:
+        """Render in the background; if one is running, render again once it ends."""
+        if self._rendering:
+            self._pending = True
+            return
+        self._rendering = True
+        self.drawing.emit(True)
+        if not self.renderer.submit(*self._render_args()):
+            self._rendering = False
+
+    def redraw_now(self) -> None:
+        """Render on this thread and show it (tests, screenshots, exports of the view)."""
+        self._timer.stop()
+        self._install(self.renderer.render(*self._render_args()))
+
+    def _render_done(self, result: RenderResult) -> None:
+        self._rendering = False
+        self._install(result)
+        if self._pending:
+            self._pending = False
+            self._start_render()
+        else:
+            self.drawing.emit(False)
+
+    def _install(self, result: RenderResult) -> None:
+        if result.job < self._installed_job:
+            return  # an older render finished late: keep the newer image
+        self._installed_job = result.job
+        if result.image is not None:
+            self._image = result.image
+            self._image_extent = result.extent
+        self.legend = result.legend
+        self.last_render_ms = result.milliseconds
         self.render_count += 1
+        self.update()
+        if result.error:
+            self.render_failed.emit(result.error)
         self.rendered.emit(self.last_render_ms)
         self.legend_changed.emit(self.legend)
 
-    def _cache_image(self, extent) -> None:
-        buffer = np.asarray(self.buffer_rgba())
-        height, width = buffer.shape[:2]
-        image = QImage(buffer.tobytes(), width, height, width * 4, QImage.Format.Format_RGBA8888)
-        image.setDevicePixelRatio(self.device_pixel_ratio)
-        self._image = image.copy()
-        self._image_extent = extent
+    @property
+    def is_rendering(self) -> bool:
+        return self._rendering or self._timer.isActive()
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self.renderer.shutdown()
 
     def visible_rows(self, layer: Layer) -> np.ndarray:
         """Row positions the time filter keeps (all rows for undated layers)."""
@@ -257,17 +378,23 @@ class MapCanvas(FigureCanvasQTAgg):
         return np.arange(len(layer.data)) if mask is None else np.flatnonzero(mask)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._image is not None and self._image_extent != self.extent:
-            painter = QPainter(self)
-            painter.fillRect(self.rect(), QColor(BACKGROUND))
-            a = self._image_extent
-            top_left = self.to_pixel(a[0], a[3])
-            bottom_right = self.to_pixel(a[2], a[1])
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(QRectF(top_left, bottom_right), self._image)
-            painter.end()
-        else:
-            super().paintEvent(event)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(BACKGROUND))
+        if self._image is not None and self._image_extent is not None:
+            if self._image_extent == self.extent:
+                painter.drawImage(QPointF(0, 0), self._image)
+            else:  # preview while the view moves: the last image, shifted and scaled
+                a = self._image_extent
+                target = QRectF(self.to_pixel(a[0], a[3]), self.to_pixel(a[2], a[1]))
+                painter.drawImage(target, self._image)
+        elif not len(self.project.layers):
+            painter.setPen(QColor("#777777"))
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                tr("Add layers with Ctrl+O, or drop files here."),
+            )
+        painter.end()
         self._paint_overlays()
 
     def _paint_overlays(self) -> None:
@@ -298,9 +425,6 @@ class MapCanvas(FigureCanvasQTAgg):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        extent = self.extent
-        self.ax.set_xlim(extent[0], extent[2])
-        self.ax.set_ylim(extent[1], extent[3])
         self.request_redraw()
 
     # --- tools ----------------------------------------------------------------------------

@@ -192,7 +192,11 @@ class MainWindow(QMainWindow):
         self.synthetic_label.setStyleSheet(
             "color:#7a4b00; background:#fff1c9; border:1px solid #e0c070; padding:0 6px"
         )
+        self.drawing_label = QLabel(tr("Drawing map…"))
+        self.drawing_label.setStyleSheet("color:#666")
+        self.drawing_label.hide()
         bar.addWidget(self.progress)
+        bar.addWidget(self.drawing_label)
         bar.addWidget(self.measure_label)
         for widget in (self.coords_label, self.scale_label, self.crs_label, self.synthetic_label):
             bar.addPermanentWidget(widget)
@@ -295,7 +299,7 @@ class MainWindow(QMainWindow):
         )
         a("zoom_layer", tr("Zoom to &layer"), self.zoom_to_current_layer, "Ctrl+L")
         a("zoom_selection", tr("Zoom to &selection"), self.canvas.zoom_to_selection, "Ctrl+J")
-        a("refresh", tr("&Refresh map"), self.canvas.redraw_now, "F5")
+        a("refresh", tr("&Refresh map"), self.canvas.request_redraw, "F5")
         self._tool_group = QActionGroup(self)
         tools = (
             ("pan", tr("&Pan"), "P", icons.pan(), tr("Drag to move the map")),
@@ -516,6 +520,7 @@ class MainWindow(QMainWindow):
         canvas.identified.connect(self._show_identify)
         canvas.measured.connect(self.measure_label.setText)
         canvas.render_failed.connect(self.messages.error)
+        canvas.drawing.connect(self.drawing_label.setVisible)
         canvas.legend_changed.connect(self.layers_panel.model.set_legend)
         self.selection.changed.connect(canvas.request_redraw)
         self.time_panel.period_changed.connect(self.set_time_filter)
@@ -1038,6 +1043,7 @@ class MainWindow(QMainWindow):
         self._autosave.stop()
         self.tasks.cancel_all()
         self.wait_for_tasks(5000)
+        self.canvas.shutdown()
         logging.getLogger("harm_atlas").removeHandler(self._log_handler)
         event.accept()
 

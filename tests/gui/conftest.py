@@ -83,6 +83,7 @@ def make_window(qtbot, settings, pool, tmp_path, no_dialogs):
     for window in made:
         window.tasks.cancel_all()
         window.wait_for_tasks(5000)
+        window.canvas.shutdown()
         window._dirty = False
         window.undo_stack.setClean()
 
