@@ -25,32 +25,52 @@ from analysis.inputs import (
 )
 from layers.i18n import tr
 
-# Polygons are queried in chunks so cancel and progress respond on big inputs.
-CHUNK = 50
+# Polygons are handled in chunks so cancel and progress respond on big inputs.
+CHUNK = 20
 
 
 def point_polygon_pairs(
     points: gpd.GeoSeries | np.ndarray,
     polygons: gpd.GeoSeries | np.ndarray,
     feedback: Feedback | None = None,
-    tree: shapely.STRtree | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(polygon index, point index) for every point inside or on a polygon, boundary once.
 
-    The tree is built over the points and queried with the polygons: GEOS then prepares each
-    polygon once, which is 3x faster than querying a polygon tree with a million points.
+    Plain points are tested by coordinates: sorted by x, each prepared polygon takes the
+    slab of its bounding box and tests those coordinates (no tree, no point objects), 3x
+    faster than an STRtree query on a million points. Multipoints go through the tree.
     """
     pts = np.asarray(getattr(points, "values", points))
     polys = np.asarray(getattr(polygons, "values", polygons))
-    tree = tree if tree is not None else shapely.STRtree(pts)
+    simple = shapely.get_type_id(pts) == 0
+    x = np.full(len(pts), np.nan)
+    y = np.full(len(pts), np.nan)
+    x[simple], y[simple] = shapely.get_x(pts[simple]), shapely.get_y(pts[simple])
+    usable = np.isfinite(x) & np.isfinite(y)
+    order = np.flatnonzero(usable)[np.argsort(x[usable], kind="stable")]
+    xs, ys = x[order], y[order]
+    bounds = shapely.bounds(polys)
     poly_parts, point_parts = [], []
-    for start in range(0, len(polys), CHUNK):
-        if feedback is not None:
+    for i, poly in enumerate(polys):
+        if feedback is not None and i % CHUNK == 0:
             feedback.check()
-            feedback.set_progress(100.0 * start / max(len(polys), 1), tr("Counting points"))
-        pi, qi = tree.query(polys[start : start + CHUNK], predicate="intersects")
-        poly_parts.append(pi + start)
-        point_parts.append(qi)
+            feedback.set_progress(100.0 * i / max(len(polys), 1), tr("Counting points"))
+        x0, y0, x1, y1 = bounds[i]
+        if poly is None or not np.isfinite(x0):
+            continue
+        lo, hi = np.searchsorted(xs, x0, "left"), np.searchsorted(xs, x1, "right")
+        band = np.flatnonzero((ys[lo:hi] >= y0) & (ys[lo:hi] <= y1)) + lo
+        if len(band) == 0:
+            continue
+        shapely.prepare(poly)
+        hit = band[shapely.intersects_xy(poly, xs[band], ys[band])]
+        poly_parts.append(np.full(len(hit), i, dtype=np.intp))
+        point_parts.append(order[hit])
+    others = np.flatnonzero(~simple & ~shapely.is_missing(pts) & ~shapely.is_empty(pts))
+    if len(others):  # multipoints: a tree over them, queried by the polygons
+        pi, qi = shapely.STRtree(pts[others]).query(polys, predicate="intersects")
+        poly_parts.append(pi)
+        point_parts.append(others[qi])
     poly_idx = np.concatenate(poly_parts) if poly_parts else np.empty(0, dtype=np.intp)
     point_idx = np.concatenate(point_parts) if point_parts else np.empty(0, dtype=np.intp)
     return _boundary_once(poly_idx, point_idx, polys, pts)
@@ -163,7 +183,9 @@ class CountPointsInPolygons(Algorithm):
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
         points_layer, polygons_layer = params["points"], params["polygons"]
-        crs = run_crs(params, points_layer, polygons_layer)
+        # Counting needs no metric CRS: work in the polygons' own CRS, where their edges are
+        # straight (as QGIS does), and reproject only the points if they differ.
+        crs = polygons_layer.crs or run_crs(params, points_layer, polygons_layer)
         feedback.set_progress(2, tr("Projecting layers"))
         points = in_metric(points_layer, crs)
         polygons = in_metric(polygons_layer, crs)
@@ -194,7 +216,7 @@ class CountPointsInPolygons(Algorithm):
         column = params.get("field_name") or "events"
         out = polygons.copy()
         out[column] = counts
-        inside = int(len(np.unique(point_idx)))
+        inside = int(np.count_nonzero(np.bincount(point_idx, minlength=len(points))))
         summary: dict[str, Any] = {
             "points": int(len(points)),
             "polygons": int(len(polygons)),
