@@ -13,12 +13,12 @@ import argparse
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-from benchmarks.generate import points_file
 from layers.readers import read_layers
 
 
@@ -34,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/data"))
     args = parser.parse_args(argv)
 
-    path = points_file(args.points, args.out)
+    path = args.out / f"points_{args.points}.gpkg"
+    if not path.exists():
+        # Generate in a child process so its memory does not inflate this one's peak RSS.
+        code = f"from benchmarks.generate import points_file; points_file({args.points}, {str(args.out)!r})"
+        subprocess.run([sys.executable, "-c", code], check=True)
     print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {args.points:,} points)")
     gc.collect()
     rss_before = _peak_rss_mb()

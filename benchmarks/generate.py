@@ -99,9 +99,9 @@ def generate(points: int, polygons: int, out: Path, seed: int = 0) -> dict[str, 
     return paths
 
 
-def points_file(n: int, out: Path, seed: int = 0) -> Path:
+def points_file(n: int, out: Path | str, seed: int = 0) -> Path:
     """A GeoPackage of `n` synthetic points, made once and reused by later runs."""
-    path = out / f"points_{n}.gpkg"
+    path = Path(out) / f"points_{n}.gpkg"
     if not path.exists():
         write_layer(synthetic_points(n, seed), path, "events")
     return path

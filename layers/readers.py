@@ -184,12 +184,14 @@ def _finish(path: Path, reader: FormatReader, raw: RawLayer, options: dict) -> L
         raise LayerLoadError(
             where, tr("has no features."), tr("Check that you picked the right file or layer.")
         )
-    gdf = _drop_unusable(where, gdf, report)
-    gdf = _settle_crs(where, gdf, report, options)
-    gdf = _drop_out_of_range(where, gdf, report)
+    # Per-feature bounds are computed once and reused by every check: 1M points stay fast.
+    gdf, bounds = _drop_unusable(where, gdf, report)
+    gdf, bounds = _settle_crs(where, gdf, bounds, report, options)
+    gdf = _drop_out_of_range(where, gdf, bounds, report)
     gdf = _repair_invalid(gdf, report)
     gdf = _blank_missing_text(gdf, report)
-    gdf = gdf.reset_index(drop=True)
+    if not isinstance(gdf.index, pd.RangeIndex) or gdf.index.start != 0 or gdf.index.step != 1:
+        gdf.index = pd.RangeIndex(len(gdf))  # in place: reset_index would copy every column
 
     detection = detect_role(gdf, name_hint=f"{raw.name} {path.stem}")
     _parse_dates(gdf, detection.mapping.get("date"), report)
@@ -206,7 +208,9 @@ def _finish(path: Path, reader: FormatReader, raw: RawLayer, options: dict) -> L
     )
 
 
-def _drop_unusable(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+def _drop_unusable(
+    where: Path, gdf: gpd.GeoDataFrame, report: LoadReport
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Drop null, empty and NaN/inf-coordinate geometries (counted); all-null is an error."""
     geoms = gdf.geometry.values
     missing = shapely.is_missing(geoms)
@@ -222,11 +226,14 @@ def _drop_unusable(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gp
             ),
         )
     empty = ~missing & shapely.is_empty(geoms)
-    coords, index = shapely.get_coordinates(geoms, return_index=True)
-    bad_rows = np.unique(index[~np.isfinite(coords).all(axis=1)])
-    not_finite = np.zeros(len(gdf), dtype=bool)
-    not_finite[bad_rows] = True
-    not_finite &= ~missing & ~empty
+    bounds = shapely.bounds(geoms)
+    not_finite = ~np.isfinite(bounds).all(axis=1) & ~missing & ~empty
+    # A NaN vertex inside a line or polygon may not show in its bounds: look at the vertices.
+    shaped = (shapely.get_type_id(geoms) != 0) & ~missing & ~empty & ~not_finite
+    if shaped.any():
+        rows = np.flatnonzero(shaped)
+        coords, index = shapely.get_coordinates(geoms[rows], return_index=True)
+        not_finite[rows[np.unique(index[~np.isfinite(coords).all(axis=1)])]] = True
     report.null_geometries_dropped += int(missing.sum())
     report.empty_geometries_dropped += int(empty.sum())
     report.nan_coordinates_dropped += int(not_finite.sum())
@@ -246,26 +253,23 @@ def _drop_unusable(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gp
             ),
             tr("Check the coordinate columns or re-export the file."),
         )
-    return gdf if keep.all() else gdf[keep]
+    if keep.all():
+        return gdf, bounds
+    return gdf[keep], bounds[keep]
 
 
-def _is_geographic(crs: CRS | None) -> bool:
-    return crs is not None and crs.is_geographic
-
-
-def _lonlat_share(bounds: np.ndarray) -> float:
-    inside = (
+def _in_lonlat_range(bounds: np.ndarray) -> np.ndarray:
+    return (
         (bounds[:, 0] >= -180)
         & (bounds[:, 2] <= 180)
         & (bounds[:, 1] >= -90)
         & (bounds[:, 3] <= 90)
     )
-    return float(inside.mean()) if len(inside) else 0.0
 
 
 def _settle_crs(
-    where: Path, gdf: gpd.GeoDataFrame, report: LoadReport, options: dict
-) -> gpd.GeoDataFrame:
+    where: Path, gdf: gpd.GeoDataFrame, bounds: np.ndarray, report: LoadReport, options: dict
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Keep the file's CRS; assume lon/lat only when the numbers say so; else ask."""
     given = options.get("crs")
     crs = None if gdf.crs is None else CRS.from_user_input(gdf.crs)
@@ -277,15 +281,14 @@ def _settle_crs(
                     old=crs_label(crs), new=crs_label(user_crs)
                 )
             )
-        gdf = gdf.set_crs(user_crs, allow_override=True)
+        gdf.set_crs(user_crs, allow_override=True, inplace=True)
         crs = user_crs
     if crs is None or crs.is_geographic:
-        gdf = _unswap_lonlat(gdf, report)
+        gdf, bounds = _unswap_lonlat(gdf, bounds, report)
     if crs is None:
-        bounds = shapely.bounds(gdf.geometry.values)
-        share = _lonlat_share(bounds)
-        if share < LONLAT_SHARE_NEEDED:
-            minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+        if _in_lonlat_range(bounds).mean() < LONLAT_SHARE_NEEDED:
+            minx, miny = bounds[:, 0].min(), bounds[:, 1].min()
+            maxx, maxy = bounds[:, 2].max(), bounds[:, 3].max()
             raise LayerLoadError(
                 where,
                 tr(
@@ -302,19 +305,20 @@ def _settle_crs(
                 "(EPSG:4326) was assumed. If the layer lands in the wrong place, give its CRS."
             )
         )
-        return gdf.set_crs(WGS84)
-    _check_area_of_use(gdf, crs, report)
-    return gdf
+        gdf.set_crs(WGS84, inplace=True)
+        return gdf, bounds
+    _check_area_of_use(bounds, crs, report)
+    return gdf, bounds
 
 
-def _unswap_lonlat(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+def _unswap_lonlat(
+    gdf: gpd.GeoDataFrame, bounds: np.ndarray, report: LoadReport
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Latitudes beyond ±90 with every longitude inside ±90: the columns were swapped."""
-    bounds = shapely.bounds(gdf.geometry.values)
-    x_fits = (np.abs(bounds[:, [0, 2]]) <= 90).all()
-    y_out = (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
-    y_fits_as_x = (np.abs(bounds[:, [1, 3]]) <= 180).all()
-    if not (x_fits and y_fits_as_x and y_out.mean() > 0.5):
-        return gdf
+    x_fits = np.abs(bounds[:, [0, 2]]).max() <= 90
+    y_abs = np.abs(bounds[:, [1, 3]]).max(axis=1)
+    if not (x_fits and y_abs.max() <= 180 and (y_abs > 90).mean() > 0.5):
+        return gdf, bounds
     report.warn(
         tr(
             "Latitude and longitude look swapped (latitudes beyond ±90°); they were swapped "
@@ -323,12 +327,14 @@ def _unswap_lonlat(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFram
     )
     report.repaired(tr("Swapped x and y of every feature."))
     swapped = shapely.transform(gdf.geometry.values, lambda c: c[:, ::-1])
-    return gdf.set_geometry(gpd.GeoSeries(swapped, index=gdf.index, crs=gdf.crs))
+    gdf = gdf.set_geometry(gpd.GeoSeries(swapped, index=gdf.index, crs=gdf.crs))
+    return gdf, bounds[:, [1, 0, 3, 2]]
 
 
-def _check_area_of_use(gdf: gpd.GeoDataFrame, crs: CRS, report: LoadReport) -> None:
+def _check_area_of_use(bounds: np.ndarray, crs: CRS, report: LoadReport) -> None:
     """A wrong .prj is accepted silently by GDAL: compare the data with where the CRS applies."""
-    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    minx, miny = float(bounds[:, 0].min()), float(bounds[:, 1].min())
+    maxx, maxy = float(bounds[:, 2].max()), float(bounds[:, 3].max())
     label = crs_label(crs)
     if not crs.is_geographic and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
         report.warn(
@@ -370,16 +376,12 @@ def _check_area_of_use(gdf: gpd.GeoDataFrame, crs: CRS, report: LoadReport) -> N
         )
 
 
-def _drop_out_of_range(where: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
-    if not _is_geographic(gdf.crs if gdf.crs is None else CRS.from_user_input(gdf.crs)):
+def _drop_out_of_range(
+    where: Path, gdf: gpd.GeoDataFrame, bounds: np.ndarray, report: LoadReport
+) -> gpd.GeoDataFrame:
+    if gdf.crs is None or not CRS.from_user_input(gdf.crs).is_geographic:
         return gdf
-    bounds = shapely.bounds(gdf.geometry.values)
-    inside = (
-        (bounds[:, 0] >= -180)
-        & (bounds[:, 2] <= 180)
-        & (bounds[:, 1] >= -90)
-        & (bounds[:, 3] <= 90)
-    )
+    inside = _in_lonlat_range(bounds)
     outside = int((~inside).sum())
     if not outside:
         return gdf
