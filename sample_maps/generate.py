@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+import shapely.ops
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
@@ -161,125 +162,32 @@ PA_GAIN = {2018: 0.1, 2019: 0.35, 2020: 0.45, 2021: 0.5, 2022: 0.55, 2023: 0.6}
 # Protected areas: (WDPAID, name, designation (local), designation (English), IUCN, year,
 #  centre lon, lat, radius km)
 PROTECTED = [
-    (
-        900101,
-        "Alto Tacuré",
-        "Parque Nacional Natural",
-        "National Natural Park",
-        "II",
-        1989,
-        -76.735,
-        0.87,
-        10.0,
-    ),
-    (
-        900102,
-        "Cuenca Alta del Río Verde",
-        "Reserva Forestal Protectora",
-        "Protective Forest Reserve",
-        "VI",
-        1998,
-        -76.56,
-        1.53,
-        8.0,
-    ),
-    (
-        900103,
-        "Serranía del Cumbé",
-        "Parque Natural Regional",
-        "Regional Natural Park",
-        "Not Reported",
-        2007,
-        -75.40,
-        0.87,
-        7.5,
-    ),
-    (
-        900104,
-        "Humedales del Guaimaró",
-        "Distrito de Manejo Integrado",
-        "Integrated Management District",
-        "VI",
-        2012,
-        -75.55,
-        1.62,
-        9.0,
-    ),
-]
+    (900101, "Alto Tacuré", "Parque Nacional Natural", "National Natural Park", "II", 1989,
+     -76.735, 0.87, 10.0),
+    (900102, "Cuenca Alta del Río Verde", "Reserva Forestal Protectora",
+     "Protective Forest Reserve", "VI", 1998, -76.56, 1.53, 8.0),
+    (900103, "Serranía del Cumbé", "Parque Natural Regional", "Regional Natural Park",
+     "Not Reported", 2007, -75.40, 0.87, 7.5),
+    (900104, "Humedales del Guaimaró", "Distrito de Manejo Integrado",
+     "Integrated Management District", "VI", 2012, -75.55, 1.62, 9.0),
+]  # fmt: skip
 PNN_ID = 900101
 
 VEREDA_NAMES = [
-    "La Unión",
-    "El Diviso",
-    "Bocas del Caguará",
-    "Puerto Ñambú",
-    "San Isidro de la Loma",
-    "Santa Bárbara",
-    "El Jardín",
-    "La Montañita",
-    "Alto Caimán",
-    "Bajo Caimán",
-    "Nueva Colonia",
-    "El Tigre",
-    "La Ceiba",
-    "Campo Alegre",
-    "Las Brisas del Yurú",
-    "Peñas Blancas",
-    "San Rafael de Güiza",
-    "El Encanto",
-    "La Playa",
-    "Guadualito",
-    "Piñuña Alta",
-    "Villa Amazónica",
-    "Bellavista",
-    "El Cedral",
-    "Agua Bonita",
-    "Los Ángeles",
-    "Santa Teresita",
-    "El Recreo",
-    "Puerto Garzón",
-    "Caño Limón del Sur",
-    "La Esmeralda",
-    "El Paraíso",
-    "San Antonio del Yurú",
-    "Tres Esquinas",
-    "La Perla",
-    "El Cairo",
-    "Monserrate",
-    "La Isla",
-    "El Danubio",
-    "Brisas del Cumbé",
-    "Yarumal Bajo",
-    "Maracaibo",
-    "La Argelia",
-    "Cristalina",
-    "El Porvenir Alto",
-    "San Miguelito",
-    "El Cóndor",
-    "Mirolindo",
-    "La Tebaida",
-    "Comuneros",
-    "Palmeras",
-    "Quebradón",
-    "El Guayabal",
-    "La Arenosa",
-    "Puerto Toledo",
-    "El Vergel",
-    "Las Delicias",
-    "Chontaduro",
-    "El Retiro",
-    "Altamira",
-    "Ñeque Bajo",
-    "San Luis de Acá",
-    "La Pradera",
-    "Guacamayas",
-    "El Silencio",
-    "Los Pinos",
-    "Sabaleta",
-    "Puerto Yurú",
-    "La Concordia",
-    "Tucaré Viejo",
-]
+    "La Unión", "El Diviso", "Bocas del Caguará", "Puerto Ñambú", "San Isidro de la Loma",
+    "Santa Bárbara", "El Jardín", "La Montañita", "Alto Caimán", "Bajo Caimán", "Nueva Colonia",
+    "El Tigre", "La Ceiba", "Campo Alegre", "Las Brisas del Yurú", "Peñas Blancas",
+    "San Rafael de Güiza", "El Encanto", "La Playa", "Guadualito", "Piñuña Alta",
+    "Villa Amazónica", "Bellavista", "El Cedral", "Agua Bonita", "Los Ángeles",
+    "Santa Teresita", "El Recreo", "Puerto Garzón", "Caño Limón del Sur", "La Esmeralda",
+    "El Paraíso", "San Antonio del Yurú", "Tres Esquinas", "La Perla", "El Cairo", "Monserrate",
+    "La Isla", "El Danubio", "Brisas del Cumbé", "Yarumal Bajo", "Maracaibo", "La Argelia",
+    "Cristalina", "El Porvenir Alto", "San Miguelito", "El Cóndor", "Mirolindo", "La Tebaida",
+    "Comuneros", "Palmeras", "Quebradón", "El Guayabal", "La Arenosa", "Puerto Toledo",
+    "El Vergel", "Las Delicias", "Chontaduro", "El Retiro", "Altamira", "Ñeque Bajo",
+    "San Luis de Acá", "La Pradera", "Guacamayas", "El Silencio", "Los Pinos", "Sabaleta",
+    "Puerto Yurú", "La Concordia", "Tucaré Viejo",
+]  # fmt: skip
 
 # Rivers: (name, start lon/lat, end lon/lat, Strahler order); tributaries follow.
 MAIN_RIVERS = [
@@ -289,45 +197,17 @@ MAIN_RIVERS = [
     ("Río Guaimaró", (-77.08, 0.52), (-75.40, -0.08), 5),
 ]
 TRIBUTARY_NAMES = [
-    "Río Yurú",
-    "Río Güiza",
-    "Río Ñambú",
-    "Río Cumbé",
-    "Río Peñas",
-    "Río Sabaleta",
-    "Río Caimán",
-    "Río Mirolindo",
-    "Río Chontaduro",
-    "Río Tigre",
-    "Río Danubio",
-    "Río Garzón",
-]
+    "Río Yurú", "Río Güiza", "Río Ñambú", "Río Cumbé", "Río Peñas", "Río Sabaleta",
+    "Río Caimán", "Río Mirolindo", "Río Chontaduro", "Río Tigre", "Río Danubio", "Río Garzón",
+]  # fmt: skip
 STREAM_NAMES = [
-    "Quebrada La Honda",
-    "Caño Negro",
-    "Quebrada El Ñeque",
-    "Quebrada Aguas Claras",
-    "Caño Sucio",
-    "Quebrada La Tigra",
-    "Quebrada Las Lajas",
-    "Caño Guacamayo",
-    "Quebrada El Silencio",
-    "Caño Rico",
-    "Quebrada San Pablo",
-    "Caño Blanco",
-    "Quebrada Piñuña",
-    "Caño Yarumal",
-    "Quebrada La Sucia",
-    "Caño Arenoso",
-    "Quebrada El Cedro",
-    "Caño Pescado",
-    "Quebrada Los Monos",
-    "Caño Limón",
-    "Quebrada Honda Baja",
-    "Caño Bonito",
-    "Quebrada El Oso",
+    "Quebrada La Honda", "Caño Negro", "Quebrada El Ñeque", "Quebrada Aguas Claras",
+    "Caño Sucio", "Quebrada La Tigra", "Quebrada Las Lajas", "Caño Guacamayo",
+    "Quebrada El Silencio", "Caño Rico", "Quebrada San Pablo", "Caño Blanco", "Quebrada Piñuña",
+    "Caño Yarumal", "Quebrada La Sucia", "Caño Arenoso", "Quebrada El Cedro", "Caño Pescado",
+    "Quebrada Los Monos", "Caño Limón", "Quebrada Honda Baja", "Caño Bonito", "Quebrada El Oso",
     "Caño Verde",
-]
+]  # fmt: skip
 
 
 # --- small geometry helpers -------------------------------------------------------------
@@ -373,11 +253,11 @@ def _meander(
     """A river course from a to b: a straight line bent by a few sines, fixed at both ends."""
     a_, b_ = np.asarray(a), np.asarray(b)
     length = float(np.hypot(*(b_ - a_)))
-    n = max(int(length / 400), 8)
+    n = max(int(length / 250), 8)
     t = np.linspace(0, 1, n)
     normal = np.array([-(b_ - a_)[1], (b_ - a_)[0]]) / length
     off = np.zeros_like(t)
-    for cycles, weight in ((length / 40000, 0.6), (length / 11000, 0.3), (length / 3000, 0.1)):
+    for cycles, weight in ((length / 40000, 0.6), (length / 12000, 0.3), (length / 5000, 0.1)):
         off += weight * np.sin(2 * np.pi * cycles * t + rng.uniform(0, 6.28))
     off *= amp * np.sin(np.pi * t) ** 0.7
     pts = a_ + np.outer(t, b_ - a_) + np.outer(off, normal)
@@ -510,13 +390,38 @@ def build_settlements(rng: np.random.Generator, munis: gpd.GeoDataFrame) -> gpd.
     return gpd.GeoDataFrame(rows, crs=METRIC_EPSG)
 
 
+def _join(line: LineString, network) -> LineString | None:
+    """Cut a new watercourse where it first meets the network, so rivers join and never cross."""
+    if network is None:
+        return line
+    hit = line.intersection(network)
+    if hit.is_empty:
+        return line
+    first = min(line.project(Point(xy)) for xy in shapely.get_coordinates(hit))
+    return shapely.ops.substring(line, 0, first) if first > 3000 else None
+
+
 def build_rivers(rng: np.random.Generator) -> gpd.GeoDataFrame:
-    rows = []
+    rows: list[dict] = []
+    network = None
+
+    def accept(name, waterway, order, line) -> LineString | None:
+        nonlocal network
+        line = _join(line, network)
+        if line is None:
+            return None
+        rows.append(dict(name=name, waterway=waterway, stream_order=order, geometry=line))
+        network = line if network is None else network.union(line)
+        return line
+
     tribs = list(TRIBUTARY_NAMES)
     streams = list(STREAM_NAMES)
-    for name, a, b, order in MAIN_RIVERS:
-        main = _meander(rng, to_utm(*a), to_utm(*b), amp=5000)
-        rows.append(dict(name=name, waterway="river", stream_order=order, geometry=main))
+    # Main rivers first (never cut), then tributaries and streams that end where they meet one.
+    mains = [
+        accept(name, "river", order, _meander(rng, to_utm(*a), to_utm(*b), amp=5000))
+        for name, a, b, order in MAIN_RIVERS
+    ]
+    for main, (*_, order) in zip(mains, MAIN_RIVERS, strict=True):
         for side, frac in ((1, 0.22), (-1, 0.45), (1, 0.7)):
             if not tribs:
                 break
@@ -531,9 +436,9 @@ def build_rivers(rng: np.random.Generator) -> gpd.GeoDataFrame:
                 junction.y - dy / norm * dist * 0.8 + dx / norm * dist * side,
             )
             trib = _meander(rng, start, (junction.x, junction.y), amp=1800)
-            rows.append(
-                dict(name=tribs.pop(0), waterway="river", stream_order=order - 2, geometry=trib)
-            )
+            trib = accept(tribs.pop(0), "river", order - 2, trib)
+            if trib is None:
+                continue
             for frac2 in (0.35, 0.7):
                 if not streams:
                     break
@@ -544,14 +449,8 @@ def build_rivers(rng: np.random.Generator) -> gpd.GeoDataFrame:
                     j2.x - dy / norm * d2 * side2 - dx / norm * d2 * 0.3,
                     j2.y + dx / norm * d2 * side2,
                 )
-                rows.append(
-                    dict(
-                        name=streams.pop(0),
-                        waterway="stream",
-                        stream_order=int(rng.integers(1, 3)),
-                        geometry=_meander(rng, s2, (j2.x, j2.y), amp=600),
-                    )
-                )
+                line = _meander(rng, s2, (j2.x, j2.y), amp=600)
+                accept(streams.pop(0), "stream", int(rng.integers(1, 3)), line)
     return gpd.GeoDataFrame(rows, crs=METRIC_EPSG)
 
 
@@ -1746,8 +1645,11 @@ def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None
     }
 
 
-def project_dict() -> dict:
-    """The sample project (layers/project.py format), drawn bottom to top."""
+def project_dict(extent: tuple[float, float, float, float] | None = None) -> dict:
+    """The sample project (layers/project.py format), drawn bottom to top.
+
+    extent: the initial view in the metric CRS (the region with a margin).
+    """
     last = YEAR_COLUMNS[max(YEAR_COLUMNS)]
     erad = {"date": "fecha", "year": "anio", "hectares": "hectareas", "method": "modalidad",
             "region_code": "cod_mpio"}  # fmt: skip
@@ -1921,7 +1823,7 @@ def project_dict() -> dict:
         },
         "metric_crs": f"EPSG:{METRIC_EPSG}",
         "time_filter": {"start": "2014-01-01", "end": "2023-12-31"},
-        "extent": None,
+        "extent": [round(v) for v in extent] if extent else None,
         "layers": layers,
     }
 
@@ -2079,7 +1981,9 @@ def generate(root: Path = SAMPLE_DIR, seed: int = SEED) -> dict:
         write_world(world, root)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-    (root / "sample.hatlas.json").write_text(_dump(project_dict()), encoding="utf-8")
+    minx, miny, maxx, maxy = world.region.bounds
+    extent = (minx - 4000, miny - 6000, maxx + 4000, maxy + 4000)
+    (root / "sample.hatlas.json").write_text(_dump(project_dict(extent)), encoding="utf-8")
     truth = ground_truth(measure(root))
     truth["planted_ok"] = not check_planted(truth, world.planted)
     (root / "ground_truth.json").write_text(_dump(truth), encoding="utf-8")
