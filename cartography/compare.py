@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -193,15 +194,14 @@ def side_units(project, side: Side) -> gpd.GeoDataFrame:
                 c=side.region, k=known
             )
         )
-    out = gpd.GeoDataFrame(
-        {
-            "code": codes[mask].to_numpy(),
-            "name": (gdf[name_col].astype(str) if name_col else codes)[mask].to_numpy(),
-        },
-        geometry=gdf.geometry[mask].to_numpy(),
-        crs=gdf.crs,
-    )
-    return out
+    columns = {
+        "code": codes[mask].to_numpy(),
+        "name": (gdf[name_col].astype(str) if name_col else codes)[mask].to_numpy(),
+    }
+    pop_col = layer.field("population")
+    if pop_col and pop_col in gdf.columns:  # rates per 100,000 need it
+        columns["population"] = pd.to_numeric(gdf[pop_col], errors="coerce")[mask].to_numpy()
+    return gpd.GeoDataFrame(columns, geometry=gdf.geometry[mask].to_numpy(), crs=gdf.crs)
 
 
 def _inside_other_admin(project, units: Layer, gdf: gpd.GeoDataFrame, code: str) -> np.ndarray:
@@ -239,127 +239,84 @@ class IndicatorInfo:
     label: str
     unit: str = ""
     higher_is_worse: bool | None = True  # None: an enforcement output, neither good nor bad
+    group: str = "outcome"
+
+
+# Composite columns rank regions against each other: meaningless for one region alone.
+NOT_COMPARABLE_ALONE = ("harm_index", "priority_rank")
+# Indicators mapped by default, best first; the first with values on either side wins.
+DEFAULT_INDICATORS = (
+    "violent_events_per_100k",
+    "harm_index",
+    "violent_events",
+    "eradicated_ha",
+    "eradication_events",
+)
 
 
 def indicator_catalogue() -> dict[str, IndicatorInfo]:
-    """Indicators the comparison can show, from analysis.indicators.INDICATORS."""
-    try:
-        from analysis import indicators
-    except ImportError:  # until analysis/indicators.py lands: plain counts
-        return dict(BASIC_INDICATORS)
+    """Indicators the comparison can show: analysis.indicators.INDICATORS, in its order."""
+    from analysis.indicators import INDICATORS
 
-    out: dict[str, IndicatorInfo] = {}
-    meta = indicators.INDICATORS
-    items = meta.items() if isinstance(meta, dict) else ((getattr(m, "key", None), m) for m in meta)
-    for key, m in items:
-        get = (
-            (lambda name, d=None, m=m: m.get(name, d))
-            if isinstance(m, dict)
-            else (lambda name, d=None, m=m: getattr(m, name, d))
-        )
-        key = key or get("key")
-        direction = get("direction", None)
-        higher_worse = get("higher_is_worse", None)
-        if higher_worse is None:
-            higher_worse = direction not in ("higher_is_better", "up", "good")
-        out[key] = IndicatorInfo(key, get("label", key) or key, get("unit", "") or "", higher_worse)
-    return out
+    return {
+        i.key: IndicatorInfo(i.key, i.label, i.unit or "", i.higher_is_worse, i.group)
+        for i in INDICATORS
+        if i.key != "priority_rank"
+    }
 
 
-def compute_side_indicators(
-    project, units: gpd.GeoDataFrame, period: TimeFilter | None, feedback=None
-) -> pd.DataFrame:
-    """Indicators per unit (rows follow `units`), computed by analysis.indicators."""
-    try:
-        from analysis import indicators
-    except ImportError:
-        return basic_indicators(project, units, period)
-
-    regions = Layer(
-        units[["code", "name", "geometry"]].copy(),
-        "regions",
-        role=Role.ADMIN_BOUNDARIES,
-    )
+def _regions_layer(units: gpd.GeoDataFrame) -> Layer:
     from layers.roles import FieldMapping
 
-    regions.mapping = FieldMapping({"region_code": "code", "name": "name"})
-    frame = indicators.compute_indicators(
-        project, regions=regions, period=period, feedback=feedback
+    keep = [c for c in ("code", "name", "population") if c in units.columns]
+    layer = Layer(units[[*keep, "geometry"]].copy(), "regions", role=Role.ADMIN_BOUNDARIES)
+    fields = {"region_code": "code", "name": "name"}
+    if "population" in keep:
+        fields["population"] = "population"
+    layer.mapping = FieldMapping(fields)
+    return layer
+
+
+def indicators_for(
+    project, units: gpd.GeoDataFrame, period: TimeFilter | None, feedback=None
+) -> pd.DataFrame:
+    """analysis.indicators for `units` (rows in the same order) over `period`."""
+    from analysis.indicators import compute_indicators
+
+    frame = compute_indicators(
+        project, regions=_regions_layer(units), period=period, feedback=feedback
     )
-    if isinstance(frame, gpd.GeoDataFrame):
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    code_col = next((c for c in ("region_code", "code") if c in frame.columns), None)
-    if code_col is not None:
-        frame = frame.set_index(frame[code_col].astype(str)).reindex(units["code"].astype(str))
-    return frame.reset_index(drop=True)
+    frame = pd.DataFrame(frame)
+    return frame.set_index(frame["code"].astype(str)).reindex(units["code"].astype(str))
 
 
-def side_total(
-    project, side: Side, feedback=None, units: gpd.GeoDataFrame | None = None
-) -> pd.Series:
-    """The side's indicators for its whole region (one dissolved polygon)."""
-    units = side_units(project, side) if units is None else units
-    whole = gpd.GeoDataFrame(
-        {"code": [side.region], "name": [region_name(project, side.region)]},
-        geometry=[units.geometry.union_all()],
-        crs=units.crs,
-    )
-    frame = compute_side_indicators(project, whole, side.period, feedback)
-    return frame.iloc[0] if len(frame) else pd.Series(dtype=float)
+def dissolved(project, side: Side, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The side's region as one polygon, with its summed population."""
+    data = {"code": [side.region], "name": [region_name(project, side.region)]}
+    if "population" in units.columns:
+        data["population"] = [units["population"].sum(min_count=1)]
+    return gpd.GeoDataFrame(data, geometry=[units.geometry.union_all()], crs=units.crs)
 
 
-BASIC_INDICATORS: dict[str, IndicatorInfo] = {
-    "violent_events": IndicatorInfo("violent_events", tr("Violent events"), tr("events")),
-    "fatalities": IndicatorInfo("fatalities", tr("Fatalities"), tr("people")),
-    "eradication_events": IndicatorInfo(
-        "eradication_events", tr("Eradication operations"), tr("operations"), None
-    ),
-    "eradicated_ha": IndicatorInfo("eradicated_ha", tr("Hectares eradicated"), "ha", None),
-    "cultivation_ha": IndicatorInfo("cultivation_ha", tr("Coca cultivation"), "ha"),
-}
-
-
-def basic_indicators(project, units: gpd.GeoDataFrame, period: TimeFilter | None) -> pd.DataFrame:
-    """Counts and sums per unit for the period (used only without analysis.indicators)."""
-    from analysis.count import count_points_in_polygons
-    from layers.timefilter import grid_year_column, time_mask
-
-    crs = project.metric_crs
-    out = pd.DataFrame({"region_code": units["code"].to_numpy()})
-    for key in BASIC_INDICATORS:
-        out[key] = 0.0
-
-    def events(layer: Layer) -> gpd.GeoDataFrame:
-        gdf = layer.to_metric(crs)
-        mask = time_mask(layer, period)
-        if mask is not None:
-            gdf = gdf[mask]
-        pts = gdf.geometry
-        if layer.geometry_kind != "point":
-            pts = gdf.geometry.representative_point()
-        return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=pts, crs=crs)
-
-    for layer in project.layers.by_role(Role.VIOLENCE):
-        pts = events(layer)
-        out["violent_events"] += count_points_in_polygons(pts, units)
-        if layer.field("fatalities") in pts.columns:
-            out["fatalities"] += count_points_in_polygons(pts, units, layer.field("fatalities"))
-    for layer in project.layers.by_role(Role.ERADICATION):
-        if layer.mapping.year_columns:
-            continue
-        pts = events(layer)
-        out["eradication_events"] += count_points_in_polygons(pts, units)
-        if layer.field("hectares") in pts.columns:
-            out["eradicated_ha"] += count_points_in_polygons(pts, units, layer.field("hectares"))
-    for layer in project.layers.by_role(Role.CULTIVATION):
-        column = grid_year_column(layer, period) or layer.field("hectares")
-        if column is None:
-            continue
-        cells = layer.to_metric(crs)
-        pts = gpd.GeoDataFrame(
-            {"ha": cells[column]}, geometry=cells.geometry.representative_point(), crs=crs
+def side_totals(
+    project, sides: Sequence[Side], units: Sequence[gpd.GeoDataFrame], feedback=None
+) -> list[pd.Series]:
+    """Each side's indicators for its whole region; one run when the periods match."""
+    wholes = [dissolved(project, s, u) for s, u in zip(sides, units, strict=True)]
+    same_period = all(s.period == sides[0].period for s in sides)
+    distinct = len({s.region for s in sides}) == len(sides)
+    if same_period and distinct:
+        both = pd.concat(wholes, ignore_index=True)
+        frame = indicators_for(
+            project, gpd.GeoDataFrame(both, crs=units[0].crs), sides[0].period, feedback
         )
-        out["cultivation_ha"] += count_points_in_polygons(pts, units, "ha")
+        return [frame.iloc[i] for i in range(len(sides))]
+    out = []
+    for side, whole in zip(sides, wholes, strict=True):
+        row = indicators_for(project, whole, side.period, feedback).iloc[0].copy()
+        for key in NOT_COMPARABLE_ALONE:
+            row[key] = math.nan
+        out.append(row)
     return out
 
 
@@ -369,15 +326,15 @@ def comparison_table(
     """Indicator, left, right, difference and percent change (undefined when left is 0)."""
     rows = []
     for key, info in catalogue.items():
-        if key not in left.index and key not in right.index:
-            continue
         a, b = _num(left.get(key)), _num(right.get(key))
+        if math.isnan(a) and math.isnan(b):
+            continue  # no layer for it on either side: the note says why, the table skips it
         diff = b - a if not (math.isnan(a) or math.isnan(b)) else math.nan
         pct = diff / abs(a) * 100.0 if a and not math.isnan(diff) else math.nan
         rows.append(
             {
                 "key": key,
-                "indicator": info.label + (f" ({info.unit})" if info.unit else ""),
+                "indicator": with_unit(info),
                 "left": a,
                 "right": b,
                 "difference": diff,
@@ -385,51 +342,19 @@ def comparison_table(
                 "higher_is_worse": info.higher_is_worse,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "key",
-            "indicator",
-            "left",
-            "right",
-            "difference",
-            "percent_change",
-            "higher_is_worse",
-        ],
-    )
+    columns = ["key", "indicator", "left", "right", "difference", "percent_change"]
+    return pd.DataFrame(rows, columns=[*columns, "higher_is_worse"])
 
 
 def _num(v) -> float:
     try:
-        f = float(v)
+        return float(v)
     except (TypeError, ValueError):
         return math.nan
-    return f
 
 
-def trend(
-    project,
-    side: Side,
-    key: str,
-    years: Sequence[int],
-    feedback=None,
-    units: gpd.GeoDataFrame | None = None,
-) -> pd.Series:
-    """Yearly values of indicator `key` for the side's region (for the small trend charts)."""
-    units = side_units(project, side) if units is None else units
-    values = {}
-    for i, year in enumerate(years):
-        if feedback is not None:
-            feedback.check()
-        total = side_total(project, Side(side.region, TimeFilter.years(year)), None, units)
-        values[year] = _num(total.get(key))
-        if feedback is not None:
-            feedback.set_progress(100.0 * (i + 1) / max(len(years), 1))
-    return pd.Series(values, name=key, dtype=float)
-
-
-def trend_years(project, side: Side, span: int = 8) -> list[int]:
-    """Years around the side's period, within the data's years (at most `span`)."""
+def trend_years(project, side: Side, span: int = 6) -> list[int]:
+    """Years up to the side's period end, within the data's years (at most `span`)."""
     years = project_years(project)
     if years is None:
         return []
@@ -438,6 +363,74 @@ def trend_years(project, side: Side, span: int = 8) -> list[int]:
         last = min(last, max(side.period.end.year, first))
     first = max(first, last - span + 1)
     return list(range(first, last + 1))
+
+
+# Indicators that need the eradication layers (the slow displacement and environment steps).
+NEEDS_ERADICATION = (
+    "eradicated_ha",
+    "eradicated_manual_ha",
+    "eradicated_aerial_ha",
+    "eradication_events",
+    "wdq_violence",
+    "wdq_cultivation",
+    "protected_eradicated_ha",
+    "water_drift_ha",
+    "rule_breaking_operations",
+    "new_cultivation_protected_ha",
+    "harm_index",
+)
+
+
+@contextmanager
+def layers_for(project, key: str):
+    """The project, minus eradication layers when `key` does not need them (6x faster trends)."""
+    if key in NEEDS_ERADICATION:
+        yield project
+        return
+    from layers.layer import LayerList
+    from layers.project import Project
+
+    kept = LayerList(lyr for lyr in project.layers if lyr.role != Role.ERADICATION)
+    light = Project(
+        layers=kept,
+        title=project.title,
+        path=project.path,
+        time_filter=project.time_filter,
+        metadata=project.metadata,
+    )
+    light.metric_crs = project.metric_crs
+    try:
+        yield light
+    finally:
+        kept.clear()  # disconnects the list from the shared layers' signals
+
+
+def trends(
+    project,
+    sides: Sequence[Side],
+    units: Sequence[gpd.GeoDataFrame],
+    key: str,
+    feedback=None,
+) -> list[pd.Series]:
+    """Yearly values of `key` for each side's whole region (one run per year)."""
+    years = sorted(set().union(*(trend_years(project, s) for s in sides)))
+    wholes = [dissolved(project, s, u) for s, u in zip(sides, units, strict=True)]
+    values: list[dict[int, float]] = [{} for _ in sides]
+    same_regions = len({s.region for s in sides}) == 1
+    for year in years:
+        if feedback is not None:
+            feedback.check()
+        batch = wholes[:1] if same_regions else wholes
+        both = gpd.GeoDataFrame(pd.concat(batch, ignore_index=True), crs=units[0].crs)
+        with layers_for(project, key) as subset:
+            frame = indicators_for(subset, both, TimeFilter.years(year))
+        for i in range(len(sides)):
+            values[i][year] = _num(frame.iloc[0 if same_regions else i].get(key))
+    out = []
+    for side, vals in zip(sides, values, strict=True):
+        wanted = set(trend_years(project, side))
+        out.append(pd.Series({y: v for y, v in vals.items() if y in wanted}, name=key, dtype=float))
+    return out
 
 
 # --- one comparison, computed once and drawn anywhere ------------------------------------------
@@ -455,13 +448,18 @@ class Comparison:
     indicator_label: str
     trends: dict[str, tuple[pd.Series, pd.Series]] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def with_unit(info: IndicatorInfo) -> str:
+    """'Violent events (events)'; no unit where the label already says it (per 100,000)."""
+    if not info.unit or (info.unit.startswith("per ") and " per " in info.label):
+        return info.label
+    return f"{info.label} ({info.unit})"
 
 
 def default_indicator(catalogue: dict[str, IndicatorInfo]) -> str:
-    for key in ("violence_rate", "violent_events_per_100k", "harm_index", "violent_events"):
-        if key in catalogue:
-            return key
-    return next(iter(catalogue))
+    return next((k for k in DEFAULT_INDICATORS if k in catalogue), next(iter(catalogue)))
 
 
 def compute_comparison(
@@ -473,18 +471,19 @@ def compute_comparison(
     scheme: str = "quantiles",
     k: int = 5,
     ramp: str = "YlOrRd",
-    trend_keys: Sequence[str] = (),
+    with_trends: bool = True,
     feedback=None,
 ) -> Comparison:
-    """The heavy part (indicators per unit and per side); run it in a worker from the desktop."""
+    """The heavy part (indicators per unit and per side); run it in a worker from the desktop.
+
+    indicator None: the first of DEFAULT_INDICATORS that has values on either side.
+    """
     catalogue = indicator_catalogue()
-    indicator = indicator or default_indicator(catalogue)
-    if indicator not in catalogue:
+    if indicator is not None and indicator not in catalogue:
         raise ValueError(
             tr("Unknown indicator {i!r}. Known: {k}.").format(i=indicator, k=", ".join(catalogue))
         )
-    steps = 4 + 2 * len(trend_keys)
-    done = 0
+    steps, done = (5 if with_trends else 3), 0
 
     def tick(message: str) -> None:
         nonlocal done
@@ -493,38 +492,45 @@ def compute_comparison(
             feedback.check()
             feedback.set_progress(100.0 * done / steps, message)
 
-    sides_units = []
-    for side in (left, right):
-        units = side_units(project, side)
-        values = compute_side_indicators(project, units, side.period)
-        units = units.copy()
-        units["value"] = pd.to_numeric(values.get(indicator), errors="coerce").to_numpy()
-        sides_units.append(units)
+    sides = (left, right)
+    units = [side_units(project, s) for s in sides]
+    frames = []
+    for side, u in zip(sides, units, strict=True):
+        frames.append(indicators_for(project, u, side.period))
         tick(tr("Indicators per region"))
-    shared = classify_shared(sides_units[0]["value"], sides_units[1]["value"], scheme, k, ramp)
-    totals = []
-    for side, units in zip((left, right), sides_units, strict=True):
-        totals.append(side_total(project, side, None, units))
-        tick(tr("Indicators per side"))
+    if indicator is None:
+
+        def has_values(key: str) -> bool:
+            return any(pd.to_numeric(f.get(key), errors="coerce").notna().any() for f in frames)
+
+        indicator = next(
+            (key for key in DEFAULT_INDICATORS if key in catalogue and has_values(key)),
+            default_indicator(catalogue),
+        )
+    for u, f in zip(units, frames, strict=True):
+        u["value"] = pd.to_numeric(f[indicator], errors="coerce").to_numpy()
+    shared = classify_shared(units[0]["value"], units[1]["value"], scheme, k, ramp)
+    totals = side_totals(project, sides, units)
+    tick(tr("Indicators per side"))
     table = comparison_table(totals[0], totals[1], catalogue)
-    trends: dict[str, tuple[pd.Series, pd.Series]] = {}
-    for key in trend_keys:
-        pair = []
-        for side, units in zip((left, right), sides_units, strict=True):
-            pair.append(trend(project, side, key, trend_years(project, side), None, units))
-            tick(tr("Trends"))
-        trends[key] = (pair[0], pair[1])
+    series: dict[str, tuple[pd.Series, pd.Series]] = {}
+    if with_trends:
+        a, b = trends(project, sides, units, indicator, feedback)
+        series[indicator] = (a, b)
+        tick(tr("Trends"))
+    notes = sorted({n for f in frames for n in f.attrs.get("notes", [])})
     info = catalogue[indicator]
     return Comparison(
         left,
         right,
         indicator,
-        (sides_units[0], sides_units[1]),
+        (units[0], units[1]),
         shared,
         table,
         (side_label(project, left), side_label(project, right)),
-        info.label + (f" ({info.unit})" if info.unit else ""),
-        trends,
+        with_unit(info),
+        series,
+        notes=notes,
     )
 
 
@@ -584,7 +590,8 @@ def legend_handles(classification: Classification) -> list[Patch]:
         Patch(facecolor=c, edgecolor="#6d6d6d", linewidth=0.4, label=lab)
         for c, lab in zip(classification.colours, classification.labels, strict=True)
     ]
-    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#6d6d6d", label=tr("no data")))
+    if tr("no data") not in classification.labels:
+        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#6d6d6d", label=tr("no data")))
     return handles
 
 
@@ -604,15 +611,33 @@ def format_percent(v: float) -> str:
     return f"{v:+.0f} %"
 
 
-def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 12) -> None:
+def table_rows(comparison: Comparison, max_rows: int) -> pd.DataFrame:
+    """Outcomes and the harm index first, then enforcement outputs, then context."""
+    t = comparison.table
+    order = {"composite": 0, "outcome": 1, "enforcement": 2, "context": 3}
+    catalogue = indicator_catalogue()
+    rank = [order.get(catalogue[k].group, 4) if k in catalogue else 4 for k in t["key"]]
+    return t.assign(_rank=rank).sort_values("_rank", kind="stable").head(max_rows)
+
+
+def side_headers(comparison: Comparison) -> tuple[str, str]:
+    """Column names for the two sides: the regions, or the periods when the regions match."""
+    left, right = comparison.left, comparison.right
+    if left.region == right.region:
+        return tuple(s.period.label if s.period else tr("all years") for s in (left, right))
+    return tuple(_shorten(lab.split(" · ")[0], 22) for lab in comparison.labels)
+
+
+def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
+    """The indicator comparison, fitted into `ax` (red: worse on the right, blue: better)."""
     ax.axis("off")
-    t = comparison.table.head(max_rows)
+    t = table_rows(comparison, max_rows)
     if t.empty:
         ax.text(0.5, 0.5, tr("No indicators to compare."), ha="center", va="center")
         return
     cells = [
         [
-            r.indicator,
+            _shorten(r.indicator, 58),
             format_number(r.left),
             format_number(r.right),
             format_number(r.difference),
@@ -620,19 +645,19 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 12) -> None:
         ]
         for r in t.itertuples()
     ]
-    short = [_shorten(lab, 34) for lab in comparison.labels]
+    heads = side_headers(comparison)
     table = ax.table(
         cellText=cells,
-        colLabels=[tr("Indicator"), short[0], short[1], tr("Difference"), tr("Change")],
-        colWidths=[0.36, 0.17, 0.17, 0.15, 0.12],
-        loc="upper center",
+        colLabels=[tr("Indicator"), heads[0], heads[1], tr("Difference"), tr("Change")],
+        colWidths=[0.44, 0.15, 0.15, 0.14, 0.12],
+        bbox=[0.0, 0.06, 1.0, 0.94],
         cellLoc="right",
     )
     table.auto_set_font_size(False)
-    table.set_fontsize(7.5)
-    table.scale(1, 1.25)
+    table.set_fontsize(6.5 if len(t) > 14 else 7)
     for (row, col), cell in table.get_celld().items():
         cell.set_edgecolor("#dddddd")
+        cell.set_linewidth(0.5)
         if row == 0:
             cell.set_facecolor("#eeeeee")
             cell.set_text_props(weight="bold")
@@ -643,7 +668,7 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 12) -> None:
             r = t.iloc[row - 1]
             worse = r.difference > 0 if r.higher_is_worse else r.difference < 0
             neutral = r.higher_is_worse is None or pd.isna(r.higher_is_worse)
-            if not neutral and not math.isnan(r.difference) and r.difference != 0:
+            if not neutral and not math.isnan(r.percent_change) and r.difference != 0:
                 cell.get_text().set_color("#b2182b" if worse else "#2166ac")
 
 
@@ -681,7 +706,6 @@ def compare_figure(
     indicator: str | None = None,
     *,
     comparison: Comparison | None = None,
-    trend_keys: Sequence[str] | None = None,
     title: str | None = None,
     figsize: tuple[float, float] = (11.69, 8.27),
     feedback=None,
@@ -690,16 +714,10 @@ def compare_figure(
     left = Side.parse(left) if isinstance(left, str) else left
     right = Side.parse(right) if isinstance(right, str) else right
     if comparison is None:
-        catalogue = indicator_catalogue()
-        indicator = indicator or default_indicator(catalogue)
-        if trend_keys is None:
-            trend_keys = [indicator] + [k for k in _TREND_DEFAULTS if k in catalogue][:1]
-            trend_keys = list(dict.fromkeys(trend_keys))
-        comparison = compute_comparison(
-            project, left, right, indicator, trend_keys=trend_keys, feedback=feedback
-        )
+        comparison = compute_comparison(project, left, right, indicator, feedback=feedback)
     fig = Figure(figsize=figsize, dpi=100, layout="constrained")
-    grid = fig.add_gridspec(2, 3, height_ratios=[3.2, 1.8], width_ratios=[1, 1, 0.75])
+    fig.get_layout_engine().set(rect=(0.0, 0.025, 1.0, 0.975))  # a strip for the footer
+    grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 2.2], width_ratios=[1, 1, 0.75])
     renderer = MapRenderer()
     for which in (0, 1):
         ax = fig.add_subplot(grid[0, which])
@@ -738,11 +756,8 @@ def compare_figure(
         from layers.project import SYNTHETIC_NOTE
 
         footer = f"{SYNTHETIC_NOTE}   {footer}"
-    table_ax.text(0.0, 0.0, footer, fontsize=7, color="#777777", transform=table_ax.transAxes)
+    fig.text(0.01, 0.008, footer, fontsize=7, color="#777777")
     return fig
-
-
-_TREND_DEFAULTS = ("eradicated_ha", "eradication_ha", "cultivation_ha", "harm_index")
 
 
 def _wrap(text: str, width: int) -> str:

@@ -410,10 +410,10 @@ class CompareView(QWidget):
         for key, label in MODES.items():
             self.mode.addItem(label, key)
         self.indicator = QComboBox()
+        self.indicator.addItem(tr("Best available (harm first)"), None)
         for key, info in self.catalogue.items():
-            self.indicator.addItem(info.label + (f" ({info.unit})" if info.unit else ""), key)
-        default = cmp.default_indicator(self.catalogue)
-        self.indicator.setCurrentIndex(self.indicator.findData(default))
+            self.indicator.addItem(cmp.with_unit(info), key)
+        self.indicator.setCurrentIndex(0)
         self.link = QCheckBox(tr("Link pan and zoom"))
         self.link.setChecked(True)
         self.home_button = QPushButton(tr("Zoom to regions"))
@@ -643,9 +643,7 @@ class CompareView(QWidget):
         window = self.window_years.value()
 
         def work(feedback):
-            comparison = cmp.compute_comparison(
-                project, left, right, indicator, trend_keys=[indicator], feedback=feedback
-            )
+            comparison = cmp.compute_comparison(project, left, right, indicator, feedback=feedback)
             if op is not None:
                 point = op[0].to_metric(project.metric_crs).geometry.iloc[op[1]]
                 point = point.representative_point()
@@ -677,7 +675,9 @@ class CompareView(QWidget):
             return
         self.progress.setValue(100)
         self.progress.hide()
-        self.status.setText("")
+        self.status.setStyleSheet("color: #555;")
+        self.status.setText(" ".join(comparison.notes[:3]))
+        self.status.setToolTip("\n".join(comparison.notes))
         self.show_comparison(comparison)
 
     def _error(self, message: str) -> None:

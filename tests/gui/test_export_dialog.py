@@ -38,7 +38,7 @@ def test_export_writes_a_png(qtbot, window, tmp_path) -> None:
     )
     assert dialog.written == out, dialog.status.text()
     with Image.open(out) as img:
-        assert img.size == (round(11.69 * 60), round(8.27 * 60))
+        assert img.size == (int(11.69 * 60), int(8.27 * 60))
         colours = img.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 20, "the page is not blank"
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30000)
