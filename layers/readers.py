@@ -255,7 +255,8 @@ def _drop_unusable(
         )
     if keep.all():
         return gdf, bounds
-    return gdf[keep], bounds[keep]
+    # take, not gdf[keep]: a clean copy that later in-place edits do not warn about.
+    return gdf.take(np.flatnonzero(keep)), bounds[keep]
 
 
 def _in_lonlat_range(bounds: np.ndarray) -> np.ndarray:
@@ -395,7 +396,7 @@ def _drop_out_of_range(
     report.repaired(
         tr("{n} features with coordinates beyond ±180°/±90° were dropped.").format(n=outside)
     )
-    return gdf[inside]
+    return gdf.take(np.flatnonzero(inside))
 
 
 def _repair_invalid(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
@@ -429,7 +430,7 @@ def _repair_invalid(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFra
                 n=int(collapsed.sum())
             )
         )
-        gdf = gdf[~collapsed]
+        gdf = gdf.take(np.flatnonzero(~collapsed))
     return gdf
 
 
