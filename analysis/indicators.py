@@ -1,0 +1,1189 @@
+"""Harm-focused indicators per region, beside the old enforcement figures (methods.md).
+
+One row per region (P-code, name, parent P-code), side by side:
+- enforcement outputs: hectares eradicated (manual / aerial), eradication operations, arrests
+  and seizures where a layer has them;
+- outcomes: violent events and fatalities per 100,000 people and their trend, Gi* hot spots,
+  displacement (WDQ) of violence and cultivation around eradication, population beyond 15 km
+  of a health service, 2SFCA access per 1,000 people, harm-reduction coverage, eradication in
+  protected areas and near water, new cultivation in protected areas;
+- a composite harm index and a priority rank.
+
+INDICATORS and DEFAULT_WEIGHTS are the one place the cartography (briefing pack), the
+compare view and the desktop read the columns, labels, units and directions from.
+A missing layer makes its indicators null (with a note), never 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from analysis import access as access_mod
+from analysis import hotspots
+from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.count import point_polygon_pairs
+from analysis.cultivation import classify_cells, window_years
+from analysis.inputs import PROJECT_KEY, InputError, feature_dates
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.roles import Role
+from layers.timefilter import TimeFilter
+
+PER_100K = 100_000.0
+ACCESS_THRESHOLD_M = 15_000.0  # "beyond 15 km of a health service"; also the 2SFCA catchment
+HOTSPOT_CELL_M = 5_000.0
+DISPLACEMENT_BUFFER_M = 5_000.0
+DISPLACEMENT_WINDOW_DAYS = 730
+DISPLACEMENT_WINDOW_YEARS = 2
+# The treated area: within 1 km of an operation (the SIMCI grid's cell size).
+TARGET_REACH_M = 1_000.0
+POINT_TARGET_RADIUS_M = 250.0  # manual eradication points treated as a 250 m patch
+WATER_DRIFT_M = 10.0
+CULTIVATION_WINDOW_YEARS = 10
+# ACLED event types that are violence (Protests, Riots, Strategic developments are not).
+VIOLENT_EVENT_TYPES = ("battles", "explosions/remote violence", "violence against civilians")
+ARREST_COLUMNS = ("arrests", "arrestos", "capturas", "detenidos", "arrested")
+SEIZURE_COLUMNS = ("seizures", "seizures_kg", "incautaciones", "incautacion_kg", "seized_kg")
+HARM_REDUCTION = "harm_reduction"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One column of the indicator table, as every view labels and colours it.
+
+    higher_is_worse: True for harms, False for goods (access, coverage), None for
+    enforcement outputs (neither good nor bad in themselves).
+    """
+
+    column: str
+    label: str
+    group: str  # "context" (population) | "enforcement" | "outcome" | "composite"
+    unit: str
+    higher_is_worse: bool | None
+    help: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.column
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", tr("Population"), "context", tr("people"), None),
+    Indicator("eradicated_ha", tr("Hectares eradicated"), "enforcement", "ha", None),
+    Indicator("eradicated_manual_ha", tr("Hectares eradicated by hand"), "enforcement", "ha", None),
+    Indicator(
+        "eradicated_aerial_ha", tr("Hectares sprayed from the air"), "enforcement", "ha", None
+    ),
+    Indicator("eradication_events", tr("Eradication operations"), "enforcement", "", None),
+    Indicator("arrests", tr("Arrests"), "enforcement", tr("people"), None),
+    Indicator("seizures", tr("Seizures"), "enforcement", "", None),
+    Indicator("violent_events", tr("Violent events"), "outcome", tr("events"), True),
+    Indicator("fatalities", tr("Fatalities"), "outcome", tr("people"), True),
+    Indicator(
+        "violent_events_per_100k",
+        tr("Violent events per 100,000 people per year"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+    ),
+    Indicator(
+        "fatalities_per_100k",
+        tr("Fatalities per 100,000 people per year"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+    ),
+    Indicator(
+        "violence_trend",
+        tr("Trend of violent events per 100,000 (slope per year)"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+        tr("Least-squares slope of the yearly rate over the period."),
+    ),
+    Indicator(
+        "hot_spot_share",
+        tr("Share of the region in violence hot spots (Gi* 95%)"),
+        "outcome",
+        "%",
+        True,
+        tr("Share of 5 km cells whose Gi* z is a 95% hot spot after FDR correction."),
+    ),
+    Indicator(
+        "wdq_violence",
+        tr("Displacement of violence around eradication (WDQ)"),
+        "outcome",
+        "",
+        False,
+        tr("Below 0: violence moved next door; above 0: benefits spread. Null when undefined."),
+    ),
+    Indicator(
+        "wdq_cultivation",
+        tr("Displacement of cultivation around eradication (WDQ)"),
+        "outcome",
+        "",
+        False,
+        tr("Below 0: coca moved next door; above 0: benefits spread. Null when undefined."),
+    ),
+    Indicator(
+        "beyond_15km_share",
+        tr("Population beyond 15 km of a health service"),
+        "outcome",
+        "%",
+        True,
+    ),
+    Indicator(
+        "access_per_1000",
+        tr("Health services per 1,000 people in reach (2SFCA, 15 km)"),
+        "outcome",
+        tr("per 1,000"),
+        False,
+    ),
+    Indicator(
+        "harm_reduction_coverage",
+        tr("Population within 15 km of a harm-reduction service"),
+        "outcome",
+        "%",
+        False,
+    ),
+    Indicator(
+        "protected_eradicated_ha",
+        tr("Hectares eradicated inside protected areas"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "water_drift_ha",
+        tr("Hectares eradicated within drift distance of water"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "rule_breaking_operations",
+        tr("Eradication operations breaking a spraying rule"),
+        "outcome",
+        "",
+        True,
+    ),
+    Indicator(
+        "new_cultivation_protected_ha",
+        tr("New cultivation inside protected areas"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "harm_index",
+        tr("Harm index (0 = least harm, 1 = most)"),
+        "composite",
+        "",
+        True,
+        tr("Weighted mean of min-max normalised outcomes (goods reversed)."),
+    ),
+    Indicator("priority_rank", tr("Priority rank (1 = most harm)"), "composite", tr("rank"), False),
+)
+INDICATOR_BY_COLUMN = {i.column: i for i in INDICATORS}
+
+# Weights of the harm index. Why these: health and life first (violence, fatalities,
+# access gap) at 1; trends, hot spots, coverage and environmental harm at 0.5; WDQ at 0
+# because it is often undefined and its sign needs reading, so it is shown, not summed.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "violent_events_per_100k": 1.0,
+    "fatalities_per_100k": 1.0,
+    "beyond_15km_share": 1.0,
+    "violence_trend": 0.5,
+    "hot_spot_share": 0.5,
+    "access_per_1000": 0.5,
+    "harm_reduction_coverage": 0.5,
+    "protected_eradicated_ha": 0.5,
+    "water_drift_ha": 0.5,
+    "new_cultivation_protected_ha": 0.5,
+    "rule_breaking_operations": 0.25,
+    "wdq_violence": 0.0,
+    "wdq_cultivation": 0.0,
+}
+
+
+# --- pure pieces ------------------------------------------------------------------------------
+def per_100k(count: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """count / population × 100,000; NaN where the population is unknown or zero."""
+    count = np.asarray(count, dtype=float)
+    population = np.asarray(population, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(population > 0, count / population * PER_100K, np.nan)
+
+
+def yearly_slope(values: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Least-squares slope per year of each row (regions × years); NaN with < 2 years."""
+    values = np.asarray(values, dtype=float)
+    years = np.asarray(years, dtype=float)
+    if values.shape[1] < 2:
+        return np.full(values.shape[0], np.nan)
+    t = years - years.mean()
+    return (values - values.mean(axis=1, keepdims=True)) @ t / (t @ t)
+
+
+def min_max(values: np.ndarray) -> np.ndarray:
+    """Scale to 0–1 over the regions; NaN stays NaN; all-equal values give 0."""
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).any():
+        return values
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    if hi - lo <= 0:
+        return np.where(np.isnan(values), np.nan, 0.0)
+    return (values - lo) / (hi - lo)
+
+
+def harm_index(frame: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, list[str]]:
+    """Weighted mean of min-max normalised outcomes (goods reversed) over available ones.
+
+    A region missing an indicator is scored on the others (weights renormalised).
+    Returns the index and the indicators used.
+    """
+    total = np.zeros(len(frame))
+    weight_sum = np.zeros(len(frame))
+    used = []
+    for column, w in weights.items():
+        if w <= 0 or column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        if not np.isfinite(values).any():
+            continue
+        scaled = min_max(values)
+        if INDICATOR_BY_COLUMN[column].higher_is_worse is False:
+            scaled = 1.0 - scaled
+        have = np.isfinite(scaled)
+        total[have] += w * scaled[have]
+        weight_sum[have] += w
+        used.append(column)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.where(weight_sum > 0, total / weight_sum, np.nan)
+    return index, used
+
+
+def priority_rank(index: np.ndarray) -> np.ndarray:
+    """1 = most harm; ties share the best rank; regions without an index get NaN."""
+    ranks = pd.Series(index).rank(ascending=False, method="min")
+    return ranks.to_numpy()
+
+
+def parse_weights(text: str | dict | None) -> dict[str, float]:
+    """'violent_events_per_100k=2,access_per_1000=0' over DEFAULT_WEIGHTS."""
+    weights = dict(DEFAULT_WEIGHTS)
+    if not text:
+        return weights
+    items = text.items() if isinstance(text, dict) else _pairs(str(text))
+    for key, value in items:
+        key = key.strip()
+        if key not in DEFAULT_WEIGHTS:
+            raise InputError(
+                tr("--weights: {k!r} is not a weighted indicator. Use: {keys}.").format(
+                    k=key, keys=", ".join(DEFAULT_WEIGHTS)
+                )
+            )
+        try:
+            w = float(value)
+        except (TypeError, ValueError):
+            raise InputError(
+                tr("--weights: {k}={v!r} is not a number.").format(k=key, v=value)
+            ) from None
+        if w < 0 or not math.isfinite(w):
+            raise InputError(tr("--weights: {k} must be zero or more.").format(k=key))
+        weights[key] = w
+    return weights
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise InputError(
+                tr(
+                    "--weights: write key=value pairs, e.g. fatalities_per_100k=2 (got {p!r})."
+                ).format(p=part.strip())
+            )
+        k, v = part.split("=", 1)
+        out.append((k, v))
+    return out
+
+
+def parse_years(text: str | None) -> TimeFilter | None:
+    if not text:
+        return None
+    text = str(text).strip()
+    try:
+        if re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", text):
+            a, b = re.split(r"\s*[-–]\s*", text)
+            return TimeFilter.years(int(a), int(b))
+        return TimeFilter.parse(text)
+    except ValueError:
+        raise InputError(
+            tr("--years {t!r}: write a year or a range such as 2016-2020.").format(t=text)
+        ) from None
+
+
+# --- the computation ---------------------------------------------------------------------------
+class _Context:
+    """The project, the regions in metric CRS, the period, and the notes gathered on the way."""
+
+    def __init__(
+        self, project, regions: Layer, period: TimeFilter | None, feedback: Feedback
+    ) -> None:
+        self.project = project
+        self.layers = list(project.layers)
+        self.crs: CRS = project.metric_crs
+        self.period = period
+        self.feedback = feedback
+        self.notes: list[str] = []
+        self.regions_layer = regions
+        self.regions = _to_crs(regions, self.crs).reset_index(drop=True)
+        self.polys = np.asarray(self.regions.geometry.values)
+        self.n = len(self.regions)
+
+    def by_role(self, role: Role) -> list[Layer]:
+        return [layer for layer in self.layers if layer.role == role and not layer.data.empty]
+
+    def in_period(self, layer: Layer) -> np.ndarray:
+        """Mask of features inside the period (undated layers: all; undated features: out)."""
+        if self.period is None:
+            return np.ones(len(layer.data), dtype=bool)
+        dates = _dates(layer)
+        if dates is None:
+            return np.ones(len(layer.data), dtype=bool)
+        mask = dates.notna().to_numpy()
+        if self.period.start is not None:
+            mask &= (dates >= pd.Timestamp(self.period.start)).to_numpy()
+        if self.period.end is not None:
+            mask &= (dates < pd.Timestamp(self.period.end) + pd.Timedelta(days=1)).to_numpy()
+        return mask
+
+    def region_of(self, gdf: gpd.GeoDataFrame) -> np.ndarray:
+        """Region index of each feature's representative point (−1 outside every region)."""
+        geom = gdf.geometry
+        if set(geom.geom_type.dropna()) - {"Point"}:
+            geom = geom.representative_point()
+        poly_idx, pt_idx = point_polygon_pairs(geom, self.polys)
+        out = np.full(len(gdf), -1, dtype=np.int64)
+        out[pt_idx] = poly_idx
+        return out
+
+    def sum_by_region(self, region: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        ok = region >= 0
+        w = None if values is None else np.asarray(values, dtype=float)[ok]
+        return np.bincount(region[ok], weights=w, minlength=self.n).astype(float)
+
+    def missing(self, columns: list[str], out: pd.DataFrame, why: str) -> None:
+        for c in columns:
+            out[c] = np.nan
+        self.notes.append(why)
+
+
+def _to_crs(layer: Layer, crs: CRS) -> gpd.GeoDataFrame:
+    return hotspots.layer_in_crs(layer, crs)
+
+
+def _dates(layer: Layer) -> pd.Series | None:
+    for key in ("date", "year"):
+        col = layer.field(key)
+        if col and col in layer.data.columns:
+            return feature_dates(layer, col)
+    return None
+
+
+def choose_regions(project, regions_layer: Layer | str | None) -> Layer:
+    """The regions layer named, else the finest administrative layer of the project."""
+    if isinstance(regions_layer, Layer):
+        return regions_layer
+    if regions_layer:
+        try:
+            return project.layers[str(regions_layer)]
+        except KeyError:
+            raise InputError(
+                tr("--regions-layer {n!r} is not in the project. Layers: {names}.").format(
+                    n=regions_layer, names=", ".join(project.layers.names())
+                )
+            ) from None
+    candidates = [
+        layer
+        for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES)
+        if layer.geometry_kind == "polygon"
+    ]
+    if not candidates:
+        raise InputError(
+            tr(
+                "The project has no administrative regions: add a boundaries layer "
+                "(e.g. HDX adm2) or name one with --regions-layer."
+            )
+        )
+    return max(candidates, key=lambda layer: len(layer.data))
+
+
+_CODE_PATTERNS = (r"adm(\d)_pcode", r"^pcode$", r"^code$", r"^codigo", r"^cod_")
+_NAME_PATTERNS = (r"adm(\d)_(es|en|name)$", r"^name$", r"^nombre", r"^nom_")
+
+
+def region_identity(layer: Layer) -> pd.DataFrame:
+    """code (P-code), name and parent_code of each region, from the mapping or HDX columns."""
+    cols = {c.lower(): c for c in layer.data.columns if isinstance(c, str)}
+
+    def find(key: str, patterns: tuple[str, ...], prefer_deepest: bool = True) -> str | None:
+        mapped = layer.field(key)
+        if mapped and mapped in layer.data.columns:
+            return mapped
+        hits: list[tuple[int, str]] = []
+        for pattern in patterns:
+            for low, col in cols.items():
+                m = re.search(pattern, low)
+                if m:
+                    level = int(m.group(1)) if m.groups() and m.group(1).isdigit() else -1
+                    hits.append((level, col))
+            if hits:
+                break
+        if not hits:
+            return None
+        hits.sort(reverse=prefer_deepest)
+        return hits[0][1]
+
+    code_col = find("region_code", _CODE_PATTERNS)
+    name_col = find("name", _NAME_PATTERNS)
+    parent_col = layer.field("parent_code")
+    if not parent_col and code_col:
+        m = re.search(r"adm(\d)_pcode", code_col.lower())
+        if m and int(m.group(1)) > 0:
+            want = f"adm{int(m.group(1)) - 1}_pcode"
+            parent_col = cols.get(want)
+    n = len(layer.data)
+    codes = (
+        layer.data[code_col].astype(str).to_numpy()
+        if code_col
+        else np.array([str(i) for i in range(n)])
+    )
+    names = layer.data[name_col].astype(str).to_numpy() if name_col else codes
+    parents = (
+        layer.data[parent_col].astype(str).to_numpy()
+        if parent_col and parent_col in layer.data.columns
+        else np.full(n, None, dtype=object)
+    )
+    return pd.DataFrame({"code": codes, "name": names, "parent_code": parents})
+
+
+def _population(ctx: _Context, out: pd.DataFrame) -> tuple[np.ndarray, gpd.GeoDataFrame | None]:
+    """Population per region, and the demand points (settlements) if they carry population."""
+    settlements = None
+    for layer in ctx.by_role(Role.SETTLEMENTS):
+        col = layer.field("population")
+        if col and col in layer.data.columns:
+            gdf = _to_crs(layer, ctx.crs)
+            pop = pd.to_numeric(layer.data[col], errors="coerce").fillna(0.0).to_numpy()
+            settlements = gpd.GeoDataFrame(
+                {"population": pop}, geometry=gdf.geometry.values, crs=ctx.crs
+            )
+            break
+    region_pop_col = ctx.regions_layer.field("population")
+    if region_pop_col and region_pop_col in ctx.regions_layer.data.columns:
+        pop = pd.to_numeric(ctx.regions_layer.data[region_pop_col], errors="coerce").to_numpy()
+        return pop.astype(float), settlements
+    if settlements is not None:
+        region = ctx.region_of(settlements)
+        pop = ctx.sum_by_region(region, settlements["population"].to_numpy())
+        ctx.notes.append(tr("Population per region: sum of the settlements' population."))
+        return pop, settlements
+    ctx.notes.append(
+        tr(
+            "No population: map a population field on the regions or the settlements. "
+            "Rates per 100,000 and access are left empty."
+        )
+    )
+    return np.full(ctx.n, np.nan), None
+
+
+def _method_kind(values: pd.Series) -> np.ndarray:
+    """'manual', 'aerial' or '' from eradication method values (Spanish or English)."""
+    text = values.astype(str).str.lower()
+    out = np.full(len(values), "", dtype=object)
+    out[text.str.contains("manual|terrestre|forzos", regex=True).to_numpy()] = "manual"
+    out[text.str.contains("aer|aér|spray|aspers|fumig", regex=True).to_numpy()] = "aerial"
+    return out
+
+
+def _eradication(ctx: _Context, out: pd.DataFrame) -> list[gpd.GeoDataFrame]:
+    """Enforcement outputs per region; returns the eradication features in the period."""
+    layers = ctx.by_role(Role.ERADICATION)
+    cols = ["eradicated_ha", "eradicated_manual_ha", "eradicated_aerial_ha", "eradication_events"]
+    if not layers:
+        ctx.missing(cols, out, tr("No eradication layer: enforcement outputs are empty."))
+        return []
+    for c in cols:
+        out[c] = 0.0
+    kept = []
+    unknown_method = 0
+    for layer in layers:
+        ctx.feedback.check()
+        gdf = _to_crs(layer, ctx.crs)
+        mask = ctx.in_period(layer) & gdf.geometry.notna().to_numpy()
+        gdf = gdf[mask]
+        ha_col = layer.field("hectares")
+        if ha_col and ha_col in gdf.columns:
+            ha = pd.to_numeric(gdf[ha_col], errors="coerce").fillna(0.0).to_numpy()
+        elif layer.geometry_kind == "polygon":
+            ha = gdf.geometry.area.to_numpy() / 1e4
+        else:
+            ha = np.full(len(gdf), np.nan)
+            ctx.notes.append(
+                tr(
+                    "Layer {n!r} has no hectares field: its operations are counted, not its area."
+                ).format(n=layer.name)
+            )
+        method_col = layer.field("method")
+        if method_col and method_col in gdf.columns:
+            kind = _method_kind(gdf[method_col])
+        else:
+            guess = _method_kind(pd.Series([f"{layer.name} {layer.source.sublayer or ''}"]))[0]
+            kind = np.full(len(gdf), guess, dtype=object)
+        unknown_method += int((kind == "").sum())
+        region = ctx.region_of(gdf)
+        ha0 = np.nan_to_num(ha)
+        out["eradicated_ha"] += ctx.sum_by_region(region, ha0)
+        out["eradicated_manual_ha"] += ctx.sum_by_region(region, np.where(kind == "manual", ha0, 0))
+        out["eradicated_aerial_ha"] += ctx.sum_by_region(region, np.where(kind == "aerial", ha0, 0))
+        out["eradication_events"] += ctx.sum_by_region(region)
+        dates = _dates(layer)
+        frame = gpd.GeoDataFrame(
+            {
+                "ha": ha,
+                "kind": kind,
+                "region": region,
+                "date": dates[mask].to_numpy() if dates is not None else pd.NaT,
+            },
+            geometry=gdf.geometry.values,
+            crs=ctx.crs,
+        )
+        kept.append(frame)
+    if unknown_method:
+        ctx.notes.append(
+            tr(
+                "{n} eradication operations have no manual/aerial method: in the total only."
+            ).format(n=unknown_method)
+        )
+    return kept
+
+
+def _arrests_and_seizures(ctx: _Context, out: pd.DataFrame) -> None:
+    for column, names, label in (
+        ("arrests", ARREST_COLUMNS, tr("arrests")),
+        ("seizures", SEIZURE_COLUMNS, tr("seizures")),
+    ):
+        total = np.zeros(ctx.n)
+        found = False
+        for layer in ctx.layers:
+            if layer.role == Role.ADMIN_BOUNDARIES or layer.data.empty:
+                continue
+            col = next((c for c in layer.data.columns if str(c).lower() in names), None)
+            if col is None:
+                continue
+            found = True
+            gdf = _to_crs(layer, ctx.crs)[ctx.in_period(layer)]
+            values = pd.to_numeric(gdf[col], errors="coerce").fillna(0.0).to_numpy()
+            total += ctx.sum_by_region(ctx.region_of(gdf), values)
+        if found:
+            out[column] = total
+        else:
+            ctx.missing(
+                [column],
+                out,
+                tr("No layer has {what}: that column is empty (not zero).").format(what=label),
+            )
+
+
+def _violent(layer: Layer) -> np.ndarray:
+    col = layer.field("event_type")
+    if not col or col not in layer.data.columns:
+        return np.ones(len(layer.data), dtype=bool)
+    types = layer.data[col].astype(str).str.strip().str.lower()
+    return types.isin(VIOLENT_EVENT_TYPES).to_numpy()
+
+
+def _violence(ctx: _Context, out: pd.DataFrame, population: np.ndarray) -> list[Layer]:
+    cols = [
+        "violent_events",
+        "fatalities",
+        "violent_events_per_100k",
+        "fatalities_per_100k",
+        "violence_trend",
+    ]
+    layers = [layer for layer in ctx.by_role(Role.VIOLENCE) if layer.geometry_kind == "point"]
+    if not layers:
+        ctx.missing(cols, out, tr("No violence events layer: violence outcomes are empty."))
+        return []
+    events = np.zeros(ctx.n)
+    deaths = np.zeros(ctx.n)
+    yearly: dict[int, np.ndarray] = {}
+    has_fatalities = False
+    for layer in layers:
+        ctx.feedback.check()
+        gdf = _to_crs(layer, ctx.crs)
+        mask = ctx.in_period(layer) & _violent(layer)
+        region = ctx.region_of(gdf[mask])
+        events += ctx.sum_by_region(region)
+        fcol = layer.field("fatalities")
+        if fcol and fcol in gdf.columns:
+            has_fatalities = True
+            f = pd.to_numeric(gdf.loc[mask, fcol], errors="coerce").fillna(0.0).to_numpy()
+            deaths += ctx.sum_by_region(region, f)
+        dates = _dates(layer)
+        if dates is not None:
+            years = dates[mask].dt.year.to_numpy()
+            for y in np.unique(years[np.isfinite(years)]).astype(int):
+                yearly.setdefault(y, np.zeros(ctx.n))
+                yearly[y] += ctx.sum_by_region(region[years == y])
+    if ctx.period is not None and ctx.period.start and ctx.period.end:
+        all_years = np.arange(ctx.period.start.year, ctx.period.end.year + 1)
+        span = ((ctx.period.end - ctx.period.start).days + 1) / 365.25
+    elif yearly:
+        all_years = np.arange(min(yearly), max(yearly) + 1)
+        span = float(len(all_years))
+    else:
+        all_years = np.array([], dtype=int)
+        span = float("nan")
+        ctx.notes.append(tr("Violence events are undated: yearly rates cannot be computed."))
+    span = round(span, 2)  # whole years stay whole (2014–2023 is 10.0, not 9.9986)
+    out["violent_events"] = events
+    out["violent_events_per_100k"] = per_100k(events / span, population)
+    if has_fatalities:
+        out["fatalities"] = deaths
+        out["fatalities_per_100k"] = per_100k(deaths / span, population)
+    else:
+        ctx.missing(
+            ["fatalities", "fatalities_per_100k"],
+            out,
+            tr("The violence layer has no fatalities field mapped."),
+        )
+    if len(all_years) >= 2:
+        table = np.column_stack([yearly.get(int(y), np.zeros(ctx.n)) for y in all_years])
+        rates = per_100k(table, population[:, None])
+        out["violence_trend"] = yearly_slope(rates, all_years)
+    else:
+        ctx.missing(
+            ["violence_trend"],
+            out,
+            tr("The violence trend needs dated events over at least two years."),
+        )
+    return layers
+
+
+def _hot_spots(ctx: _Context, out: pd.DataFrame, violence: list[Layer]) -> None:
+    if not violence:
+        ctx.missing(["hot_spot_share"], out, tr("No violence events: no hot spots."))
+        return
+    xy = []
+    for layer in violence:
+        gdf = _to_crs(layer, ctx.crs)
+        mask = ctx.in_period(layer) & _violent(layer) & gdf.geometry.notna().to_numpy()
+        xy.append(hotspots.point_coordinates(gdf[mask]))
+    xy = np.vstack(xy) if xy else np.empty((0, 2))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) < 3:
+        ctx.missing(["hot_spot_share"], out, tr("Fewer than three violent events: no hot spots."))
+        return
+    bounds = tuple(ctx.regions.total_bounds)
+    area = (bounds[2] - bounds[0]) * (bounds[3] - bounds[1])
+    cell = max(HOTSPOT_CELL_M, math.sqrt(area / (0.8 * hotspots.MAX_GI_CELLS)))
+    grid = hotspots.grid_for_extent(bounds, cell)
+    idx = grid.cell_index(xy[:, 0], xy[:, 1])
+    y = np.bincount(idx[idx >= 0], minlength=grid.rows * grid.cols)
+    centres = grid.centre_points()
+    ctx.feedback.check()
+    res = hotspots.gi_star(y, hotspots.grid_weights(centres, 1.5 * cell), permutations=0)
+    hot = res["gi_bin"].to_numpy() >= 2
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(centres[:, 0], centres[:, 1]), crs=ctx.crs)
+    region = ctx.region_of(pts)
+    cells = ctx.sum_by_region(region)
+    hot_cells = ctx.sum_by_region(region, hot.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["hot_spot_share"] = np.where(cells > 0, hot_cells / cells, np.nan)
+
+
+def _region_targets(
+    ctx: _Context, targets: list[gpd.GeoDataFrame]
+) -> dict[int, tuple[np.ndarray, Any]]:
+    """Per region with dated eradication: its treated shapes and the intervention date.
+
+    Points become circles of their reported hectares (250 m without). The date is when half
+    the region's hectares had been eradicated (operations spread over years; one date keeps
+    the before/after windows readable).
+    """
+    dated = [t[t["date"].notna()] for t in targets]
+    dated = [t for t in dated if len(t)]
+    if not dated:
+        return {}
+    frame = pd.concat(dated, ignore_index=True)
+    ha = frame["ha"].to_numpy(dtype=float)
+    ok = np.isfinite(ha) & (ha > 0)
+    radius = np.where(ok, np.sqrt(np.where(ok, ha, 0.0) * 1e4 / math.pi), POINT_TARGET_RADIUS_M)
+    geom = frame.geometry.values
+    is_point = shapely.get_type_id(geom) == 0
+    shapes = np.where(is_point, shapely.buffer(geom, radius, quad_segs=4), geom)
+    weight = np.where(np.isfinite(ha), ha, 1.0)
+    when = pd.to_datetime(frame["date"]).to_numpy()
+    region = frame["region"].to_numpy()
+    out = {}
+    for r in np.unique(region[region >= 0]):
+        rows = np.flatnonzero(region == r)
+        order = rows[np.argsort(when[rows])]
+        cum = np.cumsum(weight[order])
+        date = pd.Timestamp(when[order[np.searchsorted(cum, cum[-1] / 2)]]).date()
+        out[int(r)] = (shapes[rows], date)
+    return out
+
+
+def area_labels(
+    locations: np.ndarray,
+    shapes: np.ndarray,
+    reach_m: float,
+    buffer_m: float,
+    inside_study: np.ndarray,
+) -> np.ndarray:
+    """0 target (≤ reach_m from an operation), 1 buffer (the next buffer_m), 2 control, −1 else.
+
+    As analysis.displacement's default control: the ring after the buffer (its
+    displacement-control ring, another buffer_m wide) is in neither buffer nor control.
+    """
+    far = reach_m + 2 * buffer_m
+    q, t = shapely.STRtree(shapes).query_nearest(locations, max_distance=far, all_matches=False)
+    d = np.full(len(locations), np.inf)
+    d[q] = shapely.distance(locations[q], shapes[t])
+    labels = np.where(inside_study, 2, -1)
+    labels = np.where(d <= far, -1, labels)
+    labels = np.where(d <= reach_m + buffer_m, 1, labels)
+    return np.where(d <= reach_m, 0, labels)
+
+
+def window_totals(obs, labels: np.ndarray, t0: int, window: int) -> np.ndarray:
+    """[(before, after)] for target, buffer, control; the intervention day/year in neither."""
+    out = np.zeros((3, 2))
+    for j, (lo, hi) in enumerate(((t0 - window, t0 - 1), (t0 + 1, t0 + window))):
+        take = (obs.time >= lo) & (obs.time <= hi)
+        codes = labels[obs.loc[take]]
+        placed = codes >= 0
+        w = None if obs.weight is None else obs.weight[take][placed]
+        out[:, j] = np.bincount(codes[placed], weights=w, minlength=3)[:3]
+    return out
+
+
+def _displacement(
+    ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame], violence: list[Layer]
+) -> None:
+    """WDQ of violence and of cultivation around each region's eradication.
+
+    Target R = within 1 km of the region's eradication, buffer D = the next 5 km, control C =
+    the rest of the study area (all regions) beyond a further 5 km; windows of 2 years (730 days)
+    either side of the date. The measures are analysis.displacement.displacement_measures.
+    """
+    from analysis.displacement import (
+        displacement_measures,
+        grid_observations,
+        point_observations,
+    )
+
+    per_region = _region_targets(ctx, targets) if targets else {}
+    study = shapely.union_all(ctx.polys)
+    jobs = []
+    viol = violence[0] if violence else None
+    if viol is not None and _dates(viol) is not None:
+        gdf = _to_crs(viol, ctx.crs)
+        keep = _violent(viol) & gdf.geometry.notna().to_numpy()
+        obs = point_observations(gdf[keep], _dates(viol)[keep], None)
+        jobs.append(("wdq_violence", obs, DISPLACEMENT_WINDOW_DAYS))
+    else:
+        jobs.append(("wdq_violence", None, 0))
+    grids = [layer for layer in ctx.by_role(Role.CULTIVATION) if layer.mapping.year_columns]
+    if grids:
+        grid = _to_crs(grids[0], ctx.crs)
+        jobs.append(
+            (
+                "wdq_cultivation",
+                grid_observations(grid, grids[0].mapping.year_columns),
+                DISPLACEMENT_WINDOW_YEARS,
+            )
+        )
+    else:
+        jobs.append(("wdq_cultivation", None, 0))
+    for column, obs, window in jobs:
+        out[column] = np.nan
+        if obs is None or not per_region:
+            ctx.notes.append(
+                tr("{c}: needs dated events and dated eradication; left empty.").format(c=column)
+            )
+            continue
+        inside = shapely.intersects(study, obs.locations)
+        undefined = 0
+        for r, (shapes, date) in per_region.items():
+            ctx.feedback.check()
+            labels = area_labels(
+                obs.locations, shapes, TARGET_REACH_M, DISPLACEMENT_BUFFER_M, inside
+            )
+            t0 = (
+                date.year
+                if obs.unit == "years"
+                else (pd.Timestamp(date) - pd.Timestamp("1970-01-01")).days
+            )
+            (rb, ra), (db, da), (cb, ca) = window_totals(obs, labels, t0, window)
+            m = displacement_measures(rb, ra, db, da, cb, ca, counts=obs.weight is None)
+            if m["wdq"] is None:
+                undefined += 1
+            else:
+                out.loc[r, column] = float(m["wdq"])
+        if undefined:
+            ctx.notes.append(
+                tr(
+                    "{c}: undefined in {n} of {m} regions with eradication (no fall in the "
+                    "target area relative to the control, or no events in the control)."
+                ).format(c=column, n=undefined, m=len(per_region))
+            )
+
+
+def _access(
+    ctx: _Context, out: pd.DataFrame, population: np.ndarray, settlements: gpd.GeoDataFrame | None
+) -> None:
+    cols = ["beyond_15km_share", "access_per_1000", "harm_reduction_coverage"]
+    services = [layer for layer in ctx.by_role(Role.HEALTH_SERVICES)]
+    if not services:
+        ctx.missing(cols, out, tr("No health services layer: access outcomes are empty."))
+        return
+    if settlements is not None and len(settlements):
+        demand = settlements
+        demand_xy = access_mod.locations(demand)
+        demand_pop = demand["population"].to_numpy(dtype=float)
+        region = ctx.region_of(demand)
+    elif np.isfinite(population).any():
+        demand_xy = access_mod.locations(ctx.regions)
+        demand_pop = np.nan_to_num(population)
+        region = np.arange(ctx.n)
+        ctx.notes.append(tr("Access measured from region centroids (no settlements layer)."))
+    else:
+        ctx.missing(cols, out, tr("No population: access outcomes are empty."))
+        return
+    layer = services[0]
+    gdf = _to_crs(layer, ctx.crs)
+    ok = gdf.geometry.notna().to_numpy()
+    supply_xy = access_mod.locations(gdf[ok])
+    table, notes = access_mod.accessibility(
+        demand_xy, demand_pop, supply_xy, np.ones(len(supply_xy)), ACCESS_THRESHOLD_M, "2sfca"
+    )
+    pop_region = ctx.sum_by_region(region, demand_pop)
+    beyond = ctx.sum_by_region(
+        region, demand_pop * (table["nearest_m"].to_numpy() > ACCESS_THRESHOLD_M)
+    )
+    weighted = ctx.sum_by_region(region, demand_pop * table["access_per_1000"].to_numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["beyond_15km_share"] = np.where(pop_region > 0, beyond / pop_region, np.nan)
+        out["access_per_1000"] = np.where(pop_region > 0, weighted / pop_region, np.nan)
+    try:
+        hr = access_mod.facility_mask(layer, HARM_REDUCTION) & ok
+    except InputError:
+        ctx.missing(
+            ["harm_reduction_coverage"],
+            out,
+            tr("Services have no type field: harm-reduction coverage is empty."),
+        )
+        return
+    if hr.any():
+        d, _ = access_mod.nearest_service(demand_xy, access_mod.locations(gdf[hr]))
+    else:
+        d = np.full(len(demand_xy), np.inf)
+        ctx.notes.append(tr("No harm-reduction service in the services layer: coverage is 0."))
+    covered = ctx.sum_by_region(region, demand_pop * (d <= ACCESS_THRESHOLD_M))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["harm_reduction_coverage"] = np.where(pop_region > 0, covered / pop_region, np.nan)
+
+
+def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame]) -> None:
+    from analysis.environment import EnvironmentalHarm
+
+    cols = ["protected_eradicated_ha", "water_drift_ha", "rule_breaking_operations"]
+    if not targets:
+        ctx.missing(cols, out, tr("No eradication: no environmental harm from it."))
+        return
+    frame = pd.concat(targets, ignore_index=True)
+    geom = frame.geometry.values
+    radius = np.sqrt(np.nan_to_num(frame["ha"].to_numpy(), nan=0.0) * 1e4 / math.pi)
+    radius = np.where(radius > 0, radius, POINT_TARGET_RADIUS_M)
+    is_point = shapely.get_type_id(geom) == 0
+    shapes = np.where(is_point, shapely.buffer(geom, radius), geom)
+    footprints = Layer(
+        gpd.GeoDataFrame({"region": frame["region"].to_numpy()}, geometry=shapes, crs=ctx.crs),
+        "footprints",
+    )
+    first = {
+        role: (ctx.by_role(role) or [None])[0]
+        for role in (Role.PROTECTED_AREAS, Role.WATER, Role.SETTLEMENTS, Role.BORDER)
+    }
+    params = {
+        "footprints": footprints,
+        "protected": first[Role.PROTECTED_AREAS],
+        "water": first[Role.WATER],
+        "settlements": first[Role.SETTLEMENTS],
+        "border": first[Role.BORDER],
+        "drift_m": WATER_DRIFT_M,
+        "rule_distance_m": 100.0,
+        "border_distance_m": 10_000.0,
+        "metric_crs": ctx.crs,
+    }
+    res = EnvironmentalHarm().run(params, _child(ctx.feedback))
+    fp = res.layers["footprints"]
+    region = frame["region"].to_numpy()
+    for column, source, role in (
+        ("protected_eradicated_ha", "protected_ha", tr("protected areas")),
+        ("water_drift_ha", "water_drift_ha", tr("rivers and water")),
+    ):
+        if source in fp.columns:
+            out[column] = ctx.sum_by_region(region, fp[source].to_numpy(dtype=float))
+        else:
+            ctx.missing(
+                [column], out, tr("No layer of {what}: {c} is empty.").format(what=role, c=column)
+            )
+    if "rules_broken" in fp.columns:
+        out["rule_breaking_operations"] = ctx.sum_by_region(
+            region, (fp["rules_broken"].to_numpy() > 0).astype(float)
+        )
+    else:
+        ctx.missing(
+            ["rule_breaking_operations"],
+            out,
+            tr("No water, settlements, protected areas or border: no rule checked."),
+        )
+    ctx.notes.append(
+        tr(
+            "Environmental harm sums each operation's hectares; overlapping operations count "
+            "each time. Manual points are circles of their reported hectares."
+        )
+    )
+
+
+def _new_cultivation(ctx: _Context, out: pd.DataFrame) -> None:
+    column = "new_cultivation_protected_ha"
+    grids = [layer for layer in ctx.by_role(Role.CULTIVATION) if layer.mapping.year_columns]
+    protected = ctx.by_role(Role.PROTECTED_AREAS)
+    if not grids or not protected:
+        ctx.missing(
+            [column],
+            out,
+            tr("New cultivation in protected areas needs a cultivation grid and protected areas."),
+        )
+        return
+    grid_layer = grids[0]
+    end = ctx.period.end.year if ctx.period is not None and ctx.period.end else None
+    window = CULTIVATION_WINDOW_YEARS
+    if ctx.period is not None and ctx.period.start and ctx.period.end:
+        window = max(2, ctx.period.end.year - ctx.period.start.year + 1)
+    years, _ = window_years(grid_layer.mapping.year_columns, window, end)
+    if len(years) < 2:
+        ctx.missing([column], out, tr("New cultivation needs at least two grid years."))
+        return
+    grid = _to_crs(grid_layer, ctx.crs)
+    cols = grid_layer.mapping.year_columns
+    ha = np.column_stack(
+        [pd.to_numeric(grid[cols[y]], errors="coerce").fillna(0.0).to_numpy() for y in years]
+    )
+    # "New" against the start of the period: SIMCI's rule (classify_cells) applied to the
+    # first and last year only, so cells that appeared mid-period and stayed are counted.
+    classes = classify_cells(ha[:, [0, -1]])
+    centroids = grid.geometry.centroid
+    pa = np.asarray(_to_crs(protected[0], ctx.crs).geometry.values)
+    _, inside_idx = point_polygon_pairs(centroids, pa)
+    inside = np.zeros(len(grid), dtype=bool)
+    inside[inside_idx] = True
+    chosen = inside & (classes == "new")
+    pts = gpd.GeoDataFrame(geometry=centroids.values, crs=ctx.crs)
+    region = ctx.region_of(pts)
+    out[column] = ctx.sum_by_region(region, np.where(chosen, ha[:, -1], 0.0))
+    ctx.notes.append(
+        tr(
+            "New cultivation in protected areas: hectares in {b} of grid cells that had "
+            "no coca in {a}."
+        ).format(a=years[0], b=years[-1])
+    )
+
+
+def _child(feedback: Feedback) -> Feedback:
+    """A feedback for a sub-analysis that shares the parent's cancel but not its progress."""
+    child = Feedback()
+    child._canceled = feedback._canceled  # noqa: SLF001 (one cancel button for the whole run)
+    return child
+
+
+def compute_indicators(
+    project,
+    regions_layer: Layer | str | None = None,
+    years: str | TimeFilter | None = None,
+    weights: str | dict | None = None,
+    feedback: Feedback | None = None,
+    *,
+    regions: Layer | None = None,
+    period: TimeFilter | None = None,
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """One row per region: code, name, parent_code, then every column of INDICATORS.
+
+    `regions`/`period` are aliases of `regions_layer`/`years` (the compare view's names).
+    Notes on missing layers and undefined values are appended to `notes` when given.
+    """
+    feedback = feedback or Feedback()
+    regions_layer = regions if regions is not None else regions_layer
+    tf = years if isinstance(years, TimeFilter) else parse_years(years)
+    tf = period if period is not None else tf
+    if tf is None:
+        tf = project.time_filter
+    weights_used = parse_weights(weights)
+    ctx = _Context(project, choose_regions(project, regions_layer), tf, feedback)
+    out = region_identity(ctx.regions_layer).reset_index(drop=True)
+    steps = [
+        tr("Population"),
+        tr("Eradication"),
+        tr("Violence"),
+        tr("Hot spots"),
+        tr("Health access"),
+        tr("Environmental harm"),
+        tr("New cultivation"),
+        tr("Displacement"),
+    ]
+
+    def step(k: int) -> None:
+        feedback.check()
+        feedback.set_progress(100.0 * k / (len(steps) + 1), steps[k])
+
+    step(0)
+    population, settlements = _population(ctx, out)
+    out["population"] = population
+    step(1)
+    targets = _eradication(ctx, out)
+    _arrests_and_seizures(ctx, out)
+    step(2)
+    violence = _violence(ctx, out, population)
+    step(3)
+    _hot_spots(ctx, out, violence)
+    step(4)
+    _access(ctx, out, population, settlements)
+    step(5)
+    _environment(ctx, out, targets)
+    step(6)
+    _new_cultivation(ctx, out)
+    step(7)
+    _displacement(ctx, out, targets, violence)
+    feedback.check()
+    index, used = harm_index(out, weights_used)
+    out["harm_index"] = index
+    out["priority_rank"] = priority_rank(index)
+    if not used:
+        ctx.notes.append(tr("No outcome available: the harm index is empty."))
+    ordered = ["code", "name", "parent_code"] + [i.column for i in INDICATORS]
+    out = out[ordered]
+    out.attrs["weights"] = weights_used
+    out.attrs["index_uses"] = used
+    out.attrs["period"] = tf.label if tf is not None else None
+    out.attrs["notes"] = ctx.notes
+    if notes is not None:
+        notes.extend(ctx.notes)
+    feedback.set_progress(100, tr("Done"))
+    return out
+
+
+# --- the analysis -------------------------------------------------------------------------------
+@register
+class HarmIndicators(Algorithm):
+    id = "indicators"
+    title = tr("Harm indicators per region")
+    help = tr(
+        "Per region, side by side: enforcement outputs (hectares eradicated, operations, "
+        "arrests, seizures) and outcomes for people (violence and fatalities per 100,000 and "
+        "their trend, hot spots, displacement, distance to health services, harm-reduction "
+        "coverage, environmental harm), a harm index with weights you can change, and a "
+        "priority rank. Needs --project; layers are found by their roles."
+    )
+    parameters = (
+        Parameter(
+            "regions_layer",
+            "layer",
+            tr("Regions to report on (default: the project's finest administrative layer)."),
+            roles=("admin_boundaries",),
+            geometry=("polygon",),
+        ),
+        Parameter("years", "string", tr("Period, e.g. 2016-2020 (default: the project's).")),
+        Parameter(
+            "weights",
+            "string",
+            tr("Harm index weights as key=value,... over the defaults ({d}).").format(
+                d=", ".join(f"{k}={v:g}" for k, v in DEFAULT_WEIGHTS.items())
+            ),
+        ),
+    )
+    outputs = (
+        Output("regions", "layer", tr("Regions with one column per indicator.")),
+        Output("table", "table", tr("The indicator table.")),
+        Output("summary", "summary", tr("Indicators per region, weights and notes.")),
+    )
+
+    def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
+        project = params.get(PROJECT_KEY)
+        if project is None:
+            raise InputError(
+                tr("The indicators need a project: give --project PATH (e.g. the sample).")
+            )
+        regions = params.get("regions_layer")
+        frame = compute_indicators(
+            project, regions, params.get("years"), params.get("weights"), feedback
+        )
+        notes = list(frame.attrs.get("notes", []))
+        chosen = choose_regions(project, regions)
+        layer = _to_crs(chosen, project.metric_crs).reset_index(drop=True)
+        result_layer = gpd.GeoDataFrame(
+            frame.reset_index(drop=True), geometry=layer.geometry.values, crs=layer.crs
+        )
+        records = []
+        for row in frame.to_dict(orient="records"):
+            records.append({k: _plain(v) for k, v in row.items()})
+        summary = {
+            "regions": records,
+            "weights": frame.attrs.get("weights"),
+            "index_uses": frame.attrs.get("index_uses"),
+            "period": frame.attrs.get("period"),
+            "indicators": [
+                {
+                    "column": i.column,
+                    "label": i.label,
+                    "group": i.group,
+                    "unit": i.unit,
+                    "higher_is_worse": i.higher_is_worse,
+                }
+                for i in INDICATORS
+            ],
+            "notes": notes,
+        }
+        return AnalysisResult(
+            summary=summary,
+            layers={"regions": result_layer},
+            table=frame.reset_index(drop=True),
+            notes=notes,
+            styles={"regions": {"field": "harm_index", "kind": "graduated"}},
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
