@@ -37,12 +37,14 @@ class IdentifyPanel(QWidget):
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.hint)
         box.addWidget(self.tree)
+        self.tree.hide()  # an empty table looks broken: show the hint until there are results
         self.results: list[tuple[Layer, list[int]]] = []
 
     def show_results(self, lon: float, lat: float, hits: list[tuple[Layer, list[int]]]) -> None:
         self.results = hits
         self.tree.clear()
         where = f"{lat:.5f}°, {lon:.5f}°"
+        self.tree.setVisible(bool(hits))
         if not hits:
             self.hint.setText(tr("Nothing at {w}.").format(w=where))
             return

@@ -1,0 +1,44 @@
+"""Screenshots a person looks at: the main window on the sample project (or the small one
+until the sample is generated), with the time filter on and a selection shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sample_maps import SAMPLE_PROJECT
+
+pytestmark = pytest.mark.gui
+
+DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "main_window.png"
+
+
+def test_main_window_screenshots(make_window, sample_or_small, open_and_wait, output_dir, qtbot):
+    window = make_window()
+    window.resize(1600, 1000)
+    open_and_wait(window, sample_or_small)
+    qtbot.waitUntil(lambda: not window.canvas.is_rendering, timeout=60000)
+    window.canvas.redraw_now()
+    qtbot.wait(50)
+    image = window.grab()
+    assert image.width() >= 1200
+    path = output_dir / "main_window.png"
+    assert image.save(str(path))
+    assert path.stat().st_size > 50_000  # a drawn map, not an empty frame
+    if sample_or_small == SAMPLE_PROJECT:
+        DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        image.save(str(DOCS_IMAGE))
+
+    # A second view: one year, a selection in the table, identify results.
+    points = [lay for lay in window.project.layers if lay.geometry_kind == "point"]
+    events = max(points, key=lambda lay: len(lay.data))
+    window.open_table(events)
+    window.attribute_table.view.selectRow(0)
+    years = window.time_panel.slider
+    window.time_panel.set_year(years.maximum())
+    geom = events.to_metric(window.canvas.crs).geometry.iloc[0]
+    window.canvas.identify(geom.x, geom.y)
+    window.canvas.redraw_now()
+    qtbot.wait(50)
+    assert window.grab().save(str(output_dir / "main_window_year_selection.png"))
