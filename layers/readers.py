@@ -49,7 +49,7 @@ MISSING_TEXT = ["nan", "NaN", "NAN", "None", "NULL", "null", "N/A"]
 
 SUPPORTED = tr(
     "Harm Atlas reads GeoJSON, Shapefile (.shp, or zipped), GeoPackage, FlatGeobuf, KML/KMZ, "
-    "GeoParquet, and CSV/Excel tables with coordinate columns."
+    "GML, GeoParquet, and CSV/Excel tables with coordinate columns."
 )
 ASK_FOR_CRS = tr(
     "Give its coordinate reference system: restore the .prj file that came with it, or pass "
@@ -544,7 +544,7 @@ def _read_multi(path: Path, sublayer: str | None, driver: str, source: str | Non
             RawLayer(
                 path.stem if single else name,
                 gdf,
-                LoadReport(driver=driver, encoding="UTF-8"),
+                LoadReport(driver=driver, encoding="utf-8"),
                 None if single else name,
             )
         )
@@ -553,7 +553,7 @@ def _read_multi(path: Path, sublayer: str | None, driver: str, source: str | Non
 
 def _read_geojson(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
     gdf = _read_vector(str(path))
-    return [RawLayer(path.stem, gdf, LoadReport(driver="GeoJSON", encoding="UTF-8"))]
+    return [RawLayer(path.stem, gdf, LoadReport(driver="GeoJSON", encoding="utf-8"))]
 
 
 def _read_gpkg(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
@@ -562,7 +562,7 @@ def _read_gpkg(path: Path, sublayer: str | None, options: dict) -> list[RawLayer
 
 def _read_fgb(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
     gdf = _read_vector(str(path))
-    return [RawLayer(path.stem, gdf, LoadReport(driver="FlatGeobuf", encoding="UTF-8"))]
+    return [RawLayer(path.stem, gdf, LoadReport(driver="FlatGeobuf", encoding="utf-8"))]
 
 
 def _read_kml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
@@ -577,8 +577,12 @@ def _read_kml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
     return raws
 
 
+def _read_gml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
+    return _read_multi(path, sublayer, "GML")
+
+
 def _read_parquet(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
-    report = LoadReport(driver="GeoParquet", encoding="UTF-8")
+    report = LoadReport(driver="GeoParquet", encoding="utf-8")
     try:
         gdf = gpd.read_parquet(path)
     except ValueError as exc:
@@ -877,7 +881,7 @@ def _read_zip(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
             else:
                 for name in _vector_layer_names(source):
                     gdf = _read_vector(source, layer=name)
-                    raws.append(RawLayer(stem, gdf, LoadReport(encoding="UTF-8"), sub))
+                    raws.append(RawLayer(stem, gdf, LoadReport(encoding="utf-8"), sub))
         for raw in raws:
             raw.report.driver = f"{raw.report.driver or 'GDAL'} (zip)"
     return raws
@@ -930,7 +934,7 @@ def _read_xlsx(path: Path, sublayer: str | None, options: dict) -> list[RawLayer
     raws, problems = [], []
     for sheet in names:
         name = path.stem if len(sheets) == 1 else sheet
-        report = LoadReport(driver="XLSX", encoding="UTF-8")
+        report = LoadReport(driver="XLSX", encoding="utf-8")
         try:
             raw = _table_to_points(path, sheets[sheet], name, report)
         except LayerLoadError as exc:
@@ -1050,6 +1054,9 @@ READERS: list[FormatReader] = [
     FormatReader("KMZ", (), _read_kml, lambda h, p: _is_zip(h) and _zip_kind(p) == "kmz"),
     FormatReader("Zip", (".zip",), _read_zip, lambda h, p: _is_zip(h) and _zip_kind(p) == "zip"),
     FormatReader("GeoJSON", (".geojson", ".json"), _read_geojson, _looks_like_geojson),
+    FormatReader(
+        "GML", (".gml",), _read_gml, lambda h, p: b"<gml:" in h or b"opengis.net/gml" in h
+    ),
     FormatReader("CSV", (".csv", ".tsv", ".txt"), _read_csv, None),
 ]
 

@@ -24,6 +24,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
+from layers import readers
 from layers.errors import LayerLoadError
 from layers.readers import read_layers
 
@@ -149,6 +150,12 @@ def test_zip_without_map_data(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "hello")
     _fails(path, "holds no map data")
+
+
+def test_zip_larger_than_the_limit_is_refused(tmp_path, monkeypatch):
+    archive = ff.zip_shapefile(ff.wdpa_shapefile(tmp_path))
+    monkeypatch.setattr(readers, "MAX_ZIP_UNCOMPRESSED", 1000)  # the real limit is 2 GiB
+    _fails(archive, "too large to open safely")
 
 
 def test_zip_bomb_is_refused(tmp_path):

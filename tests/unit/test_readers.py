@@ -123,6 +123,19 @@ def test_kml(tmp_path):
     assert CRS.from_user_input(layer.data.crs).to_epsg() == 4326
 
 
+def test_kmz_and_gml(tmp_path):
+    gdf = gpd.read_file(ff.rivers(tmp_path))
+    gdf.to_file(tmp_path / "doc.kml", driver="KML")
+    with zipfile.ZipFile(tmp_path / "rios.kmz", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(tmp_path / "doc.kml", "doc.kml")
+    assert reader_for(tmp_path / "rios.kmz").name == "KMZ"
+    assert _one(tmp_path / "rios.kmz").geometry_kind == "line"
+    gdf.to_file(tmp_path / "rios.gml", driver="GML")
+    layer = _one(tmp_path / "rios.gml")
+    assert layer.role == Role.WATER
+    assert len(layer.data) == 2
+
+
 def test_geoparquet_and_plain_parquet_with_coordinates(tmp_path):
     gpd.read_file(ff.eradication_points(tmp_path)).to_parquet(tmp_path / "erad.parquet")
     layer = _one(tmp_path / "erad.parquet")
