@@ -3,7 +3,9 @@
 Over the window (the last --window-years years of the grid, ending at --end-year), a cell is
 cultivated in a year when its hectares exceed --threshold-ha. Each cell gets one class, the
 first that applies in this order (new > abandoned > permanent > intermittent):
-- new: cultivated in the last year and in no earlier year of the window;
+- new: cultivated in the last year and in no year of the window before the last --new-years
+  (default 1: in no earlier year at all, as methods.md defines it; 3 = appeared in the last
+  three years and still there);
 - abandoned: cultivated in some year of the window but in none of the last --abandoned-years;
 - permanent: cultivated in every year of the window;
 - intermittent: cultivated in some years, none of the above;
@@ -30,7 +32,7 @@ NONE = "none"
 
 
 def classify_cells(
-    hectares: np.ndarray, abandoned_years: int = 3, threshold: float = 0.0
+    hectares: np.ndarray, abandoned_years: int = 3, threshold: float = 0.0, new_years: int = 1
 ) -> np.ndarray:
     """Class of each cell from its hectares per year (cells × years, oldest year first)."""
     hectares = np.nan_to_num(np.asarray(hectares, dtype=float), nan=0.0)
@@ -40,7 +42,8 @@ def classify_cells(
     n_years = on.shape[1]
     some = on.any(axis=1)
     every = on.all(axis=1)
-    new = on[:, -1] & ~on[:, :-1].any(axis=1) if n_years > 1 else on[:, -1]
+    earlier = on[:, : max(0, n_years - new_years)]
+    new = on[:, -1] & ~earlier.any(axis=1)
     recent = on[:, max(0, n_years - abandoned_years) :].any(axis=1)
     abandoned = some & ~recent
     out = np.full(len(on), NONE, dtype=object)
@@ -93,6 +96,12 @@ class CultivationDynamics(Algorithm):
             "integer",
             tr("Years without cultivation, at the end of the window, that make a cell abandoned."),
             default=3,
+        ),
+        Parameter(
+            "new_years",
+            "integer",
+            tr("A cell is new if cultivated now and never before the last this many years."),
+            default=1,
         ),
         Parameter("end_year", "integer", tr("Last year of the window (default: the latest).")),
         Parameter(
@@ -163,8 +172,16 @@ class CultivationDynamics(Algorithm):
             [pd.to_numeric(grid[year_cols[y]], errors="coerce").fillna(0.0) for y in years]
         )
         feedback.check()
-        classes = classify_cells(ha, abandoned, float(params.get("threshold_ha") or 0.0))
         threshold = float(params.get("threshold_ha") or 0.0)
+        new_years = int(params.get("new_years") or 1)
+        require_positive(new_years, "--new-years")
+        if new_years >= len(years):
+            raise InputError(
+                tr("--new-years ({n}) must be shorter than the window ({w} years).").format(
+                    n=new_years, w=len(years)
+                )
+            )
+        classes = classify_cells(ha, abandoned, threshold, new_years)
         cells = grid.copy()
         cells["dynamics"] = classes
         cells["years_cultivated"] = (ha > threshold).sum(axis=1)
@@ -174,6 +191,7 @@ class CultivationDynamics(Algorithm):
         summary: dict[str, Any] = {
             "window": {"first": years[0], "last": years[-1], "years": len(years)},
             "abandoned_years": abandoned,
+            "new_years": new_years,
             "threshold_ha": threshold,
             "cells": int(len(grid)),
             "cells_never_cultivated": int((classes == NONE).sum()),

@@ -45,6 +45,7 @@ from analysis.inputs import (
     require_field,
     require_positive,
     run_crs,
+    where_mask,
 )
 from layers.i18n import tr
 from layers.layer import Layer
@@ -288,6 +289,11 @@ class Displacement(Algorithm):
             roles=("admin_boundaries",),
             geometry=("polygon",),
         ),
+        Parameter(
+            "targets_where",
+            "string",
+            tr("Use only targets whose FIELD equals VALUE: FIELD=VALUE or FIELD=V1|V2."),
+        ),
         Parameter("date", "date", tr("Intervention date for every target (YYYY-MM-DD).")),
         Parameter(
             "date_field",
@@ -346,6 +352,14 @@ class Displacement(Algorithm):
         events = in_metric(events_layer, crs)
         targets = in_metric(targets_layer, crs)
         notes: list[str] = []
+        chosen = where_mask(targets_layer, params.get("targets_where"), "--targets-where")
+        if chosen is not None:
+            targets = targets[targets.index.isin(targets_layer.data.index[chosen])]
+            notes.append(
+                tr("{k} of {n} targets chosen by {w}.").format(
+                    k=len(targets), n=len(targets_layer.data), w=params["targets_where"]
+                )
+            )
 
         # Events: a dated point layer, or an annual grid of hectares.
         grid_years = events_layer.mapping.year_columns
@@ -618,7 +632,7 @@ def _window_counts(
 
 
 def _num(value: float, is_count: bool) -> float | int:
-    return int(round(value)) if is_count else float(value)
+    return int(round(value)) if is_count else round(float(value), 4)
 
 
 def _pair(before: float, after: float, is_count: bool) -> dict[str, float | int]:

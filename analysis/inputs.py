@@ -149,6 +149,29 @@ def feature_dates(data: Layer | pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(values, errors="coerce", format="mixed")
 
 
+def where_mask(layer: Layer, text: str | None, flag: str = "") -> np.ndarray | None:
+    """Rows whose FIELD equals VALUE, from 'FIELD=VALUE' or 'FIELD=V1|V2'; None = all rows."""
+    if not text:
+        return None
+    if "=" not in text:
+        raise InputError(
+            tr("{flag}: write FIELD=VALUE (or FIELD=V1|V2), not {t!r}.").format(flag=flag, t=text)
+        )
+    column, values = (part.strip() for part in text.split("=", 1))
+    require_field(layer, column, flag)
+    wanted = [v.strip() for v in values.split("|")]
+    series = layer.data[column]
+    mask = series.astype("string").str.strip().isin(wanted).fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        seen = ", ".join(map(str, pd.unique(series.dropna())[:8]))
+        raise InputError(
+            tr("{flag}: no feature has {c} = {v}. Values include: {seen}.").format(
+                flag=flag, c=column, v=values, seen=seen
+            )
+        )
+    return mask
+
+
 # --- CRS ----------------------------------------------------------------------------------
 def metric_crs_for(*layers: Layer | gpd.GeoDataFrame | None) -> CRS:
     """A projected CRS in metres for the union of the layers' lon/lat extents."""

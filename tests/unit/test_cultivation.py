@@ -98,3 +98,35 @@ def test_bad_windows_are_clear_errors() -> None:
     plain = Layer(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=CRS), "plain")
     with pytest.raises(InputError, match="no year columns"):
         run(grid=plain)
+
+
+def test_new_years_widens_new() -> None:
+    history = np.array([[0, 0, 0, 0, 0, 0, 0, 2, 2, 2]], dtype=float)
+    assert classify_cells(history, 3)[0] == "intermittent"
+    assert classify_cells(history, 3, new_years=3)[0] == "new"
+
+
+def test_sample_grid_is_mostly_permanent() -> None:
+    import json
+
+    from analysis.inputs import resolve_params
+    from layers.project import Project
+    from sample_maps import SAMPLE_DIR, SAMPLE_PROJECT
+
+    truth = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
+    project = Project.load(SAMPLE_PROJECT)
+    algorithm = CultivationDynamics()
+    params = resolve_params(
+        algorithm,
+        {"grid": "Cultivos de coca 1 km (SIMCI)", "regions": "Municipios (ADM2)"},
+        project,
+    )
+    result = algorithm.run(params, Feedback())
+    s = result.summary
+    culture = truth["cultivation"]
+    assert s["ha_last_year"] == pytest.approx(culture["total_ha"]["2023"], abs=0.1)
+    # Cells cultivated every year of 2014–2023 hold the generator's persistent share.
+    assert s["share_last_year"]["permanent"] == pytest.approx(
+        culture["persistent_share_2023"], abs=0.001
+    )
+    assert result.table["total_ha"].sum() == pytest.approx(culture["total_ha"]["2023"], abs=0.1)

@@ -289,3 +289,92 @@ def test_missing_date_is_a_clear_error() -> None:
             targets=layer(polygons(TARGET), "targets"),
             buffer_m=1000.0,
         )
+
+
+# --- the planted effects of the sample project (sample_maps/ground_truth.json) -------------
+@pytest.fixture(scope="module")
+def sample():
+    import json
+
+    from layers.project import Project
+    from sample_maps import SAMPLE_DIR, SAMPLE_PROJECT
+
+    truth = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
+    return Project.load(SAMPLE_PROJECT), truth["effects"]
+
+
+def run_on(project, **raw):
+    from analysis.inputs import resolve_params
+
+    algorithm = Displacement()
+    return algorithm.run(resolve_params(algorithm, raw, project), Feedback()).summary
+
+
+def test_sample_cultivation_displaced_by_the_campaign(sample) -> None:
+    project, effects = sample
+    truth = effects["cultivation_displacement"]
+    s = run_on(
+        project,
+        events="Cultivos de coca 1 km (SIMCI)",
+        targets="Erradicación manual",
+        targets_where=f"campana={truth['campaign']}",
+        date="2018-06-01",
+        window_years=1,
+        target_radius_m=2000,
+        buffer_m=3000,
+    )
+    w = truth["realised"]["wdq"]
+    assert s["targets"] == truth["realised"]["campaign_points"]
+    assert (s["target"]["before"], s["target"]["after"]) == (
+        pytest.approx(w["Rb"], abs=0.01),
+        pytest.approx(w["Ra"], abs=0.01),
+    )
+    assert (s["buffer"]["before"], s["buffer"]["after"]) == (
+        pytest.approx(w["Db"], abs=0.01),
+        pytest.approx(w["Da"], abs=0.01),
+    )
+    assert s["success_measure"] < 0 and s["buffer_measure"] > 0
+    low, high = truth["expected"]["wdq_range"]
+    assert low <= s["wdq"] <= high < -1  # displacement outweighs the benefit
+    assert s["measure"] == "hectares" and s["wdd"] is None
+
+
+def test_sample_crackdown_pushes_violence_next_door(sample) -> None:
+    project, effects = sample
+    truth = effects["violence_crackdown"]
+    s = run_on(
+        project,
+        events="Eventos de violencia (ACLED)",
+        targets="Municipios (ADM2)",
+        targets_where=f"ADM2_PCODE={truth['target_municipality']}",
+        date=truth["date"],
+        window_days=730,
+        buffer_m=10000,
+    )
+    ring = truth["realised"]["ring"]
+    assert s["target"] == {"before": ring["Rb"], "after": ring["Ra"]}
+    assert s["buffer"] == {"before": ring["Db"], "after": ring["Da"]}
+    low, high = truth["expected"]["wdq_range"]
+    assert low <= s["wdq"] <= high < -1
+    assert s["wdd"] > 0 and s["wdd_ci_low"] > 0  # more events overall than the control predicts
+
+
+def test_sample_harm_reduction_diffuses_benefits(sample) -> None:
+    project, effects = sample
+    truth = effects["violence_diffusion"]
+    s = run_on(
+        project,
+        events="Eventos de violencia (ACLED)",
+        targets="Servicios de salud",
+        targets_where=f"name={truth['programme']}",
+        date=truth["date"],
+        window_days=730,
+        target_radius_m=5000,
+        buffer_m=5000,
+    )
+    r = truth["realised"]
+    assert s["target"] == {"before": r["Rb"], "after": r["Ra"]}
+    assert s["buffer"] == {"before": r["Db"], "after": r["Da"]}
+    low, high = truth["expected"]["wdq_range"]
+    assert 0 < low <= s["wdq"] <= high
+    assert s["reading"] == "diffusion of benefits"

@@ -153,3 +153,39 @@ def test_cancel() -> None:
     feedback.cancel()
     with pytest.raises(Canceled):
         run(footprints=Layer(FOOTPRINTS, "e"), water=Layer(RIVER, "r"), feedback=feedback)
+
+
+def test_sample_spraying_footprints_that_break_the_rules() -> None:
+    import json
+
+    from analysis.inputs import resolve_params
+    from layers.project import Project
+    from sample_maps import SAMPLE_DIR, SAMPLE_PROJECT
+
+    truth = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
+    planted = truth["effects"]["spraying_violations"]
+    project = Project.load(SAMPLE_PROJECT)
+    algorithm = EnvironmentalHarm()
+    params = resolve_params(
+        algorithm,
+        {
+            "footprints": "Aspersión aérea 2014–2015",
+            "protected": "Áreas protegidas (WDPA)",
+            "water": "Ríos",
+            "border": "Frontera internacional",
+            "rule_distance_m": planted["river_rule_m"],
+            "border_distance_m": planted["border_rule_m"],
+        },
+        project,
+    )
+    result = algorithm.run(params, Feedback())
+    out = result.layers["footprints"].set_index("id_aspersion")
+    found = {rule: sorted(out.index[out[rule]]) for rule in ("near_water", "in_protected")}
+    found["near_border"] = sorted(out.index[out["near_border"]])
+    assert found == {
+        "near_water": planted["realised"]["near_river_ids"],
+        "in_protected": planted["realised"]["in_protected_ids"],
+        "near_border": planted["realised"]["near_border_ids"],
+    }
+    assert int((out["rules_broken"] == 0).sum()) == planted["realised"]["compliant"]
+    assert result.summary["protected_ha_by_category"]  # hectares by IUCN category
