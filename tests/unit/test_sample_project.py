@@ -28,9 +28,11 @@ PROJECT = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sample")
-    gen.generate(root)
-    return root
+    """Two fresh runs of the generator, each into its own folder."""
+    roots = [tmp_path_factory.mktemp("sample_a"), tmp_path_factory.mktemp("sample_b")]
+    for root in roots:
+        gen.generate(root)
+    return roots
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +48,21 @@ def _wdq(rb, ra, db, da, cb, ca):
 # --- reproducible --------------------------------------------------------------------------
 
 
-def test_generator_rewrites_the_committed_files_byte_for_byte(regenerated):
-    committed = gen.file_hashes(SAMPLE_DIR)
-    assert len(committed) >= 14
-    assert gen.file_hashes(regenerated) == committed
+def test_generator_gives_the_same_bytes_on_every_run(regenerated):
+    first, second = (gen.file_hashes(root) for root in regenerated)
+    assert len(first) >= 14
+    assert first == second
+
+
+def test_committed_files_are_what_the_generator_writes(regenerated):
+    if TRUTH["generated_with"] != gen.generated_with():
+        pytest.skip(
+            f"committed files were made with {TRUTH['generated_with']}, this environment has "
+            f"{gen.generated_with()}: bytes may differ; run python -m sample_maps.generate"
+        )
+    assert gen.file_hashes(regenerated[0]) == gen.file_hashes(SAMPLE_DIR), (
+        "sample_maps/ is out of date: run python -m sample_maps.generate and commit the result"
+    )
 
 
 def test_generator_keeps_the_data_small():
@@ -172,7 +185,8 @@ def test_eradication_displaces_cultivation_into_ring_and_park(raw):
     counts = [b[r].sum(), a[r].sum(), b[buf].sum(), a[buf].sum(), b[c].sum(), a[c].sum()]
     wdq = _wdq(*counts)
     assert counts[1] < 0.5 * counts[0] and counts[3] > 2 * counts[2]
-    assert wdq is not None and wdq < -1.2
+    lo, hi = truth["expected"]["wdq_range"]
+    assert wdq is not None and lo <= wdq <= hi < -1
     assert wdq == pytest.approx(truth["realised"]["wdq"]["wdq"], abs=1e-3)
     park = raw["protected"].set_index("WDPAID").geometry[truth["protected_area_wdpaid"]]
     inside = grid.geometry.centroid.within(park)
@@ -196,7 +210,8 @@ def test_crackdown_pushes_violence_into_the_neighbour(raw):
     counts = [int((w & m).sum()) for m in (in_r, in_d, in_c) for w in (before, after)]
     wdq = _wdq(*counts)
     assert counts[1] < counts[0] and counts[3] > 2 * counts[2]
-    assert wdq is not None and wdq < -1
+    lo, hi = truth["expected"]["wdq_range"]
+    assert wdq is not None and lo <= wdq <= hi < -1
     assert counts == [truth["realised"]["neighbour"][k] for k in "Rb Ra Db Da Cb Ca".split()]
 
 
@@ -212,7 +227,8 @@ def test_harm_reduction_diffuses_benefits(raw):
     counts = [int((w & m).sum()) for m in masks for w in (before, after)]
     assert counts[1] < counts[0] and counts[3] < counts[2]
     wdq = _wdq(*counts)
-    assert wdq is not None and wdq > 0
+    lo, hi = truth["expected"]["wdq_range"]
+    assert wdq is not None and 0 < lo <= wdq <= hi
 
 
 def test_spraying_footprints_break_the_river_park_and_border_rules(raw):
