@@ -114,9 +114,18 @@ _HINTS: dict[Role, tuple[str, ...]] = {
     Role.HEALTH_SERVICES: ("health", "salud", "hospital", "clinic", "ips", "healthsite"),
     Role.PROTECTED_AREAS: ("wdpa", "protected", "parque", "pnn", "runap", "reserva", "park"),
     Role.WATER: ("river", "rio", "río", "water", "agua", "hydro", "drenaje", "stream", "lake"),
-    Role.SETTLEMENTS: ("settlement", "town", "village", "poblad", "cabecera", "localidad"),
+    Role.SETTLEMENTS: (
+        "settlement",
+        "town",
+        "village",
+        "place",
+        "poblad",
+        "cabecera",
+        "localidad",
+        "vereda",
+    ),
     Role.ADMIN_BOUNDARIES: ("adm", "admin", "municip", "departament", "boundar", "mpio", "limite"),
-    Role.BORDER: ("border", "frontera", "international", "limite_internacional"),
+    Role.BORDER: ("border", "frontera", "international", "internacional"),
 }
 
 
@@ -180,8 +189,10 @@ def _value_column(gdf: pd.DataFrame, cols: _Columns, wanted: set[str]) -> str | 
 
 
 def _hint_score(role: Role, name_hint: str) -> float:
-    hint = name_hint.lower()
-    return 0.3 if hint and any(word in hint for word in _HINTS.get(role, ())) else 0.0
+    """Words of the file/layer name that start like a role's hints ("rios" yes, "territorio" no)."""
+    words = [w for w in re.split(r"[^a-záéíóúñü]+", name_hint.lower()) if w]
+    hints = _HINTS.get(role, ())
+    return 0.3 if any(w.startswith(h) for w in words for h in hints) else 0.0
 
 
 def _generic_mapping(gdf: pd.DataFrame, cols: _Columns) -> dict[str, str]:
@@ -321,7 +332,8 @@ def _role_fields(
     if role == Role.VIOLENCE:
         fields["name"] = cols.find("location", "name", "nombre") or fields.get("name", "")
         fields["actor_type"] = cols.find("inter1", "actor_type", "actor1") or ""
-        fields["region_code"] = cols.find("admin2_pcode", "admin2", "region_code") or ""
+        # ACLED's admin1/admin2 are names: join on codes only, so they are not region codes.
+        fields["region_code"] = cols.find("admin2_pcode", "admin2_code", "region_code") or ""
     elif role == Role.HEALTH_SERVICES:
         fields["facility_type"] = cols.find("amenity", "healthcare", "facility_type") or ""
         fields["capacity"] = cols.find("beds", "capacity", "camas") or ""

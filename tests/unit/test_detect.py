@@ -38,6 +38,7 @@ def test_acled_columns_mean_violence(tmp_path):
     assert fields["actor_type"] == "inter1"
     assert fields["year"] == "year"
     assert fields["name"] == "location"
+    assert "region_code" not in fields  # admin2 holds names; joins use codes only
 
 
 def test_healthsites_csv(tmp_path):
@@ -157,6 +158,13 @@ def test_name_hint_alone_gives_a_weak_guess():
     detection = detect_role(gdf, name_hint="rios_principales")
     assert detection.role == Role.WATER
     assert 0.25 <= detection.confidence < 0.7
+
+
+def test_name_hints_match_whole_words_not_fragments():
+    gdf = _polygons({"id": [1, 2]})
+    assert detect_role(gdf, name_hint="territorio_indigena").role != Role.WATER
+    assert detect_role(gdf, name_hint="rios_2020").role == Role.WATER
+    assert detect_role(gdf, name_hint="Parques Nacionales").role == Role.PROTECTED_AREAS
 
 
 def test_unknown_columns_stay_other_with_low_confidence():
