@@ -1,0 +1,315 @@
+"""Harm indicators: arithmetic on a hand-made project, the index, and the sample's planted effects."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from analysis.base import Canceled, Feedback
+from analysis.indicators import (
+    DEFAULT_WEIGHTS,
+    INDICATORS,
+    HarmIndicators,
+    compute_indicators,
+    harm_index,
+    min_max,
+    parse_weights,
+    per_100k,
+    priority_rank,
+    yearly_slope,
+)
+from analysis.inputs import InputError
+from layers.layer import Layer, LayerList
+from layers.project import Project
+from layers.roles import FieldMapping, Role
+from sample_maps import SAMPLE_PROJECT
+
+CRS = "EPSG:32618"
+X0, Y0 = 500_000.0, 100_000.0
+
+
+def tiny_project() -> Project:
+    """Region A (10,000 people) beside region B (50,000), 40 km squares."""
+    regions = gpd.GeoDataFrame(
+        {
+            "ADM2_PCODE": ["XX001", "XX002"],
+            "ADM2_ES": ["Alta", "Baja"],
+            "ADM1_PCODE": ["XX0", "XX0"],
+            "pop": [10_000, 50_000],
+        },
+        geometry=[
+            shapely.box(X0, Y0, X0 + 40_000, Y0 + 40_000),
+            shapely.box(X0 + 40_000, Y0, X0 + 80_000, Y0 + 40_000),
+        ],
+        crs=CRS,
+    )
+    events = gpd.GeoDataFrame(
+        {
+            "event_date": [
+                "2019-02-01",
+                "2019-05-01",
+                "2019-09-01",
+                "2020-03-01",
+                "2019-04-04",
+                "2020-06-06",
+                "2020-07-07",
+                "2018-01-01",
+            ],
+            "event_type": [
+                "Battles",
+                "Violence against civilians",
+                "Battles",
+                "Battles",
+                "Battles",
+                "Explosions/Remote violence",
+                "Protests",
+                "Battles",
+            ],
+            "fatalities": [2, 0, 1, 3, 5, 1, 0, 9],
+        },
+        geometry=gpd.points_from_xy(
+            [
+                X0 + 5000,
+                X0 + 6000,
+                X0 + 7000,
+                X0 + 8000,
+                X0 + 60_000,
+                X0 + 61_000,
+                X0 + 62_000,
+                X0 + 5000,
+            ],
+            [Y0 + 5000] * 8,
+        ),
+        crs=CRS,
+    )
+    settlements = gpd.GeoDataFrame(
+        {"name": ["a", "b"], "habitantes": [10_000, 50_000]},
+        geometry=gpd.points_from_xy([X0 + 20_000, X0 + 75_000], [Y0 + 20_000, Y0 + 35_000]),
+        crs=CRS,
+    )
+    services = gpd.GeoDataFrame(
+        {"name": ["Puesto A"], "amenity": ["clinic"]},
+        geometry=gpd.points_from_xy([X0 + 21_000], [Y0 + 20_000]),
+        crs=CRS,
+    )
+    layers = LayerList(
+        [
+            Layer(
+                regions,
+                "Municipios",
+                role=Role.ADMIN_BOUNDARIES,
+                mapping=FieldMapping(
+                    {
+                        "region_code": "ADM2_PCODE",
+                        "name": "ADM2_ES",
+                        "parent_code": "ADM1_PCODE",
+                        "population": "pop",
+                    }
+                ),
+            ),
+            Layer(
+                events,
+                "ACLED",
+                role=Role.VIOLENCE,
+                mapping=FieldMapping(
+                    {"date": "event_date", "event_type": "event_type", "fatalities": "fatalities"}
+                ),
+            ),
+            Layer(
+                settlements,
+                "Centros",
+                role=Role.SETTLEMENTS,
+                mapping=FieldMapping({"population": "habitantes"}),
+            ),
+            Layer(services, "Salud", role=Role.HEALTH_SERVICES),
+        ]
+    )
+    project = Project(layers=layers, title="tiny")
+    project.metric_crs = CRS
+    return project
+
+
+def test_per_100k_rates_trend_and_access_on_a_hand_made_project():
+    notes: list[str] = []
+    df = compute_indicators(tiny_project(), years="2019-2020", notes=notes)
+    a, b = df.iloc[0], df.iloc[1]
+    assert (a["code"], a["name"], a["parent_code"]) == ("XX001", "Alta", "XX0")
+    # A: 4 violent events in 2019–2020 (the 2018 one is outside), 6 deaths; 2 years, 10,000 people
+    assert a["violent_events"] == 4 and a["fatalities"] == 6
+    assert a["violent_events_per_100k"] == pytest.approx(4 / 2 / 10_000 * 1e5)  # 20
+    assert a["fatalities_per_100k"] == pytest.approx(6 / 2 / 10_000 * 1e5)  # 30
+    # B: the protest is not violence -> 2 events, 6 deaths among 50,000
+    assert b["violent_events"] == 2
+    assert b["violent_events_per_100k"] == pytest.approx(2 / 2 / 50_000 * 1e5)  # 2
+    # A: 30 per 100k in 2019, 10 in 2020 -> slope −20 per year; B: 1 and 1 -> 0
+    assert a["violence_trend"] == pytest.approx(-20.0)
+    assert b["violence_trend"] == pytest.approx(0.0)
+    # Access: A's settlement is 1 km from the only service, B's ~57 km away
+    assert a["beyond_15km_share"] == 0.0 and b["beyond_15km_share"] == 1.0
+    assert a["access_per_1000"] == pytest.approx(1 / 10_000 * 1000)
+    assert b["access_per_1000"] == 0.0
+    # No eradication, arrests or seizures layer: empty, never zero, and said so.
+    for col in (
+        "eradicated_ha",
+        "eradication_events",
+        "arrests",
+        "seizures",
+        "protected_eradicated_ha",
+        "wdq_violence",
+    ):
+        assert math.isnan(df.loc[0, col]), col
+    assert any("eradication" in n.lower() for n in notes)
+    assert any("arrests" in n for n in notes)
+    # The services say their type and none is harm reduction: coverage is truly 0.
+    assert a["harm_reduction_coverage"] == 0 and any("harm-reduction" in n for n in notes)
+
+
+def test_harm_reduction_coverage_unknown_without_a_type_field():
+    project = tiny_project()
+    services = project.layers["Salud"]
+    services.data = services.data.drop(columns=["amenity"])
+    df = compute_indicators(project, years="2019-2020")
+    assert df["harm_reduction_coverage"].isna().all()
+    services.data = services.data.assign(amenity=["harm reduction"])
+    df = compute_indicators(project, years="2019-2020")
+    assert df["harm_reduction_coverage"].tolist() == [1.0, 0.0]
+
+
+def test_harm_index_is_the_weighted_mean_of_min_max_outcomes():
+    df = compute_indicators(tiny_project(), years="2019-2020")
+    used = df.attrs["index_uses"]
+    # Two regions: each used outcome scales to 0/1 (goods reversed), so the index is the
+    # weighted share of outcomes where the region is the worse one.
+    score = {0: 0.0, 1: 0.0}
+    total = 0.0
+    for col in used:
+        values = df[col].to_numpy(dtype=float)
+        scaled = min_max(values)
+        if next(i for i in INDICATORS if i.column == col).higher_is_worse is False:
+            scaled = 1 - scaled
+        for r in (0, 1):
+            score[r] += DEFAULT_WEIGHTS[col] * scaled[r]
+        total += DEFAULT_WEIGHTS[col]
+    assert df["harm_index"].tolist() == pytest.approx([score[0] / total, score[1] / total])
+    assert set(df["priority_rank"]) == {1.0, 2.0}
+    assert "violent_events_per_100k" in used and "eradicated_ha" not in used
+
+
+def test_weights_change_the_index_and_bad_weights_are_clear():
+    only_access = {k: 0.0 for k in DEFAULT_WEIGHTS} | {"beyond_15km_share": 1.0}
+    df = compute_indicators(tiny_project(), years="2019-2020", weights=only_access)
+    assert df["harm_index"].tolist() == [0.0, 1.0]
+    assert df["priority_rank"].tolist() == [2.0, 1.0]
+    assert parse_weights("fatalities_per_100k=2, access_per_1000=0")["fatalities_per_100k"] == 2
+    with pytest.raises(InputError, match="not a weighted indicator"):
+        parse_weights("arrests=1")
+    with pytest.raises(InputError, match="key=value"):
+        parse_weights("fatalities_per_100k")
+    with pytest.raises(InputError, match="zero or more"):
+        parse_weights("fatalities_per_100k=-1")
+
+
+def test_pure_pieces():
+    assert per_100k(np.array([5, 1]), np.array([50_000, 0]))[0] == 10.0
+    assert np.isnan(per_100k(np.array([1]), np.array([0]))[0])
+    assert yearly_slope(np.array([[1.0, 3.0, 5.0]]), np.array([2019, 2020, 2021]))[0] == 2.0
+    idx, used = harm_index(
+        pd.DataFrame(
+            {"violent_events_per_100k": [0.0, 10.0, np.nan], "access_per_1000": [1.0, 0.0, 0.5]}
+        ),
+        {"violent_events_per_100k": 1.0, "access_per_1000": 1.0},
+    )
+    # region 3 has no violence figure: scored on access alone (reversed: 0.5)
+    assert idx.tolist() == pytest.approx([0.0, 1.0, 0.5])
+    assert priority_rank(np.array([0.2, np.nan, 0.9])).tolist()[::2] == [2.0, 1.0]
+
+
+def test_indicator_declarations_are_complete():
+    columns = [i.column for i in INDICATORS]
+    assert len(columns) == len(set(columns))
+    assert set(DEFAULT_WEIGHTS) <= set(columns)
+    assert {i.group for i in INDICATORS} <= {"context", "enforcement", "outcome", "composite"}
+    assert all(i.higher_is_worse is None for i in INDICATORS if i.group == "enforcement")
+
+
+def test_cancel_and_missing_project():
+    fb = Feedback()
+    fb.cancel()
+    with pytest.raises(Canceled):
+        compute_indicators(tiny_project(), feedback=fb)
+    with pytest.raises(InputError, match="--project"):
+        HarmIndicators().run({}, Feedback())
+
+
+def test_algorithm_result_layer_and_json_shape():
+    res = HarmIndicators().run({"project": tiny_project(), "years": "2019-2020"}, Feedback())
+    layer = res.layers["regions"]
+    assert len(layer) == 2 and "harm_index" in layer.columns and layer.crs is not None
+    assert set(res.summary) >= {"regions", "weights", "notes"}
+    row = res.summary["regions"][0]
+    assert row["code"] == "XX001" and row["eradicated_ha"] is None
+    json.dumps(res.summary)  # JSON-able as it stands
+
+
+# --- the sample project ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    path = SAMPLE_PROJECT
+    if not path.exists():  # the generated sample is not committed yet: build it
+        out = tmp_path_factory.mktemp("sample")
+        subprocess.run(
+            [sys.executable, "-m", "sample_maps.generate", "--out", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        path = out / "sample.hatlas.json"
+    truth = json.loads((path.parent / "ground_truth.json").read_text(encoding="utf-8"))
+    return Project.load(path), truth
+
+
+def test_sample_departments_contrast_as_planted(sample):
+    project, truth = sample
+    planted = truth["effects"]["department_contrast"]["realised"]
+    adm1 = next(lay for lay in project.layers.by_role(Role.ADMIN_BOUNDARIES) if len(lay.data) == 2)
+    df = compute_indicators(project, regions_layer=adm1.name).set_index("code")
+    xa01, xa02 = df.loc["XA01"], df.loc["XA02"]
+    for code, row in (("XA01", xa01), ("XA02", xa02)):
+        assert row["population"] == planted[code]["population"]
+        assert row["eradicated_manual_ha"] == pytest.approx(
+            planted[code]["manual_eradication_ha"], abs=0.1
+        )
+        assert row["eradicated_aerial_ha"] == pytest.approx(
+            planted[code]["aerial_spraying_ha"], abs=0.1
+        )
+        assert row["beyond_15km_share"] == pytest.approx(
+            planted[code]["population_share_beyond_15km"], abs=0.001
+        )
+    # Judged by hectares, XA01 "wins"; judged by outcomes it is the harmful one.
+    assert xa01["eradicated_ha"] > 10 * xa02["eradicated_ha"]
+    assert xa01["violence_trend"] > 0 > xa02["violence_trend"]
+    assert xa01["violent_events_per_100k"] > xa02["violent_events_per_100k"]
+    assert xa01["harm_reduction_coverage"] == 0 < xa02["harm_reduction_coverage"]
+    assert xa01["harm_index"] > xa02["harm_index"] and xa01["priority_rank"] == 1
+
+
+def test_sample_health_gap_municipality(sample):
+    project, truth = sample
+    gap = truth["effects"]["health_gap"]
+    df = compute_indicators(project).set_index("code")
+    assert len(df) == 16
+    assert df.loc[gap["municipality"], "beyond_15km_share"] == pytest.approx(1.0)
+    shares = gap["all_municipalities"]["share_beyond_15km"]
+    for code, share in shares.items():
+        assert df.loc[code, "beyond_15km_share"] == pytest.approx(share, abs=0.001), code
+    assert df.loc[gap["municipality"], "priority_rank"] == 1
+    assert (
+        df["violent_events_per_100k"].idxmax() == gap["all_municipalities"]["rank_by_event_rate"][0]
+    )
