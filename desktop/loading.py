@@ -7,17 +7,30 @@ broken file does not stop the others.
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 from pyproj import CRS
 
 from analysis.base import Feedback
 from layers.errors import LayerLoadError
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, LayerSource
 from layers.project import Project
+from layers.report import LoadReport
+from layers.roles import FieldMapping, Role
+from layers.style import Style
+
+# Above this size a file is read in a separate process: reading 400k polygons on a thread
+# starved the GUI of the GIL (traps.md); the child hands back Arrow files that load fast.
+BIG_FILE_BYTES = 48 * 1024**2
 
 LAYER_FILE_FILTER = tr(
     "Vector layers (*.gpkg *.shp *.geojson *.json *.fgb *.csv *.xlsx *.kml *.gml *.zip);;"
@@ -53,8 +66,18 @@ class LoadOutcome:
     errors: list[LayerLoadError] = field(default_factory=list)
 
 
+def file_size(path: Path) -> int:
+    """Bytes of a file with its sidecars (a shapefile's .dbf holds most of it)."""
+    if path.suffix.lower() == ".shp":
+        return sum(p.stat().st_size for p in path.parent.glob(path.stem + ".*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
 def load_files(
-    paths: Sequence[str | Path], feedback: Feedback, crs: CRS | None = None
+    paths: Sequence[str | Path],
+    feedback: Feedback,
+    crs: CRS | None = None,
+    process_threshold: int = BIG_FILE_BYTES,
 ) -> LoadOutcome:
     """Read every path; a broken file becomes a LayerLoadError in the outcome."""
     reader = layer_reader()
@@ -63,7 +86,10 @@ def load_files(
         feedback.check()
         feedback.set_progress(100.0 * i / max(1, len(paths)), Path(path).name)
         try:
-            outcome.layers.extend(reader(Path(path)))
+            if file_size(Path(path)) > process_threshold:
+                outcome.layers.extend(read_in_process(Path(path), feedback))
+            else:
+                outcome.layers.extend(reader(Path(path)))
         except LayerLoadError as exc:
             outcome.errors.append(exc)
         except Exception as exc:  # noqa: BLE001 - the reader boundary: any failure is a message
@@ -89,3 +115,88 @@ def load_project(path: str | Path, feedback: Feedback) -> Project:
     project = Project.load(path, reader=layer_reader(), on_progress=progress)
     warm(list(project.layers), project.metric_crs, feedback)
     return project
+
+
+# --- big files: read in a child process, hand back Arrow -------------------------------------
+def _child_read(path: str, out_dir: str) -> None:
+    """Runs in the child: read with the one reader, write each layer as Feather + a manifest."""
+    manifest: dict = {"layers": [], "error": None}
+    try:
+        for i, layer in enumerate(layer_reader()(Path(path))):
+            target = Path(out_dir) / f"layer_{i}.arrow"
+            layer.data.to_feather(target)
+            manifest["layers"].append(
+                {
+                    "data": str(target),
+                    "name": layer.name,
+                    "source": layer.source.to_dict(),
+                    "role": layer.role.value,
+                    "role_confidence": layer.role_confidence,
+                    "mapping": layer.mapping.to_dict(),
+                    "style": layer.style.to_dict(),
+                    "report": layer.report.to_dict(),
+                    "metadata": layer.metadata,
+                }
+            )
+    except LayerLoadError as exc:  # exceptions with extra init args do not pickle: send fields
+        manifest["error"] = (exc.path, exc.problem, exc.remedy)
+    except Exception as exc:  # noqa: BLE001 - the reader boundary
+        manifest["error"] = (
+            path,
+            f"could not be read ({type(exc).__name__}: {exc}).",
+            "Check that the file opens in another GIS; if it does, report this.",
+        )
+    (Path(out_dir) / "manifest.pickle").write_bytes(pickle.dumps(manifest))
+
+
+def read_in_process(path: Path, feedback: Feedback) -> list[Layer]:
+    """read_layers(path) in a spawned process; cancel kills it. Raises LayerLoadError."""
+    out_dir = tempfile.mkdtemp(prefix="harm-atlas-load-")
+    try:
+        process = multiprocessing.get_context("spawn").Process(
+            target=_child_read, args=(str(path), out_dir), daemon=True
+        )
+        process.start()
+        started = time.monotonic()
+        while process.is_alive():
+            if feedback.canceled:
+                process.kill()
+                process.join()
+                feedback.check()
+            feedback.info(
+                tr("reading {f} in the background ({s:.0f} s)").format(
+                    f=path.name, s=time.monotonic() - started
+                )
+            )
+            process.join(0.1)
+        manifest_file = Path(out_dir) / "manifest.pickle"
+        if not manifest_file.exists():
+            raise LayerLoadError(
+                path,
+                tr("the reading process stopped unexpectedly (exit code {c}).").format(
+                    c=process.exitcode
+                ),
+                tr("The file may be too large for this computer's memory; try a smaller extract."),
+            )
+        manifest = pickle.loads(manifest_file.read_bytes())
+        if manifest["error"]:
+            raise LayerLoadError(*manifest["error"])
+        layers = []
+        for entry in manifest["layers"]:
+            feedback.check()
+            layers.append(
+                Layer(
+                    gpd.read_feather(entry["data"]),
+                    entry["name"],
+                    source=LayerSource.from_dict(entry["source"]),
+                    role=Role(entry["role"]),
+                    role_confidence=entry["role_confidence"],
+                    mapping=FieldMapping.from_dict(entry["mapping"]),
+                    style=Style.from_dict(entry["style"]),
+                    report=LoadReport.from_dict(entry["report"]),
+                    metadata=entry["metadata"],
+                )
+            )
+        return layers
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)

@@ -98,3 +98,25 @@ def test_repeated_loads_in_the_worker_pool(qtbot, pool, small_project):
         runner.start(lambda fb: load_files(paths, fb, crs), "load", results.append)
     qtbot.waitUntil(lambda: len(results) == 20, timeout=120000)
     assert all(len(r.layers) == 3 and not r.errors for r in results)
+
+
+def test_big_files_are_read_in_a_child_process(qtbot, pool, small_project, tmp_path):
+    """Above the size threshold the same reader runs in a spawned process (GIL-free GUI)."""
+    from analysis.base import Feedback
+    from desktop.loading import load_files
+
+    data = small_project.parent / "data"
+    paths = [data / "regions.geojson", data / "acled_events.csv"]
+    broken = tmp_path / "roto.geojson"
+    broken.write_text("{ definitely not geojson", encoding="utf-8")
+    in_thread = load_files(paths, Feedback())
+    in_child = load_files([*paths, broken], Feedback(), process_threshold=0)
+    assert [lay.name for lay in in_child.layers] == [lay.name for lay in in_thread.layers]
+    for a, b in zip(in_child.layers, in_thread.layers, strict=True):
+        assert a.role == b.role and a.mapping == b.mapping and a.style == b.style
+        assert a.source.path == b.source.path
+        assert a.data.crs == b.data.crs
+        assert a.data.drop(columns="geometry").equals(b.data.drop(columns="geometry"))
+        assert a.data.geometry.geom_equals(b.data.geometry).all()
+    assert len(in_child.errors) == 1 and in_child.errors[0].path.endswith("roto.geojson")
+    assert in_child.errors[0].problem and "Traceback" not in in_child.errors[0].problem
