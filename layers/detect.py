@@ -96,7 +96,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "parent_code": ("cod_dpto", "dpto_ccdgo", "parent_code", "parent"),
     "iucn_category": ("iucn_cat", "iucn_category", "iucn"),
     "facility_type": ("amenity", "healthcare", "facility_type", "tipo_servicio", "type"),
-    "status": ("status", "estado"),
+    "status": ("status", "estado", "operational_status"),
 }
 
 _ACLED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "inter1")

@@ -6,12 +6,15 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 from layers.crs import crs_label, lonlat_bounds
 from layers.errors import LayerLoadError
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.readers import read_layers
+
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".sbn", ".sbx")
 
 HELP = tr(
     "Show what each file holds: layers, feature counts, geometry, CRS, bounds, detected role, "
@@ -100,10 +103,28 @@ def format_summary(info: dict) -> str:
     return "\n".join(lines)
 
 
+def _distinct_files(paths: list[str]) -> list[str]:
+    """One entry per dataset: `inspect data/*` must not show a shapefile once per sidecar."""
+    seen: set[Path] = set()
+    distinct: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.suffix.lower() in SHAPEFILE_SIDECARS:
+            shp = next(
+                (c for c in (p.with_suffix(".shp"), p.with_suffix(".SHP")) if c.exists()), None
+            )
+            p = shp or p
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            distinct.append(str(p))
+    return distinct
+
+
 def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("crs", args.crs), ("encoding", args.encoding)) if v}
     summaries: list[dict] = []
-    for path in args.paths:
+    for path in _distinct_files(args.paths):
         try:
             layers = read_layers(path, sublayer=args.layer, options=options)
         except LayerLoadError as exc:

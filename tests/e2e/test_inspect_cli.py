@@ -176,6 +176,15 @@ def test_each_broken_file_exits_2_with_one_line(tmp_path, capsys):
         _check_one_line(label, path, expected, code, err)
 
 
+def test_a_shapefile_is_listed_once_whatever_parts_are_named(tmp_path, capsys):
+    shp = ff.wdpa_shapefile(tmp_path)
+    parts = sorted(tmp_path.glob("wdpa_legacy.*"))
+    assert len(parts) >= 4
+    code, out, err = inspect_here(capsys, *parts, "--json")
+    assert code == 0, err
+    assert [x["path"] for x in json.loads(out)] == [str(shp)]
+
+
 def test_repaired_files_exit_0_and_say_what_was_done(tmp_path, capsys):
     shp = ff.wdpa_shapefile(tmp_path)
     shp.with_suffix(".shx").unlink()
