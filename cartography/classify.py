@@ -17,8 +17,8 @@ from layers.i18n import tr
 from layers.style import QUALITATIVE_COLOURS
 
 SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
-# Fisher-Jenks is O(k·n²): above this many values classify a sample (FisherJenksSampled).
-_JENKS_EXACT_MAX = 3000
+# Fisher-Jenks is O(k·n²): above this many values classify evenly spaced quantiles.
+JENKS_SAMPLE = 1000
 NO_DATA_COLOUR = "#d9d9d9"
 
 
@@ -94,21 +94,48 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}"
 
 
+def fisher_jenks(y: np.ndarray, k: int, sample: int = JENKS_SAMPLE) -> np.ndarray:
+    """Natural breaks (Fisher 1958 optimal partition, as mapclassify.FisherJenks).
+
+    Exact dynamic programme in numpy; above `sample` values it runs on evenly spaced
+    quantiles of the data (deterministic, shape-preserving) like FisherJenksSampled.
+    """
+    y = np.sort(np.asarray(y, dtype=float))
+    if y.size > sample:
+        y = np.quantile(y, np.linspace(0.0, 1.0, sample))
+    n = y.size
+    s1 = np.concatenate([[0.0], np.cumsum(y)])
+    s2 = np.concatenate([[0.0], np.cumsum(y * y)])
+    j = np.arange(n + 1)[:, None]
+    i = np.arange(n + 1)[None, :]
+    size = np.where(i > j, i - j, 1)
+    # cost[j, i]: squared deviations of y[j:i] around its mean; impossible when j >= i.
+    cost = (s2[i] - s2[j]) - (s1[i] - s1[j]) ** 2 / size
+    cost = np.where(i > j, np.maximum(cost, 0.0), np.inf)
+    best = np.full(n + 1, np.inf)
+    best[0] = 0.0
+    back = np.zeros((k + 1, n + 1), dtype=np.int64)
+    for c in range(1, k + 1):
+        total = best[:, None] + cost
+        back[c] = np.argmin(total, axis=0)
+        best = total[back[c], np.arange(n + 1)]
+    ends, end = [], n
+    for c in range(k, 0, -1):
+        ends.append(end)
+        end = back[c, end]
+    return np.array([y[e - 1] for e in reversed(ends)])
+
+
 def _bins(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
-    # Quantiles and equal intervals in numpy, as mapclassify computes them: importing
-    # mapclassify costs ~2 s, which only natural breaks need to pay.
+    # In numpy, matching mapclassify's Quantiles/EqualInterval/FisherJenks: importing
+    # mapclassify pulls scipy.stats (2-7 s here), which would blow the export budget.
     if scheme == "quantiles":
         return np.percentile(y, np.linspace(100.0 / k, 100.0, k))
     if scheme == "equal_interval":
         lo, hi = float(y.min()), float(y.max())
         return lo + (hi - lo) * np.arange(1, k + 1) / k
-    import mapclassify
-
     if scheme == "natural_breaks":
-        if len(y) > _JENKS_EXACT_MAX:
-            pct = _JENKS_EXACT_MAX / len(y)
-            return np.asarray(mapclassify.FisherJenksSampled(y, k=k, pct=pct).bins, dtype=float)
-        return np.asarray(mapclassify.FisherJenks(y, k=k).bins, dtype=float)
+        return fisher_jenks(y, k)
     raise ValueError(
         tr("Unknown classification {s!r}: use one of {all}.").format(
             s=scheme, all=", ".join(SCHEMES)

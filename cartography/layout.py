@@ -393,11 +393,21 @@ def draw_highlight(ax: Axes, geometry, *, dim_outside: bool = True) -> None:
     )
 
 
-def layer_sources(layers: Sequence[Layer]) -> list[str]:
-    """Data source credits: a layer's `source`/`attribution` metadata, else its file name."""
+def layer_sources(layers: Sequence[Layer], project=None) -> list[str]:
+    """Data source credits: a layer's `source`/`attribution` metadata, the project's
+    `sources` list entry for it, else its file name."""
+    listed = {}
+    if project is not None:
+        for item in project.metadata.get("sources", []) or []:
+            if isinstance(item, dict) and item.get("layer") and item.get("source"):
+                listed[str(item["layer"])] = str(item["source"])
     out: list[str] = []
     for layer in layers:
-        text = layer.metadata.get("attribution") or layer.metadata.get("source")
+        text = (
+            layer.metadata.get("attribution")
+            or layer.metadata.get("source")
+            or listed.get(layer.name)
+        )
         if not text and layer.source.path:
             text = Path(layer.source.path).name
         if text and str(text) not in out:
@@ -570,9 +580,9 @@ def add_footer(
     width, height = fig.get_figwidth(), fig.get_figheight()
     fx, fy = 1 / width, 1 / height
     today = today or date.today()
-    srcs = list(sources) if sources is not None else layer_sources(layers)
+    srcs = list(sources) if sources is not None else layer_sources(layers, project)
     src_text = ", ".join(srcs) if srcs else tr("project layers")
-    max_chars = int(width * 17)
+    max_chars = int((width - 2 * margin) * 16)
     if len(src_text) > max_chars:
         src_text = src_text[: max_chars - 1] + "…"
     line1 = tr("Projection: {crs}   ·   Made with Harm Atlas on {d}").format(

@@ -209,7 +209,9 @@ class MapRenderer:
     def value_column(self, layer: Layer, tf: TimeFilter | None = None) -> str | None:
         """The column a graduated style colours by (the period's year for SIMCI grids)."""
         st, cols = layer.style, layer.data.columns
-        if st.field and st.field in cols:
+        year_cols = set(layer.mapping.year_columns.values())
+        # On year grids the period picks the column, unless the style names another field.
+        if st.field and st.field in cols and st.field not in year_cols:
             return st.field
         year_col = grid_year_column(layer, tf)
         if year_col and year_col in cols:

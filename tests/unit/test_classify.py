@@ -69,3 +69,26 @@ def test_categories_keep_fixed_colours_and_ramps_are_distinct() -> None:
     assert set(cats.values) == {"a", "b", "c"}
     assert cats.classify(["b", "zzz"]).tolist()[1] == -1
     assert len(set(ramp_colours("YlOrRd", 5))) == 5
+
+
+@pytest.mark.filterwarnings("ignore:Numba not installed")
+def test_fisher_jenks_matches_mapclassify() -> None:
+    import mapclassify
+
+    from cartography.classify import fisher_jenks
+
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        y = np.round(rng.lognormal(1.0, 1.0, 300), 3)
+        ours = fisher_jenks(y, 5)
+        theirs = np.asarray(mapclassify.FisherJenks(y, k=5).bins)
+        assert np.allclose(ours, theirs)
+
+
+def test_natural_breaks_on_large_inputs_is_fast() -> None:
+    import time
+
+    y = np.random.default_rng(3).gamma(1.5, 10.0, 200_000)
+    t0 = time.perf_counter()
+    c = classify_values(y, "natural_breaks", 5)
+    assert time.perf_counter() - t0 < 2.0 and c.k == 5

@@ -1,0 +1,612 @@
+"""Briefing pack: a multi-page PDF a ministry can put on the table.
+
+Pages: cover; overview map; regions ranked by harm; one page per region (map zoomed to
+the region beside its indicator table: enforcement outputs vs community outcomes); a
+side-by-side comparison of two regions; trends of violence, cultivation and eradication.
+Indicators come from analysis/indicators.py (the one place for columns, labels, units
+and directions). Progress and cancel go through analysis.base.Feedback.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from analysis.base import Feedback
+from cartography.export import PRINT_RC, ExportError, find_region, parse_years
+from cartography.layout import (
+    INK,
+    MUTED,
+    add_footer,
+    add_legend,
+    add_synthetic_badge,
+    draw_map,
+    map_layout,
+    page_size,
+)
+from cartography.render import MapRenderer
+from layers.i18n import tr
+from layers.project import SYNTHETIC_NOTE
+from layers.roles import Role
+from layers.timefilter import TimeFilter, layer_dates
+
+PAGE = "a4-landscape"
+GOOD, BAD, NEUTRAL = "#1a9850", "#d73027", "#f0f0f0"
+
+
+class BriefingError(ExportError):
+    """A user-fixable briefing problem (unknown region, no admin layer, bad period)."""
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    column: str
+    label: str
+    group: str
+    unit: str
+    higher_is_worse: bool | None
+
+
+def indicator_catalogue() -> list[IndicatorInfo]:
+    """Indicator metadata from analysis.indicators (empty if that module is unavailable)."""
+    try:
+        from analysis.indicators import INDICATORS
+    except ImportError:
+        return []
+    return [
+        IndicatorInfo(i.column, i.label, i.group, i.unit, i.higher_is_worse) for i in INDICATORS
+    ]
+
+
+def compute_table(project, tf: TimeFilter | None, feedback: Feedback) -> pd.DataFrame:
+    """Indicators per region, indexed by region code (upper-case text)."""
+    from analysis.indicators import compute_indicators
+
+    frame = compute_indicators(project, years=tf, feedback=feedback)
+    if hasattr(frame, "geometry") and "geometry" in frame.columns:
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    code_col = next((c for c in ("code", "region_code") if c in frame.columns), None)
+    if code_col is None:
+        raise BriefingError(tr("The indicator table has no region code column."))
+    frame = frame.copy()
+    frame.index = frame[code_col].astype(str).str.strip().str.upper()
+    return frame
+
+
+def _fmt(value: object, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    try:
+        if pd.isna(value):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, int | np.integer):
+        text = f"{int(value):,}"
+    elif isinstance(value, float | np.floating):
+        v = float(value)
+        if abs(v) >= 1000:
+            text = f"{v:,.0f}"
+        elif abs(v) >= 10:
+            text = f"{v:,.1f}"
+        else:
+            text = f"{v:,.2f}"
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip() if unit and unit not in ("rank",) else text
+
+
+def _page(width_height: tuple[float, float] | None = None) -> Figure:
+    fig = Figure(figsize=width_height or page_size(PAGE), dpi=100)
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def _header(fig: Figure, title: str, subtitle: str = "", page_no: int | None = None) -> None:
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    m = 0.45
+    fig.text(m / w, 1 - m / h, title, ha="left", va="top", fontsize=17, fontweight="bold",
+             color=INK)  # fmt: skip
+    if subtitle:
+        fig.text(m / w, 1 - (m + 0.4) / h, subtitle, ha="left", va="top", fontsize=10.5,
+                 color=MUTED)  # fmt: skip
+    fig.add_artist(
+        Line2D([m / w, 1 - m / w], [1 - (m + 0.78) / h] * 2, color=INK, linewidth=0.9,
+               transform=fig.transFigure)
+    )  # fmt: skip
+    if page_no is not None:
+        fig.text(1 - m / w, 0.25 / h, str(page_no), ha="right", va="bottom", fontsize=8,
+                 color=MUTED)  # fmt: skip
+
+
+def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[str]) -> Figure:
+    fig = _page()
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    fig.add_artist(
+        matplotlib.patches.Rectangle((0, 1 - 2.6 / h), 1, 2.6 / h, facecolor="#2b3a4a",
+                                     edgecolor="none", transform=fig.transFigure)
+    )  # fmt: skip
+    fig.text(0.7 / w, 1 - 1.0 / h, title, fontsize=24, fontweight="bold", color="white",
+             va="top", wrap=True)  # fmt: skip
+    period = tf.label if tf else tr("all years")
+    fig.text(0.7 / w, 1 - 1.85 / h, tr("Briefing pack · period {p}").format(p=period),
+             fontsize=14, color="#dfe6ee", va="top")  # fmt: skip
+    y = 1 - 3.3 / h
+    fig.text(0.7 / w, y, tr("What this pack shows"), fontsize=13, fontweight="bold", color=INK)
+    intro = tr(
+        "For each region, the figures that enforcement has always reported (hectares "
+        "eradicated, operations) stand beside what communities live with: violence, "
+        "fatalities, displacement of cultivation and violence, environmental damage and "
+        "access to health care. Outcomes, not outputs, say whether a policy works."
+    )
+    fig.text(0.7 / w, y - 0.25 / h, intro, fontsize=10.5, color=INK, va="top", wrap=True)
+    fig.text(0.7 / w, y - 1.35 / h, tr("Contents"), fontsize=13, fontweight="bold", color=INK)
+    for i, line in enumerate(contents[:18]):
+        fig.text(0.9 / w, y - (1.65 + 0.24 * i) / h, f"{i + 2}.  {line}", fontsize=9.5,
+                 color=INK, va="top")  # fmt: skip
+    fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
+        d=date.today().isoformat()), fontsize=9, color=MUTED)  # fmt: skip
+    if project.is_synthetic:
+        fig.text(1 - 0.7 / w, 0.75 / h, SYNTHETIC_NOTE, ha="right", fontsize=11,
+                 fontweight="bold", color="#b2182b",
+                 bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff5f0",
+                       "edgecolor": "#b2182b"})  # fmt: skip
+    return fig
+
+
+def _units(project):
+    """Regions (finest admin layer with codes) for the overview choropleth and pages."""
+    from cartography.export import admin_layers
+
+    layers = admin_layers(project)
+    if not layers:
+        raise BriefingError(
+            tr(
+                "The project has no administrative regions layer with a region code field: "
+                "load one (role 'admin_boundaries') and map its code column."
+            )
+        )
+    return layers[0]
+
+
+def _columns(table: pd.DataFrame, group: str) -> list[IndicatorInfo]:
+    return [
+        i
+        for i in indicator_catalogue()
+        if i.group == group and i.column in table.columns and table[i.column].notna().any()
+    ]
+
+
+def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit: int = 20):
+    """Regions ranked by the composite harm index, with the key outputs and outcomes."""
+    fig = _page()
+    _header(fig, tr("Regions ranked by harm"),
+            tr("Composite harm index (higher = more harm) · {p}").format(
+                p=tf.label if tf else tr("all years")), page_no)  # fmt: skip
+    order_col = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
+    ranked = table.sort_values(order_col, ascending=False) if order_col else table
+    ranked = ranked.head(limit)
+    catalogue = {i.column: i for i in indicator_catalogue()}
+    wanted = [
+        c
+        for c in (
+            "harm_index",
+            "eradicated_ha",
+            "violent_events",
+            "fatalities_per_100k",
+            "violence_trend",
+            "wdq_violence",
+            "protected_eradicated_ha",
+        )
+        if c in ranked.columns
+    ]
+    headers = [tr("Region")] + [
+        catalogue[c].label if c in catalogue else c.replace("_", " ") for c in wanted
+    ]
+    name_col = next((c for c in ("name", "region_name") if c in ranked.columns), None)
+    rows = []
+    for code, row in ranked.iterrows():
+        label = f"{row[name_col]} ({code})" if name_col else str(code)
+        rows.append([label] + [_fmt(row[c]) for c in wanted])
+    ax = fig.add_axes((0.04, 0.08, 0.92, 0.78))
+    ax.set_axis_off()
+    if not rows:
+        ax.text(0.5, 0.5, tr("No regions"), ha="center")
+        return fig
+    tbl = ax.table(cellText=rows, colLabels=_wrap_all(headers, 16), loc="upper center",
+                   cellLoc="right", colLoc="center")  # fmt: skip
+    tbl.auto_set_font_size(False)
+    tbl.set_fontsize(8)
+    tbl.scale(1.0, 1.25)
+    for (r, c), cell in tbl.get_celld().items():
+        cell.set_edgecolor("#cccccc")
+        if r == 0:
+            cell.set_facecolor("#2b3a4a")
+            cell.get_text().set_color("white")
+            cell.get_text().set_fontweight("bold")
+            cell.set_height(cell.get_height() * 2.2)
+        elif c == 0:
+            cell.get_text().set_ha("left")
+            cell._loc = "left"
+    tbl.auto_set_column_width(list(range(len(headers))))
+    return fig
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _wrap_all(texts: Sequence[str], width: int) -> list[str]:
+    import textwrap
+
+    return ["\n".join(textwrap.wrap(t, width)) or t for t in texts]
+
+
+def region_page(
+    project,
+    code: str,
+    table: pd.DataFrame,
+    tf: TimeFilter | None,
+    renderer: MapRenderer,
+    page_no: int,
+) -> Figure:
+    """The region's map on the left, its indicators (region vs median of all) on the right."""
+    region = find_region(project, code)
+    fig = _page()
+    period = tf.label if tf else tr("all years")
+    _header(fig, f"{region.name} ({region.code})", tr("Region profile · {p}").format(p=period),
+            page_no)  # fmt: skip
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    ax = fig.add_axes((0.45 / w, 1.25 / h, 5.6 / w, 1 - 2.6 / h))
+    layers = [layer for layer in project.layers if layer.visible]
+    entries = draw_map(ax, project, layers, region.bounds, time_filter=tf, renderer=renderer,
+                       highlight=region.geometry, dpi=150)  # fmt: skip
+    legend_ax = fig.add_axes((0.45 / w, 0.3 / h, 5.6 / w, 0.85 / h))
+    _compact_legend(legend_ax, entries)
+    table_ax = fig.add_axes((6.3 / w, 1.1 / h, 1 - 6.75 / w, 1 - 2.45 / h))
+    indicator_table(table_ax, table, region.code)
+    if project.is_synthetic:
+        add_synthetic_badge(fig, margin=0.45)
+        fig.texts[-1].set_position((6.45 / w, 0.3 / h))
+    return fig
+
+
+def _compact_legend(ax, entries) -> None:
+    """One-row-per-layer legend under a region map (no class breakdown)."""
+    from cartography.render import LegendEntry
+
+    flat = [
+        LegendEntry(e.layer_name, e.layer_name, e.kind,
+                    e.children[-1].color if e.children else e.color, e.edge, e.marker, e.size,
+                    alpha=e.alpha, line_width=e.line_width)
+        for e in entries
+    ]  # fmt: skip
+    ax.set_axis_off()
+    from cartography.layout import _legend_handle
+
+    handles = [_legend_handle(e) for e in reversed(flat)]
+    labels = [e.label for e in reversed(flat)]
+    if handles:
+        ax.legend(handles, labels, loc="upper left", ncols=3, frameon=False, fontsize=7,
+                  handlelength=1.4, columnspacing=1.0, borderaxespad=0)  # fmt: skip
+
+
+def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
+    """Enforcement outputs, then community outcomes, then the composite, as a table."""
+    ax.set_axis_off()
+    key = str(code).strip().upper()
+    if key not in table.index:
+        ax.text(0, 1, tr("No indicators for region {c}.").format(c=code), va="top", fontsize=10)
+        return
+    row = table.loc[key]
+    if isinstance(row, pd.DataFrame):
+        row = row.iloc[0]
+    rows, colours, section_rows = [], [], []
+    sections = (
+        ("enforcement", tr("Enforcement outputs")),
+        ("outcome", tr("Community outcomes")),
+        ("composite", tr("Overall")),
+    )
+    for group, title in sections:
+        infos = _columns(table, group)
+        if not infos:
+            continue
+        section_rows.append(len(rows))
+        rows.append([title, "", ""])
+        colours.append(["#2b3a4a"] * 3)
+        for info in infos:
+            value = row.get(info.column)
+            median = pd.to_numeric(table[info.column], errors="coerce").median()
+            colour = NEUTRAL
+            v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+            if info.higher_is_worse is not None and pd.notna(v) and pd.notna(median):
+                worse = v > median if info.higher_is_worse else v < median
+                better = v < median if info.higher_is_worse else v > median
+                colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
+            label = info.label
+            if info.unit and info.unit not in label and info.unit != "rank":
+                label = f"{label} ({info.unit})"
+            rows.append([_shorten(label, 62), _fmt(value), _fmt(median)])
+            colours.append(["white", colour, "white"])
+    if not rows:
+        ax.text(0, 1, tr("No indicators computed."), va="top")
+        return
+    tbl = ax.table(
+        cellText=rows,
+        colLabels=[tr("Indicator"), tr("Region"), tr("Median, all")],
+        cellColours=colours,
+        colWidths=[0.68, 0.15, 0.17],
+        loc="upper left",
+        cellLoc="right",
+    )
+    tbl.auto_set_font_size(False)
+    size = 7.5 if len(rows) <= 26 else max(5.5, 7.5 * 26 / len(rows))
+    tbl.set_fontsize(size)
+    tbl.scale(1.0, 1.15 if len(rows) <= 26 else 1.0)
+    for (r, c), cell in tbl.get_celld().items():
+        cell.set_edgecolor("#d0d0d0")
+        text = cell.get_text()
+        if r == 0:
+            cell.set_facecolor("#e8ecf0")
+            text.set_fontweight("bold")
+            text.set_ha("center")
+        elif (r - 1) in section_rows:
+            text.set_color("white")
+            text.set_fontweight("bold")
+            if c == 0:
+                text.set_ha("left")
+                cell._loc = "left"
+        elif c == 0:
+            text.set_ha("left")
+            cell._loc = "left"
+    ax.text(0, -0.02, tr("Red: worse than the median region; green: better. "
+                         "Enforcement outputs are shown without a judgement."),
+            transform=ax.transAxes, fontsize=7, color=MUTED, va="top")  # fmt: skip
+
+
+def _yearly(project, tf: TimeFilter | None) -> dict[str, pd.Series]:
+    """Totals per year: violent events, cultivation hectares, hectares eradicated."""
+    out: dict[str, pd.Series] = {}
+    counts: dict[int, float] = {}
+    for layer in project.layers.by_role(Role.VIOLENCE):
+        dates = layer_dates(layer)
+        if dates is not None:
+            for year, n in dates.dt.year.dropna().astype(int).value_counts().items():
+                counts[int(year)] = counts.get(int(year), 0) + float(n)
+    if counts:
+        out["violence"] = pd.Series(counts).sort_index()
+    ha: dict[int, float] = {}
+    for layer in project.layers.by_role(Role.CULTIVATION):
+        for year, col in layer.mapping.year_columns.items():
+            if col in layer.data.columns:
+                ha[year] = ha.get(year, 0.0) + float(
+                    pd.to_numeric(layer.data[col], errors="coerce").fillna(0).sum()
+                )
+        hcol, dates = layer.field("hectares"), layer_dates(layer)
+        if not layer.mapping.year_columns and hcol in layer.data.columns and dates is not None:
+            vals = pd.to_numeric(layer.data[hcol], errors="coerce")
+            for year, total in vals.groupby(dates.dt.year).sum().items():
+                ha[int(year)] = ha.get(int(year), 0.0) + float(total)
+    if ha:
+        out["cultivation"] = pd.Series(ha).sort_index()
+    erad: dict[int, float] = {}
+    for layer in project.layers.by_role(Role.ERADICATION):
+        dates, hcol = layer_dates(layer), layer.field("hectares")
+        if dates is None:
+            continue
+        if hcol in layer.data.columns:
+            vals = pd.to_numeric(layer.data[hcol], errors="coerce").fillna(0)
+        else:
+            vals = pd.Series(1.0, index=layer.data.index)
+        for year, total in vals.groupby(dates.dt.year.to_numpy()).sum().items():
+            erad[int(year)] = erad.get(int(year), 0.0) + float(total)
+    if erad:
+        out["eradication"] = pd.Series(erad).sort_index()
+    if tf is not None:
+        lo = tf.start.year if tf.start else -math.inf
+        hi = tf.end.year if tf.end else math.inf
+        out = {k: s[(s.index >= lo) & (s.index <= hi)] for k, s in out.items()}
+    return out
+
+
+def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
+    fig = _page()
+    _header(fig, tr("Trends"), tr("Whole project area, per year"), page_no)
+    series = _yearly(project, tf)
+    panels = (
+        ("violence", tr("Violent events"), tr("events"), "#6a3d9a"),
+        ("cultivation", tr("Coca cultivation"), tr("hectares"), "#e31a1c"),
+        ("eradication", tr("Eradication"), tr("hectares eradicated"), "#7f0000"),
+    )
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    for i, (key, title, unit, colour) in enumerate(panels):
+        ax = fig.add_axes(((0.7 + i * 3.65) / w, 1.3 / h, 2.9 / w, 1 - 2.9 / h))
+        s = series.get(key)
+        ax.set_title(title, fontsize=11, fontweight="bold", loc="left", color=INK)
+        if s is None or s.empty:
+            ax.text(0.5, 0.5, tr("No data in the project"), ha="center", va="center",
+                    transform=ax.transAxes, color=MUTED)  # fmt: skip
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        kind_bar = key == "eradication"
+        if kind_bar:
+            ax.bar(s.index, s.to_numpy(), color=colour, alpha=0.85, width=0.7)
+        else:
+            ax.plot(s.index, s.to_numpy(), color=colour, linewidth=2.0, marker="o", markersize=4)
+            ax.fill_between(s.index, s.to_numpy(), color=colour, alpha=0.12)
+        ax.set_ylabel(unit, fontsize=8.5, color=MUTED)
+        ax.tick_params(labelsize=8)
+        ax.set_xticks(list(s.index)[:: max(1, math.ceil(len(s) / 5))])
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        first, last = float(s.iloc[0]), float(s.iloc[-1])
+        change = (last - first) / first * 100 if first else float("nan")
+        note = (tr("{a}: {x} → {b}: {y} ({c:+.0f} %)").format(
+            a=s.index[0], x=_fmt(first), b=s.index[-1], y=_fmt(last), c=change)
+            if math.isfinite(change) else "")  # fmt: skip
+        ax.text(0, -0.16, note, transform=ax.transAxes, fontsize=8, color=MUTED, va="top")
+    fig.text(0.7 / w, 0.55 / h, tr(
+        "Read together: eradication that is followed by stable or rising cultivation and "
+        "violence moved the market rather than shrinking it."), fontsize=9, color=INK)  # fmt: skip
+    if project.is_synthetic:
+        add_synthetic_badge(fig, margin=0.45)
+        fig.texts[-1].set_position((1 - 4.6 / w, 0.25 / h))
+    return fig
+
+
+def compare_page(project, left: str, right: str, tf: TimeFilter | None, page_no: int,
+                 renderer: MapRenderer) -> Figure:  # fmt: skip
+    """Two regions side by side: the compare helper's figure, else our own two maps."""
+    try:
+        from cartography.compare import compare_figure
+
+        spec = f":{tf.start.year}-{tf.end.year}" if tf and tf.start and tf.end else ""
+        fig = compare_figure(project, left + spec, right + spec,
+                             title=tr("Comparison: {a} and {b}").format(a=left, b=right),
+                             figsize=page_size(PAGE))  # fmt: skip
+        w, h = fig.get_figwidth(), fig.get_figheight()
+        fig.text(1 - 0.3 / w, 0.1 / h, str(page_no), ha="right", fontsize=8, color=MUTED)
+        return fig
+    except Exception:  # noqa: BLE001 - the own page below still compares the two regions
+        pass
+    fig = _page()
+    _header(fig, tr("Comparison"), f"{left} · {right}", page_no)
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    layers = [layer for layer in project.layers if layer.visible]
+    entries = []
+    for i, code in enumerate((left, right)):
+        region = find_region(project, code)
+        ax = fig.add_axes(((0.45 + i * 4.0) / w, 1.2 / h, 3.8 / w, 1 - 2.5 / h))
+        entries = draw_map(ax, project, layers, region.bounds, time_filter=tf, renderer=renderer,
+                           highlight=region.geometry)  # fmt: skip
+        ax.set_title(f"{region.name} ({region.code})", fontsize=10, fontweight="bold")
+    add_legend(fig.add_axes((8.6 / w, 1.2 / h, 2.8 / w, 1 - 2.5 / h)), entries)
+    return fig
+
+
+def write_briefing(
+    project,
+    out: str | Path,
+    *,
+    regions: Sequence[str] | None = None,
+    years: str | TimeFilter | None = None,
+    title: str | None = None,
+    max_regions: int = 6,
+    feedback: Feedback | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> int:
+    """Write the pack to `out` (PDF); returns the number of pages. Cancel with feedback."""
+    feedback = feedback or Feedback()
+    out = Path(out)
+    try:
+        tf = years if isinstance(years, TimeFilter) else parse_years(years)
+    except ExportError as exc:
+        raise BriefingError(str(exc)) from None
+    tf = tf if tf is not None else project.time_filter
+    _units(project)
+    codes = [c.strip().upper() for c in (regions or []) if c.strip()]
+    for code in codes:  # fail before the long work, naming the bad code
+        try:
+            find_region(project, code)
+        except ExportError as exc:
+            raise BriefingError(str(exc)) from None
+    feedback.set_progress(1, tr("Computing indicators"))
+    if indicators is None:
+        inner = _Scaled(feedback, 1, 40)
+        table = compute_table(project, tf, inner)
+    else:
+        table = indicators
+    feedback.check()
+    if not codes:
+        rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
+        ordered = table.sort_values(rank, ascending=False) if rank else table
+        codes = [str(c) for c in ordered.index[: max(1, max_regions)]]
+    title = title or project.title or tr("Harm Atlas briefing")
+    renderer = MapRenderer()
+    contents = [tr("Overview map"), tr("Regions ranked by harm")]
+    contents += [tr("Region: {c}").format(c=c) for c in codes]
+    pair = codes[:2] if len(codes) >= 2 else []
+    if pair:
+        contents.append(tr("Comparison: {a} and {b}").format(a=pair[0], b=pair[1]))
+    contents.append(tr("Trends"))
+    total = len(contents) + 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".pdf", dir=out.parent)
+    os.close(fd)
+    pages = 0
+    try:
+        with matplotlib.rc_context(PRINT_RC), PdfPages(tmp, metadata={
+            "Title": title, "Creator": "Harm Atlas", "Subject": SYNTHETIC_NOTE
+            if project.is_synthetic else tr("Briefing pack")}) as pdf:  # fmt: skip
+
+            def emit(fig: Figure, what: str) -> None:
+                nonlocal pages
+                feedback.check()
+                pdf.savefig(fig)
+                pages += 1
+                feedback.set_progress(40 + 60 * pages / total, what)
+
+            emit(cover_page(project, title, tf, contents), tr("Cover"))
+            overview = map_layout(project, title=tr("Overview"), page=PAGE, dpi=150,
+                                  time_filter=tf, renderer=renderer).figure  # fmt: skip
+            overview.text(1 - 0.45 / overview.get_figwidth(), 0.25 / overview.get_figheight(),
+                          "2", ha="right", fontsize=8, color=MUTED)  # fmt: skip
+            emit(overview, tr("Overview map"))
+            emit(ranking_page(table, tf, pages + 1), tr("Ranking"))
+            for code in codes:
+                emit(region_page(project, code, table, tf, renderer, pages + 1),
+                     tr("Region {c}").format(c=code))  # fmt: skip
+            if pair:
+                emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer),
+                     tr("Comparison"))  # fmt: skip
+            emit(trends_page(project, tf, pages + 1), tr("Trends"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    feedback.set_progress(100, tr("Done"))
+    return pages
+
+
+class _Scaled(Feedback):
+    """Maps a sub-task's 0-100 % onto [lo, hi] of the parent's bar; shares its cancel."""
+
+    def __init__(self, parent: Feedback, lo: float, hi: float) -> None:
+        super().__init__()
+        self._parent, self._lo, self._hi = parent, lo, hi
+        self._canceled = parent._canceled
+
+    def set_progress(self, percent: float, message: str = "") -> None:
+        super().set_progress(percent, message)
+        self._parent.set_progress(self._lo + (self._hi - self._lo) * percent / 100, message)
+
+    def info(self, message: str) -> None:
+        self._parent.info(message)
+
+
+__all__ = [
+    "BriefingError",
+    "add_footer",
+    "compute_table",
+    "cover_page",
+    "indicator_table",
+    "region_page",
+    "trends_page",
+    "write_briefing",
+]

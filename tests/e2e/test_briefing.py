@@ -1,0 +1,171 @@
+"""Briefing pack: pages, text (title, regions, synthetic note), progress, cancel, errors;
+and results export round trips."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from carto_fixture import build
+from shapely.geometry import Point
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from layers.project import Project
+
+    return Project.load(build(tmp_path_factory.mktemp("brief")))
+
+
+def _stub_indicators(project) -> pd.DataFrame:
+    """A small indicator table in analysis.indicators' shape (fast; the real one is tested
+    by its owner). Values are arbitrary but distinct per region."""
+    admin = project.layers["Municipalities"]
+    codes = admin.data["cod_mpio"].astype(str).to_numpy()
+    n = len(codes)
+    frame = pd.DataFrame(
+        {
+            "code": codes,
+            "name": admin.data["nombre"].to_numpy(),
+            "eradicated_ha": np.arange(n) * 10.0,
+            "violent_events": np.arange(n)[::-1] * 3.0,
+            "fatalities_per_100k": np.linspace(5, 50, n),
+            "harm_index": np.linspace(0, 1, n),
+        }
+    )
+    frame.index = frame["code"].str.upper()
+    return frame
+
+
+def _pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pack_pages_text_and_progress(project, output_dir: Path, monkeypatch) -> None:
+    from analysis.base import Feedback
+    from cartography import briefing
+
+    if not briefing.indicator_catalogue():
+        pytest.skip("analysis.indicators not available")
+    seen: list[float] = []
+    out = output_dir / "briefing_fixture.pdf"
+    pages = briefing.write_briefing(
+        project,
+        out,
+        regions=["CO18002", "co18007"],
+        years="2017-2019",
+        title="Fixture briefing",
+        feedback=Feedback(lambda p, m: seen.append(p)),
+        indicators=_stub_indicators(project),
+    )
+    # cover, overview, ranking, 2 regions, comparison, trends
+    assert pages == 7
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert "Pages:          7" in info or "Pages: 7" in " ".join(info.split())
+    text = _pdftotext(out)
+    for expected in (
+        "Fixture briefing",
+        "2017–2019",
+        "Municipio 2 (CO18002)",
+        "Municipio 7 (CO18007)",
+        "Enforcement outputs",
+        "Community outcomes",
+        "Trends",
+        "Synthetic demonstration data",
+    ):
+        assert expected in text, expected
+    assert seen == sorted(seen) and seen[-1] == 100
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "4", "-l", "4", "-singlefile",
+                    str(out), str(output_dir / "briefing_region")], check=True)  # fmt: skip
+
+
+def test_cancel_leaves_no_file(project, tmp_path: Path) -> None:
+    from analysis.base import Canceled, Feedback
+    from cartography.briefing import write_briefing
+
+    feedback = Feedback()
+
+    def cancel_soon(percent: float, message: str) -> None:
+        if percent > 45:
+            feedback.cancel()
+
+    feedback._on_progress = cancel_soon
+    out = tmp_path / "pack.pdf"
+    with pytest.raises(Canceled):
+        write_briefing(project, out, feedback=feedback, indicators=_stub_indicators(project))
+    assert not out.exists() and not list(tmp_path.glob(".pack.pdf*"))
+
+
+def test_cli_errors_exit_2(project, tmp_path: Path) -> None:
+    for args, message in (
+        (["--regions", "XX1"], "Known codes"),
+        (["--years", "soon"], "Not a period"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "main.py", "briefing", "--project", str(project.path),
+             "--out", str(tmp_path / "p.pdf"), *args],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run(
+        [sys.executable, "main.py", "briefing", "--project", str(project.path), "--out", "p.docx"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "PDF" in done.stderr
+
+
+def test_trend_series_from_layers(project) -> None:
+    from cartography.briefing import _yearly
+
+    series = _yearly(project, None)
+    assert list(series["cultivation"].index) == [2016, 2017, 2018, 2019, 2020]
+    assert series["cultivation"].iloc[-1] > series["cultivation"].iloc[0]
+    violence = project.layers["Violence"].data
+    assert series["violence"].sum() == len(violence)
+    erad = project.layers["Eradication"].data
+    assert series["eradication"].sum() == pytest.approx(erad["hectareas"].sum())
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv"])
+def test_export_result_round_trip(tmp_path: Path, suffix: str) -> None:
+    from cartography.results_export import export_result
+
+    gdf = gpd.GeoDataFrame(
+        {"code": ["A", "B"], "value": [1.5, np.nan], "mixed": [1, "x"]},
+        geometry=[Point(500000, 100000), Point(510000, 110000)],
+        crs=32618,
+    )
+    out = export_result(gdf, tmp_path / f"result{suffix}")
+    if suffix == ".csv":
+        back = pd.read_csv(out)
+        assert back["geometry_wkt"].str.startswith("POINT").all()
+        assert back["code"].tolist() == ["A", "B"]
+    else:
+        back = gpd.read_file(out)
+        assert back["code"].tolist() == ["A", "B"] and back["mixed"].tolist() == ["1", "x"]
+        if suffix == ".geojson":
+            assert back.crs.to_epsg() == 4326 and -76 < back.geometry.x.iloc[0] < -74
+        else:
+            assert back.crs.to_epsg() == 32618
+
+
+def test_export_result_errors(tmp_path: Path) -> None:
+    from cartography.results_export import ResultExportError, export_result
+
+    table = pd.DataFrame({"a": [1]})
+    assert export_result(table, tmp_path / "t.csv").read_text().startswith("a\n")
+    with pytest.raises(ResultExportError, match="csv"):
+        export_result(table, tmp_path / "t.gpkg")
+    with pytest.raises(ResultExportError, match=".gpkg"):
+        export_result(table, tmp_path / "t.xlsx")
