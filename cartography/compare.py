@@ -16,12 +16,13 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
 
 from cartography.classify import NO_DATA_COLOUR, Classification, classify_shared
-from cartography.render import MapRenderer, MapView
+from cartography.render import MapRenderer, MapView, polygon_path
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -137,7 +138,8 @@ def region_choices(project) -> list[RegionChoice]:
         for c, n in zip(codes, names, strict=False):
             target.setdefault(c, n)
         parent = layer.field("parent_code")
-        if parent and parent in gdf.columns:
+        # Parents of the units only: the ADM1 layer's own parent is the whole country.
+        if target is units and parent and parent in gdf.columns:
             pname = _parent_name_col(layer)
             pnames = gdf[pname].astype(str) if pname else gdf[parent].astype(str)
             for c, n in zip(gdf[parent].astype(str), pnames, strict=False):
@@ -565,6 +567,7 @@ def draw_side(
     if selected_codes:
         rows = np.flatnonzero(units["code"].isin(list(selected_codes)).to_numpy())
         selection[layer.id] = rows
+    drawn_before = set(ax.get_children())
     (renderer or MapRenderer()).render(
         ax,
         layers,
@@ -573,11 +576,23 @@ def draw_side(
         classifications={layer.id: comparison.classification},
         labels=False,
     )
+    # The region's outline, which also clips the context layers to the region compared.
+    shape = units.geometry.union_all()
+    outline = PathPatch(
+        polygon_path(shapely.get_parts(shape)),
+        transform=ax.transData,
+        facecolor="none",
+        edgecolor="#222222",
+        linewidth=1.1,
+        zorder=50,
+    )
+    ax.add_patch(outline)
+    for artist in set(ax.get_children()) - drawn_before:
+        if artist is not outline and hasattr(artist, "set_clip_path"):
+            artist.set_clip_path(outline)
     if "operation_xy" in comparison.extra:  # before/after: the operation compared around
         x, y = comparison.extra["operation_xy"]
         ax.plot(x, y, marker="*", ms=18, color="#00e5ff", mec="#111111", mew=1.0, zorder=60)
-    region = units.geometry.union_all().boundary
-    gpd.GeoSeries([region], crs=units.crs).plot(ax=ax, color="#222222", linewidth=1.1, zorder=50)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():

@@ -712,7 +712,7 @@ class CompareView(QWidget):
         self.computed.emit()
 
     def _fill_table(self, comparison: cmp.Comparison) -> None:
-        t = comparison.table
+        t = cmp.table_rows(comparison, len(comparison.table))
         names = list(self.side_names(comparison))
         self.table.setHorizontalHeaderLabels(
             [tr("Indicator"), names[0], names[1], tr("Difference"), tr("Change")]
@@ -732,7 +732,7 @@ class CompareView(QWidget):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
-                if j == 4 and not math.isnan(r.difference) and r.difference:
+                if j == 4 and not math.isnan(r.percent_change) and r.difference:
                     if r.higher_is_worse is not None and not pd.isna(r.higher_is_worse):
                         worse = (r.difference > 0) == bool(r.higher_is_worse)
                         item.setForeground(QColor("#b2182b" if worse else "#2166ac"))

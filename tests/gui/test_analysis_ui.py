@@ -256,10 +256,13 @@ def test_map_this_column_and_export(qtbot, window, tmp_path) -> None:
     assert gpkg and gpd.read_file(gpkg[0]).shape[0] == 4
 
 
-def test_dialog_screenshot(qtbot, window, output_dir) -> None:
+def test_dialog_screenshot(qtbot, make_window, open_and_wait, sample_or_small, output_dir) -> None:
+    """The displacement dialog on the sample project, as an analyst first sees it."""
+    window = make_window()
+    open_and_wait(window, sample_or_small)
     dialog = open_analysis(window, "displacement" if "displacement" in load_all() else "count")
     qtbot.addWidget(dialog)
-    dialog.resize(980, 640)
+    dialog.resize(1000, 660)
     qtbot.wait(100)
     image = dialog.grab()
     assert image.save(str(output_dir / "analysis_dialog.png"))

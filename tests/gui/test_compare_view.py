@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,8 +17,10 @@ from desktop.compare_view import CompareView
 from layers.layer import Layer
 from layers.project import Project
 from layers.roles import FieldMapping, Role
+from sample_maps import SAMPLE_PROJECT
 
 pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
 
 # Violent events per municipality and year. CO52001 and CO86001 have the SAME count (5) in
 # 2019 while their departments differ, so only a shared classification colours them alike.
@@ -217,3 +221,26 @@ def test_screenshot(qtbot, view, output_dir) -> None:
     path = output_dir / "compare_view_fixture.png"
     assert view.grab().save(str(path))
     assert path.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not SAMPLE_PROJECT.exists(), reason="sample project not generated")
+def test_sample_in_the_main_window(qtbot, make_window, open_and_wait, output_dir) -> None:
+    """View → Compare on the sample's two departments, from the real main window."""
+    window = make_window()
+    open_and_wait(window, SAMPLE_PROJECT)
+    action = window.compare_action
+    assert action in window.view_menu.actions()
+    action.trigger()
+    view = window.compare_view
+    qtbot.waitUntil(lambda: view.comparison is not None and not view.busy, timeout=120000)
+    left, right = view.comparison.left, view.comparison.right
+    assert {left.region, right.region} == {"XA01", "XA02"}  # the two departments
+    assert view.table.rowCount() > 5 and not view.errors
+    view.resize(1400, 900)
+    qtbot.wait(300)
+    image = view.grab()
+    assert image.save(str(output_dir / "compare_view.png"))
+    docs = ROOT / "docs" / "img"
+    docs.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(docs / "compare.png"))
+    view.close()
