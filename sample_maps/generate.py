@@ -504,7 +504,9 @@ def _nearest_distance(x: np.ndarray, y: np.ndarray, px, py) -> np.ndarray:
     return d
 
 
-def build_cultivation(rng: np.random.Generator, region: Polygon, protected: gpd.GeoDataFrame):
+def build_cultivation(
+    rng: np.random.Generator, region: Polygon, protected: gpd.GeoDataFrame, munis: gpd.GeoDataFrame
+):
     """The SIMCI-style grid, plus the campaign's manual eradication points that shaped it."""
     gx, gy = _grid_cells(region)
     potential = np.zeros(len(gx))
@@ -527,7 +529,7 @@ def build_cultivation(rng: np.random.Generator, region: Polygon, protected: gpd.
     kind = rng.choice(
         ["persistent", "intermittent", "new", "abandoned"], size=n, p=[0.80, 0.08, 0.07, 0.05]
     )
-    start = rng.integers(2016, 2022, n)
+    start = rng.integers(2016, 2024, n)
     stop = rng.integers(2016, 2021, n)
     for y in YEARS:
         v = base * CULT_TREND[y] * rng.lognormal(0, 0.22, n)
@@ -538,7 +540,10 @@ def build_cultivation(rng: np.random.Generator, region: Polygon, protected: gpd.
 
     # The campaign: manual eradication points on cultivated cells near the campaign centre.
     ccx, ccy = to_utm(*CAMPAIGN_CENTRE)
+    # Well inside the municipality, so the campaign is also "its points in XA01003 in 2018".
+    home = munis.set_index("code").geometry[ERADICATION_MUNI].buffer(-700)
     near = cultivated & (np.hypot(gx - ccx, gy - ccy) < 5000) & (ha[2017] > 0.5)
+    near &= shapely.contains_xy(home, gx, gy)
     idx = np.flatnonzero(near)
     chosen = rng.choice(
         idx, size=min(180, len(idx)), replace=True, p=ha[2017][idx] / ha[2017][idx].sum()
@@ -792,6 +797,7 @@ def build_manual(rng, grid, campaign, munis) -> gpd.GeoDataFrame:
     codes = _cell_codes(grid, munis)
     cx = grid.geometry.centroid.x.to_numpy()
     cy = grid.geometry.centroid.y.to_numpy()
+    campaign_muni = munis.set_index("code").geometry[ERADICATION_MUNI]
     rows = []
     for r in campaign.itertuples():
         rows.append(dict(x=r.x, y=r.y, fecha=r.fecha, hectareas=r.hectareas, campana=CAMPAIGN))
@@ -805,10 +811,13 @@ def build_manual(rng, grid, campaign, munis) -> gpd.GeoDataFrame:
             k = int(rng.poisson(rate))
             pick = rng.choice(idx, size=k, p=ha[idx] / ha[idx].sum())
             for j in pick:
+                px, py = cx[j] + rng.uniform(-480, 480), cy[j] + rng.uniform(-480, 480)
+                if y == 2018 and campaign_muni.contains(Point(px, py)):
+                    continue
                 rows.append(
                     dict(
-                        x=cx[j] + rng.uniform(-480, 480),
-                        y=cy[j] + rng.uniform(-480, 480),
+                        x=px,
+                        y=py,
                         fecha=date(y, 1, 1) + timedelta(days=int(rng.integers(0, 365))),
                         hectareas=round(float(min(rng.gamma(2.0, 1.5), ha[j])), 2),
                         campana="",
@@ -966,6 +975,8 @@ DISPLACED = 1.8  # events pushed into Belén per event removed from Río Verde
 HR_TARGET_LEFT, HR_RING_LEFT = 0.40, 0.60
 HR_TARGET_M, HR_RING_M = 5000, 10000
 CRACKDOWN_RING_M = 10000
+# ACLED's political-violence event types (demonstrations and strategic developments excluded).
+POLITICAL_VIOLENCE = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 STATE = ("Military Forces of Demolandia (2014-)", 1)
 POLICE = ("Police Forces of Demolandia (2014-)", 1)
@@ -1248,7 +1259,7 @@ def build_world(seed: int = SEED) -> World:
     rivers = build_rivers(rng)
     protected = build_protected(rng, region)
     health = build_health(rng, munis, settlements)
-    grid, campaign = build_cultivation(rng, region, protected)
+    grid, campaign = build_cultivation(rng, region, protected, munis)
     manual = build_manual(rng, grid, campaign, munis)
     spray, spray_groups = build_spray(rng, grid, munis, rivers, protected, border)
     violence, _ = build_violence(rng, region, munis, settlements, grid, health)
@@ -1465,7 +1476,17 @@ def measure(root: Path) -> dict:
         cell_code[shapely.contains_xy(g, cx, cy)] = code
     last = YEAR_COLUMNS[years[-1]]
     by_muni = grid.groupby(cell_code)[last].sum().sort_values(ascending=False)
-    always = np.all([grid[YEAR_COLUMNS[y]].to_numpy() > 0 for y in years], axis=0)
+    present = np.array([grid[YEAR_COLUMNS[y]].to_numpy() > 0 for y in years])
+    always = present.all(axis=0)
+    # methods.md dynamics over the 10-year window, abandonment after 3 empty years.
+    abandoned = ~present[-3:].any(axis=0) & present[:-3].any(axis=0)
+    new = present[-1] & ~present[:-1].any(axis=0)
+    dynamics = {
+        "permanent": int(always.sum()),
+        "new": int(new.sum()),
+        "abandoned": int(abandoned.sum()),
+        "intermittent": int((~always & ~abandoned & ~new & present.any(axis=0)).sum()),
+    }
     protected = L["protected"]
     in_pa = np.zeros(len(grid), bool)
     for g in protected.geometry:
@@ -1522,24 +1543,29 @@ def measure(root: Path) -> dict:
     in_rv = ev_code == CRACKDOWN_MUNI
     in_nb = ev_code == CRACKDOWN_NEIGHBOUR
     inside = ev_code != ""
-    k = _window_counts(ev, CRACKDOWN_DATE, {"R": in_rv, "D": in_nb, "C": inside & ~in_rv & ~in_nb})
-    crack_nb = displacement_figures(k["Rb"], k["Ra"], k["Db"], k["Da"], k["Cb"], k["Ca"])
+    violent = ev.event_type.isin(POLITICAL_VIOLENCE).to_numpy()
+
+    def event_wdq(when: date, r, d, c) -> dict:
+        k = _window_counts(ev, when, {"R": r, "D": d, "C": c})
+        out = displacement_figures(k["Rb"], k["Ra"], k["Db"], k["Da"], k["Cb"], k["Ca"])
+        k = _window_counts(ev, when, {"R": r & violent, "D": d & violent, "C": c & violent})
+        out["political_violence_only"] = displacement_figures(
+            k["Rb"], k["Ra"], k["Db"], k["Da"], k["Cb"], k["Ca"]
+        )
+        return out
+
+    crack_nb = event_wdq(CRACKDOWN_DATE, in_rv, in_nb, inside & ~in_rv & ~in_nb)
     ring = ~in_rv & (d_rv <= CRACKDOWN_RING_M)
-    k = _window_counts(ev, CRACKDOWN_DATE, {"R": in_rv, "D": ring, "C": ~in_rv & ~ring})
-    crack_ring = displacement_figures(k["Rb"], k["Ra"], k["Db"], k["Da"], k["Cb"], k["Ca"])
+    crack_ring = event_wdq(CRACKDOWN_DATE, in_rv, ring, ~in_rv & ~ring)
     health = L["health"]
     hr = health.loc[health.name == HR_PROGRAMME].geometry.iloc[0]
     d_hr = np.hypot(ex - hr.x, ey - hr.y)
-    k = _window_counts(
-        ev,
+    hr_wdq = event_wdq(
         HR_DATE,
-        {
-            "R": d_hr <= HR_TARGET_M,
-            "D": (d_hr > HR_TARGET_M) & (d_hr <= HR_RING_M),
-            "C": d_hr > HR_RING_M,
-        },
+        d_hr <= HR_TARGET_M,
+        (d_hr > HR_TARGET_M) & (d_hr <= HR_RING_M),
+        d_hr > HR_RING_M,
     )
-    hr_wdq = displacement_figures(k["Rb"], k["Ra"], k["Db"], k["Da"], k["Cb"], k["Ca"])
 
     # Health access from settlements.
     st = L["settlements"]
@@ -1606,6 +1632,7 @@ def measure(root: Path) -> dict:
             "total_ha": totals,
             "top3_municipalities_2023": list(by_muni.index[:3]),
             "top3_share_2023": round(float(by_muni.iloc[:3].sum() / by_muni.sum()), 3),
+            "dynamics_2014_2023": dynamics,
             "persistent_share_2023": round(
                 float(grid.loc[always, last].sum() / grid[last].sum()), 3
             ),
@@ -1983,13 +2010,22 @@ def check_planted(truth: dict, planted: dict) -> list[str]:
             problems.append(f"cultivation WDQ ({label}) {f['wdq']} outside the expected range")
     if cd["campaign_points"] != cd["campaign_points_by_municipality_and_dates"]:
         problems.append("campaign filter by name and by municipality+dates disagree")
-    for key in ("neighbour", "ring"):
-        wdq = e["violence_crackdown"]["realised"][key]["wdq"]
-        if not within(wdq, "violence_crackdown"):
-            problems.append(f"crackdown WDQ ({key}) {wdq} outside the expected range")
-    wdq = e["violence_diffusion"]["realised"]["wdq"]
-    if not within(wdq, "violence_diffusion"):
-        problems.append(f"harm-reduction WDQ {wdq} outside the expected range")
+    crackdown = e["violence_crackdown"]["realised"]
+    diffusion = e["violence_diffusion"]["realised"]
+    for label, f in (
+        ("neighbour", crackdown["neighbour"]),
+        ("ring", crackdown["ring"]),
+        ("neighbour, political violence", crackdown["neighbour"]["political_violence_only"]),
+        ("ring, political violence", crackdown["ring"]["political_violence_only"]),
+    ):
+        if not within(f["wdq"], "violence_crackdown"):
+            problems.append(f"crackdown WDQ ({label}) {f['wdq']} outside the expected range")
+    for label, f in (
+        ("all", diffusion),
+        ("political violence", diffusion["political_violence_only"]),
+    ):
+        if not within(f["wdq"], "violence_diffusion"):
+            problems.append(f"harm-reduction WDQ ({label}) {f['wdq']} outside the expected range")
     sp = e["spraying_violations"]["realised"]
     groups = planted["spray_groups"]
     for key, group in (("near_river_ids", "river"), ("in_protected_ids", "park"),
@@ -2209,7 +2245,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    truth = generate(args.out, args.seed)
+    try:
+        truth = generate(args.out, args.seed)
+    except RuntimeError as exc:
+        print(f"error: {exc}. The files were written but do not hold the planted effects; "
+              "restore the seed or the effect parameters.", file=sys.stderr)  # fmt: skip
+        return 1
     print(summary(truth))
     print(f"written to {args.out} in {time.perf_counter() - started:.1f} s")
     return 0

@@ -282,6 +282,19 @@ def test_departments_tell_contrasting_stories(raw):
 
 def test_cultivation_has_realistic_shape(raw):
     c = TRUTH["cultivation"]
+    grid = raw["grid"]
+    present = np.array([grid[col].to_numpy() > 0 for col in c["year_columns"].values()])
+    permanent = present.all(axis=0)
+    abandoned = present[:-3].any(axis=0) & ~present[-3:].any(axis=0)
+    new = present[-1] & ~present[:-1].any(axis=0)
+    dynamics = c["dynamics_2014_2023"]
+    assert (permanent.sum(), abandoned.sum(), new.sum()) == (
+        dynamics["permanent"],
+        dynamics["abandoned"],
+        dynamics["new"],
+    )
+    assert dynamics["permanent"] > dynamics["intermittent"] > dynamics["abandoned"] > 0
+    assert dynamics["new"] > 0
     assert 0.5 <= c["top3_share_2023"] <= 0.75  # concentrated in few municipalities
     assert 0.8 <= c["persistent_share_2023"] <= 0.92  # mostly the same places for 10 years
     assert 0.05 <= c["protected_share_2023"] <= 0.25  # a minority in protected areas
