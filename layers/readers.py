@@ -9,13 +9,15 @@ repaired or assumed on the way is written into the layer's LoadReport.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import math
 import os
 import tempfile
 import threading
+import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from pyproj.exceptions import CRSError
 from layers.crs import WGS84, crs_label
 from layers.detect import detect_role
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, trn
 from layers.layer import Layer, LayerSource
 from layers.report import LoadReport
 from layers.style import default_style
@@ -73,6 +75,7 @@ COORDINATE_COLUMNS: tuple[tuple[str, str], ...] = (
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape")
 
 _gdal_config_lock = threading.Lock()
+_warnings_lock = threading.Lock()
 
 
 @dataclass
@@ -111,11 +114,17 @@ def read_layers(
     if path.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") and _sibling(path, ".shp"):
         path = _sibling(path, ".shp")  # type: ignore[assignment]
     reader = reader_for(path)
+    gdal_said: list[str] = []
     try:
-        raws = reader.read(path, sublayer, options)
-        return _finish_all(path, reader, raws, sublayer, options)
-    except LayerLoadError:
-        raise
+        with _gdal_warnings() as gdal_said:
+            raws = reader.read(path, sublayer, options)
+        layers = _finish_all(path, reader, raws, sublayer, options)
+    except LayerLoadError as exc:
+        hints = _summarise(gdal_said, limit=2)
+        if not hints:
+            raise
+        # GDAL's own words often name the cause (e.g. an unclosed ring): keep them.
+        raise LayerLoadError(exc.path, f"{exc.problem} ({'; '.join(hints)})", exc.remedy) from exc
     except MemoryError as exc:
         raise LayerLoadError(
             path,
@@ -124,6 +133,45 @@ def read_layers(
         ) from exc
     except Exception as exc:  # the reader boundary: GDAL, GEOS, Arrow and codecs fail unlike
         raise _explain(path, reader, exc) from exc
+    for message in _summarise(gdal_said):
+        for layer in layers:
+            layer.report.warn(message)
+    return layers
+
+
+@contextlib.contextmanager
+def _gdal_warnings() -> Iterator[list[str]]:
+    """Collect what GDAL warns while reading (unclosed rings, numbers parsed halfway...).
+
+    pyogrio turns GDAL warnings into Python warnings; catch_warnings is process-wide, so a
+    lock keeps two reading threads from restoring each other's filters.
+    """
+    collected: list[str] = []
+    with _warnings_lock, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield collected
+        finally:
+            for w in caught:
+                if issubclass(w.category, RuntimeWarning) and "pyogrio" in w.filename:
+                    collected.append(str(w.message))
+
+
+def _summarise(messages: list[str], limit: int = 5) -> list[str]:
+    """GDAL's warnings as a few report lines; repeated ones counted, not listed."""
+    counts: dict[str, int] = {}
+    for text in messages:
+        text = text.replace("Could not decode error message to UTF-8. Raw error: ", "")
+        if "application_id" in text or "non conformant file extension" in text:
+            continue  # content sniffing already accepted the file despite its name
+        counts[text[:200]] = counts.get(text[:200], 0) + 1
+    lines = [
+        tr("GDAL: {text}").format(text=t) + (f" (×{n})" if n > 1 else "")
+        for t, n in list(counts.items())[:limit]
+    ]
+    if len(counts) > limit:
+        lines.append(tr("GDAL: {n} more kinds of warning.").format(n=len(counts) - limit))
+    return lines
 
 
 def reader_for(path: Path) -> FormatReader:
@@ -217,8 +265,10 @@ def _drop_unusable(
     if missing.all():
         raise LayerLoadError(
             where,
-            tr(
-                "has {n} features but not one geometry: the file looks truncated or damaged."
+            trn(
+                "has {n} feature but no geometry: the file looks truncated or damaged.",
+                "has {n} features but not one geometry: the file looks truncated or damaged.",
+                len(gdf),
             ).format(n=len(gdf)),
             tr(
                 "Copy or download it again; for a shapefile check that .shp, .shx and .dbf "

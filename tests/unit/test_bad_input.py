@@ -330,6 +330,31 @@ def test_declared_utf8_that_is_not_falls_back_to_cp1252(tmp_path):
     assert any("not valid" in w for w in layer.report.warnings)
 
 
+def test_gdal_warnings_reach_the_report_and_the_error(tmp_path):
+    closed = [[-76, 1], [-75, 1], [-75, 2], [-76, 1]]
+    unclosed = [[-76, 1], [-75, 1], [-75, 2], [-76, 1.5]]
+
+    def collection(*rings):
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"id": i},
+                "geometry": {"type": "Polygon", "coordinates": [r]},
+            }
+            for i, r in enumerate(rings)
+        ]
+        return json.dumps({"type": "FeatureCollection", "features": features})
+
+    mixed = tmp_path / "mixed.geojson"
+    mixed.write_text(collection(closed, unclosed))
+    layer = _one(mixed)
+    assert layer.data["id"].tolist() == [0]
+    assert any(w.startswith("GDAL: Non closed ring") for w in layer.report.warnings)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text(collection(unclosed))
+    _fails(broken, "Non closed ring")
+
+
 def test_null_and_empty_geometries_are_dropped_and_counted(tmp_path):
     features = [
         {"type": "Feature", "properties": {"id": 1}, "geometry": None},
