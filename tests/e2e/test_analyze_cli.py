@@ -122,14 +122,9 @@ def test_hand_fixture_and_weights_through_the_cli(tmp_path: Path) -> None:
     s = json.loads(done.stdout)
     assert (s["success_measure"], s["buffer_measure"]) == (pytest.approx(-0.5), pytest.approx(0.5))
     assert s["wdq"] == pytest.approx(-1.0) and s["tne"] == pytest.approx(0.0)
-    weighted = analyze(
-        *displacement_args(paths, "--control", paths["control"], "--weight-field", "fatalities")
-    )
-    w = json.loads(weighted.stdout)
-    assert w["wdd"] is None and any("not for weights" in n for n in w["notes"])
 
 
-def test_count_writes_every_format(tmp_path: Path) -> None:
+def test_count_writes_a_geopackage(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     points = gpd.GeoDataFrame(
         {"deaths": rng.integers(0, 4, 500)},
@@ -149,13 +144,12 @@ def test_count_writes_every_format(tmp_path: Path) -> None:
     ]
     base = ["count", "--points", str(tmp_path / "events.gpkg"), "--polygons"]
     base += [str(tmp_path / "regions.shp"), "--weight-field", "deaths", "--quiet"]
-    for suffix in (".gpkg", ".geojson", ".csv"):
-        out = tmp_path / f"counts{suffix}"
-        done = analyze(*base, "--out", str(out), *(["--json"] if suffix == ".csv" else []))
-        assert done.returncode == 0, done.stderr
-        table = pd.read_csv(out) if suffix == ".csv" else gpd.read_file(out)
-        assert table["events"].tolist() == expected
-        assert table["events_deaths"].sum() == points["deaths"].sum()
+    out = tmp_path / "counts.gpkg"
+    done = analyze(*base, "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    table = gpd.read_file(out)
+    assert table["events"].tolist() == expected
+    assert table["events_deaths"].sum() == points["deaths"].sum()
     assert json.loads(done.stdout)["points_inside"] == 500
 
 
@@ -228,3 +222,54 @@ def test_environment_and_cultivation_from_the_cli(tmp_path: Path) -> None:
     assert [classes[c]["cells"] for c in ("permanent", "new", "abandoned")] == [1, 1, 1]
     table = pd.read_csv(tmp_path / "dynamics.csv").set_index("class")
     assert table.loc["new", "ha_last_year"] == 2.0
+
+
+def test_sample_project_layers_by_name(tmp_path: Path) -> None:
+    """The analyst's call on the sample: coca displaced by Operación Tacuré (ground truth)."""
+    truth = json.loads((ROOT / "sample_maps" / "ground_truth.json").read_text(encoding="utf-8"))
+    planted = truth["effects"]["cultivation_displacement"]
+    out = tmp_path / "tacure.gpkg"
+    done = analyze(
+        "displacement",
+        "--project",
+        "sample_maps/sample.hatlas.json",
+        "--events",
+        "Cultivos de coca 1 km (SIMCI)",
+        "--targets",
+        "Erradicación manual",
+        "--targets-where",
+        f"campana={planted['campaign']}",
+        "--date",
+        "2018-06-01",
+        "--window-years",
+        "1",
+        "--target-radius-m",
+        "2000",
+        "--buffer-m",
+        "3000",
+        "--rings",
+        "3",
+        "--json",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    low, high = planted["expected"]["wdq_range"]
+    assert low <= s["wdq"] <= high
+    assert s["rings"][0]["wdq"] == s["wdq"] and len(s["rings"]) == 3
+    assert gpd.read_file(out, layer="buffer")["ring"].tolist() == [1, 2, 3]
+    wrong = analyze(
+        "displacement",
+        "--project",
+        "sample_maps/sample.hatlas.json",
+        "--events",
+        "Coca",
+        "--targets",
+        "Erradicación manual",
+        "--date",
+        "2018-06-01",
+    )
+    assert wrong.returncode == 2
+    assert "neither a layer of the project nor a file" in wrong.stderr
+    assert "Cultivos de coca 1 km (SIMCI)" in wrong.stderr  # the names it could have used

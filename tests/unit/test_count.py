@@ -196,3 +196,32 @@ def test_cli_json_turns_nan_into_null(tmp_path, capsys) -> None:
         "b": [1.5, None],
         "c": 3,
     }
+
+
+def test_result_written_as_geojson_csv_and_geopackage(tmp_path) -> None:
+    import pyogrio
+
+    from analysis.base import AnalysisResult
+    from analysis.command import write_result
+
+    points, polygons = random_case(1, 50, 12)
+    counted = polygons.assign(events=count_points_in_polygons(points, polygons))
+    rings = polygons.iloc[:3].assign(ring=[1, 2, 3], tags=[["a"], ["b"], []])
+    result = AnalysisResult(layers={"counts": counted, "rings": rings})
+    written = write_result(result, str(tmp_path / "out.geojson"))
+    assert [p.name for p in written] == ["out.geojson", "out_rings.geojson"]
+    back = gpd.read_file(written[0])
+    assert back.crs.to_epsg() == 4326 and back["events"].tolist() == counted["events"].tolist()
+    assert gpd.read_file(written[1])["ring"].tolist() == [1, 2, 3]
+    write_result(result, str(tmp_path / "out.csv"))
+    table = gpd.pd.read_csv(tmp_path / "out.csv")
+    assert "geometry" not in table.columns and table["events"].sum() == counted["events"].sum()
+    write_result(result, str(tmp_path / "out.gpkg"))
+    write_result(result, str(tmp_path / "out.gpkg"))  # a rerun replaces, never appends
+    assert {name for name, _ in pyogrio.list_layers(tmp_path / "out.gpkg")} == {"counts", "rings"}
+    # Lists go to GDAL as JSON text.
+    assert gpd.read_file(tmp_path / "out.gpkg", layer="rings")["tags"].tolist() == [
+        '["a"]',
+        '["b"]',
+        "[]",
+    ]
