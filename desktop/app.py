@@ -29,9 +29,16 @@ def run_app(project_path: str | None) -> int:
     window = MainWindow()
     window.show()
     path = Path(project_path) if project_path else SAMPLE_PROJECT
+
+    def start() -> None:
+        # Unsaved work from a never-saved project comes first; otherwise open the project.
+        if not project_path and window.offer_recovery(None) is not None:
+            return
+        window.open_project(path, ask=False)
+
     if path.exists():
         # Open after the window is on screen, so the analyst sees progress, not a blank wait.
-        QTimer.singleShot(0, lambda: window.open_project(path, ask=False))
+        QTimer.singleShot(0, start)
     elif project_path:
         QMessageBox.critical(
             window,

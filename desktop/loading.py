@@ -149,6 +149,38 @@ def _child_read(path: str, out_dir: str) -> None:
     (Path(out_dir) / "manifest.pickle").write_bytes(pickle.dumps(manifest))
 
 
+ARROW_CHUNK = 25_000
+
+
+def read_arrow_in_chunks(path: Path, feedback: Feedback) -> gpd.GeoDataFrame:
+    """Feather -> GeoDataFrame, decoding WKB in slices with a pause between them.
+
+    Arrow reading and column conversion release the GIL; decoding 400k geometries in one
+    call held it for about a second, so it is cut into slices the GUI can slip between.
+    """
+    import json
+
+    import numpy as np
+    import pyarrow.feather as feather
+    import shapely
+
+    table = feather.read_table(path)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    name = geo["primary_column"]
+    column = geo["columns"][name]
+    frame = table.drop_columns([name]).to_pandas()
+    wkb = table.column(name).to_numpy(zero_copy_only=False)
+    parts = []
+    for start in range(0, len(wkb), ARROW_CHUNK):
+        feedback.check()
+        parts.append(shapely.from_wkb(wkb[start : start + ARROW_CHUNK]))
+        time.sleep(0.002)  # hand the GIL to the GUI thread between slices
+    geometry = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    crs = column.get("crs")
+    frame[name] = gpd.GeoSeries(geometry, index=frame.index, crs=crs)
+    return gpd.GeoDataFrame(frame, geometry=name, crs=crs)
+
+
 def read_in_process(path: Path, feedback: Feedback) -> list[Layer]:
     """read_layers(path) in a spawned process; cancel kills it. Raises LayerLoadError."""
     out_dir = tempfile.mkdtemp(prefix="harm-atlas-load-")
@@ -186,7 +218,7 @@ def read_in_process(path: Path, feedback: Feedback) -> list[Layer]:
             feedback.check()
             layers.append(
                 Layer(
-                    gpd.read_feather(entry["data"]),
+                    read_arrow_in_chunks(Path(entry["data"]), feedback),
                     entry["name"],
                     source=LayerSource.from_dict(entry["source"]),
                     role=Role(entry["role"]),

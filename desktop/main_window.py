@@ -531,6 +531,7 @@ class MainWindow(QMainWindow):
         self.layers_panel.style_requested.connect(self.edit_style)
         self.layers_panel.zoom_requested.connect(canvas.zoom_to_layer)
         self.layers_panel.model.layer_rename_failed.connect(self.messages.warning)
+        self.layers_panel.current_layer_changed.connect(self._current_layer_changed)
         self.attribute_table.filter_failed.connect(self.messages.warning)
 
     # --- project -----------------------------------------------------------------------------
@@ -562,7 +563,7 @@ class MainWindow(QMainWindow):
         self.project_changed.emit(project)
 
     def _layers_structure_changed(self, *_args) -> None:
-        first_layers = len(self.project.layers) and self.canvas.render_count == 0
+        first_layers = len(self.project.layers) and not self.canvas._has_view
         self.canvas._to_lonlat = None
         self.canvas.request_redraw()
         self._refresh_table_layers()
@@ -571,6 +572,10 @@ class MainWindow(QMainWindow):
         self.crs_label.setText(crs_label(self.project.metric_crs))
         if first_layers:
             self.canvas.zoom_full()
+
+    def _current_layer_changed(self, layer: Layer | None) -> None:
+        # The model's selection is what analyses and exports read as "the current layer".
+        self.project.layers.selection = [layer] if layer is not None else []
 
     def _layer_removed(self, _index: int, layer: Layer) -> None:
         self.selection.forget(layer)
