@@ -349,14 +349,10 @@ def _role_fields(
         fields["region_code"] = pcodes[level]
         fields["parent_code"] = pcodes.get(level - 1, "")
         fields["name"] = adm_names.get(level) or fields.get("name", "")
-    elif role == Role.CULTIVATION:
-        fields.pop("method", None)
-    if role != Role.VIOLENCE:
-        # "location"/"event" only mean something for event exports.
-        if fields.get("name") == cols.find("location"):
-            fields.pop("name", None)
-        if role != Role.ERADICATION:
-            fields.pop("method", None)
+    if role != Role.VIOLENCE and fields.get("name") == cols.find("location"):
+        fields.pop("name", None)  # "location" names a place only in event exports
+    if role != Role.ERADICATION:
+        fields.pop("method", None)  # manual/aerial is an eradication fact
     if role not in (Role.HEALTH_SERVICES, Role.PROTECTED_AREAS):
         fields.pop("facility_type", None)
         if role != Role.SETTLEMENTS:
