@@ -128,6 +128,8 @@ CRACKDOWN_DATE = date(2020, 2, 1)
 HR_PROGRAMME = "Casa de Reducción de Daños Puerto Asunción"
 HR_DATE = date(2019, 7, 1)
 WINDOW_YEARS = 2  # violence windows either side of the intervention date
+# Nothing counted is left this close to an area's edge, so every sound method counts alike.
+EDGE_MARGIN_M = 60.0
 
 # Cultivation clusters: (lon, lat, sigma km, peak ha per cell).
 CLUSTERS: list[tuple[float, float, float, float]] = [
@@ -550,6 +552,19 @@ def build_cultivation(
     )
     px = gx[chosen] + rng.uniform(-480, 480, len(chosen))
     py = gy[chosen] + rng.uniform(-480, 480, len(chosen))
+    # Keep every cell centre clear of the 2 km and 5 km edges, so exact distances and
+    # polygon buffers (which approximate circles) put each cell on the same side.
+    centres = np.column_stack([gx, gy])
+    for _ in range(1000):
+        d, nearest = cKDTree(np.column_stack([px, py])).query(centres)
+        edge = (np.abs(d - 2000) < EDGE_MARGIN_M) | (np.abs(d - 5000) < EDGE_MARGIN_M)
+        if not edge.any():
+            break
+        for k in np.unique(nearest[edge]):
+            px[k] = gx[chosen[k]] + rng.uniform(-480, 480)
+            py[k] = gy[chosen[k]] + rng.uniform(-480, 480)
+    else:
+        raise RuntimeError("could not keep grid cells clear of the campaign's ring edges")
     span = (CAMPAIGN_END - CAMPAIGN_START).days
     days = np.sort(rng.integers(0, span + 1, len(chosen)))
     campaign = pd.DataFrame(
@@ -886,7 +901,7 @@ def build_spray(rng, grid, munis, rivers, protected, border) -> tuple[gpd.GeoDat
             )
         if (
             xa01.contains(p)
-            and poly.distance(water) < 100
+            and poly.distance(water) < 100 - EDGE_MARGIN_M
             and poly.distance(parks) > 1000
             and poly.distance(border) > 10500
             and all(poly.distance(f) > 300 for f, _ in footprints)
@@ -1093,7 +1108,33 @@ def build_violence(rng, region, munis, settlements, grid, health) -> tuple[pd.Da
                 zone="protest",
             )
         )
-    return _acled_table(rng, events, settlements), {"zones": sorted(set(zone))}
+    edges = shapely.union_all(
+        [
+            *munis.geometry.boundary,
+            shapely.Point(hr.x, hr.y).buffer(HR_TARGET_M, quad_segs=64).exterior,
+            shapely.Point(hr.x, hr.y).buffer(HR_RING_M, quad_segs=64).exterior,
+            rv.buffer(CRACKDOWN_RING_M, quad_segs=64).exterior,
+        ]
+    )
+    table = _acled_table(rng, events, settlements)
+    return _clear_of_edges(rng, table, edges), {"zones": sorted(set(zone))}
+
+
+def _clear_of_edges(rng, table: pd.DataFrame, edges) -> pd.DataFrame:
+    """Nudge events off municipal borders and the planted rings (after rounding to 4 decimals)."""
+    table = table.copy()
+    for _ in range(50):
+        x, y = _TO_UTM.transform(table.longitude.to_numpy(), table.latitude.to_numpy())
+        near = shapely.distance(shapely.points(x, y), edges) < EDGE_MARGIN_M
+        if not near.any():
+            return table
+        n = int(near.sum())
+        lon, lat = _TO_LONLAT.transform(
+            x[near] + rng.uniform(-150, 150, n), y[near] + rng.uniform(-150, 150, n)
+        )
+        table.loc[near, "longitude"] = np.round(lon, 4)
+        table.loc[near, "latitude"] = np.round(lat, 4)
+    raise RuntimeError("could not move violence events off the area edges")
 
 
 def _acled_table(rng, events: list[dict], settlements: gpd.GeoDataFrame) -> pd.DataFrame:
