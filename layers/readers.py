@@ -113,7 +113,10 @@ def read_layers(
     _check_options(path, options)
     if path.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") and _sibling(path, ".shp"):
         path = _sibling(path, ".shp")  # type: ignore[assignment]
-    reader = reader_for(path)
+    try:
+        reader = reader_for(path)
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
     gdal_said: list[str] = []
     try:
         with _gdal_warnings() as gdal_said:
@@ -1144,8 +1147,18 @@ def _check_options(path: Path, options: dict) -> None:
             ) from exc
 
 
+def _unreadable(path: Path, exc: OSError) -> LayerLoadError:
+    return LayerLoadError(
+        path,
+        tr("cannot be opened ({why}).").format(why=exc.strerror or type(exc).__name__),
+        tr("Check that you may read it (permissions, a disconnected drive), or copy it locally."),
+    )
+
+
 def _explain(path: Path, reader: FormatReader, exc: Exception) -> LayerLoadError:
     """A library exception as one sentence a user can act on."""
+    if isinstance(exc, PermissionError | IsADirectoryError):
+        return _unreadable(path, exc)
     detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, UnicodeError) or "codec" in detail.lower() or "Wrapping" in detail:
         return LayerLoadError(

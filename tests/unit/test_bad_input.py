@@ -139,6 +139,17 @@ def test_missing_file_and_folder(tmp_path):
     _fails(tmp_path, "is a folder")
 
 
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = ff.hdx_boundaries(tmp_path)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(readers, "_head", denied)  # root ignores chmod, so deny at the open
+    error = _fails(path, "cannot be opened")
+    assert "Permission denied" in error.problem
+
+
 def test_damaged_zip(tmp_path):
     path = tmp_path / "broken.zip"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
