@@ -388,6 +388,7 @@ def start_briefing(window, path: Path) -> Worker | None:
 
     worker.signals.finished.connect(finished)
     window.__dict__.setdefault("_briefing_workers", []).append(worker)
+    window.briefing_progress = dialog
     dialog.show()
     pool = getattr(window, "thread_pool", None) or QThreadPool.globalInstance()
     pool.start(worker)

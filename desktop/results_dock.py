@@ -120,17 +120,13 @@ def _sortable_view(model: QAbstractTableModel) -> QTableView:
 
 
 def export_result(result: AnalysisResult, path: Path) -> list[Path]:
-    """Write the result: GeoPackage (all layers + table), GeoJSON (main layer) or CSV (table)."""
-    try:
-        from cartography import results_export
-    except ImportError:
-        results_export = None
-    if results_export is not None and hasattr(results_export, "export_result"):
-        written = results_export.export_result(result, path)
-        return list(written) if isinstance(written, list | tuple) else [Path(path)]
+    """GeoPackage: every result layer (and the table); GeoJSON/CSV: the main layer or table."""
+    from cartography.results_export import export_result as write_one
+
     suffix = path.suffix.lower()
-    written: list[Path] = []
-    if suffix == ".gpkg":
+    if suffix == ".gpkg" and len(result.layers) + (result.table is not None) > 1:
+        # One file, one GeoPackage table per result layer (results_export writes one).
+        path.unlink(missing_ok=True)
         for name, gdf in result.layers.items():
             table = "".join(c if c.isalnum() else "_" for c in name)
             gdf.to_file(path, layer=table, driver="GPKG", engine="pyogrio")
@@ -139,26 +135,18 @@ def export_result(result: AnalysisResult, path: Path) -> list[Path]:
             gpd.GeoDataFrame(frame, geometry=[None] * len(frame)).to_file(
                 path, layer="table", driver="GPKG", engine="pyogrio"
             )
-        written.append(path)
-    elif suffix in (".geojson", ".json"):
-        if not result.layers:
-            raise ValueError(tr("This result has no map layer; export it as CSV."))
-        name, gdf = next(iter(result.layers.items()))
-        gdf.to_crs(4326).to_file(path, driver="GeoJSON", engine="pyogrio")
-        written.append(path)
-    elif suffix == ".csv":
+        return [path]
+    if suffix == ".csv":
         frame = result.table
         if frame is None and result.layers:
             frame = next(iter(result.layers.values()))
         if frame is None:
             frame = pd.DataFrame(flatten_summary(result.summary), columns=["measure", "value"])
-        frame.drop(columns=["geometry"], errors="ignore").to_csv(path, index=False)
-        written.append(path)
     else:
-        raise ValueError(
-            tr("Unknown format {s!r}: choose .gpkg, .geojson or .csv.").format(s=suffix)
-        )
-    return written
+        if not result.layers:
+            raise ValueError(tr("This result has no map layer; export it as CSV."))
+        frame = next(iter(result.layers.values()))
+    return [Path(write_one(frame, path))]
 
 
 def region_code_column(frame: pd.DataFrame, regions: Layer) -> tuple[str, str] | None:

@@ -68,3 +68,22 @@ def test_cancel_leaves_no_file(qtbot, window, tmp_path) -> None:
     assert dialog.written is None
     assert not out.exists()
     assert "canceled" in dialog.status.text().lower()
+
+
+def test_briefing_pack_cancel(qtbot, window, tmp_path, no_dialogs) -> None:
+    from desktop.export_dialog import start_briefing
+
+    out = tmp_path / "pack.pdf"
+    worker = start_briefing(window, out)
+    assert worker is not None
+    dialog = window.briefing_progress
+    assert dialog.isVisible()
+    from PySide6.QtWidgets import QPushButton
+
+    button = dialog.findChild(QPushButton)
+    assert button is not None and button.text() == "Cancel"
+    button.click()
+    qtbot.waitUntil(lambda: worker.done, timeout=120000)
+    assert not worker.ok and worker.feedback.canceled
+    assert not out.exists() and not dialog.isVisible()
+    assert no_dialogs["shown"] == []  # a cancel is not an error
