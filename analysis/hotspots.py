@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy import stats
 
 from analysis.base import (
     Algorithm,
@@ -203,6 +202,13 @@ def quartic_kde(
 
 
 # --- Getis-Ord Gi* --------------------------------------------------------------------------
+def two_sided_p(z: np.ndarray) -> np.ndarray:
+    """Two-sided normal p-value of z-scores (scipy.special, lighter to import than stats)."""
+    from scipy.special import ndtr
+
+    return 2.0 * ndtr(-np.abs(np.asarray(z, dtype=float)))
+
+
 def fdr_significant(p: np.ndarray, alpha: float) -> np.ndarray:
     """Benjamini–Hochberg: which p-values stay significant at false-discovery rate `alpha`."""
     p = np.asarray(p, dtype=float)
@@ -293,7 +299,7 @@ def gi_star(
         warnings.simplefilter("ignore")
         g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed)
     z = np.asarray(g.Zs, dtype=float)
-    p_norm = 2.0 * stats.norm.sf(np.abs(z))
+    p_norm = two_sided_p(z)
     p_sim = np.asarray(g.p_sim, dtype=float) if permutations else np.full_like(z, np.nan)
     p = p_sim if p_value == "permutation" else p_norm
     return pd.DataFrame(
@@ -334,7 +340,7 @@ def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
     var = n * (n - 1) * (2 * n + 5) / 18.0
     z = np.where(s > 0, (s - 1) / math.sqrt(var), np.where(s < 0, (s + 1) / math.sqrt(var), 0))
-    return z, 2.0 * stats.norm.sf(np.abs(z))
+    return z, two_sided_p(z)
 
 
 def emerging_categories(
