@@ -619,9 +619,16 @@ def _read_fgb(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
 
 
 def _read_kml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
-    if path.suffix.lower() == ".kmz":
-        _guard_zip(path)
     source = str(path)
+    if _is_zip(_head(path)):
+        _guard_zip(path)
+        with zipfile.ZipFile(path) as zf:
+            kml = [n for n in zf.namelist() if n.lower().endswith(".kml")]
+        if not kml:
+            raise LayerLoadError(path, tr("is a KMZ without a .kml inside."), SUPPORTED)
+        # doc.kml is the KMZ convention; read through /vsizip/ whatever the extension.
+        main = next((n for n in kml if Path(n).name.lower() == "doc.kml"), kml[0])
+        source = f"/vsizip/{path.resolve()}/{main}"
     driver = "LIBKML" if "LIBKML" in pyogrio.list_drivers() else "KML"
     raws = _read_multi(path, sublayer, driver, source)
     if len(raws) > 1 and sublayer is None:
@@ -932,9 +939,11 @@ def _read_zip(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
                 parts = _ShapefileParts(path, zf, member)
                 raws.append(_read_shapefile_parts(parts, source, stem, options, sub))
             else:
-                for name in _vector_layer_names(source):
+                names = _vector_layer_names(source)
+                for name in names:
                     gdf = _read_vector(source, layer=name)
-                    raws.append(RawLayer(stem, gdf, LoadReport(encoding="utf-8"), sub))
+                    label = stem if len(names) == 1 else name
+                    raws.append(RawLayer(label, gdf, LoadReport(encoding="utf-8"), sub))
         for raw in raws:
             raw.report.driver = f"{raw.report.driver or 'GDAL'} (zip)"
     return raws

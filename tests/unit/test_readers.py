@@ -130,6 +130,8 @@ def test_kmz_and_gml(tmp_path):
         zf.write(tmp_path / "doc.kml", "doc.kml")
     assert reader_for(tmp_path / "rios.kmz").name == "KMZ"
     assert _one(tmp_path / "rios.kmz").geometry_kind == "line"
+    shutil.copy(tmp_path / "rios.kmz", tmp_path / "renamed.zip")
+    assert len(_one(tmp_path / "renamed.zip").data) == 2
     gdf.to_file(tmp_path / "rios.gml", driver="GML")
     layer = _one(tmp_path / "rios.gml")
     assert layer.role == Role.WATER
