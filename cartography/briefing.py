@@ -225,23 +225,73 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
     if not rows:
         ax.text(0.5, 0.5, tr("No regions"), ha="center")
         return fig
-    tbl = ax.table(cellText=rows, colLabels=_wrap_all(headers, 16), loc="upper center",
-                   cellLoc="right", colLoc="center")  # fmt: skip
-    tbl.auto_set_font_size(False)
-    tbl.set_fontsize(8)
-    tbl.scale(1.0, 1.25)
-    for (r, c), cell in tbl.get_celld().items():
-        cell.set_edgecolor("#cccccc")
-        if r == 0:
-            cell.set_facecolor("#2b3a4a")
-            cell.get_text().set_color("white")
-            cell.get_text().set_fontweight("bold")
-            cell.set_height(cell.get_height() * 2.2)
-        elif c == 0:
-            cell.get_text().set_ha("left")
-            cell._loc = "left"
-    tbl.auto_set_column_width(list(range(len(headers))))
+    widths = [0.28] + [0.72 / (len(headers) - 1)] * (len(headers) - 1)
+    draw_table(ax, _wrap_all(headers, 15), rows, widths, fontsize=7.5, row_height=0.036,
+               header_height=2.6)  # fmt: skip
     return fig
+
+
+def draw_table(
+    ax,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    fills: Sequence[Sequence[str]] | None = None,
+    sections: Sequence[int] = (),
+    fontsize: float = 7.5,
+    row_height: float | None = None,
+    header_height: float = 1.0,
+) -> float:
+    """A plain table in axes coordinates: one text per cell, no per-cell layout passes.
+
+    matplotlib.table measures every cell's text on each draw (about 1 s per page here).
+    Returns the table's bottom in axes coordinates.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    ax.set_axis_off()
+    n = len(rows)
+    rh = row_height or min(1.0 / (n + header_height), 0.045)
+    hh = rh * header_height
+    lefts = np.concatenate([[0.0], np.cumsum(widths)[:-1]])
+    boxes, colours, texts = [], [], []
+    for r in range(-1, n):
+        top = 1.0 if r < 0 else 1.0 - hh - r * rh
+        height = hh if r < 0 else rh
+        section = r >= 0 and r in sections
+        cells = header if r < 0 else rows[r]
+        for c, (x, wd) in enumerate(zip(lefts, widths, strict=True)):
+            if r < 0:
+                colour = "#e8ecf0"
+            elif section:
+                colour = "#2b3a4a"
+            else:
+                colour = fills[r][c] if fills else "white"
+            boxes.append(Rectangle((x, top - height), wd, height))
+            colours.append(colour)
+            text = cells[c] if c < len(cells) else ""
+            if not text:
+                continue
+            if r < 0 and c > 0:
+                tx, ha = x + wd / 2, "center"
+            elif c == 0 or section:
+                tx, ha = x + 0.01, "left"
+            else:
+                tx, ha = x + wd - 0.01, "right"
+            texts.append((tx, top - height / 2, text, ha, section, r < 0))
+    ax.add_collection(
+        PatchCollection(boxes, facecolors=colours, edgecolors="#d0d0d0", linewidths=0.5,
+                        transform=ax.transAxes)
+    )  # fmt: skip
+    for tx, ty, text, ha, section, head in texts:
+        ax.text(
+            tx, ty, text, transform=ax.transAxes, va="center", ha=ha, fontsize=fontsize,
+            color="white" if section else INK,
+            fontweight="bold" if (head or section) else "normal",
+        )  # fmt: skip
+    return 1.0 - hh - n * rh
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -343,35 +393,17 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
     if not rows:
         ax.text(0, 1, tr("No indicators computed."), va="top")
         return
-    tbl = ax.table(
-        cellText=rows,
-        colLabels=[tr("Indicator"), tr("Region"), tr("Median, all")],
-        cellColours=colours,
-        colWidths=[0.68, 0.15, 0.17],
-        loc="upper left",
-        cellLoc="right",
+    size = 7.5 if len(rows) <= 28 else max(5.5, 7.5 * 28 / len(rows))
+    bottom = draw_table(
+        ax,
+        [tr("Indicator"), tr("Region"), tr("Median, all")],
+        rows,
+        [0.66, 0.16, 0.18],
+        fills=colours,
+        sections=section_rows,
+        fontsize=size,
     )
-    tbl.auto_set_font_size(False)
-    size = 7.5 if len(rows) <= 26 else max(5.5, 7.5 * 26 / len(rows))
-    tbl.set_fontsize(size)
-    tbl.scale(1.0, 1.15 if len(rows) <= 26 else 1.0)
-    for (r, c), cell in tbl.get_celld().items():
-        cell.set_edgecolor("#d0d0d0")
-        text = cell.get_text()
-        if r == 0:
-            cell.set_facecolor("#e8ecf0")
-            text.set_fontweight("bold")
-            text.set_ha("center")
-        elif (r - 1) in section_rows:
-            text.set_color("white")
-            text.set_fontweight("bold")
-            if c == 0:
-                text.set_ha("left")
-                cell._loc = "left"
-        elif c == 0:
-            text.set_ha("left")
-            cell._loc = "left"
-    ax.text(0, -0.02, tr("Red: worse than the median region; green: better. "
+    ax.text(0, bottom - 0.02, tr("Red: worse than the median region; green: better. "
                          "Enforcement outputs are shown without a judgement."),
             transform=ax.transAxes, fontsize=7, color=MUTED, va="top")  # fmt: skip
 
@@ -469,21 +501,32 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
     return fig
 
 
-def compare_page(project, left: str, right: str, tf: TimeFilter | None, page_no: int,
-                 renderer: MapRenderer) -> Figure:  # fmt: skip
-    """Two regions side by side: the compare helper's figure, else our own two maps."""
+def compare_page(
+    project,
+    left: str,
+    right: str,
+    tf: TimeFilter | None,
+    page_no: int,
+    renderer: MapRenderer,
+    feedback: Feedback | None = None,
+) -> Figure:
+    """Two regions side by side: the compare view's figure (one shared classification),
+    else two maps of our own. The pack has its own trends page, so none are recomputed."""
     try:
-        from cartography.compare import compare_figure
+        from cartography.compare import Side, compare_figure, compute_comparison
 
         spec = f":{tf.start.year}-{tf.end.year}" if tf and tf.start and tf.end else ""
-        fig = compare_figure(project, left + spec, right + spec,
+        sides = Side.parse(left + spec), Side.parse(right + spec)
+        comparison = compute_comparison(project, *sides, with_trends=False)
+        fig = compare_figure(project, *sides, comparison=comparison,
                              title=tr("Comparison: {a} and {b}").format(a=left, b=right),
                              figsize=page_size(PAGE))  # fmt: skip
         w, h = fig.get_figwidth(), fig.get_figheight()
         fig.text(1 - 0.3 / w, 0.1 / h, str(page_no), ha="right", fontsize=8, color=MUTED)
         return fig
-    except Exception:  # noqa: BLE001 - the own page below still compares the two regions
-        pass
+    except Exception as exc:  # noqa: BLE001 - the own page below still compares the two
+        if feedback is not None:
+            feedback.info(tr("Comparison view unavailable ({e}); drawing two maps.").format(e=exc))
     fig = _page()
     _header(fig, tr("Comparison"), f"{left} · {right}", page_no)
     w, h = fig.get_figwidth(), fig.get_figheight()
@@ -572,7 +615,7 @@ def write_briefing(
                 emit(region_page(project, code, table, tf, renderer, pages + 1),
                      tr("Region {c}").format(c=code))  # fmt: skip
             if pair:
-                emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer),
+                emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer, feedback),
                      tr("Comparison"))  # fmt: skip
             emit(trends_page(project, tf, pages + 1), tr("Trends"))
         os.chmod(tmp, 0o644)
