@@ -310,3 +310,15 @@ def test_ground_truth_matches_what_the_files_hold():
     assert EFFECTS["spraying_violations"]["realised"] == measured["spraying"]
     assert TRUTH["cultivation"] == measured["cultivation"]
     assert TRUTH["violence_total"] == measured["violence_total"]
+
+
+def test_counted_things_stay_clear_of_area_edges(raw):
+    """Exact distances and polygon buffers (approximate circles) must count alike."""
+    grid, manual = raw["grid"], raw["manual"]
+    pts = manual.loc[manual.campana == EFFECTS["cultivation_displacement"]["campaign"]]
+    d = shapely.distance(
+        grid.geometry.centroid.to_numpy(), shapely.union_all(pts.geometry.to_numpy())
+    )
+    assert (np.abs(d - 2000) >= 50).all() and (np.abs(d - 5000) >= 50).all()
+    borders = shapely.union_all(raw["adm2"].boundary.to_numpy())
+    assert (raw["violence"].distance(borders) >= 50).all()
