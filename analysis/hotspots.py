@@ -557,6 +557,7 @@ class HotSpots(Algorithm):
 
     def _gi(self, xy, w, cell, params, crs, polygons, feedback) -> AnalysisResult:
         perms = int(params.get("permutations") or 0)
+        notes: list[str] = []
         if polygons is not None:
             poly = layer_in_crs(polygons, crs).reset_index(drop=True)
             pts = gpd.GeoDataFrame(
@@ -570,6 +571,14 @@ class HotSpots(Algorithm):
             weights = polygon_weights(poly)
             feedback.check()
             res = gi_star(y, weights, permutations=perms, p_value=params["p_value"])
+            if weights.islands:  # a polygon touching no other has no neighbourhood to judge
+                res.loc[weights.islands, ["z", "p_norm", "p_sim"]] = np.nan
+                res.loc[weights.islands, "gi_bin"] = 0
+                notes.append(
+                    tr("{n} polygons touch no other: left without a z-score.").format(
+                        n=len(weights.islands)
+                    )
+                )
             out = poly.copy()
             units = "polygons"
             neighbours = "queen contiguity"
@@ -613,6 +622,7 @@ class HotSpots(Algorithm):
         return AnalysisResult(
             summary=summary,
             layers={"hotspots": out},
+            notes=notes,
             styles={"hotspots": {"field": "gi_bin", "kind": "diverging"}},
         )
 

@@ -186,9 +186,9 @@ def test_algorithm_gi_star_on_polygons_uses_queen_weights():
         )
         for i in range(4)
         for j in range(4)
-    ]
+    ] + [shapely.box(600_000, 600_000, 601_000, 601_000)]  # an island touching nothing
     polys = Layer(
-        gpd.GeoDataFrame({"code": range(16)}, geometry=boxes, crs="EPSG:32618"),
+        gpd.GeoDataFrame({"code": range(17)}, geometry=boxes, crs="EPSG:32618"),
         "regions",
         role=Role.ADMIN_BOUNDARIES,
     )
@@ -202,8 +202,13 @@ def test_algorithm_gi_star_on_polygons_uses_queen_weights():
         Feedback(),
     )
     out = res.layers["hotspots"]
-    assert len(out) == 16 and "queen" in res.summary["weights"]
+    assert len(out) == 17 and "queen" in res.summary["weights"]
     assert out["events"].sum() == pytest.approx(600, abs=5)
+    assert np.isnan(out["z"].iloc[16]) and out["gi_bin"].iloc[16] == 0
+    assert any("touch no other" in n for n in res.notes)
+    # The hottest polygon is one of the four meeting at the cluster's centre
+    hottest = out.geometry.iloc[int(out["z"].iloc[:16].idxmax())]
+    assert hottest.intersects(shapely.Point(520_000, 520_000))
 
 
 def test_algorithm_emerging_runs_and_needs_dates():
