@@ -313,3 +313,25 @@ def test_sample_health_gap_municipality(sample):
     assert (
         df["violent_events_per_100k"].idxmax() == gap["all_municipalities"]["rank_by_event_rate"][0]
     )
+
+
+def test_region_displacement_labels_and_windows_give_the_hand_wdq():
+    from analysis.displacement import Observations, displacement_measures
+    from analysis.indicators import area_labels, window_totals
+
+    shapes = np.array([shapely.Point(0, 0).buffer(100)])
+    # target (in the shape), buffer (3 km), displacement-control ring (8 km), control (20 km)
+    locations = shapely.points([(0, 0), (3000, 0), (8000, 0), (20_000, 0)])
+    labels = area_labels(locations, shapes, 1000.0, 5000.0, np.ones(4, dtype=bool))
+    assert labels.tolist() == [0, 1, -1, 2]
+    # methods.md hand fixture: R 100 -> 50, D 100 -> 150, C 100 -> 100 (days −10 and +10)
+    counts = {0: (100, 50), 1: (100, 150), 2: (7, 7), 3: (100, 100)}
+    loc, time = [], []
+    for k, (before, after) in counts.items():
+        loc += [k] * (before + after)
+        time += [-10] * before + [10] * after
+    obs = Observations(locations, np.array(loc), np.array(time), None, "days", "events")
+    (rb, ra), (db, da), (cb, ca) = window_totals(obs, labels, 0, 30)
+    assert (rb, ra, db, da, cb, ca) == (100, 50, 100, 150, 100, 100)
+    m = displacement_measures(rb, ra, db, da, cb, ca)
+    assert m["wdq"] == pytest.approx(-1.0) and m["tne"] == pytest.approx(0.0)
