@@ -895,7 +895,7 @@ def build_spray(rng, grid, munis, rivers, protected, border) -> tuple[gpd.GeoDat
         if made < 2:
             poly = _strip(p.x, p.y, along + math.pi / 2 + rng.uniform(-0.4, 0.4), 3000, width)
         else:
-            off = width / 2 + 50
+            off = width / 2 + 25
             poly = _strip(
                 p.x - math.sin(along) * off, p.y + math.cos(along) * off, along, 1200, width
             )
