@@ -219,12 +219,6 @@ def to_utm(lon: float, lat: float) -> tuple[float, float]:
     return _TO_UTM.transform(lon, lat)
 
 
-def _geom_to_lonlat(geom):
-    return shapely.transform(
-        geom, lambda c: np.column_stack(_TO_LONLAT.transform(c[:, 0], c[:, 1]))
-    )
-
-
 def _warp_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # A smooth plane warp (Lipschitz < 1, so it cannot fold) makes Voronoi edges look surveyed.
     dx = 3000 * np.sin(y / 12000 + 0.7) + 1200 * np.sin((x + y) / 5000 + 2.1)
@@ -1013,7 +1007,7 @@ def _dept_trend(dept: str, year: int) -> float:
     return 0.85 + 0.55 * t if dept == "XA01" else 1.20 - 0.70 * t
 
 
-def build_violence(rng, region, munis, settlements, grid, health) -> tuple[pd.DataFrame, dict]:
+def build_violence(rng, region, munis, settlements, grid, health) -> pd.DataFrame:
     """ACLED-like events from a monthly Poisson process per zone, with the planted changes."""
     gx, gy = _grid_cells(region)
     code = np.full(len(gx), "", dtype=object)
@@ -1117,7 +1111,7 @@ def build_violence(rng, region, munis, settlements, grid, health) -> tuple[pd.Da
         ]
     )
     table = _acled_table(rng, events, settlements)
-    return _clear_of_edges(rng, table, edges), {"zones": sorted(set(zone))}
+    return _clear_of_edges(rng, table, edges)
 
 
 def _clear_of_edges(rng, table: pd.DataFrame, edges) -> pd.DataFrame:
@@ -1303,7 +1297,7 @@ def build_world(seed: int = SEED) -> World:
     grid, campaign = build_cultivation(rng, region, protected, munis)
     manual = build_manual(rng, grid, campaign, munis)
     spray, spray_groups = build_spray(rng, grid, munis, rivers, protected, border)
-    violence, _ = build_violence(rng, region, munis, settlements, grid, health)
+    violence = build_violence(rng, region, munis, settlements, grid, health)
     return World(
         region=region,
         border=border,
