@@ -26,7 +26,7 @@ from shapely.geometry import Point, Polygon
 
 from layers import readers
 from layers.errors import LayerLoadError
-from layers.readers import read_layers
+from layers.readers import parse_dates, read_layers
 
 
 def _one(path, **kwargs):
@@ -436,6 +436,25 @@ def test_unparseable_dates_are_kept_missing_and_counted(tmp_path):
     assert pd.isna(dates.iloc[4])
     assert layer.report.dates_unparsed == 1
     assert any("could not be read" in w for w in layer.report.warnings)
+
+
+def test_date_spellings_in_one_column():
+    values = pd.Series(
+        ["2025-05-16", " 16 May 2025 ", "16 Jan 2024", "03/04/2020", "2025-05-16T10:20:00Z"]
+        + ["2025-05-16T10:20:00-05:00", 2019, "bad", None, ""]
+    )
+    parsed = parse_dates(values)
+    assert parsed.dtype == "datetime64[ns]"
+    assert parsed.iloc[:7].tolist() == [
+        pd.Timestamp("2025-05-16"),
+        pd.Timestamp("2025-05-16"),
+        pd.Timestamp("2024-01-16"),
+        pd.Timestamp("2020-04-03"),  # day first, as Latin American sources write
+        pd.Timestamp("2025-05-16 10:20"),
+        pd.Timestamp("2025-05-16 15:20"),  # offsets become UTC
+        pd.Timestamp("2019-01-01"),
+    ]
+    assert parsed.iloc[7:].isna().all()
 
 
 # --- fuzz: the reader boundary catches whatever GDAL, GEOS and codecs throw ---------------
