@@ -755,6 +755,7 @@ def area_labels(
     reach_m: float,
     buffer_m: float,
     inside_study: np.ndarray,
+    xy: np.ndarray | None = None,
 ) -> np.ndarray:
     """0 target (≤ reach_m from an operation), 1 buffer (the next buffer_m), 2 control, −1 else.
 
@@ -764,7 +765,7 @@ def area_labels(
     far = reach_m + 2 * buffer_m
     # Only locations in the shapes' box grown by `far` can be near: keeps 1,000 regions fast.
     x0, y0, x1, y1 = shapely.total_bounds(shapes)
-    xy = shapely.get_coordinates(locations)
+    xy = shapely.get_coordinates(locations) if xy is None else xy  # callers pass it once
     near = np.flatnonzero(
         (xy[:, 0] >= x0 - far)
         & (xy[:, 0] <= x1 + far)
@@ -840,11 +841,12 @@ def _displacement(
             )
             continue
         inside = shapely.intersects(study, obs.locations)
+        xy = shapely.get_coordinates(obs.locations)
         undefined = 0
         for r, (shapes, date) in per_region.items():
             ctx.feedback.check()
             labels = area_labels(
-                obs.locations, shapes, TARGET_REACH_M, DISPLACEMENT_BUFFER_M, inside
+                obs.locations, shapes, TARGET_REACH_M, DISPLACEMENT_BUFFER_M, inside, xy
             )
             t0 = (
                 date.year
