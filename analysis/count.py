@@ -47,7 +47,7 @@ def point_polygon_pairs(
     y = np.full(len(pts), np.nan)
     x[simple], y[simple] = shapely.get_x(pts[simple]), shapely.get_y(pts[simple])
     usable = np.isfinite(x) & np.isfinite(y)
-    order = np.flatnonzero(usable)[np.argsort(x[usable], kind="stable")]
+    order = np.flatnonzero(usable)[np.argsort(x[usable])]
     xs, ys = x[order], y[order]
     bounds = shapely.bounds(polys)
     poly_parts, point_parts = [], []
@@ -66,7 +66,8 @@ def point_polygon_pairs(
         hit = band[shapely.intersects_xy(poly, xs[band], ys[band])]
         poly_parts.append(np.full(len(hit), i, dtype=np.intp))
         point_parts.append(order[hit])
-    others = np.flatnonzero(~simple & ~shapely.is_missing(pts) & ~shapely.is_empty(pts))
+    others = np.flatnonzero(~simple)
+    others = others[~shapely.is_missing(pts[others]) & ~shapely.is_empty(pts[others])]
     if len(others):  # multipoints: a tree over them, queried by the polygons
         pi, qi = shapely.STRtree(pts[others]).query(polys, predicate="intersects")
         poly_parts.append(pi)

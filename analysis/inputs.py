@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds, looks_like_lonlat
@@ -215,7 +216,8 @@ def in_metric(layer: Layer | None, crs: CRS) -> gpd.GeoDataFrame | None:
         gdf = _with_crs(layer.data).to_crs(crs)
     else:
         gdf = layer.to_metric(crs)
-    keep = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
+    shapes = np.asarray(gdf.geometry.values)  # the shapely array, no pandas round trip
+    keep = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
     return gdf if keep.all() else gdf[keep]
 
 
