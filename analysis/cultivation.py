@@ -23,7 +23,14 @@ import pandas as pd
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
-from analysis.inputs import InputError, in_metric, require_field, require_positive, run_crs
+from analysis.inputs import (
+    InputError,
+    in_metric,
+    require_field,
+    require_positive,
+    resolve_params,
+    run_crs,
+)
 from layers.i18n import tr
 from layers.layer import Layer
 
@@ -131,6 +138,7 @@ class CultivationDynamics(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        params = resolve_params(self, params)  # the dialog hands raw widget values
         grid_layer: Layer = params["grid"]
         regions_layer: Layer | None = params.get("regions")
         window = int(params.get("window_years") or 0)

@@ -31,6 +31,7 @@ from analysis.inputs import (
     in_metric,
     require_field,
     require_positive,
+    resolve_params,
     run_crs,
 )
 from layers.i18n import tr
@@ -231,6 +232,7 @@ class EnvironmentalHarm(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        params = resolve_params(self, params)  # the dialog hands raw widget values
         fp_layer: Layer = params["footprints"]
         others = {k: params.get(k) for k in ("protected", "water", "settlements", "border")}
         culture: Layer | None = params.get("cultivation")

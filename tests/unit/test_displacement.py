@@ -378,3 +378,43 @@ def test_sample_harm_reduction_diffuses_benefits(sample) -> None:
     low, high = truth["expected"]["wdq_range"]
     assert 0 < low <= s["wdq"] <= high
     assert s["reading"] == "diffusion of benefits"
+
+
+def test_raw_dialog_values_are_accepted() -> None:
+    """The desktop dialog hands text and empty strings, not parsed values."""
+    algorithm = Displacement()
+    params = algorithm.validate(
+        {
+            "events": layer(planted_events(WHEELER), "events", date="event_date"),
+            "targets": layer(polygons(TARGET), "targets"),
+            "control": layer(polygons(CONTROL), "control"),
+            "region": layer(polygons(REGION), "region"),
+            "date": "2020-06-01",
+            "date_field": "",
+            "window_days": "365",
+            "buffer_m": "1000",
+            "target_radius_m": "",
+            "targets_where": "",
+        }
+    )
+    s = algorithm.run(params, Feedback()).summary
+    assert s["wdd"] == -118 and s["window"]["before"] == 365
+
+
+def test_cancel_mid_run() -> None:
+    feedback = Feedback()
+
+    def on_progress(percent: float, message: str) -> None:
+        if percent >= 25:
+            feedback.cancel()
+
+    feedback._on_progress = on_progress
+    with pytest.raises(Canceled):
+        run(
+            feedback,
+            events=layer(planted_events(WHEELER), "events", date="event_date"),
+            targets=layer(polygons(TARGET), "targets"),
+            date=DAY,
+            buffer_m=1000.0,
+        )
+    assert 25 <= feedback.progress < 100
