@@ -97,7 +97,9 @@ def _fmt(value: object, unit: str = "") -> str:
         text = f"{int(value):,}"
     elif isinstance(value, float | np.floating):
         v = float(value)
-        if abs(v) >= 1000:
+        if v.is_integer() and abs(v) < 1e12:
+            text = f"{int(v):,}"
+        elif abs(v) >= 1000:
             text = f"{v:,.0f}"
         elif abs(v) >= 10:
             text = f"{v:,.1f}"
@@ -151,7 +153,10 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
         "fatalities, displacement of cultivation and violence, environmental damage and "
         "access to health care. Outcomes, not outputs, say whether a policy works."
     )
-    fig.text(0.7 / w, y - 0.25 / h, intro, fontsize=10.5, color=INK, va="top", wrap=True)
+    import textwrap
+
+    intro = "\n".join(textwrap.wrap(intro, int((w - 1.4) * 11)))
+    fig.text(0.7 / w, y - 0.25 / h, intro, fontsize=10.5, color=INK, va="top")
     fig.text(0.7 / w, y - 1.35 / h, tr("Contents"), fontsize=13, fontweight="bold", color=INK)
     for i, line in enumerate(contents[:18]):
         fig.text(0.9 / w, y - (1.65 + 0.24 * i) / h, f"{i + 2}.  {line}", fontsize=9.5,
@@ -337,6 +342,7 @@ def _compact_legend(ax, entries) -> None:
     """One-row-per-layer legend under a region map (no class breakdown)."""
     from cartography.render import LegendEntry
 
+    entries = [e for e in entries if e.count != 0]
     flat = [
         LegendEntry(e.layer_name, e.layer_name, e.kind,
                     e.children[-1].color if e.children else e.color, e.edge, e.marker, e.size,
@@ -388,7 +394,7 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
             label = info.label
             if info.unit and info.unit not in label and info.unit != "rank":
                 label = f"{label} ({info.unit})"
-            rows.append([_shorten(label, 62), _fmt(value), _fmt(median)])
+            rows.append([_shorten(label, 56), _fmt(value), _fmt(median)])
             colours.append(["white", colour, "white"])
     if not rows:
         ax.text(0, 1, tr("No indicators computed."), va="top")
@@ -464,7 +470,7 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
     )
     w, h = fig.get_figwidth(), fig.get_figheight()
     for i, (key, title, unit, colour) in enumerate(panels):
-        ax = fig.add_axes(((0.7 + i * 3.65) / w, 1.3 / h, 2.9 / w, 1 - 2.9 / h))
+        ax = fig.add_axes(((0.7 + i * 3.65) / w, 1.75 / h, 2.9 / w, 1 - 3.3 / h))
         s = series.get(key)
         ax.set_title(title, fontsize=11, fontweight="bold", loc="left", color=INK)
         if s is None or s.empty:
@@ -491,13 +497,13 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
         note = (tr("{a}: {x} → {b}: {y} ({c:+.0f} %)").format(
             a=s.index[0], x=_fmt(first), b=s.index[-1], y=_fmt(last), c=change)
             if math.isfinite(change) else "")  # fmt: skip
-        ax.text(0, -0.16, note, transform=ax.transAxes, fontsize=8, color=MUTED, va="top")
+        ax.text(0, -0.09, note, transform=ax.transAxes, fontsize=8, color=MUTED, va="top")
     fig.text(0.7 / w, 0.55 / h, tr(
         "Read together: eradication that is followed by stable or rising cultivation and "
         "violence moved the market rather than shrinking it."), fontsize=9, color=INK)  # fmt: skip
     if project.is_synthetic:
         add_synthetic_badge(fig, margin=0.45)
-        fig.texts[-1].set_position((1 - 4.6 / w, 0.25 / h))
+        fig.texts[-1].set_position((0.7 / w, 0.3 / h))
     return fig
 
 
@@ -582,10 +588,11 @@ def write_briefing(
     title = title or project.title or tr("Harm Atlas briefing")
     renderer = MapRenderer()
     contents = [tr("Overview map"), tr("Regions ranked by harm")]
-    contents += [tr("Region: {c}").format(c=c) for c in codes]
+    names = {c: find_region(project, c).name for c in codes}
+    contents += [tr("Region: {n} ({c})").format(n=names[c], c=c) for c in codes]
     pair = codes[:2] if len(codes) >= 2 else []
     if pair:
-        contents.append(tr("Comparison: {a} and {b}").format(a=pair[0], b=pair[1]))
+        contents.append(tr("Comparison: {a} and {b}").format(a=names[pair[0]], b=names[pair[1]]))
     contents.append(tr("Trends"))
     total = len(contents) + 1
     out.parent.mkdir(parents=True, exist_ok=True)

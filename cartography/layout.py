@@ -124,7 +124,7 @@ def add_scale_bar(ax: Axes, fontsize: float = 7.5) -> float:
     ax.add_patch(
         Rectangle(
             (bx - pad_x, by - pad_y),
-            length + 2 * pad_x + (x1 - x0) * 0.035,
+            length + 2 * pad_x + (x1 - x0) * 0.06,
             bh + pad_y * 2 + (y1 - y0) * 0.03,
             facecolor="white",
             edgecolor="none",
@@ -253,6 +253,8 @@ def add_legend(
 ) -> None:
     """A print legend in its own (axis-less) axes; classes are indented under their layer."""
     ax.set_axis_off()
+    # Layers with nothing in this view and period would only confuse the reader.
+    entries = [e for e in entries if e.count != 0]
     handles, labels, headers = [], [], set()
     blank = Patch(facecolor="none", edgecolor="none")
     for entry in reversed(list(entries)):  # top layer first, as on the map

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
@@ -65,6 +66,7 @@ class LegendEntry:
     children: list[LegendEntry] = field(default_factory=list)
     alpha: float = 1.0
     line_width: float = 0.6
+    count: int | None = None  # features drawn in the view and period (None: not counted)
 
 
 @dataclass
@@ -290,7 +292,9 @@ class MapRenderer:
             idx = scheme.classify(values)
             if grid:  # grid cells without the crop that year are not drawn
                 idx[~(values > 0)] = -2
-            cache.classes[key] = _Classes(idx, scheme.colours, scheme.labels, col, scheme)
+            year = {c: y for y, c in layer.mapping.year_columns.items()}.get(col)
+            title = str(year) if year is not None else col
+            cache.classes[key] = _Classes(idx, scheme.colours, scheme.labels, title, scheme)
         return cache.classes[key]
 
     # --- drawing ----------------------------------------------------------------------
@@ -336,7 +340,8 @@ class MapRenderer:
                 if drawn.points(bbox, pixel):
                     entry.kind = "density"
             if labels and layer.style.label_field in cache.frame.columns:
-                drawn.labels(bbox, tol)
+                drawn.labels(bbox, tol, pixel)
+            entry.count = drawn.count
             if layer.id in selection:
                 drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
             entries.append(entry)
@@ -432,6 +437,7 @@ class _Draw:
     def __init__(self, ax, layer, cache, classes, mask, z, rasterize_over) -> None:
         self.ax, self.layer, self.cache, self.classes = ax, layer, cache, classes
         self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
+        self.count = 0
         st = layer.style
         self.alpha = layer.opacity
         self.fill_alpha = layer.opacity * st.fill_alpha
@@ -464,6 +470,7 @@ class _Draw:
         if all_rows:
             rows = cache.shaped_rows
         rows = self._keep(rows)
+        self.count += int(rows.size)
         if not rows.size:
             return
         key = (tol, id(self.classes), id(self.mask)) if all_rows else None
@@ -521,6 +528,7 @@ class _Draw:
         if self.classes is not None:
             inside &= self.classes.index[owner] > -2
         sel = np.flatnonzero(inside)
+        self.count += int(sel.size)
         if sel.size > DENSE_POINTS:
             self._density(x[sel], y[sel], bbox, pixel)
             return True
@@ -578,7 +586,8 @@ class _Draw:
             aspect="auto",
         )
 
-    def labels(self, bbox: tuple, tol: float) -> None:
+    def labels(self, bbox: tuple, tol: float, pixel: float) -> None:
+        """Labels by field, most important first (population, then area), none overlapping."""
         cache, st = self.cache, self.layer.style
         col = st.label_field
         if cache.point_rows.size:
@@ -591,28 +600,38 @@ class _Draw:
         rows = self._keep(rows)
         if not rows.size:
             return
-        if rows.size > MAX_LABELS:  # label the biggest features first
-            rows = rows[np.argsort(-cache.areas[rows], kind="stable")[:MAX_LABELS]]
+        pop = self.layer.field("population")
+        if pop in cache.frame.columns:
+            weight = np.nan_to_num(
+                np.asarray(pd.to_numeric(cache.frame[pop], errors="coerce"), dtype=float)[rows]
+            )
+        else:
+            weight = cache.areas[rows]
+        rows = rows[np.argsort(-weight, kind="stable")[: MAX_LABELS * 4]]
         anchors = shapely.point_on_surface(cache.simplified_rows(rows, tol))
-        ax_ = shapely.get_x(anchors)
-        ay_ = shapely.get_y(anchors)
+        xs, ys = shapely.get_x(anchors), shapely.get_y(anchors)
         texts = cache.frame[col].to_numpy()[rows]
+        # Text size in map units: points -> pixels (figure dpi) -> map units (pixel size).
+        unit = st.label_size * self.ax.figure.dpi / 72.0 * pixel
+        placed: list[tuple[float, float, float, float]] = []
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-        for tx, ty, text in zip(ax_, ay_, texts, strict=True):
+        for tx, ty, text in zip(xs, ys, texts, strict=True):
             if text is None or (isinstance(text, float) and math.isnan(text)):
                 continue
+            label = str(text)
+            half_w, half_h = 0.31 * unit * len(label) + unit * 0.2, 0.65 * unit
+            box = (tx - half_w, ty - half_h, tx + half_w, ty + half_h)
+            if any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                continue
+            placed.append(box)
             self.ax.text(
-                tx,
-                ty,
-                str(text),
-                fontsize=st.label_size,
-                ha="center",
-                va="center",
-                zorder=1000,
-                path_effects=halo,
-                clip_on=True,
-                color="#222222",
-            )
+                tx, ty, label, fontsize=st.label_size, ha="center", va="center", zorder=1000,
+                path_effects=halo, clip_on=True, color="#222222",
+            )  # fmt: skip
+            if len(placed) >= MAX_LABELS:
+                break
 
     def selection(self, rows: np.ndarray, tol: float) -> None:
         cache = self.cache

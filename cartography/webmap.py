@@ -225,6 +225,7 @@ def build_webmap(
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
+        zoom_snap=0.25,  # fit the area snugly instead of jumping a whole zoom level out
     )
     # No CDN links: Leaflet is inlined below; nothing else is needed (CircleMarker, GeoJson*).
     m.default_js = []

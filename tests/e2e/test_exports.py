@@ -69,7 +69,7 @@ def test_pdf_region_export_text_and_pages(project_path: Path, output_dir: Path) 
         "Legend",
         "Eradication",
         "Violence",
-        "Coca grid (coca_2019)",
+        "Coca grid (2019)",
         "Synthetic demonstration data",
         "km",
         "UTM zone 18N",
