@@ -107,6 +107,20 @@ def points_file(n: int, out: Path | str, seed: int = 0) -> Path:
     return path
 
 
+def points_csv(n: int, out: Path | str, seed: int = 0) -> Path:
+    """The same points as an ACLED-style CSV (latitude/longitude, '16 May 2025' dates)."""
+    path = Path(out) / f"points_{n}.csv"
+    if not path.exists():
+        gdf = synthetic_points(n, seed)
+        table = pd.DataFrame(gdf.drop(columns="geometry"))
+        table["event_date"] = table["event_date"].dt.strftime("%d %B %Y")
+        table["latitude"] = gdf.geometry.y.round(5)
+        table["longitude"] = gdf.geometry.x.round(5)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)

@@ -272,7 +272,7 @@ def test_correct_projected_layer_has_no_crs_warning(tmp_path):
 
 
 def test_read_is_vectorised_enough_for_many_points(tmp_path):
-    n = 200_000
+    n = 100_000
     rng = np.random.default_rng(0)
     gdf = gpd.GeoDataFrame(
         {"weight": rng.random(n)},
