@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -59,10 +60,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
     for algorithm in load_all().values():
         sub = subs.add_parser(
-            algorithm.id, help=algorithm.title, description=f"{algorithm.title}. {algorithm.help}"
+            algorithm.id,
+            help=algorithm.title,
+            description=textwrap.fill(f"{algorithm.title}. {algorithm.help}", 88),
+            epilog=_method_notes(algorithm),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         add_algorithm_arguments(sub, algorithm)
         sub.set_defaults(_algorithm=algorithm)
+
+
+def _method_notes(algorithm: Algorithm) -> str | None:
+    """The analysis module's docstring: its definitions (areas, windows, classes) in full."""
+    doc = sys.modules[type(algorithm).__module__].__doc__
+    return tr(doc.strip()) if doc else None
 
 
 def add_algorithm_arguments(parser: argparse.ArgumentParser, algorithm: Algorithm) -> None:
@@ -84,6 +95,8 @@ def add_algorithm_arguments(parser: argparse.ArgumentParser, algorithm: Algorith
 
 def _argument_options(p: Parameter) -> dict[str, Any]:
     help_text = p.help
+    if p.required:
+        help_text += " " + tr("Required.")
     if p.default not in (None, False, ""):
         help_text += " " + tr("Default: {d}.").format(d=p.default)
     if p.kind == "bool":

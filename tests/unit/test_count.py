@@ -225,3 +225,23 @@ def test_result_written_as_geojson_csv_and_geopackage(tmp_path) -> None:
         '["b"]',
         "[]",
     ]
+
+
+def test_progress_bar_draws_on_stderr_after_its_delay() -> None:
+    import io
+
+    from analysis.command import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream, delay=0.0)
+    bar.last = -1.0
+    bar.update(50.0, "Counting points")
+    bar.finish()
+    text = stream.getvalue()
+    assert "[###############---------------]  50.0% Counting points" in text
+    assert text.endswith("\n")
+    quiet = io.StringIO()
+    slow = ProgressBar(quiet, delay=60.0)
+    slow.update(10.0)
+    slow.finish()
+    assert quiet.getvalue() == ""  # short runs print nothing
