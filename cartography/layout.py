@@ -270,8 +270,10 @@ def add_legend(
             handles.append(_legend_handle(entry))
             labels.append(label)
     rows = max(len(labels), 1)
-    # Shrink the type on long legends so it still fits the panel.
-    size = fontsize if rows <= 22 else max(5.5, fontsize * 22 / rows)
+    # Shrink the type on long legends so it still fits the panel (a row is ~1.5 em).
+    pos = ax.get_position()
+    avail_pt = pos.height * ax.figure.get_figheight() * 72.0
+    size = max(4.5, min(fontsize, avail_pt / ((rows + 2.0) * 1.5)))
     legend = ax.legend(
         handles,
         labels,
@@ -508,7 +510,7 @@ def map_layout(
             1 - (2 * m + header + footer) * fy,
         )
         panel_x = 1 - (m + panel_w) * fx
-        inset_h = min(panel_w * 0.85, height * 0.3)
+        inset_h = min(panel_w * 0.85, height * 0.26)
         inset_rect = (panel_x, (m + footer) * fy, panel_w * fx, inset_h * fy)
         legend_rect = (
             panel_x,

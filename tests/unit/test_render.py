@@ -171,3 +171,37 @@ def test_features_at_finds_nearest(geom) -> None:
     layer = Layer(gdf, "x")
     assert features_at(layer, CRS_M, 50, 51, 3) == [1]
     assert features_at(layer, CRS_M, 500, 500, 3) == []
+
+
+def test_layout_helpers_scale_north_and_pages() -> None:
+    from cartography.layout import (
+        _nice_length,
+        add_north_arrow,
+        fit_extent,
+        grid_convergence,
+        page_size,
+    )
+
+    assert page_size("A4-landscape") == (11.69, 8.27) and page_size("16:9") == (13.333, 7.5)
+    with pytest.raises(ValueError, match="a4-portrait"):
+        page_size("letter")
+    ext = fit_extent((0, 0, 100, 50), 4, 4, margin=0)
+    assert ext[2] - ext[0] == pytest.approx(ext[3] - ext[1])  # grown to a square box
+    assert [_nice_length(v) for v in (0.9, 3.2, 7.9, 180_000)] == [0.5, 2, 5, 100_000]
+    # UTM 18N at its central meridian: grid north is true north
+    assert abs(grid_convergence(CRS_M, 500_000, 200_000)) < 0.01
+    # 3° east of the central meridian at 45°N: convergence ≈ 3·sin(45°) ≈ 2.1°, true north
+    # leaning left (west) of grid north
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, CRS_M, always_xy=True).transform(-72, 45)
+    assert grid_convergence(CRS_M, x, y) == pytest.approx(2.12, abs=0.1)
+    fig = plt.figure(figsize=(4, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(x - 5e4, x + 5e4)
+    ax.set_ylim(y - 5e4, y + 5e4)
+    assert abs(add_north_arrow(ax, CRS_M)) > 1.0  # rotated where it differs by more than 1°
+    ax.set_xlim(450_000, 550_000)
+    ax.set_ylim(100_000, 200_000)
+    assert add_north_arrow(ax, CRS_M) == 0.0
+    plt.close(fig)
