@@ -10,6 +10,7 @@ points into a density raster. GeoDataFrame.plot is never used.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -85,6 +86,7 @@ class _LayerCache:
 
     def __init__(self, layer: Layer, crs: CRS) -> None:
         gdf = layer.to_metric(crs)
+        self.source = layer.data  # pinned so its id() (the cache key) cannot be reused
         self.frame = gdf
         geoms = np.asarray(gdf.geometry.values, dtype=object)
         geoms = np.where(shapely.is_missing(geoms), shapely.from_wkt("POLYGON EMPTY"), geoms)
@@ -144,6 +146,31 @@ class _LayerCache:
         return store[rows]
 
 
+# Per-layer memo sizes: periods and path sets are many as the time slider moves.
+MAX_CACHED = 8
+MAX_CACHED_LAYERS = 64
+_tokens: dict[int, tuple[weakref.ref, int]] = {}
+_next_token = iter(range(1, 1 << 62))
+
+
+def _bounded(store: dict, limit: int) -> None:
+    """Drop the oldest entries so `store` has room for one more."""
+    while len(store) >= limit:
+        store.pop(next(iter(store)))
+
+
+def _token(obj: object) -> int:
+    """A number unique to `obj` for as long as it lives (id() can be reused after GC)."""
+    if obj is None:
+        return 0
+    hit = _tokens.get(id(obj))
+    if hit is None or hit[0]() is not obj:  # weak: evicted masks are freed, not kept here
+        _bounded(_tokens, 4096)
+        hit = (weakref.ref(obj), next(_next_token))
+        _tokens[id(obj)] = hit
+    return hit[1]
+
+
 def _level(pixel_size: float) -> float:
     """Simplification tolerance snapped to powers of two so nearby zooms share a cache."""
     if not pixel_size or not math.isfinite(pixel_size) or pixel_size <= 0:
@@ -192,10 +219,11 @@ class MapRenderer:
     # --- caches -----------------------------------------------------------------------
     def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
         key = (id(layer.data), crs.to_wkt())
-        hit = self._caches.get(layer.id)
+        hit = self._caches.pop(layer.id, None)
         if hit is None or hit[0] != key:
+            _bounded(self._caches, MAX_CACHED_LAYERS)
             hit = (key, _LayerCache(layer, crs))
-            self._caches[layer.id] = hit
+        self._caches[layer.id] = hit  # most recently used last
         return hit[1]
 
     def forget(self, layer: Layer) -> None:
@@ -205,6 +233,7 @@ class MapRenderer:
     def _mask(self, layer: Layer, cache: _LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
         key = (tf, layer.field("date"), layer.field("year"))
         if key not in cache.masks:
+            _bounded(cache.masks, MAX_CACHED)
             cache.masks[key] = time_mask(layer, tf)
         return cache.masks[key]
 
@@ -473,7 +502,7 @@ class _Draw:
         self.count += int(rows.size)
         if not rows.size:
             return
-        key = (tol, id(self.classes), id(self.mask)) if all_rows else None
+        key = (tol, _token(self.classes), _token(self.mask)) if all_rows else None
         groups = cache.full_paths.get(key) if key else None
         if groups is None:
             groups = []
@@ -487,6 +516,7 @@ class _Draw:
                 if line.size:
                     groups.append((colour, "line", line_path(cache.simplified_rows(line, tol))))
             if key:
+                _bounded(cache.full_paths, MAX_CACHED)
                 cache.full_paths[key] = groups
         edge = st.edge if st.edge and st.edge != "none" and st.line_width > 0 else "none"
         for colour, kind, path in groups:
