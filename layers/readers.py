@@ -115,8 +115,14 @@ def read_layers(
         path = _sibling(path, ".shp")  # type: ignore[assignment]
     try:
         reader = reader_for(path)
+    except LayerLoadError:
+        raise
     except OSError as exc:
         raise _unreadable(path, exc) from exc
+    except Exception as exc:  # a sniffer tripped on damaged bytes
+        raise LayerLoadError(
+            path, tr("is damaged: its format cannot be recognised."), SUPPORTED
+        ) from exc
     gdal_said: list[str] = []
     try:
         with _gdal_warnings() as gdal_said:
@@ -908,7 +914,7 @@ def _guard_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as exc:
         raise LayerLoadError(
             path, tr("is a damaged zip archive."), tr("Copy or download it again.")
         ) from exc
@@ -1094,7 +1100,7 @@ def _zip_kind(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n.lower() for n in zf.namelist()]
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # BadZipFile, OSError, NotImplementedError ("zip file version 7.0")
         return "zip"  # a damaged zip is still a zip: its reader explains
     if any(n.startswith("xl/") for n in names):
         return "xlsx"

@@ -156,6 +156,15 @@ def test_damaged_zip(tmp_path):
     _fails(path, "damaged zip")
 
 
+def test_zip_from_an_unknown_zip_version(tmp_path):
+    archive = ff.zip_shapefile(ff.wdpa_shapefile(tmp_path))
+    data = bytearray(archive.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (70).to_bytes(2, "little")  # "needs zip version 7.0"
+    archive.write_bytes(bytes(data))
+    _fails(archive, "damaged zip")
+
+
 def test_zip_without_map_data(tmp_path):
     path = tmp_path / "docs.zip"
     with zipfile.ZipFile(path, "w") as zf:
