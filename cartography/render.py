@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from matplotlib.colors import to_rgba
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from pyproj import CRS
@@ -599,19 +599,17 @@ class _Draw:
         np.clip(ix, 0, nx - 1, out=ix)
         np.clip(iy, 0, ny - 1, out=iy)
         counts = np.bincount(iy * nx + ix, minlength=nx * ny).reshape(ny, nx)
-        image = np.log1p(counts)
-        image = np.ma.masked_where(counts == 0, image)
-        colour = self.layer.style.fill
-        cmap = LinearSegmentedColormap.from_list(
-            "density", [to_rgba(colour, 0.25), to_rgba(colour, 1.0)]
-        )
+        # RGBA built here: a masked array through a colormap costs ~0.3 s at this size.
+        shade = np.log1p(counts, dtype=np.float32)
+        top = float(shade.max()) or 1.0
+        rgba = np.empty((ny, nx, 4), dtype=np.float32)
+        rgba[..., :3] = to_rgba(self.layer.style.fill)[:3]
+        rgba[..., 3] = np.where(counts > 0, (0.25 + 0.75 * shade / top) * self.alpha, 0.0)
         self.ax.imshow(
-            image,
+            rgba,
             origin="lower",
             extent=(bbox[0], bbox[2], bbox[1], bbox[3]),
-            cmap=cmap,
             interpolation="nearest",
-            alpha=self.alpha,
             zorder=self.z,
             aspect="auto",
         )
