@@ -479,6 +479,7 @@ def _sources(tmp_path):
         ff.hdx_boundaries(tmp_path),
         ff.settlements(tmp_path),
         ff.acled_csv(tmp_path),
+        ff.zip_shapefile(ff.healthsites_shapefile(tmp_path)),
     ]
 
 
@@ -487,7 +488,7 @@ def test_byte_mutated_files_never_escape_as_tracebacks(tmp_path):
     (tmp_path / "src").mkdir()
     sources = _sources(tmp_path / "src")
     outcomes = {"loaded": 0, "refused": 0}
-    for i in range(70):
+    for i in range(80):
         source = sources[i % len(sources)]
         work = tmp_path / f"m{i}"
         work.mkdir()
