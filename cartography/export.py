@@ -113,10 +113,7 @@ def pick_layers(project, names: Sequence[str] | None) -> list[Layer]:
             )
         )
     wanted = {n.strip().lower() for n in names}
-    chosen = [layer for layer in project.layers if layer.name.lower() in wanted]
-    for layer in chosen:
-        layer.visible = True
-    return chosen
+    return [layer for layer in project.layers if layer.name.lower() in wanted]
 
 
 def parse_years(text: str | None) -> TimeFilter | None:
@@ -182,6 +179,18 @@ def export_map(
     if not chosen:
         raise ExportError(tr("No visible layers to export: pass --layers NAMES."))
     found = find_region(project, region) if region else None
+    hidden = [layer for layer in chosen if not layer.visible]
+    try:  # named layers are shown even if hidden in the project, then put back as they were
+        for layer in hidden:
+            layer.visible = True
+        return _export(project, out, chosen, found, tf, title, page, dpi, tiles, progress)
+    finally:
+        for layer in hidden:
+            layer.visible = False
+
+
+def _export(project, out, chosen, found, tf, title, page, dpi, tiles, progress) -> Path:
+    suffix = out.suffix.lower()
     if progress:
         progress(10, tr("Drawing the map"))
     if suffix == ".html":

@@ -97,10 +97,13 @@ def test_svg_export_keeps_text(project_path: Path, tmp_path: Path) -> None:
     from layers.project import Project
 
     project = Project.load(project_path)
-    out = export_map(project, tmp_path / "map.svg", layers=["Municipalities", "Rivers"], dpi=72)
+    project.layers["Rivers"].visible = False
+    out = export_map(project, tmp_path / "map.svg", layers=["Municipalities", "rivers"], dpi=72)
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "Caquetá fixture" in svg and "Rivers" in svg  # text stays text (svg.fonttype none)
+    assert "Violence" not in svg  # only the named layers
+    assert project.layers["Rivers"].visible is False  # shown for the export, then put back
 
 
 @pytest.mark.parametrize(
