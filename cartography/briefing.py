@@ -72,9 +72,15 @@ def indicator_catalogue() -> list[IndicatorInfo]:
 
 def compute_table(project, tf: TimeFilter | None, feedback: Feedback) -> pd.DataFrame:
     """Indicators per region, indexed by region code (upper-case text)."""
+    from analysis.base import Canceled
     from analysis.indicators import compute_indicators
 
-    frame = compute_indicators(project, years=tf, feedback=feedback)
+    try:
+        frame = compute_indicators(project, years=tf, feedback=feedback)
+    except Canceled:
+        raise
+    except (ValueError, KeyError) as exc:  # InputError is a ValueError: missing layer/field
+        raise BriefingError(tr("Could not compute the indicators: {e}").format(e=exc)) from None
     if hasattr(frame, "geometry") and "geometry" in frame.columns:
         frame = pd.DataFrame(frame.drop(columns="geometry"))
     code_col = next((c for c in ("code", "region_code") if c in frame.columns), None)
@@ -111,7 +117,7 @@ def _fmt(value: object, unit: str = "") -> str:
 
 
 def _page(width_height: tuple[float, float] | None = None) -> Figure:
-    fig = Figure(figsize=width_height or page_size(PAGE), dpi=100)
+    fig = Figure(figsize=width_height or page_size(PAGE), dpi=150)  # raster layers' dpi
     fig.patch.set_facecolor("white")
     return fig
 

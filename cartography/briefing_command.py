@@ -102,6 +102,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except Exception as exc:  # noqa: BLE001 - a message, never a traceback, for users
+        print(
+            tr("Error: the export failed ({t}: {e}). Please report this with the project.").format(
+                t=type(exc).__name__, e=exc
+            ),
+            file=sys.stderr,
+        )
+        return 1
     bar.done()
     print(tr("Wrote {p} ({n} pages)").format(p=out, n=pages))
     return 0

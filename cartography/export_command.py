@@ -89,5 +89,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except Exception as exc:  # noqa: BLE001 - a message, never a traceback, for users
+        print(
+            tr("Error: the export failed ({t}: {e}). Please report this with the project.").format(
+                t=type(exc).__name__, e=exc
+            ),
+            file=sys.stderr,
+        )
+        return 1
     print(tr("Wrote {p}").format(p=out))
     return 0
