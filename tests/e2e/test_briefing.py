@@ -169,3 +169,18 @@ def test_export_result_errors(tmp_path: Path) -> None:
         export_result(table, tmp_path / "t.gpkg")
     with pytest.raises(ResultExportError, match=".gpkg"):
         export_result(table, tmp_path / "t.xlsx")
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_cli_pack_with_real_indicators(project, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    done = subprocess.run(
+        [sys.executable, "main.py", "briefing", "--project", str(project.path),
+         "--out", str(out), "--max-regions", "2", "--years", "2016-2020"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "100.0%" in done.stderr and "[####" in done.stderr  # the text progress bar
+    assert "7 pages" in done.stdout
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert " ".join(info.split()).count("Pages: 7") == 1
