@@ -927,7 +927,7 @@ def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFram
     from analysis.environment import EnvironmentalHarm
 
     cols = ["protected_eradicated_ha", "water_drift_ha", "rule_breaking_operations"]
-    if not targets:
+    if not targets or not any(len(t) for t in targets):  # e.g. a period without operations
         ctx.missing(cols, out, tr("No eradication: no environmental harm from it."))
         return
     frame = pd.concat(targets, ignore_index=True)
