@@ -59,6 +59,12 @@ def make_project() -> Project:
                     }
                 )
     violence = gpd.GeoDataFrame(events, crs=4326)
+    # Eradication operations in corners, away from the centres where colours are read.
+    eradication = gpd.GeoDataFrame(
+        {"fecha": ["2019-07-01", "2020-02-15"], "hectares": [12.5, 30.0]},
+        geometry=gpd.points_from_xy([-77.97, -76.03], [1.03, 1.03]),
+        crs=4326,
+    )
     project = Project(title="Compare fixture")
     project.layers.append(
         Layer(
@@ -76,6 +82,14 @@ def make_project() -> Project:
             "Violence",
             role=Role.VIOLENCE,
             mapping=FieldMapping({"date": "event_date", "fatalities": "fatalities"}),
+        )
+    )
+    project.layers.append(
+        Layer(
+            eradication,
+            "Eradication",
+            role=Role.ERADICATION,
+            mapping=FieldMapping({"date": "fecha", "hectares": "hectares"}),
         )
     )
     return project
@@ -214,6 +228,31 @@ def test_selection_is_highlighted_on_the_other_side(qtbot, view) -> None:
     highlighted = pixel_colour(right, *centre_of(right, "CO52002"))
     plain = pixel_colour(right, *centre_of(right, "CO86002"))
     assert highlighted != plain
+
+
+def test_before_after_an_operation(qtbot, view) -> None:
+    view.mode.setCurrentIndex(view.mode.findData("before_after"))
+    view.ba_region.setCurrentIndex(view.ba_region.findData("CO52"))
+    assert view.operation.count() == 1  # only the operation inside Nariño
+    assert "2019-07-01" in view.operation.currentText()
+    view.window_years.setValue(1)
+    wait_computed(qtbot, view)
+    qtbot.waitUntil(lambda: "operation_xy" in view.comparison.extra, timeout=20000)
+    left, right = view.comparison.left, view.comparison.right
+    assert left.region == right.region == "CO52"
+    assert (left.period.start.isoformat(), left.period.end.isoformat()) == (
+        "2018-07-01",
+        "2019-06-30",
+    )
+    assert (right.period.start.isoformat(), right.period.end.isoformat()) == (
+        "2019-07-01",
+        "2020-06-30",
+    )
+    assert view.table.horizontalHeaderItem(1).text() == "Before"
+    assert view.displacement_box.isVisible()
+    text = view.displacement_box.toPlainText()
+    assert "WDQ" in text or "Displacement" in text
+    assert not view.errors
 
 
 def test_screenshot(qtbot, view, output_dir) -> None:
