@@ -269,3 +269,26 @@ def test_dialog_screenshot(qtbot, make_window, open_and_wait, sample_or_small, o
     docs = ROOT / "docs" / "img"
     docs.mkdir(parents=True, exist_ok=True)
     assert image.save(str(docs / "analysis_dialog.png"))
+
+
+def test_pick_an_eradication_on_the_map(qtbot, window) -> None:
+    """Results dock → pick, click an operation on the canvas → displacement dialog prefilled."""
+    if "displacement" not in load_all():
+        pytest.skip("displacement analysis not installed")
+    panel = window.results_dock.panel
+    assert panel.pick_button.isVisible()
+    panel.pick_button.click()
+    assert panel.pick_button.isChecked() and window.canvas.tool == "identify"
+    layer = window.project.layers["Eradication"]
+    point = layer.to_metric(window.canvas.crs).geometry.iloc[7]
+    before = len(getattr(window, "_analysis_dialogs", []))
+    window.canvas.identify(point.x, point.y)
+    dialogs = window._analysis_dialogs
+    assert len(dialogs) == before + 1 and not panel.pick_button.isChecked()
+    dialog = dialogs[-1]
+    qtbot.addWidget(dialog)
+    target = dialog.widgets["targets"].value()
+    assert len(target.data) == 1 and target.role == Role.ERADICATION
+    row = target.metadata["row"]
+    assert dialog.widgets["date"].value() == layer.data["fecha"].iloc[row]
+    assert target.data.geometry.iloc[0].distance(layer.data.geometry.iloc[7]) < 0.05

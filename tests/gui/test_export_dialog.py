@@ -26,7 +26,10 @@ def test_menu_entries(window) -> None:
 def test_export_writes_a_png(qtbot, window, tmp_path) -> None:
     dialog = open_export(window)
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.preview_count > 0, timeout=60000)
+    qtbot.waitUntil(
+        lambda: dialog.preview_count > 0 or "rror" in dialog.status.text(), timeout=60000
+    )
+    assert dialog.preview_count > 0, dialog.status.text()
     assert not dialog.preview.pixmap().isNull()
     out = tmp_path / "map.png"
     dialog.title.setText("Export test map")
