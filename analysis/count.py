@@ -30,6 +30,44 @@ from layers.i18n import tr
 CHUNK = 20
 
 
+class PointIndex:
+    """Plain points sorted by x, for fast 'which points lie in this polygon' questions.
+
+    Each polygon takes the slab of points inside its bounding box (two binary searches and a
+    y test) and tests their coordinates against the prepared polygon: no tree and no point
+    objects, 3x faster than an STRtree query on a million points.
+    """
+
+    def __init__(self, points: gpd.GeoSeries | np.ndarray) -> None:
+        pts = np.asarray(getattr(points, "values", points))
+        self.simple = shapely.get_type_id(pts) == 0
+        x = np.full(len(pts), np.nan)
+        y = np.full(len(pts), np.nan)
+        x[self.simple] = shapely.get_x(pts[self.simple])
+        y[self.simple] = shapely.get_y(pts[self.simple])
+        usable = np.isfinite(x) & np.isfinite(y)
+        self.order = np.flatnonzero(usable)[np.argsort(x[usable])]
+        self.xs, self.ys = x[self.order], y[self.order]
+
+    def inside(self, polygon: shapely.Geometry | None) -> np.ndarray:
+        """Positions of the plain points inside or on `polygon` (unsorted)."""
+        if polygon is None or polygon.is_empty:
+            return np.empty(0, dtype=np.intp)
+        if polygon.geom_type in ("MultiPolygon", "GeometryCollection"):
+            # Scattered parts (rings around many targets): each part's own box is far smaller.
+            parts = [self.inside(part) for part in shapely.get_parts(polygon)]
+            return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.intp)
+        x0, y0, x1, y1 = polygon.bounds
+        lo = np.searchsorted(self.xs, x0, "left")
+        hi = np.searchsorted(self.xs, x1, "right")
+        ys = self.ys[lo:hi]
+        band = np.flatnonzero((ys >= y0) & (ys <= y1)) + lo
+        if len(band) == 0:
+            return np.empty(0, dtype=np.intp)
+        shapely.prepare(polygon)
+        return self.order[band[shapely.intersects_xy(polygon, self.xs[band], self.ys[band])]]
+
+
 def point_polygon_pairs(
     points: gpd.GeoSeries | np.ndarray,
     polygons: gpd.GeoSeries | np.ndarray,
@@ -37,37 +75,21 @@ def point_polygon_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(polygon index, point index) for every point inside or on a polygon, boundary once.
 
-    Plain points are tested by coordinates: sorted by x, each prepared polygon takes the
-    slab of its bounding box and tests those coordinates (no tree, no point objects), 3x
-    faster than an STRtree query on a million points. Multipoints go through the tree.
+    Plain points go through a PointIndex; multipoints through an STRtree of them.
     """
     pts = np.asarray(getattr(points, "values", points))
     polys = np.asarray(getattr(polygons, "values", polygons))
-    simple = shapely.get_type_id(pts) == 0
-    x = np.full(len(pts), np.nan)
-    y = np.full(len(pts), np.nan)
-    x[simple], y[simple] = shapely.get_x(pts[simple]), shapely.get_y(pts[simple])
-    usable = np.isfinite(x) & np.isfinite(y)
-    order = np.flatnonzero(usable)[np.argsort(x[usable])]
-    xs, ys = x[order], y[order]
-    bounds = shapely.bounds(polys)
+    index = PointIndex(pts)
     poly_parts, point_parts = [], []
     for i, poly in enumerate(polys):
         if feedback is not None and i % CHUNK == 0:
             feedback.check()
             feedback.set_progress(100.0 * i / max(len(polys), 1), tr("Counting points"))
-        x0, y0, x1, y1 = bounds[i]
-        if poly is None or not np.isfinite(x0):
-            continue
-        lo, hi = np.searchsorted(xs, x0, "left"), np.searchsorted(xs, x1, "right")
-        band = np.flatnonzero((ys[lo:hi] >= y0) & (ys[lo:hi] <= y1)) + lo
-        if len(band) == 0:
-            continue
-        shapely.prepare(poly)
-        hit = band[shapely.intersects_xy(poly, xs[band], ys[band])]
-        poly_parts.append(np.full(len(hit), i, dtype=np.intp))
-        point_parts.append(order[hit])
-    others = np.flatnonzero(~simple)
+        hit = index.inside(poly)
+        if len(hit):
+            poly_parts.append(np.full(len(hit), i, dtype=np.intp))
+            point_parts.append(hit)
+    others = np.flatnonzero(~index.simple)
     others = others[~shapely.is_missing(pts[others]) & ~shapely.is_empty(pts[others])]
     if len(others):  # multipoints: a tree over them, queried by the polygons
         pi, qi = shapely.STRtree(pts[others]).query(polys, predicate="intersects")

@@ -36,6 +36,7 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.count import PointIndex
 from analysis.inputs import (
     PROJECT_KEY,
     InputError,
@@ -192,6 +193,13 @@ class Observations:
     weight: np.ndarray | None  # None = plain counts
     unit: str  # "days" or "years"
     label: str  # what a count means: "events", "hectares", "sum of fatalities"
+
+    def __post_init__(self) -> None:
+        # Sorted by time, so each window is one slice found by binary search.
+        order = np.argsort(self.time, kind="stable")
+        self.loc, self.time = self.loc[order], self.time[order]
+        if self.weight is not None:
+            self.weight = self.weight[order]
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
@@ -429,14 +437,13 @@ class Displacement(Algorithm):
 
         # Static areas: which locations lie in the control and its displacement ring.
         feedback.set_progress(25, tr("Placing events"))
-        tree = shapely.STRtree(obs.locations)
+        index = PointIndex(obs.locations)
         n_loc = len(obs.locations)
         static = np.full(n_loc, -1, dtype=np.int64)
         k_dc, k_c = rings + 1, rings + 2
         for code, area in ((k_dc, dcontrol), (k_c, control)):
             feedback.check()
-            idx = tree.query(area, predicate="intersects") if not area.is_empty else []
-            idx = np.asarray(idx, dtype=np.int64)
+            idx = index.inside(area)
             static[idx[static[idx] == -1]] = code
         # counts[k] = (before, after) for area code k, summed over cohorts.
         totals = np.zeros((rings + 3, 2))
@@ -448,7 +455,7 @@ class Displacement(Algorithm):
             for code, area in [(0, cohort.targets)] + list(enumerate(cohort.rings, start=1)):
                 if area.is_empty:
                     continue
-                idx = np.asarray(tree.query(area, predicate="intersects"), dtype=np.int64)
+                idx = index.inside(area)
                 free = idx[(labels[idx] == -1) | (labels[idx] > code)]
                 labels[free] = code
             counts = _window_counts(obs, labels, cohort.time, window, rings + 3)
@@ -625,10 +632,10 @@ def _window_counts(
     """[(before, after)] per area code for one intervention time."""
     out = np.zeros((n_codes, 2))
     for j, (lo, hi) in enumerate(((t0 - window, t0 - 1), (t0 + 1, t0 + window))):
-        in_window = (obs.time >= lo) & (obs.time <= hi)
-        codes = labels[obs.loc[in_window]]
+        start, stop = np.searchsorted(obs.time, [lo, hi + 1], "left")  # time is sorted
+        codes = labels[obs.loc[start:stop]]
         placed = codes >= 0
-        w = None if obs.weight is None else obs.weight[in_window][placed]
+        w = None if obs.weight is None else obs.weight[start:stop][placed]
         out[:, j] = np.bincount(codes[placed], weights=w, minlength=n_codes)
     return out
 
