@@ -44,6 +44,8 @@ from layers.roles import Role
 from layers.style import default_style
 
 NONE_LABEL = tr("(none)")
+# Result polygons (buffers, control areas) must not hide the map they were computed on.
+RESULT_FILL_ALPHA = 0.55
 # Optional numbers without a default start here, shown as "(default)": unset.
 UNSET = -1
 
@@ -75,9 +77,15 @@ def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
             for attr in ("fill", "edge", "marker", "no_fill", "line_width"):
                 if attr in hint:
                     setattr(style, attr, hint[attr])
+        if (
+            "fill_alpha" not in hint
+            and not gdf.empty
+            and gdf.geom_type.str.contains("Polygon").all()
+        ):
+            style.fill_alpha = RESULT_FILL_ALPHA
         layer = Layer(
             gdf,
-            name,
+            f"{name} ({algorithm.id})",
             role=Role.RESULT,
             style=style,
             metadata={"analysis": algorithm.id, "analysis_title": algorithm.title},

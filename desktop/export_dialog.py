@@ -155,6 +155,8 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
 
+        self.title.setCursorPosition(0)  # show the start of long titles and paths
+        self.path.setCursorPosition(0)
         form = QFormLayout()
         form.addRow(tr("Title"), self.title)
         form.addRow(tr("Page"), self.page)

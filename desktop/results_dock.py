@@ -112,6 +112,8 @@ def _sortable_view(model: QAbstractTableModel) -> QTableView:
     view = QTableView()
     view.setModel(proxy)
     view.setSortingEnabled(True)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    proxy.sort(-1)  # the analysis' own order until the user clicks a header
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
@@ -199,6 +201,9 @@ class ResultsPanel(QWidget):
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.summary_model = DataFrameModel()
         self.summary_view = _sortable_view(self.summary_model)
+        header = self.summary_view.horizontalHeader()  # values stay in view, never off-screen
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table_model = DataFrameModel()
         self.table_view = _sortable_view(self.table_model)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -253,7 +258,6 @@ class ResultsPanel(QWidget):
             table = next(iter(result.layers.values()))
         self.table_model.set_frame(table if table is not None else pd.DataFrame())
         self.table_view.setVisible(table is not None)
-        self.summary_view.resizeColumnsToContents()
         self.table_view.resizeColumnsToContents()
         self.headline.setText(self._headline(result))
         self.notes.setText("\n".join(result.notes))
