@@ -14,8 +14,6 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from sample_maps import SAMPLE_PROJECT
-
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,16 +112,3 @@ def test_bad_region_is_explained(project_file, tmp_path) -> None:
 def test_bad_format_is_explained(project_file, tmp_path) -> None:
     done = run("--project", str(project_file), "--left", "all", "--right", "all", "--out", "x.gif")
     assert done.returncode == 2 and ".gif" in done.stderr
-
-
-@pytest.mark.skipif(not SAMPLE_PROJECT.exists(), reason="sample project not generated")
-def test_sample_project_departments(tmp_path, output_dir) -> None:
-    from cartography.compare import region_choices
-    from layers.project import Project
-
-    parents = [c for c in region_choices(Project.load(SAMPLE_PROJECT)) if c.level == 1]
-    assert len(parents) >= 2
-    out = output_dir / "compare_sample.png"
-    done = run("--left", parents[0].code, "--right", parents[1].code, "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    not_blank(out)
