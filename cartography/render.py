@@ -642,21 +642,28 @@ class _Draw:
         # Text size in map units: points -> pixels (figure dpi) -> map units (pixel size).
         unit = st.label_size * self.ax.figure.dpi / 72.0 * pixel
         placed: list[tuple[float, float, float, float]] = []
+        points = bool(cache.point_rows.size)
+        gap = (math.sqrt(max(st.marker_size, 1.0)) / 2 + 1.0) * self.ax.figure.dpi / 72 * pixel
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         for tx, ty, text in zip(xs, ys, texts, strict=True):
             if text is None or (isinstance(text, float) and math.isnan(text)):
                 continue
             label = str(text)
             half_w, half_h = 0.31 * unit * len(label) + unit * 0.2, 0.65 * unit
-            box = (tx - half_w, ty - half_h, tx + half_w, ty + half_h)
+            if points:  # beside the marker (upper right), not over it
+                tx, ty = tx + gap, ty + gap
+                box = (tx, ty, tx + 2 * half_w, ty + 2 * half_h)
+            else:
+                box = (tx - half_w, ty - half_h, tx + half_w, ty + half_h)
             if any(
                 box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
             ):
                 continue
             placed.append(box)
             self.ax.text(
-                tx, ty, label, fontsize=st.label_size, ha="center", va="center", zorder=1000,
-                path_effects=halo, clip_on=True, color="#222222",
+                tx, ty, label, fontsize=st.label_size, zorder=1000, path_effects=halo,
+                ha="left" if points else "center", va="bottom" if points else "center",
+                clip_on=True, color="#222222",
             )  # fmt: skip
             if len(placed) >= MAX_LABELS:
                 break
