@@ -21,11 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--project", help=tr("Project file (.hatlas.json); default: the sample project.")
     )
     parser.add_argument(
-        "--left", required=True, help=tr("Left side, e.g. CO52:2016-2020 or all:2019.")
+        "--left", required=True, help=tr("Left side, e.g. XA01:2016-2020 (a P-code) or all:2019.")
     )
-    parser.add_argument("--right", required=True, help=tr("Right side, e.g. CO86:2016-2020."))
+    parser.add_argument("--right", required=True, help=tr("Right side, e.g. XA02:2016-2020."))
     parser.add_argument(
-        "--indicator", help=tr("Indicator mapped on both sides (default: the first).")
+        "--indicator",
+        help=tr(
+            "Indicator column mapped on both sides, e.g. violent_events_per_100k or harm_index "
+            "(default: the first harm indicator with data)."
+        ),
     )
     parser.add_argument("--title", help=tr("Title over the figure."))
     parser.add_argument("--dpi", type=int, default=200, help=tr("Resolution of PNG output."))
