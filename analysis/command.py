@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 a user error (one line on stderr saying what to do), 130 i
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import sys
@@ -19,7 +20,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.base import Algorithm, AnalysisResult, Canceled, Feedback, Parameter, load_all
+from analysis.base import (
+    REGISTRY,
+    Algorithm,
+    AnalysisResult,
+    Canceled,
+    Feedback,
+    Parameter,
+    load_all,
+)
 from analysis.inputs import InputError, load_project, resolve_params
 from layers.crs import WGS84
 from layers.errors import LayerLoadError, ProjectError
@@ -58,7 +67,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))
     subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
-    for algorithm in load_all().values():
+    for algorithm in _algorithms_needed().values():
         sub = subs.add_parser(
             algorithm.id,
             help=algorithm.title,
@@ -68,6 +77,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
         add_algorithm_arguments(sub, algorithm)
         sub.set_defaults(_algorithm=algorithm)
+
+
+def _algorithms_needed() -> dict[str, Algorithm]:
+    """Every analysis, or only ID's for `analyze ID ...` (the others' imports cost start-up)."""
+    argv = sys.argv[1:]
+    if "analyze" in argv:
+        rest = argv[argv.index("analyze") + 1 :]
+        if rest and not rest[0].startswith("-") and rest[0].isidentifier():
+            try:
+                importlib.import_module(f"analysis.{rest[0]}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"analysis.{rest[0]}":
+                    raise
+            if rest[0] in REGISTRY:
+                return {rest[0]: REGISTRY[rest[0]]}
+    return load_all()
 
 
 def _method_notes(algorithm: Algorithm) -> str | None:

@@ -105,13 +105,23 @@ def check_geometry(layer: Layer, accepted: Iterable[str], flag: str = "") -> Non
         )
     if not accepted:
         return
-    kind = layer.geometry_kind
+    kind = _geometry_kind(layer.data)
     if kind not in accepted:
         raise InputError(
             tr("{flag} layer {name!r} has {kind} geometries; this needs {want}.").format(
                 flag=flag, name=layer.name, kind=kind, want=" or ".join(accepted)
             )
         )
+
+
+_KINDS = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon", 6: "polygon"}
+
+
+def _geometry_kind(gdf: gpd.GeoDataFrame) -> str:
+    """Layer.geometry_kind's answer from type ids: no million type-name strings."""
+    ids = np.unique(shapely.get_type_id(np.asarray(gdf.geometry.values)))
+    kinds = {_KINDS.get(int(i), "mixed") for i in ids if i >= 0}
+    return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "empty")
 
 
 def require_field(layer: Layer, column: str | None, flag: str = "") -> str | None:
