@@ -112,3 +112,27 @@ def test_bad_region_is_explained(project_file, tmp_path) -> None:
 def test_bad_format_is_explained(project_file, tmp_path) -> None:
     done = run("--project", str(project_file), "--left", "all", "--right", "all", "--out", "x.gif")
     assert done.returncode == 2 and ".gif" in done.stderr
+
+
+def test_sides_parse_and_the_table_arithmetic() -> None:
+    """Pure pieces: side specs round-trip; percent change is undefined from zero, never 0."""
+    import math
+
+    from cartography.compare import IndicatorInfo, Side, comparison_table
+
+    for spec in ("CO52", "CO52:2019", "all:2016-2020", "CO52001:2019-03-01..2020-02-29"):
+        assert Side.parse(Side.parse(spec).spec) == Side.parse(spec)
+    assert Side.parse("all").is_all and Side.parse("CO52:2019").period.label == "2019"
+    with pytest.raises(ValueError, match="2016-2020"):
+        Side.parse("CO52:last year")
+    catalogue = {
+        "a": IndicatorInfo("a", "Events", "events"),
+        "b": IndicatorInfo("b", "Sprayed", "ha", None),
+        "c": IndicatorInfo("c", "Missing"),
+    }
+    table = comparison_table(
+        pd.Series({"a": 40.0, "b": 0.0, "c": np.nan}), pd.Series({"a": 50.0, "b": 12.0}), catalogue
+    ).set_index("key")
+    assert table.loc["a", "difference"] == 10 and table.loc["a", "percent_change"] == 25
+    assert table.loc["b", "difference"] == 12 and math.isnan(table.loc["b", "percent_change"])
+    assert "c" not in table.index  # no data on either side: left out, not shown as 0

@@ -267,6 +267,8 @@ def test_sample_in_the_main_window(qtbot, make_window, open_and_wait, output_dir
     """View → Compare on the sample's two departments, from the real main window."""
     window = make_window()
     open_and_wait(window, SAMPLE_PROJECT)
+    problems = [t for t in window.messages.texts() if "Could not" in t and "desktop." in t]
+    assert problems == []  # every module of this helper installed into the real window
     action = window.compare_action
     assert action in window.view_menu.actions()
     action.trigger()
