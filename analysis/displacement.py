@@ -500,8 +500,8 @@ class Displacement(Algorithm):
         if summary["rings"] is None:
             del summary["rings"]
         layers = self._result_layers(cohorts, per_cohort, control, dcontrol, totals, crs, obs)
-        if rings > 1:
-            layers["buffer"]["wdq"] = [ring_rows[k - 1]["wdq"] for k in layers["buffer"]["ring"]]
+        # Each ring's WDQ pooled over the cohorts (ring 1 is the headline WDQ).
+        layers["buffer"]["wdq"] = [ring_rows[k - 1]["wdq"] for k in layers["buffer"]["ring"]]
         feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,

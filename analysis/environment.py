@@ -279,6 +279,8 @@ class EnvironmentalHarm(Algorithm):
             total, by_cat = protected_hectares(shapes, geo["protected"], cats)
             out["protected_ha"] = total
             out["protected_categories"] = _category_labels(by_cat, len(fp))
+            for cat, hectares in sorted(by_cat.items()):
+                out[f"protected_ha_{cat}"] = hectares
             out["in_protected"] = total > 0
             in_all, by_union = protected_hectares(np.array([union_fp]), geo["protected"], cats)
             summary["protected_ha"] = float(in_all[0])

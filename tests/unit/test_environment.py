@@ -81,6 +81,7 @@ def test_rules_per_footprint_and_totals() -> None:
     out = result.layers["footprints"].set_index("name")
     assert out.loc["a", "in_protected"] and not out.loc["b", "in_protected"]
     assert out.loc["a", "protected_categories"] == "II, VI"
+    assert (out.loc["a", "protected_ha_II"], out.loc["a", "protected_ha_VI"]) == (50.0, 100.0)
     assert out.loc["b", "near_water"] and not out.loc["a", "near_water"]
     assert out.loc["c", "near_settlement"] and not out.loc["b", "near_settlement"]
     assert out["near_border"].all()  # 8 km from the border, inside the 10 km strip
