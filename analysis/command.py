@@ -112,7 +112,10 @@ def add_algorithm_arguments(parser: argparse.ArgumentParser, algorithm: Algorith
     common.add_argument(
         "--out",
         metavar="FILE",
-        help=tr("Write the result: .gpkg (every layer), .geojson, .csv (table or attributes)."),
+        help=tr(
+            "Write the result: .gpkg (every layer), .geojson, .csv (table or attributes), "
+            ".json (the summary)."
+        ),
     )
     common.add_argument("--json", action="store_true", help=tr("Print the summary as JSON."))
     common.add_argument("--quiet", action="store_true", help=tr("No progress bar on stderr."))
@@ -169,15 +172,19 @@ def run(args: argparse.Namespace) -> int:
         print(tr("Canceled."), file=sys.stderr)
         return 130
     if args.json:
-        payload = dict(result.summary)
-        if result.notes:
-            payload.setdefault("notes", result.notes)
-        print(json.dumps(to_json(payload), indent=2, ensure_ascii=False))
+        print(json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False))
     else:
         print(format_summary(algorithm, result))
     for path in written:
         print(tr("Wrote {p}").format(p=path), file=sys.stderr)
     return 0
+
+
+def summary_payload(result: AnalysisResult) -> dict:
+    payload = dict(result.summary)
+    if result.notes:
+        payload.setdefault("notes", result.notes)
+    return payload
 
 
 def _one_line(exc: BaseException) -> str:
@@ -199,6 +206,11 @@ def write_result(result: AnalysisResult, out: str) -> list[Path]:
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix.lower()
+    if suffix == ".json":  # the summary, as --json prints it
+        target.write_text(
+            json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False)
+        )
+        return [target]
     if suffix == ".csv":
         frame = result.table
         if frame is None:

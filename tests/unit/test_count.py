@@ -245,3 +245,18 @@ def test_progress_bar_draws_on_stderr_after_its_delay() -> None:
     slow.update(10.0)
     slow.finish()
     assert quiet.getvalue() == ""  # short runs print nothing
+
+
+def test_summary_written_as_json_with_nulls(tmp_path) -> None:
+    import json
+
+    from analysis.base import AnalysisResult
+    from analysis.command import write_result
+
+    result = AnalysisResult(summary={"wdq": float("nan"), "n": np.int64(2)}, notes=["why"])
+    write_result(result, str(tmp_path / "summary.json"))
+    assert json.loads((tmp_path / "summary.json").read_text()) == {
+        "wdq": None,
+        "n": 2,
+        "notes": ["why"],
+    }
