@@ -12,6 +12,7 @@ import math
 import sys
 import textwrap
 import time
+import types
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.error = types.MethodType(_OneLineParser.error, parser)  # e.g. an unknown ID
     parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))
     subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
     for algorithm in _algorithms_needed().values():
