@@ -496,19 +496,34 @@ def compute_comparison(
 
     sides = (left, right)
     units = [side_units(project, s) for s in sides]
-    frames = []
-    for side, u in zip(sides, units, strict=True):
-        frames.append(indicators_for(project, u, side.period))
-        tick(tr("Indicators per region"))
+
+    def unit_frames(light: bool) -> list[pd.DataFrame]:
+        # The map needs one column: skip the slow eradication steps when it allows.
+        out = []
+        for side, u in zip(sides, units, strict=True):
+            with layers_for(project, "" if light else "harm_index") as subset:
+                out.append(indicators_for(subset, u, side.period))
+            tick(tr("Indicators per region"))
+        return out
+
+    def has_values(frames: list[pd.DataFrame], key: str) -> bool:
+        return any(pd.to_numeric(f.get(key), errors="coerce").notna().any() for f in frames)
+
     if indicator is None:
-
-        def has_values(key: str) -> bool:
-            return any(pd.to_numeric(f.get(key), errors="coerce").notna().any() for f in frames)
-
-        indicator = next(
-            (key for key in DEFAULT_INDICATORS if key in catalogue and has_values(key)),
-            default_indicator(catalogue),
-        )
+        frames = unit_frames(light=True)
+        light_keys = [
+            k for k in DEFAULT_INDICATORS if k in catalogue and k not in NEEDS_ERADICATION
+        ]
+        indicator = next((k for k in light_keys if has_values(frames, k)), None)
+        if indicator is None:
+            done -= 2
+            frames = unit_frames(light=False)
+            indicator = next(
+                (k for k in DEFAULT_INDICATORS if k in catalogue and has_values(frames, k)),
+                default_indicator(catalogue),
+            )
+    else:
+        frames = unit_frames(light=indicator not in NEEDS_ERADICATION)
     for u, f in zip(units, frames, strict=True):
         u["value"] = pd.to_numeric(f[indicator], errors="coerce").to_numpy()
     shared = classify_shared(units[0]["value"], units[1]["value"], scheme, k, ramp)
