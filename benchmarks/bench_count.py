@@ -7,7 +7,8 @@ Both are timed as whole processes (start-up, reading, counting, writing a GeoPac
 - `qgis_process.bin run native:countpointsinpolygon -- POLYGONS=... POINTS=... OUTPUT=...`
   (QGIS 3.22 from Debian: `apt-get install -y qgis`; run offscreen).
 The counts of the two outputs are compared region by region. Regions are Voronoi cells of
-random seeds (municipality-like, about 200 vertices each) over a Colombia-sized lon/lat box.
+random seeds (municipality-like, about 200 vertices each) over the events' box; the events come
+from benchmarks/generate.py (the readers' benchmark data: clustered, dated, six attributes).
 """
 
 from __future__ import annotations
@@ -29,7 +30,18 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 QGIS = "/usr/bin/qgis_process.bin"
-EXTENT = (-79.0, -4.2, -67.0, 12.5)  # lon/lat box around Colombia
+try:  # the shared generator (readers' benchmarks use the same events)
+    from benchmarks.generate import SAMPLE_BOUNDS, synthetic_points
+except ImportError:  # run as a script from elsewhere: generate here
+    SAMPLE_BOUNDS, synthetic_points = (-77.0, 0.0, -75.0, 2.0), None
+# Regions cover the events' box grown a little: the generator clips stray events onto its
+# edge, and those must lie inside a region (QGIS's "contains" drops points on a boundary).
+EXTENT = (
+    SAMPLE_BOUNDS[0] - 0.05,
+    SAMPLE_BOUNDS[1] - 0.05,
+    SAMPLE_BOUNDS[2] + 0.05,
+    SAMPLE_BOUNDS[3] + 0.05,
+)
 
 
 def make_regions(n: int, seed: int = 1) -> gpd.GeoDataFrame:
@@ -48,15 +60,17 @@ def make_regions(n: int, seed: int = 1) -> gpd.GeoDataFrame:
 
 
 def make_events(n: int, seed: int = 2) -> gpd.GeoDataFrame:
+    if synthetic_points is not None:
+        return synthetic_points(n, seed)
     rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = EXTENT
+    minx, miny, maxx, maxy = SAMPLE_BOUNDS
     # Clustered like conflict events: half around 200 hot spots, half spread out.
     # Points outside the box are redrawn, not clipped: clipping would pile them on its edge.
     xy = np.empty((0, 2))
     while len(xy) < n:
         k = n // 2
         centres = np.column_stack([rng.uniform(minx, maxx, 200), rng.uniform(miny, maxy, 200)])
-        clustered = centres[rng.integers(0, 200, k)] + rng.normal(0, 0.15, (k, 2))
+        clustered = centres[rng.integers(0, 200, k)] + rng.normal(0, 0.03, (k, 2))
         spread = np.column_stack([rng.uniform(minx, maxx, n - k), rng.uniform(miny, maxy, n - k)])
         more = np.vstack([clustered, spread])
         inside = (more[:, 0] > minx) & (more[:, 0] < maxx) & (more[:, 1] > miny)
