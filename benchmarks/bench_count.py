@@ -28,11 +28,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-ROOT = Path(__file__).resolve().parents[1]
 QGIS = "/usr/bin/qgis_process.bin"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
 try:  # the shared generator (readers' benchmarks use the same events)
     from benchmarks.generate import SAMPLE_BOUNDS, synthetic_points
-except ImportError:  # run as a script from elsewhere: generate here
+except ImportError:  # the generator is gone: make events here
     SAMPLE_BOUNDS, synthetic_points = (-77.0, 0.0, -75.0, 2.0), None
 # Regions cover the events' box grown a little: the generator clips stray events onto its
 # edge, and those must lie inside a region (QGIS's "contains" drops points on a boundary).
