@@ -9,6 +9,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import sys
 import textwrap
 import time
@@ -142,6 +143,14 @@ def _argument_options(p: Parameter) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `... | head` closed stdout early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "list", False) or not getattr(args, "analysis", None):
         return _list()
     algorithm: Algorithm = args._algorithm
