@@ -12,8 +12,9 @@ ORGANISATION = "Harm Atlas"
 APPLICATION = "Harm Atlas"
 
 
-def run_app(project_path: str | None) -> int:
-    """Open `project_path` (or the sample project) in the main window; returns the exit code."""
+def start_window(project_path: str | None):
+    """Name the app (QSettings and AppDataLocation use it), show the main window and open
+    `project_path` or the sample project once the window is on screen."""
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -24,7 +25,6 @@ def run_app(project_path: str | None) -> int:
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APPLICATION)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     window = MainWindow()
     window.show()
@@ -50,4 +50,15 @@ def run_app(project_path: str | None) -> int:
             tr("The sample project is missing ({p}); run `make sample` to build it.").format(p=path)
         )
         QTimer.singleShot(0, lambda: window.offer_recovery(None))
-    return int(app.exec())
+    return window
+
+
+def run_app(project_path: str | None) -> int:
+    """Open `project_path` (or the sample project) in the main window; returns the exit code."""
+    from PySide6.QtWidgets import QApplication
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    window = start_window(project_path)
+    code = int(QApplication.instance().exec())
+    del window
+    return code

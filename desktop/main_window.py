@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.recovery_dir = Path(recovery_dir) if recovery_dir else default_recovery_dir()
         self._recovery = RecoveryWriter()
         self.busy = False  # a background task is running
+        self._sized = False
         self._dirty = False  # changes outside the undo stack (time filter, view)
         self._layer_connections: list = []
         self.menus: dict[str, QMenu] = {}
@@ -487,8 +488,6 @@ class MainWindow(QMainWindow):
             self.results_placeholder = self._dock(
                 "results_dock", tr("Analysis results"), hint, Qt.DockWidgetArea.RightDockWidgetArea
             )
-            self.tabifyDockWidget(self.identify_dock, self.results_placeholder)
-            self.identify_dock.raise_()
         self._arrange_docks()
         help_menu = self.menuBar().addMenu(tr("&Help"))
         help_menu.setObjectName("menu_help")
@@ -498,20 +497,39 @@ class MainWindow(QMainWindow):
 
     def _arrange_docks(self) -> None:
         """Default layout (QSettings may restore the user's own): map gets the most room."""
-        results = getattr(self, "results_dock", None)
-        if isinstance(results, QDockWidget) and results is not getattr(
-            self, "results_placeholder", None
-        ):
-            self.tabifyDockWidget(self.table_dock, results)
-        self.table_dock.raise_()
+        # Right column: toolbox, identify and results as tabs (results needs ~280 px of
+        # height, too much for the bottom row on a 800 px laptop screen).
         right = [
             d
-            for d in (getattr(self, "toolbox_dock", None), self.identify_dock)
+            for d in (
+                getattr(self, "toolbox_dock", None),
+                self.identify_dock,
+                getattr(self, "results_dock", None) or getattr(self, "results_placeholder", None),
+            )
             if isinstance(d, QDockWidget)
         ]
-        self.resizeDocks([self.layers_dock], [270], Qt.Orientation.Horizontal)
-        self.resizeDocks(right[:1], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.table_dock], [210], Qt.Orientation.Vertical)
+        for dock in right[1:]:
+            if self.dockWidgetArea(dock) != Qt.DockWidgetArea.RightDockWidgetArea:
+                self.removeDockWidget(dock)
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+                dock.show()
+            self.tabifyDockWidget(right[0], dock)
+        right[0].raise_()
+        self.table_dock.raise_()
+        self._right_docks = right[:1]
+
+    def _size_docks(self) -> None:
+        """Give the map most of the room (runs once shown, when sizes are real)."""
+        self.resizeDocks([self.layers_dock], [250], Qt.Orientation.Horizontal)
+        self.resizeDocks(self._right_docks, [270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.table_dock], [max(170, self.height() // 4)], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if self.settings.value("window/state") is None:  # the user's own layout wins
+                QTimer.singleShot(0, self._size_docks)
 
     def _connect(self) -> None:
         canvas = self.canvas
@@ -611,8 +629,11 @@ class MainWindow(QMainWindow):
         name = self.project.title or (
             self.project.path.name if self.project.path else tr("Untitled project")
         )
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
-        self.setWindowModified(self.is_modified)
+        try:
+            self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+            self.setWindowModified(self.is_modified)
+        except RuntimeError:  # the undo stack signals while the window is being destroyed
+            pass
 
     # --- tasks -------------------------------------------------------------------------------
     def run_task(

@@ -86,6 +86,7 @@ def make_window(qtbot, settings, pool, tmp_path, no_dialogs):
         window.canvas.shutdown()
         window._dirty = False
         window.undo_stack.setClean()
+        window.undo_stack.clear()
 
 
 @pytest.fixture

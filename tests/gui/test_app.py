@@ -1,10 +1,13 @@
-"""run_app: the entry main.py calls with no arguments opens the sample (or the given project)."""
+"""The app start main.py uses: names for QSettings, the window, the given project opened.
+
+run_app itself only adds QApplication.exec() on top of start_window; running a second
+event loop inside pytest-qt would disturb the tests after it, so it is not called here.
+"""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSettings
 
 pytestmark = pytest.mark.gui
 
@@ -13,39 +16,37 @@ pytestmark = pytest.mark.gui
 def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    QSettings.setPath(
-        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
+    yield
+    QCoreApplication.setOrganizationName(names[0])
+    QCoreApplication.setApplicationName(names[1])
+
+
+def test_start_window_opens_the_given_project(qtbot, small_project, isolated_settings, no_dialogs):
+    from desktop.app import run_app, start_window
+
+    window = start_window(str(small_project))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(
+        lambda: len(window.project.layers) == 3 and not window.tasks.active, timeout=30000
     )
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config")
+    assert window.project.layers.names() == ["regions", "rivers", "acled_events"]
+    assert window.project.path == small_project.resolve()
+    assert QCoreApplication.organizationName() == "Harm Atlas"
+    assert "Harm Atlas" in str(window.recovery_dir)
+    assert callable(run_app)
+    window.canvas.shutdown()
+
+
+def test_missing_project_is_a_message_not_a_crash(qtbot, tmp_path, isolated_settings, no_dialogs):
+    from desktop.app import start_window
+
+    window = start_window(str(tmp_path / "nowhere.hatlas.json"))
+    qtbot.addWidget(window)
+    assert any(
+        "does not exist" in text for kind, _t, text in no_dialogs["shown"] if kind == "critical"
     )
-
-
-def test_run_app_opens_the_given_project_and_quits_cleanly(
-    qapp, small_project, isolated_settings, no_dialogs
-):
-    from desktop.app import run_app
-    from desktop.main_window import MainWindow
-
-    seen = {}
-
-    def check_and_quit():
-        windows = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
-        window = windows[-1]
-        if window.tasks.active or not len(window.project.layers):
-            QTimer.singleShot(100, check_and_quit)
-            return
-        seen["layers"] = window.project.layers.names()
-        seen["org"] = QApplication.organizationName()
-        seen["path"] = window.project.path
-        window.close()
-        window.canvas.shutdown()
-        qapp.quit()
-
-    QTimer.singleShot(200, check_and_quit)
-    assert run_app(str(small_project)) == 0
-    assert seen["layers"] == ["regions", "rivers", "acled_events"]
-    assert seen["org"] == "Harm Atlas"
-    assert seen["path"] == small_project.resolve()
+    assert window.isVisible() and len(window.project.layers) == 0
+    window.canvas.shutdown()

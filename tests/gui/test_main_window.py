@@ -374,3 +374,39 @@ def test_help_and_shortcuts_cover_common_actions(make_window):
     ]
     for name in ("File", "Edit", "View", "Layer", "Analysis", "Help"):
         assert name in titles
+
+
+def test_role_override_field_mapping_and_tool_keys(
+    make_window, small_project, open_and_wait, qtbot
+):
+    from desktop.layers_dock import FieldMappingDialog
+    from layers.roles import Role
+
+    window = make_window()
+    open_and_wait(window, small_project)
+    events = _layer(window, "point")
+    assert events.role == Role.VIOLENCE
+    window.layers_panel.set_role(events, Role.ERADICATION)
+    assert events.role == Role.ERADICATION
+    window.undo_stack.undo()
+    assert events.role == Role.VIOLENCE
+
+    dialog = FieldMappingDialog(events, window)
+    rows = {
+        dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text()
+        for r in range(dialog.table.rowCount())
+    }
+    assert rows["date"] == "event_date" and rows["fatalities"] == "fatalities"
+    dialog.close()
+
+    window.canvas.setFocus()
+    for key, tool in (
+        (Qt.Key.Key_I, "identify"),
+        (Qt.Key.Key_M, "measure_line"),
+        (Qt.Key.Key_P, "pan"),
+    ):
+        qtbot.keyClick(window.canvas, key)
+        assert window.canvas.tool == tool
+    # The layer list's selection follows the panel's current layer (analyses read it).
+    window.layers_panel.set_current_layer(events)
+    assert window.project.layers.selection == [events]
