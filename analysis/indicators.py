@@ -75,6 +75,11 @@ class Indicator:
     def key(self) -> str:
         return self.column
 
+    @property
+    def display_scale(self) -> float:
+        """Factor from the stored value to the shown one: '%' columns hold shares 0–1."""
+        return 100.0 if self.unit == "%" else 1.0
+
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("population", tr("Population"), "context", tr("people"), None),
@@ -606,6 +611,11 @@ def _arrests_and_seizures(ctx: _Context, out: pd.DataFrame) -> None:
                 out,
                 tr("No layer has {what}: that column is empty (not zero).").format(what=label),
             )
+
+
+def violent_mask(layer: Layer) -> np.ndarray:
+    """Events that are violence (ACLED battles, explosions, violence against civilians)."""
+    return _violent(layer)
 
 
 def _violent(layer: Layer) -> np.ndarray:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
@@ -57,6 +58,15 @@ class IndicatorInfo:
     group: str
     unit: str
     higher_is_worse: bool | None
+    scale: float = 1.0  # shown = stored × scale (shares 0–1 shown as %)
+
+    @property
+    def label_with_unit(self) -> str:
+        """'Hectares eradicated (ha)'; no unit the label already says (per 100,000)."""
+        unit = self.unit
+        if not unit or unit == "rank" or (unit.startswith("per ") and " per " in self.label):
+            return self.label
+        return f"{self.label} ({unit})"
 
 
 def indicator_catalogue() -> list[IndicatorInfo]:
@@ -66,17 +76,20 @@ def indicator_catalogue() -> list[IndicatorInfo]:
     except ImportError:
         return []
     return [
-        IndicatorInfo(i.column, i.label, i.group, i.unit, i.higher_is_worse) for i in INDICATORS
+        IndicatorInfo(i.column, i.label, i.group, i.unit, i.higher_is_worse, i.display_scale)
+        for i in INDICATORS
     ]
 
 
-def compute_table(project, tf: TimeFilter | None, feedback: Feedback) -> pd.DataFrame:
-    """Indicators per region, indexed by region code (upper-case text)."""
+def compute_table(
+    project, tf: TimeFilter | None, feedback: Feedback, regions_layer=None
+) -> pd.DataFrame:
+    """Indicators per region (default: the finest admin layer), indexed by upper-case code."""
     from analysis.base import Canceled
     from analysis.indicators import compute_indicators
 
     try:
-        frame = compute_indicators(project, years=tf, feedback=feedback)
+        frame = compute_indicators(project, regions_layer, years=tf, feedback=feedback)
     except Canceled:
         raise
     except (ValueError, KeyError) as exc:  # InputError is a ValueError: missing layer/field
@@ -227,18 +240,19 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
         catalogue[c].label if c in catalogue else c.replace("_", " ") for c in wanted
     ]
     name_col = next((c for c in ("name", "region_name") if c in ranked.columns), None)
+    scale = {c: catalogue[c].scale if c in catalogue else 1.0 for c in wanted}
     rows = []
     for code, row in ranked.iterrows():
         label = f"{row[name_col]} ({code})" if name_col else str(code)
-        rows.append([label] + [_fmt(row[c]) for c in wanted])
+        rows.append([label] + [_fmt(_scaled(row[c], scale[c])) for c in wanted])
     ax = fig.add_axes((0.04, 0.08, 0.92, 0.78))
     ax.set_axis_off()
     if not rows:
         ax.text(0.5, 0.5, tr("No regions"), ha="center")
         return fig
     widths = [0.28] + [0.72 / (len(headers) - 1)] * (len(headers) - 1)
-    draw_table(ax, _wrap_all(headers, 15), rows, widths, fontsize=7.5, row_height=0.036,
-               header_height=2.6)  # fmt: skip
+    draw_table(ax, _wrap_all(headers, 16), rows, widths, fontsize=7.5, row_height=0.036,
+               header_height=3.4)  # fmt: skip
     return fig
 
 
@@ -303,6 +317,11 @@ def draw_table(
             fontweight="bold" if (head or section) else "normal",
         )  # fmt: skip
     return 1.0 - hh - n * rh
+
+
+def _scaled(value: object, scale: float) -> object:
+    v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return value if scale == 1.0 or pd.isna(v) else float(v) * scale
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -397,10 +416,8 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
                 worse = v > median if info.higher_is_worse else v < median
                 better = v < median if info.higher_is_worse else v > median
                 colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
-            label = info.label
-            if info.unit and info.unit not in label and info.unit != "rank":
-                label = f"{label} ({info.unit})"
-            rows.append([_shorten(label, 56), _fmt(value), _fmt(median)])
+            rows.append([_shorten(info.label_with_unit, 60), _fmt(_scaled(value, info.scale)),
+                         _fmt(_scaled(median, info.scale))])  # fmt: skip
             colours.append(["white", colour, "white"])
     if not rows:
         ax.text(0, 1, tr("No indicators computed."), va="top")
@@ -424,9 +441,12 @@ def _yearly(project, tf: TimeFilter | None) -> dict[str, pd.Series]:
     """Totals per year: violent events, cultivation hectares, hectares eradicated."""
     out: dict[str, pd.Series] = {}
     counts: dict[int, float] = {}
+    from analysis.indicators import violent_mask
+
     for layer in project.layers.by_role(Role.VIOLENCE):
         dates = layer_dates(layer)
-        if dates is not None:
+        if dates is not None:  # violence only, as the indicators count it (no protests)
+            dates = dates[violent_mask(layer)]
             for year, n in dates.dt.year.dropna().astype(int).value_counts().items():
                 counts[int(year)] = counts.get(int(year), 0) + float(n)
     if counts:
@@ -492,6 +512,7 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
             ax.plot(s.index, s.to_numpy(), color=colour, linewidth=2.0, marker="o", markersize=4)
             ax.fill_between(s.index, s.to_numpy(), color=colour, alpha=0.12)
         ax.set_ylabel(unit, fontsize=8.5, color=MUTED)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.tick_params(labelsize=8)
         ax.set_xticks(list(s.index)[:: max(1, math.ceil(len(s) / 5))])
         ax.set_ylim(bottom=0)
@@ -513,6 +534,84 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
     return fig
 
 
+def parent_layer(project):
+    """The admin layer one level above the units (its codes are the units' parent codes)."""
+    from cartography.compare import units_layer
+
+    units = units_layer(project)
+    col = units.field("parent_code") if units is not None else None
+    if not col or col not in units.data.columns:
+        return None
+    wanted = set(units.data[col].astype(str).str.strip().str.upper())
+    best, found = 1, None
+    for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES):
+        code = layer.field("region_code")
+        if layer is units or not code or code not in layer.data.columns:
+            continue
+        hits = len(wanted & set(layer.data[code].astype(str).str.strip().str.upper()))
+        if hits > best:
+            best, found = hits, layer
+    return found
+
+
+def comparison_pair(
+    project, table: pd.DataFrame, codes: Sequence[str], tf: TimeFilter | None, feedback: Feedback
+) -> tuple[list[str], pd.DataFrame]:
+    """The two regions the comparison page sets side by side, and the indicator table of
+    their level (computed once over ALL regions of that level, so every page agrees).
+
+    Regions named by the user: the first two. Otherwise the two parent regions (departments)
+    with the most and the fewest hectares eradicated; without parents, the two most harmed.
+    """
+    if codes:
+        return list(codes[:2]) if len(codes) >= 2 else [], table
+    parent = parent_layer(project)
+    if parent is not None:
+        level = compute_table(project, tf, feedback, regions_layer=parent)
+        by = next(
+            (c for c in ("eradicated_ha", "harm_index") if c in level and level[c].notna().any()),
+            None,
+        )
+        if by is not None and len(level) >= 2:
+            ordered = level.sort_values(by, ascending=False, kind="stable")
+            return [str(ordered.index[0]), str(ordered.index[-1])], level
+    rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
+    ordered = table.sort_values(rank, ascending=False) if rank else table
+    return [str(c) for c in ordered.index[:2]] if len(ordered) >= 2 else [], table
+
+
+def _reading(names: Sequence[str], rows: Sequence[pd.Series]) -> str:
+    """Two or three sentences setting enforcement outputs against community outcomes."""
+    from analysis.indicators import INDICATOR_BY_COLUMN
+
+    def val(row: pd.Series, key: str) -> float:
+        v = pd.to_numeric(pd.Series([row.get(key)]), errors="coerce").iloc[0]
+        return float(v) * INDICATOR_BY_COLUMN[key].display_scale if pd.notna(v) else math.nan
+
+    a, b = names
+    lines = []
+    ha = [val(r, "eradicated_ha") for r in rows]
+    if all(math.isfinite(v) for v in ha):
+        lines.append(tr("Enforcement: {a} eradicated {x} ha, {b} {y} ha.").format(
+            a=a, b=b, x=_fmt(ha[0]), y=_fmt(ha[1])))  # fmt: skip
+    outcomes = []
+    for key, what, unit in (
+        ("violent_events_per_100k", tr("violent events per 100,000 a year"), ""),
+        ("fatalities_per_100k", tr("fatalities per 100,000 a year"), ""),
+        ("beyond_15km_share", tr("people beyond 15 km of a health service"), "%"),
+        ("harm_reduction_coverage", tr("people within 15 km of harm reduction"), "%"),
+    ):
+        v = [val(r, key) for r in rows]
+        if all(math.isfinite(x) for x in v):
+            outcomes.append(tr("{what}: {x} against {y}").format(
+                what=what, x=_fmt(v[0], unit), y=_fmt(v[1], unit)))  # fmt: skip
+    if outcomes:
+        lines.append(tr("Community outcomes ({a} against {b}): ").format(a=a, b=b)
+                     + "; ".join(outcomes) + ".")  # fmt: skip
+    lines.append(tr("Map: one colour scale for both sides; a colour is the same value."))
+    return "\n".join(lines)
+
+
 def compare_page(
     project,
     left: str,
@@ -521,18 +620,39 @@ def compare_page(
     page_no: int,
     renderer: MapRenderer,
     feedback: Feedback | None = None,
+    *,
+    unit_table: pd.DataFrame | None = None,
+    side_table: pd.DataFrame | None = None,
 ) -> Figure:
     """Two regions side by side: the compare view's figure (one shared classification),
-    else two maps of our own. The pack has its own trends page, so none are recomputed."""
+    else two maps of our own. The pack has its own trends page, so none are recomputed.
+
+    unit_table (indicators of every unit) and side_table (of every region at the sides'
+    level) are the pack's own tables: the harm index is then the same on every page.
+    """
     try:
         from cartography.compare import Side, compare_figure, compute_comparison
 
         spec = f":{tf.start.year}-{tf.end.year}" if tf and tf.start and tf.end else ""
         sides = Side.parse(left + spec), Side.parse(right + spec)
-        comparison = compute_comparison(project, *sides, with_trends=False)
-        fig = compare_figure(project, *sides, comparison=comparison,
-                             title=tr("Comparison: {a} and {b}").format(a=left, b=right),
-                             figsize=page_size(PAGE))  # fmt: skip
+        rows = None
+        if side_table is not None and {left, right} <= set(side_table.index):
+            rows = [side_table.loc[left], side_table.loc[right]]
+        mapped = None
+        if unit_table is not None and "harm_index" in unit_table:
+            mapped = "harm_index" if unit_table["harm_index"].notna().any() else None
+        comparison = compute_comparison(
+            project, *sides, mapped, with_trends=False, unit_indicators=unit_table,
+            side_indicators=rows,
+        )  # fmt: skip
+        names = [find_region(project, c).name for c in (left, right)]
+        fig = compare_figure(
+            project, *sides, comparison=comparison,
+            title=tr("Comparison: {a} ({x}) and {b} ({y})").format(
+                a=names[0], x=left, b=names[1], y=right),
+            figsize=page_size(PAGE), max_rows=24,
+            reading=_reading(names, rows) if rows is not None else "",
+        )  # fmt: skip
         w, h = fig.get_figwidth(), fig.get_figheight()
         fig.text(1 - 0.3 / w, 0.1 / h, str(page_no), ha="right", fontsize=8, color=MUTED)
         return fig
@@ -587,6 +707,7 @@ def write_briefing(
     else:
         table = indicators
     feedback.check()
+    pair, side_table = comparison_pair(project, table, codes, tf, _Scaled(feedback, 40, 42))
     if not codes:
         rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
         ordered = table.sort_values(rank, ascending=False) if rank else table
@@ -594,9 +715,8 @@ def write_briefing(
     title = title or project.title or tr("Harm Atlas briefing")
     renderer = MapRenderer()
     contents = [tr("Overview map"), tr("Regions ranked by harm")]
-    names = {c: find_region(project, c).name for c in codes}
+    names = {c: find_region(project, c).name for c in [*codes, *pair]}
     contents += [tr("Region: {n} ({c})").format(n=names[c], c=c) for c in codes]
-    pair = codes[:2] if len(codes) >= 2 else []
     if pair:
         contents.append(tr("Comparison: {a} and {b}").format(a=names[pair[0]], b=names[pair[1]]))
     contents.append(tr("Trends"))
@@ -628,7 +748,8 @@ def write_briefing(
                 emit(region_page(project, code, table, tf, renderer, pages + 1),
                      tr("Region {c}").format(c=code))  # fmt: skip
             if pair:
-                emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer, feedback),
+                emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer, feedback,
+                                  unit_table=table, side_table=side_table),
                      tr("Comparison"))  # fmt: skip
             emit(trends_page(project, tf, pages + 1), tr("Trends"))
         os.chmod(tmp, 0o644)

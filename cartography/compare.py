@@ -333,6 +333,8 @@ def comparison_table(
             continue  # no layer for it on either side: the note says why, the table skips it
         diff = b - a if not (math.isnan(a) or math.isnan(b)) else math.nan
         pct = diff / abs(a) * 100.0 if a and not math.isnan(diff) else math.nan
+        if key in NOT_COMPARABLE_ALONE:  # a min-max index: its percent change means nothing
+            pct = math.nan
         rows.append(
             {
                 "key": key,
@@ -475,10 +477,15 @@ def compute_comparison(
     ramp: str = "YlOrRd",
     with_trends: bool = True,
     feedback=None,
+    unit_indicators: pd.DataFrame | None = None,
+    side_indicators: Sequence[pd.Series] | None = None,
 ) -> Comparison:
     """The heavy part (indicators per unit and per side); run it in a worker from the desktop.
 
     indicator None: the first of DEFAULT_INDICATORS that has values on either side.
+    unit_indicators: indicators already computed for ALL the units (indexed by code), so the
+    map shows the same harm index as every other page (an index recomputed over the two
+    sides' units alone would rescale it). side_indicators: each side's row, likewise.
     """
     catalogue = indicator_catalogue()
     if indicator is not None and indicator not in catalogue:
@@ -509,7 +516,19 @@ def compute_comparison(
     def has_values(frames: list[pd.DataFrame], key: str) -> bool:
         return any(pd.to_numeric(f.get(key), errors="coerce").notna().any() for f in frames)
 
-    if indicator is None:
+    if unit_indicators is not None:
+        index = unit_indicators.index.astype(str).str.strip().str.upper()
+        table_by_code = unit_indicators.set_axis(index)
+        frames = [
+            table_by_code.reindex(u["code"].astype(str).str.strip().str.upper()) for u in units
+        ]
+        done += 2
+        if indicator is None:
+            indicator = next(
+                (k for k in DEFAULT_INDICATORS if k in catalogue and has_values(frames, k)),
+                default_indicator(catalogue),
+            )
+    elif indicator is None:
         frames = unit_frames(light=True)
         light_keys = [
             k for k in DEFAULT_INDICATORS if k in catalogue and k not in NEEDS_ERADICATION
@@ -527,7 +546,10 @@ def compute_comparison(
     for u, f in zip(units, frames, strict=True):
         u["value"] = pd.to_numeric(f[indicator], errors="coerce").to_numpy()
     shared = classify_shared(units[0]["value"], units[1]["value"], scheme, k, ramp)
-    totals = side_totals(project, sides, units)
+    if side_indicators is not None:
+        totals = list(side_indicators)
+    else:
+        totals = side_totals(project, sides, units)
     tick(tr("Indicators per side"))
     table = comparison_table(totals[0], totals[1], catalogue)
     series: dict[str, tuple[pd.Series, pd.Series]] = {}
@@ -573,9 +595,7 @@ def draw_side(
         layers += [
             lyr for role in CONTEXT_ROLES for lyr in project.layers.by_role(role) if lyr.visible
         ]
-    minx, miny, maxx, maxy = units.total_bounds
-    pad = 0.04 * max(maxx - minx, maxy - miny, 1.0)
-    full = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    full = side_extent(units)
     extent = extent or full
     view = MapView(project.metric_crs, extent, side.period)
     selection = {}
@@ -613,6 +633,31 @@ def draw_side(
     for spine in ax.spines.values():
         spine.set_edgecolor("#bbbbbb")
     return full
+
+
+def side_extent(units: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """The units' box with a 4 % margin."""
+    minx, miny, maxx, maxy = units.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny, 1.0)
+    return (minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+
+def same_shape_extents(
+    extents: Sequence[tuple[float, float, float, float]],
+) -> list[tuple[float, float, float, float]]:
+    """Each extent grown about its centre to one height/width ratio: equal-aspect maps of
+    two regions then get boxes of the same size, so their titles line up."""
+    ratio = max((y1 - y0) / max(x1 - x0, 1e-9) for x0, y0, x1, y1 in extents)
+    out = []
+    for x0, y0, x1, y1 in extents:
+        w, h = x1 - x0, y1 - y0
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        if h < w * ratio:
+            h = w * ratio
+        else:
+            w = h / ratio
+        out.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    return out
 
 
 def legend_handles(classification: Classification) -> list[Patch]:
@@ -665,12 +710,13 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
     if t.empty:
         ax.text(0.5, 0.5, tr("No indicators to compare."), ha="center", va="center")
         return
+    scale = display_scales()
     cells = [
         [
             _shorten(r.indicator, 58),
-            format_number(r.left),
-            format_number(r.right),
-            format_number(r.difference),
+            format_number(r.left * scale.get(r.key, 1.0)),
+            format_number(r.right * scale.get(r.key, 1.0)),
+            format_number(r.difference * scale.get(r.key, 1.0)),
             format_percent(r.percent_change),
         ]
         for r in t.itertuples()
@@ -700,6 +746,13 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
             neutral = r.higher_is_worse is None or pd.isna(r.higher_is_worse)
             if not neutral and not math.isnan(r.percent_change) and r.difference != 0:
                 cell.get_text().set_color("#b2182b" if worse else "#2166ac")
+
+
+def display_scales() -> dict[str, float]:
+    """Shown value = stored value × scale (shares 0–1 are shown as %)."""
+    from analysis.indicators import INDICATORS
+
+    return {i.column: i.display_scale for i in INDICATORS}
 
 
 def _shorten(text: str, n: int) -> str:
@@ -739,8 +792,13 @@ def compare_figure(
     title: str | None = None,
     figsize: tuple[float, float] = (11.69, 8.27),
     feedback=None,
+    max_rows: int = 18,
+    reading: str = "",
 ) -> Figure:
-    """Two maps with one shared legend, the indicator table and small trends (A4 landscape)."""
+    """Two maps with one shared legend, the indicator table and small trends (A4 landscape).
+
+    reading: a few sentences shown where the trends go when there are none (the briefing).
+    """
     left = Side.parse(left) if isinstance(left, str) else left
     right = Side.parse(right) if isinstance(right, str) else right
     if comparison is None:
@@ -749,15 +807,16 @@ def compare_figure(
     fig.get_layout_engine().set(rect=(0.0, 0.025, 1.0, 0.975))  # a strip for the footer
     grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 2.2], width_ratios=[1, 1, 0.75])
     renderer = MapRenderer()
+    extents = same_shape_extents([side_extent(u) for u in comparison.units])
     for which in (0, 1):
         ax = fig.add_subplot(grid[0, which])
-        draw_side(ax, project, comparison, which, renderer=renderer)
+        draw_side(ax, project, comparison, which, renderer=renderer, extent=extents[which])
         ax.set_title(comparison.labels[which], fontsize=10, fontweight="bold")
     legend_ax = fig.add_subplot(grid[0, 2])
     legend_ax.axis("off")
     legend_ax.legend(
         handles=legend_handles(comparison.classification),
-        title=_wrap(comparison.indicator_label, 30),
+        title=_wrap(comparison.indicator_label, 28),
         loc="center left",
         frameon=False,
         fontsize=8,
@@ -772,13 +831,18 @@ def compare_figure(
         transform=legend_ax.transAxes,
     )
     table_ax = fig.add_subplot(grid[1, 0:2])
-    draw_table(table_ax, comparison)
+    draw_table(table_ax, comparison, max_rows)
     sub = grid[1, 2].subgridspec(max(len(comparison.trends), 1), 1)
     trend_axes = [fig.add_subplot(sub[i, 0]) for i in range(max(len(comparison.trends), 1))]
     if comparison.trends:
         draw_trends(trend_axes, comparison)
     else:
         trend_axes[0].axis("off")
+        if reading:
+            text = "\n\n".join(_wrap(part, 44) for part in reading.split("\n") if part)
+            trend_axes[0].text(0.02, 0.98, text, va="top", ha="left",
+                               fontsize=8, color="#333333", linespacing=1.35,
+                               transform=trend_axes[0].transAxes)  # fmt: skip
     heading = title or tr("{i}: comparison").format(i=comparison.indicator_label)
     fig.suptitle(heading, fontsize=13, fontweight="bold")
     footer = tr("Harm Atlas · generated {d}").format(d=date.today().isoformat())

@@ -132,7 +132,8 @@ def test_trend_series_from_layers(project) -> None:
     assert list(series["cultivation"].index) == [2016, 2017, 2018, 2019, 2020]
     assert series["cultivation"].iloc[-1] > series["cultivation"].iloc[0]
     violence = project.layers["Violence"].data
-    assert series["violence"].sum() == len(violence)
+    violent = violence["event_type"].isin(["Battles", "Violence against civilians"])
+    assert 0 < series["violence"].sum() == violent.sum() < len(violence)  # riots are not counted
     erad = project.layers["Eradication"].data
     assert series["eradication"].sum() == pytest.approx(erad["hectareas"].sum())
 
@@ -184,3 +185,48 @@ def test_cli_pack_with_real_indicators(project, tmp_path: Path) -> None:
     assert "7 pages" in done.stdout
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     assert " ".join(info.split()).count("Pages: 7") == 1
+
+
+def test_comparison_reuses_the_pack_indicators(project) -> None:
+    """The comparison page shows the harm index of the pack's table, not one recomputed over
+    the two compared regions only (which would rescale it)."""
+    from cartography.briefing import compare_page
+    from cartography.compare import Side, compute_comparison
+    from cartography.render import MapRenderer
+
+    table = _stub_indicators(project)
+    left, right = "CO18002", "CO18007"
+    rows = [table.loc[left], table.loc[right]]
+    comparison = compute_comparison(
+        project, Side(left), Side(right), "harm_index", with_trends=False,
+        unit_indicators=table, side_indicators=rows,
+    )  # fmt: skip
+    got = comparison.table.set_index("key")
+    assert got.loc["harm_index", "left"] == table.loc[left, "harm_index"]
+    assert got.loc["harm_index", "right"] == table.loc[right, "harm_index"]
+    assert comparison.units[0]["value"].tolist() == [table.loc[left, "harm_index"]]
+    fig = compare_page(project, left, right, None, 6, MapRenderer(), unit_table=table,
+                       side_table=table)  # fmt: skip
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 2 and "Municipio 2" in titles[0]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    maps = [ax for ax in fig.axes if ax.get_title()]
+    tops = [ax.title.get_window_extent().y0 for ax in maps]
+    assert abs(tops[0] - tops[1]) < 1.0  # the two map titles on one line
+
+
+def test_sample_pack_compares_the_two_departments() -> None:
+    """No regions named: the sample's departments, municipalities as the map's units."""
+    from analysis.base import Feedback
+    from cartography.briefing import comparison_pair, compute_table
+    from layers.project import Project
+    from sample_maps import SAMPLE_PROJECT
+
+    sample = Project.load(SAMPLE_PROJECT)
+    table = compute_table(sample, sample.time_filter, Feedback())
+    pair, level = comparison_pair(sample, table, [], sample.time_filter, Feedback())
+    assert pair == ["XA01", "XA02"]  # most hectares eradicated, then the fewest
+    assert list(level.index) == ["XA01", "XA02"]
+    assert level.loc["XA01", "eradicated_ha"] > 5 * level.loc["XA02", "eradicated_ha"]
