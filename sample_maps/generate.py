@@ -1351,7 +1351,11 @@ def write_world(world: World, root: Path) -> None:
     adm1.insert(3, "ADM0_ES", COUNTRY)
     adm1["note"] = NOTE
     adm1["geometry"] = adm1.geometry.apply(lambda g: shapely.segmentize(g, 1000.0))
-    _write_vector(_lonlat(adm1), root / FILES["adm1"])
+    adm1 = _lonlat(adm1)
+    # Rounded to the file's 6 decimals the dissolved outlines touched themselves (invalid,
+    # repaired on every load): snap to that grid here, which keeps the polygons valid.
+    adm1["geometry"] = shapely.set_precision(adm1.geometry.to_numpy(), 1e-6)
+    _write_vector(adm1, root / FILES["adm1"])
 
     _write_vector(_lonlat(world.protected), root / FILES["protected"])
 
@@ -1848,7 +1852,6 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
                 "event_type": "event_type",
                 "actor_type": "inter1",
                 "name": "location",
-                "region_code": "admin2",
             },
             imitates="ACLED export (CSV)",
         ),
