@@ -66,6 +66,8 @@ class IndicatorInfo:
         unit = self.unit
         if not unit or unit == "rank" or (unit.startswith("per ") and " per " in self.label):
             return self.label
+        if unit.isalpha() and unit.lower() in self.label.lower().split():  # Violent events
+            return self.label
         return f"{self.label} ({unit})"
 
 
@@ -416,8 +418,11 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
                 worse = v > median if info.higher_is_worse else v < median
                 better = v < median if info.higher_is_worse else v > median
                 colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
+            typical = _fmt(_scaled(median, info.scale))
+            if info.column == "priority_rank":  # the median rank says nothing; the count does
+                typical = tr("of {n}").format(n=int(table[info.column].notna().sum()))
             rows.append([_shorten(info.label_with_unit, 60), _fmt(_scaled(value, info.scale)),
-                         _fmt(_scaled(median, info.scale))])  # fmt: skip
+                         typical])  # fmt: skip
             colours.append(["white", colour, "white"])
     if not rows:
         ax.text(0, 1, tr("No indicators computed."), va="top")
@@ -563,9 +568,14 @@ def comparison_pair(
     Regions named by the user: the first two. Otherwise the two parent regions (departments)
     with the most and the fewest hectares eradicated; without parents, the two most harmed.
     """
-    if codes:
-        return list(codes[:2]) if len(codes) >= 2 else [], table
     parent = parent_layer(project)
+    if codes:
+        pair = list(codes[:2]) if len(codes) >= 2 else []
+        if parent is not None and not set(pair) <= set(table.index):  # departments named
+            level = compute_table(project, tf, feedback, regions_layer=parent)
+            if set(pair) <= set(level.index):
+                return pair, level
+        return pair, table
     if parent is not None:
         level = compute_table(project, tf, feedback, regions_layer=parent)
         by = next(
@@ -744,8 +754,9 @@ def write_briefing(
                           "2", ha="right", fontsize=8, color=MUTED)  # fmt: skip
             emit(overview, tr("Overview map"))
             emit(ranking_page(table, tf, pages + 1), tr("Ranking"))
-            for code in codes:
-                emit(region_page(project, code, table, tf, renderer, pages + 1),
+            for code in codes:  # a department named: its page compares departments
+                own = side_table if code not in table.index and code in side_table.index else table
+                emit(region_page(project, code, own, tf, renderer, pages + 1),
                      tr("Region {c}").format(c=code))  # fmt: skip
             if pair:
                 emit(compare_page(project, pair[0], pair[1], tf, pages + 1, renderer, feedback,
