@@ -410,3 +410,53 @@ def test_role_override_field_mapping_and_tool_keys(
     # The layer list's selection follows the panel's current layer (analyses read it).
     window.layers_panel.set_current_layer(events)
     assert window.project.layers.selection == [events]
+
+
+def test_zoom_box_zoom_to_layer_and_selection_highlight(
+    make_window, small_project, open_and_wait, qtbot
+):
+    window = make_window()
+    open_and_wait(window, small_project)
+    canvas = window.canvas
+    window.actions["tool_zoom_box"].trigger()
+    a, b = QPoint(200, 150), QPoint(400, 300)
+    corner_a, corner_b = canvas.to_map(a), canvas.to_map(b)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(canvas, b)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=b)
+    minx, miny, maxx, maxy = canvas.extent
+    # The box fits inside the new view and fills it along one axis.
+    assert minx <= corner_a[0] + 1 and maxx >= corner_b[0] - 1
+    assert miny <= corner_b[1] + 1 and maxy >= corner_a[1] - 1
+    assert min(
+        (maxx - minx) / (corner_b[0] - corner_a[0]), (maxy - miny) / (corner_a[1] - corner_b[1])
+    ) == pytest.approx(1.0, rel=0.02)
+
+    river = _layer(window, "line")
+    window.layers_panel.set_current_layer(river)
+    window.actions["zoom_layer"].trigger()
+    bounds = river.to_metric(canvas.crs).total_bounds
+    minx, miny, maxx, maxy = canvas.extent
+    assert minx <= bounds[0] and maxx >= bounds[2] and miny <= bounds[1] and maxy >= bounds[3]
+
+    # Selecting features changes what the canvas draws (the highlight).
+    events = _layer(window, "point")
+    window.actions["zoom_full"].trigger()
+    before = _canvas_image(window)
+    window.selection.set(events, range(0, 60), "test")
+    after = _canvas_image(window)
+    assert before != after
+
+
+def test_autosave_timer_writes_the_recovery_file(
+    make_window, small_project, open_and_wait, qtbot, tmp_path
+):
+    window = make_window()
+    open_and_wait(window, small_project)
+    target = tmp_path / "recovery"
+    assert not list(target.glob("*.json")) if target.exists() else True
+    window.toggle_current_layer()
+    window._autosave.setInterval(50)
+    qtbot.waitUntil(
+        lambda: target.exists() and any(target.glob("*.recovery.hatlas.json")), timeout=5000
+    )
