@@ -132,6 +132,8 @@ class BackgroundRenderer(QObject):
         return True
 
     def _deliver(self, future) -> None:
+        if future.cancelled():  # shut down before it ran
+            return
         try:
             self.done.emit(future.result())
         except RuntimeError:  # the canvas was deleted while rendering: nobody to tell
@@ -236,6 +238,12 @@ class MapCanvas(QWidget):
         """N of the 1:N scale on this screen (metric CRS units are metres)."""
         dpi = self.logicalDpiX() or 96
         return self._scale / (METRES_PER_INCH / dpi)
+
+    def set_scale_denominator(self, denominator: float) -> None:
+        """Zoom to 1:`denominator` on this screen, keeping the centre."""
+        dpi = self.logicalDpiX() or 96
+        self._scale = float(denominator) * METRES_PER_INCH / dpi
+        self._view_moved()
 
     def set_extent(self, bounds, margin: float = 0.0) -> None:
         minx, miny, maxx, maxy = (float(v) for v in bounds)

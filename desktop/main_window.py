@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
@@ -61,6 +62,7 @@ log = logging.getLogger("harm_atlas.desktop")
 APP_NAME = "Harm Atlas"
 DEFAULT_AUTOSAVE_SECONDS = 60
 MAX_RECENT = 10
+COMMON_SCALES = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000)
 PROJECT_FILTER = tr("Harm Atlas projects (*{s});;All files (*)").format(s=PROJECT_SUFFIX)
 # Widgets built by the analysis helper; each exposes install(window). Missing ones are skipped.
 PLUGIN_MODULES = (
@@ -185,8 +187,15 @@ class MainWindow(QMainWindow):
         self.measure_label.setStyleSheet("color:#b0003a; font-weight:600")
         self.coords_label = QLabel()
         self.coords_label.setMinimumWidth(300)
-        self.scale_label = QLabel()
-        self.scale_label.setToolTip(tr("Map scale on this screen"))
+        self.scale_box = QComboBox()
+        self.scale_box.setObjectName("scale_box")
+        self.scale_box.setEditable(True)
+        self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.scale_box.addItems([f"1:{n:,}" for n in COMMON_SCALES])
+        self.scale_box.setMinimumContentsLength(10)
+        self.scale_box.setToolTip(tr("Map scale on this screen: pick one or type 1:50000"))
+        self.scale_box.lineEdit().returnPressed.connect(self._scale_entered)
+        self.scale_box.activated.connect(lambda _i: self._scale_entered())
         self.crs_label = QLabel()
         self.synthetic_label = QLabel(tr("Synthetic data"))
         self.synthetic_label.setToolTip(SYNTHETIC_NOTE)
@@ -199,7 +208,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.progress)
         bar.addWidget(self.drawing_label)
         bar.addWidget(self.measure_label)
-        for widget in (self.coords_label, self.scale_label, self.crs_label, self.synthetic_label):
+        for widget in (self.coords_label, self.scale_box, self.crs_label, self.synthetic_label):
             bar.addPermanentWidget(widget)
 
     def _action(
@@ -966,8 +975,20 @@ class MainWindow(QMainWindow):
             lon = lat = float("nan")
         self.coords_label.setText(f"{lat:.5f}°, {lon:.5f}°   E {x:,.0f}  N {y:,.0f} m")
 
-    def _show_scale(self) -> None:
-        self.scale_label.setText(f"1:{_round_scale(self.canvas.scale_denominator()):,}")
+    def _show_scale(self, *_args) -> None:
+        self.scale_box.setEditText(f"1:{_round_scale(self.canvas.scale_denominator()):,}")
+
+    def _scale_entered(self) -> None:
+        text = self.scale_box.currentText().replace(",", "").replace(" ", "").replace(".", "")
+        try:
+            denominator = float(text.split(":", 1)[-1])
+            if denominator <= 0:
+                raise ValueError
+        except ValueError:
+            self.statusBar().showMessage(tr("Type a scale like 1:50000."), 4000)
+            self._show_scale()
+            return
+        self.canvas.set_scale_denominator(denominator)
 
     def _show_identify(self, x: float, y: float, hits: list) -> None:
         lon, lat = self.canvas.lonlat(x, y)

@@ -297,7 +297,7 @@ def test_zoom_pan_keyboard_and_scale(make_window, small_project, open_and_wait, 
     assert canvas.scale_denominator() == pytest.approx(scale * 2)
     window.actions["zoom_full"].trigger()
     assert canvas.extent == pytest.approx(full)
-    assert window.scale_label.text().startswith("1:")
+    assert window.scale_box.currentText().startswith("1:")
 
     # Drag to pan: the map point under the mouse follows it.
     start, end = QPoint(300, 200), QPoint(360, 240)
@@ -460,3 +460,19 @@ def test_autosave_timer_writes_the_recovery_file(
     qtbot.waitUntil(
         lambda: target.exists() and any(target.glob("*.recovery.hatlas.json")), timeout=5000
     )
+
+
+def test_typing_a_scale_zooms_the_map(make_window, small_project, open_and_wait, qtbot):
+    window = make_window()
+    open_and_wait(window, small_project)
+    box = window.scale_box
+    centre = window.canvas.to_map(window.canvas.rect().center())
+    box.setEditText("1:50,000")
+    box.lineEdit().returnPressed.emit()
+    assert window.canvas.scale_denominator() == pytest.approx(50_000)
+    assert box.currentText() == "1:50,000"
+    assert window.canvas.to_map(window.canvas.rect().center()) == pytest.approx(centre, abs=200)
+    box.setEditText("big")
+    box.lineEdit().returnPressed.emit()
+    assert window.canvas.scale_denominator() == pytest.approx(50_000)
+    assert box.currentText() == "1:50,000"
