@@ -635,9 +635,8 @@ class MainWindow(QMainWindow):
         return self._dirty or not self.undo_stack.isClean()
 
     def _update_title(self, *_args) -> None:
-        name = self.project.title or (
-            self.project.path.name if self.project.path else tr("Untitled project")
-        )
+        parts = [self.project.title, self.project.path.name if self.project.path else ""]
+        name = " · ".join(p for p in parts if p) or tr("Untitled project")
         try:
             self.setWindowTitle(f"{name}[*] — {APP_NAME}")
             self.setWindowModified(self.is_modified)

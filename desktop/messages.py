@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,15 +51,17 @@ class MessagesPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        clear = QPushButton(tr("Clear"))
+        clear = QToolButton()
+        clear.setText(tr("Clear"))
+        clear.setToolTip(tr("Clear the messages"))
         clear.clicked.connect(self.tree.clear)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(clear)
-        box = QVBoxLayout(self)
+        column = QVBoxLayout()
+        column.addWidget(clear)
+        column.addStretch(1)
+        box = QHBoxLayout(self)
         box.setContentsMargins(2, 2, 2, 2)
-        box.addWidget(self.tree)
-        box.addLayout(row)
+        box.addWidget(self.tree, 1)
+        box.addLayout(column)
         self._bridge = _Bridge()
         self._bridge.record.connect(self._add, Qt.ConnectionType.QueuedConnection)
 

@@ -224,3 +224,30 @@ def test_window_state_and_settings_persist(make_window, settings):
     assert settings.value("window/state") is not None
     again = make_window()
     assert not again.identify_dock.isVisible()
+
+
+def test_add_layer_and_save_as_through_the_dialogs(
+    make_window, small_project, open_and_wait, monkeypatch, tmp_path, qtbot
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window()
+    open_and_wait(window, small_project)
+    n = len(window.project.layers)
+    river = str(small_project.parent / "data" / "rivers.gpkg")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([river], ""))
+    window.actions["add_layer"].trigger()
+    qtbot.waitUntil(lambda: len(window.project.layers) == n + 1, timeout=30000)
+    assert window.settings.value("paths/last_layer_dir") == str(Path(river).parent)
+
+    target = tmp_path / "copia de trabajo"  # the suffix is added for the analyst
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.actions["save_as"].trigger()
+    saved = target.with_name(target.name + ".hatlas.json")
+    assert saved.exists()
+    assert window.project.path == saved.resolve()
+    assert "copia de trabajo" in window.windowTitle()
+    # Canceling the dialog changes nothing.
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([], ""))
+    window.actions["add_layer"].trigger()
+    assert len(window.project.layers) == n + 1
