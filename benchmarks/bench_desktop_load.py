@@ -10,6 +10,7 @@ Run: QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_desktop_load [N]
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -64,6 +65,7 @@ def measure(path: Path, threshold: int) -> tuple[float, int, float]:
 
 
 def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 400_000
     with tempfile.TemporaryDirectory() as tmp:
         path = make_file(n, Path(tmp))
