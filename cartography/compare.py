@@ -637,6 +637,19 @@ def draw_side(
     return full
 
 
+def label_units(ax: Axes, units: gpd.GeoDataFrame, most: int = 30) -> None:
+    """Unit names on a printed side (a reader finds the regions of the other pages);
+    left off when there are too many to read."""
+    if len(units) < 2 or len(units) > most or "name" not in units.columns:
+        return
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+    for name, point in zip(units["name"], units.geometry.representative_point(), strict=True):
+        ax.text(point.x, point.y, _wrap(str(name), 14), fontsize=6, ha="center", va="center",
+                color="#222222", zorder=70, path_effects=halo, clip_on=True)  # fmt: skip
+
+
 def side_extent(units: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """The units' box with a 4 % margin."""
     minx, miny, maxx, maxy = units.total_bounds
@@ -814,6 +827,7 @@ def compare_figure(
         ax = fig.add_subplot(grid[0, which])
         draw_side(ax, project, comparison, which, renderer=renderer, extent=extents[which])
         ax.set_title(comparison.labels[which], fontsize=10, fontweight="bold")
+        label_units(ax, comparison.units[which])
     legend_ax = fig.add_subplot(grid[0, 2])
     legend_ax.axis("off")
     legend_ax.legend(
