@@ -222,7 +222,9 @@ def _inside_other_admin(project, units: Layer, gdf: gpd.GeoDataFrame, code: str)
 
 def side_label(project, side: Side) -> str:
     name = region_name(project, side.region)
-    period = side.period.label if side.period else tr("all years")
+    # No period given: the indicators use the project's period, so the label says it too.
+    shown = side.period or getattr(project, "time_filter", None)
+    period = shown.label if shown else tr("all years")
     return f"{name} · {period}"
 
 
