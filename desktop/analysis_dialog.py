@@ -36,10 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
+from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY
 from desktop.undo import AddLayers
 from desktop.workers import Worker
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.project import Project
 from layers.roles import Role
 from layers.style import default_style
 
@@ -435,6 +437,11 @@ class AnalysisDialog(QDialog):
         except ValueError as exc:
             self._show_error(str(exc))
             return
+        if self.project is not None:
+            # Project-wide analyses (indicators) read the project; all use its metric CRS.
+            if not isinstance(params.get(PROJECT_KEY), Project):
+                params[PROJECT_KEY] = self.project
+            params.setdefault(METRIC_CRS_KEY, self.project.metric_crs)
         algorithm = self.algorithm
         self.worker = make_worker(lambda fb: algorithm.run(params, fb), algorithm.title)
         worker = self.worker

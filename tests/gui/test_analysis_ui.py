@@ -170,6 +170,19 @@ def test_count_runs_in_a_worker_to_a_new_undoable_layer(qtbot, window) -> None:
     assert result_layer in window.project.layers
 
 
+def test_indicators_run_from_the_dialog_on_the_open_project(qtbot, window) -> None:
+    """Project-wide analyses get the window's project: no --project to type in the app."""
+    dialog = open_analysis(window, "indicators")
+    qtbot.addWidget(dialog)
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert dialog.last_result is not None, dialog.status.text()
+    codes = {r["code"] for r in dialog.last_result.summary["regions"]}
+    assert codes == {"CO52001", "CO52002", "CO86001", "CO86002"}
+    result_layer = list(window.project.layers)[-1]
+    assert result_layer.role == Role.RESULT and "harm_index" in result_layer.data.columns
+
+
 class SlowCount(Algorithm):
     """Not registered: a long loop that honours cancel, to test the dialog's Cancel."""
 
