@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -59,20 +60,30 @@ class TimePanel(QWidget):
         self.label.setStyleSheet("font-weight:600")
         self.range_label = QLabel()
         self.range_label.setStyleSheet("color:#666")
+        self.dates = QLineEdit()
+        self.dates.setObjectName("time_dates")
+        self.dates.setPlaceholderText(tr("or dates: 2019-03-01..2020-02-29"))
+        self.dates.setToolTip(
+            tr("A date range instead of whole years (either side may be empty); Enter to apply")
+        )
+        self.dates.setMaximumWidth(220)
+        self._custom: TimeFilter | None = None
         box = QHBoxLayout(self)
         box.setContentsMargins(6, 2, 6, 2)
         box.addWidget(self.enabled)
         box.addWidget(self.play)
         box.addWidget(self.slider, 1)
         box.addWidget(self.span)
+        box.addWidget(self.dates)
         box.addWidget(self.label)
         box.addWidget(self.range_label)
         self._timer = QTimer(self)
         self._timer.setInterval(PLAY_INTERVAL_MS)
         self._timer.timeout.connect(self._step)
         self.enabled.toggled.connect(self._changed)
-        self.slider.valueChanged.connect(self._changed)
-        self.span.valueChanged.connect(self._changed)
+        self.slider.valueChanged.connect(self._years_moved)
+        self.span.valueChanged.connect(self._years_moved)
+        self.dates.editingFinished.connect(self._dates_entered)
         self.play.toggled.connect(self._play_toggled)
         self._quiet = False
         self.set_range(None)
@@ -85,7 +96,8 @@ class TimePanel(QWidget):
         self._quiet = True
         try:
             has = years is not None
-            for w in (self.enabled, self.slider, self.span, self.play):
+            self._set_custom(None)
+            for w in (self.enabled, self.slider, self.span, self.play, self.dates):
                 w.setEnabled(has)
             if years is None:
                 self.range_label.setText(tr("no dated layers"))
@@ -93,7 +105,10 @@ class TimePanel(QWidget):
             else:
                 self.slider.setRange(*years)
                 self.range_label.setText(f"{years[0]}–{years[1]}")
-                if current is not None and current.end is not None:
+                if current is not None and not _whole_years(current):
+                    self._set_custom(current)
+                    self.enabled.setChecked(True)
+                elif current is not None and current.end is not None:
                     self.slider.setValue(current.end.year)
                     start = current.start.year if current.start else years[0]
                     self.span.setValue(max(1, current.end.year - start + 1))
@@ -108,11 +123,14 @@ class TimePanel(QWidget):
     def period(self) -> TimeFilter | None:
         if not self.enabled.isChecked() or not self.slider.isEnabled():
             return None
+        if self._custom is not None:
+            return self._custom
         end = self.slider.value()
         return TimeFilter.years(end - self.span.value() + 1, end)
 
     def set_year(self, year: int, span: int = 1) -> None:
         """Show `span` years ending at `year` (turns the filter on)."""
+        self._set_custom(None)
         self._quiet = True
         self.span.setValue(span)
         self.slider.setValue(year)
@@ -121,6 +139,43 @@ class TimePanel(QWidget):
             self._changed()
         else:
             self.enabled.setChecked(True)
+
+    def _set_custom(self, period: TimeFilter | None) -> None:
+        self._custom = period
+        self.dates.setStyleSheet("")
+        if period is None:
+            self.dates.clear()
+        else:
+            start = period.start.isoformat() if period.start else ""
+            end = period.end.isoformat() if period.end else ""
+            self.dates.setText(f"{start}..{end}")
+
+    def _years_moved(self, *_args) -> None:
+        if self._quiet:
+            return
+        self._set_custom(None)  # the slider takes over from a typed date range
+        self._changed()
+
+    def _dates_entered(self) -> None:
+        text = self.dates.text().strip()
+        if not text:
+            if self._custom is not None:
+                self._custom = None
+                self._changed()
+            return
+        try:
+            period = TimeFilter.parse(text if ".." in text or len(text) <= 9 else text + "..")
+        except ValueError as exc:
+            self.dates.setStyleSheet("background:#fde2e1")
+            self.dates.setToolTip(str(exc))
+            return
+        if period == self._custom and self.enabled.isChecked():
+            return
+        self._set_custom(period)
+        if self.enabled.isChecked():
+            self._changed()
+        else:
+            self.enabled.setChecked(True)  # emits through _changed
 
     def _changed(self, *_args) -> None:
         if self._quiet:
@@ -146,3 +201,13 @@ class TimePanel(QWidget):
             self.play.setChecked(False)  # stop at the last year, like a video player
             return
         self.slider.setValue(self.slider.value() + 1)
+
+
+def _whole_years(period: TimeFilter) -> bool:
+    """True when the period runs 1 January to 31 December (the slider can show it)."""
+    return bool(
+        period.start
+        and period.end
+        and (period.start.month, period.start.day) == (1, 1)
+        and (period.end.month, period.end.day) == (12, 31)
+    )

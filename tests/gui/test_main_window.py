@@ -4,11 +4,14 @@ filter by time, identify, and select in the table and on the map."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
+
+from layers.timefilter import TimeFilter
 
 pytestmark = pytest.mark.gui
 
@@ -179,6 +182,19 @@ def test_time_filter_filters_the_canvas(make_window, small_project, open_and_wai
     panel.enabled.setChecked(False)
     assert window.project.time_filter is None
     assert _ink(_canvas_image(window)) == all_years
+
+    # A typed date range filters every dated layer too; the slider takes over again.
+    panel.dates.setText("2018-01-01..2018-06-30")
+    panel.dates.editingFinished.emit()
+    assert window.project.time_filter == TimeFilter(date(2018, 1, 1), date(2018, 6, 30))
+    half_year = _ink(_canvas_image(window))
+    assert 0 < half_year < one_year
+    panel.dates.setText("not a period")
+    panel.dates.editingFinished.emit()
+    assert "fde2e1" in panel.dates.styleSheet()  # flagged, and the period kept
+    assert window.project.time_filter == TimeFilter(date(2018, 1, 1), date(2018, 6, 30))
+    panel.set_year(2019)
+    assert panel.dates.text() == "" and window.project.time_filter.label == "2019"
 
     # Play steps through the years and stops at the last one.
     panel.set_year(2020)
