@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test lint format bench sample clean sysdeps sysdeps-test
+.PHONY: run test lint format bench sample screenshots clean sysdeps sysdeps-test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,8 @@ sample: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-output
+
+# Re-take the README's window screenshots from the sample project (tests write them).
+screenshots: $(STAMP) sysdeps
+	HARM_ATLAS_DOCS_IMAGES=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
+	  tests/gui/test_screenshots.py tests/gui/test_compare_view.py tests/gui/test_analysis_ui.py

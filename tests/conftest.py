@@ -51,6 +51,17 @@ socket.getaddrinfo = _guard_getaddrinfo  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")
+def docs_images() -> Path | None:
+    """docs/img when HARM_ATLAS_DOCS_IMAGES=1 (`make screenshots`); else None, so a test run
+    never rewrites tracked files."""
+    if os.environ.get("HARM_ATLAS_DOCS_IMAGES") != "1":
+        return None
+    folder = ROOT / "docs" / "img"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def output_dir() -> Path:
     """Folder for screenshots and exports a person should look at."""
     OUTPUT.mkdir(exist_ok=True)
