@@ -310,6 +310,7 @@ class ProgressBar:
         self.delay = delay
         self.last = 0.0
         self.shown = False
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def update(self, percent: float, message: str = "") -> None:
         now = time.monotonic()
@@ -318,11 +319,13 @@ class ProgressBar:
         self.last, self.shown = now, True
         filled = int(self.WIDTH * percent / 100.0)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {percent:5.1f}% {message[:40]:<40}")
+        line = f"[{bar}] {percent:5.1f}% {message[:40]:<40}"
+        # A terminal redraws one line in place; a log file gets whole lines instead.
+        self.stream.write("\r" + line if self._tty else line.rstrip() + "\n")
         self.stream.flush()
 
     def finish(self, clear: bool = False) -> None:
-        if self.shown:
+        if self.shown and self._tty:
             self.stream.write("\r" + " " * (self.WIDTH + 50) + "\r" if clear else "\n")
             self.stream.flush()
             self.shown = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from layers.i18n import tr
@@ -35,35 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class TextProgress:
-    """A one-line text progress bar on stderr (redrawn in place on a terminal)."""
-
-    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
-        self.stream, self.width, self._last = stream, width, -1.0
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.start = time.perf_counter()
-
-    def __call__(self, percent: float, message: str = "") -> None:
-        if not self.tty and int(percent) == int(self._last):
-            return
-        self._last = percent
-        filled = int(self.width * percent / 100)
-        bar = "#" * filled + "-" * (self.width - filled)
-        line = f"[{bar}] {percent:5.1f}%  {message}"
-        if self.tty:
-            self.stream.write("\r" + line[:120].ljust(120))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def done(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     from analysis.base import Canceled, Feedback
+    from analysis.command import ProgressBar
     from cartography.briefing import BriefingError, write_briefing
     from cartography.export_command import load_project
 
@@ -75,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     if project is None:
         return 2
     regions = [c.strip() for c in args.regions.split(",") if c.strip()] if args.regions else None
-    bar = TextProgress()
-    feedback = Feedback(bar)
+    bar = ProgressBar(delay=0.0)  # a pack takes seconds: show the bar at once
+    feedback = Feedback(bar.update)
     try:
         pages = write_briefing(
             project,
@@ -88,15 +61,15 @@ def run(args: argparse.Namespace) -> int:
             feedback=feedback,
         )
     except BriefingError as exc:
-        bar.done()
+        bar.finish()
         print(tr("Error: {e}").format(e=exc), file=sys.stderr)
         return 2
     except Canceled:
-        bar.done()
+        bar.finish()
         print(tr("Canceled: no file written."), file=sys.stderr)
         return 1
     except OSError as exc:
-        bar.done()
+        bar.finish()
         print(
             tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc),
             file=sys.stderr,
@@ -110,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    bar.done()
+    bar.finish()
     print(tr("Wrote {p} ({n} pages)").format(p=out, n=pages))
     return 0
