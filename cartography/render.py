@@ -352,6 +352,7 @@ class MapRenderer:
         bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
         selection = selection or {}
         classifications = classifications or {}
+        placed_labels: list[tuple] = []  # one list for all layers: no label over another's
         for order, layer in enumerate(layers):
             if not layer.visible or layer.data.empty:
                 continue
@@ -369,7 +370,7 @@ class MapRenderer:
                 if drawn.points(bbox, pixel):
                     entry.kind = "density"
             if labels and layer.style.label_field in cache.frame.columns:
-                drawn.labels(bbox, tol, pixel)
+                drawn.labels(bbox, tol, pixel, placed_labels)
             entry.count = drawn.count
             if layer.id in selection:
                 drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
@@ -614,8 +615,13 @@ class _Draw:
             aspect="auto",
         )
 
-    def labels(self, bbox: tuple, tol: float, pixel: float) -> None:
-        """Labels by field, most important first (population, then area), none overlapping."""
+    def labels(
+        self, bbox: tuple, tol: float, pixel: float, placed: list[tuple] | None = None
+    ) -> None:
+        """Labels by field, most important first (population, then area), none overlapping.
+
+        `placed` holds the boxes of labels already drawn by layers below, shared across layers.
+        """
         cache, st = self.cache, self.layer.style
         col = st.label_field
         if cache.point_rows.size:
@@ -641,7 +647,8 @@ class _Draw:
         texts = cache.frame[col].to_numpy()[rows]
         # Text size in map units: points -> pixels (figure dpi) -> map units (pixel size).
         unit = st.label_size * self.ax.figure.dpi / 72.0 * pixel
-        placed: list[tuple[float, float, float, float]] = []
+        placed = [] if placed is None else placed
+        drawn_here = 0
         points = bool(cache.point_rows.size)
         gap = (math.sqrt(max(st.marker_size, 1.0)) / 2 + 1.0) * self.ax.figure.dpi / 72 * pixel
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
@@ -660,12 +667,13 @@ class _Draw:
             ):
                 continue
             placed.append(box)
+            drawn_here += 1
             self.ax.text(
                 tx, ty, label, fontsize=st.label_size, zorder=1000, path_effects=halo,
                 ha="left" if points else "center", va="bottom" if points else "center",
                 clip_on=True, color="#222222",
             )  # fmt: skip
-            if len(placed) >= MAX_LABELS:
+            if drawn_here >= MAX_LABELS:
                 break
 
     def selection(self, rows: np.ndarray, tol: float) -> None:

@@ -205,3 +205,25 @@ def test_layout_helpers_scale_north_and_pages() -> None:
     ax.set_ylim(100_000, 200_000)
     assert add_north_arrow(ax, CRS_M) == 0.0
     plt.close(fig)
+
+
+def test_labels_of_different_layers_never_overlap() -> None:
+    """A settlement named where a region's label sits is skipped, not printed over it."""
+    region = gpd.GeoDataFrame(
+        {"name": ["Llanura del Guaimaró"]}, geometry=[box(0, 0, 1000, 1000)], crs=CRS_M
+    )
+    town = gpd.GeoDataFrame(
+        {"name": ["Piñuña Alta", "Far Away"]},
+        geometry=[Point(480, 480), Point(50, 950)],
+        crs=CRS_M,
+    )
+    layers = [
+        Layer(region, "regions", role=Role.ADMIN_BOUNDARIES, style=Style(label_field="name")),
+        Layer(town, "towns", role=Role.SETTLEMENTS, style=Style(label_field="name")),
+    ]
+    fig = plt.figure(figsize=(4, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    MapRenderer().render(ax, layers, MapView(CRS_M, (0, 0, 1000, 1000)))
+    texts = sorted(t.get_text() for t in ax.texts)
+    plt.close(fig)
+    assert texts == ["Far Away", "Llanura del Guaimaró"]
