@@ -66,7 +66,8 @@ class TimePanel(QWidget):
         self.dates.setToolTip(
             tr("A date range instead of whole years (either side may be empty); Enter to apply")
         )
-        self.dates.setMaximumWidth(220)
+        self.dates.setMinimumWidth(190)
+        self.dates.setMaximumWidth(230)
         self._custom: TimeFilter | None = None
         box = QHBoxLayout(self)
         box.setContentsMargins(6, 2, 6, 2)
