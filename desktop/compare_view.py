@@ -288,6 +288,8 @@ class TrendCanvas(FigureCanvasQTAgg):
             ax.tick_params(labelsize=7)
             ax.spines[["top", "right"]].set_visible(False)
             ax.xaxis.set_major_locator(cmp._year_locator())
+        # Say what the lines measure: the mapped indicator, year by year.
+        self.figure.suptitle(comparison.indicator_label, fontsize=8, color="#444444")
         self.draw_idle()
 
 
