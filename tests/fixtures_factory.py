@@ -267,3 +267,39 @@ def zip_bomb(folder: Path, name: str = "bomb.zip", megabytes: int = 80) -> Path:
             for _ in range(megabytes):
                 fh.write(chunk)
     return path
+
+
+def harm_project(
+    title: str,
+    admin: gpd.GeoDataFrame,
+    violence: gpd.GeoDataFrame,
+    eradication: gpd.GeoDataFrame,
+    *,
+    violence_name: str = "Violence events",
+    violence_fields: dict[str, str] | None = None,
+):
+    """An in-memory project: HDX-style municipalities, dated violence, dated eradication."""
+    from layers.layer import Layer
+    from layers.project import Project
+    from layers.roles import FieldMapping, Role
+
+    project = Project(title=title)
+    admin_fields = {"region_code": "ADM2_PCODE", "parent_code": "ADM1_PCODE", "name": "ADM2_ES"}
+    project.layers.append(
+        Layer(
+            admin, "Municipalities", role=Role.ADMIN_BOUNDARIES, mapping=FieldMapping(admin_fields)
+        )
+    )
+    fields = violence_fields or {"date": "event_date", "fatalities": "fatalities"}
+    project.layers.append(
+        Layer(violence, violence_name, role=Role.VIOLENCE, mapping=FieldMapping(fields))
+    )
+    project.layers.append(
+        Layer(
+            eradication,
+            "Eradication",
+            role=Role.ERADICATION,
+            mapping=FieldMapping({"date": "fecha", "hectares": "hectares"}),
+        )
+    )
+    return project

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import fixtures_factory as ff
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -14,9 +15,8 @@ from shapely.geometry import box
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from desktop.analysis_dialog import AnalysisDialog, open_analysis
 from desktop.results_dock import displacement_initial
-from layers.layer import Layer
 from layers.project import Project
-from layers.roles import FieldMapping, Role
+from layers.roles import Role
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,36 +58,17 @@ def make_project() -> Project:
         geometry=gpd.points_from_xy(rng.uniform(-78, -76, m), rng.uniform(1.0, 1.5, m)),
         crs=4326,
     )
-    project = Project(title="Analysis UI fixture")
-    project.layers.append(
-        Layer(
-            admin,
-            "Municipalities",
-            role=Role.ADMIN_BOUNDARIES,
-            mapping=FieldMapping(
-                {"region_code": "ADM2_PCODE", "parent_code": "ADM1_PCODE", "name": "ADM2_ES"}
-            ),
-        )
+    return ff.harm_project(
+        "Analysis UI fixture",
+        admin,
+        violence,
+        eradication,
+        violence_fields={
+            "date": "event_date",
+            "fatalities": "fatalities",
+            "event_type": "event_type",
+        },
     )
-    project.layers.append(
-        Layer(
-            violence,
-            "Violence events",
-            role=Role.VIOLENCE,
-            mapping=FieldMapping(
-                {"date": "event_date", "fatalities": "fatalities", "event_type": "event_type"}
-            ),
-        )
-    )
-    project.layers.append(
-        Layer(
-            eradication,
-            "Eradication",
-            role=Role.ERADICATION,
-            mapping=FieldMapping({"date": "fecha", "hectares": "hectares"}),
-        )
-    )
-    return project
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fixtures_factory as ff
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -14,9 +15,7 @@ from shapely.geometry import box
 from cartography import compare as cmp
 from cartography.classify import classify_values
 from desktop.compare_view import CompareView
-from layers.layer import Layer
 from layers.project import Project
-from layers.roles import FieldMapping, Role
 from sample_maps import SAMPLE_PROJECT
 
 pytestmark = pytest.mark.gui
@@ -65,34 +64,9 @@ def make_project() -> Project:
         geometry=gpd.points_from_xy([-77.97, -76.03], [1.03, 1.03]),
         crs=4326,
     )
-    project = Project(title="Compare fixture")
-    project.layers.append(
-        Layer(
-            admin,
-            "Municipalities",
-            role=Role.ADMIN_BOUNDARIES,
-            mapping=FieldMapping(
-                {"region_code": "ADM2_PCODE", "parent_code": "ADM1_PCODE", "name": "ADM2_ES"}
-            ),
-        )
+    return ff.harm_project(
+        "Compare fixture", admin, violence, eradication, violence_name="Violence"
     )
-    project.layers.append(
-        Layer(
-            violence,
-            "Violence",
-            role=Role.VIOLENCE,
-            mapping=FieldMapping({"date": "event_date", "fatalities": "fatalities"}),
-        )
-    )
-    project.layers.append(
-        Layer(
-            eradication,
-            "Eradication",
-            role=Role.ERADICATION,
-            mapping=FieldMapping({"date": "fecha", "hectares": "hectares"}),
-        )
-    )
-    return project
 
 
 def events_indicator(catalogue) -> str:
