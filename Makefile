@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test lint format bench sample screenshots clean sysdeps sysdeps-test
+.PHONY: run test lint format bench sample screenshots reference clean sysdeps sysdeps-test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint:
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run_all
+
+# The analyses' parameter reference, written from their declarations.
+reference: $(STAMP)
+	$(PY) -m analysis.reference > docs/analyses.md
 
 sample: $(STAMP)
 	$(PY) -m sample_maps.generate
