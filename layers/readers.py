@@ -47,6 +47,9 @@ LONLAT_SHARE_NEEDED = 0.95
 # How much of a DBF/CSV is read to decide its text encoding.
 ENCODING_SAMPLE_BYTES = 8 * 1024**2
 # Text that means "no value" in exports (healthsites writes "nan").
+# Point layers this large are decoded with numpy (WKB points are 21 fixed bytes): ~2x faster.
+FAST_POINTS_MIN = 100_000
+
 MISSING_TEXT = ["nan", "NaN", "NAN", "None", "NULL", "null", "N/A"]
 
 SUPPORTED = tr(
@@ -574,13 +577,57 @@ def _parse_dates(gdf: gpd.GeoDataFrame, column: str | None, report: LoadReport) 
 
 def _read_vector(source: str, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
     try:
-        gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
+        gdf = _read_many_points(source, layer, **kwargs)
+        if gdf is None:
+            gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
     except shapely.errors.GEOSException:
         # One undecodable shape (e.g. a 3-point ring) must not cost the whole file.
         gdf = _read_vector_leniently(source, layer, **kwargs)
     if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry
         raise ValueError("no geometry column")
     return gdf
+
+
+def _read_many_points(source: str, layer: str | None, **kwargs) -> gpd.GeoDataFrame | None:
+    """Big 2-D point layers: attributes as pyogrio reads them, points decoded with numpy.
+
+    None when the layer is not a large point layer (the caller reads it the usual way).
+    """
+    try:
+        info = pyogrio.read_info(source, layer=layer, **kwargs)
+    except Exception:  # noqa: BLE001 - any doubt: the ordinary read decides and reports
+        return None
+    if info.get("geometry_type") != "Point" or (info.get("features") or 0) < FAST_POINTS_MIN:
+        return None
+    attributes = pyogrio.read_dataframe(
+        source, layer=layer, use_arrow=True, read_geometry=False, **kwargs
+    )
+    meta, table = pyogrio.read_arrow(source, layer=layer, columns=[], **kwargs)
+    if table.num_columns != 1 or table.num_rows != len(attributes):
+        return None
+    geometry = _points_from_wkb(table.column(0).combine_chunks())
+    return gpd.GeoDataFrame(attributes, geometry=geometry, crs=meta.get("crs"))
+
+
+def _points_from_wkb(column) -> np.ndarray:
+    """Shapely points from an Arrow WKB column; anything but plain 2-D points goes to GEOS."""
+    import pyarrow as pa
+
+    wide = pa.types.is_large_binary(column.type)
+    if column.null_count == 0 and (wide or pa.types.is_binary(column.type)) and len(column):
+        offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if wide else np.int32)
+        offsets = offsets[column.offset : column.offset + len(column) + 1]
+        if (np.diff(offsets) == 21).all():
+            raw = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+            records = raw.reshape(-1, 21)
+            kinds = records[:, 1:5].copy().view("<u4").ravel()
+            if (records[:, 0] == 1).all() and (kinds == 1).all():  # little-endian WKB Point
+                xy = records[:, 5:21].copy().view("<f8")
+                points = shapely.points(xy)
+                empty = np.isnan(xy).all(axis=1)  # WKB writes POINT EMPTY as NaN NaN
+                points[empty] = shapely.from_wkt("POINT EMPTY")
+                return points
+    return shapely.from_wkb(column.to_numpy(zero_copy_only=False))
 
 
 def _read_vector_leniently(source: str, layer: str | None, **kwargs) -> gpd.GeoDataFrame:

@@ -284,3 +284,30 @@ def test_read_is_vectorised_enough_for_many_points(tmp_path):
     layer = _one(tmp_path / "many.gpkg")
     assert len(layer.data) == n
     assert time.perf_counter() - start < 10  # ~0.5 s here; a per-row loop takes far longer
+
+
+@pytest.mark.parametrize("with_null", [False, True])
+def test_big_point_layers_decode_the_same_on_the_fast_path(tmp_path, monkeypatch, with_null):
+    """The numpy point decoder gives exactly what GEOS gives, attributes included."""
+    import geopandas as gpd
+    import shapely
+
+    import layers.readers as readers
+
+    rng = np.random.default_rng(4)
+    geoms = list(gpd.points_from_xy(rng.uniform(-77, -75, 50), rng.uniform(0, 2, 50)))
+    if with_null:
+        geoms[7] = None  # a null shape: the fast decoder must hand over to GEOS
+    frame = gpd.GeoDataFrame(
+        {"fatalities": rng.integers(0, 5, 50), "event_date": ["2020-01-02"] * 50},
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "events.gpkg"
+    frame.to_file(path, driver="GPKG")
+    slow = readers.read_layers(path)[0].data
+    monkeypatch.setattr(readers, "FAST_POINTS_MIN", 1)
+    fast = readers.read_layers(path)[0].data
+    assert len(fast) == len(slow) == (49 if with_null else 50)
+    assert shapely.equals_exact(fast.geometry.values, slow.geometry.values, 0).all()
+    pd.testing.assert_frame_equal(fast.drop(columns="geometry"), slow.drop(columns="geometry"))
