@@ -337,13 +337,10 @@ def resolve_params(
 
 
 def load_project(path: str | None) -> Project | None:
-    if not path:
-        return None
-    from layers.project import Project
+    """The --project given (None without one); layers that failed are warnings on stderr."""
+    from layers.command_support import open_project
 
-    if not Path(path).exists():
-        raise InputError(tr("Project file not found: {p}.").format(p=path))
     try:
-        return Project.load(path)
+        return open_project(path, sample_when_missing=False)
     except ProjectError as exc:
         raise InputError(str(exc)) from None
