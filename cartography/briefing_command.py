@@ -35,9 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.base import Canceled, Feedback
+    from analysis.base import Feedback
     from analysis.command import ProgressBar
     from cartography.briefing import BriefingError, write_briefing
+    from cartography.command_errors import run_export
     from cartography.export_command import load_project
 
     out = Path(args.out)
@@ -50,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     regions = [c.strip() for c in args.regions.split(",") if c.strip()] if args.regions else None
     bar = ProgressBar(delay=0.0)  # a pack takes seconds: show the bar at once
     feedback = Feedback(bar.update)
-    try:
-        pages = write_briefing(
+    code, pages = run_export(
+        lambda: write_briefing(
             project,
             out,
             regions=regions,
@@ -59,30 +60,13 @@ def run(args: argparse.Namespace) -> int:
             title=args.title,
             max_regions=args.max_regions,
             feedback=feedback,
-        )
-    except BriefingError as exc:
-        bar.finish()
-        print(tr("Error: {e}").format(e=exc), file=sys.stderr)
-        return 2
-    except Canceled:
-        bar.finish()
-        print(tr("Canceled: no file written."), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        bar.finish()
-        print(
-            tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc),
-            file=sys.stderr,
-        )
-        return 2
-    except Exception as exc:  # noqa: BLE001 - a message, never a traceback, for users
-        print(
-            tr("Error: the export failed ({t}: {e}). Please report this with the project.").format(
-                t=type(exc).__name__, e=exc
-            ),
-            file=sys.stderr,
-        )
-        return 1
+        ),
+        out,
+        user_errors=(BriefingError,),
+        before_message=bar.finish,
+    )
+    if code:
+        return code
     bar.finish()
     print(tr("Wrote {p} ({n} pages)").format(p=out, n=pages))
     return 0

@@ -37,9 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cartography.command_errors import run_export
     from cartography.compare import Side, compare_figure
-    from layers.errors import ProjectError
-    from layers.project import Project
+    from cartography.export_command import load_project
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -53,34 +53,18 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(tr("Bad side: {e}").format(e=exc), file=sys.stderr)
         return 2
-    if args.project:
-        project_path = Path(args.project)
-    else:
-        from sample_maps import SAMPLE_PROJECT
+    project = load_project(args.project)
+    if project is None:
+        return 2
 
-        project_path = SAMPLE_PROJECT
-    try:
-        project = Project.load(project_path)
-    except ProjectError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    for err in project.load_errors:
-        text = err.one_line() if hasattr(err, "one_line") else str(err)
-        print(tr("Warning: {e}").format(e=text), file=sys.stderr)
-    try:
+    def draw_and_save() -> None:
         fig = compare_figure(project, left, right, args.indicator, title=args.title)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         save_figure(fig, out, args.dpi)
-    except OSError as exc:
-        print(
-            tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc),
-            file=sys.stderr,
-        )
-        return 1
+
+    code, _ = run_export(draw_and_save, out, user_errors=(ValueError,))
+    if code:
+        return code
     print(tr("Wrote {p}").format(p=out))
     return 0
 

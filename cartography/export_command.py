@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from layers.i18n import tr
 
@@ -40,36 +39,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_project(path: str | None):
-    """The project at `path` (or the sample), with load warnings on stderr; None on error."""
+    """The project at `path` (or the sample), load warnings on stderr; None (said why) on error."""
+    from layers.command_support import open_project
     from layers.errors import ProjectError
-    from layers.project import Project
 
-    if path:
-        project_path = Path(path)
-    else:
-        from sample_maps import SAMPLE_PROJECT
-
-        project_path = SAMPLE_PROJECT
     try:
-        project = Project.load(project_path)
+        return open_project(path)
     except ProjectError as exc:
         print(tr("Error: {e}").format(e=exc), file=sys.stderr)
         return None
-    for err in project.load_errors:
-        text = err.one_line() if hasattr(err, "one_line") else str(err)
-        print(tr("Warning: {e}").format(e=text), file=sys.stderr)
-    return project
 
 
 def run(args: argparse.Namespace) -> int:
+    from cartography.command_errors import run_export
     from cartography.export import ExportError, export_map
 
     project = load_project(args.project)
     if project is None:
         return 2
     names = [n.strip() for n in args.layers.split(",") if n.strip()] if args.layers else None
-    try:
-        out = export_map(
+    code, out = run_export(
+        lambda: export_map(
             project,
             args.out,
             region=args.region,
@@ -79,23 +69,11 @@ def run(args: argparse.Namespace) -> int:
             page=args.page,
             dpi=args.dpi,
             tiles=args.tiles,
-        )
-    except ExportError as exc:
-        print(tr("Error: {e}").format(e=exc), file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(
-            tr("Could not write {p}: {e}. Choose another folder.").format(p=args.out, e=exc),
-            file=sys.stderr,
-        )
-        return 2
-    except Exception as exc:  # noqa: BLE001 - a message, never a traceback, for users
-        print(
-            tr("Error: the export failed ({t}: {e}). Please report this with the project.").format(
-                t=type(exc).__name__, e=exc
-            ),
-            file=sys.stderr,
-        )
-        return 1
+        ),
+        args.out,
+        user_errors=(ExportError,),
+    )
+    if code:
+        return code
     print(tr("Wrote {p}").format(p=out))
     return 0

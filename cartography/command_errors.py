@@ -1,0 +1,52 @@
+"""Exit codes and one-line messages for the export sub-commands (export, briefing, compare)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from analysis.base import Canceled
+from layers.i18n import tr
+
+T = TypeVar("T")
+
+
+def run_export(
+    work: Callable[[], T],
+    out: str | Path,
+    user_errors: tuple[type[Exception], ...] = (),
+    before_message: Callable[[], None] = lambda: None,
+) -> tuple[int, T | None]:
+    """Run `work`; map what can go wrong to (exit code, None) with a message, never a traceback.
+
+    2: the user can fix it (bad input, unwritable folder); 1: canceled or a bug to report.
+    `before_message` runs first on failure (e.g. to end a progress bar's line).
+    """
+    try:
+        return 0, work()
+    except Canceled:
+        before_message()
+        print(tr("Canceled: no file written."), file=sys.stderr)
+        return 1, None
+    except user_errors as exc:
+        before_message()
+        print(tr("Error: {e}").format(e=exc), file=sys.stderr)
+        return 2, None
+    except OSError as exc:
+        before_message()
+        print(
+            tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc),
+            file=sys.stderr,
+        )
+        return 2, None
+    except Exception as exc:  # noqa: BLE001 - a message, never a traceback, for users
+        before_message()
+        print(
+            tr("Error: the export failed ({t}: {e}). Please report this with the project.").format(
+                t=type(exc).__name__, e=exc
+            ),
+            file=sys.stderr,
+        )
+        return 1, None
