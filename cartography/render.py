@@ -684,28 +684,18 @@ class _Draw:
         poly = rows[np.isin(rows, cache.poly_rows)]
         line = rows[np.isin(rows, cache.line_rows)]
         halo = [patheffects.withStroke(linewidth=4.0, foreground="#202020")]
-        if poly.size:
-            self.ax.add_artist(
-                PathPatch(
-                    polygon_path(cache.simplified_rows(poly, tol)),
-                    facecolor="none",
-                    edgecolor=SELECTION_COLOUR,
-                    linewidth=2.0,
-                    zorder=2000,
-                    path_effects=halo,
+        for chosen, make_path, width in ((poly, polygon_path, 2.0), (line, line_path, 2.5)):
+            if chosen.size:
+                self.ax.add_artist(
+                    PathPatch(
+                        make_path(cache.simplified_rows(chosen, tol)),
+                        facecolor="none",
+                        edgecolor=SELECTION_COLOUR,
+                        linewidth=width,
+                        zorder=2000,
+                        path_effects=halo,
+                    )
                 )
-            )
-        if line.size:
-            self.ax.add_artist(
-                PathPatch(
-                    line_path(cache.simplified_rows(line, tol)),
-                    facecolor="none",
-                    edgecolor=SELECTION_COLOUR,
-                    linewidth=2.5,
-                    zorder=2000,
-                    path_effects=halo,
-                )
-            )
         pts = np.isin(cache.point_owner, rows)
         if pts.any():
             ms = math.sqrt(max(self.layer.style.marker_size, 1.0)) + 5
