@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from pyproj import CRS  # noqa: E402
 from shapely.geometry import LineString, Point, Polygon, box  # noqa: E402
 
+from cartography.density import PointDensity  # noqa: E402
 from cartography.render import MapRenderer, MapView, features_at  # noqa: E402
 from layers.layer import Layer  # noqa: E402
 from layers.roles import FieldMapping, Role  # noqa: E402
@@ -121,7 +122,8 @@ def test_categorized_points_and_dense_points_aggregate() -> None:
         fig = plt.figure(figsize=(2, 2), dpi=100)
         ax = fig.add_axes((0, 0, 1, 1))
         entries = MapRenderer().render(ax, [layer], MapView(CRS_M, (0, 0, 100, 100)))
-        assert len(ax.images) == 1 and not ax.lines and entries[0].kind == "density"
+        dense = [a for a in ax.get_children() if isinstance(a, PointDensity)]
+        assert len(dense) == 1 and not ax.lines and entries[0].kind == "density"
         plt.close(fig)
     finally:
         render.DENSE_POINTS = old
