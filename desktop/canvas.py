@@ -82,8 +82,11 @@ class BackgroundRenderer(QObject):
         self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(1, "map-render")
         self._figure: Figure | None = None
         self._agg: FigureCanvasAgg | None = None
+        self._warm_generation = 0  # bumped by every render: idle work in flight then stops
+        self.warm_steps_done = 0
 
     def reset(self) -> None:
+        self._warm_generation += 1
         with self._lock:
             self.map_renderer = MapRenderer()  # caches belong to the old project's layers
 
@@ -92,6 +95,7 @@ class BackgroundRenderer(QObject):
     ) -> RenderResult:
         start = time.perf_counter()
         result = RenderResult(job, view.extent)
+        self._warm_generation += 1
         with self._lock:
             width, height = max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr))
             if self._figure is None:
@@ -124,9 +128,37 @@ class BackgroundRenderer(QObject):
         result.milliseconds = (time.perf_counter() - start) * 1000
         return result
 
+    def warm_up(self, layers, view: MapView) -> None:
+        """Idle time: ready nearby zoom levels, one short step per job, until a render comes."""
+        if self._executor is None:
+            return
+        generation = self._warm_generation
+        steps = self.map_renderer.warm_up(list(layers), view)
+        self._executor.submit(self._warm_step, steps, generation)
+
+    def _warm_step(self, steps, generation: int) -> None:
+        with self._lock:
+            if generation != self._warm_generation:
+                return  # a render came (or the project changed): the user's work goes first
+            try:
+                next(steps)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - idle work must never take the canvas down
+                log.exception("Map warm-up failed")
+                return
+            self.warm_steps_done += 1
+        executor = self._executor
+        if executor is not None and generation == self._warm_generation:
+            try:
+                executor.submit(self._warm_step, steps, generation)
+            except RuntimeError:  # shut down meanwhile
+                pass
+
     def submit(self, *args) -> bool:
         if self._executor is None:
             return False
+        self._warm_generation += 1  # queued warm-up steps give way to this render
         future = self._executor.submit(self.render, *args)
         future.add_done_callback(self._deliver)
         return True
@@ -163,6 +195,7 @@ class MapCanvas(QWidget):
         self.renderer = BackgroundRenderer(self)
         self.renderer.done.connect(self._render_done)
         self._job = 0
+        self._last_view: MapView | None = None
         self._installed_job = -1
         self._rendering = False
         self._pending = False
@@ -323,6 +356,7 @@ class MapCanvas(QWidget):
                 self.set_extent(extent, margin=0.03)
         self._job += 1
         view = MapView(self.crs, self.extent, self.project.time_filter, self._scale)
+        self._last_view = view
         return (
             self._job,
             list(self.project.layers),
@@ -355,6 +389,8 @@ class MapCanvas(QWidget):
             self._start_render()
         else:
             self.drawing.emit(False)
+            if not self._timer.isActive() and self._last_view is not None:
+                self.renderer.warm_up(self.project.layers, self._last_view)
 
     def _install(self, result: RenderResult) -> None:
         if result.job < self._installed_job:

@@ -1,0 +1,77 @@
+"""Idle time readies nearby zoom levels; a new render always goes first."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import cartography.render as render
+from layers.layer import Layer
+from layers.project import Project
+from layers.roles import FieldMapping, Role
+
+pytestmark = pytest.mark.gui
+
+
+def _grid_project(n_side: int) -> Project:
+    xs, ys = np.meshgrid(np.arange(n_side) * 0.01 - 75.0, np.arange(n_side) * 0.01 + 1.0)
+    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 0.01, ys.ravel() + 0.01)
+    rng = np.random.default_rng(3)
+    gdf = gpd.GeoDataFrame({"hectares": rng.gamma(2.0, 20.0, cells.size)}, geometry=cells, crs=4326)
+    project = Project(title="grid")
+    project.add(
+        Layer(gdf, "grid", role=Role.CULTIVATION, mapping=FieldMapping({"hectares": "hectares"}))
+    )
+    return project
+
+
+@pytest.fixture
+def canvas(qtbot, monkeypatch):
+    from desktop.canvas import MapCanvas
+    from desktop.selection import FeatureSelection
+
+    monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+    monkeypatch.setattr(render, "WARM_CHUNK", 200)  # many small steps to interrupt
+    project = _grid_project(40)  # 1,600 cells
+    widget = MapCanvas(project, FeatureSelection(), lambda: None)
+    qtbot.addWidget(widget)
+    widget.resize(640, 480)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_project(project)
+    yield widget
+    widget.shutdown()
+
+
+def _stores(canvas) -> dict:
+    layer = canvas.project.layers[0]
+    hit = canvas.renderer.map_renderer._caches.get(layer.id)
+    return {} if hit is None else hit[1].ring_stores
+
+
+def test_idle_canvas_builds_stores_and_renders_stay_the_same(canvas, qtbot) -> None:
+    qtbot.waitUntil(lambda: canvas.render_count >= 1 and not canvas.is_rendering, timeout=10000)
+    before = canvas._image.copy()
+    qtbot.waitUntil(lambda: len(_stores(canvas)) == 3, timeout=10000)
+    assert canvas.renderer.warm_steps_done >= 3 * 2 * 8  # three levels of 8 chunks, 2 steps each
+    canvas.redraw_now()
+    assert canvas._image == before  # the stores change no pixel
+
+
+def test_a_render_interrupts_the_warm_up(canvas, qtbot) -> None:
+    qtbot.waitUntil(lambda: canvas.renderer.warm_steps_done > 0, timeout=10000)
+    renders = canvas.render_count
+    canvas.zoom_by(1.25)  # the user acts while the canvas warms up
+    qtbot.waitUntil(lambda: canvas.render_count > renders, timeout=10000)
+    # The zoom rendered, then warm-up went on for the new view and finished.
+    qtbot.waitUntil(lambda: not canvas.is_rendering and len(_stores(canvas)) >= 3, timeout=10000)
+
+
+def test_shutdown_during_warm_up_is_clean(canvas, qtbot) -> None:
+    qtbot.waitUntil(lambda: canvas.renderer.warm_steps_done > 0, timeout=10000)
+    canvas.shutdown()  # must neither hang nor raise while steps are queued
+    steps = canvas.renderer.warm_steps_done
+    qtbot.wait(100)
+    assert canvas.renderer.warm_steps_done == steps
