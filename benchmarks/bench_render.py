@@ -94,6 +94,7 @@ class Canvas:
         self.renderer = renderer
         self.fig = plt.figure(figsize=(16, 12), dpi=100)
         self.ax = self.fig.add_axes((0, 0, 1, 1))
+        self.tiled = 0  # redraws that used level tiles
 
     def draw(self, lyrs: list[Layer], extent, idle: bool = True) -> float:
         """Seconds for one redraw; then, with `idle`, the warm-up the idle canvas runs."""
@@ -101,7 +102,8 @@ class Canvas:
         self.ax.clear()
         self.ax.set_axis_off()
         view = MapView(CRS_M, extent, pixel_size=(extent[2] - extent[0]) / 1600)
-        self.renderer.render(self.ax, lyrs, view)
+        self.renderer.render(self.ax, lyrs, view, tiles=True)
+        self.tiled += bool(self.renderer.last_tiled)
         self.fig.canvas.draw()
         seconds = time.perf_counter() - t0
         if idle:

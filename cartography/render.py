@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -19,7 +20,9 @@ import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from pyproj import CRS
@@ -32,6 +35,16 @@ from cartography.classify import (
     classify_values,
 )
 from cartography.density import PointDensity
+from cartography.tiles import (
+    BLEED,
+    OVERSAMPLE,
+    TILE_PX,
+    TileMosaic,
+    premultiplied,
+    tile_bounds,
+    tile_indices,
+    tile_resolution,
+)
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.timefilter import TimeFilter, grid_year_column, time_mask
@@ -219,6 +232,9 @@ MAX_CACHED = 8
 STORE_MIN_ROWS = 5_000
 MAX_STORES = 4
 WARM_CHUNK = 10_000  # rows per warm-up step: ~20-40 ms, so a waiting redraw starts soon
+# Views drawing this many polygons of one layer use its level tiles (cartography.tiles).
+TILE_MIN_ROWS = 20_000
+MAX_TILES = 256  # ~1 MB each: a 1600x1200 view needs 20-60 a level; warm_up makes 3 levels
 MAX_CACHED_LAYERS = 64
 _tokens: dict[int, tuple[weakref.ref, int]] = {}
 _next_token = iter(range(1, 1 << 62))
@@ -291,6 +307,10 @@ class MapRenderer:
 
     def __init__(self) -> None:
         self._caches: dict[int, tuple[tuple, _LayerCache]] = {}
+        self._tiles: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+        self._tile_figure: Figure | None = None
+        self._tile_images = 0  # tiles in _tiles that hold an image (empty tiles are None)
+        self.last_tiled: set[int] = set()  # layer ids the last render drew from tiles
 
     # --- caches -----------------------------------------------------------------------
     def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
@@ -414,11 +434,13 @@ class MapRenderer:
         classifications: dict[int, Classification | Categories] | None = None,
         labels: bool = True,
         set_extent: bool = True,
+        tiles: bool = False,
     ) -> list[LegendEntry]:
         """Draw visible layers bottom to top; `selection` maps layer.id -> selected row positions.
 
         rasterize_over: rasterize any artist with more vertices than this (vector PDFs of
         100k polygons take 15 s and 12 MB). classifications: layer.id -> shared classes.
+        tiles: draw large polygon layers from level tiles that warm_up made (screen only).
         """
         entries: list[LegendEntry] = []
         pixel = view.pixel_size or _pixel_size(ax, view.extent)
@@ -429,6 +451,7 @@ class MapRenderer:
         selection = selection or {}
         classifications = classifications or {}
         placed_labels: list[tuple] = []  # one list for all layers: no label over another's
+        self.last_tiled = set()
         for order, layer in enumerate(layers):
             if not layer.visible or layer.data.empty:
                 continue
@@ -441,7 +464,13 @@ class MapRenderer:
             if cache.shaped_rows.size:
                 rows = self._visible_shaped(cache, bbox)
                 all_rows = rows.size > 0.6 * cache.shaped_rows.size
-                drawn.shapes(rows, tol, all_rows)
+                mosaic = (
+                    self._mosaic(layer, cache, classes, mask, tol, view.extent, z)
+                    if tiles
+                    else None
+                )
+                if drawn.shapes(rows, tol, all_rows, mosaic):
+                    self.last_tiled.add(layer.id)
             if cache.point_rows.size:
                 if drawn.points(bbox):
                     entry.kind = "density"
@@ -458,22 +487,106 @@ class MapRenderer:
         return entries
 
     def warm_up(self, layers: Iterable[Layer], view: MapView) -> Iterator[None]:
-        """Work for idle time, in short steps: ready the neighbouring zoom levels.
+        """Work for idle time, in short steps: ready this zoom level and its neighbours.
 
-        Builds RingStores for the view's level and the levels one zoom step finer and
-        coarser for every large polygon layer already drawn, so the next pans and zooms cut
-        paths from them instead of simplifying and converting geometries (~0.5 s a level
-        for 100,000 polygons). A caller runs one step at a time and stops when work arrives.
+        For every large polygon layer already drawn: RingStores for the view's level and the
+        levels one zoom step finer and coarser (~0.5 s a level for 100,000 polygons, done
+        once), then level tiles around the view, for its centre one level finer and for a
+        wider area one level coarser. A caller runs one step at a time (each ~5-40 ms) and
+        stops when work arrives; render(tiles=True) uses tiles only once a view has all.
         """
         tol = _level(view.pixel_size or 0.0)
         if tol <= 0:
             return
+        minx, miny, maxx, maxy = view.extent
+        w, h = maxx - minx, maxy - miny
+        around = (minx - w / 8, miny - h / 8, maxx + w / 8, maxy + h / 8)  # short pans
+        centre = (minx + w * 0.15, miny + h * 0.15, maxx - w * 0.15, maxy - h * 0.15)  # zoom in
+        wider = (minx - w / 2, miny - h / 2, maxx + w / 2, maxy + h / 2)  # zooming out
         for layer in list(layers):
             hit = self._caches.get(layer.id)
             if not layer.visible or hit is None or hit[0] != (id(layer.data), view.crs.to_wkt()):
                 continue
-            for level in (tol, tol / 2, tol * 2):
-                yield from hit[1].ring_store_steps(level)
+            cache = hit[1]
+            mask = self._mask(layer, cache, view.time_filter)
+            classes = self._classes(layer, cache, view.time_filter)
+            for level, bbox in ((tol, around), (tol / 2, centre), (tol * 2, wider)):
+                yield from cache.ring_store_steps(level)
+                yield from self._tile_steps(layer, cache, classes, mask, level, bbox)
+
+    # --- level tiles (cartography.tiles) ----------------------------------------------
+    def _tile_key(self, layer: Layer, cache: _LayerCache, classes, mask, tol: float):
+        """What a layer's tiles at one level look like, or None if it is not drawn from tiles.
+
+        Outlines and lines are not: their widths would follow the level, not the view.
+        """
+        st = layer.style
+        outlined = st.edge and st.edge != "none" and st.line_width > 0
+        if outlined or st.no_fill or cache.line_rows.size or cache.poly_rows.size < TILE_MIN_ROWS:
+            return None
+        look = (st.fill, layer.opacity, st.fill_alpha)
+        return (_token(cache), tol, _token(classes), _token(mask), look)
+
+    def _mosaic(self, layer, cache, classes, mask, tol, extent, z) -> TileMosaic | None:
+        key = self._tile_key(layer, cache, classes, mask, tol)
+        if key is None:
+            return None
+        res = tile_resolution(tol)
+        found = {}
+        for index in tile_indices(extent, res):
+            if key + index not in self._tiles:
+                return None  # not all made yet: draw vectors, warm_up makes the rest
+            self._tiles.move_to_end(key + index)
+            found[index] = self._tiles[key + index]
+        return TileMosaic(found, res, z)
+
+    def _tile_steps(self, layer, cache, classes, mask, tol, bbox) -> Iterator[None]:
+        key = self._tile_key(layer, cache, classes, mask, tol)
+        if key is None or cache.tree is None:
+            return
+        draw = _Draw(None, layer, cache, classes, mask, 1, None)
+        if draw._keep(self._visible_shaped(cache, bbox)).size < TILE_MIN_ROWS // 4:
+            return  # views here draw few polygons: vectors are fast enough
+        res = tile_resolution(tol)
+        for index in tile_indices(bbox, res):
+            if key + index in self._tiles:
+                continue
+            self._keep_tile(
+                key + index,
+                self._render_tile(layer, cache, classes, mask, tol, tile_bounds(*index, res)),
+            )
+            yield
+
+    def _keep_tile(self, key: tuple, tile: np.ndarray | None) -> None:
+        """Store a tile; past MAX_TILES images the least recently used go (empty ones are free)."""
+        if tile is not None:
+            while self._tile_images >= MAX_TILES and self._tiles:
+                self._tile_images -= self._tiles.popitem(last=False)[1] is not None
+            self._tile_images += 1
+        self._tiles[key] = tile
+
+    def _render_tile(self, layer, cache, classes, mask, tol, bounds) -> np.ndarray | None:
+        """One tile drawn with the layer's own artists, premultiplied; None when empty."""
+        if self._tile_figure is None:
+            dpi = 100 * OVERSAMPLE  # the canvas draws at 100 dpi
+            side = (TILE_PX + 2 * BLEED) / dpi
+            self._tile_figure = Figure(figsize=(side, side), dpi=dpi)
+            self._tile_figure.patch.set_alpha(0.0)
+            FigureCanvasAgg(self._tile_figure)
+            self._tile_figure.add_axes((0.0, 0.0, 1.0, 1.0))
+        fig = self._tile_figure
+        ax = fig.axes[0]
+        ax.clear()
+        ax.set_axis_off()
+        rows = self._visible_shaped(cache, bounds)
+        draw = _Draw(ax, layer, cache, classes, mask, 1, None)
+        draw.shapes(rows, tol, all_rows=False)
+        if not draw.count:
+            return None
+        ax.set_xlim(bounds[0], bounds[2])
+        ax.set_ylim(bounds[1], bounds[3])
+        fig.canvas.draw()
+        return premultiplied(np.asarray(fig.canvas.buffer_rgba()))
 
     def _visible_shaped(self, cache: _LayerCache, bbox: tuple) -> np.ndarray:
         hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
@@ -589,14 +702,20 @@ class _Draw:
         if self.rasterize_over is not None and size > self.rasterize_over:
             artist.set_rasterized(True)
 
-    def shapes(self, rows: np.ndarray, tol: float, all_rows: bool) -> None:
+    def shapes(
+        self, rows: np.ndarray, tol: float, all_rows: bool, mosaic: TileMosaic | None = None
+    ) -> bool:
+        """Draw lines and polygons; returns True when drawn from level tiles (`mosaic`)."""
         cache, st = self.cache, self.layer.style
         if all_rows:
             rows = cache.shaped_rows
         rows = self._keep(rows)
         self.count += int(rows.size)
         if not rows.size:
-            return
+            return False
+        if mosaic is not None and rows.size >= TILE_MIN_ROWS:
+            self.ax.add_artist(mosaic)
+            return True
         key = (tol, _token(self.classes), _token(self.mask)) if all_rows else None
         groups = cache.full_paths.get(key) if key else None
         if groups is None:
@@ -639,6 +758,7 @@ class _Draw:
                 )
             self._heavy(artist, len(path.vertices))
             self.ax.add_artist(artist)
+        return False
 
     def points(self, bbox: tuple) -> bool:
         """Draw points; returns True when they were aggregated into a density raster."""

@@ -84,6 +84,7 @@ class BackgroundRenderer(QObject):
         self._agg: FigureCanvasAgg | None = None
         self._warm_generation = 0  # bumped by every render: idle work in flight then stops
         self.warm_steps_done = 0
+        self.warming = False  # idle work queued or running
 
     def reset(self) -> None:
         self._warm_generation += 1
@@ -107,7 +108,9 @@ class BackgroundRenderer(QObject):
             ax.clear()
             ax.set_axis_off()
             try:
-                result.legend = self.map_renderer.render(ax, layers, view, selection=selection)
+                result.legend = self.map_renderer.render(
+                    ax, layers, view, selection=selection, tiles=True
+                )
             except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas
                 log.exception("Map render failed")
                 result.error = tr("The map could not be drawn: {e}").format(e=exc)
@@ -134,6 +137,7 @@ class BackgroundRenderer(QObject):
             return
         generation = self._warm_generation
         steps = self.map_renderer.warm_up(list(layers), view)
+        self.warming = True
         self._executor.submit(self._warm_step, steps, generation)
 
     def _warm_step(self, steps, generation: int) -> None:
@@ -143,9 +147,11 @@ class BackgroundRenderer(QObject):
             try:
                 next(steps)
             except StopIteration:
+                self.warming = False
                 return
             except Exception:  # noqa: BLE001 - idle work must never take the canvas down
                 log.exception("Map warm-up failed")
+                self.warming = False
                 return
             self.warm_steps_done += 1
         executor = self._executor

@@ -33,6 +33,7 @@ def canvas(qtbot, monkeypatch):
     from desktop.selection import FeatureSelection
 
     monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+    monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
     monkeypatch.setattr(render, "WARM_CHUNK", 200)  # many small steps to interrupt
     project = _grid_project(40)  # 1,600 cells
     widget = MapCanvas(project, FeatureSelection(), lambda: None)
@@ -51,13 +52,23 @@ def _stores(canvas) -> dict:
     return {} if hit is None else hit[1].ring_stores
 
 
-def test_idle_canvas_builds_stores_and_renders_stay_the_same(canvas, qtbot) -> None:
+def test_idle_canvas_builds_stores_and_tiles_then_draws_from_them(canvas, qtbot) -> None:
     qtbot.waitUntil(lambda: canvas.render_count >= 1 and not canvas.is_rendering, timeout=10000)
     before = canvas._image.copy()
     qtbot.waitUntil(lambda: len(_stores(canvas)) == 3, timeout=10000)
     assert canvas.renderer.warm_steps_done >= 3 * 2 * 8  # three levels of 8 chunks, 2 steps each
-    canvas.redraw_now()
-    assert canvas._image == before  # the stores change no pixel
+    qtbot.waitUntil(lambda: not canvas.renderer.warming, timeout=20000)
+    renderer = canvas.renderer.map_renderer
+    assert len(renderer._tiles) > 0
+    canvas.redraw_now()  # all tiles made: the grid is now composited from them
+    assert renderer.last_tiled == {canvas.project.layers[0].id}
+    after = canvas._image.convertToFormat(before.format())
+    differing = sum(
+        after.pixel(x, y) != before.pixel(x, y)
+        for x in range(0, after.width(), 7)
+        for y in range(0, after.height(), 7)
+    )
+    assert differing < 0.25 * (after.width() // 7) * (after.height() // 7)  # same map, resampled
 
 
 def test_a_render_interrupts_the_warm_up(canvas, qtbot) -> None:

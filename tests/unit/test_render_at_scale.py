@@ -183,3 +183,153 @@ def test_dense_points_are_an_embedded_image_in_vector_exports(tmp_path, monkeypa
     assert "<image" in (tmp_path / "map.svg").read_text()
     png = plt.imread(tmp_path / "map.png")
     assert png.shape[:2] == (600, 600) and (png[:, :, 1] < 0.5).sum() > 500  # purple drawn
+
+
+# --- level tiles ---------------------------------------------------------------------------
+def _canvas_draw(renderer: MapRenderer, layers, extent, tiles: bool, idle: bool = False):
+    """Draw like the desktop canvas (1000 x 750 px); with `idle`, run the warm-up after."""
+    fig = plt.figure(figsize=(10, 7.5), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    view = MapView(CRS_M, extent, pixel_size=(extent[2] - extent[0]) / 1000)
+    renderer.render(ax, layers, view, tiles=tiles)
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
+    plt.close(fig)
+    if idle:
+        for _ in renderer.warm_up(layers, view):
+            pass
+    return img
+
+
+@pytest.fixture
+def small_tiles(monkeypatch):
+    """Tile a layer from 500 polygons on (the real threshold is 20,000)."""
+    monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
+    monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+
+
+def _blobs(n: int = 6000) -> Layer:
+    """Overlapping irregular polygons a few pixels across, graduated in five classes."""
+    rng = np.random.default_rng(4)
+    centres = shapely.points(rng.uniform(0, 100_000, n), rng.uniform(0, 75_000, n))
+    shapes = shapely.buffer(centres, rng.uniform(150, 900, n), quad_segs=3)
+    gdf = gpd.GeoDataFrame({"hectares": rng.gamma(2.0, 20.0, n)}, geometry=shapes, crs=CRS_M)
+    return Layer(
+        gdf, "blobs", role=Role.CULTIVATION, mapping=FieldMapping({"hectares": "hectares"})
+    )
+
+
+@pytest.mark.parametrize("extent", [(0, 0, 100_000, 75_000), (13_000, 9_000, 93_000, 69_000)])
+def test_tiles_look_like_the_vectors(small_tiles, extent) -> None:
+    layer = _blobs()
+    vectors = _canvas_draw(MapRenderer(), [layer], extent, tiles=False)
+    renderer = MapRenderer()
+    first = _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
+    assert renderer.last_tiled == set()  # no tiles yet: the first view draws vectors
+    assert np.array_equal(first, vectors)
+    tiled = _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == {layer.id}
+    diff = np.abs(tiled - vectors).max(axis=2)
+    # Same drawing, resampled from twice the resolution: edges soften by a shade, no more.
+    assert diff.mean() < 3 and np.percentile(diff, 99) < 60
+    assert abs((tiled.sum(axis=2) < 600).mean() - (vectors.sum(axis=2) < 600).mean()) < 0.01
+
+
+def test_tiles_have_no_seams(small_tiles) -> None:
+    n = 40  # a 40 x 40 grid of touching 2 km cells, all one colour
+    xs, ys = np.meshgrid(np.arange(n) * 2000.0, np.arange(n) * 2000.0)
+    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 2000, ys.ravel() + 2000)
+    gdf = gpd.GeoDataFrame(geometry=cells, crs=CRS_M)
+    layer = Layer(gdf, "grid", style=Style(fill="#3366cc", edge="none", line_width=0))
+    renderer = MapRenderer()
+    extent = (10_000, 10_000, 70_000, 55_000)  # inside the grid: every pixel covered
+    _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
+    img = _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == {layer.id}
+    assert (img == np.array([0x33, 0x66, 0xCC])).all()  # tile borders and cell edges alike
+
+
+def test_a_new_look_or_period_draws_vectors_until_warmed_again(small_tiles) -> None:
+    layer = _blobs()
+    renderer = MapRenderer()
+    extent = (0, 0, 100_000, 75_000)
+    _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
+    _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == {layer.id}
+    layer.style.ramp = "viridis"  # new classes: the old tiles show the old colours
+    vectors = _canvas_draw(MapRenderer(), [layer], extent, tiles=False)
+    assert np.array_equal(_canvas_draw(renderer, [layer], extent, tiles=True, idle=True), vectors)
+    assert renderer.last_tiled == set()
+    _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == {layer.id}
+    layer.opacity = 0.5
+    _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == set()
+
+
+def test_outlined_layers_and_exports_never_use_tiles(small_tiles) -> None:
+    layer = _blobs()
+    layer.style.edge, layer.style.line_width = "#333333", 0.4  # widths follow the view
+    renderer = MapRenderer()
+    extent = (0, 0, 100_000, 75_000)
+    _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
+    _canvas_draw(renderer, [layer], extent, tiles=True)
+    assert renderer.last_tiled == set() and not renderer._tiles
+    layer.style.edge = "none"
+    _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
+    _canvas_draw(renderer, [layer], extent, tiles=False)  # what every export does
+    assert renderer._tiles and renderer.last_tiled == set()
+
+
+def test_tile_memory_stays_bounded(small_tiles, monkeypatch) -> None:
+    monkeypatch.setattr(render, "MAX_TILES", 12)
+    layer = _blobs()
+    renderer = MapRenderer()
+    for k in range(4):  # pans and zooms, each followed by idle time
+        f = 1.0 / (1 + k)
+        _canvas_draw(renderer, [layer], (0, 0, 100_000 * f, 75_000 * f), tiles=True, idle=True)
+        images = sum(tile is not None for tile in renderer._tiles.values())
+        assert images == renderer._tile_images <= 12
+
+
+@pytest.mark.parametrize(
+    "sx, ox, oy", [(0.5, -100.3, -57.8), (0.37, 11.6, -3.2), (0.71, -640.1, -402.5)]
+)
+def test_tile_mosaic_equals_one_resample_of_the_whole_image(sx, ox, oy) -> None:
+    from matplotlib import _image
+    from matplotlib.transforms import Affine2D
+
+    from cartography.tiles import BLEED, TILE_PX, TileMosaic
+
+    rng = np.random.default_rng(5)
+    side = 3 * TILE_PX
+    whole = rng.integers(0, 256, (side, side, 4)).astype(np.uint8)  # rows bottom-first
+    whole[..., :3] = whole[..., :3] * (whole[..., 3:4] / 255.0)  # premultiplied, as tiles are
+    # Tile (1, 2) is empty: nothing is drawn in it or its bleed (else it would hold an image).
+    whole[2 * TILE_PX - BLEED :, TILE_PX - BLEED : 2 * TILE_PX + BLEED] = 0
+    padded = np.zeros((side + 2 * BLEED, side + 2 * BLEED, 4), dtype=np.uint8)
+    padded[BLEED:-BLEED, BLEED:-BLEED] = whole
+    size = TILE_PX + 2 * BLEED
+    tiles = {
+        (i, j): np.ascontiguousarray(
+            padded[j * TILE_PX : j * TILE_PX + size, i * TILE_PX : i * TILE_PX + size]
+        )
+        for i in range(3)
+        for j in range(3)
+    }
+    tiles[(1, 2)] = None  # an empty tile is stored as None and drawn transparent
+    width, height = 600, 500
+    got = TileMosaic(tiles, 1.0, 1).compose(width, height, sx, sx, ox, oy)
+    expected = np.zeros((height, width, 4), dtype=np.uint8)
+    to_out = Affine2D().scale(sx, sx).translate(ox, oy)
+    _image.resample(whole, expected, to_out, _image.BILINEAR, False, 1.0)
+    # Tile borders must be invisible. Agg's fixed-point span interpolation rounds a shade
+    # differently per call, and the whole image's own edges have no neighbours: compare
+    # pixels at least 3 px inside it, allowing that rounding.
+    u = np.arange(width) + 0.5
+    v = np.arange(height) + 0.5
+    inside_u = (u > ox + 3) & (u < ox + sx * side - 3)
+    inside_v = (v > oy + 3) & (v < oy + sx * side - 3)
+    diff = np.abs(got.astype(int) - expected.astype(int)).max(axis=2)[np.ix_(inside_v, inside_u)]
+    assert diff.size > 100_000 and diff.max() <= 2
