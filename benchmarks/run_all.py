@@ -19,6 +19,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("bench_read_points", []),
     ("bench_count", []),  # compares with QGIS when qgis_process.bin is installed
     ("bench_desktop_load", []),
+    ("bench_desktop_render", []),
 ]
 
 

@@ -1,0 +1,128 @@
+"""The map canvas itself at scale: 100,000 polygons and 1,000,000 points in a 1600x1200 view.
+
+Measures what the analyst waits for: from a pan or zoom to the new image on screen
+(debounce, background render, hand-over to the GUI thread), and the longest event-loop gap
+meanwhile, while a 10 ms QTimer ticks. Between gestures the user pauses for `--pause` ms
+and the canvas uses the time to warm its caches (MapRenderer.warm_up).
+
+Run: python -m benchmarks.bench_desktop_render [--pause MS]  (benchmarks/ stays Qt-free)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from PySide6.QtCore import QElapsedTimer, QPointF, QTimer
+from PySide6.QtWidgets import QApplication
+
+from benchmarks.bench_render import SIZE, layers
+from desktop.canvas import MapCanvas
+from desktop.selection import FeatureSelection
+from layers.project import Project
+
+
+class Clock:
+    """Latency of each gesture and the longest gap between 10 ms ticks (GUI blocked)."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.gaps: list[int] = []
+        self.ticks = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.gaps.append(self.ticks.restart()))
+
+    def spin(self, seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            self.app.processEvents()
+            time.sleep(0.002)
+
+    def until(self, done, timeout: float = 60.0) -> float:
+        start = time.perf_counter()
+        while not done():
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError("the canvas did not finish in time")
+            self.app.processEvents()
+            time.sleep(0.001)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pause", type=float, default=1500, help="idle ms between gestures")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication([])
+    project = Project(title="bench")
+    for layer in layers(100_000, 1_000_000):
+        project.add(layer)
+    project.metric_crs = "EPSG:32618"
+    canvas = MapCanvas(project, FeatureSelection(), lambda: None)
+    canvas.resize(1600, 1200)
+    canvas.show()
+    clock = Clock(app)
+    x0, y0 = 300_000.0, 200_000.0
+    full = (x0, y0, x0 + SIZE, y0 + SIZE * 0.75)
+    start = time.perf_counter()
+    canvas.set_project(project)
+    canvas.set_extent(full)
+    clock.until(lambda: canvas.render_count >= 1 and not canvas.is_rendering)
+    print(f"first render (cold caches)       {(time.perf_counter() - start) * 1000:5.0f} ms")
+    warm = clock.until(lambda: not canvas.renderer.warming)
+    print(f"idle warm-up after it            {warm * 1000:5.0f} ms")
+
+    def gesture(change) -> tuple[float, int]:
+        clock.spin(args.pause / 1000)  # the user looks at the map; the canvas warms up
+        done = canvas.render_count
+        clock.gaps.clear()
+        clock.ticks.start()
+        clock.timer.start()
+        began = time.perf_counter()
+        change()
+        clock.until(lambda: canvas.render_count > done and not canvas.is_rendering)
+        latency = time.perf_counter() - began
+        clock.timer.stop()
+        if os.environ.get("BENCH_DEBUG"):
+            tiled = bool(canvas.renderer.map_renderer.last_tiled)
+            print(
+                f"   {latency * 1000:.0f} ms, render {canvas.last_render_ms:.0f} ms, tiled {tiled}"
+            )
+        return latency, max(clock.gaps or [0])
+
+    runs = {
+        "pans at full-extent scale": [
+            lambda dx=dx, dy=dy: canvas.pan_by_pixels(dx, dy)
+            for dx, dy in ((300, 0), (-200, 150), (0, -300), (250, 250), (-350, -100))
+        ],
+        "wheel zooms in, then out": [
+            lambda f=f: canvas.zoom_by(f, QPointF(800, 600)) for f in (1.25,) * 4 + (0.8,) * 4
+        ],
+        "zoom to full extent": [lambda: canvas.set_extent(full)] * 3,
+    }
+    worst_gap = 0
+    for label, changes in runs.items():
+        results = [gesture(change) for change in changes]
+        ms = [latency * 1000 for latency, _ in results]
+        gap = max(g for _, g in results)
+        worst_gap = max(worst_gap, gap)
+        print(
+            f"{label:<32} median {statistics.median(ms):4.0f} ms, max {max(ms):4.0f} ms to the new "
+            f"image; longest GUI gap {gap} ms"
+        )
+    clock.gaps.clear()
+    clock.ticks.start()
+    clock.timer.start()
+    canvas.set_extent((x0, y0, x0 + SIZE * 0.5, y0 + SIZE * 0.375))  # a new level to warm
+    clock.until(lambda: canvas.render_count and not canvas.is_rendering)
+    clock.until(lambda: not canvas.renderer.warming)
+    clock.timer.stop()
+    print(f"longest GUI gap during a warm-up  {max(clock.gaps or [0]):4d} ms")
+    canvas.shutdown()
+
+
+if __name__ == "__main__":
+    main()
