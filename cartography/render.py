@@ -231,7 +231,7 @@ MAX_CACHED = 8
 # Polygon layers this large get RingStores from warm_up; 4 levels of 100k polygons ~100 MB.
 STORE_MIN_ROWS = 5_000
 MAX_STORES = 4
-WARM_CHUNK = 10_000  # rows per warm-up step: ~20-40 ms, so a waiting redraw starts soon
+WARM_CHUNK = 5_000  # rows per warm-up step: ~10-20 ms, so a waiting redraw starts soon
 # Views drawing this many polygons of one layer use its level tiles (cartography.tiles).
 TILE_MIN_ROWS = 20_000
 MAX_TILES = 256  # ~1 MB each: a 1600x1200 view needs 20-60 a level; warm_up makes 3 levels
@@ -323,8 +323,12 @@ class MapRenderer:
         return hit[1]
 
     def forget(self, layer: Layer) -> None:
-        """Drop a removed layer's caches."""
-        self._caches.pop(layer.id, None)
+        """Drop a removed layer's caches and level tiles."""
+        hit = self._caches.pop(layer.id, None)
+        if hit is not None:
+            token = _token(hit[1])
+            for key in [k for k in self._tiles if k[0] == token]:
+                self._tile_images -= self._tiles.pop(key) is not None
 
     def _mask(self, layer: Layer, cache: _LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
         key = (tf, layer.field("date"), layer.field("year"))
@@ -500,7 +504,7 @@ class MapRenderer:
             return
         minx, miny, maxx, maxy = view.extent
         w, h = maxx - minx, maxy - miny
-        around = (minx - w / 8, miny - h / 8, maxx + w / 8, maxy + h / 8)  # short pans
+        around = (minx - w / 4, miny - h / 4, maxx + w / 4, maxy + h / 4)  # pans
         centre = (minx + w * 0.15, miny + h * 0.15, maxx - w * 0.15, maxy - h * 0.15)  # zoom in
         wider = (minx - w / 2, miny - h / 2, maxx + w / 2, maxy + h / 2)  # zooming out
         for layer in list(layers):

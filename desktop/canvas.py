@@ -85,11 +85,18 @@ class BackgroundRenderer(QObject):
         self._warm_generation = 0  # bumped by every render: idle work in flight then stops
         self.warm_steps_done = 0
         self.warming = False  # idle work queued or running
+        self.longest_warm_step_ms = 0.0  # what a render may wait behind
 
     def reset(self) -> None:
         self._warm_generation += 1
         with self._lock:
             self.map_renderer = MapRenderer()  # caches belong to the old project's layers
+
+    def forget(self, layer: Layer) -> None:
+        """A layer left the project: free its caches (metric copy, indexes, tiles)."""
+        self._warm_generation += 1
+        with self._lock:
+            self.map_renderer.forget(layer)
 
     def render(
         self, job: int, layers, view: MapView, selection, size: QSize, dpr: float
@@ -153,6 +160,7 @@ class BackgroundRenderer(QObject):
         with self._lock:
             if generation != self._warm_generation:
                 return  # a render came (or the project changed): the user's work goes first
+            began = time.perf_counter()
             try:
                 next(steps)
             except StopIteration:
@@ -163,6 +171,8 @@ class BackgroundRenderer(QObject):
                 self.warming = False
                 return
             self.warm_steps_done += 1
+            step_ms = (time.perf_counter() - began) * 1000
+            self.longest_warm_step_ms = max(self.longest_warm_step_ms, step_ms)
         executor = self._executor
         if executor is not None and generation == self._warm_generation:
             try:

@@ -43,6 +43,7 @@ from desktop.canvas import MapCanvas
 from desktop.identify_panel import IdentifyPanel
 from desktop.layers_dock import LayersPanel
 from desktop.loading import LAYER_FILE_FILTER, LoadOutcome, load_files, load_project
+from desktop.memory import release_removed_layers, settle_loaded_layers
 from desktop.messages import MessagesPanel
 from desktop.recovery import RecoveryWriter, discard, find_recovery, recovery_path
 from desktop.selection import FeatureSelection
@@ -108,6 +109,12 @@ class MainWindow(QMainWindow):
         self._sized = False
         self._dirty = False  # changes outside the undo stack (time filter, view)
         self._layer_connections: list = []
+        # Keeps loaded geometries out of GC walks (memory.py); as soon as the change that
+        # asked for it is done, so its one collection is part of that action, not a later drag.
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(0)
+        self._settle_timer.timeout.connect(settle_loaded_layers)
         self.menus: dict[str, QMenu] = {}
         self.actions: dict[str, QAction] = {}
 
@@ -566,6 +573,7 @@ class MainWindow(QMainWindow):
         """Show `project` (the previous one is dropped; callers asked about unsaved work)."""
         for signal, slot in self._layer_connections:
             signal.disconnect(slot)
+        release_removed_layers(self.project.layers if project is not self.project else ())
         self.project = project
         self.selection.clear("window")
         self.undo_stack.clear()
@@ -587,6 +595,7 @@ class MainWindow(QMainWindow):
         self.synthetic_label.setVisible(project.is_synthetic)
         self._update_title()
         self._show_scale()
+        self._settle_timer.start()
         self.project_changed.emit(project)
 
     def _layers_structure_changed(self, *_args) -> None:
@@ -599,12 +608,16 @@ class MainWindow(QMainWindow):
         self.crs_label.setText(crs_label(self.project.metric_crs))
         if first_layers:
             self.canvas.zoom_full()
+        # Not inside this slot: a removed layer is still referenced by the signal that said so.
+        self._settle_timer.start()
 
     def _current_layer_changed(self, layer: Layer | None) -> None:
         # The model's selection is what analyses and exports read as "the current layer".
         self.project.layers.selection = [layer] if layer is not None else []
 
     def _layer_removed(self, _index: int, layer: Layer) -> None:
+        release_removed_layers([layer])
+        self.canvas.renderer.forget(layer)
         self.selection.forget(layer)
         if self.attribute_table.model.layer is layer:
             self.attribute_table.show_layer(None)

@@ -87,6 +87,9 @@ def make_window(qtbot, settings, pool, tmp_path, no_dialogs):
         window._dirty = False
         window.undo_stack.setClean()
         window.undo_stack.clear()
+    from desktop.memory import release_removed_layers
+
+    release_removed_layers()  # the next test's collector sees this test's objects again
 
 
 @pytest.fixture
