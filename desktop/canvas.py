@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Q
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QRubberBand, QWidget
 
-from cartography.render import LegendEntry, MapRenderer, MapView, features_at
+from cartography.render import VIEW_READY, LegendEntry, MapRenderer, MapView, features_at
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.project import Project
@@ -63,6 +63,7 @@ class RenderResult:
     legend: list[LegendEntry] = field(default_factory=list)
     milliseconds: float = 0.0
     error: str = ""
+    stand_in: bool = False  # some layer drawn from coarser tiles: redraw once warm
 
 
 class BackgroundRenderer(QObject):
@@ -74,6 +75,7 @@ class BackgroundRenderer(QObject):
     """
 
     done = Signal(object)
+    view_ready = Signal()  # warm-up finished the last view's own zoom level
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +129,7 @@ class BackgroundRenderer(QObject):
                 result.legend = self.map_renderer.render(
                     ax, layers, view, selection=selection, tiles=True
                 )
+                result.stand_in = bool(self.map_renderer.last_stand_in)
             except Exception as exc:  # noqa: BLE001 - a bad style or layer must not kill the canvas
                 log.exception("Map render failed")
                 result.error = tr("The map could not be drawn: {e}").format(e=exc)
@@ -162,7 +165,7 @@ class BackgroundRenderer(QObject):
                 return  # a render came (or the project changed): the user's work goes first
             began = time.perf_counter()
             try:
-                next(steps)
+                said = next(steps)
             except StopIteration:
                 self.warming = False
                 return
@@ -173,6 +176,8 @@ class BackgroundRenderer(QObject):
             self.warm_steps_done += 1
             step_ms = (time.perf_counter() - began) * 1000
             self.longest_warm_step_ms = max(self.longest_warm_step_ms, step_ms)
+        if said == VIEW_READY:
+            self.view_ready.emit()
         executor = self._executor
         if executor is not None and generation == self._warm_generation:
             try:
@@ -219,6 +224,8 @@ class MapCanvas(QWidget):
         super().__init__()
         self.renderer = BackgroundRenderer(self)
         self.renderer.done.connect(self._render_done)
+        self.renderer.view_ready.connect(self._sharpen)
+        self._soft = False  # the image on screen used stand-in tiles
         self._job = 0
         self._last_view: MapView | None = None
         self._installed_job = -1
@@ -421,6 +428,7 @@ class MapCanvas(QWidget):
         if result.job < self._installed_job:
             return  # an older render finished late: keep the newer image
         self._installed_job = result.job
+        self._soft = result.stand_in
         if result.image is not None:
             self._image = result.image
             self._image_extent = result.extent
@@ -432,6 +440,12 @@ class MapCanvas(QWidget):
             self.render_failed.emit(result.error)
         self.rendered.emit(self.last_render_ms)
         self.legend_changed.emit(self.legend)
+
+    def _sharpen(self) -> None:
+        """The warm-up made this view's own tiles: replace the soft stand-in image."""
+        if self._soft and not self.is_rendering:
+            self._soft = False
+            self.request_redraw()
 
     @property
     def is_rendering(self) -> bool:

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from PySide6.QtCore import QPointF
 
 import cartography.render as render
 from layers.layer import Layer
@@ -86,3 +87,16 @@ def test_shutdown_during_warm_up_is_clean(canvas, qtbot) -> None:
     steps = canvas.renderer.warm_steps_done
     qtbot.wait(100)
     assert canvas.renderer.warm_steps_done == steps
+
+
+def test_a_stand_in_image_is_sharpened_once_the_level_is_warm(canvas, qtbot) -> None:
+    qtbot.waitUntil(lambda: canvas.render_count >= 1 and not canvas.renderer.warming, timeout=20000)
+    renders = canvas.render_count
+    # Two notches in at a corner, a finer level readied only for the centre: stand-in tiles.
+    canvas.zoom_by(1.25**2, QPointF(0, 0))
+    qtbot.waitUntil(lambda: canvas.render_count > renders, timeout=10000)
+    assert canvas._soft  # drawn at once from the coarser tiles
+    soft_renders = canvas.render_count
+    qtbot.waitUntil(lambda: canvas.render_count > soft_renders, timeout=20000)  # by itself
+    qtbot.waitUntil(lambda: not canvas.is_rendering, timeout=10000)
+    assert not canvas._soft and not canvas.renderer.map_renderer.last_stand_in

@@ -333,3 +333,24 @@ def test_tile_mosaic_equals_one_resample_of_the_whole_image(sx, ox, oy) -> None:
     inside_v = (v > oy + 3) & (v < oy + sx * side - 3)
     diff = np.abs(got.astype(int) - expected.astype(int)).max(axis=2)[np.ix_(inside_v, inside_u)]
     assert diff.size > 100_000 and diff.max() <= 2
+
+
+def test_a_new_finer_level_is_drawn_from_the_coarser_tiles_until_warm(small_tiles) -> None:
+    layer = _blobs()
+    renderer = MapRenderer()
+    full = (0, 0, 100_000, 75_000)
+    _canvas_draw(renderer, [layer], full, tiles=True, idle=True)
+    # Two wheel notches in at a corner: the warm-up readied the finer level for the centre
+    # only, so this view's own level (half the pixel size) has no tiles yet.
+    zoomed = (0, 0, 64_000, 48_000)
+    vectors = _canvas_draw(MapRenderer(), [layer], zoomed, tiles=False)
+    soft = _canvas_draw(renderer, [layer], zoomed, tiles=True)
+    assert renderer.last_stand_in == {layer.id} == renderer.last_tiled
+    diff = np.abs(soft - vectors).max(axis=2)
+    assert diff.mean() < 15  # the coarser level: simplified twice as much, a little soft
+    view = MapView(CRS_M, zoomed, pixel_size=(zoomed[2] - zoomed[0]) / 1000)
+    said = list(renderer.warm_up([layer], view))
+    assert said.count(render.VIEW_READY) == 1
+    sharp = _canvas_draw(renderer, [layer], zoomed, tiles=True)
+    assert renderer.last_tiled == {layer.id} and not renderer.last_stand_in
+    assert np.abs(sharp - vectors).max(axis=2).mean() < diff.mean()
