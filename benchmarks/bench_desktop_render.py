@@ -2,7 +2,7 @@
 
 benchmarks/ must not import Qt or desktop/ (tests/unit/test_architecture.py), so this
 launches desktop/render_benchmark.py in its own interpreter.
-Run: python -m benchmarks.bench_desktop_render [--pause MS]
+Run: python -m benchmarks.bench_desktop_render [--pause MS] [--each]
 """
 
 from __future__ import annotations

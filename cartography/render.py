@@ -139,6 +139,14 @@ class _LayerCache:
         self.full_paths: dict[tuple, list[tuple[int, Path]]] = {}
         self.ring_stores: dict[float, RingStore] = {}
         self._areas: np.ndarray | None = None
+        self._by_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def points_by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point x, y and owning row, sorted by x once (a view's columns are then one slice)."""
+        if self._by_x is None:
+            order = np.argsort(self.point_xy[:, 0], kind="stable")
+            self._by_x = (self.point_xy[order, 0], self.point_xy[order, 1], self.point_owner[order])
+        return self._by_x
 
     @property
     def areas(self) -> np.ndarray:
@@ -781,12 +789,13 @@ class _Draw:
     def points(self, bbox: tuple) -> bool:
         """Draw points; returns True when they were aggregated into a density raster."""
         cache, st = self.cache, self.layer.style
-        xy, owner = cache.point_xy, cache.point_owner
-        x, y = xy[:, 0], xy[:, 1]
-        inside = None  # None: every point (the common full-extent case skips a 1M-row mask)
+        x, y, owner = cache.points_by_x()
+        # The view's columns are one slice of the x-sorted points: no mask over all of them.
+        first = int(np.searchsorted(x, bbox[0], side="left"))
+        last = int(np.searchsorted(x, bbox[2], side="right"))
+        x, y, owner = x[first:last], y[first:last], owner[first:last]
         pb = cache.point_bounds
-        if not (bbox[0] <= pb[0] and bbox[1] <= pb[1] and pb[2] <= bbox[2] and pb[3] <= bbox[3]):
-            inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
+        inside = None if bbox[1] <= pb[1] and pb[3] <= bbox[3] else (y >= bbox[1]) & (y <= bbox[3])
         keep = None if self.mask is None else self.mask[owner]
         if self.classes is not None and (self.classes.index < -1).any():
             drawn = self.classes.index[owner] > -2
@@ -796,7 +805,8 @@ class _Draw:
         count = x.size if inside is None else int(np.count_nonzero(inside))
         self.count += count
         if count > DENSE_POINTS:
-            chosen = (x, y) if inside is None else (x[inside], y[inside])
+            # The raster clips to the view itself: only the period and class filters copy.
+            chosen = (x, y) if keep is None else (x[keep], y[keep])
             self.ax.add_artist(PointDensity(*chosen, st.fill, self.alpha, self.z))
             return True
         sel = np.arange(x.size) if inside is None else np.flatnonzero(inside)

@@ -5,7 +5,7 @@ Measures what the analyst waits for: from a pan or zoom to the new image on scre
 meanwhile, while a 10 ms QTimer ticks. Between gestures the user pauses for `--pause` ms
 and the canvas uses the time to warm its caches (MapRenderer.warm_up).
 
-Run: python -m benchmarks.bench_desktop_render [--pause MS]  (benchmarks/ stays Qt-free)
+Run: python -m benchmarks.bench_desktop_render [--pause MS] [--each]  (benchmarks/ stays Qt-free)
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class Clock:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pause", type=float, default=1500, help="idle ms between gestures")
+    parser.add_argument("--each", action="store_true", help="print every gesture")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])
@@ -88,10 +89,17 @@ def main() -> None:
         clock.until(lambda: canvas.render_count > done and not canvas.is_rendering)
         latency = time.perf_counter() - began
         clock.timer.stop()
-        if os.environ.get("BENCH_DEBUG"):
-            tiled = bool(canvas.renderer.map_renderer.last_tiled)
+        if args.each:
+            drew = canvas.renderer.map_renderer
+            how = (
+                "stand-in tiles"
+                if drew.last_stand_in
+                else "tiles"
+                if drew.last_tiled
+                else "vectors"
+            )
             print(
-                f"   {latency * 1000:.0f} ms, render {canvas.last_render_ms:.0f} ms, tiled {tiled}"
+                f"   {latency * 1000:4.0f} ms, of which render {canvas.last_render_ms:4.0f} ms ({how})"
             )
         return latency, max(clock.gaps or [0])
 
