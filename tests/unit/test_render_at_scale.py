@@ -354,3 +354,35 @@ def test_a_new_finer_level_is_drawn_from_the_coarser_tiles_until_warm(small_tile
     sharp = _canvas_draw(renderer, [layer], zoomed, tiles=True)
     assert renderer.last_tiled == {layer.id} and not renderer.last_stand_in
     assert np.abs(sharp - vectors).max(axis=2).mean() < diff.mean()
+
+
+@pytest.mark.parametrize("dense_over", [100, 10_000])  # density raster, then markers
+def test_points_in_part_of_the_view_are_counted_as_by_brute_force(monkeypatch, dense_over) -> None:
+    from layers.timefilter import TimeFilter
+
+    monkeypatch.setattr(render, "DENSE_POINTS", dense_over)
+    rng = np.random.default_rng(8)
+    n = 3000
+    x, y = rng.uniform(0, 1000, n), rng.uniform(0, 1000, n)
+    year = rng.integers(2015, 2021, n)
+    gdf = gpd.GeoDataFrame({"year": year}, geometry=gpd.points_from_xy(x, y), crs=CRS_M)
+    layer = Layer(gdf, "events", mapping=FieldMapping({"year": "year"}))
+    extent = (200.0, 100.0, 700.0, 475.0)
+    view = MapView(CRS_M, extent, TimeFilter.years(2017, 2018))
+    fig = plt.figure(figsize=(4, 3), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    entries = MapRenderer().render(ax, [layer], view)
+    plt.close(fig)
+    pad = 0.02 * 500  # the renderer's bbox pads the view by 2 % of its larger side
+    expected = (
+        (
+            (x >= extent[0] - pad)
+            & (x <= extent[2] + pad)
+            & (y >= extent[1] - pad)
+            & (y <= extent[3] + pad)
+        )
+        & (year >= 2017)
+        & (year <= 2018)
+    )
+    assert entries[0].count == int(expected.sum())
+    assert entries[0].kind == ("density" if dense_over == 100 else "point")
