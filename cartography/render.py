@@ -602,7 +602,7 @@ class MapRenderer:
             self._tile_figure.add_axes((0.0, 0.0, 1.0, 1.0))
         fig = self._tile_figure
         ax = fig.axes[0]
-        ax.clear()
+        clear_map(ax)
         ax.set_axis_off()
         rows = self._visible_shaped(cache, bounds)
         draw = _Draw(ax, layer, cache, classes, mask, 1, None)
@@ -932,6 +932,12 @@ class _Draw:
                 markeredgewidth=2.0,
                 zorder=2000,
             )
+
+
+def clear_map(ax: Axes) -> None:
+    """Remove the last map's artists from a reused Axes (ax.clear() also rebuilds ticks, ~10 ms)."""
+    for artist in (*ax.patches, *ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.artists):
+        artist.remove()
 
 
 def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:
