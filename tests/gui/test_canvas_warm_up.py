@@ -91,12 +91,11 @@ def test_shutdown_during_warm_up_is_clean(canvas, qtbot) -> None:
 
 def test_a_stand_in_image_is_sharpened_once_the_level_is_warm(canvas, qtbot) -> None:
     qtbot.waitUntil(lambda: canvas.render_count >= 1 and not canvas.renderer.warming, timeout=20000)
-    renders = canvas.render_count
+    soft: list[bool] = []  # stand_in of every render delivered from now on
+    canvas.renderer.done.connect(lambda result: soft.append(result.stand_in))
     # Two notches in at a corner, a finer level readied only for the centre: stand-in tiles.
     canvas.zoom_by(1.25**2, QPointF(0, 0))
-    qtbot.waitUntil(lambda: canvas.render_count > renders, timeout=10000)
-    assert canvas._soft  # drawn at once from the coarser tiles
-    soft_renders = canvas.render_count
-    qtbot.waitUntil(lambda: canvas.render_count > soft_renders, timeout=20000)  # by itself
-    qtbot.waitUntil(lambda: not canvas.is_rendering, timeout=10000)
+    qtbot.waitUntil(lambda: soft[:1] == [True], timeout=10000)  # drawn at once, soft
+    # Then, by itself once the warm-up made this level's tiles, drawn again sharp.
+    qtbot.waitUntil(lambda: soft[1:2] == [False] and not canvas.is_rendering, timeout=20000)
     assert not canvas._soft and not canvas.renderer.map_renderer.last_stand_in
