@@ -93,7 +93,7 @@ class BackgroundRenderer(QObject):
         self._agg: FigureCanvasAgg | None = None
         self._warm_generation = 0  # bumped by every render: idle work in flight then stops
         self.warm_steps_done = 0
-        self.warming = False  # idle work queued or running
+        self._warm_active: int | None = None  # generation of the warm-up in progress
         self.longest_warm_step_ms = 0.0  # what a render may wait behind
 
     def reset(self) -> None:
@@ -154,8 +154,13 @@ class BackgroundRenderer(QObject):
             return
         generation = self._warm_generation
         steps = self.map_renderer.warm_up(list(layers), view)
-        self.warming = True
+        self._warm_active = generation
         self._executor.submit(self._warm_step, steps, generation)
+
+    @property
+    def warming(self) -> bool:
+        """Idle work queued or running (a render, which stops it, makes this False)."""
+        return self._warm_active is not None and self._warm_active == self._warm_generation
 
     def _warm_step(self, steps, generation: int) -> None:
         with self._lock:
@@ -165,11 +170,11 @@ class BackgroundRenderer(QObject):
             try:
                 said = next(steps)
             except StopIteration:
-                self.warming = False
+                self._warm_active = None
                 return
             except Exception:  # noqa: BLE001 - idle work must never take the canvas down
                 log.exception("Map warm-up failed")
-                self.warming = False
+                self._warm_active = None
                 return
             self.warm_steps_done += 1
             step_ms = (time.perf_counter() - began) * 1000
