@@ -14,6 +14,8 @@ import numpy as np
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.colors import to_rgba
 
+from cartography.pixels import DeviceGrid, device_grid, draw_pixels
+
 # Cell side at 100 dpi; scaled with the dpi so screen and print show the same grain (0.5 mm).
 CELL_PX_AT_100_DPI = 2.0
 
@@ -28,7 +30,7 @@ class PointDensity(Artist):
         super().__init__()
         self._x = np.asarray(x, dtype=float)
         self._y = np.asarray(y, dtype=float)
-        self._rgb = np.round(np.asarray(to_rgba(colour)[:3]) * 255).astype(np.uint8)
+        self._rgb = tuple(round(c * 255) for c in to_rgba(colour)[:3])
         self._alpha = float(alpha)
         self.set_zorder(zorder)
         self.set_rasterized(True)
@@ -36,29 +38,25 @@ class PointDensity(Artist):
     def cell_pixels(self, dpi: float) -> int:
         return max(1, round(CELL_PX_AT_100_DPI * dpi / 100.0))
 
-    def counts(self, renderer) -> tuple[np.ndarray, int, int, int]:
-        """(counts per cell with row 0 at the bottom, cell size, x0, y0) in device pixels."""
-        box = self.axes.bbox
-        x0, y0 = math.floor(box.x0), math.floor(box.y0)
+    def counts(self, renderer) -> tuple[np.ndarray, int, DeviceGrid]:
+        """(counts per cell with row 0 at the bottom, cell size, device grid)."""
+        grid = device_grid(self.axes)
         cell = self.cell_pixels(renderer.dpi)
-        nx = max(1, math.ceil((math.ceil(box.x1) - x0) / cell))
-        ny = max(1, math.ceil((math.ceil(box.y1) - y0) / cell))
-        m = self.axes.transData.get_affine().get_matrix()  # linear axes: scale and offset only
-        # One cell of slack on the low side makes truncation act as floor for -1 < f < 0.
-        ix = _cell_index(self._x, m[0, 0] / cell, (m[0, 2] - x0) / cell, nx)
-        iy = _cell_index(self._y, m[1, 1] / cell, (m[1, 2] - y0) / cell, ny)
+        nx, ny = math.ceil(grid.width / cell), math.ceil(grid.height / cell)
+        ix = _cell_index(self._x, grid.sx / cell, grid.ox / cell, nx)
+        iy = _cell_index(self._y, grid.sy / cell, grid.oy / cell, ny)
         # Unsigned view: negative (left or below) and too large (right or above) fail one test.
         keep = (ix.view(np.uint32) < nx) & (iy.view(np.uint32) < ny)
         iy *= nx
         iy += ix
         counts = np.bincount(iy[keep], minlength=nx * ny).reshape(ny, nx)
-        return counts, cell, x0, y0
+        return counts, cell, grid
 
     @allow_rasterization
     def draw(self, renderer) -> None:
         if not self.get_visible() or self.axes is None or not self._x.size:
             return
-        counts, cell, x0, y0 = self.counts(renderer)
+        counts, cell, grid = self.counts(renderer)
         top = int(counts.max())
         if top <= 0:
             return
@@ -66,17 +64,14 @@ class PointDensity(Artist):
         steps = np.log1p(np.arange(top + 1, dtype=np.float64)) / math.log1p(top)
         lut = np.round((0.25 + 0.75 * steps) * (255 * self._alpha)).astype(np.uint32) << 24
         lut[0] = 0
-        r, g, b = (int(c) for c in self._rgb)
+        r, g, b = self._rgb
         lut |= np.uint32(r | (g << 8) | (b << 16))  # RGBA bytes of a little-endian uint32
         packed = lut[counts] if sys.byteorder == "little" else lut[counts].byteswap()
         ny, nx = counts.shape
         image = np.empty((ny, cell, nx, cell), dtype=np.uint32)
         image[...] = packed[:, None, :, None]  # each cell fills cell x cell device pixels
         image = image.reshape(ny * cell, nx * cell).view(np.uint8).reshape(ny * cell, nx * cell, 4)
-        gc = renderer.new_gc()
-        gc.set_clip_rectangle(self.axes.bbox.frozen())  # the grid may overhang by a pixel
-        renderer.draw_image(gc, x0, y0, image)  # Agg (also when rasterizing): row 0 at the bottom
-        gc.restore()
+        draw_pixels(renderer, self.axes, grid, image)
 
 
 def _cell_index(values: np.ndarray, scale: float, offset: float, size: int) -> np.ndarray:

@@ -570,8 +570,7 @@ class MapRenderer:
         key = self._tile_key(layer, cache, classes, mask, tol)
         if key is None or cache.tree is None:
             return
-        draw = _Draw(None, layer, cache, classes, mask, 1, None)
-        if draw._keep(self._visible_shaped(cache, bbox)).size < TILE_MIN_ROWS // 4:
+        if _kept(self._visible_shaped(cache, bbox), mask, classes).size < TILE_MIN_ROWS // 4:
             return  # views here draw few polygons: vectors are fast enough
         res = tile_resolution(tol)
         for index in tile_indices(bbox, res):
@@ -694,6 +693,15 @@ class MapRenderer:
         return _features_at(cache, x, y, tolerance)
 
 
+def _kept(rows: np.ndarray, mask: np.ndarray | None, classes: _Classes | None) -> np.ndarray:
+    """The rows the period keeps and the style draws (class -2 is "not drawn")."""
+    if mask is not None:
+        rows = rows[mask[rows]]
+    if classes is not None:
+        rows = rows[classes.index[rows] > -2]
+    return rows
+
+
 class _Draw:
     """Draws one layer's artists for one render call."""
 
@@ -706,11 +714,7 @@ class _Draw:
         self.fill_alpha = layer.opacity * st.fill_alpha
 
     def _keep(self, rows: np.ndarray) -> np.ndarray:
-        if self.mask is not None:
-            rows = rows[self.mask[rows]]
-        if self.classes is not None:
-            rows = rows[self.classes.index[rows] > -2]
-        return rows
+        return _kept(rows, self.mask, self.classes)
 
     def _groups(self, rows: np.ndarray):
         """(colour, rows) per style class, in class order."""

@@ -18,6 +18,8 @@ from matplotlib import _image  # the resampler imshow uses, minus its float conv
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.transforms import Affine2D
 
+from cartography.pixels import device_grid, draw_pixels
+
 TILE_PX = 512
 BLEED = 2  # extra pixels drawn round each tile, so the bilinear filter never sees an edge
 OVERSAMPLE = 2.0  # level pixels per screen pixel at the level's own scale
@@ -103,18 +105,10 @@ class TileMosaic(Artist):
     def draw(self, renderer) -> None:
         if not self.get_visible() or self.axes is None:
             return
-        ax, res = self.axes, self._res
-        box = ax.bbox
-        x0, y0 = math.floor(box.x0), math.floor(box.y0)
-        width, height = max(1, math.ceil(box.x1) - x0), max(1, math.ceil(box.y1) - y0)
-        m = ax.transData.get_affine().get_matrix()  # linear axes: scale and offset only
-        sx, sy = m[0, 0] * res, m[1, 1] * res  # device pixels per level pixel
-        out = self.compose(width, height, sx, sy, m[0, 2] - x0, m[1, 2] - y0)
+        grid, res = device_grid(self.axes), self._res
+        out = self.compose(grid.width, grid.height, grid.sx * res, grid.sy * res, grid.ox, grid.oy)
         straight(out)
-        gc = renderer.new_gc()
-        gc.set_clip_rectangle(box.frozen())
-        renderer.draw_image(gc, x0, y0, out)  # Agg: row 0 at the bottom
-        gc.restore()
+        draw_pixels(renderer, self.axes, grid, out)
 
 
 def _first_pixel(edge: float, size: int) -> int:

@@ -132,7 +132,7 @@ def _density_image(x, y, extent, size=(2, 1), dpi=100):
     ax.add_artist(artist)
     fig.canvas.draw()
     img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
-    counts, cell, _, _ = artist.counts(fig.canvas.get_renderer())
+    counts, cell, _ = artist.counts(fig.canvas.get_renderer())
     plt.close(fig)
     return img, counts, cell
 
