@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from cartography.errors import ExportError  # re-exported: callers import it from here
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -24,10 +25,6 @@ from layers.timefilter import TimeFilter
 FORMATS = (".png", ".svg", ".pdf", ".html")
 # Editable text in PDF/SVG (Type 42 TrueType, not Type 3 outlines).
 PRINT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
-
-
-class ExportError(ValueError):
-    """A user-fixable export problem (unknown region, layer, format, page)."""
 
 
 @dataclass

@@ -336,7 +336,7 @@ def export_webmap(
     tiles: str | Path | None = None,
 ) -> Path:
     """Write the offline web map to `out` atomically; returns the path."""
-    from cartography.export import ExportError
+    from cartography.errors import ExportError
 
     out = Path(out)
     try:
