@@ -61,6 +61,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The entry point is the one place that knows the sample project: the packages are handed
+    # its path here and never import sample_maps (the import contracts in pyproject.toml).
+    from layers.command_support import set_default_project
+    from sample_maps import SAMPLE_PROJECT
+
+    set_default_project(SAMPLE_PROJECT)
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] == "--project" or (argv and argv[0].endswith(".json")):
         project = None

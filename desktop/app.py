@@ -19,7 +19,7 @@ def start_window(project_path: str | None):
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.main_window import MainWindow
-    from sample_maps import SAMPLE_PROJECT
+    from layers.command_support import default_project
 
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
@@ -28,7 +28,7 @@ def start_window(project_path: str | None):
 
     window = MainWindow()
     window.show()
-    path = Path(project_path) if project_path else SAMPLE_PROJECT
+    path = Path(project_path) if project_path else default_project()
 
     def start() -> None:
         # Unsaved work from a never-saved project comes first; otherwise open the project.
@@ -36,7 +36,7 @@ def start_window(project_path: str | None):
             return
         window.open_project(path, ask=False)
 
-    if path.exists():
+    if path is not None and path.exists():
         # Open after the window is on screen, so the analyst sees progress, not a blank wait.
         QTimer.singleShot(0, start)
     elif project_path:

@@ -10,7 +10,8 @@ import pytest
 from shapely.geometry import Point
 
 from analysis.inputs import InputError, load_project
-from layers.command_support import open_project
+from layers import command_support
+from layers.command_support import open_project, set_default_project
 from layers.errors import ProjectError
 from layers.project import Project
 from layers.readers import read_layers
@@ -49,3 +50,21 @@ def test_no_path_means_the_sample_unless_told_otherwise() -> None:
     assert open_project(None, sample_when_missing=False) is None
     with pytest.raises(ProjectError):
         open_project("/nonexistent/p.hatlas.json")
+
+
+def test_no_path_opens_the_default_project_main_names(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(command_support, "_default_project", None)
+    with pytest.raises(ProjectError, match="No project given"):
+        open_project(None)  # no entry point named one: said, not a crash
+    set_default_project(_project_with_a_missing_layer(tmp_path))
+    project = open_project(None, stream=io.StringIO())
+    assert project is not None and project.layers.names() == ["events"]
+
+
+def test_main_names_the_sample_project(monkeypatch) -> None:
+    import main
+    from sample_maps import SAMPLE_PROJECT
+
+    monkeypatch.setattr(command_support, "_default_project", None)
+    main.main(["analyze", "--list"])
+    assert command_support.default_project() == SAMPLE_PROJECT
