@@ -90,8 +90,33 @@ def _warped(geoms: np.ndarray, step: float) -> np.ndarray:
     return shapely.transform(dense, _warp)
 
 
+_OUTLINE = None
+
+
 def _country() -> shapely.Polygon:
-    return shapely.box(WEST, SOUTH, EAST, NORTH)
+    """An irregular outline filling most of the box (about 1.0 million km², Colombia's size)."""
+    global _OUTLINE
+    if _OUTLINE is None:
+        t = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+        cx, cy = (WEST + EAST) / 2, (SOUTH + NORTH) / 2
+        rx, ry = (EAST - WEST) / 2, (NORTH - SOUTH) / 2
+        r = 1 + 0.07 * np.sin(3 * t + 0.4) + 0.05 * np.sin(5 * t + 1.3) + 0.03 * np.sin(9 * t)
+        r = np.minimum(r * 0.93, 1.0)
+        ring = np.column_stack([cx + rx * r * np.cos(t), cy + ry * r * np.sin(t)])
+        ring = np.clip(ring, (WEST, SOUTH), (EAST, NORTH))
+        _OUTLINE = shapely.make_valid(shapely.Polygon(ring))
+    return _OUTLINE
+
+
+def _inside(rng: np.random.Generator, n: int, margin: float = 0.0) -> np.ndarray:
+    """n uniform random points (x, y) inside the country, at least `margin` from its edge."""
+    area = shapely.buffer(_country(), -margin) if margin else _country()
+    shapely.prepare(area)
+    out = np.empty((0, 2))
+    while len(out) < n:
+        xy = rng.uniform((WEST, SOUTH), (EAST, NORTH), (2 * n, 2))
+        out = np.vstack([out, xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]])
+    return out[:n]
 
 
 def _names(rng: np.random.Generator, n: int, prefix: str = "") -> np.ndarray:
@@ -118,7 +143,7 @@ def _points_in(rng: np.random.Generator, polys: np.ndarray, which: np.ndarray) -
 # --- the world -------------------------------------------------------------------------------
 def build_admin(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     country = _country()
-    seeds = shapely.points(rng.uniform((WEST, SOUTH), (EAST, NORTH), (SIZES["municipalities"], 2)))
+    seeds = shapely.points(_inside(rng, SIZES["municipalities"]))
     cells = shapely.get_parts(
         shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=country)
     )
@@ -129,7 +154,7 @@ def build_admin(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, gpd.GeoData
     cells = shapely.make_valid(_warped(cells, 330.0))
     cells = np.array([_largest(g) for g in cells], dtype=object)
     centres = shapely.centroid(cells)
-    dept_seeds = rng.uniform((WEST, SOUTH), (EAST, NORTH), (SIZES["departments"], 2))
+    dept_seeds = _inside(rng, SIZES["departments"])
     cxy = shapely.get_coordinates(centres)
     dept = np.argmin(((cxy[:, None, :] - dept_seeds[None, :, :]) ** 2).sum(-1), axis=1)
     used = np.unique(dept)
@@ -221,7 +246,7 @@ def build_settlements(rng, adm2: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _meanders(rng, n: int, vertices: int, lengths: np.ndarray) -> np.ndarray:
     """n meandering lines of `vertices` vertices and the given lengths, inside the country."""
-    start = rng.uniform((WEST + 20_000, SOUTH + 20_000), (EAST - 20_000, NORTH - 20_000), (n, 2))
+    start = _inside(rng, n, 20_000)
     heading = rng.uniform(0, 2 * np.pi, n)
     step = lengths / (vertices - 1)
     turns = np.cumsum(rng.normal(0, 0.35, (n, vertices - 1)), axis=1) * 0.4
@@ -267,7 +292,7 @@ def _blobs(rng, centres: np.ndarray, radii: np.ndarray, vertices: np.ndarray) ->
 
 def build_protected(rng) -> gpd.GeoDataFrame:
     n = SIZES["protected"]
-    centres = rng.uniform((WEST + 30_000, SOUTH + 30_000), (EAST - 30_000, NORTH - 30_000), (n, 2))
+    centres = _inside(rng, n, 30_000)
     radii = np.clip(rng.lognormal(8.8, 0.8, n), 1_500, 60_000)
     vertices = np.clip(radii / 25, 500, 5_000).astype(int)
     geoms = shapely.intersection(_blobs(rng, centres, radii, vertices), _country())
@@ -301,20 +326,25 @@ def build_protected(rng) -> gpd.GeoDataFrame:
 
 
 def build_border() -> gpd.GeoDataFrame:
-    """The southern and eastern edges of the country: about 10,000 vertices."""
-    line = shapely.LineString([(WEST, SOUTH), (EAST, SOUTH), (EAST, NORTH * 0.55)])
-    line = _warped(np.array([line]), 175.0)
+    """The country's southern and eastern edge, as the municipalities draw it: ~10,000 vertices."""
+    ring = _warped(np.array([_country().exterior]), 175.0)[0]
+    xy = shapely.get_coordinates(ring)[:-1]
+    angle = np.degrees(np.arctan2(xy[:, 1] - (SOUTH + NORTH) / 2, xy[:, 0] - (WEST + EAST) / 2))
+    arc = (angle > -150) & (angle < 35)
+    start = np.flatnonzero(arc & ~np.roll(arc, 1))[0]  # where the arc begins along the ring
+    xy = np.roll(xy, -start, axis=0)[: int(arc.sum())]
     return gpd.GeoDataFrame(
         {"name": ["Límite internacional Patria Sintética – Vecinolandia"], "note": [NOTE]},
-        geometry=line,
+        geometry=[shapely.LineString(xy)],
         crs=EPSG,
     )
 
 
 def _conflict_zones(rng, k: int = 40) -> tuple[np.ndarray, np.ndarray]:
-    centres = rng.uniform((WEST + 40_000, SOUTH + 40_000), (EAST - 40_000, NORTH - 40_000), (k, 2))
+    centres = _inside(rng, 4 * k, 40_000)
     # Most coca and violence lies nearer the southern border, as in the Andean-Amazon foothills.
-    centres[: k // 2, 1] = rng.uniform(SOUTH + 30_000, SOUTH + 450_000, k // 2)
+    south = centres[centres[:, 1] < SOUTH + 450_000][: k // 2]
+    centres = np.vstack([south, centres[centres[:, 1] >= SOUTH + 450_000][: k - len(south)]])
     weight = rng.gamma(1.5, 1.0, k)
     return centres, weight / weight.sum()
 
@@ -326,9 +356,7 @@ def build_cultivation(rng, zones) -> gpd.GeoDataFrame:
     pick = rng.choice(len(centres), 3 * n, p=weight)
     xy = centres[pick] + rng.normal(0, 18_000, (3 * n, 2))
     ij = np.unique(np.floor(xy / 1000.0).astype(np.int64), axis=0)
-    inside = ((ij[:, 0] * 1000 >= WEST) & (ij[:, 0] * 1000 < EAST) & (ij[:, 1] * 1000 >= SOUTH)) & (
-        ij[:, 1] * 1000 < NORTH
-    )
+    inside = shapely.contains_xy(_country(), ij[:, 0] * 1000 + 500, ij[:, 1] * 1000 + 500)
     ij = ij[inside]
     ij = ij[rng.permutation(len(ij))[:n]]
     ij = ij[np.lexsort((ij[:, 0], ij[:, 1]))]
@@ -500,7 +528,7 @@ def build_events(rng, zones, adm2: gpd.GeoDataFrame) -> pd.DataFrame:
     xy = np.where(
         clustered[:, None],
         centres[pick] + rng.normal(0, 25_000, (n, 2)),
-        rng.uniform((WEST, SOUTH), (EAST, NORTH), (n, 2)),
+        _inside(rng, n),
     )
     xy = np.clip(xy, (WEST + 100, SOUTH + 100), (EAST - 100, NORTH - 100))
     dates = _dates(rng, n, np.linspace(0.8, 1.3, len(YEARS)) / np.linspace(0.8, 1.3, 10).sum())
