@@ -1,11 +1,14 @@
-"""The map canvas itself at scale: 100,000 polygons and 1,000,000 points in a 1600x1200 view.
+"""The map canvas itself at scale, on a project: by default (benchmarks.bench_desktop_render)
+100,000 polygons and 1,000,000 points in a 1600x1200 view.
 
 Measures what the analyst waits for: from a pan or zoom to the new image on screen
 (debounce, background render, hand-over to the GUI thread), and the longest event-loop gap
 meanwhile, while a 10 ms QTimer ticks. Between gestures the user pauses for `--pause` ms
 and the canvas uses the time to warm its caches (MapRenderer.warm_up).
 
-Run: python -m benchmarks.bench_desktop_render [--pause MS] [--each]  (benchmarks/ stays Qt-free)
+Run: python -m benchmarks.bench_desktop_render [--pause MS] [--each]  (writes that project
+and launches this; benchmarks/ stays Qt-free and desktop/ never imports benchmarks/), or on any
+project: python -m desktop.render_benchmark PROJECT [--extent MINX,MINY,MAXX,MAXY] [...]
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import time
 from PySide6.QtCore import QElapsedTimer, QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.bench_render import SIZE, layers
 from desktop.canvas import MapCanvas
 from desktop.memory import settle_loaded_layers
 from desktop.selection import FeatureSelection
@@ -54,22 +56,28 @@ class Clock:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("project", help="project file (.hatlas.json) to draw")
+    parser.add_argument(
+        "--extent", help="full view MINX,MINY,MAXX,MAXY in the project's metric CRS (default: all)"
+    )
     parser.add_argument("--pause", type=float, default=1500, help="idle ms between gestures")
     parser.add_argument("--each", action="store_true", help="print every gesture")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])
-    project = Project(title="bench")
-    for layer in layers(100_000, 1_000_000):
-        project.add(layer)
-    project.metric_crs = "EPSG:32618"
+    project = Project.load(args.project)
+    for err in project.load_errors:
+        print(f"not loaded: {err.one_line()}")
     settle_loaded_layers()  # as the main window does once layers are in
     canvas = MapCanvas(project, FeatureSelection(), lambda: None)
     canvas.resize(1600, 1200)
     canvas.show()
     clock = Clock(app)
-    x0, y0 = 300_000.0, 200_000.0
-    full = (x0, y0, x0 + SIZE, y0 + SIZE * 0.75)
+    if args.extent:
+        full = tuple(float(v) for v in args.extent.split(","))
+    else:
+        full = project.full_extent()
+    x0, y0, w, h = full[0], full[1], full[2] - full[0], full[3] - full[1]
     start = time.perf_counter()
     canvas.set_project(project)
     canvas.set_extent(full)
@@ -126,7 +134,7 @@ def main() -> None:
     clock.gaps.clear()
     clock.ticks.start()
     clock.timer.start()
-    canvas.set_extent((x0, y0, x0 + SIZE * 0.5, y0 + SIZE * 0.375))  # a new level to warm
+    canvas.set_extent((x0, y0, x0 + w * 0.5, y0 + h * 0.5))  # a new level to warm
     clock.until(lambda: canvas.render_count and not canvas.is_rendering)
     clock.until(lambda: not canvas.renderer.warming)
     clock.timer.stop()
