@@ -33,6 +33,7 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.count import point_polygon_pairs
 from analysis.cultivation import classify_cells, window_years
 from analysis.inputs import PROJECT_KEY, InputError, feature_dates
+from analysis.region_displacement import StudyWindows
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -759,52 +760,6 @@ def _region_targets(
     return out
 
 
-def area_labels(
-    locations: np.ndarray,
-    shapes: np.ndarray,
-    reach_m: float,
-    buffer_m: float,
-    inside_study: np.ndarray,
-    xy: np.ndarray | None = None,
-) -> np.ndarray:
-    """0 target (≤ reach_m from an operation), 1 buffer (the next buffer_m), 2 control, −1 else.
-
-    As analysis.displacement's default control: the ring after the buffer (its
-    displacement-control ring, another buffer_m wide) is in neither buffer nor control.
-    """
-    far = reach_m + 2 * buffer_m
-    # Only locations in the shapes' box grown by `far` can be near: keeps 1,000 regions fast.
-    x0, y0, x1, y1 = shapely.total_bounds(shapes)
-    xy = shapely.get_coordinates(locations) if xy is None else xy  # callers pass it once
-    near = np.flatnonzero(
-        (xy[:, 0] >= x0 - far)
-        & (xy[:, 0] <= x1 + far)
-        & (xy[:, 1] >= y0 - far)
-        & (xy[:, 1] <= y1 + far)
-    )
-    q, t = shapely.STRtree(shapes).query_nearest(
-        locations[near], max_distance=far, all_matches=False
-    )
-    d = np.full(len(locations), np.inf)
-    d[near[q]] = shapely.distance(locations[near[q]], shapes[t])
-    labels = np.where(inside_study, 2, -1)
-    labels = np.where(d <= far, -1, labels)
-    labels = np.where(d <= reach_m + buffer_m, 1, labels)
-    return np.where(d <= reach_m, 0, labels)
-
-
-def window_totals(obs, labels: np.ndarray, t0: int, window: int) -> np.ndarray:
-    """[(before, after)] for target, buffer, control; the intervention day/year in neither."""
-    out = np.zeros((3, 2))
-    for j, (lo, hi) in enumerate(((t0 - window, t0 - 1), (t0 + 1, t0 + window))):
-        take = (obs.time >= lo) & (obs.time <= hi)
-        codes = labels[obs.loc[take]]
-        placed = codes >= 0
-        w = None if obs.weight is None else obs.weight[take][placed]
-        out[:, j] = np.bincount(codes[placed], weights=w, minlength=3)[:3]
-    return out
-
-
 def _displacement(
     ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame], violence: list[Layer]
 ) -> None:
@@ -821,7 +776,6 @@ def _displacement(
     )
 
     per_region = _region_targets(ctx, targets) if targets else {}
-    study = shapely.union_all(ctx.polys)
     jobs = []
     viol = violence[0] if violence else None
     if viol is not None and _dates(viol) is not None:
@@ -850,20 +804,20 @@ def _displacement(
                 tr("{c}: needs dated events and dated eradication; left empty.").format(c=column)
             )
             continue
-        inside = shapely.intersects(study, obs.locations)
-        xy = shapely.get_coordinates(obs.locations)
+        region = np.full(len(obs.locations), -1, dtype=np.int64)
+        poly_idx, pt_idx = point_polygon_pairs(obs.locations, ctx.polys)
+        region[pt_idx] = poly_idx
+        study = StudyWindows(obs, region >= 0)
         undefined = 0
         for r, (shapes, date) in per_region.items():
             ctx.feedback.check()
-            labels = area_labels(
-                obs.locations, shapes, TARGET_REACH_M, DISPLACEMENT_BUFFER_M, inside, xy
-            )
             t0 = (
                 date.year
                 if obs.unit == "years"
                 else (pd.Timestamp(date) - pd.Timestamp("1970-01-01")).days
             )
-            (rb, ra), (db, da), (cb, ca) = window_totals(obs, labels, t0, window)
+            totals = study.totals(shapes, TARGET_REACH_M, DISPLACEMENT_BUFFER_M, t0, window)
+            (rb, ra), (db, da), (cb, ca) = totals
             m = displacement_measures(rb, ra, db, da, cb, ca, counts=obs.weight is None)
             if m["wdq"] is None:
                 undefined += 1

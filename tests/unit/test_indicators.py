@@ -317,7 +317,7 @@ def test_sample_health_gap_municipality(sample):
 
 def test_region_displacement_labels_and_windows_give_the_hand_wdq():
     from analysis.displacement import Observations, displacement_measures
-    from analysis.indicators import area_labels, window_totals
+    from analysis.region_displacement import area_labels, window_totals
 
     shapes = np.array([shapely.Point(0, 0).buffer(100)])
     # target (in the shape), buffer (3 km), displacement-control ring (8 km), control (20 km)
@@ -335,3 +335,28 @@ def test_region_displacement_labels_and_windows_give_the_hand_wdq():
     assert (rb, ra, db, da, cb, ca) == (100, 50, 100, 150, 100, 100)
     m = displacement_measures(rb, ra, db, da, cb, ca)
     assert m["wdq"] == pytest.approx(-1.0) and m["tne"] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_study_windows_equal_labels_and_window_totals_on_random_data(weighted):
+    """The national fast path (near locations only, prefix sums) against the plain definition."""
+    from analysis.displacement import Observations
+    from analysis.region_displacement import StudyWindows, area_labels, window_totals
+
+    rng = np.random.default_rng(7)
+    locations = shapely.points(rng.uniform(0, 60_000, (3_000, 2)))
+    inside = rng.random(3_000) < 0.9
+    n_obs = 12_000
+    loc = rng.integers(0, 3_000, n_obs)
+    time = rng.integers(0, 40, n_obs)
+    weight = rng.gamma(2.0, 1.5, n_obs) if weighted else None
+    obs = Observations(locations, loc, time, weight, "years", "hectares")
+    study = StudyWindows(obs, inside)
+    for k in range(12):
+        centre = rng.uniform(5_000, 55_000, 2)
+        shapes = shapely.buffer(shapely.points(centre + rng.normal(0, 3_000, (5, 2))), 300.0)
+        t0 = int(rng.integers(5, 35))
+        labels = area_labels(locations, shapes, 1_000.0, 5_000.0, inside)
+        expected = window_totals(obs, labels, t0, 3 + k % 3)
+        got = study.totals(shapes, 1_000.0, 5_000.0, t0, 3 + k % 3)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
