@@ -26,6 +26,7 @@ run: $(STAMP) sysdeps
 test: $(STAMP) sysdeps-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint:
