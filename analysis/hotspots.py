@@ -8,11 +8,20 @@ Pure, vectorised functions sit beside the `hotspots` Algorithm so tests and othe
   data extent grown by r, cols = ceil(width/cell) + 1, rows = ceil(height/cell) + 1,
   anchored at the top-left corner like the raster QGIS writes.
 - Gi* is esda `G_Local(y, w, transform="B", star=True)` with binary weights: a distance band
-  on cell centres for the grid, queen contiguity for user polygons. Significance uses esda's
-  permutation pseudo p-values `p_sim` (fixed seed) with a Benjamini–Hochberg false-discovery-
-  rate correction, binned like ArcGIS (Gi_Bin −3…3 for 99/95/90 % cold…hot).
+  on cell centres for the grid, queen contiguity for user polygons. On the grid it is computed
+  as a window sum of the count raster with the band's disc of cells (same values as esda,
+  memory in proportion to the cells, so a 1 km grid over a whole country runs in seconds).
+  Significance: normal p-values of z (default) or esda's permutation pseudo p-values `p_sim`
+  (fixed seed; grids of at most 50,000 cells), with a Benjamini–Hochberg false-discovery-rate
+  correction, binned like ArcGIS (Gi_Bin −3…3 for 99/95/90 % cold…hot).
 - Emerging hot spots: Gi* per year (z-scores, normal p-values, FDR per year) and a
   Mann-Kendall trend of each cell's z over the years; categories in EMERGING_CATEGORIES.
+- The grid layer holds the cells with at least one event within the band (or a hot or cold
+  bin, or an emerging category); every other cell counts in the statistics but is left out
+  of the layer, and the summary says how many.
+- A grid is refused only when it would need more than about 3 GB of memory (estimated from
+  its cells and the cells the layer will hold); the message says how much, and which cell
+  size fits.
 """
 
 from __future__ import annotations
@@ -35,18 +44,35 @@ from analysis.base import (
     Parameter,
     register,
 )
+from analysis.gi_grid import band_kernel, gi_star_grid, neighbour_counts, window_sum
+from analysis.hotspot_stats import (
+    EMERGING_CATEGORIES,
+    confidence_bins,
+    emerging_categories,
+    two_sided_p,
+)
 from analysis.inputs import InputError, run_crs
 from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.timefilter import TimeFilter, layer_dates, time_mask
 
-# Above this many cells a grid is too fine for the laptop: ask for a larger cell.
-MAX_CELLS = 1_000_000
+# A grid needing more memory than this (estimated per cell) is refused: ask for a larger cell.
+MEMORY_LIMIT_GB = 3.0
+# Peak bytes per grid cell of each method's arrays and per cell written to the layer (its
+# polygon and columns, and writing them), measured on a 1.3M-cell grid (docs/performance.md).
+KDE_BYTES_PER_CELL = 30
+GI_BYTES_PER_CELL = 100
+EMERGING_BYTES_PER_CELL = 150  # plus EMERGING_BYTES_PER_CELL_YEAR for every year
+EMERGING_BYTES_PER_CELL_YEAR = 10
+WRITTEN_BYTES_PER_CELL = 800
+# libpysal weights for more centres than this take too long to build (the grid uses windows).
 MAX_GI_CELLS = 100_000
+# esda's permutations (999) cost ~0.5 ms per cell here: 50,000 cells take about 25 s.
+PERMUTATION_SECONDS_PER_CELL = 0.5e-3
+PERMUTATION_MAX_CELLS = 50_000
 DEFAULT_PERMUTATIONS = 999
 SEED = 12345
-CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # (bin, alpha), strictest first
 
 
 # --- the grid -------------------------------------------------------------------------------
@@ -113,21 +139,46 @@ class CellGrid:
 
 
 def grid_for_extent(
-    bounds: tuple[float, float, float, float], cell: float, grow: float = 0.0
+    bounds: tuple[float, float, float, float],
+    cell: float,
+    grow: float = 0.0,
+    bytes_per_cell: float = KDE_BYTES_PER_CELL,
+    written_at_most: int | None = None,
 ) -> CellGrid:
-    """QGIS heatmap grid: extent grown by `grow`, ceil(size/cell) + 1 rows and columns."""
+    """QGIS heatmap grid: extent grown by `grow`, ceil(size/cell) + 1 rows and columns.
+
+    Refused (InputError) when its estimated memory exceeds MEMORY_LIMIT_GB: `bytes_per_cell`
+    for every cell, plus WRITTEN_BYTES_PER_CELL for each cell the layer will hold (all of
+    them unless `written_at_most` bounds it).
+    """
     if not cell > 0:
         raise InputError(tr("The cell size must be a positive number of metres."))
     x_min, y_min, x_max, y_max = bounds
     x_min, y_min, x_max, y_max = x_min - grow, y_min - grow, x_max + grow, y_max + grow
-    cols = max(int(math.ceil((x_max - x_min) / cell)) + 1, 1)
-    rows = max(int(math.ceil((y_max - y_min) / cell)) + 1, 1)
-    if rows * cols > MAX_CELLS:
+
+    def shape(size: float) -> tuple[int, int]:
+        cols = max(int(math.ceil((x_max - x_min) / size)) + 1, 1)
+        rows = max(int(math.ceil((y_max - y_min) / size)) + 1, 1)
+        return rows, cols
+
+    def need_gb(size: float) -> float:
+        n = math.prod(shape(size))
+        written = n if written_at_most is None else min(n, written_at_most)
+        return (n * bytes_per_cell + written * WRITTEN_BYTES_PER_CELL) / 1e9
+
+    rows, cols = shape(cell)
+    if need_gb(cell) > MEMORY_LIMIT_GB:
+        # A round cell size that fits: from the 1/cell² scaling, then step up if still over.
+        step = 100.0 if cell < 1000 else 1000.0
+        fits = step * math.ceil(cell * math.sqrt(need_gb(cell) / MEMORY_LIMIT_GB) / step)
+        while need_gb(fits) > MEMORY_LIMIT_GB:
+            fits += step
         raise InputError(
             tr(
-                "A {cell:g} m grid over this extent has {n:,} cells, more than {limit:,}. "
-                "Use a larger cell size (--cell-m)."
-            ).format(cell=cell, n=rows * cols, limit=MAX_CELLS)
+                "A {cell:g} m grid over this extent has {n:,} cells and would need about "
+                "{need:,.1f} GB of memory (limit {limit:g} GB). Use a larger cell size "
+                "(--cell-m {fits:g} or more) or a smaller extent."
+            ).format(cell=cell, n=rows * cols, need=need_gb(cell), limit=MEMORY_LIMIT_GB, fits=fits)
         )
     return CellGrid(x_min, y_max, float(cell), rows, cols)
 
@@ -202,40 +253,6 @@ def quartic_kde(
 
 
 # --- Getis-Ord Gi* --------------------------------------------------------------------------
-def two_sided_p(z: np.ndarray) -> np.ndarray:
-    """Two-sided normal p-value of z-scores (scipy.special, lighter to import than stats)."""
-    from scipy.special import ndtr
-
-    return 2.0 * ndtr(-np.abs(np.asarray(z, dtype=float)))
-
-
-def fdr_significant(p: np.ndarray, alpha: float) -> np.ndarray:
-    """Benjamini–Hochberg: which p-values stay significant at false-discovery rate `alpha`."""
-    p = np.asarray(p, dtype=float)
-    m = np.isfinite(p).sum()
-    out = np.zeros(p.shape, dtype=bool)
-    if m == 0:
-        return out
-    order = np.argsort(np.where(np.isfinite(p), p, np.inf), kind="stable")
-    ranked = p[order]
-    passed = ranked <= alpha * np.arange(1, len(p) + 1) / m
-    if passed.any():
-        cutoff = np.flatnonzero(passed).max()
-        out[order[: cutoff + 1]] = True
-    return out
-
-
-def confidence_bins(z: np.ndarray, p: np.ndarray, fdr: bool = True) -> np.ndarray:
-    """ArcGIS-style Gi_Bin: ±3/±2/±1 for 99/95/90 % confidence hot (+) or cold (−), else 0."""
-    z = np.asarray(z, dtype=float)
-    p = np.asarray(p, dtype=float)
-    bins = np.zeros(z.shape, dtype=np.int8)
-    for level, alpha in reversed(CONFIDENCE_LEVELS):  # loosest first, stricter overwrite
-        sig = fdr_significant(p, alpha) if fdr else (p <= alpha)
-        bins[sig] = level
-    return (bins * np.sign(np.nan_to_num(z))).astype(np.int8)
-
-
 BIN_LABELS = {
     3: tr("Hot spot, 99% confidence"),
     2: tr("Hot spot, 95% confidence"),
@@ -248,8 +265,18 @@ BIN_LABELS = {
 
 
 def grid_weights(centres: np.ndarray, radius: float):
-    """Binary distance-band weights (neighbours within `radius` of a cell centre)."""
+    """Binary distance-band weights (neighbours within `radius` of a cell centre).
+
+    Only for up to MAX_GI_CELLS centres; whole grids go through `grid_gi_star`.
+    """
     from libpysal.weights import DistanceBand
+
+    if len(centres) > MAX_GI_CELLS:
+        raise InputError(
+            tr(
+                "Distance-band weights for {n:,} cells would take too long (limit {limit:,})."
+            ).format(n=len(centres), limit=MAX_GI_CELLS)
+        )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -313,62 +340,64 @@ def gi_star(
     )
 
 
-# --- emerging hot spots -----------------------------------------------------------------------
-EMERGING_CATEGORIES = {
-    "new": tr("New hot spot: hot in the last year only"),
-    "intensifying": tr("Intensifying: hot in ≥90% of years incl. the last, z rising"),
-    "persistent": tr("Persistent: hot in ≥90% of years incl. the last, no trend"),
-    "diminishing": tr("Diminishing: hot in ≥90% of years incl. the last, z falling"),
-    "sporadic": tr("Sporadic: hot in the last year and in some earlier years"),
-    "historical": tr("Historical: hot in ≥90% of earlier years, not the last"),
-    "cold": tr("Cold spot in the last year"),
-    "none": tr("No pattern"),
-}
+def grid_gi_star(
+    grid: CellGrid,
+    y: np.ndarray,
+    radius: float,
+    permutations: int = 0,
+    seed: int = SEED,
+    fdr: bool = True,
+    p_value: str = "normal",
+    counts: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Gi* of every grid cell with binary distance-band weights: what
+    `gi_star(y, grid_weights(grid.centre_points(), radius))` gives, without a weights matrix.
 
-
-def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mann-Kendall trend test along axis 1 (one row per cell, one column per year).
-
-    Returns (Z, two-sided p). Variance n(n−1)(2n+5)/18 (no tie correction) with the
-    usual continuity correction; rows with n < 3 get Z = 0, p = 1.
+    `y` holds every cell's value in row-major order; `counts` are the band's neighbour counts
+    on this grid (`gi_grid.neighbour_counts`), passed to reuse them across years. p_sim comes
+    from esda's permutations on grids of at most PERMUTATION_MAX_CELLS cells and is NaN on
+    larger ones, where p_value="permutation" is refused with what to do instead.
     """
-    x = np.asarray(series, dtype=float)
-    n = x.shape[1]
+    n = grid.rows * grid.cols
+    y = np.asarray(y, dtype=float).reshape(grid.shape)
     if n < 3:
-        return np.zeros(x.shape[0]), np.ones(x.shape[0])
-    i, j = np.triu_indices(n, k=1)
-    s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
-    var = n * (n - 1) * (2 * n + 5) / 18.0
-    z = np.where(s > 0, (s - 1) / math.sqrt(var), np.where(s < 0, (s + 1) / math.sqrt(var), 0))
-    return z, two_sided_p(z)
-
-
-def emerging_categories(
-    z_by_year: np.ndarray, hot_by_year: np.ndarray, cold_last: np.ndarray, alpha: float = 0.05
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Classify each cell from its yearly Gi* z-scores and hot flags (cells × years).
-
-    Simplified from ArcGIS "Emerging Hot Spot Analysis"; returns (category, mk_z, mk_p).
-    """
-    z_by_year = np.asarray(z_by_year, dtype=float)
-    hot = np.asarray(hot_by_year, dtype=bool)
-    mk_z, mk_p = mann_kendall(z_by_year)
-    last = hot[:, -1]
-    earlier = hot[:, :-1]
-    share = hot.mean(axis=1)
-    share_before = earlier.mean(axis=1) if earlier.shape[1] else np.zeros(len(hot))
-    rising = (mk_p <= alpha) & (mk_z > 0)
-    falling = (mk_p <= alpha) & (mk_z < 0)
-    cat = np.full(len(hot), "none", dtype=object)
-    cat[np.asarray(cold_last, dtype=bool)] = "cold"
-    cat[~last & (share_before >= 0.9)] = "historical"
-    often = last & (share >= 0.9)
-    cat[last & earlier.any(axis=1)] = "sporadic"
-    cat[last & ~earlier.any(axis=1)] = "new"
-    cat[often] = "persistent"
-    cat[often & rising] = "intensifying"
-    cat[often & falling] = "diminishing"
-    return cat, mk_z, mk_p
+        raise InputError(tr("Gi* needs at least three cells or regions."))
+    if p_value not in ("normal", "permutation"):
+        raise ValueError(f"p_value must be 'normal' or 'permutation', not {p_value!r}")
+    if p_value == "permutation" and not permutations:
+        raise InputError(tr("Permutation p-values need --permutations above 0."))
+    if p_value == "permutation" and n > PERMUTATION_MAX_CELLS:
+        fits = 1000.0 * math.ceil(grid.cell * math.sqrt(n / PERMUTATION_MAX_CELLS) / 1000.0)
+        while (
+            math.ceil((grid.rows - 1) * grid.cell / fits + 1)
+            * math.ceil((grid.cols - 1) * grid.cell / fits + 1)
+            > PERMUTATION_MAX_CELLS
+        ):
+            fits += 1000.0
+        raise InputError(
+            tr(
+                "Permutation p-values on {n:,} cells would take about {minutes:,.0f} minutes "
+                "(limit {limit:,} cells). Use --p-value normal, a larger cell size "
+                "(--cell-m {fits:g} or more) or --polygons."
+            ).format(
+                n=n,
+                minutes=n * PERMUTATION_SECONDS_PER_CELL / 60,
+                limit=PERMUTATION_MAX_CELLS,
+                fits=fits,
+            )
+        )
+    gi, z = gi_star_grid(y, band_kernel(radius, grid.cell), counts)
+    gi, z = gi.ravel(), z.ravel()
+    p_norm = two_sided_p(z)
+    p_sim = np.full(n, np.nan)
+    if permutations and n <= PERMUTATION_MAX_CELLS and np.isfinite(gi).any():
+        weights = grid_weights(grid.centre_points(), radius)
+        p_sim = gi_star(y.ravel(), weights, permutations=permutations, seed=seed)["p_sim"]
+        p_sim = p_sim.to_numpy()
+    p = p_sim if p_value == "permutation" else p_norm
+    return pd.DataFrame(
+        {"gi": gi, "z": z, "p_norm": p_norm, "p_sim": p_sim, "gi_bin": confidence_bins(z, p, fdr)}
+    )
 
 
 # --- helpers shared with the Algorithm --------------------------------------------------------
@@ -409,8 +438,8 @@ class HotSpots(Algorithm):
     title = tr("Hot spots (kernel density, Gi*, emerging)")
     help = tr(
         "Where events cluster. kde: QGIS-style quartic kernel density on a grid (raw values). "
-        "gi_star: Getis-Ord Gi* z-scores on a grid of cells (or on your polygons) with "
-        "permutation p-values, false-discovery-rate corrected, binned 90/95/99 % hot/cold. "
+        "gi_star: Getis-Ord Gi* z-scores on a grid of cells (or on your polygons) with normal "
+        "or permutation p-values, false-discovery-rate corrected, binned 90/95/99 % hot/cold. "
         "emerging: Gi* per year and a Mann-Kendall trend per cell (new, intensifying, "
         "persistent, diminishing, sporadic, historical)."
     )
@@ -464,7 +493,10 @@ class HotSpots(Algorithm):
         Parameter(
             "permutations",
             "integer",
-            tr("Gi* permutations for pseudo p-values (0: normal p-values from z)."),
+            tr(
+                "Gi* permutations for esda's pseudo p-values p_sim (0: none). Grids of more "
+                "than 50,000 cells get none: they would take minutes."
+            ),
             default=DEFAULT_PERMUTATIONS,
         ),
         Parameter(
@@ -579,34 +611,55 @@ class HotSpots(Algorithm):
                         n=len(weights.islands)
                     )
                 )
+            all_bins = res["gi_bin"].to_numpy()
             out = poly.copy()
             units = "polygons"
             neighbours = "queen contiguity"
         else:
             radius = float(params.get("radius_m") or 1.5 * cell)
             bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
-            grid = grid_for_extent(bounds, cell)
-            check_gi_size(grid.rows * grid.cols, cell)
+            # The layer holds the cells within the band of an event (or significant ones).
+            band_cells = int(band_kernel(radius, cell).sum())
+            grid = grid_for_extent(
+                bounds, cell, bytes_per_cell=GI_BYTES_PER_CELL, written_at_most=len(xy) * band_cells
+            )
+            n = grid.rows * grid.cols
             idx = grid.cell_index(xy[:, 0], xy[:, 1])
-            y = np.bincount(idx[idx >= 0], weights=w[idx >= 0], minlength=grid.rows * grid.cols)
-            feedback.set_progress(30, tr("Distance-band weights"))
-            weights = grid_weights(grid.centre_points(), radius)
+            y = np.bincount(idx[idx >= 0], weights=w[idx >= 0], minlength=n)
+            feedback.set_progress(30, tr("Gi* on {n:,} cells").format(n=n))
             feedback.check()
-            feedback.set_progress(50, tr("Gi* with {n} permutations").format(n=perms))
-            res = gi_star(y, weights, permutations=perms, p_value=params["p_value"])
-            out = grid.to_geodataframe({}, crs)
+            res = grid_gi_star(grid, y, radius, permutations=perms, p_value=params["p_value"])
+            if perms and n > PERMUTATION_MAX_CELLS:
+                notes.append(
+                    tr(
+                        "No permutation p-values (p_sim) on {n:,} cells: esda's permutations "
+                        "would take about {minutes:,.0f} minutes; bins use normal p-values."
+                    ).format(n=n, minutes=n * PERMUTATION_SECONDS_PER_CELL / 60)
+                )
+            feedback.set_progress(80, tr("Writing cells"))
+            all_bins = res["gi_bin"].to_numpy()
+            keep = written_cells(grid, idx, radius) | (all_bins != 0)
+            out = grid.to_geodataframe({}, crs, keep=keep)
+            y, res = y[keep], res[keep]
             units = "cells"
             neighbours = f"distance band {radius:g} m"
+            notes.append(
+                tr(
+                    "{left:,} of {n:,} cells have no event within {radius:g} m and no hot or "
+                    "cold bin: they count in the statistics but are left out of the layer."
+                ).format(left=int(n - keep.sum()), n=n, radius=radius)
+            )
         feedback.check()
         out["events"] = y
         for col in ("z", "p_norm", "p_sim", "gi_bin"):
             out[col] = res[col].to_numpy()
-        out["hot_spot"] = [BIN_LABELS[int(b)] for b in out["gi_bin"]]
-        counts = {str(k): int((out["gi_bin"] == k).sum()) for k in sorted(BIN_LABELS)}
+        labels = np.array([BIN_LABELS[b] for b in range(-3, 4)], dtype=object)
+        out["hot_spot"] = labels[out["gi_bin"].to_numpy().astype(int) + 3]
+        counts = {str(k): int((all_bins == k).sum()) for k in sorted(BIN_LABELS)}
         summary = {
             "method": "gi_star",
             "units": units,
-            "n": int(len(out)),
+            "n": len(all_bins),
             "weights": f"binary, {neighbours}",
             "permutations": perms,
             "seed": SEED,
@@ -615,9 +668,17 @@ class HotSpots(Algorithm):
             "bins": counts,
             "hot": int((out["gi_bin"] > 0).sum()),
             "cold": int((out["gi_bin"] < 0).sum()),
-            "events": float(y.sum()),
+            "events": float(out["events"].sum()),
             "crs": crs.to_string(),
         }
+        if polygons is None:
+            summary.update(
+                cell_m=cell,
+                rows=grid.rows,
+                cols=grid.cols,
+                geotransform=list(grid.geotransform),
+                cells_written=int(len(out)),
+            )
         feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
@@ -634,31 +695,39 @@ class HotSpots(Algorithm):
             raise InputError(tr("Emerging hot spots need at least three years of events."))
         radius = float(params.get("radius_m") or 1.5 * cell)
         bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
-        grid = grid_for_extent(bounds, cell)
+        per_cell = EMERGING_BYTES_PER_CELL + EMERGING_BYTES_PER_CELL_YEAR * len(all_years)
+        band_cells = int(band_kernel(radius, cell).sum())
+        grid = grid_for_extent(
+            bounds, cell, bytes_per_cell=per_cell, written_at_most=len(xy) * band_cells
+        )
         n = grid.rows * grid.cols
-        check_gi_size(n, cell)
         idx = grid.cell_index(xy[:, 0], xy[:, 1])
-        weights = grid_weights(grid.centre_points(), radius)
-        z = np.zeros((n, len(all_years)))
-        hot = np.zeros((n, len(all_years)), dtype=bool)
+        # The band's neighbour counts depend on the grid only: computed once for every year.
+        band_counts = neighbour_counts(grid.shape, band_kernel(radius, grid.cell))
+        # Years as rows: each year's z is one contiguous row, and .T is cells x years.
+        z = np.zeros((len(all_years), n))
+        hot = np.zeros((len(all_years), n), dtype=bool)
         cold_last = np.zeros(n, dtype=bool)
         for k, year in enumerate(all_years):
             feedback.check()
-            feedback.set_progress(100 * k / len(all_years), tr("Gi* for {y}").format(y=year))
+            feedback.set_progress(90 * k / len(all_years), tr("Gi* for {y}").format(y=year))
             sel = (years == year) & (idx >= 0)
             y = np.bincount(idx[sel], weights=w[sel], minlength=n)
-            res = gi_star(y, weights, permutations=0)
-            z[:, k] = res["z"].to_numpy()
-            hot[:, k] = res["gi_bin"].to_numpy() >= 2
+            res = grid_gi_star(grid, y, radius, counts=band_counts)
+            z[k] = res["z"].to_numpy()
+            gi_bin = res["gi_bin"].to_numpy()
+            hot[k] = gi_bin >= 2
             if k == len(all_years) - 1:
-                cold_last = res["gi_bin"].to_numpy() <= -2
-        category, mk_z, mk_p = emerging_categories(z, hot, cold_last)
+                cold_last = gi_bin <= -2
+        feedback.set_progress(90, tr("Trends"))
+        category, mk_z, mk_p = emerging_categories(z.T, hot.T, cold_last)
         total = np.bincount(idx[idx >= 0], weights=w[idx >= 0], minlength=n)
+        keep = written_cells(grid, idx, radius) | (category != "none")
         out = grid.to_geodataframe(
-            {"events": total, "z_last": z[:, -1], "trend_z": mk_z, "trend_p": mk_p}, crs
+            {"events": total, "z_last": z[-1], "trend_z": mk_z, "trend_p": mk_p}, crs, keep=keep
         )
-        out["category"] = category
-        out["years_hot"] = hot.sum(axis=1)
+        out["category"] = category[keep]
+        out["years_hot"] = hot.sum(axis=0)[keep]
         counts = {c: int((category == c).sum()) for c in EMERGING_CATEGORIES}
         summary = {
             "method": "emerging",
@@ -668,22 +737,32 @@ class HotSpots(Algorithm):
             "hot_rule": "Gi* 95% confidence after FDR, normal p-values",
             "trend": "Mann-Kendall on yearly Gi* z, alpha 0.05",
             "categories": counts,
+            "cell_m": cell,
+            "rows": grid.rows,
+            "cols": grid.cols,
+            "geotransform": list(grid.geotransform),
+            "cells_written": int(len(out)),
             "crs": crs.to_string(),
         }
         feedback.set_progress(100, tr("Done"))
+        notes = [f"{k}: {v}" for k, v in EMERGING_CATEGORIES.items()]
+        notes.append(
+            tr(
+                "{left:,} of {n:,} cells have no event within {radius:g} m in any year and no "
+                "pattern: they count in the statistics but are left out of the layer."
+            ).format(left=int(n - keep.sum()), n=n, radius=radius)
+        )
         return AnalysisResult(
             summary=summary,
             layers={"hotspots": out},
-            notes=[f"{k}: {v}" for k, v in EMERGING_CATEGORIES.items()],
+            notes=notes,
             styles={"hotspots": {"field": "category", "kind": "categorical"}},
         )
 
 
-def check_gi_size(n: int, cell: float) -> None:
-    if n > MAX_GI_CELLS:
-        raise InputError(
-            tr(
-                "Gi* on {n:,} cells would take too long (limit {limit:,}). "
-                "Use a larger cell size than {cell:g} m, or --polygons."
-            ).format(n=n, limit=MAX_GI_CELLS, cell=cell)
-        )
+def written_cells(grid: CellGrid, idx: np.ndarray, radius: float) -> np.ndarray:
+    """Flat mask of the cells with at least one event (cell index `idx`) within `radius`."""
+    has_event = np.zeros(grid.rows * grid.cols)
+    has_event[idx[idx >= 0]] = 1.0
+    near = window_sum(has_event.reshape(grid.shape), band_kernel(radius, grid.cell))
+    return (near > 0.5).ravel()

@@ -9,16 +9,22 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from analysis import hotspots
 from analysis.base import Canceled, Feedback
-from analysis.hotspots import (
-    HotSpots,
+from analysis.gi_grid import band_kernel, gi_star_grid, window_sum
+from analysis.hotspot_stats import (
     confidence_bins,
     emerging_categories,
     fdr_significant,
+    mann_kendall,
+)
+from analysis.hotspots import (
+    CellGrid,
+    HotSpots,
     gi_star,
     grid_for_extent,
+    grid_gi_star,
     grid_weights,
-    mann_kendall,
     quartic_kde,
     quartic_kernel,
 )
@@ -262,3 +268,160 @@ def test_permutation_p_values_are_floored_by_the_number_of_permutations():
     )
     with pytest.raises(ValueError, match="permutations"):
         gi_star(np.array(ESDA_Y), w, permutations=0, p_value="permutation")
+
+
+# --- Gi* on a grid as window sums, against esda and brute force -------------------------------
+def _small_grid(rows=30, cols=40, cell=1000.0) -> CellGrid:
+    return CellGrid(500_000.0, 9_000_000.0, cell, rows, cols)
+
+
+@pytest.mark.parametrize("radius_cells", [1.0, 1.5, 2.3, 3.7])
+@pytest.mark.parametrize("kind", ["counts", "weights"])
+def test_grid_gi_star_equals_esda_g_local(radius_cells, kind):
+    grid = _small_grid()
+    rng = np.random.default_rng(int(radius_cells * 10))
+    n = grid.rows * grid.cols
+    y = rng.poisson(0.4, n).astype(float) if kind == "counts" else rng.gamma(0.3, 2.0, n)
+    radius = radius_cells * grid.cell
+    fast = grid_gi_star(grid, y, radius)
+    esda = gi_star(y, grid_weights(grid.centre_points(), radius), permutations=0)
+    np.testing.assert_allclose(fast["z"], esda["z"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(fast["gi"], esda["gi"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fast["p_norm"], esda["p_norm"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(fast["gi_bin"], esda["gi_bin"])
+
+
+def test_grid_gi_star_takes_esda_permutations_on_small_grids():
+    grid = _small_grid(12, 15)
+    y = np.random.default_rng(5).poisson(0.5, grid.rows * grid.cols).astype(float)
+    fast = grid_gi_star(grid, y, 1500.0, permutations=99, p_value="permutation")
+    esda = gi_star(
+        y, grid_weights(grid.centre_points(), 1500.0), permutations=99, p_value="permutation"
+    )
+    np.testing.assert_array_equal(fast["p_sim"], esda["p_sim"])
+    np.testing.assert_array_equal(fast["gi_bin"], esda["gi_bin"])
+
+
+def test_grid_gi_star_of_a_constant_grid_has_no_z():
+    grid = _small_grid(5, 6)
+    res = grid_gi_star(grid, np.zeros(30), 1500.0)
+    assert (res["z"] == 0).all() and res["gi"].isna().all() and (res["gi_bin"] == 0).all()
+
+
+@pytest.mark.parametrize("radius_cells", [0.5, 1.0, 1.5, 2.9, 6.0])
+def test_window_sum_is_a_brute_force_disc_sum(radius_cells):
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(17, 23))
+    kernel = band_kernel(radius_cells * 100.0, 100.0)
+    reach = kernel.shape[0] // 2
+    expected = np.zeros_like(values)
+    for r in range(values.shape[0]):
+        for c in range(values.shape[1]):
+            for dr in range(-reach, reach + 1):
+                for dc in range(-reach, reach + 1):
+                    rr, cc = r + dr, c + dc
+                    inside = 0 <= rr < values.shape[0] and 0 <= cc < values.shape[1]
+                    if inside and math.hypot(dr, dc) <= radius_cells + 1e-12:
+                        expected[r, c] += values[rr, cc]
+    np.testing.assert_allclose(window_sum(values, kernel), expected, atol=1e-12)
+
+
+def _fdr_by_argsort(p, alpha):
+    """The previous implementation: a full stable sort of every p-value."""
+    m = np.isfinite(p).sum()
+    out = np.zeros(p.shape, dtype=bool)
+    order = np.argsort(np.where(np.isfinite(p), p, np.inf), kind="stable")
+    passed = p[order] <= alpha * np.arange(1, len(p) + 1) / m
+    if passed.any():
+        out[order[: np.flatnonzero(passed).max() + 1]] = True
+    return out
+
+
+def test_fdr_matches_a_full_sort_with_ties_and_nans():
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        p = np.round(rng.beta(0.3, 3.0, 5000), 3 if trial % 2 else 6)  # rounding makes ties
+        p[rng.random(5000) < 0.05] = np.nan
+        for alpha in (0.01, 0.05, 0.10):
+            np.testing.assert_array_equal(fdr_significant(p, alpha), _fdr_by_argsort(p, alpha))
+
+
+def test_mann_kendall_matches_the_pairwise_formula():
+    rng = np.random.default_rng(3)
+    x = np.round(rng.normal(size=(500, 9)), 1)  # rounding makes ties
+    i, j = np.triu_indices(9, k=1)
+    s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
+    sd = math.sqrt(9 * 8 * 23 / 18.0)
+    expected = np.where(s > 0, (s - 1) / sd, np.where(s < 0, (s + 1) / sd, 0))
+    z, p = mann_kendall(x)
+    np.testing.assert_allclose(z, expected, atol=1e-12)
+    assert ((p > 0) & (p <= 1)).all()
+
+
+def test_algorithm_gi_star_grid_equals_esda_and_writes_only_cells_near_events():
+    xy = _cluster_points()
+    res = HotSpots().run(
+        {"events": _events_layer(xy), "method": "gi_star", "cell_m": 2000, "permutations": 0},
+        Feedback(),
+    )
+    s = res.summary
+    grid = CellGrid(s["geotransform"][0], s["geotransform"][3], 2000.0, s["rows"], s["cols"])
+    y = np.bincount(grid.cell_index(xy[:, 0], xy[:, 1]), minlength=s["n"])
+    esda = gi_star(y, grid_weights(grid.centre_points(), 3000.0), permutations=0)
+    cells = res.layers["hotspots"]
+    flat = cells["row"].to_numpy() * grid.cols + cells["col"].to_numpy()
+    np.testing.assert_allclose(cells["z"], esda["z"].to_numpy()[flat], rtol=1e-9, atol=1e-9)
+    # Left out: exactly the cells without an event within 3 km (none of them significant).
+    has = (y > 0).reshape(grid.shape).astype(float)
+    near = window_sum(has, band_kernel(3000.0, 2000.0)).ravel() > 0
+    assert set(flat) == set(np.flatnonzero(near | (esda["gi_bin"].to_numpy() != 0)))
+    assert s["cells_written"] == len(cells) < s["n"]
+    assert sum(s["bins"].values()) == s["n"] == grid.rows * grid.cols
+    assert any("left out of the layer" in note for note in res.notes)
+
+
+def test_large_grids_skip_or_refuse_permutations(monkeypatch):
+    monkeypatch.setattr(hotspots, "PERMUTATION_MAX_CELLS", 50)
+    layer = _events_layer(_cluster_points())
+    params = {"events": layer, "method": "gi_star", "cell_m": 2000, "permutations": 99}
+    res = HotSpots().run(params, Feedback())
+    assert res.layers["hotspots"]["p_sim"].isna().all()
+    assert any("No permutation p-values" in note for note in res.notes)
+    with pytest.raises(ValueError, match=r"--p-value normal.*--cell-m \d+"):
+        HotSpots().run({**params, "p_value": "permutation"}, Feedback())
+
+
+def test_emerging_reuses_one_band_and_matches_esda_per_year():
+    xy = _cluster_points()
+    years = np.r_[np.repeat(np.arange(2015, 2021), 50), np.repeat(np.arange(2015, 2021), 50)]
+    res = HotSpots().run(
+        {"events": _events_layer(xy, years), "method": "emerging", "cell_m": 2000}, Feedback()
+    )
+    s = res.summary
+    grid = CellGrid(s["geotransform"][0], s["geotransform"][3], 2000.0, s["rows"], s["cols"])
+    last = years == 2020
+    y = np.bincount(grid.cell_index(xy[last, 0], xy[last, 1]), minlength=s["n"])
+    esda = gi_star(y, grid_weights(grid.centre_points(), 3000.0), permutations=0)
+    cells = res.layers["hotspots"]
+    flat = cells["row"].to_numpy() * grid.cols + cells["col"].to_numpy()
+    np.testing.assert_allclose(cells["z_last"], esda["z"].to_numpy()[flat], rtol=1e-9, atol=1e-9)
+    assert sum(s["categories"].values()) == s["n"] and s["cells_written"] == len(cells)
+
+
+def test_a_grid_too_big_for_memory_says_how_much_and_which_cell_fits():
+    bounds = (200_000.0, -300_000.0, 1_200_000.0, 1_000_000.0)
+    with pytest.raises(ValueError, match="larger cell") as err:
+        grid_for_extent(bounds, 100.0, bytes_per_cell=hotspots.GI_BYTES_PER_CELL)
+    message = str(err.value)
+    assert "GB of memory" in message
+    fits = float(message.split("--cell-m ")[1].split()[0])
+    grid = grid_for_extent(bounds, fits, bytes_per_cell=hotspots.GI_BYTES_PER_CELL)
+    assert grid.rows * grid.cols > 1_000_000  # a national 1 km grid is no longer refused
+    assert grid_for_extent(bounds, 1000.0, bytes_per_cell=100, written_at_most=10**6)
+
+
+def test_gi_star_grid_uses_the_neighbour_counts_it_is_given():
+    y = np.random.default_rng(2).poisson(0.3, (20, 25)).astype(float)
+    kernel = band_kernel(1500.0, 1000.0)
+    counts = window_sum(np.ones(y.shape), kernel)
+    np.testing.assert_array_equal(gi_star_grid(y, kernel, counts)[1], gi_star_grid(y, kernel)[1])
