@@ -4,7 +4,7 @@ Distances are straight lines (Euclidean) in metres in the metric CRS: Harm Atlas
 and has no road network, so true travel is longer (rivers, mountains, no roads).
 
 Catchment convention: a pair is in reach when d ≤ catchment, and a distance in band r when
-D_{r−1} < d ≤ D_r — the same ≤ that methods.md writes and that the installed PySAL `access`
+D_{r−1} < d ≤ D_r — the ≤ of docs/methods.md, and the one the installed PySAL `access`
 (1.1.10) uses in both its max_cost filter and its step weights.
 
 Demand points with no service in reach get A_i = 0 (no accessible supply), where PySAL

@@ -4,7 +4,7 @@ Over the window (the last --window-years years of the grid, ending at --end-year
 cultivated in a year when its hectares exceed --threshold-ha. Each cell gets one class, the
 first that applies in this order (new > abandoned > permanent > intermittent):
 - new: cultivated in the last year and in no year of the window before the last --new-years
-  (default 1: in no earlier year at all, as methods.md defines it; 3 = appeared in the last
+  (default 1: in no earlier year at all, as docs/methods.md defines it; 3 = appeared in the last
   three years and still there);
 - abandoned: cultivated in some year of the window but in none of the last --abandoned-years;
 - permanent: cultivated in every year of the window;

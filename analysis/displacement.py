@@ -1,5 +1,5 @@
 """Displacement and diffusion around an intervention: WDQ and TNE (Bowers & Johnson 2003), WDD
-(Wheeler & Ratcliffe 2018). Formulas and reference values: shared guide, methods.md.
+(Wheeler & Ratcliffe 2018). Formulas and reference values: docs/methods.md ("Displacement").
 
 Areas, all disjoint, in the metric CRS:
 - target R: the targets (footprint polygons, or points buffered by --target-radius-m);

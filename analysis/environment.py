@@ -1,5 +1,5 @@
 """Environmental harm from eradication: protected areas, water, the spraying rules broken, and
-new cultivation in protected areas after nearby eradication (methods.md).
+new cultivation in protected areas after nearby eradication (docs/methods.md).
 
 Per footprint:
 - protected_ha: hectares inside protected areas (overlapping areas counted once), and by

@@ -1,4 +1,4 @@
-"""Harm-focused indicators per region, beside the old enforcement figures (methods.md).
+"""Harm-focused indicators per region, beside the old enforcement figures (docs/methods.md).
 
 One row per region (P-code, name, parent P-code), side by side:
 - enforcement outputs: hectares eradicated (manual / aerial), eradication operations, arrests

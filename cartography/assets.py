@@ -1,7 +1,7 @@
 """Offline web assets: Leaflet (and jQuery if ever needed) read from installed XStatic
 packages and inlined, with CSS images as data URIs, so an HTML export needs no network.
 
-XStatic-Leaflet 1.9.3.0 ships exactly the Leaflet folium 0.20 links to (traps.md).
+XStatic-Leaflet 1.9.3.0 ships exactly the Leaflet folium 0.20 links to (docs/traps.md, "Pins").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Print map layouts on a matplotlib Figure: title, map, legend, scale bar, north arrow,
 inset locator, CRS, sources, date and the synthetic-data note.
 
-Maps are drawn in the project's metric CRS so the scale bar is true (traps.md). The pieces
+Maps are drawn in the project's metric CRS so the scale bar is true (docs/traps.md). The pieces
 are separate functions so the briefing pack can place a map beside a table.
 """
 

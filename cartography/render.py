@@ -1,6 +1,6 @@
 """Draw layers onto a matplotlib Axes: the one drawing path for canvas and exports.
 
-Fast path (traps.md "Drawing with matplotlib"): per layer we cache the metric geometries,
+Fast path (docs/traps.md, "Drawing with matplotlib"): per layer we cache the metric geometries,
 an STRtree and pixel-level simplifications; each redraw queries the view extent, builds
 one compound Path per style class from shapely's ragged arrays (holes are sub-paths of
 opposite winding), draws points as one marker artist per class and aggregates dense

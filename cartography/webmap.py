@@ -3,7 +3,7 @@
 Leaflet's script, stylesheet and images are inlined from XStatic-Leaflet (cartography/
 assets.py); folium's CDN lists are emptied so it writes no links. Colours, filters and
 the legend come from the same renderer as the printed map. Every attribute value, alias,
-layer name and title is escaped (HTML plus backtick and `$`, traps.md): GeoJsonTooltip
+layer name and title is escaped (HTML plus backtick and `$`, docs/traps.md): GeoJsonTooltip
 puts values into innerHTML and layer names go into the layer control as HTML.
 """
 
@@ -53,7 +53,7 @@ _MARKER_RADIUS = {"point": 4}
 
 
 def escape(value: object) -> str:
-    """Text safe in HTML, in JS template literals and in innerHTML (traps.md)."""
+    """Text safe in HTML, in JS template literals and in innerHTML (docs/traps.md)."""
     return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
 
 

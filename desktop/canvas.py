@@ -78,7 +78,7 @@ class BackgroundRenderer(QObject):
 
     A lock makes renders strictly one at a time (matplotlib's font caches and the
     MapRenderer's layer caches are not thread-safe); Python-created threads keep pyproj
-    off Qt threads (traps.md).
+    off Qt threads (docs/traps.md, "Pins").
     """
 
     done = Signal(object)

@@ -1,6 +1,6 @@
 """How responsive the desktop stays while a big layer loads: thread vs child process.
 
-Writes N polygons (default 400,000, the traps.md case) to a GeoPackage, then loads it with
+Writes N polygons (default 400,000, the docs/traps.md case) to a GeoPackage, then loads it with
 desktop.loading.load_files on a QThreadPool worker, once on the thread itself and once
 through the child process, while a 10 ms QTimer counts ticks on the GUI thread.
 Prints the share of expected ticks that fired and the longest gap.

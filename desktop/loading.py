@@ -29,7 +29,7 @@ from layers.roles import FieldMapping, Role
 from layers.style import Style
 
 # Above this size a file is read in a separate process: reading 400k polygons on a thread
-# starved the GUI of the GIL (traps.md); the child hands back Arrow files that load fast.
+# starved the GUI of the GIL (docs/traps.md); the child hands back Arrow files that load fast.
 BIG_FILE_BYTES = 48 * 1024**2
 
 LAYER_FILE_FILTER = tr(

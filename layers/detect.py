@@ -1,6 +1,6 @@
 """Guess what a layer is (its role) and which columns mean what, from real-world conventions.
 
-The conventions are those of the files analysts already have (methods.md): ACLED event
+The conventions are those of the files analysts already have (docs/methods.md): ACLED event
 exports, healthsites.io/OSM facilities (with 10-character shapefile truncations), WDPA
 protected areas (legacy and 2025 schemas), HDX boundaries with P-codes, SIMCI cultivation
 grids with one column per year, and municipal eradication tables. The user can always

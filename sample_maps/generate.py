@@ -1447,7 +1447,7 @@ def write_world(world: World, root: Path) -> None:
 
 
 def displacement_figures(rb: float, ra: float, db: float, da: float, cb: float, ca: float) -> dict:
-    """Bowers & Johnson WDQ and total net effect, as methods.md states them."""
+    """Bowers & Johnson WDQ and total net effect, as docs/methods.md states them."""
     out: dict = {"Rb": rb, "Ra": ra, "Db": db, "Da": da, "Cb": cb, "Ca": ca}
     if min(cb, ca) <= 0:
         out.update(success=None, buffer_measure=None, wdq=None, tne=None, reason="empty control")
@@ -1517,7 +1517,7 @@ def measure(root: Path) -> dict:
     by_muni = grid.groupby(cell_code)[last].sum().sort_values(ascending=False)
     present = np.array([grid[YEAR_COLUMNS[y]].to_numpy() > 0 for y in years])
     always = present.all(axis=0)
-    # methods.md dynamics over the 10-year window, abandonment after 3 empty years.
+    # docs/methods.md dynamics over the 10-year window, abandonment after 3 empty years.
     abandoned = ~present[-3:].any(axis=0) & present[:-3].any(axis=0)
     new = present[-1] & ~present[:-1].any(axis=0)
     dynamics = {
@@ -1994,7 +1994,7 @@ def ground_truth(m: dict) -> dict:
                 "expected": {"wdq_range": [0.2, 3.0]},
             },
             "spraying_violations": {
-                "what": "Aerial spraying footprints that break the rules (methods.md).",
+                "what": "Aerial spraying footprints that break the rules (docs/methods.md).",
                 "river_rule_m": 100,
                 "border_rule_m": 10000,
                 "protected_area_wdpaid": PNN_ID,

@@ -1,6 +1,6 @@
 """Small files in the real formats analysts have, made on the fly in a test's tmp_path.
 
-Column names follow the real exports (methods.md, "Data formats analysts already have");
+Column names follow the real exports (docs/methods.md, "Data formats analysts already have");
 places lie in the sample region (about 0-2°N, 75-77°W). Tests import this module by name:
 pytest puts tests/ on sys.path because tests/conftest.py sits there without __init__.py.
 """

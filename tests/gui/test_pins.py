@@ -1,4 +1,4 @@
-"""Regression tests for the pins in pyproject.toml (traps.md, "Crashes in the stack").
+"""Regression tests for the pins in pyproject.toml (docs/traps.md, "Pins").
 
 - PySide6 6.12.0 on Python 3.11 drops a reference to True on every Signal.emit() and aborts
   after a few hundred emits: 10,000 emits must pass and True's refcount must hold.

@@ -85,7 +85,7 @@ def test_progress_widget_tracks_and_cancels(qtbot, pool):
 
 
 def test_repeated_loads_in_the_worker_pool(qtbot, pool, small_project):
-    """traps.md: pyproj 3.7 segfaulted making CRS objects on Qt threads; keep this running."""
+    """docs/traps.md: pyproj 3.7 segfaulted making CRS objects on Qt threads; keep this running."""
     from desktop.loading import load_files
     from layers.project import Project
 

@@ -1,4 +1,4 @@
-"""Health access: the methods.md toy fixture, invariants, and PySAL `access` on random data."""
+"""Health access: the docs/methods.md toy fixture, invariants, and PySAL `access` on random data."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ INF = np.inf
 
 
 def toy():
-    # rows P1..P3, columns S1, S2 (methods.md "Toy fixture")
+    # rows P1..P3, columns S1, S2 (docs/methods.md "Toy fixture")
     d = np.array([[10, INF], [20, 25], [INF, 15]], dtype=float)
     return d, np.array([2.0, 1.0]), np.array([1000.0, 500.0, 500.0])
 

@@ -1,7 +1,7 @@
 """Broken, odd and hostile files: each either loads with a counted repair and a warning, or
 fails with a LayerLoadError that says what is wrong and what to do (never a traceback).
 
-The failure modes are the ones measured in traps.md ("Loading"), where GDAL stays silent.
+The failure modes are the ones measured in docs/traps.md ("Loading"), where GDAL stays silent.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Role detection and field mapping from the conventions of real exports (methods.md)."""
+"""Role detection and field mapping from the conventions of real exports (docs/methods.md)."""
 
 from __future__ import annotations
 

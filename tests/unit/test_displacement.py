@@ -1,4 +1,4 @@
-"""Displacement measures against the published reference values (methods.md), and the areas,
+"""Displacement measures against the published reference values (docs/methods.md), and the areas,
 windows and cohorts of the analysis on layers built to known counts."""
 
 from __future__ import annotations

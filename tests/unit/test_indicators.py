@@ -324,7 +324,7 @@ def test_region_displacement_labels_and_windows_give_the_hand_wdq():
     locations = shapely.points([(0, 0), (3000, 0), (8000, 0), (20_000, 0)])
     labels = area_labels(locations, shapes, 1000.0, 5000.0, np.ones(4, dtype=bool))
     assert labels.tolist() == [0, 1, -1, 2]
-    # methods.md hand fixture: R 100 -> 50, D 100 -> 150, C 100 -> 100 (days −10 and +10)
+    # docs/methods.md hand fixture: R 100 -> 50, D 100 -> 150, C 100 -> 100 (days −10 and +10)
     counts = {0: (100, 50), 1: (100, 150), 2: (7, 7), 3: (100, 100)}
     loc, time = [], []
     for k, (before, after) in counts.items():
