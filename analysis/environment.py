@@ -22,6 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.inputs import (
@@ -40,13 +42,19 @@ from layers.layer import Layer
 M2_PER_HA = 10_000.0
 UNKNOWN_CATEGORY = "not reported"
 RULES = ("near_water", "near_settlement", "in_protected", "near_border")
+# Keys of run()'s params for callers that need only the per-footprint hectares and rules
+# (analysis/indicators.py): False skips the totals of the union of all footprints...
+TOTALS_KEY = "totals"
+# ...and the distance of each footprint to the border (border_km).
+BORDER_KM_KEY = "border_km"
 
 
 # --- pure functions on metric geometries ---------------------------------------------------
 def _pairs(
     tree_geoms: np.ndarray, query_geoms: np.ndarray, predicate: str, distance: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(query index, tree index) pairs; a tree over the smaller side is not worth the code."""
+    """(query index, tree index) pairs. The query side is prepared once per geometry, so put
+    the big or long geometries (parks, rivers) on the query side when they are few."""
     if len(tree_geoms) == 0 or len(query_geoms) == 0:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     tree = shapely.STRtree(tree_geoms)
@@ -57,16 +65,49 @@ def _pairs(
     return q, t
 
 
+def _by_first(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ordered by their first index, then the second (a reproducible order of pieces)."""
+    order = np.lexsort((second, first))
+    return first[order], second[order]
+
+
+def _union_by_group(geoms: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group, union of its geometries) for each group of two or more geometries.
+
+    GEOS unions the rows of a table padded with None in one vectorised call per size class
+    (sizes up to 2, 4, 8, ...), so there is no Python loop over groups and padding at most
+    doubles the table."""
+    sizes = np.bincount(groups) if len(groups) else np.zeros(0, dtype=np.intp)
+    multi = np.flatnonzero(sizes > 1)
+    unions = np.empty(len(multi), dtype=object)
+    if len(multi) == 0:
+        return multi, unions
+    order = np.argsort(groups, kind="stable")
+    members = order[sizes[groups[order]] > 1]
+    row = np.searchsorted(multi, groups[members])
+    first = np.cumsum(sizes[multi]) - sizes[multi]
+    col = np.arange(len(members)) - first[row]
+    size_class = np.ceil(np.log2(sizes[multi])).astype(int)
+    for c in np.unique(size_class):
+        rows = np.flatnonzero(size_class == c)
+        local = np.full(len(multi), -1)
+        local[rows] = np.arange(len(rows))
+        chosen = size_class[row] == c
+        table = np.full((len(rows), int(sizes[multi[rows]].max())), None, dtype=object)
+        table[local[row[chosen]], col[chosen]] = geoms[members[chosen]]
+        unions[rows] = shapely.union_all(table, axis=1)
+    return multi, unions
+
+
 def _area_by_group(pieces: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
     """Area of the union of the pieces in each group (pieces of one group may overlap)."""
     out = np.zeros(n)
     if len(pieces) == 0:
         return out
-    single = np.bincount(groups, minlength=n) == 1
-    simple = single[groups]
-    np.add.at(out, groups[simple], shapely.area(pieces[simple]))
-    for g in np.unique(groups[~simple]):
-        out[g] = shapely.union_all(pieces[groups == g]).area
+    single = np.bincount(groups, minlength=n)[groups] == 1
+    np.add.at(out, groups[single], shapely.area(pieces[single]))
+    multi, unions = _union_by_group(pieces, groups)
+    out[multi] = shapely.area(unions)
     return out
 
 
@@ -81,9 +122,17 @@ def within_distance(geoms: np.ndarray, others: np.ndarray, distance: float) -> n
 def protected_hectares(
     footprints: np.ndarray, protected: np.ndarray, categories: np.ndarray | None = None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Hectares of each footprint inside protected areas, in total and per category."""
-    q, t = _pairs(protected, footprints, "intersects")
-    pieces = shapely.intersection(footprints[q], protected[t])
+    """Hectares of each footprint inside protected areas, in total and per category.
+
+    A footprint that a park covers is inside it whole; only footprints crossing a park's edge
+    are intersected with the park (each park prepared once: detailed WDPA outlines)."""
+    t, q = _pairs(footprints, protected, "intersects")
+    q, t = _by_first(q, t)
+    pieces = footprints[q].copy()
+    if len(q):
+        with _prepared(protected):
+            crossing = ~shapely.covers(protected[t], footprints[q])
+        pieces[crossing] = shapely.intersection(footprints[q[crossing]], protected[t[crossing]])
     total = _area_by_group(pieces, q, len(footprints)) / M2_PER_HA
     by_category: dict[str, np.ndarray] = {}
     if categories is not None:
@@ -98,7 +147,12 @@ def protected_hectares(
 def water_drift_hectares(footprints: np.ndarray, water: np.ndarray, drift: float) -> np.ndarray:
     """Hectares of each footprint within `drift` metres of water."""
     q, t = _pairs(water, footprints, "dwithin", drift)
-    pieces = shapely.intersection(footprints[q], shapely.buffer(water[t], drift))
+    if len(q) == 0:
+        return np.zeros(len(footprints))
+    q, t = _by_first(q, t)
+    near, which = np.unique(t, return_inverse=True)
+    zones = shapely.buffer(water[near], drift)  # each river once, not once per footprint
+    pieces = shapely.intersection(footprints[q], zones[which])
     return _area_by_group(pieces, q, len(footprints)) / M2_PER_HA
 
 
@@ -108,9 +162,117 @@ def river_km_in_drift(footprints: np.ndarray, rivers: np.ndarray, drift: float) 
     q, t = _pairs(lines, footprints, "dwithin", drift)
     out = np.zeros(len(footprints))
     if len(q):
-        reach = shapely.buffer(footprints[q], drift)
-        np.add.at(out, q, shapely.length(shapely.intersection(lines[t], reach)))
+        near, which = np.unique(q, return_inverse=True)
+        reach = shapely.buffer(footprints[near], drift)  # each footprint once
+        np.add.at(out, q, shapely.length(shapely.intersection(lines[t], reach[which])))
     return out / 1000.0
+
+
+def distance_km(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Distance from each geometry to the nearest of `others` (e.g. the border), km.
+
+    Lines are cut into their two-point segments first: the nearest-neighbour search then
+    measures a few short segments per geometry instead of a whole border (docs/performance.md)."""
+    out = np.full(len(geoms), np.nan)
+    pieces = _segments(others)
+    if len(pieces) == 0:
+        return out
+    (q, _), d = shapely.STRtree(pieces).query_nearest(geoms, return_distance=True)
+    best = np.full(len(geoms), np.inf)
+    np.minimum.at(best, q, d)
+    found = np.isfinite(best)
+    out[found] = best[found] / 1000.0
+    return out
+
+
+def _segments(geoms: np.ndarray) -> np.ndarray:
+    """Lines as their two-point segments; points and polygons as they are."""
+    parts = shapely.get_parts(geoms[~shapely.is_missing(geoms)])
+    parts = parts[~shapely.is_empty(parts)]
+    is_line = np.isin(shapely.get_type_id(parts), (1, 2))
+    xy, part = shapely.get_coordinates(parts[is_line], return_index=True)
+    same = part[1:] == part[:-1]
+    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    return np.concatenate([segments, parts[~is_line]])
+
+
+def footprint_clusters(footprints: np.ndarray, distance: float) -> np.ndarray:
+    """Cluster label of each footprint: footprints within `distance` of each other, directly or
+    through others, share a label; different clusters lie farther apart than `distance`."""
+    n = len(footprints)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    if distance > 0:
+        q, t = _pairs(footprints, footprints, "dwithin", distance)
+    else:
+        q, t = _pairs(footprints, footprints, "intersects")
+    graph = coo_matrix((np.ones(len(q), dtype=np.int8), (q, t)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def dissolve(footprints: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(alone, unions): footprints alone in their cluster, and the union of each other cluster.
+
+    Together they cover the union of all footprints without overlap, so a measure of the union
+    is the sum of the measure over both: no giant union of a whole country (docs/performance.md)."""
+    alone = np.bincount(clusters)[clusters] == 1 if len(clusters) else np.zeros(0, dtype=bool)
+    return alone, _union_by_group(footprints, clusters)[1]
+
+
+def union_hectares(footprints: np.ndarray, clusters: np.ndarray) -> float:
+    """Hectares of the union of the footprints (overlaps counted once)."""
+    alone, unions = dissolve(footprints, clusters)
+    return float(
+        (np.nansum(shapely.area(footprints[alone])) + shapely.area(unions).sum()) / M2_PER_HA
+    )
+
+
+def new_cultivation_hectares(
+    footprint: np.ndarray,
+    cell: np.ndarray,
+    footprint_years: np.ndarray,
+    cell_ha: np.ndarray,
+    years: np.ndarray,
+    n_years: int,
+    feedback: Feedback | None = None,
+) -> tuple[np.ndarray, float]:
+    """New cultivation near each footprint, and in total (each cell once, at its largest).
+
+    (footprint[k], cell[k]) are the footprint-cell pairs near each other; cell_ha[c, j] the
+    hectares of cell c in years[j]. A cell is new after a footprint of year Y when it had none
+    in Y and the n_years before and some in the n_years after; it counts its peak after Y."""
+    per_fp = np.zeros(len(footprint_years))
+    best = np.zeros(len(cell_ha))  # per cell, its largest new hectares after any footprint
+    pair_years = footprint_years[footprint]
+    # One pass per eradication year, not per footprint-cell pair (millions nationally)
+    for y0 in np.unique(pair_years[np.isfinite(pair_years)]):
+        if feedback is not None:
+            feedback.check()
+        before = (years >= y0 - n_years) & (years <= y0)
+        after = (years > y0) & (years <= y0 + n_years)
+        if not after.any() or not before.any():
+            continue
+        peak = cell_ha[:, after].max(axis=1)
+        new = (cell_ha[:, before].sum(axis=1) == 0) & (peak > 0)
+        chosen = (pair_years == y0) & new[cell]
+        np.add.at(per_fp, footprint[chosen], peak[cell[chosen]])
+        np.maximum.at(best, cell[chosen], peak[cell[chosen]])
+    return per_fp, float(best.sum())
+
+
+class _prepared:
+    """Geometries prepared for fast predicates while in the block, as they were after it."""
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        self.geoms = geoms
+        self.fresh = geoms[~shapely.is_prepared(geoms) & ~shapely.is_missing(geoms)]
+
+    def __enter__(self) -> np.ndarray:
+        shapely.prepare(self.fresh)
+        return self.geoms
+
+    def __exit__(self, *exc: object) -> None:
+        shapely.destroy_prepared(self.fresh)
 
 
 def _boundaries(geoms: np.ndarray) -> np.ndarray:
@@ -269,56 +431,72 @@ class EnvironmentalHarm(Algorithm):
             "rule_distance_m": rule_m,
             "border_distance_m": border_m,
         }
-        union_fp = shapely.union_all(shapes)
-        summary["footprint_ha"] = union_fp.area / M2_PER_HA
-
+        totals = params.get(TOTALS_KEY, True)
+        if totals:
+            # Totals measure the union of the footprints cluster by cluster (docs/performance.md)
+            feedback.set_progress(4, tr("Merging overlapping footprints"))
+            clusters = footprint_clusters(shapes, 2 * drift)
+            alone, unions = dissolve(shapes, clusters)
+            summary["footprint_ha"] = _total(
+                np.nan_to_num(out["area_ha"].to_numpy()), alone, shapely.area(unions) / M2_PER_HA
+            )
         feedback.check()
         feedback.set_progress(10, tr("Protected areas"))
         if geo["protected"] is not None:
             cats = _categories(others["protected"], params.get("category_field"), crs)
             total, by_cat = protected_hectares(shapes, geo["protected"], cats)
             out["protected_ha"] = total
-            out["protected_categories"] = _category_labels(by_cat, len(fp))
+            out["protected_categories"] = _labels(
+                {c: by_cat[c] > 0 for c in sorted(by_cat)}, len(fp)
+            )
             for cat, hectares in sorted(by_cat.items()):
                 out[f"protected_ha_{cat}"] = hectares
             out["in_protected"] = total > 0
-            in_all, by_union = protected_hectares(np.array([union_fp]), geo["protected"], cats)
-            summary["protected_ha"] = float(in_all[0])
-            summary["protected_ha_by_category"] = {
-                k: float(v[0]) for k, v in sorted(by_union.items())
-            }
+            if totals:
+                in_all, by_union = protected_hectares(unions, geo["protected"], cats)
+                summary["protected_ha"] = _total(total, alone, in_all)
+                summary["protected_ha_by_category"] = {
+                    k: _total(by_cat.get(k, np.zeros(len(fp))), alone, by_union.get(k, np.zeros(0)))
+                    for k in sorted(by_cat.keys() | by_union.keys())
+                }
         feedback.check()
         feedback.set_progress(35, tr("Water and drift"))
         if geo["water"] is not None:
             out["water_drift_ha"] = water_drift_hectares(shapes, geo["water"], drift)
             out["river_km_in_drift"] = river_km_in_drift(shapes, geo["water"], drift)
             out["near_water"] = within_distance(shapes, geo["water"], rule_m)
-            summary["water_drift_ha"] = float(
-                water_drift_hectares(np.array([union_fp]), geo["water"], drift)[0]
-            )
-            summary["river_km_in_drift"] = float(
-                river_km_in_drift(np.array([union_fp]), geo["water"], drift)[0]
-            )
+            if totals:
+                summary["water_drift_ha"] = _total(
+                    out["water_drift_ha"].to_numpy(),
+                    alone,
+                    water_drift_hectares(unions, geo["water"], drift),
+                )
+                summary["river_km_in_drift"] = _total(
+                    out["river_km_in_drift"].to_numpy(),
+                    alone,
+                    river_km_in_drift(unions, geo["water"], drift),
+                )
         feedback.check()
         feedback.set_progress(55, tr("Settlements and border"))
         if geo["settlements"] is not None:
             out["near_settlement"] = within_distance(shapes, geo["settlements"], rule_m)
         if geo["border"] is not None:
             out["near_border"] = within_distance(shapes, _boundaries(geo["border"]), border_m)
-            out["border_km"] = _distance_km(shapes, _boundaries(geo["border"]))
+            if params.get(BORDER_KM_KEY, True):
+                out["border_km"] = distance_km(shapes, _boundaries(geo["border"]))
         checked = [r for r in RULES if r in out.columns]
         if checked:
             broken = out[checked].to_numpy(dtype=bool)
             out["rules_broken"] = broken.sum(axis=1)
-            out["rules"] = [
-                ", ".join(r for r, b in zip(checked, row, strict=True) if b) for row in broken
-            ]
+            out["rules"] = _labels(dict(zip(checked, broken.T, strict=True)), len(out))
             summary["footprints_breaking"] = {r: int(out[r].sum()) for r in checked}
             summary["footprints_breaking_any"] = int((out["rules_broken"] > 0).sum())
             summary["share_breaking_any"] = float((out["rules_broken"] > 0).mean())
-            summary["hectares_breaking_any"] = float(
-                shapely.union_all(shapes[out["rules_broken"].to_numpy() > 0]).area / M2_PER_HA
-            )
+            if totals:
+                breaking = out["rules_broken"].to_numpy() > 0
+                summary["hectares_breaking_any"] = union_hectares(
+                    shapes[breaking], clusters[breaking]
+                )
         else:
             notes.append(
                 tr("No rule checked: give --water, --settlements, --protected or --border.")
@@ -380,30 +558,16 @@ class EnvironmentalHarm(Algorithm):
         grid = in_metric(culture, crs)
         centroids = np.asarray(grid.geometry.centroid.values)
         inside = np.zeros(len(grid), dtype=bool)
-        inside[_pairs(protected, centroids, "intersects")[0]] = True
+        inside[_pairs(centroids, protected, "intersects")[1]] = True  # each park prepared once
         years = sorted(years_cols)
         ha = np.column_stack(
             [pd.to_numeric(grid[years_cols[y]], errors="coerce").fillna(0.0) for y in years]
         )
         n_after = int(params.get("years_after") or 1)
-        q, t = _pairs(centroids[inside], shapes, "dwithin", params.get("nearby_m") or 0.0)
-        cells = np.flatnonzero(inside)[t]
-        per_fp = np.zeros(len(fp))
-        best: dict[int, float] = {}
-        yarr = np.asarray(years)
-        for i, cell in zip(q, cells, strict=True):
-            feedback.check()
-            y0 = fp_years[i]
-            if not np.isfinite(y0):
-                continue
-            before = (yarr >= y0 - n_after) & (yarr <= y0)
-            after = (yarr > y0) & (yarr <= y0 + n_after)
-            if not after.any() or not before.any():
-                continue
-            if ha[cell, before].sum() == 0 and ha[cell, after].max() > 0:
-                value = float(ha[cell, after].max())
-                per_fp[i] += value
-                best[int(cell)] = max(best.get(int(cell), 0.0), value)
+        q, cells = _pairs(centroids[inside], shapes, "dwithin", params.get("nearby_m") or 0.0)
+        per_fp, total = new_cultivation_hectares(
+            q, cells, fp_years, ha[inside], np.asarray(years), n_after, feedback
+        )
         missing = int(np.isnan(fp_years).sum())
         if missing:
             notes.append(
@@ -411,7 +575,7 @@ class EnvironmentalHarm(Algorithm):
                     n=missing
                 )
             )
-        return per_fp, float(sum(best.values()))
+        return per_fp, total
 
 
 def _categories(layer: Layer, field: str | None, crs) -> np.ndarray | None:
@@ -429,17 +593,15 @@ def _categories(layer: Layer, field: str | None, crs) -> np.ndarray | None:
     return values.str.strip().replace("", UNKNOWN_CATEGORY).to_numpy(dtype=object)
 
 
-def _category_labels(by_cat: dict[str, np.ndarray], n: int) -> list[str]:
-    labels = []
-    for i in range(n):
-        labels.append(", ".join(sorted(c for c, v in by_cat.items() if v[i] > 0)))
-    return labels
+def _labels(flags: dict[str, np.ndarray], n: int) -> list[str]:
+    """Per row, the names whose flag is set, comma-separated in the order given."""
+    labels = np.full(n, "", dtype=object)
+    for name, on in flags.items():
+        labels = np.where(on, np.where(labels == "", name, labels + ", " + name), labels)
+    return labels.tolist()
 
 
-def _distance_km(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Distance to the nearest of `others`, km."""
-    if len(others) == 0:
-        return np.full(len(geoms), np.nan)
-    tree = shapely.STRtree(others)
-    idx = tree.nearest(geoms)
-    return shapely.distance(geoms, others[idx]) / 1000.0
+def _total(per_footprint: np.ndarray, alone: np.ndarray, on_unions: np.ndarray) -> float:
+    """A measure of the union of all footprints: footprints alone in their cluster as measured
+    one by one, plus the measure of each other cluster's union."""
+    return float(np.sum(per_footprint[alone]) + np.sum(on_unions))
