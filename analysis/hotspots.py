@@ -616,7 +616,7 @@ class HotSpots(Algorithm):
             units = "polygons"
             neighbours = "queen contiguity"
         else:
-            radius = float(params.get("radius_m") or 1.5 * cell)
+            radius = band_radius(params, cell)
             bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
             # The layer holds the cells within the band of an event (or significant ones).
             band_cells = int(band_kernel(radius, cell).sum())
@@ -693,7 +693,7 @@ class HotSpots(Algorithm):
         all_years = np.arange(years.min(), years.max() + 1)
         if len(all_years) < 3:
             raise InputError(tr("Emerging hot spots need at least three years of events."))
-        radius = float(params.get("radius_m") or 1.5 * cell)
+        radius = band_radius(params, cell)
         bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
         per_cell = EMERGING_BYTES_PER_CELL + EMERGING_BYTES_PER_CELL_YEAR * len(all_years)
         band_cells = int(band_kernel(radius, cell).sum())
@@ -759,6 +759,14 @@ class HotSpots(Algorithm):
             notes=notes,
             styles={"hotspots": {"field": "category", "kind": "categorical"}},
         )
+
+
+def band_radius(params: dict, cell: float) -> float:
+    """Gi*'s neighbour distance: --radius-m, or 1.5 cells (the 8 touching cells)."""
+    radius = float(params.get("radius_m") or 1.5 * cell)
+    if not radius > 0:
+        raise InputError(tr("The neighbour distance (--radius-m) must be a positive number."))
+    return radius
 
 
 def written_cells(grid: CellGrid, idx: np.ndarray, radius: float) -> np.ndarray:

@@ -425,3 +425,12 @@ def test_gi_star_grid_uses_the_neighbour_counts_it_is_given():
     kernel = band_kernel(1500.0, 1000.0)
     counts = window_sum(np.ones(y.shape), kernel)
     np.testing.assert_array_equal(gi_star_grid(y, kernel, counts)[1], gi_star_grid(y, kernel)[1])
+
+
+def test_a_negative_neighbour_distance_is_a_clear_message():
+    layer = _events_layer(_cluster_points(), years=np.repeat(np.arange(2015, 2021), 100))
+    for method in ("gi_star", "emerging"):
+        with pytest.raises(ValueError, match="radius-m"):
+            HotSpots().run(
+                {"events": layer, "method": method, "cell_m": 2000, "radius_m": -5}, Feedback()
+            )
