@@ -60,9 +60,10 @@ class PointDensity(Artist):
         top = int(counts.max())
         if top <= 0:
             return
-        # Log shading: any count shows (a quarter opacity at least), the busiest cell opaque.
+        # Log shading, the busiest cell opaque; a lone point is faint (a tenth), so the scattered
+        # background of a national layer reads as a light tint and its hot spots stand out.
         steps = np.log1p(np.arange(top + 1, dtype=np.float64)) / math.log1p(top)
-        lut = np.round((0.25 + 0.75 * steps) * (255 * self._alpha)).astype(np.uint32) << 24
+        lut = np.round((0.1 + 0.9 * steps) * (255 * self._alpha)).astype(np.uint32) << 24
         lut[0] = 0
         r, g, b = self._rgb
         lut |= np.uint32(r | (g << 8) | (b << 16))  # RGBA bytes of a little-endian uint32

@@ -438,7 +438,8 @@ def draw_map(
     w_in, h_in = pos.width * fig.get_figwidth(), pos.height * fig.get_figheight()
     ext = fit_extent(extent, w_in, h_in, margin=0.02)
     pixel = (ext[2] - ext[0]) / max(w_in * dpi, 1.0)
-    view = MapView(project.metric_crs, ext, time_filter=time_filter, pixel_size=pixel)
+    # The dpi tells the renderer the paper scale (its scale-dependent rules use it).
+    view = MapView(project.metric_crs, ext, time_filter=time_filter, pixel_size=pixel, dpi=dpi)
     entries = (renderer or MapRenderer()).render(
         ax, layers, view, selection=selection, rasterize_over=RASTERIZE_OVER
     )

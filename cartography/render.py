@@ -13,7 +13,7 @@ import math
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,24 @@ from cartography.classify import (
     classify_values,
 )
 from cartography.density import PointDensity
+from cartography.labels import LabelBoard, draw_labels, place_labels
+from cartography.legend import LegendEntry, legend_entry, reduced_legend
+from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also imported from here
+    RingStore,
+    _ring_part,
+    line_path,
+    polygon_path,
+)
+from cartography.symbols import (
+    CELL_PT,
+    OUTLINE_MIN_PT,
+    SAMPLE,
+    PointLook,
+    crowd,
+    point_look,
+    proportional_sizes,
+    step_diameter,
+)
 from cartography.tiles import (
     BLEED,
     OVERSAMPLE,
@@ -45,14 +63,16 @@ from cartography.tiles import (
     tile_indices,
     tile_resolution,
 )
-from layers.i18n import tr
 from layers.layer import Layer
+from layers.style import scale_ranges
 from layers.timefilter import TimeFilter, grid_year_column, time_mask
 
 # Above this many visible points, a density raster instead of markers (100k markers: ~30 ms).
 DENSE_POINTS = 100_000
-# Labels beyond this count clutter the map and cost a text artist each.
-MAX_LABELS = 150
+# Dots per inch of MapView.pixel_size's pixels when the view does not say: a screen's logical
+# dpi, as the canvas's scale box assumes (Qt's logicalDpiX is 96 on common screens).
+SCREEN_DPI = 96.0
+METRES_PER_INCH = 0.0254
 SELECTION_COLOUR = "#00e5ff"
 # Keys a graduated style falls back to when it names no field.
 _VALUE_KEYS = ("hectares", "fatalities", "weight", "population", "capacity")
@@ -67,21 +87,17 @@ class MapView:
     extent: tuple[float, float, float, float]
     time_filter: TimeFilter | None = None
     pixel_size: float | None = None  # map units per screen pixel, for simplification
+    dpi: float | None = None  # pixels per inch of pixel_size (None: SCREEN_DPI)
 
 
-@dataclass
-class LegendEntry:
-    layer_name: str
-    label: str
-    kind: str  # 'point' | 'line' | 'polygon' | 'density'
-    color: str
-    edge: str = "none"
-    marker: str = "o"
-    size: float = 6.0
-    children: list[LegendEntry] = field(default_factory=list)
-    alpha: float = 1.0
-    line_width: float = 0.6
-    count: int | None = None  # features drawn in the view and period (None: not counted)
+def map_scale(pixel_size: float, dpi: float, crs: CRS | None = None) -> float:
+    """N of the map's 1:N scale: ground metres per metre of screen or paper."""
+    metres = pixel_size
+    if crs is not None and crs.is_geographic:
+        metres *= 111_320.0  # one degree of latitude; a small-scale map's scale is approximate
+    elif crs is not None and crs.axis_info:
+        metres *= crs.axis_info[0].unit_conversion_factor or 1.0
+    return metres * dpi / METRES_PER_INCH
 
 
 @dataclass
@@ -140,6 +156,29 @@ class _LayerCache:
         self.ring_stores: dict[float, RingStore] = {}
         self._areas: np.ndarray | None = None
         self._by_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.looks: dict[tuple, PointLook | None] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+        self._sample: np.ndarray | None = None
+
+    def numbers(self, column: str | None) -> np.ndarray | None:
+        """A column as floats per row (NaN where not a number), converted once."""
+        if not column or column not in self.frame.columns:
+            return None
+        if column not in self._numbers:
+            values = pd.to_numeric(self.frame[column], errors="coerce")
+            self._numbers[column] = np.asarray(values, dtype=float)
+        return self._numbers[column]
+
+    def point_sample(self) -> np.ndarray:
+        """Positions in point_xy of a fixed random sample of at most SAMPLE points."""
+        if self._sample is None:
+            n = len(self.point_xy)
+            self._sample = (
+                np.arange(n)
+                if n <= SAMPLE
+                else np.sort(np.random.default_rng(0).choice(n, SAMPLE, replace=False))
+            )
+        return self._sample
 
     def points_by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Point x, y and owning row, sorted by x once (a view's columns are then one slice)."""
@@ -197,43 +236,6 @@ class _LayerCache:
         self.ring_stores[tolerance] = RingStore(self.poly_rows, parts, self.n)
 
 
-def _ring_part(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coordinates, codes and each geometry's coordinate bounds (len(geoms) + 1 offsets)."""
-    coords, codes, offsets = _polygon_rings(geoms)
-    # Coordinate range of each geometry: compose the offsets from geometries down to rings.
-    bounds = np.asarray(offsets[-1])
-    for level in reversed(offsets[:-1]):
-        bounds = np.asarray(level)[bounds]
-    return coords, codes, bounds
-
-
-class RingStore:
-    """Oriented rings of every polygon row at one simplification level, as flat arrays.
-
-    A Path for any set of rows is then a numpy gather of their coordinate ranges: a few ms
-    for 50,000 polygons, against ~100 ms through shapely's ragged arrays each redraw.
-    """
-
-    def __init__(self, rows: np.ndarray, parts: list[tuple], n_rows: int) -> None:
-        """`parts`: _ring_part() of consecutive chunks of `rows`, in order."""
-        sizes = np.cumsum([0, *(len(coords) for coords, _, _ in parts)])
-        self.coords = np.concatenate([coords for coords, _, _ in parts]).reshape(-1, 2)
-        self.codes = np.concatenate([codes for _, codes, _ in parts])
-        shifted = [b + shift for (_, _, b), shift in zip(parts, sizes[:-1], strict=True)]
-        self.start = np.concatenate([b[:-1] for b in shifted])
-        self.end = np.concatenate([b[1:] for b in shifted])
-        self.position = np.full(n_rows, -1, dtype=np.int64)
-        self.position[rows] = np.arange(rows.size)
-
-    def path(self, rows: np.ndarray) -> Path:
-        at = self.position[rows]
-        start, lengths = self.start[at], self.end[at] - self.start[at]
-        # Output slot j of row k reads coordinate start_k + (j - first slot of row k).
-        shift = start - (np.cumsum(lengths) - lengths)
-        take = np.repeat(shift, lengths) + np.arange(int(lengths.sum()))
-        return Path(self.coords[take], self.codes[take])
-
-
 # Per-layer memo sizes: periods and path sets are many as the time slider moves.
 MAX_CACHED = 8
 # Polygon layers this large get RingStores from warm_up; 4 levels of 100k polygons ~100 MB.
@@ -272,43 +274,6 @@ def _level(pixel_size: float) -> float:
     if not pixel_size or not math.isfinite(pixel_size) or pixel_size <= 0:
         return 0.0
     return float(2.0 ** round(math.log2(pixel_size)))
-
-
-def polygon_path(geoms: np.ndarray) -> Path:
-    """One compound Path of all polygons; holes wind opposite so the nonzero rule cuts them."""
-    coords, codes, _ = _polygon_rings(geoms)
-    return Path(coords, codes)
-
-
-def _polygon_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Coordinates, Path codes and shapely's ragged offsets of oriented polygons."""
-    _, coords, offsets = shapely.to_ragged_array(shapely.orient_polygons(geoms))
-    rings = np.asarray(offsets[0])
-    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
-    starts, ends = rings[:-1], rings[1:]
-    keep = ends > starts
-    codes[starts[keep]] = Path.MOVETO
-    codes[ends[keep] - 1] = Path.CLOSEPOLY
-    return coords, codes, offsets
-
-
-def line_path(geoms: np.ndarray) -> Path:
-    """One compound Path of all lines (LineString/MultiLineString/LinearRing)."""
-    geoms = _as_lines(geoms)
-    _, coords, offsets = shapely.to_ragged_array(geoms)
-    parts = np.asarray(offsets[0])
-    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
-    starts = parts[:-1][parts[1:] > parts[:-1]]
-    codes[starts] = Path.MOVETO
-    return Path(coords, codes)
-
-
-def _as_lines(geoms: np.ndarray) -> np.ndarray:
-    rings = shapely.get_type_id(geoms) == 2
-    if rings.any():
-        geoms = geoms.copy()
-        geoms[rings] = [shapely.LineString(g.coords) for g in geoms[rings]]
-    return geoms
 
 
 class MapRenderer:
@@ -458,22 +423,33 @@ class MapRenderer:
         """
         entries: list[LegendEntry] = []
         pixel = view.pixel_size or _pixel_size(ax, view.extent)
+        # The dpi of pixel_size's pixels: the view's, a screen's, or the figure's own.
+        dpi = view.dpi or (SCREEN_DPI if view.pixel_size else float(ax.figure.dpi))
+        self.last_scale = scale = map_scale(pixel, dpi, view.crs)
+        # Map units per typographic point as drawn here (markers and labels are sized in points).
+        point = _pixel_size(ax, view.extent) * float(ax.figure.dpi) / 72.0
         tol = _level(pixel)
         minx, miny, maxx, maxy = view.extent
         pad = 0.02 * max(maxx - minx, maxy - miny)
         bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
         selection = selection or {}
         classifications = classifications or {}
-        placed_labels: list[tuple] = []  # one list for all layers: no label over another's
+        # One board for all layers: no label over another's. Cells ~ a few label heights.
+        board = LabelBoard(cell=8 * 7.0 * point)
         self.last_tiled, self.last_stand_in = set(), set()
         for order, layer in enumerate(layers):
             if not layer.visible or layer.data.empty:
                 continue
+            shown, labelled = scale_ranges(layer.style, layer.role, layer.mapping)
             cache = self._cache(layer, view.crs)
             mask = self._mask(layer, cache, view.time_filter)
             classes = self._classes(layer, cache, view.time_filter, classifications.get(layer.id))
             z = 10 + order
-            entry = self._legend(layer, classes, cache.kind)
+            entry = legend_entry(layer, classes, cache.kind)
+            if not shown.shows(scale):
+                entry.count = 0  # out of its scale range: nothing drawn, nothing in the legend
+                entries.append(entry)
+                continue
             drawn = _Draw(ax, layer, cache, classes, mask, z, rasterize_over)
             if cache.shaped_rows.size:
                 rows = self._visible_shaped(cache, bbox)
@@ -486,10 +462,13 @@ class MapRenderer:
                 if drawn.shapes(rows, tol, all_rows, mosaic):
                     self.last_tiled.add(layer.id)
             if cache.point_rows.size:
+                drawn.look = self._look(layer, cache, classes, mask, point)
                 if drawn.points(bbox):
                     entry.kind = "density"
-            if labels and layer.style.label_field in cache.frame.columns:
-                drawn.labels(bbox, tol, pixel, placed_labels)
+                elif drawn.look is not None:
+                    reduced_legend(entry, drawn.look, classes is None)
+            if labels and layer.style.label_field in cache.frame.columns and labelled.shows(scale):
+                drawn.labels(bbox, tol, point, board)
             entry.count = drawn.count
             if layer.id in selection:
                 drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
@@ -499,6 +478,35 @@ class MapRenderer:
             ax.set_ylim(miny, maxy)
             ax.set_aspect("equal")
         return entries
+
+    def _look(self, layer, cache, classes, mask, point: float) -> PointLook | None:
+        """How the layer's points draw at this zoom level (cartography.symbols), or None: as styled.
+
+        Measured once per level, period and style on the whole layer (a fixed sample of its
+        points), so a pan at one scale keeps the look and costs nothing.
+        """
+        st = layer.style
+        pop = layer.field("population")
+        level = _level(point)  # one look per zoom level: stable while panning or nudging
+        key = (level, _token(mask), _token(classes), st.marker_size, pop)
+        if key not in cache.looks:
+            pick = cache.point_sample()
+            owner = cache.point_owner[pick]
+            keep = np.ones(pick.size, dtype=bool) if mask is None else mask[owner]
+            if classes is not None:
+                keep &= classes.index[owner] > -2
+            xy = cache.point_xy[pick[keep]]
+            fraction = pick.size / max(len(cache.point_xy), 1)
+            b = cache.point_bounds
+            area = (b[2] - b[0]) * (b[3] - b[1])
+            counted = crowd(xy[:, 0], xy[:, 1], CELL_PT * level, area, fraction)
+            values = cache.numbers(pop)
+            values = None if values is None else values[owner[keep]]
+            marker = math.sqrt(max(st.marker_size, 1.0))
+            n_kept = round(int(keep.sum()) / fraction)
+            _bounded(cache.looks, MAX_CACHED)
+            cache.looks[key] = point_look(counted, marker, n_kept, values) if level else None
+        return cache.looks[key]
 
     def warm_up(self, layers: Iterable[Layer], view: MapView) -> Iterator[str | None]:
         """Work for idle time, in short steps: ready this zoom level and its neighbours.
@@ -617,52 +625,6 @@ class MapRenderer:
         hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
         return np.sort(cache.shaped_rows[np.asarray(hits, dtype=np.int64)])
 
-    def _legend(self, layer: Layer, classes: _Classes | None, kind: str) -> LegendEntry:
-        st = layer.style
-        kind = kind if kind in ("point", "line", "polygon") else "polygon"
-        fill = "none" if st.no_fill else st.fill
-        base = LegendEntry(
-            layer.name,
-            layer.name,
-            kind,
-            st.edge if kind == "line" else fill,
-            st.edge,
-            st.marker,
-            st.marker_size,
-            alpha=layer.opacity * st.fill_alpha,
-            line_width=st.line_width,
-        )
-        if classes is not None:
-            base.label = f"{layer.name} ({classes.title})" if classes.title else layer.name
-            for colour, label in zip(classes.colours, classes.labels, strict=False):
-                base.children.append(
-                    LegendEntry(
-                        layer.name,
-                        label,
-                        kind,
-                        colour,
-                        st.edge,
-                        st.marker,
-                        st.marker_size,
-                        alpha=base.alpha,
-                        line_width=st.line_width,
-                    )
-                )
-            if (classes.index == -1).any():
-                base.children.append(
-                    LegendEntry(
-                        layer.name,
-                        tr("no data"),
-                        kind,
-                        NO_DATA_COLOUR,
-                        st.edge,
-                        st.marker,
-                        st.marker_size,
-                        alpha=base.alpha,
-                    )
-                )
-        return base
-
     def feature_styles(
         self, layer: Layer, crs: CRS, time_filter: TimeFilter | None = None
     ) -> tuple[np.ndarray, np.ndarray, LegendEntry]:
@@ -683,7 +645,7 @@ class MapRenderer:
             drawn &= idx > -2
             idx[idx < 0] = len(classes.colours)
             colours = palette[idx]
-        return colours, drawn, self._legend(layer, classes, cache.kind)
+        return colours, drawn, legend_entry(layer, classes, cache.kind)
 
     def features_at(
         self, layer: Layer, crs: CRS, x: float, y: float, tolerance: float
@@ -709,6 +671,7 @@ class _Draw:
         self.ax, self.layer, self.cache, self.classes = ax, layer, cache, classes
         self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
         self.count = 0
+        self.look: PointLook | None = None  # set by render(): the points' look at this scale
         st = layer.style
         self.alpha = layer.opacity
         self.fill_alpha = layer.opacity * st.fill_alpha
@@ -808,14 +771,20 @@ class _Draw:
             inside = keep if inside is None else inside & keep
         count = x.size if inside is None else int(np.count_nonzero(inside))
         self.count += count
-        if count > DENSE_POINTS:
+        look = self.look
+        if count > DENSE_POINTS or (look is not None and look.form == "density"):
             # The raster clips to the view itself: only the period and class filters copy.
             chosen = (x, y) if keep is None else (x[keep], y[keep])
             self.ax.add_artist(PointDensity(*chosen, st.fill, self.alpha, self.z))
             return True
         sel = np.arange(x.size) if inside is None else np.flatnonzero(inside)
-        ms = math.sqrt(max(st.marker_size, 1.0))
+        ms = math.sqrt(max(st.marker_size, 1.0)) if look is None else look.diameter
         edge = st.edge if st.edge and st.edge != "none" else "none"
+        values = None
+        if look is not None:
+            edge = edge if look.outline else "none"
+            if look.proportional_from is not None:
+                values = self.cache.numbers(self.layer.field("population"))
         if self.classes is None:
             groups = [(st.fill, sel)]
         else:
@@ -824,83 +793,88 @@ class _Draw:
                 (NO_DATA_COLOUR if c < 0 else self.classes.colours[c], sel[idx == c])
                 for c in range(-1, len(self.classes.colours))
             ]
+        if values is not None:  # places too small for this scale are left out
+            shown = values[owner[sel]] >= (look.shown_from or -np.inf)
+            groups = [(colour, rows[shown[np.searchsorted(sel, rows)]]) for colour, rows in groups]
         for colour, rows in groups:
             if not rows.size:
                 continue
-            artist = self.ax.plot(
-                x[rows],
-                y[rows],
-                linestyle="none",
-                marker=st.marker or "o",
-                markersize=ms,
-                markerfacecolor=to_rgba(colour, self.fill_alpha),
-                markeredgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
-                markeredgewidth=0.4 if edge != "none" else 0,
-                zorder=self.z,
-            )[0]
-            self._heavy(artist, rows.size)
+            if values is None:
+                self._markers(x[rows], y[rows], colour, ms, edge)
+                continue
+            # Proportional symbols: one artist per size class, biggest first (underneath).
+            steps = proportional_sizes(values[owner[rows]], look)
+            for step in range(int(steps.max()), -1, -1):
+                sub = rows[steps == step]
+                if sub.size:
+                    size = step_diameter(step, look)
+                    outline = edge if size >= OUTLINE_MIN_PT else "none"
+                    self._markers(x[sub], y[sub], colour, size, outline)
         return False
 
-    def labels(
-        self, bbox: tuple, tol: float, pixel: float, placed: list[tuple] | None = None
-    ) -> None:
-        """Labels by field, most important first (population, then area), none overlapping.
+    def _markers(self, x: np.ndarray, y: np.ndarray, colour: str, size: float, edge: str) -> None:
+        """One marker artist: `size` is the diameter in points."""
+        artist = self.ax.plot(
+            x,
+            y,
+            linestyle="none",
+            marker=self.layer.style.marker or "o",
+            markersize=size,
+            markerfacecolor=to_rgba(colour, self.fill_alpha),
+            markeredgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
+            markeredgewidth=0.4 if edge != "none" else 0,
+            zorder=self.z,
+        )[0]
+        self._heavy(artist, x.size)
 
-        `placed` holds the boxes of labels already drawn by layers below, shared across layers.
+    def labels(self, bbox: tuple, tol: float, point: float, board: LabelBoard) -> None:
+        """Labels by field, most important first (population, else area), none overlapping.
+
+        `board` holds the labels already placed by layers below; `point` is map units per
+        typographic point as drawn. See cartography/labels.py.
         """
         cache, st = self.cache, self.layer.style
-        col = st.label_field
-        if cache.point_rows.size:
-            x, y = cache.point_xy[:, 0], cache.point_xy[:, 1]
-            inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
-            rows = np.unique(cache.point_owner[inside])
+        points = bool(cache.point_rows.size)
+        if points:
+            x, y, owner = cache.points_by_x()
+            first = int(np.searchsorted(x, bbox[0], side="left"))
+            last = int(np.searchsorted(x, bbox[2], side="right"))
+            inside = (y[first:last] >= bbox[1]) & (y[first:last] <= bbox[3])
+            rows = np.unique(owner[first:last][inside])
         else:
             hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
             rows = cache.shaped_rows[np.asarray(hits, dtype=np.int64)]
         rows = self._keep(rows)
         if not rows.size:
             return
-        pop = self.layer.field("population")
-        if pop in cache.frame.columns:
-            weight = np.nan_to_num(
-                np.asarray(pd.to_numeric(cache.frame[pop], errors="coerce"), dtype=float)[rows]
+        weight = cache.numbers(self.layer.field("population"))
+        weight = cache.areas[rows] if weight is None else np.nan_to_num(weight[rows], nan=-1.0)
+        if self.look is not None and self.look.shown_from is not None:
+            rows, weight = (
+                rows[weight >= self.look.shown_from],
+                weight[weight >= self.look.shown_from],
+            )
+        rows = rows[np.argsort(-weight, kind="stable")]
+        texts = cache.frame[st.label_field].to_numpy()[rows]
+        em = st.label_size * point
+        if points:
+            # First point of each row (multipoints are labelled once).
+            where = np.searchsorted(cache.point_owner, rows)
+            px, py = cache.point_xy[where, 0], cache.point_xy[where, 1]
+            marker = self.look.diameter if self.look else math.sqrt(max(st.marker_size, 1.0))
+            placed = place_labels(
+                board, texts, lambda i: (px[i], py[i]), em=em, gap=(marker / 2 + 1.0) * point
             )
         else:
-            weight = cache.areas[rows]
-        rows = rows[np.argsort(-weight, kind="stable")[: MAX_LABELS * 4]]
-        anchors = shapely.point_on_surface(cache.simplified_rows(rows, tol))
-        xs, ys = shapely.get_x(anchors), shapely.get_y(anchors)
-        texts = cache.frame[col].to_numpy()[rows]
-        # Text size in map units: points -> pixels (figure dpi) -> map units (pixel size).
-        unit = st.label_size * self.ax.figure.dpi / 72.0 * pixel
-        placed = [] if placed is None else placed
-        drawn_here = 0
-        points = bool(cache.point_rows.size)
-        gap = (math.sqrt(max(st.marker_size, 1.0)) / 2 + 1.0) * self.ax.figure.dpi / 72 * pixel
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-        for tx, ty, text in zip(xs, ys, texts, strict=True):
-            if text is None or (isinstance(text, float) and math.isnan(text)):
-                continue
-            label = str(text)
-            half_w, half_h = 0.31 * unit * len(label) + unit * 0.2, 0.65 * unit
-            if points:  # beside the marker (upper right), not over it
-                tx, ty = tx + gap, ty + gap
-                box = (tx, ty, tx + 2 * half_w, ty + 2 * half_h)
-            else:
-                box = (tx - half_w, ty - half_h, tx + half_w, ty + half_h)
-            if any(
-                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
-            ):
-                continue
-            placed.append(box)
-            drawn_here += 1
-            self.ax.text(
-                tx, ty, label, fontsize=st.label_size, zorder=1000, path_effects=halo,
-                ha="left" if points else "center", va="bottom" if points else "center",
-                clip_on=True, color="#222222",
-            )  # fmt: skip
-            if drawn_here >= MAX_LABELS:
-                break
+            bounds = shapely.bounds(cache.geoms[rows])
+            sizes = np.column_stack([bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]])
+
+            def anchors(i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                spots = shapely.point_on_surface(cache.simplified_rows(rows[i], tol))
+                return shapely.get_x(spots), shapely.get_y(spots)
+
+            placed = place_labels(board, texts, anchors, em=em, sizes=sizes)
+        draw_labels(self.ax, placed, st.label_size)
 
     def selection(self, rows: np.ndarray, tol: float) -> None:
         cache = self.cache

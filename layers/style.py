@@ -5,11 +5,13 @@ Default styles per role live here and nowhere else.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from typing import Literal
 
-from layers.roles import Role
+from layers.roles import FieldMapping, Role
 
 StyleKind = Literal["single", "categorized", "graduated"]
 Scheme = Literal["quantiles", "natural_breaks", "equal_interval"]
@@ -55,6 +57,13 @@ class Style:
     categories: dict[str, str] = dc_field(default_factory=dict)
     label_field: str | None = None
     label_size: float = 7.0
+    # Scale dependent visibility, as N of 1:N (QGIS's minimum/maximum scale): the layer (or
+    # its labels) shows from 1:max_scale zoomed in to 1:min_scale zoomed out. None: the
+    # role's default (scale_ranges); 0: no limit. Reasons in docs/cartography.md.
+    min_scale: float | None = None
+    max_scale: float | None = None
+    label_min_scale: float | None = None
+    label_max_scale: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,3 +99,76 @@ def default_style(role: Role) -> Style:
         Role.OTHER: Style(),
     }
     return Style.from_dict(presets.get(role, Style()).to_dict())
+
+
+@dataclass(frozen=True)
+class ScaleRange:
+    """The 1:N scales at which a layer or its labels show (QGIS's scale dependent visibility).
+
+    Shows while 1:max_scale <= map scale < 1:min_scale in QGIS's sense: zoomed out up to (not
+    at) 1:min_scale, zoomed in down to 1:max_scale. 0 means no limit on that side.
+    """
+
+    min_scale: float = 0.0
+    max_scale: float = 0.0
+
+    def shows(self, scale: float | None) -> bool:
+        """True at a map scale of 1:`scale` (None or not finite: unknown, always shows)."""
+        if scale is None or not math.isfinite(scale) or scale <= 0:
+            return True
+        if self.min_scale and scale >= self.min_scale:
+            return False
+        return not (self.max_scale and scale < self.max_scale)
+
+
+# Role defaults (docs/cartography.md says why): settlement names from 1:1,500,000 (the sample
+# project's own A4 scale keeps them), names of municipalities and finer units from 1:2,000,000.
+SETTLEMENT_LABELS_FROM = 1_500_000.0
+LOCAL_REGION_LABELS_FROM = 2_000_000.0
+_LEVEL_WORDS = (("mpio", 2), ("munic", 2), ("dpto", 1), ("depart", 1), ("prov", 1))
+
+
+def admin_level(mapping: FieldMapping | None) -> int | None:
+    """Administrative level of a boundary layer from its code field (ADM2_PCODE: 2), else None."""
+    code = (mapping.get("region_code") if mapping else None) or ""
+    found = re.search(r"adm(\d)", code.lower())
+    if found:
+        return int(found.group(1))
+    return next((level for word, level in _LEVEL_WORDS if word in code.lower()), None)
+
+
+def role_scale_defaults(
+    role: Role, mapping: FieldMapping | None = None
+) -> tuple[ScaleRange, ScaleRange]:
+    """(layer, labels) scale ranges a layer of `role` gets when its style sets none.
+
+    Layers show at every scale (dense ones are generalised by the renderer instead of hidden);
+    only labels that would bury a national map are held back until zoomed in.
+    """
+    labels = ScaleRange()
+    if role == Role.SETTLEMENTS:
+        labels = ScaleRange(min_scale=SETTLEMENT_LABELS_FROM)
+    elif role == Role.ADMIN_BOUNDARIES and (admin_level(mapping) or 0) >= 2:
+        labels = ScaleRange(min_scale=LOCAL_REGION_LABELS_FROM)
+    return ScaleRange(), labels
+
+
+def scale_ranges(
+    style: Style, role: Role, mapping: FieldMapping | None = None
+) -> tuple[ScaleRange, ScaleRange]:
+    """(layer, labels) scale ranges of a style: its own values, the role's where it sets None."""
+    layer_default, label_default = role_scale_defaults(role, mapping)
+
+    def pick(value: float | None, default: float) -> float:
+        return default if value is None else max(0.0, float(value))
+
+    return (
+        ScaleRange(
+            pick(style.min_scale, layer_default.min_scale),
+            pick(style.max_scale, layer_default.max_scale),
+        ),
+        ScaleRange(
+            pick(style.label_min_scale, label_default.min_scale),
+            pick(style.label_max_scale, label_default.max_scale),
+        ),
+    )
