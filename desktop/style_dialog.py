@@ -1,4 +1,5 @@
-"""Layer style dialog: single symbol, categorized, graduated, and labels by field.
+"""Layer style dialog: single symbol, categorized, graduated, labels by field, and the
+scales at which the layer and its labels show (QGIS's "scale dependent visibility").
 
 It edits a copy of the layer's Style and returns it; the caller applies it through the
 undo stack. Class previews come from cartography.classify, the same code that draws.
@@ -36,7 +37,7 @@ from cartography.classify import SCHEMES, categorize, classify_values
 from desktop.layers_dock import ramp_icon, swatch
 from layers.i18n import tr
 from layers.layer import Layer
-from layers.style import SEQUENTIAL_RAMPS, Style
+from layers.style import SEQUENTIAL_RAMPS, ScaleRange, Style, scale_ranges
 
 KIND_LABELS = {
     "single": tr("Single symbol"),
@@ -173,10 +174,15 @@ class StyleDialog(QDialog):
             self.label_field.addItem(c, c)
         self.label_field.setCurrentIndex(max(0, self.label_field.findData(st.label_field)))
         self.label_size = _spin(4.0, 24.0, st.label_size, 0.5)
+        # What the role gives when the style sets no range (None); kept unless edited.
+        self._ranges = scale_ranges(st, layer.role, layer.mapping)
+        self.layer_scales = ScaleBox(tr("Scale dependent visibility"), self._ranges[0])
+        self.label_scales = ScaleBox(tr("Scale dependent labels"), self._ranges[1], hint=False)
         labels = QGroupBox(tr("Labels"))
         lf = QFormLayout(labels)
         lf.addRow(tr("Label by"), self.label_field)
         lf.addRow(tr("Text size"), self.label_size)
+        lf.addRow(self.label_scales)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -194,6 +200,7 @@ class StyleDialog(QDialog):
         box.addWidget(symbol)
         box.addWidget(self.classes_box)
         box.addWidget(labels)
+        box.addWidget(self.layer_scales)
         box.addWidget(buttons)
 
         self._fill_fields(st.field)
@@ -319,9 +326,50 @@ class StyleDialog(QDialog):
             label_field=self.label_field.currentData(),
             label_size=self.label_size.value(),
         )
+        # An untouched range stays as the style had it (None follows the role's default).
+        layer_range, label_range = self.layer_scales.range(), self.label_scales.range()
+        if layer_range != self._ranges[0]:
+            st.min_scale, st.max_scale = layer_range.min_scale, layer_range.max_scale
+        if label_range != self._ranges[1]:
+            st.label_min_scale, st.label_max_scale = label_range.min_scale, label_range.max_scale
         if kind == "categorized":
             st.categories = dict(getattr(self, "_categories", {}))
         return st
+
+
+class ScaleBox(QGroupBox):
+    """Checkable minimum (zoomed out, exclusive) and maximum (zoomed in) scale, as 1:N."""
+
+    def __init__(self, title: str, current: ScaleRange, hint: bool = True) -> None:
+        super().__init__(title)
+        self.setCheckable(True)
+        self.setChecked(bool(current.min_scale or current.max_scale))
+        self.minimum = _scale_spin(current.min_scale)
+        self.maximum = _scale_spin(current.max_scale)
+        form = QFormLayout(self)
+        form.addRow(tr("Minimum (exclusive)"), self.minimum)
+        form.addRow(tr("Maximum (inclusive)"), self.maximum)
+        if hint:
+            note = QLabel(tr("Hidden when zoomed out beyond the minimum or in beyond the maximum."))
+            note.setWordWrap(True)
+            note.setStyleSheet("color:#666666")
+            form.addRow(note)
+
+    def range(self) -> ScaleRange:
+        if not self.isChecked():
+            return ScaleRange()
+        return ScaleRange(float(self.minimum.value()), float(self.maximum.value()))
+
+
+def _scale_spin(value: float) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(0, 1_000_000_000)
+    spin.setPrefix("1:")
+    spin.setSpecialValueText(tr("no limit"))  # shown for 0
+    spin.setGroupSeparatorShown(True)
+    spin.setStepType(QSpinBox.StepType.AdaptiveDecimalStepType)
+    spin.setValue(round(value))
+    return spin
 
 
 def _spin(lo: float, hi: float, value: float, step: float) -> QDoubleSpinBox:
