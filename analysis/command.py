@@ -292,11 +292,36 @@ def to_json(value: Any) -> Any:
 def format_summary(algorithm: Algorithm, result: AnalysisResult) -> str:
     lines = [algorithm.title]
     for key, value in to_json(result.summary).items():
+        if _is_rows(value):
+            lines.append(f"  {key}:")
+            lines += [f"    {row}" for row in text_table(value)]
+            continue
         if isinstance(value, dict | list):
             value = json.dumps(value, ensure_ascii=False)
         lines.append(f"  {key}: {'n/a' if value is None else value}")
     lines += [f"  note: {n}" for n in result.notes]
     return "\n".join(lines)
+
+
+def _is_rows(value: Any) -> bool:
+    return isinstance(value, list) and len(value) > 1 and all(isinstance(v, dict) for v in value)
+
+
+def text_table(rows: list[dict], max_columns: int = 9, width: int = 28) -> list[str]:
+    """Rows of dicts as aligned text lines (the first columns, long text cut), for humans."""
+    columns = [c for c in rows[0] if not isinstance(rows[0][c], dict | list)][:max_columns]
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return "n/a"
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        text = str(v)
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    table = [columns] + [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in table]
 
 
 class ProgressBar:

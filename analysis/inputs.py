@@ -174,7 +174,8 @@ def where_mask(layer: Layer, text: str | None, flag: str = "") -> np.ndarray | N
     series = layer.data[column]
     mask = series.astype("string").str.strip().isin(wanted).fillna(False).to_numpy(dtype=bool)
     if not mask.any():
-        seen = ", ".join(map(str, pd.unique(series.dropna())[:8]))
+        named = [v for v in pd.unique(series.dropna().astype(str).str.strip()) if v]
+        seen = ", ".join(named[:8])  # blanks say nothing
         raise InputError(
             tr("{flag}: no feature has {c} = {v}. Values include: {seen}.").format(
                 flag=flag, c=column, v=values, seen=seen

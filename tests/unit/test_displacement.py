@@ -418,3 +418,51 @@ def test_cancel_mid_run() -> None:
             buffer_m=1000.0,
         )
     assert 25 <= feedback.progress < 100
+
+
+def test_per_field_rows_equal_one_run_per_operation(sample) -> None:
+    """A batch over every operation gives each the numbers of its own run (issue 13)."""
+    from analysis.inputs import resolve_params
+
+    project, _ = sample
+    common = dict(
+        events="Eventos de violencia (ACLED)",
+        targets="Erradicación manual",
+        date_field="fecha",
+        target_radius_m=500,
+        buffer_m=2000,
+        rings=2,
+    )
+    algorithm = Displacement()
+    params = resolve_params(algorithm, {**common, "per_field": "campana"}, project)
+    result = algorithm.run(params, Feedback())
+    table = result.table
+    assert len(table) >= 1 and list(result.layers) == ["operations"]
+    assert len(result.layers["operations"]) == len(table)
+    for row in table.to_dict(orient="records"):
+        one = run_on(project, **common, targets_where=f"campana={row['operation']}")
+        assert row["targets"] == one["targets"]
+        for area in ("target", "buffer", "control", "displacement_control"):
+            assert row[f"{area}_before"] == one[area]["before"]
+            assert row[f"{area}_after"] == one[area]["after"]
+        for key in ("wdq", "tne", "wdd"):
+            assert row[key] == pytest.approx(one[key], nan_ok=True) or (
+                row[key] is None and one[key] is None
+            )
+        assert row["wdq_ring_2"] == pytest.approx(one["rings"][1]["wdq"], nan_ok=True) or (
+            row["wdq_ring_2"] is None and one["rings"][1]["wdq"] is None
+        )
+    assert result.summary["operations"] == len(table)
+    assert any("belong to no operation" in n for n in result.notes)
+
+
+def test_per_field_needs_values() -> None:
+    events = planted_events({"R": (3, 1), "D": (3, 3), "C": (5, 5)})
+    targets = polygons(TARGET, op=[""])
+    with pytest.raises(InputError, match="no target has a value"):
+        run(
+            events=layer(events, "events", date="event_date"),
+            targets=layer(targets, "targets"),
+            date="2020-01-01",
+            per_field="op",
+        )
