@@ -710,14 +710,13 @@ def _hot_spots(ctx: _Context, out: pd.DataFrame, violence: list[Layer]) -> None:
         ctx.missing(["hot_spot_share"], out, tr("Fewer than three violent events: no hot spots."))
         return
     bounds = tuple(ctx.regions.total_bounds)
-    area = (bounds[2] - bounds[0]) * (bounds[3] - bounds[1])
-    cell = max(HOTSPOT_CELL_M, math.sqrt(area / (0.8 * hotspots.MAX_GI_CELLS)))
+    cell = HOTSPOT_CELL_M  # the grid path needs no weights matrix: a country stays at 5 km
     grid = hotspots.grid_for_extent(bounds, cell)
     idx = grid.cell_index(xy[:, 0], xy[:, 1])
     y = np.bincount(idx[idx >= 0], minlength=grid.rows * grid.cols)
     centres = grid.centre_points()
     ctx.feedback.check()
-    res = hotspots.gi_star(y, hotspots.grid_weights(centres, 1.5 * cell), permutations=0)
+    res = hotspots.grid_gi_star(grid, y, 1.5 * cell)
     hot = res["gi_bin"].to_numpy() >= 2
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(centres[:, 0], centres[:, 1]), crs=ctx.crs)
     region = ctx.region_of(pts)
