@@ -20,6 +20,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("bench_count", []),  # compares with QGIS when qgis_process.bin is installed
     ("bench_desktop_load", []),
     ("bench_desktop_render", []),
+    ("bench_national", []),  # a whole country: every analysis, exports, briefing (minutes)
 ]
 
 
