@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -462,8 +463,8 @@ class MapRenderer:
                 if drawn.shapes(rows, tol, all_rows, mosaic):
                     self.last_tiled.add(layer.id)
             if cache.point_rows.size:
-                drawn.look = self._look(layer, cache, classes, mask, point)
-                if drawn.points(bbox):
+                look_of = partial(self._look, layer, cache, classes, mask, point)
+                if drawn.points(bbox, look_of):
                     entry.kind = "density"
                 elif drawn.look is not None:
                     reduced_legend(entry, drawn.look, classes is None)
@@ -671,7 +672,7 @@ class _Draw:
         self.ax, self.layer, self.cache, self.classes = ax, layer, cache, classes
         self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
         self.count = 0
-        self.look: PointLook | None = None  # set by render(): the points' look at this scale
+        self.look: PointLook | None = None  # set by points(): their look at this scale
         st = layer.style
         self.alpha = layer.opacity
         self.fill_alpha = layer.opacity * st.fill_alpha
@@ -753,8 +754,11 @@ class _Draw:
             self.ax.add_artist(artist)
         return False
 
-    def points(self, bbox: tuple) -> bool:
-        """Draw points; returns True when they were aggregated into a density raster."""
+    def points(self, bbox: tuple, look_of=lambda: None) -> bool:
+        """Draw points; returns True when they were aggregated into a density raster.
+
+        look_of() gives their look at this scale (asked only when the count allows markers).
+        """
         cache, st = self.cache, self.layer.style
         x, y, owner = cache.points_by_x()
         # The view's columns are one slice of the x-sorted points: no mask over all of them.
@@ -771,7 +775,7 @@ class _Draw:
             inside = keep if inside is None else inside & keep
         count = x.size if inside is None else int(np.count_nonzero(inside))
         self.count += count
-        look = self.look
+        self.look = look = look_of() if count <= DENSE_POINTS else None
         if count > DENSE_POINTS or (look is not None and look.form == "density"):
             # The raster clips to the view itself: only the period and class filters copy.
             chosen = (x, y) if keep is None else (x[keep], y[keep])
