@@ -62,6 +62,39 @@ def format_area(square_metres: float) -> str:
     return f"{hectares:,.2f} ha"
 
 
+def fit_extent(
+    bounds, width: int, height: int, margin: float = 0.0
+) -> tuple[tuple[float, float], float] | None:
+    """Centre and map units per pixel that show `bounds` (plus `margin` each side) in a
+    width x height view; None if the bounds are not finite."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return None
+    scale = max(max(maxx - minx, 1.0) / width, max(maxy - miny, 1.0) / height) * (1 + 2 * margin)
+    return ((minx + maxx) / 2, (miny + maxy) / 2), scale
+
+
+def opening_bounds(project: Project) -> tuple[tuple[float, ...], float] | None:
+    """What a canvas shows when `project` opens: its saved extent, else all layers (and the
+    margin to add); None when there is nothing to show."""
+    if project.extent:
+        return project.extent, 0.0
+    extent = project.full_extent()
+    return (extent, 0.03) if extent is not None else None
+
+
+def opening_view(project: Project, width: int, height: int) -> MapView | None:
+    """The MapView a width x height canvas renders first for `project` (set_project's view)."""
+    opening = opening_bounds(project)
+    fitted = fit_extent(opening[0], width, height, opening[1]) if opening else None
+    if fitted is None:
+        return None
+    (cx, cy), scale = fitted
+    half_w, half_h = width * scale / 2, height * scale / 2
+    extent = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    return MapView(project.metric_crs, extent, project.time_filter, scale)
+
+
 @dataclass
 class RenderResult:
     job: int
@@ -69,8 +102,17 @@ class RenderResult:
     image: QImage | None = None
     legend: list[LegendEntry] = field(default_factory=list)
     milliseconds: float = 0.0
+    cpu_ms: float = 0.0  # render thread's CPU time: wall time less waiting on a busy machine
     error: str = ""
     stand_in: bool = False  # some layer drawn from coarser tiles: redraw once warm
+
+
+@dataclass(frozen=True)
+class _Departed:
+    """What MapRenderer.forget needs of a removed layer: its id, not its data (which must
+    not be kept alive until the render in flight ends; desktop/memory.py)."""
+
+    id: int
 
 
 class BackgroundRenderer(QObject):
@@ -96,16 +138,34 @@ class BackgroundRenderer(QObject):
         self._warm_active: int | None = None  # generation of the warm-up in progress
         self.longest_warm_step_ms = 0.0  # what a render may wait behind
 
-    def reset(self) -> None:
+    def reset(self, prepared: MapRenderer | None = None) -> None:
+        """A new project: a fresh MapRenderer, or `prepared`, whose caches the loader built.
+
+        Not under the lock: a render in flight (seconds at national scale) keeps the old
+        renderer it already holds, and the GUI thread never waits for it.
+        """
         self._warm_generation += 1
-        with self._lock:
-            self.map_renderer = MapRenderer()  # caches belong to the old project's layers
+        self.map_renderer = prepared if prepared is not None else MapRenderer()
 
     def forget(self, layer: Layer) -> None:
-        """A layer left the project: free its caches (metric copy, indexes, tiles)."""
+        """A layer left the project: free its caches (metric copy, indexes, tiles).
+
+        At once when the renderer is idle; else after the render in flight, on its thread,
+        so removing a layer never blocks the GUI behind a long render.
+        """
         self._warm_generation += 1
+        renderer = self.map_renderer
+        if self._lock.acquire(blocking=False):
+            try:
+                renderer.forget(layer)
+            finally:
+                self._lock.release()
+        elif self._executor is not None:
+            self._executor.submit(self._forget_later, renderer, _Departed(layer.id))
+
+    def _forget_later(self, renderer: MapRenderer, layer: _Departed) -> None:
         with self._lock:
-            self.map_renderer.forget(layer)
+            renderer.forget(layer)  # type: ignore[arg-type] - forget() reads only .id
 
     def render(
         self, job: int, layers, view: MapView, selection, size: QSize, dpr: float
@@ -114,6 +174,7 @@ class BackgroundRenderer(QObject):
         result = RenderResult(job, view.extent)
         self._warm_generation += 1
         with self._lock:
+            cpu = time.thread_time()
             width, height = max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr))
             if self._figure is None:
                 self._figure = Figure(facecolor=BACKGROUND, dpi=100)
@@ -139,12 +200,14 @@ class BackgroundRenderer(QObject):
                 self._agg.draw()
                 buffer = np.asarray(self._agg.buffer_rgba())
                 h, w = buffer.shape[:2]
-                image = QImage(buffer.tobytes(), w, h, w * 4, QImage.Format.Format_RGBA8888)
+                # One copy: the QImage wraps Agg's buffer, copy() detaches it before the next draw.
+                image = QImage(buffer.data, w, h, w * 4, QImage.Format.Format_RGBA8888).copy()
                 image.setDevicePixelRatio(dpr)
-                result.image = image.copy()
+                result.image = image
             except Exception as exc:  # noqa: BLE001
                 log.exception("Map drawing failed")
                 result.error = tr("The map could not be drawn: {e}").format(e=exc)
+            result.cpu_ms = (time.thread_time() - cpu) * 1000
         result.milliseconds = (time.perf_counter() - start) * 1000
         return result
 
@@ -240,6 +303,7 @@ class MapCanvas(QWidget):
         self.legend: list[LegendEntry] = []
         self.tool = "pan"
         self.last_render_ms = 0.0
+        self.last_render_cpu_ms = 0.0
         self.render_count = 0
         self._center = (0.0, 0.0)
         self._scale = 1.0  # map units per logical pixel
@@ -264,16 +328,25 @@ class MapCanvas(QWidget):
         self.setAcceptDrops(False)  # the window takes file drops
 
     # --- project --------------------------------------------------------------------------
-    def set_project(self, project: Project) -> None:
+    def set_project(self, project: Project, prepared: MapRenderer | None = None) -> None:
+        """Show `project`; `prepared`: a MapRenderer whose caches were built for it off the GUI
+        thread (desktop.loading.prepare_map), so the first render does not build them."""
         self.project = project
-        self.renderer.reset()
+        self.renderer.reset(prepared)
         self._image = None
         self._to_lonlat = None
         self._has_view = False
-        if project.extent:
-            self.set_extent(project.extent)
+        opening = opening_bounds(project)
+        if opening is not None:
+            self.set_extent(*opening)
         else:
-            self.zoom_full()
+            self.request_redraw()
+
+    def view_size(self) -> tuple[int, int, float]:
+        """Logical width and height of the map and the device pixels per logical pixel: what
+        desktop.loading.prepare_map needs to lay out this canvas's first view."""
+        size = self._size()
+        return size.width(), size.height(), float(self.devicePixelRatioF())
 
     @property
     def crs(self) -> CRS:
@@ -314,14 +387,11 @@ class MapCanvas(QWidget):
         self._view_moved()
 
     def set_extent(self, bounds, margin: float = 0.0) -> None:
-        minx, miny, maxx, maxy = (float(v) for v in bounds)
-        if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-            return
         size = self._size()
-        width = max(maxx - minx, 1.0)
-        height = max(maxy - miny, 1.0)
-        self._scale = max(width / size.width(), height / size.height()) * (1 + 2 * margin)
-        self._center = ((minx + maxx) / 2, (miny + maxy) / 2)
+        fitted = fit_extent(bounds, size.width(), size.height(), margin)
+        if fitted is None:
+            return
+        self._center, self._scale = fitted
         self._view_moved()
 
     def zoom_full(self) -> None:
@@ -437,6 +507,7 @@ class MapCanvas(QWidget):
             self._image_extent = result.extent
         self.legend = result.legend
         self.last_render_ms = result.milliseconds
+        self.last_render_cpu_ms = result.cpu_ms
         self.render_count += 1
         self.update()
         if result.error:

@@ -7,6 +7,7 @@ broken file does not stop the others.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import pickle
 import shutil
@@ -17,9 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from pyproj import CRS
 
 from analysis.base import Feedback
+from cartography.render import MapRenderer, MapView, clear_map
 from layers.errors import LayerLoadError
 from layers.i18n import tr
 from layers.layer import Layer, LayerSource
@@ -27,6 +31,8 @@ from layers.project import Project
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style
+
+log = logging.getLogger("harm_atlas.desktop")
 
 # Above this size a file is read in a separate process: reading 400k polygons on a thread
 # starved the GUI of the GIL (docs/traps.md); the child hands back Arrow files that load fast.
@@ -105,16 +111,99 @@ def load_files(
     return outcome
 
 
-def load_project(path: str | Path, feedback: Feedback) -> Project:
-    """Read a project and its layers (missing layers land in project.load_errors)."""
+def load_project(
+    path: str | Path, feedback: Feedback, seconds: dict[str, float] | None = None
+) -> Project:
+    """Read a project and its layers (missing layers land in project.load_errors).
+
+    `seconds`, when given, receives how long each layer took to read, by layer name.
+    """
+    read = layer_reader()
+    named: list[str] = []
+
+    def timed(source: Path, **kwargs) -> list[Layer]:
+        began = time.perf_counter()
+        try:
+            return read(source, **kwargs)
+        finally:
+            if seconds is not None and named:
+                seconds[named[-1]] = time.perf_counter() - began
 
     def progress(i: int, n: int, name: str) -> None:
         feedback.check()
+        named.append(name)
         feedback.set_progress(100.0 * i / max(1, n), name)
 
-    project = Project.load(path, reader=layer_reader(), on_progress=progress)
+    project = Project.load(path, reader=timed, on_progress=progress)
     warm(list(project.layers), project.metric_crs, feedback)
     return project
+
+
+@dataclass
+class OpenedProject:
+    """A project read off the GUI thread, with what its first map needs already built."""
+
+    project: Project
+    renderer: MapRenderer
+    seconds: dict[str, float] = field(default_factory=dict)  # per layer, then the map's share
+
+
+PREPARING = "preparing the map"  # the key of OpenedProject.seconds for prepare_map
+
+
+def open_project_for_map(
+    path: str | Path, feedback: Feedback, view_size: tuple[int, int, float] | None = None
+) -> OpenedProject:
+    """load_project, then prepare_map for a canvas of `view_size` (MapCanvas.view_size)."""
+    seconds: dict[str, float] = {}
+    project = load_project(path, feedback, seconds)
+    began = time.perf_counter()
+    renderer = prepare_map(project, feedback, view_size)
+    seconds[PREPARING] = time.perf_counter() - began
+    return OpenedProject(project, renderer, seconds)
+
+
+def prepare_map(
+    project: Project, feedback: Feedback, view_size: tuple[int, int, float] | None = None
+) -> MapRenderer:
+    """A MapRenderer for `project` with the first render's work done here, on the worker.
+
+    Per layer: the drawing caches (metric copy, index, classes) and, for the view a canvas
+    of `view_size` (width, height, device pixel ratio: MapCanvas.view_size) opens on (desktop.canvas.opening_view), the period mask and the
+    simplified paths, by laying out the layer's artists on a figure of the canvas's size
+    that is never drawn. Without labels: text would use matplotlib's font cache, which the
+    canvas's render thread may be using. The panels' per-layer facts (desktop/frame_memo.py)
+    are computed here too.
+    The canvas adopts the renderer (MapCanvas.set_project) and then only draws.
+    """
+    from desktop.canvas import opening_view
+    from desktop.layers_dock import geometry_kind
+    from desktop.time_panel import years_of
+
+    renderer = MapRenderer()
+    layers = list(project.layers)
+    crs = project.metric_crs
+    view = opening_view(project, view_size[0], view_size[1]) if view_size and layers else None
+    axes = None
+    if view is not None:
+        width, height, dpr = view_size
+        figure = Figure(dpi=100)  # as the canvas's: 100 dpi, so a figure pixel is a device pixel
+        figure.set_size_inches(max(1, round(width * dpr)) / 100, max(1, round(height * dpr)) / 100)
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    for i, layer in enumerate(layers):
+        feedback.check()
+        feedback.set_progress(100.0 * i / len(layers), tr("preparing {n}").format(n=layer.name))
+        try:
+            years_of(layer)  # what the time bar and the layer icons ask on the GUI thread
+            geometry_kind(layer)
+            renderer.classification_for(layer, view or MapView(crs, (0, 0, 1, 1)))
+            if axes is not None:
+                renderer.render(axes, [layer], view, labels=False, set_extent=False)
+                clear_map(axes)
+        except Exception:  # noqa: BLE001 - an optimisation: the canvas's render reports errors
+            log.debug("Preparing %s for the map failed", layer.name, exc_info=True)
+    return renderer
 
 
 # --- big files: read in a child process, hand back Arrow -------------------------------------

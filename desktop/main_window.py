@@ -37,12 +37,19 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.base import Feedback
+from cartography.render import MapRenderer
 from desktop import icons
 from desktop.attribute_table import AttributeTable
 from desktop.canvas import MapCanvas
 from desktop.identify_panel import IdentifyPanel
 from desktop.layers_dock import LayersPanel
-from desktop.loading import LAYER_FILE_FILTER, LoadOutcome, load_files, load_project
+from desktop.loading import (
+    LAYER_FILE_FILTER,
+    LoadOutcome,
+    OpenedProject,
+    load_files,
+    open_project_for_map,
+)
 from desktop.memory import release_removed_layers, settle_loaded_layers
 from desktop.messages import MessagesPanel
 from desktop.recovery import RecoveryWriter, discard, find_recovery, recovery_path
@@ -106,6 +113,7 @@ class MainWindow(QMainWindow):
         self.recovery_dir = Path(recovery_dir) if recovery_dir else default_recovery_dir()
         self._recovery = RecoveryWriter()
         self.busy = False  # a background task is running
+        self.last_load_seconds: dict[str, float] = {}  # the last project opened: per layer, map
         self._sized = False
         self._dirty = False  # changes outside the undo stack (time filter, view)
         self._layer_connections: list = []
@@ -569,8 +577,11 @@ class MainWindow(QMainWindow):
         self.attribute_table.filter_failed.connect(self.messages.warning)
 
     # --- project -----------------------------------------------------------------------------
-    def set_project(self, project: Project) -> None:
-        """Show `project` (the previous one is dropped; callers asked about unsaved work)."""
+    def set_project(self, project: Project, prepared: MapRenderer | None = None) -> None:
+        """Show `project` (the previous one is dropped; callers asked about unsaved work).
+
+        `prepared`: a MapRenderer the loader built for it (desktop.loading.prepare_map).
+        """
         for signal, slot in self._layer_connections:
             signal.disconnect(slot)
         release_removed_layers(self.project.layers if project is not self.project else ())
@@ -588,7 +599,7 @@ class MainWindow(QMainWindow):
         for signal, slot in self._layer_connections:
             signal.connect(slot)
         self.layers_panel.set_layers(lst)
-        self.canvas.set_project(project)
+        self.canvas.set_project(project, prepared)
         self.time_panel.set_layers(list(lst), project.time_filter)
         self._refresh_table_layers()
         self.crs_label.setText(crs_label(project.metric_crs) if len(lst) else "")
@@ -768,11 +779,15 @@ class MainWindow(QMainWindow):
         path = Path(path)
         self.settings.setValue("paths/last_project_dir", str(path.parent))
 
-        def loaded(project: Project) -> None:
-            self.set_project(project)
+        def loaded(opened: OpenedProject) -> None:
+            project = opened.project
+            self.last_load_seconds = opened.seconds
+            self.set_project(project, opened.renderer)
             self.add_recent(project.path or path)
             self.messages.info(
-                tr("Opened {p} ({n} layers).").format(p=path.name, n=len(project.layers))
+                tr("Opened {p} ({n} layers) in {s:.1f} s.").format(
+                    p=path.name, n=len(project.layers), s=sum(opened.seconds.values())
+                )
             )
             for layer in project.layers:
                 for text in layer.report.repairs:
@@ -790,8 +805,12 @@ class MainWindow(QMainWindow):
                 tr("{m}\n\nThe project that was open is unchanged.").format(m=message),
             )
 
+        size = self.canvas.view_size()
         return self.run_task(
-            lambda fb: load_project(path, fb), tr("Opening {p}").format(p=path.name), loaded, failed
+            lambda fb: open_project_for_map(path, fb, size),
+            tr("Opening {p}").format(p=path.name),
+            loaded,
+            failed,
         )
 
     def new_project(self) -> None:
@@ -923,16 +942,20 @@ class MainWindow(QMainWindow):
             discard(self.recovery_dir, project_path)
             return None
 
-        def restored(project: Project) -> None:
+        def restored(opened: OpenedProject) -> None:
+            project = opened.project
             project.path = Path(project_path) if project_path else None
             project.metadata.pop("recovery_of", None)
             project.metadata.pop("saved_at", None)
-            self.set_project(project)
+            self.set_project(project, opened.renderer)
             self._dirty = True  # restored work is unsaved until the analyst saves it
             self._update_title()
             self.messages.info(tr("Restored unsaved work from the autosave."))
 
-        return self.run_task(lambda fb: load_project(found, fb), tr("Restoring autosave"), restored)
+        size = self.canvas.view_size()
+        return self.run_task(
+            lambda fb: open_project_for_map(found, fb, size), tr("Restoring autosave"), restored
+        )
 
     # --- layers ------------------------------------------------------------------------------
     def add_layer(self, layer: Layer) -> None:

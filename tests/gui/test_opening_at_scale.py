@@ -1,0 +1,121 @@
+"""Opening a big project stays off the GUI thread and the first map is drawn from caches the
+loader built; removing a layer never waits for a render.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import weakref
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from analysis.base import Feedback
+from layers.layer import Layer
+from layers.project import Project
+from layers.timefilter import TimeFilter, layer_years
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def canvas(qtbot, small_project):
+    from desktop.canvas import MapCanvas
+    from desktop.selection import FeatureSelection
+
+    project = Project.load(small_project)
+    project.time_filter = TimeFilter(date(2017, 1, 1), date(2019, 12, 31))  # masks too
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(-74.0, -73.6, 400), rng.uniform(2.0, 2.1, 400)
+    cells = gpd.GeoDataFrame(
+        {"hectares": rng.gamma(2.0, 3.0, 400)}, geometry=shapely.box(x, y, x + 0.01, y + 0.01)
+    )
+    project.add(Layer(cells.set_crs(4326), "cells"))
+    widget = MapCanvas(project, FeatureSelection(), lambda: None)
+    qtbot.addWidget(widget)
+    widget.resize(640, 480)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+
+
+def test_prepared_map_draws_the_first_view_as_a_cold_render_does(canvas) -> None:
+    from desktop.canvas import opening_view
+    from desktop.loading import prepare_map
+
+    project = canvas.project
+    prepared = prepare_map(project, Feedback(), canvas.view_size())
+    caches = {layer.id: prepared._caches[layer.id][1] for layer in project.layers}
+    canvas.set_project(project, prepared)
+    # The loader laid out the very view the canvas opens on.
+    assert canvas.extent == pytest.approx(opening_view(project, 640, 480).extent)
+    canvas.redraw_now()
+    from_prepared = canvas._image.copy()
+    assert canvas.renderer.map_renderer is prepared
+    assert all(prepared._caches[key][1] is cache for key, cache in caches.items())  # reused
+    canvas.set_project(project)  # a cold renderer builds everything itself
+    canvas.redraw_now()
+    assert canvas.renderer.map_renderer is not prepared
+    assert canvas._image == from_prepared
+
+
+def test_removing_a_layer_does_not_wait_for_the_render_under_way(canvas) -> None:
+    canvas.set_project(canvas.project)
+    canvas.redraw_now()
+    layer = canvas.project.layers[-1]
+    gone = weakref.ref(layer)
+    canvas.project.layers.remove(layer)
+    renderer = canvas.renderer.map_renderer
+    assert layer.id in renderer._caches
+    layer_id = layer.id
+    canvas.renderer._lock.acquire()  # a long render holds the renderer
+    try:
+        began = time.perf_counter()
+        canvas.renderer.forget(layer)
+        assert time.perf_counter() - began < 0.5
+        del layer
+        gc.collect()
+        assert gone() is None  # the queued forget does not keep the layer alive
+        canvas.renderer.reset()  # nor does a new project wait
+        assert time.perf_counter() - began < 0.5
+    finally:
+        canvas.renderer._lock.release()
+    canvas.renderer.shutdown()  # runs what was queued
+    assert layer_id not in renderer._caches
+
+
+def test_frame_memo_recomputes_only_for_new_data_or_fields(small_project) -> None:
+    from desktop.frame_memo import FrameMemo
+    from desktop.time_panel import years_of
+
+    project = Project.load(small_project)
+    events = next(layer for layer in project.layers if layer.field("date"))
+    assert years_of(events) == layer_years(events) == (2016, 2021)
+    calls: list[int] = []
+    memo = FrameMemo(lambda layer: calls.append(1) or len(layer.data), lambda layer: layer.name)
+    assert memo(events) == memo(events) == len(events.data) and len(calls) == 1
+    events.name = "renamed"
+    assert memo(events) == len(events.data) and len(calls) == 2
+    events.data = events.data.iloc[:10].copy()
+    assert memo(events) == 10 and len(calls) == 3
+    assert years_of(events) == layer_years(events)
+
+
+def test_opening_a_project_reports_each_layer_and_hands_over_its_caches(
+    make_window, small_project, open_and_wait
+) -> None:
+    from desktop.loading import PREPARING
+
+    window = make_window()
+    open_and_wait(window, small_project)
+    names = window.project.layers.names()
+    assert set(window.last_load_seconds) == {*names, PREPARING}
+    assert all(seconds >= 0 for seconds in window.last_load_seconds.values())
+    renderer = window.canvas.renderer.map_renderer
+    assert {layer.id for layer in window.project.layers} <= set(renderer._caches)
+    assert any("Opened small.hatlas.json (3 layers) in" in t for t in window.messages.texts())
