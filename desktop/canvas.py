@@ -9,6 +9,7 @@ a slow first classification or many halo labels never freeze the window. Tool ov
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -42,6 +43,8 @@ from layers.timefilter import time_mask
 log = logging.getLogger("harm_atlas.desktop")
 
 REDRAW_DEBOUNCE_MS = 16  # one frame: wheel bursts still coalesce into one render
+# Recent views kept to show again at once (~8 MB each at 1600x1200): back to full extent.
+MAX_DRAWN_BYTES = 64 * 1024**2
 WHEEL_ZOOM_STEP = 1.25
 PICK_TOLERANCE_PX = 5
 BACKGROUND = "#fbfbf8"
@@ -305,6 +308,11 @@ class MapCanvas(QWidget):
         self.last_render_ms = 0.0
         self.last_render_cpu_ms = 0.0
         self.render_count = 0
+        # Sharp images of recent views with the current content (newest last), and the first
+        # job whose image may join them: _keep_drawn, request_redraw.
+        self._drawn: list[RenderResult] = []
+        self._reusable_from = 0
+        self.views_reused = 0
         self._center = (0.0, 0.0)
         self._scale = 1.0  # map units per logical pixel
         self._has_view = False
@@ -333,6 +341,8 @@ class MapCanvas(QWidget):
         thread (desktop.loading.prepare_map), so the first render does not build them."""
         self.project = project
         self.renderer.reset(prepared)
+        self._drawn.clear()
+        self._reusable_from = self._job + 1
         self._image = None
         self._to_lonlat = None
         self._has_view = False
@@ -447,11 +457,17 @@ class MapCanvas(QWidget):
         self._has_view = True
         self.update()  # preview: the cached image, shifted and scaled
         self.view_changed.emit()
-        self.request_redraw()
+        self._timer.start()
 
     # --- rendering ------------------------------------------------------------------------
     def request_redraw(self, *_args) -> None:
-        """Debounced: many view or layer changes within one frame (16 ms) cost one render."""
+        """What the map shows changed (layers, styles, period, selection): draw it again.
+
+        Debounced: many changes within one frame (16 ms) cost one render. Views drawn
+        before the change are no longer reused.
+        """
+        self._drawn.clear()
+        self._reusable_from = self._job + 1  # renders already under way show the old content
         self._timer.start()
 
     def _render_args(self) -> tuple:
@@ -472,9 +488,22 @@ class MapCanvas(QWidget):
         )
 
     def _start_render(self) -> None:
-        """Render in the background; if one is running, render again once it ends."""
+        """Render in the background; if one is running, render again once it ends.
+
+        A view drawn before with the same content (back to the full extent, a zoom out
+        after a zoom in) is shown again at once instead.
+        """
         if self._rendering:
             self._pending = True
+            return
+        drawn = self._drawn_before()
+        if drawn is not None:
+            self._job += 1
+            self._last_view = MapView(self.crs, self.extent, self.project.time_filter, self._scale)
+            self.views_reused += 1
+            self._install(dataclasses.replace(drawn, job=self._job, milliseconds=0.0, cpu_ms=0.0))
+            self.drawing.emit(False)
+            self.renderer.warm_up(self.project.layers, self._last_view)
             return
         self._rendering = True
         self.drawing.emit(True)
@@ -497,10 +526,36 @@ class MapCanvas(QWidget):
             if not self._timer.isActive() and self._last_view is not None:
                 self.renderer.warm_up(self.project.layers, self._last_view)
 
+    def _drawn_before(self) -> RenderResult | None:
+        """A sharp image of exactly this view and content, if one is kept."""
+        size, dpr = self._size(), float(self.devicePixelRatioF())
+        pixels = (max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr)), dpr)
+        close = 1e-3 * self._scale  # a zoom in and out again lands within float error
+        for result in reversed(self._drawn):
+            image = result.image
+            if (image.width(), image.height(), image.devicePixelRatio()) == pixels and all(
+                abs(a - b) <= close for a, b in zip(result.extent, self.extent, strict=True)
+            ):
+                return result
+        return None
+
+    def _keep_drawn(self, result: RenderResult) -> None:
+        if (
+            result.image is None
+            or result.error
+            or result.stand_in
+            or result.job < self._reusable_from
+        ):
+            return
+        self._drawn.append(result)
+        while sum(r.image.sizeInBytes() for r in self._drawn) > MAX_DRAWN_BYTES:
+            self._drawn.pop(0)
+
     def _install(self, result: RenderResult) -> None:
         if result.job < self._installed_job:
             return  # an older render finished late: keep the newer image
         self._installed_job = result.job
+        self._keep_drawn(result)
         self._soft = result.stand_in
         if result.image is not None:
             self._image = result.image
@@ -519,7 +574,7 @@ class MapCanvas(QWidget):
         """The warm-up made this view's own tiles: replace the soft stand-in image."""
         if self._soft and not self.is_rendering:
             self._soft = False
-            self.request_redraw()
+            self._timer.start()
 
     @property
     def is_rendering(self) -> bool:
@@ -582,7 +637,7 @@ class MapCanvas(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.request_redraw()
+        self._timer.start()  # a new view, same content
 
     # --- tools ----------------------------------------------------------------------------
     def set_tool(self, tool: str) -> None:

@@ -1,5 +1,5 @@
 """Opening a big project stays off the GUI thread and the first map is drawn from caches the
-loader built; removing a layer never waits for a render.
+loader built; views drawn before come back at once; removing a layer never waits for a render.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def canvas(qtbot, small_project):
     widget.shutdown()
 
 
+def _drawn(qtbot, canvas, renders: int) -> None:
+    qtbot.waitUntil(
+        lambda: canvas.render_count > renders and not canvas.is_rendering, timeout=20000
+    )
+
+
 def test_prepared_map_draws_the_first_view_as_a_cold_render_does(canvas) -> None:
     from desktop.canvas import opening_view
     from desktop.loading import prepare_map
@@ -62,6 +68,56 @@ def test_prepared_map_draws_the_first_view_as_a_cold_render_does(canvas) -> None
     canvas.redraw_now()
     assert canvas.renderer.map_renderer is not prepared
     assert canvas._image == from_prepared
+
+
+def test_a_view_drawn_before_comes_back_until_the_content_changes(canvas, qtbot) -> None:
+    canvas.set_project(canvas.project)
+    _drawn(qtbot, canvas, 0)
+    first = canvas._image.copy()
+    renders = canvas.render_count
+    canvas.zoom_by(2.0)
+    _drawn(qtbot, canvas, renders)
+    zoomed = canvas._image.copy()
+    reused, renders = canvas.views_reused, canvas.render_count
+    canvas.zoom_by(0.5)  # back where it was (within float error)
+    _drawn(qtbot, canvas, renders)
+    assert canvas.views_reused == reused + 1
+    assert canvas._image == first
+    # The content changes (as the window says on any layer edit): nothing old is shown again.
+    canvas.project.layers[-1].visible = False
+    canvas.request_redraw()
+    renders = canvas.render_count
+    _drawn(qtbot, canvas, renders)
+    renders = canvas.render_count
+    canvas.zoom_by(2.0)
+    _drawn(qtbot, canvas, renders)
+    assert canvas.views_reused == reused + 1
+    assert canvas._image != zoomed
+    canvas.redraw_now()  # and what is kept now is what a render gives
+    assert canvas._image != zoomed
+
+
+def test_a_render_under_way_when_the_content_changes_is_not_shown_again(canvas, qtbot) -> None:
+    canvas.set_project(canvas.project)
+    _drawn(qtbot, canvas, 0)
+    renders = canvas.render_count
+    canvas.renderer._lock.acquire()  # hold the render that is about to start
+    try:
+        canvas.zoom_by(2.0)
+        qtbot.waitUntil(lambda: canvas._rendering, timeout=5000)
+        canvas.project.layers[-1].visible = False  # meanwhile the content changes...
+        canvas.request_redraw()
+        canvas.zoom_by(0.5)  # ...and the user moves on
+    finally:
+        canvas.renderer._lock.release()
+    qtbot.waitUntil(lambda: canvas.render_count >= renders + 2 and not canvas.is_rendering)
+    reused, renders = canvas.views_reused, canvas.render_count
+    canvas.zoom_by(2.0)  # the image of this view with the old content was never kept
+    _drawn(qtbot, canvas, renders)
+    assert canvas.views_reused == reused
+    shown = canvas._image.copy()
+    canvas.redraw_now()
+    assert shown == canvas._image
 
 
 def test_removing_a_layer_does_not_wait_for_the_render_under_way(canvas) -> None:
