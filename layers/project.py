@@ -6,8 +6,10 @@ never leaves half a project. Paths are stored relative to the project file.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +22,12 @@ from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.errors import LayerLoadError, ProjectError
 from layers.i18n import tr
 from layers.layer import Layer, LayerList, LayerSource
+from layers.project_schema import PROJECT_FORMAT, PROJECT_VERSION, check_project
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style
 from layers.timefilter import TimeFilter
 
-PROJECT_FORMAT = "harm-atlas-project"
-PROJECT_VERSION = 1
 PROJECT_SUFFIX = ".hatlas.json"
 SYNTHETIC_NOTE = tr("Synthetic demonstration data: not real observations.")
 
@@ -146,10 +147,11 @@ class Project:
         store = target.with_name(
             target.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json") + "_layers.gpkg"
         )
+        taken = _tables(store)
         for layer in self.layers:
             if layer.source.path:
                 continue
-            table = "".join(c if c.isalnum() else "_" for c in layer.name) or f"layer_{layer.id}"
+            table = _unique_table(layer.name or f"layer_{layer.id}", taken)
             data = layer.data.copy()
             data.columns = [str(c) for c in data.columns]
             data.to_file(store, layer=table, driver="GPKG", engine="pyogrio")
@@ -163,15 +165,7 @@ class Project:
         reader: Callable[..., list[Layer]] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
     ) -> Project:
-        if data.get("format") != PROJECT_FORMAT:
-            raise ProjectError(tr("This is not a Harm Atlas project file."))
-        version = int(data.get("version", 0))
-        if version > PROJECT_VERSION:
-            raise ProjectError(
-                tr(
-                    "This project was saved by a newer Harm Atlas (format {v}); update to open it."
-                ).format(v=version)
-            )
+        check_project(data)
         if reader is None:
             from layers.readers import read_layers as reader
         project = cls(
@@ -226,15 +220,58 @@ class Project:
         return project
 
 
+def _tables(store: Path) -> set[str]:
+    """Table names already in the project's GeoPackage (lower case: SQLite ignores case)."""
+    if not store.exists():
+        return set()
+    import pyogrio
+
+    try:
+        return {str(name).lower() for name in pyogrio.list_layers(store)[:, 0]}
+    except Exception:  # an unreadable store is rewritten table by table; names still differ
+        return set()
+
+
+def _unique_table(name: str, taken: set[str]) -> str:
+    """A GeoPackage table name from a layer name, never one already used in this store."""
+    base = "".join(c if c.isalnum() else "_" for c in name).strip("_") or "layer"
+    table, k = base, 2
+    while table.lower() in taken:
+        table, k = f"{base}_{k}", k + 1
+    taken.add(table.lower())
+    return table
+
+
+def _umask() -> int:
+    """The process umask, read without setting it (os.umask would race other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 def write_atomic(target: Path, text: str) -> None:
-    """Write `text` to `target` so readers see the old file or the new one, never half."""
+    """Write `text` to `target` so readers see the old file or the new one, never half.
+
+    The file keeps its permissions; temporary files left by an earlier crashed save go.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # what a plain open() would have given
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

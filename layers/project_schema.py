@@ -1,0 +1,137 @@
+"""The structure a project file must have, checked before anything in it is used.
+
+A project may come from someone else: a wrong type anywhere must give one message naming
+the field (e.g. `layers[3].source.path`) and what was expected, never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from layers.errors import ProjectError
+from layers.i18n import tr
+from layers.roles import Role
+
+PROJECT_FORMAT = "harm-atlas-project"
+PROJECT_VERSION = 1
+
+_KINDS = {
+    str: tr("text"),
+    dict: tr("an object {…}"),
+    list: tr("a list […]"),
+    bool: tr("true or false"),
+    int: tr("a whole number"),
+    float: tr("a number"),
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    for t, name in _KINDS.items():
+        if type(value) is t:
+            return name
+    return type(value).__name__
+
+
+def _fail(where: str, expected: str, value: Any) -> ProjectError:
+    got = repr(value)[:40] if isinstance(value, int | float | str) else _kind(value)
+    return ProjectError(
+        tr(
+            "The project file is damaged or was edited by hand: {where} should be {expected}, "
+            "not {got}. Open a backup or its autosave, or fix that field."
+        ).format(where=where, expected=expected, got=got)
+    )
+
+
+def _expect(value: Any, types: tuple[type, ...], where: str, optional: bool = True) -> None:
+    if value is None and optional:
+        return
+    # bool is an int in Python: a version or an opacity of `true` is still wrong.
+    if isinstance(value, bool) and bool not in types:
+        raise _fail(where, " / ".join(_KINDS[t] for t in types), value)
+    if not isinstance(value, types):
+        raise _fail(where, " / ".join(_KINDS[t] for t in types), value)
+
+
+def check_project(data: Any) -> None:
+    """Raise ProjectError naming the first field of `data` that is not as a project has it."""
+    if not isinstance(data, dict) or data.get("format") != PROJECT_FORMAT:
+        raise ProjectError(tr("This is not a Harm Atlas project file."))
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _fail("version", tr("a whole number from 1"), version)
+    if version > PROJECT_VERSION:
+        raise ProjectError(
+            tr(
+                "This project was saved by a newer Harm Atlas (format {v}); update to open it."
+            ).format(v=version)
+        )
+    _expect(data.get("title"), (str,), "title")
+    _expect(data.get("metadata"), (dict,), "metadata")
+    _expect(data.get("metric_crs"), (str,), "metric_crs")
+    _check_period(data.get("time_filter"))
+    _check_extent(data.get("extent"))
+    layers = data.get("layers", [])
+    _expect(layers, (list,), "layers", optional=False)
+    for i, entry in enumerate(layers):
+        _check_layer(entry, f"layers[{i}]")
+
+
+def _check_period(period: Any) -> None:
+    _expect(period, (dict,), "time_filter")
+    for key in ("start", "end"):
+        value = (period or {}).get(key)
+        _expect(value, (str,), f"time_filter.{key}")
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise _fail(f"time_filter.{key}", tr("a date YYYY-MM-DD"), value) from None
+
+
+def _check_extent(extent: Any) -> None:
+    _expect(extent, (list,), "extent")
+    if extent is None:
+        return
+    ok = len(extent) == 4 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in extent
+    )
+    if not ok or extent[0] > extent[2] or extent[1] > extent[3]:
+        raise _fail("extent", tr("four numbers [xmin, ymin, xmax, ymax]"), extent)
+
+
+def _check_layer(entry: Any, where: str) -> None:
+    _expect(entry, (dict,), where, optional=False)
+    _expect(entry.get("name"), (str,), f"{where}.name")
+    source = entry.get("source")
+    _expect(source, (dict,), f"{where}.source", optional=False)
+    _expect(source.get("path"), (str,), f"{where}.source.path", optional=False)
+    _expect(source.get("sublayer"), (str,), f"{where}.source.sublayer")
+    _expect(source.get("options"), (dict,), f"{where}.source.options")
+    role = entry.get("role")
+    _expect(role, (str,), f"{where}.role")
+    if role is not None and role not in {r.value for r in Role}:
+        raise _fail(f"{where}.role", ", ".join(r.value for r in Role), role)
+    mapping = entry.get("mapping")
+    _expect(mapping, (dict,), f"{where}.mapping")
+    if mapping:
+        fields = mapping.get("fields")
+        _expect(fields, (dict,), f"{where}.mapping.fields")
+        for key, column in (fields or {}).items():
+            _expect(column, (str,), f"{where}.mapping.fields.{key}", optional=False)
+        years = mapping.get("year_columns")
+        _expect(years, (dict,), f"{where}.mapping.year_columns")
+        for year, column in (years or {}).items():
+            if not str(year).lstrip("-").isdigit():
+                raise _fail(f"{where}.mapping.year_columns", tr("years as keys"), year)
+            _expect(column, (str,), f"{where}.mapping.year_columns.{year}", optional=False)
+    _expect(entry.get("style"), (dict,), f"{where}.style")
+    _expect(entry.get("visible"), (bool,), f"{where}.visible")
+    opacity = entry.get("opacity")
+    _expect(opacity, (int, float), f"{where}.opacity")
+    if opacity is not None and not 0.0 <= float(opacity) <= 1.0:
+        raise _fail(f"{where}.opacity", tr("a number from 0 to 1"), opacity)
+    _expect(entry.get("metadata"), (dict,), f"{where}.metadata")
