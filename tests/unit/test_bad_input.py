@@ -24,7 +24,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
-from layers import readers
+from layers import readers, vector_io
 from layers.errors import LayerLoadError
 from layers.readers import parse_dates, read_layers
 
@@ -145,7 +145,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(readers, "_head", denied)  # root ignores chmod, so deny at the open
+    monkeypatch.setattr(readers, "file_head", denied)  # root ignores chmod, so deny at the open
     error = _fails(path, "cannot be opened")
     assert "Permission denied" in error.problem
 
@@ -174,7 +174,7 @@ def test_zip_without_map_data(tmp_path):
 
 def test_zip_larger_than_the_limit_is_refused(tmp_path, monkeypatch):
     archive = ff.zip_shapefile(ff.wdpa_shapefile(tmp_path))
-    monkeypatch.setattr(readers, "MAX_ZIP_UNCOMPRESSED", 1000)  # the real limit is 2 GiB
+    monkeypatch.setattr(vector_io, "MAX_ZIP_UNCOMPRESSED", 1000)  # the real limit is 2 GiB
     _fails(archive, "too large to open safely")
 
 

@@ -293,6 +293,7 @@ def test_big_point_layers_decode_the_same_on_the_fast_path(tmp_path, monkeypatch
     import shapely
 
     import layers.readers as readers
+    import layers.vector_io as vector_io
 
     rng = np.random.default_rng(4)
     geoms = list(gpd.points_from_xy(rng.uniform(-77, -75, 50), rng.uniform(0, 2, 50)))
@@ -306,7 +307,7 @@ def test_big_point_layers_decode_the_same_on_the_fast_path(tmp_path, monkeypatch
     path = tmp_path / "events.gpkg"
     frame.to_file(path, driver="GPKG")
     slow = readers.read_layers(path)[0].data
-    monkeypatch.setattr(readers, "FAST_POINTS_MIN", 1)
+    monkeypatch.setattr(vector_io, "FAST_POINTS_MIN", 1)
     fast = readers.read_layers(path)[0].data
     assert len(fast) == len(slow) == (49 if with_null else 50)
     assert shapely.equals_exact(fast.geometry.values, slow.geometry.values, 0).all()

@@ -1,0 +1,101 @@
+"""What the readers say when a file cannot be read: one sentence of problem, one of remedy.
+
+Library exceptions (GDAL, GEOS, Arrow, codecs) never reach the user as tracebacks; they are
+turned here into a LayerLoadError that names what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from layers.errors import LayerLoadError
+from layers.i18n import tr
+
+SUPPORTED = tr(
+    "Harm Atlas reads GeoJSON, Shapefile (.shp, or zipped), GeoPackage, FlatGeobuf, KML/KMZ, "
+    "GML, GeoParquet, and CSV/Excel tables with coordinate columns."
+)
+ASK_FOR_CRS = tr(
+    "Give its coordinate reference system: restore the .prj file that came with it, or pass "
+    "--crs EPSG:code (e.g. EPSG:2263 for US feet, New York; EPSG:3116 for MAGNA-SIRGAS "
+    "Bogotá), or choose it in the desktop when adding the layer."
+)
+
+
+def check_path(path: Path) -> None:
+    if not path.exists():
+        raise LayerLoadError(path, tr("does not exist."), tr("Check the path and file name."))
+    if path.is_dir():
+        raise LayerLoadError(
+            path, tr("is a folder, not a file."), tr("Open a file inside it (e.g. the .shp).")
+        )
+
+
+def check_options(path: Path, options: dict) -> None:
+    if options.get("crs"):
+        try:
+            CRS.from_user_input(options["crs"])
+        except CRSError as exc:
+            raise LayerLoadError(
+                path,
+                tr("the CRS '{crs}' is not one Harm Atlas knows.").format(crs=options["crs"]),
+                tr("Give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:3116."),
+            ) from exc
+    if options.get("encoding"):
+        try:
+            codecs.lookup(options["encoding"])
+        except LookupError as exc:
+            raise LayerLoadError(
+                path,
+                tr("the text encoding '{enc}' is unknown.").format(enc=options["encoding"]),
+                tr("Use e.g. UTF-8, cp1252 (Windows Western) or latin-1."),
+            ) from exc
+
+
+def unreadable(path: Path, exc: OSError) -> LayerLoadError:
+    return LayerLoadError(
+        path,
+        tr("cannot be opened ({why}).").format(why=exc.strerror or type(exc).__name__),
+        tr("Check that you may read it (permissions, a disconnected drive), or copy it locally."),
+    )
+
+
+def explain(path: Path, format_name: str, exc: Exception) -> LayerLoadError:
+    """A library exception as one sentence a user can act on."""
+    if isinstance(exc, PermissionError | IsADirectoryError):
+        return unreadable(path, exc)
+    detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, UnicodeError) or "codec" in detail.lower() or "Wrapping" in detail:
+        return LayerLoadError(
+            path,
+            tr("contains text in an encoding Harm Atlas could not read ({detail}).").format(
+                detail=detail
+            ),
+            tr("Give the encoding (e.g. --encoding cp1252 or UTF-8)."),
+        )
+    if isinstance(exc, shapely.errors.GEOSException):
+        return LayerLoadError(
+            path,
+            tr("has geometries too damaged to repair ({detail}).").format(detail=detail),
+            tr("Fix them in a GIS (e.g. QGIS 'Fix geometries') or export the file again."),
+        )
+    if isinstance(exc, pyogrio.errors.DataSourceError) and (
+        "not recognized" in detail or "not a supported" in detail.lower()
+    ):
+        return LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return LayerLoadError(path, tr("is an empty table."), tr("Check the file."))
+    return LayerLoadError(
+        path,
+        tr("could not be read as {fmt}: it looks damaged or incomplete ({detail}).").format(
+            fmt=format_name, detail=detail
+        ),
+        tr("Copy or download it again, or export it again from the source program."),
+    )
