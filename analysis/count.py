@@ -238,7 +238,8 @@ class CountPointsInPolygons(Algorithm):
         feedback.check()
         poly_idx, point_idx = point_polygon_pairs(points.geometry, polygons.geometry, feedback)
         counts = np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
-        column = params.get("field_name") or "events"
+        column = str(params.get("field_name") or "events").strip()
+        _check_new_column(column, polygons, weight)
         out = polygons.copy()
         out[column] = counts
         inside = int(np.count_nonzero(np.bincount(point_idx, minlength=len(points))))
@@ -267,3 +268,17 @@ class CountPointsInPolygons(Algorithm):
             notes=notes,
             styles={"counts": {"field": column, "kind": "graduated"}},
         )
+
+
+def _check_new_column(column: str, polygons: gpd.GeoDataFrame, weight: str | None) -> None:
+    """The result column must not replace a column of the regions, nor their geometry."""
+    names = [column] + ([f"{column}_{weight}"] if weight else [])
+    existing = {str(c).lower() for c in polygons.columns} | {"geometry", "geom", "fid"}
+    for name in names:
+        if not name or name.lower() in existing:
+            raise InputError(
+                tr(
+                    "--field-name {n!r} is already a column of the polygons (or reserved): "
+                    "choose a new name, e.g. events_count."
+                ).format(n=name)
+            )

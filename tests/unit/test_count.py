@@ -260,3 +260,21 @@ def test_summary_written_as_json_with_nulls(tmp_path) -> None:
         "n": 2,
         "notes": ["why"],
     }
+
+
+@pytest.mark.parametrize("name", ["ADM2_PCODE", "adm2_pcode", "geometry", " "])
+def test_field_name_never_replaces_a_column(name) -> None:
+    """--field-name ADM2_PCODE once overwrote the region codes with counts (issue 12)."""
+    from analysis.count import CountPointsInPolygons
+    from analysis.inputs import InputError
+
+    regions = gpd.GeoDataFrame(
+        {"ADM2_PCODE": ["A"]}, geometry=[shapely.box(0, 0, 10, 10)], crs="EPSG:32618"
+    )
+    events = gpd.GeoDataFrame(geometry=[shapely.Point(5, 5)], crs="EPSG:32618")
+    algorithm = CountPointsInPolygons()
+    params = algorithm.validate(
+        {"points": Layer(events, "e"), "polygons": Layer(regions, "r"), "field_name": name}
+    )
+    with pytest.raises(InputError, match="field-name"):
+        algorithm.run(params, Feedback())
