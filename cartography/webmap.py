@@ -1,16 +1,24 @@
-"""Offline web map: one self-contained folium HTML file that opens with no network.
+"""Offline web map: one self-contained HTML file that opens with no network.
 
 Leaflet's script, stylesheet and images are inlined from XStatic-Leaflet (cartography/
 assets.py); folium's CDN lists are emptied so it writes no links. Colours, filters and
 the legend come from the same renderer as the printed map. Every attribute value, alias,
-layer name and title is escaped (HTML plus backtick and `$`, docs/traps.md): GeoJsonTooltip
-puts values into innerHTML and layer names go into the layer control as HTML.
+layer name and title is escaped (HTML plus backtick and `$`, docs/traps.md): tooltips put
+values into innerHTML and layer names go into the layer control as HTML.
+
+Layers are packed for a whole country (docs/webmap.md): coordinates become integer Web
+Mercator pixels at zoom COORD_ZOOM, polygons and lines are simplified to the pixel a few
+zoom levels below the first view (shared borders through coverage simplification), and
+everything is written as delta-encoded text that cartography/webmap_js.py draws on one
+canvas. Point layers over AGGREGATE_OVER features are shown as counts per km cell (the
+legend says which cell) until the view is close enough to draw every point.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -46,15 +54,40 @@ _TOOLTIP_KEYS = (
     "iucn_category",
 )
 MAX_FIELDS = 8
-# Beyond this many features a layer's points are sampled (with a note in the legend):
-# a browser struggles with more SVG/canvas markers than this in one file.
-MAX_FEATURES = 50_000
-_MARKER_RADIUS = {"point": 4}
+# Coordinates are stored as integer Web Mercator pixels at this zoom: 2.4 m at the equator,
+# finer than a screen pixel up to zoom 16.
+COORD_ZOOM = 16
+_WORLD = 256.0 * 2**COORD_ZOOM
+_EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
+_MAX_LAT = 85.0511287798
+# Point layers with more features than this are drawn as counts per cell until zoomed in:
+# 150,000 single dots are one purple blot at country scale.
+AGGREGATE_OVER = 20_000
+CELL_KM = (100, 50, 20, 10, 5)
+MIN_CELL_PX = 10  # the finest cell at least this wide on screen is shown
+POINTS_PX = 30  # single points once the finest cell is this wide
+# Point layers with more features than this and a population field show the most populous
+# at country scale, FIRST_VIEW_DOTS at the first view and four times more per zoom level
+# (the same density on screen), with the legend saying so.
+SELECT_OVER = 5_000
+FIRST_VIEW_DOTS = 1_500
+# Shapes are simplified to half a pixel this many zoom levels closer than the first view.
+DETAIL_ZOOMS = 4
+NOMINAL_VIEW_PX = (1200, 800)  # the window the first view's zoom is estimated for
+AGGREGATE_FILL_OPACITY = 0.55
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def escape(value: object) -> str:
-    """Text safe in HTML, in JS template literals and in innerHTML (docs/traps.md)."""
-    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    """Text safe in HTML, in JS template literals and in innerHTML (docs/traps.md).
+
+    A web address in the text keeps its look but loses the `://` a fetch needs, so an
+    attribute like healthsites' source URL can never make the page look networked.
+    """
+    text = html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    # folium parses the page's pieces as Jinja templates: "{{", "{%" and "{#" would run
+    text = _JINJA_OPEN.sub("&#123;", text)
+    return text.replace("://", ":&#47;&#47;")
 
 
 def _value_text(v: object) -> str:
@@ -78,73 +111,435 @@ def _tooltip_columns(layer: Layer, extra: Sequence[str | None]) -> list[str]:
     return chosen[:MAX_FIELDS]
 
 
-def _layer_geojson(
+def encode_ints(values: np.ndarray) -> str:
+    """Integers as polyline-style text (zigzag sign, 5-bit groups, characters 63-126).
+
+    The same varints Google's encoded polylines use: no quote, `<`, `$` or backtick can
+    appear, and webmap_js.py's `ints` reads them back. Values must fit in 31 bits.
+    """
+    v = np.asarray(values, dtype=np.int64).ravel()
+    z = np.where(v < 0, ((-v) << 1) - 1, v << 1)
+    if z.size and int(z.max()) >= 2**31:
+        raise ValueError("value too large for the web map's integer encoding")
+    groups = np.ones(z.size, dtype=np.int64)
+    for k in range(1, 7):
+        groups += z >= (1 << (5 * k))
+    end = np.cumsum(groups)
+    start = end - groups
+    out = np.empty(int(end[-1]) if z.size else 0, dtype=np.uint8)
+    for k in range(7):
+        sel = np.flatnonzero(groups > k)
+        if not sel.size:
+            break
+        more = np.where(groups[sel] > k + 1, 32, 0)
+        out[start[sel] + k] = ((z[sel] >> (5 * k)) & 31) + more + 63
+    return out.tobytes().decode("ascii")
+
+
+def _encode_deltas(xy: np.ndarray) -> str:
+    """(N, 2) integer vertices as x/y differences from the previous vertex, interleaved."""
+    xy = np.asarray(xy, dtype=np.int64).reshape(-1, 2)
+    if not len(xy):
+        return ""
+    return encode_ints(np.vstack([xy[:1], np.diff(xy, axis=0)]))
+
+
+def world_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leaflet's Web Mercator pixel coordinates at zoom COORD_ZOOM (y grows southwards)."""
+    lat = np.clip(lat, -_MAX_LAT, _MAX_LAT)
+    sin = np.sin(np.radians(lat))
+    x = (np.asarray(lon) + 180.0) / 360.0 * _WORLD
+    y = (0.5 - np.log((1 + sin) / (1 - sin)) / (4 * math.pi)) * _WORLD
+    return x, y
+
+
+def _world_coords(coords: np.ndarray) -> np.ndarray:
+    x, y = world_xy(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+def fit_zoom(bounds: Sequence[float], view_px: tuple[int, int] = NOMINAL_VIEW_PX) -> float:
+    """The zoom Leaflet's fitBounds picks for lon/lat `bounds` (0.25 snap) in `view_px`."""
+    x0, y1 = world_xy(np.array([bounds[0]]), np.array([bounds[1]]))
+    x1, y0 = world_xy(np.array([bounds[2]]), np.array([bounds[3]]))
+    span_x = max(float(x1[0] - x0[0]), 1e-9) / 2**COORD_ZOOM
+    span_y = max(float(y1[0] - y0[0]), 1e-9) / 2**COORD_ZOOM
+    zoom = math.log2(min(view_px[0] / span_x, view_px[1] / span_y))
+    return max(0.0, min(18.0, math.floor(zoom / 0.25) * 0.25))
+
+
+def spatial_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Row order along a Z-order curve: neighbours on the map become neighbours in the file,
+    so the coordinate differences written are small."""
+
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = (v | (v << 8)) & 0x00FF00FF
+        v = (v | (v << 4)) & 0x0F0F0F0F
+        v = (v | (v << 2)) & 0x33333333
+        return (v | (v << 1)) & 0x55555555
+
+    if len(x) < 2:
+        return np.arange(len(x))
+
+    def scaled(v: np.ndarray) -> np.ndarray:
+        span = float(np.ptp(v)) or 1.0
+        return ((v - v.min()) / span * 65535).astype(np.uint64)
+
+    code = spread(scaled(x)) | (spread(scaled(y)) << np.uint64(1))
+    return np.argsort(code, kind="stable")
+
+
+def aggregate_counts(
+    x: np.ndarray, y: np.ndarray, cell: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells of side `cell` (metres, aligned on the CRS origin) holding points: centres, counts."""
+    ix = np.floor(np.asarray(x) / cell).astype(np.int64)
+    iy = np.floor(np.asarray(y) / cell).astype(np.int64)
+    if not len(ix):
+        return np.empty(0), np.empty(0), np.empty(0, dtype=np.int64)
+    span = int(iy.max() - iy.min()) + 1
+    key = (ix - ix.min()) * span + (iy - iy.min())
+    keys, counts = np.unique(key, return_counts=True)
+    cx = (keys // span + ix.min() + 0.5) * cell
+    cy = (keys % span + iy.min() + 0.5) * cell
+    return cx, cy, counts
+
+
+def _nice_refs(top: int) -> list[int]:
+    """Up to three round counts (1, 2 or 5 × 10^k) for the circle legend, largest first."""
+    out: list[int] = []
+    for target in (top, top / 10, top / 100):
+        if target < 1:
+            break
+        power = 10 ** math.floor(math.log10(target))
+        nice = next(m * power for m in (5, 2, 1) if m * power <= target)
+        if int(nice) not in out:
+            out.append(int(nice))
+    return out or [1]
+
+
+def _pack_shapes(geoms: np.ndarray, polygon: bool) -> dict:
+    """Rings (or line parts) of world-pixel `geoms`, packed as `_pack_ragged` does."""
+    import shapely
+
+    if not len(geoms):
+        return _pack_ragged(np.empty((0, 2)), [np.zeros(1, dtype=np.int64)], 0, polygon)
+    _kind, coords, offsets = shapely.to_ragged_array(geoms)
+    return _pack_ragged(coords, offsets, len(geoms), polygon)
+
+
+def _rings(offsets: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From shapely's ragged offsets: vertex start of each ring (or line part, plus the
+    end), the feature each ring belongs to, and whether it is a polygon's exterior."""
+    starts = np.asarray(offsets[0], dtype=np.int64)
+    n_rings = len(starts) - 1
+    if len(offsets) == 1:  # LineString: one part per feature
+        return starts, np.arange(n_rings), np.ones(n_rings, dtype=bool)
+    inner = np.asarray(offsets[1], dtype=np.int64)  # rings per polygon, or parts per feature
+    owner = np.repeat(np.arange(len(inner) - 1), np.diff(inner))
+    first = np.zeros(n_rings, dtype=bool)
+    first[inner[:-1][np.diff(inner) > 0]] = True
+    if len(offsets) == 3:  # MultiPolygon: polygons per feature
+        outer = np.asarray(offsets[2], dtype=np.int64)
+        owner = np.repeat(np.arange(n), np.diff(outer))[owner]
+    return starts, owner, first
+
+
+def _pack_ragged(coords: np.ndarray, offsets: Sequence[np.ndarray], n: int, polygon: bool) -> dict:
+    """Rings (or line parts) in world pixels: vertices, ring lengths, rings per feature.
+
+    Polygon rings lose their closing vertex and wind one way (holes the other), so one
+    canvas path per class fills with the non-zero rule. Works on shapely's ragged arrays:
+    a 120,000-cell grid never becomes 120,000 new shapely objects on the way.
+    """
+    starts, ring_feature, exterior = _rings(offsets, n)
+    lengths = np.diff(starts)
+    vertex_ring = np.repeat(np.arange(len(lengths)), lengths)
+    xy = np.asarray(coords, dtype=float)
+    if polygon and len(xy):
+        # signed area of each ring (shoelace over its closed vertex list)
+        same = vertex_ring[1:] == vertex_ring[:-1]
+        cross = xy[:-1, 0] * xy[1:, 1] - xy[1:, 0] * xy[:-1, 1]
+        area = np.bincount(vertex_ring[:-1][same], cross[same], minlength=len(lengths))
+        flip = (area > 0) != exterior
+        if flip.any():
+            i = np.arange(len(xy))
+            lo, hi = starts[vertex_ring], starts[vertex_ring + 1]
+            xy = xy[np.where(flip[vertex_ring], lo + hi - 1 - i, i)]
+    xy = np.rint(xy).astype(np.int64)
+    keep = np.ones(len(xy), dtype=bool)
+    if len(xy):
+        same_ring = vertex_ring[1:] == vertex_ring[:-1]
+        if polygon:  # the closing vertex repeats the first
+            keep &= np.r_[same_ring, False]
+        # vertices that round onto the previous one draw nothing
+        keep[1:] &= ~(same_ring & (np.diff(xy, axis=0) == 0).all(axis=1))
+    xy, vertex_ring = xy[keep], vertex_ring[keep]
+    lengths = np.bincount(vertex_ring, minlength=len(lengths))
+    usable = lengths >= (3 if polygon else 2)
+    xy = xy[usable[vertex_ring]]
+    lengths, ring_feature = lengths[usable], ring_feature[usable]
+    return {
+        "nv": int(len(xy)),
+        "nr": int(len(lengths)),
+        "xy": _encode_deltas(xy),
+        "rl": encode_ints(lengths),
+        "fp": encode_ints(np.bincount(ring_feature, minlength=n)),
+    }
+
+
+def _to_world(coords: np.ndarray, crs) -> np.ndarray:
+    """(N, 2) coordinates in `crs` as world pixels (EPSG:4326 when `crs` is None)."""
+    if len(coords) and crs is not None and not WGS84.equals(crs):
+        from pyproj import Transformer
+
+        lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
+            coords[:, 0], coords[:, 1]
+        )
+        coords = np.column_stack([lon, lat])
+    return _world_coords(coords) if len(coords) else np.empty((0, 2))
+
+
+def _shape_geometry(geoms: np.ndarray, crs, kind: str, tolerance: float, coverage: bool) -> dict:
+    """Packed rings of polygon or line `geoms` (in `crs`), simplified where it pays."""
+    import shapely
+
+    if kind == "line" and (shapely.get_type_id(geoms) == 2).any():  # rings as lines
+        geoms = np.array([shapely.LineString(g.coords) if g.geom_type == "LinearRing" else g
+                          for g in geoms], dtype=object)  # fmt: skip
+    _gt, coords, offsets = shapely.to_ragged_array(geoms)
+    world = _to_world(coords, crs)
+    n = len(geoms)
+    if kind == "line" or shapely.get_num_coordinates(geoms).mean() >= 12:
+        # only shapes with detail to lose become shapely objects again (not grid squares)
+        shapes = shapely.from_ragged_array(_gt, world, offsets)
+        shapes = _simplify(shapes, kind, tolerance, coverage)
+        return _pack_shapes(shapes, kind == "polygon")
+    return _pack_ragged(world, offsets, n, kind == "polygon")
+
+
+def _simplify(geoms: np.ndarray, kind: str, tolerance: float, coverage: bool) -> np.ndarray:
+    """Shapes simplified to `tolerance` (world pixels); a coverage keeps its shared borders."""
+    import shapely
+
+    if tolerance <= 0 or not len(geoms):
+        return geoms
+    if kind == "line":
+        return shapely.simplify(geoms, tolerance, preserve_topology=False)
+    if coverage:
+        try:
+            # Visvalingam areas: a tolerance t drops bumps of about t x t
+            return shapely.coverage_simplify(geoms, tolerance)
+        except shapely.errors.GEOSException:
+            pass  # not a clean coverage: simplify each polygon on its own
+    return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
+def _pack_attributes(frame: pd.DataFrame, rows: np.ndarray, columns: Sequence[str]) -> dict:
+    """Tooltip values: per column the distinct texts (escaped) and one index per feature."""
+    out = []
+    for col in columns:
+        codes, uniques = pd.factorize(frame[col].to_numpy()[rows], use_na_sentinel=True)
+        texts = [escape(_value_text(u)) for u in uniques]
+        codes = np.where(codes < 0, len(texts), codes)
+        out.append([[*texts, ""], encode_ints(codes)])
+    return {"f": [escape(c) for c in columns], "c": out}
+
+
+def _style_spec(layer: Layer, kind: str, palette: Sequence[str]) -> dict:
+    """How webmap_js.py fills and strokes a class: the folium styles the map used before."""
+    st, opacity = layer.style, layer.opacity
+    edge = st.edge if st.edge and st.edge != "none" else None
+    fills = [escape(c) for c in palette]
+    if kind == "line":
+        colours = fills if st.kind != "single" else [escape(edge or st.fill)] * len(fills)
+        return {
+            "fc": colours,
+            "fo": 0,
+            "sc": None,
+            "so": opacity,
+            "w": max(st.line_width, 0.8) * 1.5,
+        }
+    fill_opacity = 0.0 if st.no_fill else opacity * st.fill_alpha
+    if kind == "point":
+        radius = max(2.5, min(8.0, (st.marker_size**0.5) * 0.9))
+        return {
+            "fc": fills,
+            "fo": fill_opacity,
+            "sc": escape(edge) if edge else None,
+            "so": opacity,
+            "w": 0.6,
+            "r": radius,
+            "afo": AGGREGATE_FILL_OPACITY,
+        }
+    return {
+        "fc": fills,
+        "fo": fill_opacity,
+        "sc": escape(edge) if edge else None,
+        "so": opacity if edge else 0.0,
+        "w": st.line_width if edge else 0.5,
+    }
+
+
+def _noun(layer: Layer) -> str:
+    role = str(getattr(layer, "role", ""))
+    if role == "violence":
+        return tr("events")
+    if role == "eradication":
+        return tr("eradication records")
+    return tr("points")
+
+
+def _aggregate_levels(layer: Layer, coords: np.ndarray, crs, metric_crs) -> list[dict]:
+    """Counts per cell for each of CELL_KM, in the project's metric CRS, ready for the page;
+    `coords` are the points in `crs`."""
+    from pyproj import Transformer
+
+    to_metric = Transformer.from_crs(crs or WGS84, metric_crs, always_xy=True)
+    to_lonlat = Transformer.from_crs(metric_crs, WGS84, always_xy=True)
+    mx, my = to_metric.transform(coords[:, 0], coords[:, 1])
+    lat = to_lonlat.transform(mx, my)[1]
+    # metres on the ground per stored pixel, at the points' middle latitude
+    metres = _EARTH_CIRCUMFERENCE_M * math.cos(math.radians(float(np.median(lat)))) / _WORLD
+    noun, total = _noun(layer), len(mx)
+    levels = []
+    for km in CELL_KM:
+        cx, cy, counts = aggregate_counts(mx, my, km * 1000.0)
+        order = np.argsort(-counts, kind="stable")  # small circles drawn last, on top
+        cx, cy, counts = cx[order], cy[order], counts[order]
+        wx, wy = world_xy(*to_lonlat.transform(cx, cy))
+        top = int(counts.max())
+        note = tr("{layer}: {n:,} {noun} shown as counts per {km} km cell (circle area ∝ count).")
+        tip = tr("{count} {noun} in this {km} km cell")
+        levels.append(
+            {
+                "m": int(len(counts)),
+                "xy": _encode_deltas(np.column_stack([np.rint(wx), np.rint(wy)])),
+                "c": encode_ints(counts),
+                "q": km * 1000.0 / metres,
+                "max": top,
+                "note": escape(note.format(layer=layer.name, n=total, noun=noun, km=km)),
+                "tip": escape(tip.format(count="{n}", noun=noun, km=km)),
+                "refs": [[r, escape(f"{r:,}")] for r in _nice_refs(top)],
+            }
+        )
+    return levels
+
+
+def _population_steps(layer: Layer, population: np.ndarray, z0: float) -> tuple[np.ndarray, dict]:
+    """Most populous first, and per zoom step from the first view how many are shown."""
+    pop = pd.to_numeric(pd.Series(population), errors="coerce").to_numpy(dtype=float)
+    order = np.argsort(-np.nan_to_num(pop, nan=-np.inf), kind="stable")
+    ranked, n, steps = pop[order], len(pop), []
+    while True:
+        k = min(n, FIRST_VIEW_DOTS * 4 ** len(steps))
+        if k == n:
+            note = tr("{layer}: all {n:,} shown.").format(layer=layer.name, n=n)
+            steps.append([k, escape(note)])
+            break
+        least = ranked[k - 1]
+        note = tr(
+            "{layer}: the {k:,} most populous of {n:,} shown at this zoom "
+            "(population {p:,} or more); zoom in for more."
+        ).format(layer=layer.name, k=k, n=n, p=int(least) if np.isfinite(least) else 0)
+        steps.append([k, escape(note)])
+    return order, {"z0": z0, "steps": steps}
+
+
+def _layer_specs(
     layer: Layer,
     renderer: MapRenderer,
     time_filter: TimeFilter | None,
     tolerance: float,
-) -> tuple[dict, list[str], LegendEntry, int]:
-    """FeatureCollection (EPSG:4326, escaped text), aliases, legend entry, features dropped."""
+    metric_crs,
+    legend_id: str,
+    zoom: float = 0.0,
+) -> tuple[list[dict], LegendEntry, bool]:
+    """What webmap_js.py needs to draw `layer` (one spec per geometry kind it holds), its
+    legend entry, and whether the legend gets a note that changes with the zoom (points
+    counted per cell, or the most populous selected); `zoom` is the first view's."""
     import shapely
 
     gdf = layer.data
-    crs = layer.crs or WGS84
-    colours, drawn, entry = renderer.feature_styles(layer, crs, time_filter)
+    colours, drawn, entry = renderer.feature_styles(layer, layer.crs or WGS84, time_filter)
     rows = np.flatnonzero(drawn)
-    dropped = 0
-    if rows.size > MAX_FEATURES:
-        dropped = rows.size - MAX_FEATURES
-        rows = np.sort(np.random.default_rng(0).choice(rows, MAX_FEATURES, replace=False))
-    sub = gdf.iloc[rows]
-    if sub.crs is not None and not WGS84.equals(sub.crs):
-        sub = sub.to_crs(WGS84)
-    geoms = np.asarray(sub.geometry.values, dtype=object)
-    if tolerance > 0:
-        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 1e-6)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)[rows]
     value_col = renderer.value_column(layer, time_filter) if layer.style.kind != "single" else None
     columns = _tooltip_columns(layer, [value_col, layer.style.field, layer.style.label_field])
-    aliases = [escape(c) for c in columns]
-    # Property keys are fixed ("f0".."f7"): column names never reach the page unescaped.
-    values = {
-        f"f{i}": [escape(_value_text(v)) for v in sub[c].to_numpy()] for i, c in enumerate(columns)
-    }
-    features = []
-    shapes = shapely.to_geojson(geoms)
-    for i, (shape, colour) in enumerate(zip(shapes, colours[rows], strict=True)):
-        if shape is None:
+    types = shapely.get_type_id(geoms)
+    coverage = str(getattr(layer, "role", "")) == "admin_boundaries"
+    specs: list[dict] = []
+    aggregated = False
+    selection = None
+    for kind, type_ids in (("polygon", (3, 6)), ("line", (1, 2, 5)), ("point", (0, 4))):
+        sel = np.flatnonzero(np.isin(types, type_ids))
+        if not sel.size:
             continue
-        props = {key: vals[i] for key, vals in values.items()}
-        props["_c"] = str(colour)
-        features.append({"type": "Feature", "geometry": json.loads(shape), "properties": props})
-    return {"type": "FeatureCollection", "features": features}, aliases, entry, dropped
-
-
-def _style_for(layer: Layer, kind: str):
-    st, opacity = layer.style, layer.opacity
-    edge = st.edge if st.edge and st.edge != "none" else None
-
-    def style(feature: dict) -> dict:
-        colour = feature["properties"].get("_c", st.fill)
-        if kind == "line":
-            return {
-                "color": colour if st.kind != "single" else (edge or st.fill),
-                "weight": max(st.line_width, 0.8) * 1.5,
-                "opacity": opacity,
-            }
-        return {
-            "fill": not st.no_fill,
-            "fillColor": colour,
-            "fillOpacity": 0.0 if st.no_fill else opacity * st.fill_alpha,
-            "color": edge or colour,
-            "weight": (st.line_width if edge else 0.5) if kind != "point" else 0.6,
-            "opacity": opacity if (edge or kind == "point") else 0.0,
+        if kind == "point":
+            coords, part = shapely.get_coordinates(geoms[sel], return_index=True)
+            feature_rows = rows[sel[part]]
+            x, y = _to_world(coords, gdf.crs).T
+            population = layer.field("population")
+            selection = None
+            if SELECT_OVER < len(feature_rows) <= AGGREGATE_OVER and population in gdf.columns:
+                order, selection = _population_steps(
+                    layer, gdf[population].to_numpy()[feature_rows], zoom
+                )
+            else:
+                order = spatial_order(x, y)
+            feature_rows, x, y = feature_rows[order], x[order], y[order]
+            geometry = {"xy": _encode_deltas(np.column_stack([np.rint(x), np.rint(y)]))}
+            spec_n = len(feature_rows)
+        else:
+            box = shapely.bounds(geoms[sel])
+            order = spatial_order((box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2)
+            feature_rows = rows[sel[order]]
+            geometry = _shape_geometry(
+                geoms[sel[order]], gdf.crs, kind, tolerance, coverage and kind == "polygon"
+            )
+            spec_n = len(feature_rows)
+        classes, palette = pd.factorize(colours[feature_rows])
+        spec: dict = {
+            "k": kind,
+            "n": int(spec_n),
+            "g": geometry,
+            "s": _style_spec(layer, kind, [str(c) for c in palette]),
+            "legend": legend_id,
+            "name": escape(layer.name),
         }
+        if len(palette) > 1:
+            spec["c"] = encode_ints(classes)
+        if columns:
+            spec["a"] = _pack_attributes(gdf, feature_rows, columns)
+        if kind == "point" and selection is not None:
+            aggregated = True
+            spec["sel"] = selection
+            spec["note"] = legend_id + "-note"
+        if kind == "point" and spec_n > AGGREGATE_OVER:
+            aggregated = True
+            # one colour for the circles: the class colour, or the layer's when it has classes
+            spec["s"]["ac"] = spec["s"]["fc"][0] if len(palette) == 1 else escape(layer.style.fill)
+            spec["agg"] = _aggregate_levels(layer, coords[order], gdf.crs, metric_crs)
+            spec["note"] = legend_id + "-note"
+            spec["single"] = escape(
+                tr("{layer}: {n:,} {noun}, each drawn as a point.").format(
+                    layer=layer.name, n=spec_n, noun=_noun(layer)
+                )
+            )
+        specs.append(spec)
+    return specs, entry, aggregated
 
-    return style
+
+def _spec_json(specs: list[dict]) -> str:
+    # '<' never reaches the page raw, so no data can close the <script> it sits in
+    return json.dumps(specs, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _legend_html(entries: Sequence[LegendEntry], notes: Sequence[str]) -> str:
+def _legend_html(
+    entries: Sequence[tuple[LegendEntry, str, bool]], notes: Sequence[str] = ()
+) -> str:
+    """Legend rows per (entry, block id, counted per cell?); webmap_js.py hides a layer's
+    block when the layer is switched off and writes the per-cell note for the zoom."""
     rows: list[str] = []
 
     def swatch(e: LegendEntry) -> str:
@@ -161,12 +556,16 @@ def _legend_html(entries: Sequence[LegendEntry], notes: Sequence[str]) -> str:
             )
         return f'<span class="ha-sw" style="background:{colour};border:1px solid {edge}"></span>'
 
-    for e in reversed(list(entries)):
+    for e, block, counted in reversed(list(entries)):
+        rows.append(f'<div id="{block}">')
         if e.children:
             rows.append(f'<div class="ha-h">{escape(e.label)}</div>')
             rows.extend(f"<div>{swatch(c)}{escape(c.label)}</div>" for c in e.children)
         else:
             rows.append(f"<div>{swatch(e)}{escape(e.label)}</div>")
+        if counted:
+            rows.append(f'<div class="ha-note" id="{block}-note"></div>')
+        rows.append("</div>")
     rows.extend(f'<div class="ha-note">{escape(n)}</div>' for n in notes)
     return (
         '<div id="ha-legend" class="ha-box"><div class="ha-title">'
@@ -188,7 +587,70 @@ _CSS = """
 .ha-title{font-weight:bold;margin-bottom:4px}.ha-h{font-weight:bold;margin-top:4px}
 .ha-note{color:#555;font-style:italic;margin-top:4px;max-width:240px}
 .ha-sw{display:inline-block;width:14px;height:11px;margin-right:6px;vertical-align:middle}
+.ha-bubbles{display:flex;align-items:flex-end;gap:10px;margin-top:4px;font-style:normal}
+.ha-bub-row{display:inline-flex;flex-direction:column;align-items:center;color:#333}
+.ha-bub{display:inline-block;border:1px solid;border-radius:50%;opacity:.8;margin-bottom:2px}
+.ha-tt th{text-align:left;padding-right:8px;font-weight:bold}.ha-tt td{text-align:left}
+.ha-tt{border-collapse:collapse;font-size:12px}
+.ha-tip-layer{color:#666;font-size:11px;margin-top:3px;border-top:1px solid #ddd}
+.ha-tip-layer:first-child{margin-top:0;border-top:0}
 """
+
+
+def _bulk_layers_js() -> str:
+    from cartography.webmap_js import BULK_LAYERS_JS
+
+    return (
+        BULK_LAYERS_JS.replace("__COORD_ZOOM__", str(COORD_ZOOM))
+        .replace("__MIN_CELL_PX__", str(MIN_CELL_PX))
+        .replace("__POINTS_PX__", str(POINTS_PX))
+    )
+
+
+def _folium_classes():
+    """folium elements for a packed canvas layer (listed in the layer control) and a line
+    of script run in order with the map's own; made here so folium loads only when used."""
+    from branca.element import MacroElement
+    from folium.map import Layer as FoliumLayer
+    from jinja2 import Template
+
+    class CanvasLayer(FoliumLayer):
+        # folium parses a macro's output again as a template, so the packed data (which can
+        # hold "{{") stays out of it: it is written once, verbatim, by `Verbatim` below.
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = haAtlas.layer(haData[{{ this.index }}]);"
+            "{% endmacro %}"
+        )
+
+        def __init__(self, index: int, name: str) -> None:
+            super().__init__(name=name, overlay=True, control=True, show=True)
+            self._name = "CanvasLayer"
+            self.index = index
+
+    class Script(MacroElement):
+        _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self._code = code
+
+        @property
+        def code(self) -> str:
+            return self._code.format(map=self._parent.get_name())
+
+    return CanvasLayer, Script
+
+
+def _verbatim(text: str):
+    """A page element written as is: its text is substituted, never parsed as a template."""
+    from branca.element import Element
+    from jinja2 import Template
+
+    element = Element()
+    element._template = Template("{{ this.text }}")
+    element.text = text
+    return element
 
 
 def _tiles_url(tiles: str | Path, out: Path) -> str:
@@ -219,15 +681,23 @@ def build_webmap(
 
     layers = [layer for layer in (layers or list(project.layers)) if layer.visible]
     bounds = project.lonlat_bounds() or (-180.0, -60.0, 180.0, 75.0)
+    outline = None
+    view = bounds
+    if region is not None:
+        import geopandas as gpd
+
+        outline = gpd.GeoSeries([region.geometry], crs=project.metric_crs).to_crs(WGS84)
+        view = tuple(outline.total_bounds)
+    zoom = fit_zoom(view)
     m = folium.Map(
-        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-        zoom_start=8,
+        location=[(view[1] + view[3]) / 2, (view[0] + view[2]) / 2],
+        zoom_start=round(zoom),
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
         zoom_snap=0.25,  # fit the area snugly instead of jumping a whole zoom level out
     )
-    # No CDN links: Leaflet is inlined below; nothing else is needed (CircleMarker, GeoJson*).
+    # No CDN links: Leaflet is inlined below; nothing else is needed.
     m.default_js = []
     m.default_css = []
     root = m.get_root()
@@ -239,55 +709,43 @@ def build_webmap(
             name=escape(tr("Basemap (local tiles)")),
             max_zoom=19,
         ).add_to(m)
-    width = max(bounds[2] - bounds[0], 1e-6)
-    tolerance = width / 4000.0  # about a screen pixel at the full extent
-    entries: list[LegendEntry] = []
-    notes: list[str] = []
+    canvas_layer, script = _folium_classes()
+    # Fit before any layer is added, without animation: every layer is projected once, at
+    # the zoom it is first drawn at.
+    view_js = json.dumps([[view[1], view[0]], [view[3], view[2]]])
+    script(f"{{map}}.fitBounds({view_js}, {{{{animate: false}}}});").add_to(m)
+    tolerance = 0.5 * 2 ** (COORD_ZOOM - zoom - DETAIL_ZOOMS)
+    entries: list[tuple[LegendEntry, str, bool]] = []
+    packed: list[str] = []
     renderer = MapRenderer()
-    for layer in layers:
+    for index, layer in enumerate(layers):
         if layer.data.empty:
             continue
-        data, aliases, entry, dropped = _layer_geojson(layer, renderer, time_filter, tolerance)
-        if not data["features"]:
-            continue
-        kind = entry.kind if entry.kind in ("point", "line") else "polygon"
-        fields = [f"f{i}" for i in range(len(aliases))]
-        radius = max(2.5, min(8.0, (layer.style.marker_size**0.5) * 0.9))
-        gj = folium.GeoJson(
-            data,
-            name=escape(layer.name),
-            style_function=_style_for(layer, kind),
-            marker=folium.CircleMarker(radius=radius) if kind == "point" else None,
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
-            if fields
-            else None,
-            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases) if fields else None,
-            zoom_on_click=False,
-            embed=True,
+        block = f"ha-leg-{index}"
+        specs, entry, counted = _layer_specs(
+            layer, renderer, time_filter, tolerance, project.metric_crs, block, zoom
         )
-        gj.add_to(m)
-        entries.append(entry)
-        if dropped:
-            notes.append(
-                tr("{layer}: {n:,} of {t:,} features shown (sampled).").format(
-                    layer=layer.name, n=len(data["features"]), t=len(data["features"]) + dropped
-                )
-            )
-    if region is not None:
-        import geopandas as gpd
-        from shapely.geometry import mapping
+        renderer.forget(layer)  # its metric copy and index are not needed again here
+        if not specs:
+            continue
+        packed.append(_spec_json(specs))
+        canvas_layer(len(packed) - 1, escape(layer.name)).add_to(m)
+        entries.append((entry, block, counted))
+    if outline is not None:
+        import shapely
 
-        outline = gpd.GeoSeries([region.geometry], crs=project.metric_crs).to_crs(WGS84)
-        folium.GeoJson(
-            {"type": "Feature", "properties": {}, "geometry": mapping(outline.iloc[0])},
-            name=escape(tr("Selected region: {n}").format(n=region.name)),
-            style_function=lambda _f: {"fill": False, "color": "#d7301f", "weight": 3},
-        ).add_to(m)
-        b = outline.total_bounds
-    else:
-        b = bounds
-    m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+        ring = shapely.transform(shapely.boundary(outline.to_numpy()), _world_coords)
+        spec = {
+            "k": "line",
+            "n": 1,
+            "g": _pack_shapes(ring, polygon=False),
+            "s": {"fc": ["#d7301f"], "fo": 0, "sc": None, "so": 1.0, "w": 3},
+        }
+        name = escape(tr("Selected region: {n}").format(n=region.name))
+        packed.append(_spec_json([spec]))
+        canvas_layer(len(packed) - 1, name).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
+    script("haAtlas.ready({map});").add_to(m)  # tooltips; marks the page once drawn
     tf_label = time_filter.label if time_filter else tr("all years")
     header = (
         '<div id="ha-header" class="ha-box"><h1>'
@@ -300,7 +758,7 @@ def build_webmap(
         + (f'<div class="ha-synth">{escape(SYNTHETIC_NOTE)}</div>' if project.is_synthetic else "")
         + "</div>"
     )
-    root.html.add_child(Element(header + _legend_html(entries, notes)))
+    root.html.add_child(Element(header + _legend_html(entries)))
     icons = marker_icons()
     icon_js = (
         "L.Icon.Default.imagePath='';"
@@ -314,10 +772,15 @@ def build_webmap(
             + style_tag(_CSS)
             + script_tag(leaflet_js())
             + script_tag(icon_js)
+            + script_tag(_bulk_layers_js())
         ),
         name="ha_offline_assets",
         index=0,
     )
+    root.header.add_child(
+        _verbatim("<script>var haData = [" + ",".join(packed) + "];</script>"), name="ha_data"
+    )
+    del packed
     page = root.render()
     leftover = re.findall(r"https?://[^\s\"'<>)]+", page)
     if leftover:  # a folium feature pulled a CDN asset: refuse rather than ship a broken file

@@ -107,3 +107,113 @@ def test_renders_offline_in_headless_chromium(
     dom = _chromium(["--dump-dom"], webmap, tmp_path / "p2").stdout
     assert 'class="leaflet-pane leaflet-overlay-pane"' in dom
     assert "leaflet-control-layers" in dom and "<canvas" in dom
+
+
+def _probe(page: Path, script: str, profile: Path) -> str:
+    """Chromium's DOM after `script` ran on a copy of `page` (it writes into #probe)."""
+    text = page.read_text(encoding="utf-8")
+    end = text.rfind("</html>")
+    copy = profile.parent / f"probe_{profile.name}.html"
+    copy.write_text(text[:end] + f"<script>{script}</script>" + text[end:], encoding="utf-8")
+    return _chromium(["--dump-dom"], copy, profile).stdout
+
+
+_HOVER = """
+window.addEventListener("load", function () { setTimeout(function () {
+  var m; for (var k in window) { if (/^map_/.test(k) && window[k] instanceof L.Map) { m = window[k]; } }
+  var box = m.getContainer().getBoundingClientRect(), p = m.latLngToContainerPoint([1.75, -75.25]);
+  m.getContainer().querySelector("canvas").dispatchEvent(new MouseEvent("mousemove",
+    {clientX: box.left + p.x, clientY: box.top + p.y, bubbles: true}));
+  setTimeout(function () {
+    var t = document.querySelector(".leaflet-tooltip"), out = document.createElement("pre");
+    var text = t ? t.textContent : "";
+    out.id = "probe";
+    out.textContent = "PROBE tooltip=" + (t ? 1 : 0) + " evil-as-text=" +
+      (text.indexOf("<img src=x onerror=alert(1)>`${1+1}`") >= 0 ? 1 : 0) +
+      " layer=" + (text.indexOf("Municipalities") >= 0 ? 1 : 0) +
+      " elements=" + (t ? t.querySelectorAll("img,script").length : -1);
+    document.body.appendChild(out);
+  }, 50);
+}, 50); });
+"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
+def test_hover_names_the_region_with_its_text_escaped(webmap: Path, tmp_path: Path) -> None:
+    """The tooltip lists the municipality under the cursor (under the grid and events too);
+    the injection-attempt name shows as text and makes no element."""
+    dom = _probe(webmap, _HOVER, tmp_path / "p3")
+    assert "PROBE tooltip=1 evil-as-text=1 layer=1 elements=0" in dom, dom[-3000:]
+
+
+def _dense_project(folder: Path) -> Path:
+    """More events than AGGREGATE_OVER, settlements past SELECT_OVER, a 1 km grid."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely import box as boxes
+
+    from cartography.webmap import AGGREGATE_OVER, SELECT_OVER
+    from layers.layer import Layer
+    from layers.project import Project
+    from layers.roles import FieldMapping, Role
+    from layers.style import default_style
+
+    rng = np.random.default_rng(13)
+    n = AGGREGATE_OVER + 5_000
+    lon = np.clip(rng.normal(-75.6, 0.25, n), -76.5, -74.5)
+    lat = np.clip(rng.normal(1.2, 0.25, n), 0.2, 2.2)
+    events = gpd.GeoDataFrame(
+        {
+            "event_date": pd.Timestamp("2018-01-01")
+            + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "event_type": rng.choice(["Battles", "Riots"], n),
+            "fatalities": rng.poisson(0.5, n),
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
+    m = SELECT_OVER + 1_000
+    places = gpd.GeoDataFrame(
+        {"nombre": [f"Vereda {i}" for i in range(m)], "poblacion": rng.integers(50, 90_000, m)},
+        geometry=gpd.points_from_xy(rng.uniform(-76.5, -74.5, m), rng.uniform(0.2, 2.2, m)),
+        crs=4326,
+    )
+    x0, y0 = 300_000.0, 50_000.0
+    ix, iy = np.meshgrid(np.arange(150), np.arange(150))
+    cx, cy = x0 + ix.ravel() * 1000.0, y0 + iy.ravel() * 1000.0
+    grid = gpd.GeoDataFrame(
+        {"coca_2019": np.round(rng.gamma(0.5, 4, cx.size) * (rng.random(cx.size) < 0.4), 2)},
+        geometry=boxes(cx, cy, cx + 1000, cy + 1000),
+        crs=32618,
+    )
+    project = Project(title="Dense", metadata={"synthetic": True})
+    for gdf, name, role, mapping in (
+        (grid, "Coca grid", Role.CULTIVATION, FieldMapping(year_columns={2019: "coca_2019"})),
+        (events, "Events", Role.VIOLENCE, FieldMapping({"date": "event_date"})),
+        (places, "Places", Role.SETTLEMENTS, FieldMapping({"name": "nombre", "population": "poblacion"})),
+    ):  # fmt: skip
+        project.add(Layer(gdf, name, role=role, mapping=mapping, style=default_style(role)))
+    return project.save(folder / "dense.hatlas.json")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
+def test_dense_layers_are_counted_per_cell_and_said_so(tmp_path: Path) -> None:
+    """Every feature is in the file (nothing sampled); dense points are drawn as counts per
+    km cell and many settlements as the most populous, and the legend says which."""
+    project = _dense_project(tmp_path)
+    out = tmp_path / "dense.html"
+    done = subprocess.run(
+        [sys.executable, "main.py", "export", "--project", str(project), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "sampled" not in page and "http://" not in page and "https://" not in page
+    assert '"n":25000' in page and '"n":6000' in page  # all events and places packed
+    run = _chromium(["--dump-dom", "--window-size=1200,800"], out, tmp_path / "p4")
+    assert 'data-ha-ready="' in run.stdout  # the canvas drew
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
+    assert "Events: 25,000 events shown as counts per " in run.stdout
+    assert "km cell (circle area ∝ count)." in run.stdout
+    assert "Places: the 1,500 most populous of 6,000 shown at this zoom" in run.stdout
