@@ -1,0 +1,207 @@
+"""The sample project file (sample.hatlas.json): its layers drawn bottom to top, each with
+the role, field mapping and style an analyst would give it."""
+
+from __future__ import annotations
+
+from layers.style import Style
+from sample_maps.effects import YEAR_COLUMNS
+from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_LAYER
+from sample_maps.world import METRIC_EPSG, NOTE, SEED
+
+
+def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **meta):
+    return {
+        "name": name,
+        "source": {"path": FILES[key], "sublayer": sublayer, "options": {}},
+        "role": role,
+        "mapping": {
+            "fields": fields or {},
+            "year_columns": {str(y): c for y, c in (years or {}).items()},
+        },
+        "style": style.to_dict(),
+        "visible": meta.pop("visible", True),
+        "opacity": meta.pop("opacity", 1.0),
+        "metadata": {"synthetic": True, "note": NOTE, **meta},
+    }
+
+
+def project_dict(extent: tuple[float, float, float, float] | None = None) -> dict:
+    """The sample project (layers/project.py format), drawn bottom to top.
+
+    extent: the initial view in the metric CRS (the region with a margin).
+    """
+    last = YEAR_COLUMNS[max(YEAR_COLUMNS)]
+    erad = {"date": "fecha", "year": "anio", "hectares": "hectareas", "method": "modalidad",
+            "region_code": "cod_mpio"}  # fmt: skip
+    layers = [
+        _layer(
+            "Municipios (ADM2)",
+            "adm2",
+            "admin_boundaries",
+            Style(fill="#f4f1ea", edge="#8c8c8c", line_width=0.6),
+            {
+                "region_code": "ADM2_PCODE",
+                "parent_code": "ADM1_PCODE",
+                "name": "ADM2_ES",
+                "population": "population",
+            },
+            imitates="HDX COD-AB administrative boundaries, level 2",
+        ),
+        _layer(
+            "Departamentos (ADM1)",
+            "adm1",
+            "admin_boundaries",
+            Style(
+                edge="#3d3d3d", line_width=1.6, no_fill=True, label_field="ADM1_ES", label_size=9.0
+            ),
+            {
+                "region_code": "ADM1_PCODE",
+                "parent_code": "ADM0_PCODE",
+                "name": "ADM1_ES",
+                "population": "population",
+            },
+            imitates="HDX COD-AB administrative boundaries, level 1",
+        ),
+        _layer(
+            "Áreas protegidas (WDPA)",
+            "protected",
+            "protected_areas",
+            Style(fill="#74c476", edge="#238b45", fill_alpha=0.4, line_width=0.8),
+            {
+                "name": "NAME",
+                "iucn_category": "IUCN_CAT",
+                "status": "STATUS",
+                "region_code": "WDPAID",
+                "parent_code": "ISO3",
+                "facility_type": "DESIG_ENG",
+            },
+            imitates="WDPA legacy shapefile fields",
+        ),
+        _layer(
+            "Cultivos de coca 1 km (SIMCI)",
+            "grid",
+            "cultivation",
+            Style(
+                kind="graduated",
+                field=last,
+                ramp="YlOrRd",
+                scheme="natural_breaks",
+                classes=5,
+                edge="none",
+                line_width=0.0,
+            ),
+            {},
+            sublayer=GRID_LAYER,
+            years=YEAR_COLUMNS,
+            opacity=0.9,
+            imitates="UNODC-SIMCI 1 km coca density grid (ha per cell), EPSG:32618",
+        ),
+        _layer(
+            "Ríos",
+            "rivers",
+            "water",
+            Style(fill="#a6cee3", edge="#2c7fb8", line_width=1.0),
+            {"name": "name"},
+            imitates="OSM waterways with Strahler order",
+        ),
+        _layer(
+            "Frontera internacional",
+            "border",
+            "border",
+            Style(edge="#1a1a1a", line_width=2.4, no_fill=True),
+            {"name": "name"},
+            imitates="International boundary line",
+        ),
+        _layer(
+            "Aspersión aérea 2014–2015",
+            "eradication",
+            "eradication",
+            Style(fill="#d7301f", edge="#7f0000", fill_alpha=0.55, line_width=0.5),
+            {**erad, "name": "id_aspersion"},
+            sublayer=SPRAY_LAYER,
+            imitates="Aerial spraying footprints (PECIG-style)",
+        ),
+        _layer(
+            "Erradicación manual",
+            "eradication",
+            "eradication",
+            Style(
+                fill="#d7301f",
+                edge="#7f0000",
+                marker="^",
+                marker_size=12,
+                fill_alpha=0.75,
+                line_width=0.4,
+            ),
+            erad,
+            sublayer=MANUAL_LAYER,
+            imitates="Manual eradication records (points)",
+        ),
+        _layer(
+            "Eventos de violencia (ACLED)",
+            "violence",
+            "violence",
+            Style(fill="#6a3d9a", edge="none", marker="o", marker_size=5, fill_alpha=0.6),
+            {
+                "date": "event_date",
+                "year": "year",
+                "fatalities": "fatalities",
+                "event_type": "event_type",
+                "actor_type": "inter1",
+                "name": "location",
+            },
+            imitates="ACLED export (CSV)",
+        ),
+        _layer(
+            "Servicios de salud",
+            "health",
+            "health_services",
+            Style(fill="#0072B2", edge="white", marker="P", marker_size=44, line_width=0.6),
+            {
+                "facility_type": "healthcare",
+                "capacity": "capacity",
+                "name": "name",
+                "status": "operational_status",
+            },
+            imitates="healthsites.io / OSM export (CSV with X, Y)",
+        ),
+        _layer(
+            "Centros poblados",
+            "settlements",
+            "settlements",
+            Style(
+                fill="#252525",
+                edge="white",
+                marker="s",
+                marker_size=16,
+                label_field="name",
+                label_size=6.5,
+            ),
+            {"name": "name", "population": "population", "region_code": "ADM2_PCODE"},
+            imitates="Settlement points with population",
+        ),
+    ]
+    return {
+        "format": "harm-atlas-project",
+        "version": 1,
+        "title": "Sample: Serranía de Tucaré and Llanura del Guaimaró (synthetic)",
+        "metadata": {
+            "synthetic": True,
+            "note": NOTE,
+            "sources": [
+                {
+                    "layer": layer["name"],
+                    "imitates": layer["metadata"]["imitates"],
+                    "source": SOURCE,
+                }
+                for layer in layers
+            ],
+            "generator": "python -m sample_maps.generate",
+            "seed": SEED,
+            "ground_truth": "ground_truth.json",
+        },
+        "metric_crs": f"EPSG:{METRIC_EPSG}",
+        "time_filter": {"start": "2014-01-01", "end": "2023-12-31"},
+        "extent": [round(v) for v in extent] if extent else None,
+        "layers": layers,
+    }
