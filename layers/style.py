@@ -121,9 +121,9 @@ class ScaleRange:
         return not (self.max_scale and scale < self.max_scale)
 
 
-# Role defaults (docs/cartography.md says why): settlement names from 1:1,500,000 (the sample
-# project's own A4 scale keeps them), names of municipalities and finer units from 1:2,000,000.
-SETTLEMENT_LABELS_FROM = 1_500_000.0
+# Role defaults (docs/cartography.md says why): names of settlements, municipalities and finer
+# units from 1:2,000,000 (the sample project's maps, down to its briefing overview, keep them).
+SETTLEMENT_LABELS_FROM = 2_000_000.0
 LOCAL_REGION_LABELS_FROM = 2_000_000.0
 _LEVEL_WORDS = (("mpio", 2), ("munic", 2), ("dpto", 1), ("depart", 1), ("prov", 1))
 

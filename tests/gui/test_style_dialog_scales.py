@@ -30,7 +30,7 @@ def test_scale_fields_show_the_role_default_and_store_edits(qtbot, tmp_path) -> 
     layer = _places()
     dialog = StyleDialog(layer)
     qtbot.addWidget(dialog)
-    # Labels of settlements wait for 1:1,500,000 by default; the layer has no limit.
+    # Labels of settlements wait for 1:2,000,000 by default; the layer has no limit.
     assert dialog.label_scales.isChecked()
     assert dialog.label_scales.minimum.value() == SETTLEMENT_LABELS_FROM
     assert not dialog.layer_scales.isChecked()
