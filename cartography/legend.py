@@ -84,6 +84,7 @@ def reduced_legend(entry: LegendEntry, look: PointLook, sizes_shown: bool) -> No
         entry.edge = "none"
     if look.proportional_from is None or not sizes_shown:
         return
+    entry.label = f"{entry.label} ({tr('population')})"  # what the sizes stand for
     top, floor = look.proportional_from, look.shown_from or look.proportional_from / 100
     middle = math.sqrt(top * floor)  # halfway on the log scale
     for value in (top, middle, floor):

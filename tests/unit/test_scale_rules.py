@@ -328,6 +328,7 @@ def test_national_layers_read_as_patterns_not_ink() -> None:
     drawn = sum(len(line.get_xdata()) for line in ax.lines if line.get_zorder() == 12)
     assert 30 < drawn < 3_000
     assert by_name["settlements"].children[0].label.endswith("and more")
+    assert by_name["settlements"].label == "settlements (population)"
     assert by_name["settlements"].count == 12_000  # counted in view, whether drawn or not
     ink = _ink_share(fig)
     plt.close(fig)
