@@ -20,8 +20,10 @@ from matplotlib.axes import Axes
 
 # Labels beyond this many in one view clutter the map and cost a text artist each (~2 ms).
 MAX_LABELS = 150
-# Candidates are anchored and tested in chunks, most important first, until the view is full.
+# Candidates are anchored and tested in chunks, most important first, until the view is full
+# or this many were tried (each ~15 µs; the rest are the least important and rarely fit).
 CHUNK = 256
+MAX_TRIES = 2_048
 # Text box of a label in ems: width per character, fixed padding, and height (DejaVu Sans).
 EM_PER_CHAR = 0.62
 EM_PAD = 0.4
@@ -96,7 +98,7 @@ def place_labels(
     """
     out: list[Placed] = []
     half_h = EM_HEIGHT * em / 2
-    for first in range(0, len(texts), CHUNK):
+    for first in range(0, min(len(texts), MAX_TRIES), CHUNK):
         if board.full:
             break
         chunk = np.arange(first, min(first + CHUNK, len(texts)))

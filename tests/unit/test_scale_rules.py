@@ -246,6 +246,18 @@ def test_twelve_thousand_candidates_fill_the_view_without_overlap() -> None:
     assert placed[0].text == "Town 0"
 
 
+def test_only_the_most_important_candidates_are_tried() -> None:
+    from cartography.labels import MAX_TRIES
+
+    n = MAX_TRIES + 10
+    xy = np.zeros((n, 2))
+    xy[-1] = (1e6, 1e6)  # free room, but for the least important candidate only
+    texts = np.array([f"T{i}" for i in range(n)], dtype=object)
+    board = LabelBoard(cell=5_000.0)
+    placed = place_labels(board, texts, lambda i: (xy[i, 0], xy[i, 1]), em=700.0, gap=300.0)
+    assert [p.text for p in placed] == ["T0", "T1", "T2", "T3"]  # one per corner, then full
+
+
 def test_drawn_labels_never_overlap_on_the_page() -> None:
     places = _settlements()
     x, y = 500_000, 500_000
