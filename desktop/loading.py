@@ -16,14 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from pyproj import CRS
 
 from analysis.base import Feedback
-from cartography.render import MapRenderer, MapView, clear_map
 from layers.errors import LayerLoadError
 from layers.i18n import tr
 from layers.layer import Layer, LayerSource
@@ -31,6 +29,9 @@ from layers.project import Project
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style
+
+if TYPE_CHECKING:  # drawing modules load when a map is prepared, not in the reading process
+    from cartography.render import MapRenderer
 
 log = logging.getLogger("harm_atlas.desktop")
 
@@ -176,6 +177,10 @@ def prepare_map(
     are computed here too.
     The canvas adopts the renderer (MapCanvas.set_project) and then only draws.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from cartography.render import MapRenderer, MapView, clear_map
     from desktop.canvas import opening_view
     from desktop.layers_dock import geometry_kind
     from desktop.time_panel import years_of
