@@ -17,7 +17,7 @@ from layers.i18n import tr
 # A module exposes HELP, add_arguments(parser) and run(args) -> exit code.
 COMMANDS: dict[str, str] = {
     "inspect": "layers.inspect_command",
-    "analyze": "analysis.command",
+    "analyze": "core.cli_analyze",
     "export": "cartography.export_command",
     "briefing": "cartography.briefing_command",
     "compare": "cartography.compare_command",

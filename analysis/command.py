@@ -1,44 +1,22 @@
-"""`python main.py analyze ID ...`: every registered analysis, its flags made from its declaration.
+"""The `analyze` command's parts that come from each analysis's declaration: one flag per
+parameter, the method notes under --help, the text summary and the progress bar.
 
-Exit codes: 0 done, 2 a user error (one line on stderr saying what to do), 130 interrupted.
+The sub-command itself (`python main.py analyze ID ...`) is core/cli_analyze.py, a front end
+over the core runner; results are written by analysis/outputs.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import math
-import os
 import sys
-import textwrap
 import time
-import types
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-
-from analysis.base import (
-    REGISTRY,
-    Algorithm,
-    AnalysisResult,
-    Canceled,
-    Feedback,
-    Parameter,
-    load_all,
-)
-from analysis.inputs import InputError, load_project, resolve_params
-from layers.crs import WGS84
-from layers.errors import LayerLoadError, ProjectError
+from analysis.base import Algorithm, AnalysisResult, Parameter
+from analysis.outputs import to_json
 from layers.i18n import tr
 
-HELP = tr("Run an analysis headless (count, displacement, environment, ...); --list shows all.")
-
-OUT_FORMATS = (".gpkg", ".geojson", ".json", ".csv")
 _METAVARS = {
     "layer": "PATH",
     "field": "FIELD",
@@ -52,53 +30,7 @@ _METAVARS = {
 }
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Argparse errors as one line naming the analysis and pointing at --help."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        # Report unknown flags here, in one line, rather than via the parent's usage dump.
-        parsed, extras = super().parse_known_args(args, namespace)
-        if extras:
-            self.error(tr("unrecognized arguments: {a}").format(a=" ".join(extras)))
-        return parsed, extras
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.error = types.MethodType(_OneLineParser.error, parser)  # e.g. an unknown ID
-    parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))
-    subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
-    for algorithm in _algorithms_needed().values():
-        sub = subs.add_parser(
-            algorithm.id,
-            help=algorithm.title,
-            description=textwrap.fill(f"{algorithm.title}. {algorithm.help}", 88),
-            epilog=_method_notes(algorithm),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        add_algorithm_arguments(sub, algorithm)
-        sub.set_defaults(_algorithm=algorithm)
-
-
-def _algorithms_needed() -> dict[str, Algorithm]:
-    """Every analysis, or only ID's for `analyze ID ...` (the others' imports cost start-up)."""
-    argv = sys.argv[1:]
-    if "analyze" in argv:
-        rest = argv[argv.index("analyze") + 1 :]
-        if rest and not rest[0].startswith("-") and rest[0].isidentifier():
-            try:
-                importlib.import_module(f"analysis.{rest[0]}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"analysis.{rest[0]}":
-                    raise
-            if rest[0] in REGISTRY:
-                return {rest[0]: REGISTRY[rest[0]]}
-    return load_all()
-
-
-def _method_notes(algorithm: Algorithm) -> str | None:
+def method_notes(algorithm: Algorithm) -> str | None:
     """The analysis module's docstring: its definitions (areas, windows, classes) in full."""
     doc = sys.modules[type(algorithm).__module__].__doc__
     return tr(doc.strip()) if doc else None
@@ -140,153 +72,6 @@ def _argument_options(p: Parameter) -> dict[str, Any]:
     if p.kind == "layer":
         options["help"] += " " + tr("A file (PATH or PATH::LAYER) or, with --project, a name.")
     return options
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BrokenPipeError:  # `... | head` closed stdout early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-
-
-def _run(args: argparse.Namespace) -> int:
-    if getattr(args, "list", False) or not getattr(args, "analysis", None):
-        return _list()
-    algorithm: Algorithm = args._algorithm
-    raw = {
-        p.name: getattr(args, f"param_{p.name}")
-        for p in algorithm.parameters
-        if getattr(args, f"param_{p.name}", None) not in (None, False)
-    }
-    bar = None if args.quiet else ProgressBar()
-    feedback = Feedback(bar.update if bar else None)
-    try:
-        if args.out and Path(args.out).suffix.lower() not in OUT_FORMATS:
-            raise InputError(
-                tr("--out {p}: write to {fmts}.").format(p=args.out, fmts=", ".join(OUT_FORMATS))
-            )
-        project = load_project(args.project)
-        params = resolve_params(algorithm, raw, project)
-        result = algorithm.run(params, feedback)
-        if bar:
-            bar.finish()
-        written = write_result(result, args.out) if args.out else []
-    except (InputError, LayerLoadError, ProjectError) as exc:
-        if bar:
-            bar.finish(clear=True)
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except (Canceled, KeyboardInterrupt):
-        if bar:
-            bar.finish(clear=True)
-        print(tr("Canceled."), file=sys.stderr)
-        return 130
-    if args.json:
-        print(json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False))
-    else:
-        print(format_summary(algorithm, result))
-    for path in written:
-        print(tr("Wrote {p}").format(p=path), file=sys.stderr)
-    return 0
-
-
-def summary_payload(result: AnalysisResult) -> dict:
-    payload = dict(result.summary)
-    if result.notes:
-        payload.setdefault("notes", result.notes)
-    return payload
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
-
-
-def _list() -> int:
-    algorithms = load_all()
-    width = max(len(a) for a in algorithms) if algorithms else 0
-    for algorithm_id in sorted(algorithms):
-        print(f"{algorithm_id.ljust(width)}  {algorithms[algorithm_id].title}")
-    print(tr("Run `python main.py analyze ID --help` for an analysis's options."))
-    return 0
-
-
-# --- output -------------------------------------------------------------------------------
-def write_result(result: AnalysisResult, out: str) -> list[Path]:
-    """Write the result layers (or table) where the user asked; returns the files written."""
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    suffix = target.suffix.lower()
-    if suffix == ".json":  # the summary, as --json prints it
-        target.write_text(
-            json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False)
-        )
-        return [target]
-    if suffix == ".csv":
-        frame = result.table
-        if frame is None:
-            if not result.layers:
-                raise InputError(tr("This analysis has no table or layer to write as CSV."))
-            layer = next(iter(result.layers.values()))
-            frame = pd.DataFrame(layer.drop(columns=layer.geometry.name))
-        frame.to_csv(target, index=False)
-        return [target]
-    if not result.layers:
-        raise InputError(tr("This analysis gives no layer; write its table with --out FILE.csv."))
-    if suffix == ".gpkg":
-        if target.exists():
-            target.unlink()  # a rerun replaces the file instead of appending stale layers
-        for name, gdf in result.layers.items():
-            _writable(gdf).to_file(target, layer=name, driver="GPKG", engine="pyogrio")
-        if result.table is not None:
-            table = gpd.GeoDataFrame(result.table.copy(), geometry=[None] * len(result.table))
-            _writable(table).to_file(target, layer="table", driver="GPKG", engine="pyogrio")
-        return [target]
-    # GeoJSON holds one layer: the first goes to FILE, any others beside it as FILE_<name>.
-    written = []
-    for i, (name, gdf) in enumerate(result.layers.items()):
-        path = target if i == 0 else target.with_name(f"{target.stem}_{name}{target.suffix}")
-        if path.exists():
-            path.unlink()
-        data = _writable(gdf)
-        if data.crs is not None:
-            data = data.to_crs(WGS84)  # RFC 7946: GeoJSON is lon/lat
-        data.to_file(path, driver="GeoJSON", engine="pyogrio")
-        written.append(path)
-    return written
-
-
-def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns GDAL can store: text names, lists and dicts as JSON text."""
-    out = gdf.copy()
-    out.columns = [str(c) for c in out.columns]
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        if out[col].dtype == object:
-            sample = out[col].dropna()
-            if len(sample) and isinstance(sample.iloc[0], list | dict | tuple | set):
-                out[col] = out[col].map(lambda v: json.dumps(to_json(v)) if v is not None else None)
-    return out
-
-
-def to_json(value: Any) -> Any:
-    """JSON-able copy: NaN/inf/None -> null, numpy scalars -> Python, dates -> ISO text."""
-    if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | np.ndarray):
-        return [to_json(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
 
 
 def format_summary(algorithm: Algorithm, result: AnalysisResult) -> str:

@@ -155,12 +155,12 @@ def test_cancel_mid_run() -> None:
 def cli(capsys, *args: str) -> tuple[int, str, str]:
     import argparse
 
-    from analysis import command
+    from core import cli_analyze
 
     parser = argparse.ArgumentParser(prog="analyze")
-    command.add_arguments(parser)
+    cli_analyze.add_arguments(parser)
     try:
-        code = command.run(parser.parse_args(list(args)))
+        code = cli_analyze.run(parser.parse_args(list(args)))
     except SystemExit as exc:  # argparse's own errors
         code = exc.code
     out, err = capsys.readouterr()
@@ -189,7 +189,7 @@ def test_cli_mistakes_are_one_line(tmp_path, capsys, extra, message) -> None:
 
 
 def test_cli_json_turns_nan_into_null(tmp_path, capsys) -> None:
-    from analysis.command import to_json
+    from analysis.outputs import to_json
 
     assert to_json({"a": float("nan"), "b": [np.float64(1.5), None], "c": np.int64(3)}) == {
         "a": None,
@@ -202,7 +202,7 @@ def test_result_written_as_geojson_csv_and_geopackage(tmp_path) -> None:
     import pyogrio
 
     from analysis.base import AnalysisResult
-    from analysis.command import write_result
+    from analysis.outputs import write_result
 
     points, polygons = random_case(1, 50, 12)
     counted = polygons.assign(events=count_points_in_polygons(points, polygons))
@@ -251,7 +251,7 @@ def test_summary_written_as_json_with_nulls(tmp_path) -> None:
     import json
 
     from analysis.base import AnalysisResult
-    from analysis.command import write_result
+    from analysis.outputs import write_result
 
     result = AnalysisResult(summary={"wdq": float("nan"), "n": np.int64(2)}, notes=["why"])
     write_result(result, str(tmp_path / "summary.json"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["layers", "analysis", "cartography", "desktop", "sample_maps", "benchmarks"]
+PACKAGES = ["layers", "analysis", "cartography", "core", "desktop", "sample_maps", "benchmarks"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -60,6 +60,9 @@ NO_DEMO = "The application never imports the sample project or the benchmarks"
     [
         ("layers/style.py", "import desktop", "layers", LAYERS, "layers.style -> desktop"),
         ("analysis/base.py", "import cartography.render", "layers", LAYERS, "analysis.base ->"),
+        ("cartography/export.py", "import core.runner", "layers", LAYERS, "cartography.export ->"),
+        ("core/state.py", "import desktop.canvas", "layers", LAYERS, "core.state -> desktop"),
+        ("core/runner.py", "import sample_maps", "no-demo-in-app", NO_DEMO, "-> sample_maps"),
         ("layers/project.py", "import sample_maps", "no-demo-in-app", NO_DEMO, "-> sample_maps"),
         ("desktop/canvas.py", "import benchmarks", "no-demo-in-app", NO_DEMO, "-> benchmarks"),
         (
@@ -68,6 +71,20 @@ NO_DEMO = "The application never imports the sample project or the benchmarks"
             "qt-only-in-desktop",
             "Only desktop imports Qt",
             "cartography.classify -> PySide6",
+        ),
+        (
+            "core/registry.py",
+            "import PySide6.QtCore",
+            "qt-only-in-desktop",
+            "Only desktop imports Qt",
+            "core.registry -> PySide6",
+        ),
+        (
+            "core/state.py",
+            "import core.runner",
+            "no-cycles",
+            "No import cycles between the modules of one package",
+            ".state -> .runner",
         ),
         (
             "cartography/errors.py",

@@ -1,0 +1,143 @@
+"""`python main.py analyze ID ...`: a thin front end over the core runner: parse the flags
+(made from each analysis's declaration, analysis/command.py), open the project in an AppState,
+run the analysis by id, write the outputs through the one writer.
+
+Exit codes: 0 done, 2 a user error (one line on stderr saying what to do), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+import types
+
+from analysis.base import Algorithm, Canceled, Feedback
+from analysis.command import ProgressBar, add_algorithm_arguments, format_summary, method_notes
+from analysis.inputs import InputError
+from analysis.outputs import check_format, check_not_protected, summary_payload, to_json
+from core.registry import NotRegistered, analyses, analysis
+from core.runner import protected_paths, run_analysis, write_outputs
+from core.state import AppState
+from layers.errors import LayerLoadError, ProjectError
+from layers.i18n import tr
+
+HELP = tr("Run an analysis headless (count, displacement, environment, ...); --list shows all.")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Argparse errors as one line naming the analysis and pointing at --help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        # Report unknown flags here, in one line, rather than via the parent's usage dump.
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(tr("unrecognized arguments: {a}").format(a=" ".join(extras)))
+        return parsed, extras
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.error = types.MethodType(_OneLineParser.error, parser)  # e.g. an unknown ID
+    parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))
+    subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
+    for algorithm in _algorithms_needed().values():
+        sub = subs.add_parser(
+            algorithm.id,
+            help=algorithm.title,
+            description=textwrap.fill(f"{algorithm.title}. {algorithm.help}", 88),
+            epilog=method_notes(algorithm),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        add_algorithm_arguments(sub, algorithm)
+        sub.set_defaults(_algorithm=algorithm)
+
+
+def _algorithms_needed() -> dict[str, Algorithm]:
+    """Every analysis, or only ID's for `analyze ID ...` (the others' imports cost start-up)."""
+    argv = sys.argv[1:]
+    if "analyze" in argv:
+        rest = argv[argv.index("analyze") + 1 :]
+        if rest and not rest[0].startswith("-") and rest[0].isidentifier():
+            try:
+                return {rest[0]: analysis(rest[0])}
+            except NotRegistered:
+                pass  # argparse names the known IDs
+    return analyses()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `... | head` closed stdout early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "list", False) or not getattr(args, "analysis", None):
+        return _list()
+    algorithm: Algorithm = args._algorithm
+    raw = {
+        p.name: getattr(args, f"param_{p.name}")
+        for p in algorithm.parameters
+        if getattr(args, f"param_{p.name}", None) not in (None, False)
+    }
+    bar = None if args.quiet else ProgressBar()
+    feedback = Feedback(bar.update if bar else None)
+    state = AppState()
+    try:
+        if args.out:
+            check_format(args.out, "--out")
+        if args.project:
+            state.open_project(args.project)
+        protect = protected_paths(state, algorithm.id, raw)
+        if args.out:  # before the run: minutes of work must not end in a refusal
+            check_not_protected([args.out], protect)
+        result = run_analysis(algorithm.id, raw, state, feedback)
+        if bar:
+            bar.finish()
+        written = _write(result, args.out, protect) if args.out else []
+    except (InputError, LayerLoadError, ProjectError) as exc:
+        if bar:
+            bar.finish(clear=True)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except (Canceled, KeyboardInterrupt):
+        if bar:
+            bar.finish(clear=True)
+        print(tr("Canceled."), file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(algorithm, result))
+    for path in written:
+        print(tr("Wrote {p}").format(p=path), file=sys.stderr)
+    return 0
+
+
+def _write(result, out: str, protect) -> list:
+    try:
+        return write_outputs(result, out, protect)
+    except OSError as exc:  # a full disk or a read-only folder: the previous file is intact
+        raise InputError(
+            tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc)
+        ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _list() -> int:
+    algorithms = analyses()
+    width = max(len(a) for a in algorithms) if algorithms else 0
+    for algorithm_id in sorted(algorithms):
+        print(f"{algorithm_id.ljust(width)}  {algorithms[algorithm_id].title}")
+    print(tr("Run `python main.py analyze ID --help` for an analysis's options."))
+    return 0
