@@ -112,12 +112,18 @@ def load_files(
     return outcome
 
 
+# Keys of the load times (OpenedProject.seconds) beside the layers' names.
+PREPARING = "preparing the map"  # prepare_map
+REPROJECTING = "reprojecting and indexing"  # warm()
+
+
 def load_project(
     path: str | Path, feedback: Feedback, seconds: dict[str, float] | None = None
 ) -> Project:
     """Read a project and its layers (missing layers land in project.load_errors).
 
-    `seconds`, when given, receives how long each layer took to read, by layer name.
+    `seconds`, when given, receives how long each layer took to read, by layer name, and
+    under REPROJECTING the time warm() took.
     """
     read = layer_reader()
     named: list[str] = []
@@ -136,7 +142,10 @@ def load_project(
         feedback.set_progress(100.0 * i / max(1, n), name)
 
     project = Project.load(path, reader=timed, on_progress=progress)
+    began = time.perf_counter()
     warm(list(project.layers), project.metric_crs, feedback)
+    if seconds is not None:
+        seconds[REPROJECTING] = time.perf_counter() - began
     return project
 
 
@@ -147,9 +156,6 @@ class OpenedProject:
     project: Project
     renderer: MapRenderer
     seconds: dict[str, float] = field(default_factory=dict)  # per layer, then the map's share
-
-
-PREPARING = "preparing the map"  # the key of OpenedProject.seconds for prepare_map
 
 
 def open_project_for_map(

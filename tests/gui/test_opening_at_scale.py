@@ -165,12 +165,12 @@ def test_frame_memo_recomputes_only_for_new_data_or_fields(small_project) -> Non
 def test_opening_a_project_reports_each_layer_and_hands_over_its_caches(
     make_window, small_project, open_and_wait
 ) -> None:
-    from desktop.loading import PREPARING
+    from desktop.loading import PREPARING, REPROJECTING
 
     window = make_window()
     open_and_wait(window, small_project)
     names = window.project.layers.names()
-    assert set(window.last_load_seconds) == {*names, PREPARING}
+    assert set(window.last_load_seconds) == {*names, REPROJECTING, PREPARING}
     assert all(seconds >= 0 for seconds in window.last_load_seconds.values())
     renderer = window.canvas.renderer.map_renderer
     assert {layer.id for layer in window.project.layers} <= set(renderer._caches)
