@@ -195,7 +195,9 @@ class Project:
             mapping = FieldMapping.from_dict(entry.get("mapping"))
             if all(c in layer.data.columns for c in mapping.fields.values()):
                 layer.mapping = mapping
-            layer.style = Style.from_dict(entry.get("style"))
+            layer.style = Style.from_dict(
+                entry.get("style"), where=f"layers[{i}].style", layer=layer.name
+            )
             layer.visible = entry.get("visible", True)
             layer.opacity = entry.get("opacity", 1.0)
             layer.metadata.update(entry.get("metadata", {}))

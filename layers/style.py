@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from typing import Literal
 
+from layers.errors import ProjectError
+from layers.i18n import tr
 from layers.roles import FieldMapping, Role
 
 StyleKind = Literal["single", "categorized", "graduated"]
@@ -69,10 +71,160 @@ class Style:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Style:
-        data = data or {}
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    def from_dict(
+        cls, data: dict | None, *, where: str = "style", layer: str | None = None
+    ) -> Style:
+        """A style from its saved form; every value checked (a project may come from anyone).
+
+        A value that is not what the field holds raises ProjectError naming `where`.field and
+        the `layer`: styles reach HTML and SVG, so a colour must be a colour (docs/webmap.md).
+        Unknown keys (a newer version's) are ignored.
+        """
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise _bad(where, layer, tr("an object {…}"), data)
+        known = {}
+        for key, value in data.items():
+            check = _CHECKS.get(key)
+            if check is not None:
+                known[key] = check(value, f"{where}.{key}", layer)
         return cls(**known)
+
+
+# What each saved style value may be. Colours: what matplotlib draws ("none" included);
+# anything else (markup, CSS, an address) is refused. Ranges: wider than the style dialog's.
+STYLE_KINDS: tuple[str, ...] = ("single", "categorized", "graduated")
+SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
+MARKERS: tuple[str, ...] = (
+    "o",
+    "s",
+    "^",
+    "v",
+    "<",
+    ">",
+    "D",
+    "d",
+    "P",
+    "X",
+    "*",
+    "p",
+    "h",
+    "H",
+    "8",
+)
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_COLOUR_HELP = 'a colour (a name such as "red", "#RRGGBB" or "none")'
+
+
+def _bad(where: str, layer: str | None, expected: str, value: object) -> ProjectError:
+    got = repr(value)[:40] if isinstance(value, int | float | str) else type(value).__name__
+    if layer is not None:
+        where = tr("{where} of layer “{layer}”").format(where=where, layer=layer)
+    return ProjectError(
+        tr(
+            "The project file is damaged or was edited by hand: {where} should be {expected}, "
+            "not {got}. Open a backup or its autosave, or fix that field."
+        ).format(where=where, expected=expected, got=got)
+    )
+
+
+def is_colour(value: object) -> bool:
+    """True for a colour matplotlib draws (a name, #hex, a grey level as text, "none")."""
+    if not isinstance(value, str):
+        return False
+    if value == "none" or _HEX_COLOUR.fullmatch(value):
+        return True
+    from matplotlib.colors import is_color_like  # only for names: keeps loading light
+
+    return bool(is_color_like(value))
+
+
+def _colour(value: object, where: str, layer: str | None) -> str:
+    if not is_colour(value):
+        raise _bad(where, layer, tr(_COLOUR_HELP), value)
+    return value  # type: ignore[return-value]
+
+
+def _number(low: float, high: float, optional: bool = False, whole: bool = False):
+    def check(value: object, where: str, layer: str | None) -> float | int | None:
+        if value is None and optional:
+            return None
+        ok = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or not low <= value <= high:  # type: ignore[arg-type]
+            kind = tr("a whole number") if whole else tr("a number")
+            expected = tr("{kind} from {low:g} to {high:g}").format(kind=kind, low=low, high=high)
+            if optional:
+                expected += tr(" or null")
+            raise _bad(where, layer, expected, value)
+        return int(value) if whole else float(value)  # type: ignore[arg-type]
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]):
+    def check(value: object, where: str, layer: str | None) -> str:
+        if value not in choices or not isinstance(value, str):
+            raise _bad(where, layer, tr("one of {c}").format(c=", ".join(choices)), value)
+        return value
+
+    return check
+
+
+def _ramp(value: object, where: str, layer: str | None) -> str:
+    if isinstance(value, str) and value in SEQUENTIAL_RAMPS:
+        return value
+    from matplotlib import colormaps  # a project may name any of matplotlib's colour ramps
+
+    if not isinstance(value, str) or value not in colormaps:
+        raise _bad(
+            where,
+            layer,
+            tr("a colour ramp such as {c}").format(c=", ".join(SEQUENTIAL_RAMPS)),
+            value,
+        )
+    return value
+
+
+def _field_name(value: object, where: str, layer: str | None) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise _bad(where, layer, tr("a column name (text) or null"), value)
+    return value
+
+
+def _flag(value: object, where: str, layer: str | None) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(where, layer, tr("true or false"), value)
+    return value
+
+
+def _categories(value: object, where: str, layer: str | None) -> dict:
+    if not isinstance(value, dict):
+        raise _bad(where, layer, tr("an object of value: colour"), value)
+    return {k: _colour(v, f"{where}.{k}", layer) for k, v in value.items()}
+
+
+_CHECKS = {
+    "kind": _one_of(STYLE_KINDS),
+    "fill": _colour,
+    "edge": _colour,
+    "line_width": _number(0.0, 50.0),
+    "marker_size": _number(0.0, 10_000.0),
+    "marker": _one_of(MARKERS),
+    "fill_alpha": _number(0.0, 1.0),
+    "no_fill": _flag,
+    "field": _field_name,
+    "scheme": _one_of(SCHEMES),
+    "classes": _number(1, 20, whole=True),
+    "ramp": _ramp,
+    "categories": _categories,
+    "label_field": _field_name,
+    "label_size": _number(1.0, 200.0),
+    "min_scale": _number(0.0, 1e12, optional=True),
+    "max_scale": _number(0.0, 1e12, optional=True),
+    "label_min_scale": _number(0.0, 1e12, optional=True),
+    "label_max_scale": _number(0.0, 1e12, optional=True),
+}
 
 
 def default_style(role: Role) -> Style:
@@ -98,7 +250,7 @@ def default_style(role: Role) -> Style:
         Role.RESULT: Style(kind="graduated", ramp="viridis", edge="#555555", line_width=0.3),
         Role.OTHER: Style(),
     }
-    return Style.from_dict(presets.get(role, Style()).to_dict())
+    return presets.get(role) or Style()  # built afresh on each call: the caller's own copy
 
 
 @dataclass(frozen=True)
