@@ -16,7 +16,7 @@ Totals use the union of the footprints, so overlapping footprints are not counte
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +42,7 @@ from layers.layer import Layer
 M2_PER_HA = 10_000.0
 UNKNOWN_CATEGORY = "not reported"
 RULES = ("near_water", "near_settlement", "in_protected", "near_border")
+PIECE_VERTICES = 17  # rivers and borders are indexed in pieces of 16 segments
 # Keys of run()'s params for callers that need only the per-footprint hectares and rules
 # (analysis/indicators.py): False skips the totals of the union of all footprints...
 TOTALS_KEY = "totals"
@@ -113,7 +114,7 @@ def _area_by_group(pieces: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray
 
 def within_distance(geoms: np.ndarray, others: np.ndarray, distance: float) -> np.ndarray:
     """True where a geometry lies within `distance` metres of any of `others`."""
-    q, _ = _pairs(others, geoms, "dwithin", distance)
+    q, _ = _pairs(_line_pieces(others)[0], geoms, "dwithin", distance)
     out = np.zeros(len(geoms), dtype=bool)
     out[q] = True
     return out
@@ -146,10 +147,12 @@ def protected_hectares(
 
 def water_drift_hectares(footprints: np.ndarray, water: np.ndarray, drift: float) -> np.ndarray:
     """Hectares of each footprint within `drift` metres of water."""
-    q, t = _pairs(water, footprints, "dwithin", drift)
+    pieces, owner = _line_pieces(water)
+    q, t = _pairs(pieces, footprints, "dwithin", drift)
     if len(q) == 0:
         return np.zeros(len(footprints))
-    q, t = _by_first(q, t)
+    pair = np.unique(q * len(water) + owner[t])  # footprint-water pairs, by footprint
+    q, t = pair // len(water), pair % len(water)
     near, which = np.unique(t, return_inverse=True)
     zones = shapely.buffer(water[near], drift)  # each river once, not once per footprint
     pieces = shapely.intersection(footprints[q], zones[which])
@@ -158,7 +161,7 @@ def water_drift_hectares(footprints: np.ndarray, water: np.ndarray, drift: float
 
 def river_km_in_drift(footprints: np.ndarray, rivers: np.ndarray, drift: float) -> np.ndarray:
     """Kilometres of river line within `drift` metres of each footprint."""
-    lines = rivers[np.isin(shapely.get_type_id(rivers), (1, 2, 5))]
+    lines = _line_pieces(rivers[np.isin(shapely.get_type_id(rivers), (1, 2, 5))])[0]
     q, t = _pairs(lines, footprints, "dwithin", drift)
     out = np.zeros(len(footprints))
     if len(q):
@@ -174,26 +177,46 @@ def distance_km(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
     Lines are cut into their two-point segments first: the nearest-neighbour search then
     measures a few short segments per geometry instead of a whole border (docs/performance.md)."""
     out = np.full(len(geoms), np.nan)
-    pieces = _segments(others)
+    pieces = _line_pieces(others, 2)[0]
     if len(pieces) == 0:
         return out
-    (q, _), d = shapely.STRtree(pieces).query_nearest(geoms, return_distance=True)
-    best = np.full(len(geoms), np.inf)
-    np.minimum.at(best, q, d)
-    found = np.isfinite(best)
-    out[found] = best[found] / 1000.0
+    # Leaves of two segments: the nearest search then measures fewer segments per geometry
+    # (2.5x faster than the default 10 for 80k footprints and a 10k-vertex border).
+    tree = shapely.STRtree(pieces, node_capacity=2)
+    (q, _), d = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    out[q] = d / 1000.0  # geometries without coordinates stay NaN
     return out
 
 
-def _segments(geoms: np.ndarray) -> np.ndarray:
-    """Lines as their two-point segments; points and polygons as they are."""
-    parts = shapely.get_parts(geoms[~shapely.is_missing(geoms)])
-    parts = parts[~shapely.is_empty(parts)]
+def _line_pieces(
+    geoms: np.ndarray, max_vertices: int = PIECE_VERTICES
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pieces, the geometry each comes from): lines cut into consecutive pieces of at most
+    `max_vertices` vertices (sharing their end vertices, so lengths add up exactly); points
+    and polygons as they are. Short pieces have tight envelopes, so a tree query tests few
+    of them per footprint instead of every long river whose envelope it falls in."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    usable = ~shapely.is_missing(parts) & ~shapely.is_empty(parts)
+    parts, owner = parts[usable], owner[usable]
     is_line = np.isin(shapely.get_type_id(parts), (1, 2))
-    xy, part = shapely.get_coordinates(parts[is_line], return_index=True)
-    same = part[1:] == part[:-1]
-    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
-    return np.concatenate([segments, parts[~is_line]])
+    xy, line = shapely.get_coordinates(parts[is_line], return_index=True)
+    first = np.r_[0, np.flatnonzero(np.diff(line)) + 1] if len(line) else np.zeros(0, int)
+    n = np.diff(np.r_[first, len(line)])  # vertices per line
+    step = max_vertices - 1
+    n_pieces = np.maximum(1, -(-(n - 1) // step))
+    at = np.arange(len(line)) - np.repeat(first, n)  # vertex position along its line
+    piece = np.repeat(np.cumsum(n_pieces) - n_pieces, n) + np.minimum(
+        at // step, np.repeat(n_pieces - 1, n)
+    )
+    shared = (at % step == 0) & (at > 0) & (at < np.repeat(n - 1, n))  # ends one, starts next
+    rows = np.r_[piece, piece[shared] - 1]
+    vertex = np.r_[np.arange(len(line)), np.flatnonzero(shared)]
+    order = np.lexsort((vertex, rows))
+    pieces = shapely.linestrings(xy[vertex[order]], indices=rows[order])
+    return (
+        np.concatenate([pieces, parts[~is_line]]),
+        np.concatenate([np.repeat(owner[is_line], n_pieces), owner[~is_line]]),
+    )
 
 
 def footprint_clusters(footprints: np.ndarray, distance: float) -> np.ndarray:
@@ -202,29 +225,62 @@ def footprint_clusters(footprints: np.ndarray, distance: float) -> np.ndarray:
     n = len(footprints)
     if n == 0:
         return np.zeros(0, dtype=np.intp)
+    usable = ~shapely.is_missing(footprints) & ~shapely.is_empty(footprints)
+    reach = shapely.bounds(footprints) + np.array([-distance, -distance, distance, distance])
+    boxes = np.where(usable, shapely.box(*np.nan_to_num(reach).T), None)
+    # Candidates by envelope, then one vectorised test per unordered pair: three times
+    # cheaper than a predicate query, which tests every pair both ways.
+    a, b = shapely.STRtree(footprints).query(boxes)
+    a, b = a[a < b], b[a < b]
     if distance > 0:
-        q, t = _pairs(footprints, footprints, "dwithin", distance)
+        near = shapely.dwithin(footprints[a], footprints[b], distance)
     else:
-        q, t = _pairs(footprints, footprints, "intersects")
-    graph = coo_matrix((np.ones(len(q), dtype=np.int8), (q, t)), shape=(n, n))
+        near = shapely.intersects(footprints[a], footprints[b])
+    graph = coo_matrix((np.ones(int(near.sum()), dtype=np.int8), (a[near], b[near])), (n, n))
     return connected_components(graph, directed=False)[1]
 
 
-def dissolve(footprints: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(alone, unions): footprints alone in their cluster, and the union of each other cluster.
+class Dissolved(NamedTuple):
+    """The footprints merged cluster by cluster (see dissolve)."""
 
-    Together they cover the union of all footprints without overlap, so a measure of the union
-    is the sum of the measure over both: no giant union of a whole country (docs/performance.md)."""
-    alone = np.bincount(clusters)[clusters] == 1 if len(clusters) else np.zeros(0, dtype=bool)
-    return alone, _union_by_group(footprints, clusters)[1]
+    alone: np.ndarray  # per footprint: alone in its cluster, so its own union
+    labels: np.ndarray  # the cluster of each union
+    unions: np.ndarray  # the union of each cluster of two or more footprints
 
 
-def union_hectares(footprints: np.ndarray, clusters: np.ndarray) -> float:
-    """Hectares of the union of the footprints (overlaps counted once)."""
-    alone, unions = dissolve(footprints, clusters)
-    return float(
-        (np.nansum(shapely.area(footprints[alone])) + shapely.area(unions).sum()) / M2_PER_HA
-    )
+def dissolve(footprints: np.ndarray, clusters: np.ndarray) -> Dissolved:
+    """The union of each cluster of two or more footprints.
+
+    The footprints alone and these unions cover the union of all footprints without overlap,
+    so a measure of that union is the sum of the measure over both: no giant union of a whole
+    country (docs/performance.md)."""
+    size = np.bincount(clusters) if len(clusters) else np.zeros(0, dtype=np.intp)
+    labels, unions = _union_by_group(footprints, clusters)
+    return Dissolved(size[clusters] == 1, labels, unions)
+
+
+def union_hectares(
+    footprints: np.ndarray,
+    clusters: np.ndarray,
+    chosen: np.ndarray | None = None,
+    dissolved: Dissolved | None = None,
+) -> float:
+    """Hectares of the union of the chosen footprints (all by default), overlaps counted once.
+    A cluster chosen whole reuses its union from `dissolved`."""
+    if chosen is None:
+        chosen = np.ones(len(footprints), dtype=bool)
+    n_clusters = int(clusters.max()) + 1 if len(clusters) else 0
+    count = np.bincount(clusters[chosen], minlength=n_clusters)
+    one = chosen & (count[clusters] == 1)
+    total = np.nansum(shapely.area(footprints[one]))
+    many = chosen & (count[clusters] > 1)
+    if dissolved is not None and len(dissolved.labels):
+        size = np.bincount(clusters, minlength=n_clusters)
+        whole = count[dissolved.labels] == size[dissolved.labels]
+        total += shapely.area(dissolved.unions[whole]).sum()
+        many &= ~np.isin(clusters, dissolved.labels[whole])
+    total += shapely.area(_union_by_group(footprints[many], clusters[many])[1]).sum()
+    return float(total / M2_PER_HA)
 
 
 def new_cultivation_hectares(
@@ -436,10 +492,9 @@ class EnvironmentalHarm(Algorithm):
             # Totals measure the union of the footprints cluster by cluster (docs/performance.md)
             feedback.set_progress(4, tr("Merging overlapping footprints"))
             clusters = footprint_clusters(shapes, 2 * drift)
-            alone, unions = dissolve(shapes, clusters)
-            summary["footprint_ha"] = _total(
-                np.nan_to_num(out["area_ha"].to_numpy()), alone, shapely.area(unions) / M2_PER_HA
-            )
+            dissolved = dissolve(shapes, clusters)
+            alone, unions = dissolved.alone, dissolved.unions
+            summary["footprint_ha"] = union_hectares(shapes, clusters, dissolved=dissolved)
         feedback.check()
         feedback.set_progress(10, tr("Protected areas"))
         if geo["protected"] is not None:
@@ -495,7 +550,7 @@ class EnvironmentalHarm(Algorithm):
             if totals:
                 breaking = out["rules_broken"].to_numpy() > 0
                 summary["hectares_breaking_any"] = union_hectares(
-                    shapes[breaking], clusters[breaking]
+                    shapes, clusters, breaking, dissolved
                 )
         else:
             notes.append(

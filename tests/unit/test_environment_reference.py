@@ -8,11 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from analysis.environment import (
     _area_by_group,
     _boundaries,
     _labels,
+    _line_pieces,
     _total,
     dissolve,
     distance_km,
@@ -22,6 +25,7 @@ from analysis.environment import (
     river_km_in_drift,
     union_hectares,
     water_drift_hectares,
+    within_distance,
 )
 
 M2_PER_HA = 10_000.0
@@ -235,14 +239,27 @@ def test_water_drift_and_river_km_as_before(world, drift) -> None:
     close(river_km_in_drift(fps, water, drift), old_river_km_in_drift(fps, water, drift))
 
 
+@pytest.mark.parametrize("distance", [0.0, 100.0, 4000.0])
+def test_within_distance_as_before(world, distance) -> None:
+    fps = world["footprints"]
+    towns = shapely.points(np.random.default_rng(3).uniform(0, 30_000, (200, 2)))
+    for others in (world["water"], np.array([world["border"]]), towns):
+        q, _ = old_pairs(others, fps, "dwithin", distance)
+        expected = np.isin(np.arange(len(fps)), q)
+        assert (within_distance(fps, others, distance) == expected).all()
+
+
 @pytest.mark.parametrize("drift", [0.0, 10.0, 60.0])
 def test_totals_by_cluster_as_on_the_union_of_all(world, drift) -> None:
     fps, water, parks, cats = (world[k] for k in ("footprints", "water", "parks", "categories"))
     union = np.array([shapely.union_all(fps)])
     clusters = footprint_clusters(fps, 2 * drift)
-    alone, unions = dissolve(fps, clusters)
+    dissolved = dissolve(fps, clusters)
+    alone, unions = dissolved.alone, dissolved.unions
     assert 0 < alone.sum() < len(fps)
-    assert union_hectares(fps, clusters) == pytest.approx(union[0].area / M2_PER_HA, rel=RTOL)
+    area = union[0].area / M2_PER_HA
+    assert union_hectares(fps, clusters) == pytest.approx(area, rel=RTOL)
+    assert union_hectares(fps, clusters, dissolved=dissolved) == pytest.approx(area, rel=RTOL)
     total, by_cat = protected_hectares(fps, parks, cats)
     on_unions, by_cat_unions = protected_hectares(unions, parks, cats)
     old_total, old_by_cat = old_protected_hectares(union, parks, cats)
@@ -255,11 +272,44 @@ def test_totals_by_cluster_as_on_the_union_of_all(world, drift) -> None:
     ):
         mine = _total(new(fps, water, drift), alone, new(unions, water, drift))
         assert mine == pytest.approx(old(union, water, drift)[0], rel=RTOL)
-    # and on a subset (the footprints breaking a rule), with the clusters of the whole set
+    # and on a subset (the footprints breaking a rule): clusters chosen whole, partly, not at all
     some = np.arange(len(fps)) % 3 == 0
-    assert union_hectares(fps[some], clusters[some]) == pytest.approx(
-        shapely.union_all(fps[some]).area / M2_PER_HA, rel=RTOL
+    some |= np.isin(clusters, dissolved.labels[:3])
+    some &= ~np.isin(clusters, dissolved.labels[3:5])
+    expected = shapely.union_all(fps[some]).area / M2_PER_HA
+    assert union_hectares(fps, clusters, some, dissolved) == pytest.approx(expected, rel=RTOL)
+    assert union_hectares(fps[some], clusters[some]) == pytest.approx(expected, rel=RTOL)
+
+
+@pytest.mark.parametrize("max_vertices", [2, 3, 17])
+def test_line_pieces_add_up_to_the_lines(world, max_vertices) -> None:
+    water = world["water"]
+    geoms = np.array(
+        [*water, None, shapely.LineString(), shapely.Point(1, 2), shapely.box(0, 0, 1, 1)],
+        dtype=object,
     )
+    geoms[3] = shapely.LineString([(0, 0), (5, 0)])  # two vertices: one piece
+    pieces, owner = _line_pieces(geoms, max_vertices)
+    lines = np.isin(shapely.get_type_id(pieces), (1, 2))
+    assert (shapely.get_num_coordinates(pieces[lines]) <= max_vertices).all()
+    lengths = np.bincount(owner, shapely.length(pieces) * lines, minlength=len(geoms))
+    kind = shapely.get_type_id(geoms)
+    expected = np.where(np.isin(kind, (1, 5)), shapely.length(geoms), 0.0)
+    close(lengths, np.nan_to_num(expected))
+    assert sorted(owner[~lines]) == [len(water) - 1, len(geoms) - 2, len(geoms) - 1]
+    assert len(_line_pieces(geoms[-2:])[0]) == 2  # points and polygons only
+    assert len(_line_pieces(geoms[:0])[0]) == 0
+
+
+@pytest.mark.parametrize("distance", [0.0, 20.0, 150.0])
+def test_clusters_are_the_footprints_connected_within_the_distance(world, distance) -> None:
+    fps = np.append(world["footprints"], None)  # a record without geometry stays alone
+    q, t = old_pairs(fps, fps, "dwithin" if distance else "intersects", distance)
+    graph = coo_matrix((np.ones(len(q)), (q, t)), shape=(len(fps), len(fps)))
+    expected = connected_components(graph, directed=False)[1]
+    labels = footprint_clusters(fps, distance)
+    assert (pd.factorize(labels)[0] == pd.factorize(expected)[0]).all()
+    assert len(np.unique(labels)) < len(fps) - 20
 
 
 def test_area_by_group_unions_overlapping_pieces(world) -> None:
