@@ -36,6 +36,7 @@ from cartography.classify import (
     classify_values,
 )
 from cartography.density import PointDensity
+from cartography.label_sprites import LabelSprites, SpriteBook
 from cartography.labels import LabelBoard, draw_labels, place_labels
 from cartography.legend import LegendEntry, legend_entry, reduced_legend
 from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also imported from here
@@ -55,11 +56,17 @@ from cartography.symbols import (
     step_diameter,
 )
 from cartography.tiles import (
+    AROUND,
     BLEED,
     OVERSAMPLE,
+    STRAIGHT_ROWS,
     TILE_PX,
+    Composed,
+    ComposedViews,
     TileMosaic,
+    compose_steps,
     premultiplied,
+    straight,
     tile_bounds,
     tile_indices,
     tile_resolution,
@@ -287,6 +294,8 @@ class MapRenderer:
         self._tile_images = 0  # tiles in _tiles that hold an image (empty tiles are None)
         self.last_tiled: set[int] = set()  # layer ids the last render drew from tiles
         self.last_stand_in: set[int] = set()  # ... from the coarser level's: soft until warm
+        self._sprites = SpriteBook()  # screen labels drawn once, blitted after (tiles=True)
+        self._views = ComposedViews()  # tiled layers' mosaics at the last view's exact scale
 
     # --- caches -----------------------------------------------------------------------
     def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
@@ -305,6 +314,7 @@ class MapRenderer:
             token = _token(hit[1])
             for key in [k for k in self._tiles if k[0] == token]:
                 self._tile_images -= self._tiles.pop(key) is not None
+            self._views.forget(lambda key: key[0] != token)
 
     def _mask(self, layer: Layer, cache: _LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
         key = (tf, layer.field("date"), layer.field("year"))
@@ -452,6 +462,7 @@ class MapRenderer:
                 entries.append(entry)
                 continue
             drawn = _Draw(ax, layer, cache, classes, mask, z, rasterize_over)
+            drawn.sprites = self._sprites if tiles else None
             if cache.shaped_rows.size:
                 rows = self._visible_shaped(cache, bbox)
                 all_rows = rows.size > 0.6 * cache.shaped_rows.size
@@ -545,6 +556,8 @@ class MapRenderer:
                 yield from self._tile_steps(layer, cache, classes, mask, level, bbox)
             if level == tol:
                 yield VIEW_READY  # a view drawn from stand-in tiles can now be drawn sharp
+                for layer, cache, classes, mask in drawn:
+                    yield from self._around_steps(self._tile_key(layer, cache, classes, mask, tol))
 
     # --- level tiles (cartography.tiles) ----------------------------------------------
     def _tile_key(self, layer: Layer, cache: _LayerCache, classes, mask, tol: float):
@@ -572,8 +585,35 @@ class MapRenderer:
                     self._tiles.move_to_end(key + index)
                 if level != tol:
                     self.last_stand_in.add(layer.id)
-                return TileMosaic({i: self._tiles[key + i] for i in indices}, res, z)
+                tiles = {i: self._tiles[key + i] for i in indices}
+                return TileMosaic(tiles, res, z, self._views, key)
         return None  # not made yet: draw vectors, warm_up makes the rest
+
+    def _around_steps(self, key: tuple | None) -> Iterator[None]:
+        """Compose the level's tiles for the last view drawn plus AROUND on every side, at
+        its exact scale and pixel phase, so pans within it are crops (cartography.tiles)."""
+        place = self._views.grids.get(key) if key is not None else None
+        if place is None:
+            return
+        width, height, sx, sy, ox, oy = place
+        mx, my = round(width * AROUND), round(height * AROUND)
+        wide = (width + 2 * mx, height + 2 * my, sx, sy, ox + mx, oy + my)
+        kept = self._views.images.get(key)
+        if kept is not None and kept.crop(*wide) is not None:
+            return  # done for this view already
+        res = tile_resolution(key[1])
+        bbox = (-wide[4] / sx * res, -wide[5] / sy * res)
+        bbox = (*bbox, (wide[0] - wide[4]) / sx * res, (wide[1] - wide[5]) / sy * res)
+        indices = list(tile_indices(bbox, res))
+        if not all(key + index in self._tiles for index in indices):
+            return  # tiles not made yet (or evicted): renders compose the view itself
+        tiles = {index: self._tiles[key + index] for index in indices}
+        out = np.zeros((wide[1], wide[0], 4), dtype=np.uint8)
+        yield from compose_steps(tiles, out, *wide[2:])
+        for first in range(0, wide[1], STRAIGHT_ROWS):
+            straight(out[first : first + STRAIGHT_ROWS])
+            yield
+        self._views.keep(key, Composed(*wide[2:], out))
 
     def _tile_steps(self, layer, cache, classes, mask, tol, bbox) -> Iterator[None]:
         key = self._tile_key(layer, cache, classes, mask, tol)
@@ -673,6 +713,7 @@ class _Draw:
         self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
         self.count = 0
         self.look: PointLook | None = None  # set by points(): their look at this scale
+        self.sprites: SpriteBook | None = None  # screen only: labels blitted from sprites
         st = layer.style
         self.alpha = layer.opacity
         self.fill_alpha = layer.opacity * st.fill_alpha
@@ -878,7 +919,10 @@ class _Draw:
                 return shapely.get_x(spots), shapely.get_y(spots)
 
             placed = place_labels(board, texts, anchors, em=em, sizes=sizes)
-        draw_labels(self.ax, placed, st.label_size)
+        if self.sprites is not None:
+            self.ax.add_artist(LabelSprites(placed, st.label_size, self.sprites))
+        else:
+            draw_labels(self.ax, placed, st.label_size)
 
     def selection(self, rows: np.ndarray, tol: float) -> None:
         cache = self.cache

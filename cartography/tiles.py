@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import _image  # the resampler imshow uses, minus its float conversions
@@ -67,13 +68,104 @@ def straight(rgba: np.ndarray) -> None:
         rgba[..., channel] = np.minimum(value, 255)
 
 
+# Extra view pixels composed round a view in idle time, as a share of its width and height.
+AROUND = 0.25
+STRAIGHT_ROWS = 256  # rows converted per warm-up step
+
+
+@dataclass
+class Composed:
+    """A straight-alpha mosaic at one exact scale: view pixel (u, v) is image pixel (u, v)
+    shifted by whole pixels when the view's offset differs by whole pixels (a pan)."""
+
+    sx: float
+    sy: float
+    ox: float
+    oy: float
+    image: np.ndarray  # row 0 at the bottom
+
+    def crop(self, width: int, height: int, sx: float, sy: float, ox: float, oy: float):
+        """The view's pixels cut from the image, or None when scale, phase or cover differ."""
+        if abs(sx - self.sx) > 1e-9 * abs(sx) or abs(sy - self.sy) > 1e-9 * abs(sy):
+            return None
+        di, dj = self.ox - ox, self.oy - oy
+        i, j = round(di), round(dj)
+        if abs(di - i) > 1e-3 or abs(dj - j) > 1e-3:
+            return None  # a pan by a fraction of a pixel: the resample would differ
+        h, w = self.image.shape[:2]
+        if i < 0 or j < 0 or i + width > w or j + height > h:
+            return None
+        return self.image[j : j + height, i : i + width]
+
+
+class ComposedViews:
+    """Per tiled layer and level: the last view drawn (its device grid) and the mosaic
+    composed for it, or for a wider area round it in idle time, so a pan at the same
+    scale is a crop (~5 ms) instead of a resample of every tile (~50 ms)."""
+
+    def __init__(self, limit: int = 4) -> None:
+        self.limit = limit
+        self.grids: dict[tuple, tuple[int, int, float, float, float, float]] = {}
+        self.images: dict[tuple, Composed] = {}
+
+    def keep(self, key: tuple, composed: Composed) -> None:
+        self.images.pop(key, None)
+        while len(self.images) >= self.limit:
+            self.images.pop(next(iter(self.images)))
+        self.images[key] = composed
+
+    def forget(self, keep) -> None:
+        """Drop entries whose key keep(key) refuses (a removed layer)."""
+        for store in (self.grids, self.images):
+            for key in [k for k in store if not keep(k)]:
+                del store[key]
+
+
+def compose_steps(
+    tiles: dict[tuple, np.ndarray | None],
+    out: np.ndarray,
+    sx: float,
+    sy: float,
+    ox: float,
+    oy: float,
+) -> Iterator[None]:
+    """Resample `tiles` into premultiplied `out`, one tile per step: level pixel (c, r)
+    lands at (sx c + ox, sy r + oy)."""
+    height, width = out.shape[:2]
+    for (i, j), tile in tiles.items():
+        if tile is None:
+            continue
+        # Output pixels whose centres lie in this tile's own 512 x 512 (not its bleed).
+        u0, u1 = (_first_pixel(sx * c * TILE_PX + ox, width) for c in (i, i + 1))
+        v0, v1 = (_first_pixel(sy * r * TILE_PX + oy, height) for r in (j, j + 1))
+        if u0 >= u1 or v0 >= v1:
+            continue
+        part = np.zeros((v1 - v0, u1 - u0, 4), dtype=np.uint8)
+        to_part = (
+            Affine2D()
+            .scale(sx, sy)
+            .translate(sx * (i * TILE_PX - BLEED) + ox - u0, sy * (j * TILE_PX - BLEED) + oy - v0)
+        )
+        _image.resample(tile, part, to_part, _image.BILINEAR, False, 1.0)
+        out[v0:v1, u0:u1] = part
+        yield
+
+
 class TileMosaic(Artist):
     """The tiles of one layer at one level, drawn into the axes' device pixels."""
 
-    def __init__(self, tiles: dict[tuple, np.ndarray | None], res: float, zorder: float) -> None:
+    def __init__(
+        self,
+        tiles: dict[tuple, np.ndarray | None],
+        res: float,
+        zorder: float,
+        views: ComposedViews | None = None,
+        key: tuple | None = None,
+    ) -> None:
         super().__init__()
         self._tiles = tiles
         self._res = res
+        self._views, self._key = views, key
         self.set_zorder(zorder)
 
     def compose(
@@ -81,24 +173,8 @@ class TileMosaic(Artist):
     ) -> np.ndarray:
         """Premultiplied width x height image: level pixel (c, r) lands at (sx c + ox, sy r + oy)."""
         out = np.zeros((height, width, 4), dtype=np.uint8)
-        for (i, j), tile in self._tiles.items():
-            if tile is None:
-                continue
-            # Output pixels whose centres lie in this tile's own 512 x 512 (not its bleed).
-            u0, u1 = (_first_pixel(sx * c * TILE_PX + ox, width) for c in (i, i + 1))
-            v0, v1 = (_first_pixel(sy * r * TILE_PX + oy, height) for r in (j, j + 1))
-            if u0 >= u1 or v0 >= v1:
-                continue
-            part = np.zeros((v1 - v0, u1 - u0, 4), dtype=np.uint8)
-            to_part = (
-                Affine2D()
-                .scale(sx, sy)
-                .translate(
-                    sx * (i * TILE_PX - BLEED) + ox - u0, sy * (j * TILE_PX - BLEED) + oy - v0
-                )
-            )
-            _image.resample(tile, part, to_part, _image.BILINEAR, False, 1.0)
-            out[v0:v1, u0:u1] = part
+        for _ in compose_steps(self._tiles, out, sx, sy, ox, oy):
+            pass
         return out
 
     @allow_rasterization
@@ -106,8 +182,17 @@ class TileMosaic(Artist):
         if not self.get_visible() or self.axes is None:
             return
         grid, res = device_grid(self.axes), self._res
-        out = self.compose(grid.width, grid.height, grid.sx * res, grid.sy * res, grid.ox, grid.oy)
-        straight(out)
+        place = (grid.width, grid.height, grid.sx * res, grid.sy * res, grid.ox, grid.oy)
+        views, key = self._views, self._key
+        kept = views.images.get(key) if views is not None else None
+        out = kept.crop(*place) if kept is not None else None
+        if out is None:
+            out = self.compose(*place)
+            straight(out)
+            if views is not None:
+                views.keep(key, Composed(*place[2:], out))
+        if views is not None:
+            views.grids[key] = place  # what warm-up composes round (MapRenderer.warm_up)
         draw_pixels(renderer, self.axes, grid, out)
 
 
