@@ -3,8 +3,11 @@
 Leaflet's script, stylesheet and images are inlined from XStatic-Leaflet (cartography/
 assets.py); folium's CDN lists are emptied so it writes no links. Colours, filters and
 the legend come from the same renderer as the printed map. Every attribute value, alias,
-layer name and title is escaped (HTML plus backtick and `$`, docs/traps.md): tooltips put
-values into innerHTML and layer names go into the layer control as HTML.
+layer name and title is escaped (HTML plus backtick, `$`, `:` and `//`, docs/webmap.md):
+tooltips put values into innerHTML and layer names go into the layer control as HTML; an
+address in the data shows as text and can never be fetched. Style colours are rewritten as
+#hex before they reach the page, and everything inside a <script> is JSON with `<`, `>`,
+`&`, U+2028 and U+2029 escaped, so no value can close the script it sits in.
 
 Layers are packed for a whole country (docs/webmap.md): coordinates become integer Web
 Mercator pixels at zoom COORD_ZOOM, polygons and lines are simplified to the pixel a few
@@ -79,15 +82,67 @@ _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def escape(value: object) -> str:
-    """Text safe in HTML, in JS template literals and in innerHTML (docs/traps.md).
+    """Text safe in HTML, in JS template literals and in innerHTML (docs/webmap.md).
 
-    A web address in the text keeps its look but loses the `://` a fetch needs, so an
-    attribute like healthsites' source URL can never make the page look networked.
+    A web address in the text keeps its look but its `:` and `//` become entities, so an
+    attribute like healthsites' source URL, or a `javascript:` link, is shown as text and
+    never matches the page's address check (`_addresses`): data is never an error.
     """
     text = html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
     # folium parses the page's pieces as Jinja templates: "{{", "{%" and "{#" would run
     text = _JINJA_OPEN.sub("&#123;", text)
-    return text.replace("://", ":&#47;&#47;")
+    return text.replace(":", "&#58;").replace("//", "&#47;&#47;")
+
+
+# Anything in the page that would make a browser fetch: a scheme with `//`, an attribute or
+# a CSS url() pointing at any scheme but data: or at `//host`, a CSS @import.
+_SCHEME = r"(?!data:)[a-z][a-z0-9+.\-]*:"
+_ADDRESS = re.compile(
+    r"[a-z][a-z0-9+.\-]*://[^\s\"'<>)]*"
+    rf"|\b(?:src|href|srcset|action|formaction|poster|background)\s*=\s*[\"']?\s*(?:{_SCHEME}|//)[^\s\"'>]*"
+    rf"|url\(\s*[\"']?\s*(?:{_SCHEME}|//)[^)]*"
+    r"|@import",
+    re.IGNORECASE,
+)
+
+
+def _addresses(page: str) -> list[str]:
+    """The web addresses a browser could fetch from `page`, case-insensitively (none expected)."""
+    return sorted({m.group(0)[:80] for m in _ADDRESS.finditer(page)})
+
+
+def script_json(value: object) -> str:
+    """JSON for inside a <script>: `<`, `>`, `&`, U+2028 and U+2029 as \\u escapes, so no text
+    (`</script>`, `<!--`) can end the block or change how it is parsed."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in _SCRIPT_ESCAPES:
+        text = text.replace(char, code)
+    return text
+
+
+_SCRIPT_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+# A colour a style holds that is not a colour (only possible when edited in memory after the
+# load check, layers/style.py) is drawn in this grey rather than written into the page.
+NOT_A_COLOUR = "#808080"
+
+
+def css_colour(value: object) -> str | None:
+    """`value` as #rrggbb (#rrggbbaa when translucent) for the page; None for "none"/empty."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    from matplotlib.colors import to_hex, to_rgba
+
+    try:
+        rgba = to_rgba(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return NOT_A_COLOUR
+    return to_hex(rgba, keep_alpha=rgba[3] < 1.0)
 
 
 def _value_text(v: object) -> str:
@@ -349,10 +404,11 @@ def _pack_attributes(frame: pd.DataFrame, rows: np.ndarray, columns: Sequence[st
 def _style_spec(layer: Layer, kind: str, palette: Sequence[str]) -> dict:
     """How webmap_js.py fills and strokes a class: the folium styles the map used before."""
     st, opacity = layer.style, layer.opacity
-    edge = st.edge if st.edge and st.edge != "none" else None
-    fills = [escape(c) for c in palette]
+    edge = css_colour(st.edge)
+    fills = [css_colour(c) or "transparent" for c in palette]
     if kind == "line":
-        colours = fills if st.kind != "single" else [escape(edge or st.fill)] * len(fills)
+        single = edge or css_colour(st.fill) or NOT_A_COLOUR
+        colours = fills if st.kind != "single" else [single] * len(fills)
         return {
             "fc": colours,
             "fo": 0,
@@ -366,7 +422,7 @@ def _style_spec(layer: Layer, kind: str, palette: Sequence[str]) -> dict:
         return {
             "fc": fills,
             "fo": fill_opacity,
-            "sc": escape(edge) if edge else None,
+            "sc": edge,
             "so": opacity,
             "w": 0.6,
             "r": radius,
@@ -375,7 +431,7 @@ def _style_spec(layer: Layer, kind: str, palette: Sequence[str]) -> dict:
     return {
         "fc": fills,
         "fo": fill_opacity,
-        "sc": escape(edge) if edge else None,
+        "sc": edge,
         "so": opacity if edge else 0.0,
         "w": st.line_width if edge else 0.5,
     }
@@ -518,7 +574,9 @@ def _layer_specs(
         if kind == "point" and spec_n > AGGREGATE_OVER:
             aggregated = True
             # one colour for the circles: the class colour, or the layer's when it has classes
-            spec["s"]["ac"] = spec["s"]["fc"][0] if len(palette) == 1 else escape(layer.style.fill)
+            spec["s"]["ac"] = (
+                spec["s"]["fc"][0] if len(palette) == 1 else css_colour(layer.style.fill)
+            ) or NOT_A_COLOUR
             spec["agg"] = _aggregate_levels(layer, coords[order], gdf.crs, metric_crs)
             spec["note"] = legend_id + "-note"
             spec["single"] = escape(
@@ -531,8 +589,7 @@ def _layer_specs(
 
 
 def _spec_json(specs: list[dict]) -> str:
-    # '<' never reaches the page raw, so no data can close the <script> it sits in
-    return json.dumps(specs, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return script_json(specs)
 
 
 def _legend_html(
@@ -543,8 +600,8 @@ def _legend_html(
     rows: list[str] = []
 
     def swatch(e: LegendEntry) -> str:
-        colour = escape(e.color if e.color not in ("none", "", None) else "transparent")
-        edge = escape(e.edge if e.edge not in ("none", "", None) else "#777")
+        colour = css_colour(e.color) or "transparent"
+        edge = css_colour(e.edge) or "#777"
         if e.kind == "point":
             return (
                 f'<span class="ha-sw" style="border-radius:50%;background:{colour};'
@@ -712,7 +769,7 @@ def build_webmap(
     canvas_layer, script = _folium_classes()
     # Fit before any layer is added, without animation: every layer is projected once, at
     # the zoom it is first drawn at.
-    view_js = json.dumps([[view[1], view[0]], [view[3], view[2]]])
+    view_js = script_json([[view[1], view[0]], [view[3], view[2]]])
     script(f"{{map}}.fitBounds({view_js}, {{{{animate: false}}}});").add_to(m)
     tolerance = 0.5 * 2 ** (COORD_ZOOM - zoom - DETAIL_ZOOMS)
     entries: list[tuple[LegendEntry, str, bool]] = []
@@ -763,7 +820,7 @@ def build_webmap(
     icon_js = (
         "L.Icon.Default.imagePath='';"
         + "Object.assign(L.Icon.Default.prototype.options,"
-        + json.dumps(icons)
+        + script_json(icons)
         + ");"
     )
     root.header.add_child(
@@ -782,9 +839,9 @@ def build_webmap(
     )
     del packed
     page = root.render()
-    leftover = re.findall(r"https?://[^\s\"'<>)]+", page)
-    if leftover:  # a folium feature pulled a CDN asset: refuse rather than ship a broken file
-        raise RuntimeError(f"web map would load from the network: {sorted(set(leftover))[:5]}")
+    leftover = _addresses(page)
+    if leftover:  # our code or folium wrote one (data cannot): refuse to ship a networked file
+        raise RuntimeError(f"web map would load from the network: {leftover[:5]}")
     return page
 
 

@@ -74,12 +74,15 @@ def test_remote_tiles_are_refused(tmp_path: Path) -> None:
     assert "http://" not in page and "https://" not in page
 
 
-def _chromium(args: list[str], html: Path, profile: Path) -> subprocess.CompletedProcess:
+def _chromium(
+    args: list[str], html: Path, profile: Path, resolver: str = "MAP * ~NOTFOUND"
+) -> subprocess.CompletedProcess:
+    """Headless Chromium on `html`, every host name unresolvable (`resolver`)."""
     return subprocess.run(
         [
             CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--disable-sync", f"--user-data-dir={profile}", f"--host-resolver-rules={resolver}",
             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", *args,
             html.as_uri(),
         ],
@@ -217,3 +220,137 @@ def test_dense_layers_are_counted_per_cell_and_said_so(tmp_path: Path) -> None:
     assert "Events: 25,000 events shown as counts per " in run.stdout
     assert "km cell (circle area ∝ count)." in run.stdout
     assert "Places: the 1,500 most populous of 6,000 shown at this zoom" in run.stdout
+
+
+# Hostile values for a project from someone else: markup that would close the data's
+# <script>, a template-literal call, a javascript: link and addresses (filled with the port of
+# a local recorder) that a browser would fetch if any reached the page unescaped.
+SCRIPT = "</script><script>window.__pwned=1</script>"
+TEMPLATE = "${alert(1)}"
+JS_URL = "javascript:window.__pwned=2"
+_HOSTILE_PROBE_HEAD = (
+    "<script>window.__dialogs=0;['alert','confirm','prompt','print'].forEach("
+    "function(f){window[f]=function(){window.__dialogs++;};});</script>"
+)
+_HOSTILE_PROBE = """
+window.addEventListener("load", function () { setTimeout(function () {
+  var m; for (var k in window) { if (/^map_/.test(k) && window[k] instanceof L.Map) { m = window[k]; } }
+  var box = m.getContainer().getBoundingClientRect(), p = m.latLngToContainerPoint([1.75, -75.25]);
+  m.getContainer().querySelector("canvas").dispatchEvent(new MouseEvent("mousemove",
+    {clientX: box.left + p.x, clientY: box.top + p.y, bubbles: true}));
+  setTimeout(function () {
+    var t = document.querySelector(".leaflet-tooltip"), h = document.querySelector("#ha-header h1");
+    var out = document.createElement("pre");
+    out.id = "probe";
+    out.textContent = "PROBE pwned=" + (typeof window.__pwned) + " dialogs=" + window.__dialogs +
+      " title-as-text=" + (h.textContent.indexOf("<\\/script><script>window.__pwned=1<\\/script>") >= 0 ? 1 : 0) +
+      " tooltip-as-text=" + (t && /__pwned|[$][{]alert|127[.]0[.]0[.]1/.test(t.textContent) ? 1 : 0) +
+      " elements=" + document.querySelectorAll(["#ha-header", "#ha-legend", ".leaflet-control-layers",
+        ".leaflet-tooltip"].map(function (s) { return s + " img," + s + " script"; }).join(",")).length;
+    document.body.appendChild(out);
+  }, 100);
+}, 100); });
+"""
+
+
+class _Recorder:
+    """A local HTTP server that records every request made to it."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
+def test_hostile_project_runs_no_script_and_makes_no_request(tmp_path: Path) -> None:
+    """Style colours edited in memory after the load check, titles, layer names, categories and
+    attributes full of markup and addresses: the page runs none of it, fetches nothing and
+    shows the text as text."""
+    from cartography.export import export_map
+    from cartography.webmap import _addresses
+    from layers.errors import ProjectError
+    from layers.project import Project
+
+    recorder = _Recorder()
+    try:
+        base = f"127.0.0.1:{recorder.port}"
+        # Only 127.0.0.1 resolves (every other host is refused): the recorder sees any fetch.
+        resolver = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+        control = tmp_path / "control.html"
+        control.write_text(
+            f'<img src="http://{base}/control"><div style="background:url(HTTP://{base}/css)'
+            ';width:9px;height:9px"></div>',
+            encoding="utf-8",
+        )
+        _chromium(["--dump-dom"], control, tmp_path / "c0", resolver)
+        assert sorted(recorder.hits) == ["/control", "/css"]  # the recorder would see a fetch
+        recorder.hits.clear()
+
+        http_url = f"HTTP://{base}/data"
+        names = [SCRIPT, TEMPLATE, JS_URL, http_url, f"//{base}/rel",
+                 f"<img src=http://{base}/img onerror=window.__pwned=3>"]  # fmt: skip
+        project = Project.load(build(tmp_path))
+        munis = project.layers["Municipalities"]
+        munis.data["nombre"] = [names[i % len(names)] for i in range(len(munis.data))]
+        munis.data["source"] = f"see {http_url} or {JS_URL}"
+        munis.name = f"Municipios {SCRIPT} {http_url}"
+        # what the load check refuses, set after it: the export must be safe even then
+        munis.style.edge = f"blue{SCRIPT}"
+        munis.style.fill = f"red;background-image:url(HTTP://{base}/fill)"
+        violence = project.layers["Violence"]
+        violence.data.loc[violence.data.index[::2], "event_type"] = SCRIPT + TEMPLATE
+        violence.style.kind = "categorized"
+        violence.style.field = "event_type"
+        violence.style.categories = {
+            SCRIPT + TEMPLATE: f"red;background:url(//{base}/cat)",
+            "Battles": "#000</style><script>window.__pwned=4</script>",
+        }
+        project.title = f"Atlas {SCRIPT} {TEMPLATE}"
+        saved = project.save(tmp_path / "hostile.hatlas.json")
+        with pytest.raises(ProjectError, match=r"style\.(edge|fill)"):
+            Project.load(saved)  # on load these colours are refused, the layer named
+
+        out = export_map(
+            project,
+            tmp_path / "hostile.html",
+            title=f"Mapa {SCRIPT} {http_url} {JS_URL} {TEMPLATE}",
+            layers=[munis.name, "Violence"],
+        )
+        page = out.read_text(encoding="utf-8")
+        assert SCRIPT not in page and "window.__pwned=1</script>" not in page
+        assert "${" not in page and _addresses(page) == []
+        assert base not in page  # every address in the data lost its `:` (shown as &#58;)
+
+        head = page.index("<head>") + len("<head>")
+        end = page.rfind("</html>")
+        probe = tmp_path / "probe.html"
+        probe.write_text(
+            page[:head] + _HOSTILE_PROBE_HEAD + page[head:end]
+            + f"<script>{_HOSTILE_PROBE}</script>" + page[end:],
+            encoding="utf-8",
+        )  # fmt: skip
+        dom = _chromium(["--dump-dom", "--window-size=1200,800"], probe, tmp_path / "c1", resolver)
+        assert "PROBE pwned=undefined dialogs=0 title-as-text=1" in dom.stdout, dom.stdout[-3000:]
+        assert "tooltip-as-text=1 elements=0" in dom.stdout, dom.stdout[-3000:]
+        assert recorder.hits == []
+    finally:
+        recorder.close()

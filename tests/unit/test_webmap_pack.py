@@ -219,6 +219,9 @@ def test_most_populous_selection_steps() -> None:
 
 
 def test_escape_breaks_web_addresses_and_template_openers() -> None:
-    assert escape("see https://healthsites.io/x") == "see https:&#47;&#47;healthsites.io/x"
+    assert escape("see https://healthsites.io/x") == "see https&#58;&#47;&#47;healthsites.io/x"
+    assert (
+        escape("HTTP://a //b javascript:x") == "HTTP&#58;&#47;&#47;a &#47;&#47;b javascript&#58;x"
+    )
     assert "{{" not in escape("{{ 7*7 }}") and "{%" not in escape("{% x %}")
     assert escape("{y}") == "{y}"  # single braces are plain text
