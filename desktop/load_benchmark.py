@@ -18,7 +18,6 @@ Run: python -m benchmarks.bench_desktop_load [N]  (benchmarks/ stays Qt-free: it
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -168,19 +167,26 @@ def until(app, done, timeout: float = 300.0) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
-    if "--project" in sys.argv:
-        import argparse
+    import argparse
 
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--project", type=Path, required=True)
-        parser.add_argument("--screenshot", type=Path)
-        parser.add_argument("--size", default="1600x1000", help="window WIDTHxHEIGHT")
-        args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is shown
+    # One parser for both modes, so --help (or any option) is never read as N.
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_desktop_load",
+        description="Desktop responsiveness while a big layer loads, or opening a project.",
+    )
+    parser.add_argument(
+        "n", nargs="?", type=int, default=400_000, help="polygons in the written GeoPackage"
+    )
+    parser.add_argument("--project", type=Path, help="open this project in the main window")
+    parser.add_argument("--screenshot", type=Path, help="with --project: save the window")
+    parser.add_argument("--size", default="1600x1000", help="window WIDTHxHEIGHT")
+    args = parser.parse_args()
+    if args.project is not None:
         width, height = (int(v) for v in args.size.split("x"))
         open_in_window(args.project, args.screenshot, (width, height))
         return
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 400_000
+    n = args.n
     with tempfile.TemporaryDirectory() as tmp:
         path = make_file(n, Path(tmp))
         print(f"{n:,} polygons, {path.stat().st_size / 1e6:.0f} MB")
