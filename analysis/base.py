@@ -73,6 +73,17 @@ class AnalysisResult:
     notes: list[str] = field(default_factory=list)
     # Styling hints for result layers: {layer name: {"field": ..., "kind": ...}}
     styles: dict[str, dict] = field(default_factory=dict)
+    # Grids of values (e.g. a density), written by `--out FILE.tif` as GeoTIFF.
+    rasters: dict[str, Raster] = field(default_factory=dict)
+
+
+@dataclass
+class Raster:
+    """A north-up grid of values: (rows, cols) array, GDAL geotransform, CRS."""
+
+    values: Any
+    geotransform: tuple[float, float, float, float, float, float]
+    crs: Any
 
 
 class Feedback:

@@ -49,7 +49,7 @@ def add_algorithm_arguments(parser: argparse.ArgumentParser, algorithm: Algorith
         metavar="FILE",
         help=tr(
             "Write the result: .gpkg (every layer), .geojson, .csv (table or attributes), "
-            ".json (the summary)."
+            ".json (the summary), .tif (a grid's values, e.g. hotspots --method kde)."
         ),
     )
     common.add_argument("--json", action="store_true", help=tr("Print the summary as JSON."))

@@ -1,4 +1,4 @@
-"""One writer for analysis results: .gpkg, .geojson, .csv and .json (docs/architecture.md).
+"""One writer for analysis results: .gpkg, .geojson, .csv, .json and .tif (docs/architecture.md).
 
 - Atomic: every file is written in a temporary folder beside the target, flushed to disk and
   moved over the target with os.replace, so a write that fails half-way (disk full, a value
@@ -30,12 +30,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.base import AnalysisResult
+from analysis.base import AnalysisResult, Raster
 from analysis.inputs import InputError
 from layers.crs import WGS84
 from layers.i18n import tr
 
-OUT_FORMATS = (".gpkg", ".geojson", ".json", ".csv")
+OUT_FORMATS = (".gpkg", ".geojson", ".json", ".csv", ".tif")
+# Grids (AnalysisResult.rasters) only: GeoTIFF through rasterio.
+RASTER_FORMATS = (".tif", ".tiff")
 # Leading characters that make Excel, LibreOffice or Sheets read a cell as a formula (OWASP
 # "CSV injection"); tab and carriage return are stripped by some of them before parsing.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +76,7 @@ def summary_payload(result: AnalysisResult) -> dict:
 def check_format(path: str | Path, flag: str = "") -> str:
     """The output's suffix, or InputError naming the formats this writer knows."""
     suffix = Path(path).suffix.lower()
-    if suffix not in OUT_FORMATS:
+    if suffix not in OUT_FORMATS + RASTER_FORMATS:
         raise InputError(
             tr("{flag} {p}: write to {fmts}.")
             .format(flag=flag, p=path, fmts=", ".join(OUT_FORMATS))
@@ -174,11 +176,18 @@ def write_result(
     .json: the summary (as --json prints it). .csv: the table, else the first layer's
     attributes. .gpkg: every layer and the table. .geojson: the first layer in FILE, any
     others beside it as FILE_<name> (GeoJSON holds one layer, in lon/lat: RFC 7946).
+    .tif: the first grid (result.rasters) as a float32 GeoTIFF, any others as FILE_<name>.
     """
     target = Path(path)
     suffix = check_format(target)
     jobs: dict[Path, Callable[[Path], None]] = {}
-    if suffix == ".json":
+    if suffix in RASTER_FORMATS:
+        if not result.rasters:
+            raise InputError(tr("This analysis gives no grid to write as GeoTIFF; use .gpkg."))
+        for i, (name, raster) in enumerate(result.rasters.items()):
+            each = target if i == 0 else target.with_name(f"{target.stem}_{name}{target.suffix}")
+            jobs[each] = lambda tmp, raster=raster: write_geotiff(raster, tmp)
+    elif suffix == ".json":
         text = json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False)
         jobs[target] = lambda tmp: tmp.write_text(text, encoding="utf-8")
     elif suffix == ".csv":
@@ -226,6 +235,8 @@ def write_frame(
     """
     target = Path(path)
     suffix = check_format(target)
+    if suffix in RASTER_FORMATS:
+        raise InputError(tr("A layer or table is saved as .gpkg, .geojson or .csv, not .tif."))
     is_geo = isinstance(data, gpd.GeoDataFrame) and data.geometry.name in data.columns
     if suffix != ".csv" and not is_geo:
         raise InputError(tr("This result is a table without geometry: save it as .csv."))
@@ -271,6 +282,36 @@ def _write_geojson(gdf: gpd.GeoDataFrame, tmp: Path) -> None:
     if data.crs is not None:
         data = data.to_crs(WGS84)  # RFC 7946: GeoJSON is lon/lat
     data.to_file(tmp, driver="GeoJSON", engine="pyogrio")
+
+
+def write_geotiff(raster: Raster, path: str | Path) -> None:
+    """One-band float32 GeoTIFF of a grid (row 0 at the top), with its CRS and transform.
+
+    Every cell is written, zeros included (a density of 0 is a value, not missing);
+    deflate-compressed and tiled, as GIS software reads large grids fastest.
+    """
+    import rasterio  # only a .tif output pays for importing it
+    from affine import Affine
+
+    values = np.asarray(raster.values, dtype=np.float32)
+    rows, cols = values.shape
+    tiled = rows >= 256 and cols >= 256
+    profile = {
+        "driver": "GTiff",
+        "width": cols,
+        "height": rows,
+        "count": 1,
+        "dtype": "float32",
+        "crs": None if raster.crs is None else raster.crs.to_wkt(),
+        "transform": Affine.from_gdal(*raster.geotransform),
+        "compress": "deflate",
+        "predictor": 3,  # floating-point predictor: smaller smooth surfaces
+        "tiled": tiled,
+    }
+    if tiled:
+        profile |= {"blockxsize": 256, "blockysize": 256}
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(values, 1)
 
 
 def _commit(jobs: dict[Path, Callable[[Path], None]]) -> list[Path]:
