@@ -21,6 +21,7 @@ from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
 from pyproj import CRS, Transformer
 
 from cartography.render import LegendEntry, MapRenderer, MapView, polygon_path
+from cartography.text import plain
 from layers.crs import crs_label
 from layers.i18n import tr
 from layers.layer import Layer
@@ -276,12 +277,12 @@ def add_legend(
     size = max(4.5, min(fontsize, avail_pt / ((rows + 2.0) * 1.5)))
     legend = ax.legend(
         handles,
-        labels,
+        [plain(label) for label in labels],  # layer names and classes: never mathtext
         loc="upper left",
         bbox_to_anchor=(0.0, 1.0),
         frameon=False,
         fontsize=size,
-        title=title if title is not None else tr("Legend"),
+        title=plain(title if title is not None else tr("Legend")),
         title_fontproperties={"weight": "bold", "size": size + 1.5},
         alignment="left",
         handlelength=1.6,
@@ -523,14 +524,16 @@ def map_layout(
     fig.text(
         m * fx,
         1 - m * fy,
-        title,
+        plain(title),
         ha="left",
         va="top",
         fontsize=18 if width > 9 else 15,
         fontweight="bold",
         color=INK,
     )
-    fig.text(m * fx, 1 - (m + 0.42) * fy, subtitle, ha="left", va="top", fontsize=11, color=MUTED)
+    fig.text(
+        m * fx, 1 - (m + 0.42) * fy, plain(subtitle), ha="left", va="top", fontsize=11, color=MUTED
+    )
     fig.add_artist(
         Line2D(
             [m * fx, 1 - m * fx],
@@ -594,8 +597,10 @@ def add_footer(
         crs=crs_label(project.metric_crs), d=today.isoformat()
     )
     line2 = tr("Sources: {s}").format(s=src_text)
-    fig.text(margin * fx, (margin + 0.36) * fy, line1, fontsize=7.5, color=MUTED, va="bottom")
-    fig.text(margin * fx, (margin + 0.16) * fy, line2, fontsize=7.5, color=MUTED, va="bottom")
+    for y, line in ((0.36, line1), (0.16, line2)):  # sources name the user's layers and files
+        fig.text(
+            margin * fx, (margin + y) * fy, plain(line), fontsize=7.5, color=MUTED, va="bottom"
+        )
     if project.is_synthetic:
         add_synthetic_badge(fig, margin)
 
