@@ -22,7 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 
 from cartography.classify import NO_DATA_COLOUR, Classification, classify_shared
+from cartography.density import PointDensity
 from cartography.render import MapRenderer, MapView, polygon_path
+from cartography.text import plain
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -626,9 +628,23 @@ def draw_side(
         zorder=50,
     )
     ax.add_patch(outline)
-    for artist in set(ax.get_children()) - drawn_before:
+    drawn = set(ax.get_children()) - drawn_before
+    for artist in drawn:
         if artist is not outline and hasattr(artist, "set_clip_path"):
             artist.set_clip_path(outline)
+    if any(isinstance(a, PointDensity) for a in drawn):
+        # The density raster draws its own pixels and ignores clip paths: cover the rest.
+        x0, y0, x1, y1 = extent
+        pad = 10 * max(x1 - x0, y1 - y0)
+        rest = shapely.difference(shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad), shape)
+        ax.add_patch(
+            PathPatch(
+                polygon_path(shapely.get_parts(rest)),
+                facecolor=ax.get_facecolor(),
+                edgecolor="none",
+                zorder=49,
+            )
+        )
     if "operation_xy" in comparison.extra:  # before/after: the operation compared around
         x, y = comparison.extra["operation_xy"]
         ax.plot(x, y, marker="*", ms=18, color="#00e5ff", mec="#111111", mew=1.0, zorder=60)
@@ -648,7 +664,7 @@ def label_units(ax: Axes, units: gpd.GeoDataFrame, most: int = 30) -> None:
 
     halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
     for name, point in zip(units["name"], units.geometry.representative_point(), strict=True):
-        ax.text(point.x, point.y, _wrap(str(name), 14), fontsize=6, ha="center", va="center",
+        ax.text(point.x, point.y, plain(_wrap(str(name), 14)), fontsize=6, ha="center", va="center",
                 color="#222222", zorder=70, path_effects=halo, clip_on=True)  # fmt: skip
 
 
@@ -741,7 +757,13 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
     heads = side_headers(comparison)
     table = ax.table(
         cellText=cells,
-        colLabels=[tr("Indicator"), heads[0], heads[1], tr("Difference"), tr("Change")],
+        colLabels=[
+            tr("Indicator"),
+            plain(heads[0]),
+            plain(heads[1]),
+            tr("Difference"),
+            tr("Change"),
+        ],
         colWidths=[0.44, 0.15, 0.15, 0.14, 0.12],
         bbox=[0.0, 0.06, 1.0, 0.94],
         cellLoc="right",
@@ -782,6 +804,7 @@ def draw_trends(axes: Sequence[Axes], comparison: Comparison) -> None:
         names = [_shorten(lab.split(" · ")[0], 18) for lab in comparison.labels]
         if names[0] == names[1]:
             names = [_shorten(lab, 22) for lab in comparison.labels]
+        names = [plain(n) for n in names]  # region names in the legend: never mathtext
         ax.plot(a.index, a.to_numpy(), marker="o", ms=3, color=SIDE_COLOURS[0], label=names[0])
         ax.plot(b.index, b.to_numpy(), marker="s", ms=3, color=SIDE_COLOURS[1], label=names[1])
         info = catalogue.get(key)
@@ -811,10 +834,13 @@ def compare_figure(
     feedback=None,
     max_rows: int = 18,
     reading: str = "",
+    raster_maps: bool = False,
 ) -> Figure:
     """Two maps with one shared legend, the indicator table and small trends (A4 landscape).
 
     reading: a few sentences shown where the trends go when there are none (the briefing).
+    raster_maps: the maps' layers become one image each in PDF/SVG (the briefing pack);
+    the outline and the unit names stay vector.
     """
     left = Side.parse(left) if isinstance(left, str) else left
     right = Side.parse(right) if isinstance(right, str) else right
@@ -828,7 +854,9 @@ def compare_figure(
     for which in (0, 1):
         ax = fig.add_subplot(grid[0, which])
         draw_side(ax, project, comparison, which, renderer=renderer, extent=extents[which])
-        ax.set_title(comparison.labels[which], fontsize=10, fontweight="bold")
+        if raster_maps:
+            ax.set_rasterization_zorder(48)  # layers draw at 10 + order; the mask at 49
+        ax.set_title(plain(comparison.labels[which]), fontsize=10, fontweight="bold")
         label_units(ax, comparison.units[which])
     legend_ax = fig.add_subplot(grid[0, 2])
     legend_ax.axis("off")
@@ -858,11 +886,11 @@ def compare_figure(
         trend_axes[0].axis("off")
         if reading:
             text = "\n\n".join(_wrap(part, 44) for part in reading.split("\n") if part)
-            trend_axes[0].text(0.02, 0.98, text, va="top", ha="left",
+            trend_axes[0].text(0.02, 0.98, plain(text), va="top", ha="left",
                                fontsize=8, color="#333333", linespacing=1.35,
                                transform=trend_axes[0].transAxes)  # fmt: skip
     heading = title or tr("{i}: comparison").format(i=comparison.indicator_label)
-    fig.suptitle(heading, fontsize=13, fontweight="bold")
+    fig.suptitle(plain(heading), fontsize=13, fontweight="bold")
     footer = tr("Harm Atlas · generated {d}").format(d=date.today().isoformat())
     if getattr(project, "is_synthetic", False):
         from layers.project import SYNTHETIC_NOTE
