@@ -45,6 +45,10 @@ from layers.timefilter import TimeFilter, layer_dates
 
 PAGE = "a4-landscape"
 GOOD, BAD, NEUTRAL = "#1a9850", "#d73027", "#f0f0f0"
+# Map artists below this z-order (the layers, drawn at 10 + their order) become one image per
+# map in the PDF, so a page costs the same however many features its region holds; labels
+# (1000), the region outline (1500) and the furniture stay vector (docs/performance.md).
+MAP_RASTER_BELOW = 999
 
 
 class BriefingError(ExportError):
@@ -355,6 +359,7 @@ def region_page(
     layers = [layer for layer in project.layers if layer.visible]
     entries = draw_map(ax, project, layers, region.bounds, time_filter=tf, renderer=renderer,
                        highlight=region.geometry, dpi=150)  # fmt: skip
+    ax.set_rasterization_zorder(MAP_RASTER_BELOW)
     legend_ax = fig.add_axes((0.45 / w, 0.3 / h, 5.6 / w, 0.85 / h))
     _compact_legend(legend_ax, entries)
     table_ax = fig.add_axes((6.3 / w, 1.1 / h, 1 - 6.75 / w, 1 - 2.45 / h))
@@ -661,8 +666,9 @@ def compare_page(
             title=tr("Comparison: {a} ({x}) and {b} ({y})").format(
                 a=names[0], x=left, b=names[1], y=right),
             figsize=page_size(PAGE), max_rows=24,
-            reading=_reading(names, rows) if rows is not None else "",
+            reading=_reading(names, rows) if rows is not None else "", raster_maps=True,
         )  # fmt: skip
+        fig.set_dpi(150)  # its maps' image at the other pages' resolution, not the view's 100
         w, h = fig.get_figwidth(), fig.get_figheight()
         fig.text(1 - 0.3 / w, 0.1 / h, str(page_no), ha="right", fontsize=8, color=MUTED)
         return fig
@@ -679,6 +685,7 @@ def compare_page(
         ax = fig.add_axes(((0.45 + i * 4.0) / w, 1.2 / h, 3.8 / w, 1 - 2.5 / h))
         entries = draw_map(ax, project, layers, region.bounds, time_filter=tf, renderer=renderer,
                            highlight=region.geometry)  # fmt: skip
+        ax.set_rasterization_zorder(MAP_RASTER_BELOW)
         ax.set_title(f"{region.name} ({region.code})", fontsize=10, fontweight="bold")
     add_legend(fig.add_axes((8.6 / w, 1.2 / h, 2.8 / w, 1 - 2.5 / h)), entries)
     return fig
@@ -748,8 +755,10 @@ def write_briefing(
                 feedback.set_progress(40 + 60 * pages / total, what)
 
             emit(cover_page(project, title, tf, contents), tr("Cover"))
-            overview = map_layout(project, title=tr("Overview"), page=PAGE, dpi=150,
-                                  time_filter=tf, renderer=renderer).figure  # fmt: skip
+            drawn = map_layout(project, title=tr("Overview"), page=PAGE, dpi=150,
+                               time_filter=tf, renderer=renderer)  # fmt: skip
+            drawn.map_ax.set_rasterization_zorder(MAP_RASTER_BELOW)
+            overview = drawn.figure
             overview.text(1 - 0.45 / overview.get_figwidth(), 0.25 / overview.get_figheight(),
                           "2", ha="right", fontsize=8, color=MUTED)  # fmt: skip
             emit(overview, tr("Overview map"))

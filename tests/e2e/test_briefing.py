@@ -230,3 +230,142 @@ def test_sample_pack_compares_the_two_departments() -> None:
     assert pair == ["XA01", "XA02"]  # most hectares eradicated, then the fewest
     assert list(level.index) == ["XA01", "XA02"]
     assert level.loc["XA01", "eradicated_ha"] > 5 * level.loc["XA02", "eradicated_ha"]
+
+
+@pytest.fixture(scope="module")
+def with_departments(tmp_path_factory):
+    """The fixture with a department level: three departments of four municipalities each."""
+    from layers.layer import Layer
+    from layers.project import Project
+    from layers.roles import FieldMapping, Role
+    from layers.style import default_style
+
+    project = Project.load(build(tmp_path_factory.mktemp("depts")))
+    munis = project.layers["Municipalities"]
+    codes = munis.data["cod_mpio"].astype(str)
+    munis.data["cod_dpto"] = [f"CO{(int(c[-3:]) - 1) // 4 + 1:02d}" for c in codes]
+    munis.mapping = FieldMapping({**munis.mapping.fields, "parent_code": "cod_dpto"})
+    depts = munis.data.dissolve(by="cod_dpto", as_index=False)[["cod_dpto", "geometry"]]
+    depts["nombre"] = ["Departamento " + c for c in depts["cod_dpto"]]
+    style = default_style(Role.ADMIN_BOUNDARIES)
+    project.add(Layer(depts, "Departments", role=Role.ADMIN_BOUNDARIES, style=style,
+                      mapping=FieldMapping({"region_code": "cod_dpto", "name": "nombre"})))  # fmt: skip
+    return project
+
+
+def _counting_stub(monkeypatch) -> list[str]:
+    """compute_indicators replaced by a stub table per regions layer; returns the layers asked."""
+    import analysis.indicators as ind
+
+    asked: list[str] = []
+
+    def stub(project, regions_layer=None, years=None, weights=None, feedback=None, *,
+             regions=None, period=None, notes=None):  # fmt: skip
+        layer = ind.choose_regions(project, regions if regions is not None else regions_layer)
+        asked.append(layer.name)
+        frame = ind.region_identity(layer).reset_index(drop=True)
+        n = len(frame)
+        frame["eradicated_ha"] = np.arange(n) * 10.0
+        frame["violent_events"] = np.arange(n)[::-1] * 3.0
+        frame["harm_index"] = np.linspace(0, 1, n)
+        return frame
+
+    monkeypatch.setattr(ind, "compute_indicators", stub)
+    return asked
+
+
+@pytest.mark.parametrize("regions", [None, ["CO01", "CO02", "CO03"]])
+def test_pack_computes_each_table_once(with_departments, tmp_path, monkeypatch, regions) -> None:
+    """Municipalities once, departments once, whatever the pages: the ranking, every region
+    page, the comparison and the trends reuse the two tables."""
+    from cartography.briefing import write_briefing
+
+    asked = _counting_stub(monkeypatch)
+    pages = write_briefing(with_departments, tmp_path / "pack.pdf", regions=regions,
+                           max_regions=3)  # fmt: skip
+    assert pages == 3 + 3 + 2  # cover, overview, ranking; 3 regions; comparison, trends
+    assert sorted(asked) == ["Departments", "Municipalities"]
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils not installed")
+def test_region_map_is_one_image_with_vector_text(with_departments, tmp_path) -> None:
+    """A region page's map layers are one image in the PDF (thousands of vector markers took
+    ~0.4 s a page to write); the title and the table stay text, labels and furniture vector."""
+    import matplotlib
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from cartography.briefing import region_page
+    from cartography.export import PRINT_RC
+    from cartography.render import MapRenderer
+
+    project = with_departments
+    table = _stub_indicators(project)
+    out = tmp_path / "region.pdf"
+    fig = region_page(project, "CO18006", table, None, MapRenderer(), 4)
+    with matplotlib.rc_context(PRINT_RC), PdfPages(out) as pdf:
+        pdf.savefig(fig)
+    listing = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
+    images = [line.split() for line in listing.stdout.splitlines()[2:]]
+    assert [row[2] for row in images if row[2] != "smask"] == ["image"]  # the map, once
+    text = _pdftotext(out)
+    assert "CO18006" in text and "Community outcomes" in text
+    ax = fig.axes[0]
+    names = [t for t in ax.texts if t.get_text().startswith("Puesto de salud")]
+    assert names and all(t.get_zorder() > ax.get_rasterization_zorder() for t in ax.texts)
+
+
+def test_compare_side_hides_density_outside_the_region(with_departments) -> None:
+    """The density raster ignores clip paths: outside the compared region, the side map shows
+    the background, not the context layer's points."""
+    import geopandas as gpd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from cartography.compare import Side, compute_comparison, draw_side
+    from cartography.density import PointDensity
+    from layers.layer import Layer
+    from layers.project import Project
+    from layers.roles import FieldMapping, Role
+    from layers.style import default_style
+
+    rng = np.random.default_rng(3)
+    n = 250_000  # most in the side's view: above the renderer's density threshold
+    dense = gpd.GeoDataFrame(
+        {"fecha": np.full(n, np.datetime64("2018-01-01")), "hectareas": np.ones(n)},
+        geometry=gpd.points_from_xy(rng.uniform(-75.55, -74.95, n), rng.uniform(1.45, 2.05, n)),
+        crs=4326,
+    )
+    munis = with_departments.layers["Municipalities"]
+    project = Project(title="dense", metadata={"synthetic": True})
+    project.add(Layer(munis.data.copy(), munis.name, role=munis.role, style=munis.style,
+                      mapping=munis.mapping))  # fmt: skip
+    project.add(Layer(dense, "Dense eradication", role=Role.ERADICATION,
+                      style=default_style(Role.ERADICATION),
+                      mapping=FieldMapping({"date": "fecha", "hectares": "hectareas"})))  # fmt: skip
+    table = _stub_indicators(project)
+    left, right = "CO18006", "CO18007"
+    comparison = compute_comparison(
+        project, Side(left), Side(right), "harm_index", with_trends=False,
+        unit_indicators=table, side_indicators=[table.loc[left], table.loc[right]],
+    )  # fmt: skip
+    fig = Figure(figsize=(4, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    draw_side(ax, project, comparison, 0)
+    assert any(isinstance(a, PointDensity) for a in ax.get_children())
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+    height, width = pixels.shape[:2]
+    cols, rows = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
+    xy = ax.transData.inverted().transform(np.column_stack([cols.ravel(), height - rows.ravel()]))
+    minx, miny, maxx, maxy = comparison.units[0].total_bounds
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    gap = 0.02 * (x1 - x0)  # clear of the outline's stroke
+    x, y = xy[:, 0].reshape(height, width), xy[:, 1].reshape(height, width)
+    in_axes = (x > x0) & (x < x1) & (y > y0) & (y < y1)
+    in_region = (x > minx + gap) & (x < maxx - gap) & (y > miny + gap) & (y < maxy - gap)
+    beside = in_axes & ((x < minx - gap) | (x > maxx + gap) | (y < miny - gap) | (y > maxy + gap))
+    assert beside.sum() > 1000  # the map's margin around the region
+    assert (pixels[beside] == 255).all()  # white: nothing drawn outside the region
+    assert (pixels[in_region] < 250).any()  # the density does show inside
