@@ -10,7 +10,6 @@ points into a density raster. GeoDataFrame.plot is never used.
 from __future__ import annotations
 
 import math
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,12 +18,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from pyproj import CRS
 
@@ -35,9 +31,17 @@ from cartography.classify import (
     categorize,
     classify_values,
 )
-from cartography.density import PointDensity
-from cartography.label_sprites import LabelSprites, SpriteBook
-from cartography.labels import LabelBoard, draw_labels, place_labels
+from cartography.label_sprites import SpriteBook
+from cartography.labels import LabelBoard
+from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR: also imported from here
+    MAX_CACHED,
+    SELECTION_COLOUR,
+    LayerDraw,
+    _bounded,
+    _Classes,
+    _kept,
+    _token,
+)
 from cartography.legend import LegendEntry, legend_entry, reduced_legend
 from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also imported from here
     RingStore,
@@ -47,13 +51,10 @@ from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also im
 )
 from cartography.symbols import (
     CELL_PT,
-    OUTLINE_MIN_PT,
     SAMPLE,
     PointLook,
     crowd,
     point_look,
-    proportional_sizes,
-    step_diameter,
 )
 from cartography.tiles import (
     AROUND,
@@ -81,7 +82,6 @@ DENSE_POINTS = 100_000
 # dpi, as the canvas's scale box assumes (Qt's logicalDpiX is 96 on common screens).
 SCREEN_DPI = 96.0
 METRES_PER_INCH = 0.0254
-SELECTION_COLOUR = "#00e5ff"
 # Keys a graduated style falls back to when it names no field.
 _VALUE_KEYS = ("hectares", "fatalities", "weight", "population", "capacity")
 _POINT_T, _LINE_T, _POLY_T = (0, 4), (1, 2, 5), (3, 6)
@@ -106,17 +106,6 @@ def map_scale(pixel_size: float, dpi: float, crs: CRS | None = None) -> float:
     elif crs is not None and crs.axis_info:
         metres *= crs.axis_info[0].unit_conversion_factor or 1.0
     return metres * dpi / METRES_PER_INCH
-
-
-@dataclass
-class _Classes:
-    """Class index per row plus what the legend shows for each class."""
-
-    index: np.ndarray  # -1: no data (drawn grey), -2: not drawn
-    colours: tuple[str, ...]
-    labels: tuple[str, ...]
-    title: str = ""
-    scheme: Classification | Categories | None = None
 
 
 class _LayerCache:
@@ -244,8 +233,6 @@ class _LayerCache:
         self.ring_stores[tolerance] = RingStore(self.poly_rows, parts, self.n)
 
 
-# Per-layer memo sizes: periods and path sets are many as the time slider moves.
-MAX_CACHED = 8
 # Polygon layers this large get RingStores from warm_up; 4 levels of 100k polygons ~100 MB.
 STORE_MIN_ROWS = 5_000
 MAX_STORES = 4
@@ -255,26 +242,6 @@ TILE_MIN_ROWS = 20_000
 VIEW_READY = "view-ready"  # what warm_up yields once the view's own level is ready
 MAX_TILES = 256  # ~1 MB each: a 1600x1200 view needs 20-60 a level; warm_up makes 3 levels
 MAX_CACHED_LAYERS = 64
-_tokens: dict[int, tuple[weakref.ref, int]] = {}
-_next_token = iter(range(1, 1 << 62))
-
-
-def _bounded(store: dict, limit: int) -> None:
-    """Drop the oldest entries so `store` has room for one more."""
-    while len(store) >= limit:
-        store.pop(next(iter(store)))
-
-
-def _token(obj: object) -> int:
-    """A number unique to `obj` for as long as it lives (id() can be reused after GC)."""
-    if obj is None:
-        return 0
-    hit = _tokens.get(id(obj))
-    if hit is None or hit[0]() is not obj:  # weak: evicted masks are freed, not kept here
-        _bounded(_tokens, 4096)
-        hit = (weakref.ref(obj), next(_next_token))
-        _tokens[id(obj)] = hit
-    return hit[1]
 
 
 def _level(pixel_size: float) -> float:
@@ -461,7 +428,17 @@ class MapRenderer:
                 entry.count = 0  # out of its scale range: nothing drawn, nothing in the legend
                 entries.append(entry)
                 continue
-            drawn = _Draw(ax, layer, cache, classes, mask, z, rasterize_over)
+            drawn = LayerDraw(
+                ax,
+                layer,
+                cache,
+                classes,
+                mask,
+                z,
+                rasterize_over,
+                dense_points=DENSE_POINTS,
+                tile_min_rows=TILE_MIN_ROWS,
+            )
             drawn.sprites = self._sprites if tiles else None
             if cache.shaped_rows.size:
                 rows = self._visible_shaped(cache, bbox)
@@ -653,7 +630,7 @@ class MapRenderer:
         clear_map(ax)
         ax.set_axis_off()
         rows = self._visible_shaped(cache, bounds)
-        draw = _Draw(ax, layer, cache, classes, mask, 1, None)
+        draw = LayerDraw(ax, layer, cache, classes, mask, 1, None, tile_min_rows=TILE_MIN_ROWS)
         draw.shapes(rows, tol, all_rows=False)
         if not draw.count:
             return None
@@ -694,270 +671,6 @@ class MapRenderer:
         """Row positions near (x, y), nearest first, using the renderer's cached index."""
         cache = self._cache(layer, crs)
         return _features_at(cache, x, y, tolerance)
-
-
-def _kept(rows: np.ndarray, mask: np.ndarray | None, classes: _Classes | None) -> np.ndarray:
-    """The rows the period keeps and the style draws (class -2 is "not drawn")."""
-    if mask is not None:
-        rows = rows[mask[rows]]
-    if classes is not None:
-        rows = rows[classes.index[rows] > -2]
-    return rows
-
-
-class _Draw:
-    """Draws one layer's artists for one render call."""
-
-    def __init__(self, ax, layer, cache, classes, mask, z, rasterize_over) -> None:
-        self.ax, self.layer, self.cache, self.classes = ax, layer, cache, classes
-        self.mask, self.z, self.rasterize_over = mask, z, rasterize_over
-        self.count = 0
-        self.look: PointLook | None = None  # set by points(): their look at this scale
-        self.sprites: SpriteBook | None = None  # screen only: labels blitted from sprites
-        st = layer.style
-        self.alpha = layer.opacity
-        self.fill_alpha = layer.opacity * st.fill_alpha
-
-    def _keep(self, rows: np.ndarray) -> np.ndarray:
-        return _kept(rows, self.mask, self.classes)
-
-    def _groups(self, rows: np.ndarray):
-        """(colour, rows) per style class, in class order."""
-        st = self.layer.style
-        if self.classes is None:
-            yield st.fill, rows
-            return
-        idx = self.classes.index[rows]
-        for c in range(-1, len(self.classes.colours)):
-            sub = rows[idx == c]
-            if sub.size:
-                yield (NO_DATA_COLOUR if c < 0 else self.classes.colours[c]), sub
-
-    def _heavy(self, artist, size: int) -> None:
-        if self.rasterize_over is not None and size > self.rasterize_over:
-            artist.set_rasterized(True)
-
-    def shapes(
-        self, rows: np.ndarray, tol: float, all_rows: bool, mosaic: TileMosaic | None = None
-    ) -> bool:
-        """Draw lines and polygons; returns True when drawn from level tiles (`mosaic`)."""
-        cache, st = self.cache, self.layer.style
-        if all_rows:
-            rows = cache.shaped_rows
-        rows = self._keep(rows)
-        self.count += int(rows.size)
-        if not rows.size:
-            return False
-        if mosaic is not None and rows.size >= TILE_MIN_ROWS:
-            self.ax.add_artist(mosaic)
-            return True
-        key = (tol, _token(self.classes), _token(self.mask)) if all_rows else None
-        groups = cache.full_paths.get(key) if key else None
-        if groups is None:
-            groups = []
-            for colour, sub in self._groups(rows):
-                poly = sub[np.isin(sub, cache.poly_rows, assume_unique=True)]
-                line = sub[np.isin(sub, cache.line_rows, assume_unique=True)]
-                if poly.size:
-                    groups.append((colour, "polygon", cache.polygon_path(poly, tol)))
-                if line.size:
-                    groups.append((colour, "line", line_path(cache.simplified_rows(line, tol))))
-            if key:
-                _bounded(cache.full_paths, MAX_CACHED)
-                cache.full_paths[key] = groups
-        edge = st.edge if st.edge and st.edge != "none" and st.line_width > 0 else "none"
-        for colour, kind, path in groups:
-            if kind == "polygon":
-                face = "none" if st.no_fill else to_rgba(colour, self.fill_alpha)
-                artist = PathPatch(
-                    path,
-                    facecolor=face,
-                    edgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
-                    linewidth=st.line_width if edge != "none" else 0,
-                    zorder=self.z,
-                )
-            else:
-                line_colour = (
-                    colour
-                    if self.classes is not None
-                    else (st.edge if st.edge and st.edge != "none" else st.fill)
-                )
-                artist = PathPatch(
-                    path,
-                    facecolor="none",
-                    edgecolor=to_rgba(line_colour, self.alpha),
-                    linewidth=max(st.line_width, 0.3),
-                    zorder=self.z,
-                    capstyle="round",
-                    joinstyle="round",
-                )
-            self._heavy(artist, len(path.vertices))
-            self.ax.add_artist(artist)
-        return False
-
-    def points(self, bbox: tuple, look_of=lambda: None) -> bool:
-        """Draw points; returns True when they were aggregated into a density raster.
-
-        look_of() gives their look at this scale (asked only when the count allows markers).
-        """
-        cache, st = self.cache, self.layer.style
-        x, y, owner = cache.points_by_x()
-        # The view's columns are one slice of the x-sorted points: no mask over all of them.
-        first = int(np.searchsorted(x, bbox[0], side="left"))
-        last = int(np.searchsorted(x, bbox[2], side="right"))
-        x, y, owner = x[first:last], y[first:last], owner[first:last]
-        pb = cache.point_bounds
-        inside = None if bbox[1] <= pb[1] and pb[3] <= bbox[3] else (y >= bbox[1]) & (y <= bbox[3])
-        keep = None if self.mask is None else self.mask[owner]
-        if self.classes is not None and (self.classes.index < -1).any():
-            drawn = self.classes.index[owner] > -2
-            keep = drawn if keep is None else keep & drawn
-        if keep is not None:
-            inside = keep if inside is None else inside & keep
-        count = x.size if inside is None else int(np.count_nonzero(inside))
-        self.count += count
-        self.look = look = look_of() if count <= DENSE_POINTS else None
-        if count > DENSE_POINTS or (look is not None and look.form == "density"):
-            # The raster clips to the view itself: only the period and class filters copy.
-            chosen = (x, y) if keep is None else (x[keep], y[keep])
-            self.ax.add_artist(PointDensity(*chosen, st.fill, self.alpha, self.z))
-            return True
-        sel = np.arange(x.size) if inside is None else np.flatnonzero(inside)
-        ms = math.sqrt(max(st.marker_size, 1.0)) if look is None else look.diameter
-        edge = st.edge if st.edge and st.edge != "none" else "none"
-        values = None
-        if look is not None:
-            edge = edge if look.outline else "none"
-            if look.proportional_from is not None:
-                values = self.cache.numbers(self.layer.field("population"))
-        if self.classes is None:
-            groups = [(st.fill, sel)]
-        else:
-            idx = self.classes.index[owner[sel]]
-            groups = [
-                (NO_DATA_COLOUR if c < 0 else self.classes.colours[c], sel[idx == c])
-                for c in range(-1, len(self.classes.colours))
-            ]
-        if values is not None:  # places too small for this scale are left out
-            shown = values[owner[sel]] >= (look.shown_from or -np.inf)
-            groups = [(colour, rows[shown[np.searchsorted(sel, rows)]]) for colour, rows in groups]
-        for colour, rows in groups:
-            if not rows.size:
-                continue
-            if values is None:
-                self._markers(x[rows], y[rows], colour, ms, edge)
-                continue
-            # Proportional symbols: one artist per size class, biggest first (underneath).
-            steps = proportional_sizes(values[owner[rows]], look)
-            for step in range(int(steps.max()), -1, -1):
-                sub = rows[steps == step]
-                if sub.size:
-                    size = step_diameter(step, look)
-                    outline = edge if size >= OUTLINE_MIN_PT else "none"
-                    self._markers(x[sub], y[sub], colour, size, outline)
-        return False
-
-    def _markers(self, x: np.ndarray, y: np.ndarray, colour: str, size: float, edge: str) -> None:
-        """One marker artist: `size` is the diameter in points."""
-        artist = self.ax.plot(
-            x,
-            y,
-            linestyle="none",
-            marker=self.layer.style.marker or "o",
-            markersize=size,
-            markerfacecolor=to_rgba(colour, self.fill_alpha),
-            markeredgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
-            markeredgewidth=0.4 if edge != "none" else 0,
-            zorder=self.z,
-        )[0]
-        self._heavy(artist, x.size)
-
-    def labels(self, bbox: tuple, tol: float, point: float, board: LabelBoard) -> None:
-        """Labels by field, most important first (population, else area), none overlapping.
-
-        `board` holds the labels already placed by layers below; `point` is map units per
-        typographic point as drawn. See cartography/labels.py.
-        """
-        cache, st = self.cache, self.layer.style
-        points = bool(cache.point_rows.size)
-        if points:
-            x, y, owner = cache.points_by_x()
-            first = int(np.searchsorted(x, bbox[0], side="left"))
-            last = int(np.searchsorted(x, bbox[2], side="right"))
-            inside = (y[first:last] >= bbox[1]) & (y[first:last] <= bbox[3])
-            rows = np.unique(owner[first:last][inside])
-        else:
-            hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
-            rows = cache.shaped_rows[np.asarray(hits, dtype=np.int64)]
-        rows = self._keep(rows)
-        if not rows.size:
-            return
-        weight = cache.numbers(self.layer.field("population"))
-        weight = cache.areas[rows] if weight is None else np.nan_to_num(weight[rows], nan=-1.0)
-        if self.look is not None and self.look.shown_from is not None:
-            rows, weight = (
-                rows[weight >= self.look.shown_from],
-                weight[weight >= self.look.shown_from],
-            )
-        rows = rows[np.argsort(-weight, kind="stable")]
-        texts = cache.frame[st.label_field].to_numpy()[rows]
-        em = st.label_size * point
-        if points:
-            # First point of each row (multipoints are labelled once).
-            where = np.searchsorted(cache.point_owner, rows)
-            px, py = cache.point_xy[where, 0], cache.point_xy[where, 1]
-            marker = self.look.diameter if self.look else math.sqrt(max(st.marker_size, 1.0))
-            placed = place_labels(
-                board, texts, lambda i: (px[i], py[i]), em=em, gap=(marker / 2 + 1.0) * point
-            )
-        else:
-            bounds = shapely.bounds(cache.geoms[rows])
-            sizes = np.column_stack([bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]])
-
-            def anchors(i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                spots = shapely.point_on_surface(cache.simplified_rows(rows[i], tol))
-                return shapely.get_x(spots), shapely.get_y(spots)
-
-            placed = place_labels(board, texts, anchors, em=em, sizes=sizes)
-        if self.sprites is not None:
-            self.ax.add_artist(LabelSprites(placed, st.label_size, self.sprites))
-        else:
-            draw_labels(self.ax, placed, st.label_size)
-
-    def selection(self, rows: np.ndarray, tol: float) -> None:
-        cache = self.cache
-        rows = rows[(rows >= 0) & (rows < cache.n)]
-        if not rows.size:
-            return
-        poly = rows[np.isin(rows, cache.poly_rows)]
-        line = rows[np.isin(rows, cache.line_rows)]
-        halo = [patheffects.withStroke(linewidth=4.0, foreground="#202020")]
-        for chosen, make_path, width in ((poly, polygon_path, 2.0), (line, line_path, 2.5)):
-            if chosen.size:
-                self.ax.add_artist(
-                    PathPatch(
-                        make_path(cache.simplified_rows(chosen, tol)),
-                        facecolor="none",
-                        edgecolor=SELECTION_COLOUR,
-                        linewidth=width,
-                        zorder=2000,
-                        path_effects=halo,
-                    )
-                )
-        pts = np.isin(cache.point_owner, rows)
-        if pts.any():
-            ms = math.sqrt(max(self.layer.style.marker_size, 1.0)) + 5
-            self.ax.plot(
-                cache.point_xy[pts, 0],
-                cache.point_xy[pts, 1],
-                linestyle="none",
-                marker="o",
-                markersize=ms,
-                markerfacecolor="none",
-                markeredgecolor=SELECTION_COLOUR,
-                markeredgewidth=2.0,
-                zorder=2000,
-            )
 
 
 def clear_map(ax: Axes) -> None:
