@@ -38,6 +38,7 @@ from cartography.layout import (
     page_size,
 )
 from cartography.render import MapRenderer
+from cartography.text import plain
 from layers.i18n import tr
 from layers.project import SYNTHETIC_NOTE
 from layers.roles import Role
@@ -144,10 +145,10 @@ def _page(width_height: tuple[float, float] | None = None) -> Figure:
 def _header(fig: Figure, title: str, subtitle: str = "", page_no: int | None = None) -> None:
     w, h = fig.get_figwidth(), fig.get_figheight()
     m = 0.45
-    fig.text(m / w, 1 - m / h, title, ha="left", va="top", fontsize=17, fontweight="bold",
+    fig.text(m / w, 1 - m / h, plain(title), ha="left", va="top", fontsize=17, fontweight="bold",
              color=INK)  # fmt: skip
     if subtitle:
-        fig.text(m / w, 1 - (m + 0.4) / h, subtitle, ha="left", va="top", fontsize=10.5,
+        fig.text(m / w, 1 - (m + 0.4) / h, plain(subtitle), ha="left", va="top", fontsize=10.5,
                  color=MUTED)  # fmt: skip
     fig.add_artist(
         Line2D([m / w, 1 - m / w], [1 - (m + 0.78) / h] * 2, color=INK, linewidth=0.9,
@@ -165,7 +166,7 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
         matplotlib.patches.Rectangle((0, 1 - 2.6 / h), 1, 2.6 / h, facecolor="#2b3a4a",
                                      edgecolor="none", transform=fig.transFigure)
     )  # fmt: skip
-    fig.text(0.7 / w, 1 - 1.0 / h, title, fontsize=24, fontweight="bold", color="white",
+    fig.text(0.7 / w, 1 - 1.0 / h, plain(title), fontsize=24, fontweight="bold", color="white",
              va="top", wrap=True)  # fmt: skip
     period = tf.label if tf else tr("all years")
     fig.text(0.7 / w, 1 - 1.85 / h, tr("Briefing pack · period {p}").format(p=period),
@@ -184,7 +185,7 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
     fig.text(0.7 / w, y - 0.25 / h, intro, fontsize=10.5, color=INK, va="top")
     fig.text(0.7 / w, y - 1.35 / h, tr("Contents"), fontsize=13, fontweight="bold", color=INK)
     for i, line in enumerate(contents[:18]):
-        fig.text(0.9 / w, y - (1.65 + 0.24 * i) / h, f"{i + 2}.  {line}", fontsize=9.5,
+        fig.text(0.9 / w, y - (1.65 + 0.24 * i) / h, plain(f"{i + 2}.  {line}"), fontsize=9.5,
                  color=INK, va="top")  # fmt: skip
     fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
         d=date.today().isoformat()), fontsize=9, color=MUTED)  # fmt: skip
@@ -318,7 +319,7 @@ def draw_table(
     )  # fmt: skip
     for tx, ty, text, ha, section, head in texts:
         ax.text(
-            tx, ty, text, transform=ax.transAxes, va="center", ha=ha, fontsize=fontsize,
+            tx, ty, plain(text), transform=ax.transAxes, va="center", ha=ha, fontsize=fontsize,
             color="white" if section else INK,
             fontweight="bold" if (head or section) else "normal",
         )  # fmt: skip
@@ -385,7 +386,7 @@ def _compact_legend(ax, entries) -> None:
     from cartography.layout import _legend_handle
 
     handles = [_legend_handle(e) for e in reversed(flat)]
-    labels = [e.label for e in reversed(flat)]
+    labels = [plain(e.label) for e in reversed(flat)]
     if handles:
         ax.legend(handles, labels, loc="upper left", ncols=3, frameon=False, fontsize=7,
                   handlelength=1.4, columnspacing=1.0, borderaxespad=0)  # fmt: skip
@@ -686,7 +687,7 @@ def compare_page(
         entries = draw_map(ax, project, layers, region.bounds, time_filter=tf, renderer=renderer,
                            highlight=region.geometry)  # fmt: skip
         ax.set_rasterization_zorder(MAP_RASTER_BELOW)
-        ax.set_title(f"{region.name} ({region.code})", fontsize=10, fontweight="bold")
+        ax.set_title(plain(f"{region.name} ({region.code})"), fontsize=10, fontweight="bold")
     add_legend(fig.add_axes((8.6 / w, 1.2 / h, 2.8 / w, 1 - 2.5 / h)), entries)
     return fig
 

@@ -80,3 +80,43 @@ def test_plain_keeps_every_character() -> None:
         artist = fig.text(0, 0, plain(text))
         shown, is_math = artist._preprocess_math(artist.get_text())
         assert (shown, is_math) == (text, False)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_briefing_and_comparison_keep_dollar_signs(tmp_path: Path) -> None:
+    """Region names, the pack's title and the comparison's headings and table come out
+    verbatim (the indicator table is a small stand-in: the real one is tested elsewhere)."""
+    import numpy as np
+    import pandas as pd
+
+    from cartography import briefing
+
+    if not briefing.indicator_catalogue():
+        pytest.skip("analysis.indicators not available")
+    project = _dollar_project(tmp_path)
+    admin = project.layers[FINES]
+    names = admin.data["nombre"].to_numpy().copy()
+    names[1], names[6] = COSTO, SYMBOL  # CO18002 and CO18007
+    admin.data["nombre"] = names
+    n = len(names)
+    indicators = pd.DataFrame(
+        {
+            "code": admin.data["cod_mpio"].astype(str).to_numpy(),
+            "name": names,
+            "eradicated_ha": np.arange(n) * 10.0,
+            "violent_events": np.arange(n)[::-1] * 3.0,
+            "fatalities_per_100k": np.linspace(5, 50, n),
+            "harm_index": np.linspace(0, 1, n),
+        }
+    )
+    indicators.index = indicators["code"].str.upper()
+    out = tmp_path / "pack.pdf"
+    briefing.write_briefing(
+        project, out, regions=["CO18002", "CO18007"], title=FINES, indicators=indicators
+    )
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert FINES in text  # the cover's title
+    assert f"{COSTO} (CO18002)" in text and f"{SYMBOL} (CO18007)" in text  # region pages
+    assert text.count(COSTO) >= 4  # also the ranking table and the comparison page
