@@ -50,6 +50,9 @@ GOOD, BAD, NEUTRAL = "#1a9850", "#d73027", "#f0f0f0"
 # map in the PDF, so a page costs the same however many features its region holds; labels
 # (1000), the region outline (1500) and the furniture stay vector (docs/performance.md).
 MAP_RASTER_BELOW = 999
+# Progress when the units' and the parents' indicator tables are done, then the pages: their
+# shares of a national pack's time (docs/performance.md); the parents' table is not a blip.
+UNITS_DONE, TABLES_DONE = 40, 65
 
 
 class BriefingError(ExportError):
@@ -720,12 +723,14 @@ def write_briefing(
             raise BriefingError(str(exc)) from None
     feedback.set_progress(1, tr("Computing indicators"))
     if indicators is None:
-        inner = _Scaled(feedback, 1, 40)
+        inner = _Scaled(feedback, 1, UNITS_DONE)
         table = compute_table(project, tf, inner)
     else:
         table = indicators
     feedback.check()
-    pair, side_table = comparison_pair(project, table, codes, tf, _Scaled(feedback, 40, 42))
+    pair, side_table = comparison_pair(
+        project, table, codes, tf, _Scaled(feedback, UNITS_DONE, TABLES_DONE)
+    )
     if not codes:
         rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
         ordered = table.sort_values(rank, ascending=False) if rank else table
@@ -753,7 +758,7 @@ def write_briefing(
                 feedback.check()
                 pdf.savefig(fig)
                 pages += 1
-                feedback.set_progress(40 + 60 * pages / total, what)
+                feedback.set_progress(TABLES_DONE + (100 - TABLES_DONE) * pages / total, what)
 
             emit(cover_page(project, title, tf, contents), tr("Cover"))
             drawn = map_layout(project, title=tr("Overview"), page=PAGE, dpi=150,
