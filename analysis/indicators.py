@@ -9,16 +9,14 @@ One row per region (P-code, name, parent P-code), side by side:
   protected areas and near water, new cultivation in protected areas;
 - a composite harm index and a priority rank.
 
-INDICATORS and DEFAULT_WEIGHTS are the one place the cartography (briefing pack), the
-compare view and the desktop read the columns, labels, units and directions from.
-A missing layer makes its indicators null (with a note), never 0.
+The columns, labels, units, directions and weights are declared once in
+analysis/indicator_catalogue.py. A missing layer makes its indicators null (with a note),
+never 0.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -32,14 +30,28 @@ from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
 from analysis.cultivation import classify_cells, window_years
+from analysis.indicator_catalogue import (  # noqa: F401 (re-exported: the catalogue's users)
+    DEFAULT_WEIGHTS,
+    INDICATOR_BY_COLUMN,
+    INDICATORS,
+    PER_100K,
+    Indicator,
+    harm_index,
+    min_max,
+    parse_weights,
+    parse_years,
+    per_100k,
+    priority_rank,
+    yearly_slope,
+)
 from analysis.inputs import PROJECT_KEY, InputError, feature_dates
-from analysis.region_displacement import StudyWindows
+from analysis.region_displacement import StudyWindows, region_targets
+from analysis.regions import choose_regions, region_identity
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
-PER_100K = 100_000.0
 ACCESS_THRESHOLD_M = 15_000.0  # "beyond 15 km of a health service"; also the 2SFCA catchment
 HOTSPOT_CELL_M = 5_000.0
 DISPLACEMENT_BUFFER_M = 5_000.0
@@ -55,290 +67,6 @@ VIOLENT_EVENT_TYPES = ("battles", "explosions/remote violence", "violence agains
 ARREST_COLUMNS = ("arrests", "arrestos", "capturas", "detenidos", "arrested")
 SEIZURE_COLUMNS = ("seizures", "seizures_kg", "incautaciones", "incautacion_kg", "seized_kg")
 HARM_REDUCTION = "harm_reduction"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One column of the indicator table, as every view labels and colours it.
-
-    higher_is_worse: True for harms, False for goods (access, coverage), None for
-    enforcement outputs (neither good nor bad in themselves).
-    """
-
-    column: str
-    label: str
-    group: str  # "context" (population) | "enforcement" | "outcome" | "composite"
-    unit: str
-    higher_is_worse: bool | None
-    help: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.column
-
-    @property
-    def display_scale(self) -> float:
-        """Factor from the stored value to the shown one: '%' columns hold shares 0–1."""
-        return 100.0 if self.unit == "%" else 1.0
-
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("population", tr("Population"), "context", tr("people"), None),
-    Indicator("eradicated_ha", tr("Hectares eradicated"), "enforcement", "ha", None),
-    Indicator("eradicated_manual_ha", tr("Hectares eradicated by hand"), "enforcement", "ha", None),
-    Indicator(
-        "eradicated_aerial_ha", tr("Hectares sprayed from the air"), "enforcement", "ha", None
-    ),
-    Indicator("eradication_events", tr("Eradication operations"), "enforcement", "", None),
-    Indicator("arrests", tr("Arrests"), "enforcement", tr("people"), None),
-    Indicator("seizures", tr("Seizures"), "enforcement", "", None),
-    Indicator("violent_events", tr("Violent events"), "outcome", tr("events"), True),
-    Indicator("fatalities", tr("Fatalities"), "outcome", tr("people"), True),
-    Indicator(
-        "violent_events_per_100k",
-        tr("Violent events per 100,000 people per year"),
-        "outcome",
-        tr("per 100k per year"),
-        True,
-    ),
-    Indicator(
-        "fatalities_per_100k",
-        tr("Fatalities per 100,000 people per year"),
-        "outcome",
-        tr("per 100k per year"),
-        True,
-    ),
-    Indicator(
-        "violence_trend",
-        tr("Trend of violent events per 100,000 (slope per year)"),
-        "outcome",
-        tr("per 100k per year"),
-        True,
-        tr("Least-squares slope of the yearly rate over the period."),
-    ),
-    Indicator(
-        "hot_spot_share",
-        tr("Share of the region in violence hot spots (Gi* 95%)"),
-        "outcome",
-        "%",
-        True,
-        tr("Share of 5 km cells whose Gi* z is a 95% hot spot after FDR correction."),
-    ),
-    Indicator(
-        "wdq_violence",
-        tr("Displacement of violence around eradication (WDQ)"),
-        "outcome",
-        "",
-        False,
-        tr("Below 0: violence moved next door; above 0: benefits spread. Null when undefined."),
-    ),
-    Indicator(
-        "wdq_cultivation",
-        tr("Displacement of cultivation around eradication (WDQ)"),
-        "outcome",
-        "",
-        False,
-        tr("Below 0: coca moved next door; above 0: benefits spread. Null when undefined."),
-    ),
-    Indicator(
-        "beyond_15km_share",
-        tr("Population beyond 15 km of a health service"),
-        "outcome",
-        "%",
-        True,
-    ),
-    Indicator(
-        "access_per_1000",
-        tr("Health services per 1,000 people in reach (2SFCA, 15 km)"),
-        "outcome",
-        tr("per 1,000"),
-        False,
-    ),
-    Indicator(
-        "harm_reduction_coverage",
-        tr("Population within 15 km of a harm-reduction service"),
-        "outcome",
-        "%",
-        False,
-    ),
-    Indicator(
-        "protected_eradicated_ha",
-        tr("Hectares eradicated inside protected areas"),
-        "outcome",
-        "ha",
-        True,
-    ),
-    Indicator(
-        "water_drift_ha",
-        tr("Hectares eradicated within drift distance of water"),
-        "outcome",
-        "ha",
-        True,
-    ),
-    Indicator(
-        "rule_breaking_operations",
-        tr("Eradication operations breaking a spraying rule"),
-        "outcome",
-        "",
-        True,
-    ),
-    Indicator(
-        "new_cultivation_protected_ha",
-        tr("New cultivation inside protected areas"),
-        "outcome",
-        "ha",
-        True,
-    ),
-    Indicator(
-        "harm_index",
-        tr("Harm index (0 = least harm, 1 = most)"),
-        "composite",
-        "",
-        True,
-        tr("Weighted mean of min-max normalised outcomes (goods reversed)."),
-    ),
-    Indicator("priority_rank", tr("Priority rank (1 = most harm)"), "composite", tr("rank"), False),
-)
-INDICATOR_BY_COLUMN = {i.column: i for i in INDICATORS}
-
-# Weights of the harm index. Why these: health and life first (violence, fatalities,
-# access gap) at 1; trends, hot spots, coverage and environmental harm at 0.5; WDQ at 0
-# because it is often undefined and its sign needs reading, so it is shown, not summed.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "violent_events_per_100k": 1.0,
-    "fatalities_per_100k": 1.0,
-    "beyond_15km_share": 1.0,
-    "violence_trend": 0.5,
-    "hot_spot_share": 0.5,
-    "access_per_1000": 0.5,
-    "harm_reduction_coverage": 0.5,
-    "protected_eradicated_ha": 0.5,
-    "water_drift_ha": 0.5,
-    "new_cultivation_protected_ha": 0.5,
-    "rule_breaking_operations": 0.25,
-    "wdq_violence": 0.0,
-    "wdq_cultivation": 0.0,
-}
-
-
-# --- pure pieces ------------------------------------------------------------------------------
-def per_100k(count: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """count / population × 100,000; NaN where the population is unknown or zero."""
-    count = np.asarray(count, dtype=float)
-    population = np.asarray(population, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(population > 0, count / population * PER_100K, np.nan)
-
-
-def yearly_slope(values: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Least-squares slope per year of each row (regions × years); NaN with < 2 years."""
-    values = np.asarray(values, dtype=float)
-    years = np.asarray(years, dtype=float)
-    if values.shape[1] < 2:
-        return np.full(values.shape[0], np.nan)
-    t = years - years.mean()
-    return (values - values.mean(axis=1, keepdims=True)) @ t / (t @ t)
-
-
-def min_max(values: np.ndarray) -> np.ndarray:
-    """Scale to 0–1 over the regions; NaN stays NaN; all-equal values give 0."""
-    values = np.asarray(values, dtype=float)
-    if not np.isfinite(values).any():
-        return values
-    lo, hi = np.nanmin(values), np.nanmax(values)
-    if hi - lo <= 0:
-        return np.where(np.isnan(values), np.nan, 0.0)
-    return (values - lo) / (hi - lo)
-
-
-def harm_index(frame: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, list[str]]:
-    """Weighted mean of min-max normalised outcomes (goods reversed) over available ones.
-
-    A region missing an indicator is scored on the others (weights renormalised).
-    Returns the index and the indicators used.
-    """
-    total = np.zeros(len(frame))
-    weight_sum = np.zeros(len(frame))
-    used = []
-    for column, w in weights.items():
-        if w <= 0 or column not in frame.columns:
-            continue
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-        if not np.isfinite(values).any():
-            continue
-        scaled = min_max(values)
-        if INDICATOR_BY_COLUMN[column].higher_is_worse is False:
-            scaled = 1.0 - scaled
-        have = np.isfinite(scaled)
-        total[have] += w * scaled[have]
-        weight_sum[have] += w
-        used.append(column)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(weight_sum > 0, total / weight_sum, np.nan)
-    return index, used
-
-
-def priority_rank(index: np.ndarray) -> np.ndarray:
-    """1 = most harm; ties share the best rank; regions without an index get NaN."""
-    ranks = pd.Series(index).rank(ascending=False, method="min")
-    return ranks.to_numpy()
-
-
-def parse_weights(text: str | dict | None) -> dict[str, float]:
-    """'violent_events_per_100k=2,access_per_1000=0' over DEFAULT_WEIGHTS."""
-    weights = dict(DEFAULT_WEIGHTS)
-    if not text:
-        return weights
-    items = text.items() if isinstance(text, dict) else _pairs(str(text))
-    for key, value in items:
-        key = key.strip()
-        if key not in DEFAULT_WEIGHTS:
-            raise InputError(
-                tr("--weights: {k!r} is not a weighted indicator. Use: {keys}.").format(
-                    k=key, keys=", ".join(DEFAULT_WEIGHTS)
-                )
-            )
-        try:
-            w = float(value)
-        except (TypeError, ValueError):
-            raise InputError(
-                tr("--weights: {k}={v!r} is not a number.").format(k=key, v=value)
-            ) from None
-        if w < 0 or not math.isfinite(w):
-            raise InputError(tr("--weights: {k} must be zero or more.").format(k=key))
-        weights[key] = w
-    return weights
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    out = []
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise InputError(
-                tr(
-                    "--weights: write key=value pairs, e.g. fatalities_per_100k=2 (got {p!r})."
-                ).format(p=part.strip())
-            )
-        k, v = part.split("=", 1)
-        out.append((k, v))
-    return out
-
-
-def parse_years(text: str | None) -> TimeFilter | None:
-    if not text:
-        return None
-    text = str(text).strip()
-    try:
-        if re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", text):
-            a, b = re.split(r"\s*[-–]\s*", text)
-            return TimeFilter.years(int(a), int(b))
-        return TimeFilter.parse(text)
-    except ValueError:
-        raise InputError(
-            tr("--years {t!r}: write a year or a range such as 2016-2020.").format(t=text)
-        ) from None
 
 
 # --- the computation ---------------------------------------------------------------------------
@@ -407,83 +135,6 @@ def _dates(layer: Layer) -> pd.Series | None:
         if col and col in layer.data.columns:
             return feature_dates(layer, col)
     return None
-
-
-def choose_regions(project, regions_layer: Layer | str | None) -> Layer:
-    """The regions layer named, else the finest administrative layer of the project."""
-    if isinstance(regions_layer, Layer):
-        return regions_layer
-    if regions_layer:
-        try:
-            return project.layers[str(regions_layer)]
-        except KeyError:
-            raise InputError(
-                tr("--regions-layer {n!r} is not in the project. Layers: {names}.").format(
-                    n=regions_layer, names=", ".join(project.layers.names())
-                )
-            ) from None
-    candidates = [
-        layer
-        for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES)
-        if layer.geometry_kind == "polygon"
-    ]
-    if not candidates:
-        raise InputError(
-            tr(
-                "The project has no administrative regions: add a boundaries layer "
-                "(e.g. HDX adm2) or name one with --regions-layer."
-            )
-        )
-    return max(candidates, key=lambda layer: len(layer.data))
-
-
-_CODE_PATTERNS = (r"adm(\d)_pcode", r"^pcode$", r"^code$", r"^codigo", r"^cod_")
-_NAME_PATTERNS = (r"adm(\d)_(es|en|name)$", r"^name$", r"^nombre", r"^nom_")
-
-
-def region_identity(layer: Layer) -> pd.DataFrame:
-    """code (P-code), name and parent_code of each region, from the mapping or HDX columns."""
-    cols = {c.lower(): c for c in layer.data.columns if isinstance(c, str)}
-
-    def find(key: str, patterns: tuple[str, ...], prefer_deepest: bool = True) -> str | None:
-        mapped = layer.field(key)
-        if mapped and mapped in layer.data.columns:
-            return mapped
-        hits: list[tuple[int, str]] = []
-        for pattern in patterns:
-            for low, col in cols.items():
-                m = re.search(pattern, low)
-                if m:
-                    level = int(m.group(1)) if m.groups() and m.group(1).isdigit() else -1
-                    hits.append((level, col))
-            if hits:
-                break
-        if not hits:
-            return None
-        hits.sort(reverse=prefer_deepest)
-        return hits[0][1]
-
-    code_col = find("region_code", _CODE_PATTERNS)
-    name_col = find("name", _NAME_PATTERNS)
-    parent_col = layer.field("parent_code")
-    if not parent_col and code_col:
-        m = re.search(r"adm(\d)_pcode", code_col.lower())
-        if m and int(m.group(1)) > 0:
-            want = f"adm{int(m.group(1)) - 1}_pcode"
-            parent_col = cols.get(want)
-    n = len(layer.data)
-    codes = (
-        layer.data[code_col].astype(str).to_numpy()
-        if code_col
-        else np.array([str(i) for i in range(n)])
-    )
-    names = layer.data[name_col].astype(str).to_numpy() if name_col else codes
-    parents = (
-        layer.data[parent_col].astype(str).to_numpy()
-        if parent_col and parent_col in layer.data.columns
-        else np.full(n, None, dtype=object)
-    )
-    return pd.DataFrame({"code": codes, "name": names, "parent_code": parents})
 
 
 def _population(ctx: _Context, out: pd.DataFrame) -> tuple[np.ndarray, gpd.GeoDataFrame | None]:
@@ -726,39 +377,6 @@ def _hot_spots(ctx: _Context, out: pd.DataFrame, violence: list[Layer]) -> None:
         out["hot_spot_share"] = np.where(cells > 0, hot_cells / cells, np.nan)
 
 
-def _region_targets(
-    ctx: _Context, targets: list[gpd.GeoDataFrame]
-) -> dict[int, tuple[np.ndarray, Any]]:
-    """Per region with dated eradication: its treated shapes and the intervention date.
-
-    Points become circles of their reported hectares (250 m without). The date is when half
-    the region's hectares had been eradicated (operations spread over years; one date keeps
-    the before/after windows readable).
-    """
-    dated = [t[t["date"].notna()] for t in targets]
-    dated = [t for t in dated if len(t)]
-    if not dated:
-        return {}
-    frame = pd.concat(dated, ignore_index=True)
-    ha = frame["ha"].to_numpy(dtype=float)
-    ok = np.isfinite(ha) & (ha > 0)
-    radius = np.where(ok, np.sqrt(np.where(ok, ha, 0.0) * 1e4 / math.pi), POINT_TARGET_RADIUS_M)
-    geom = frame.geometry.values
-    is_point = shapely.get_type_id(geom) == 0
-    shapes = np.where(is_point, shapely.buffer(geom, radius, quad_segs=4), geom)
-    weight = np.where(np.isfinite(ha), ha, 1.0)
-    when = pd.to_datetime(frame["date"]).to_numpy()
-    region = frame["region"].to_numpy()
-    out = {}
-    for r in np.unique(region[region >= 0]):
-        rows = np.flatnonzero(region == r)
-        order = rows[np.argsort(when[rows])]
-        cum = np.cumsum(weight[order])
-        date = pd.Timestamp(when[order[np.searchsorted(cum, cum[-1] / 2)]]).date()
-        out[int(r)] = (shapes[rows], date)
-    return out
-
-
 def _displacement(
     ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame], violence: list[Layer]
 ) -> None:
@@ -774,7 +392,7 @@ def _displacement(
         point_observations,
     )
 
-    per_region = _region_targets(ctx, targets) if targets else {}
+    per_region = region_targets(targets, POINT_TARGET_RADIUS_M) if targets else {}
     jobs = []
     viol = violence[0] if violence else None
     if viol is not None and _dates(viol) is not None:

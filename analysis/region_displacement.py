@@ -13,9 +13,13 @@ time-sorted observations, and only the locations near a region's operations are 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from analysis.displacement import Observations
@@ -155,3 +159,36 @@ def _ranges(start: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
     return np.repeat(start, lengths) + (np.arange(total) - offsets)
+
+
+def region_targets(
+    targets: list[gpd.GeoDataFrame], point_radius_m: float
+) -> dict[int, tuple[np.ndarray, Any]]:
+    """Per region with dated eradication: its treated shapes and the intervention date.
+
+    Points become circles of their reported hectares (`point_radius_m` without). The date is when half
+    the region's hectares had been eradicated (operations spread over years; one date keeps
+    the before/after windows readable).
+    """
+    dated = [t[t["date"].notna()] for t in targets]
+    dated = [t for t in dated if len(t)]
+    if not dated:
+        return {}
+    frame = pd.concat(dated, ignore_index=True)
+    ha = frame["ha"].to_numpy(dtype=float)
+    ok = np.isfinite(ha) & (ha > 0)
+    radius = np.where(ok, np.sqrt(np.where(ok, ha, 0.0) * 1e4 / math.pi), point_radius_m)
+    geom = frame.geometry.values
+    is_point = shapely.get_type_id(geom) == 0
+    shapes = np.where(is_point, shapely.buffer(geom, radius, quad_segs=4), geom)
+    weight = np.where(np.isfinite(ha), ha, 1.0)
+    when = pd.to_datetime(frame["date"]).to_numpy()
+    region = frame["region"].to_numpy()
+    out = {}
+    for r in np.unique(region[region >= 0]):
+        rows = np.flatnonzero(region == r)
+        order = rows[np.argsort(when[rows])]
+        cum = np.cumsum(weight[order])
+        date = pd.Timestamp(when[order[np.searchsorted(cum, cum[-1] / 2)]]).date()
+        out[int(r)] = (shapes[rows], date)
+    return out

@@ -1,0 +1,306 @@
+"""The harm indicators' catalogue and arithmetic: each column's label, unit and direction, the
+harm index weights, and the pure pieces (rates, trends, min-max scaling, the index, the rank).
+
+INDICATORS and DEFAULT_WEIGHTS are the one place the cartography (briefing pack), the
+compare view and the desktop read the columns, labels, units and directions from;
+analysis/indicators.py computes them per region.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.inputs import InputError
+from layers.i18n import tr
+from layers.timefilter import TimeFilter
+
+PER_100K = 100_000.0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One column of the indicator table, as every view labels and colours it.
+
+    higher_is_worse: True for harms, False for goods (access, coverage), None for
+    enforcement outputs (neither good nor bad in themselves).
+    """
+
+    column: str
+    label: str
+    group: str  # "context" (population) | "enforcement" | "outcome" | "composite"
+    unit: str
+    higher_is_worse: bool | None
+    help: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.column
+
+    @property
+    def display_scale(self) -> float:
+        """Factor from the stored value to the shown one: '%' columns hold shares 0–1."""
+        return 100.0 if self.unit == "%" else 1.0
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", tr("Population"), "context", tr("people"), None),
+    Indicator("eradicated_ha", tr("Hectares eradicated"), "enforcement", "ha", None),
+    Indicator("eradicated_manual_ha", tr("Hectares eradicated by hand"), "enforcement", "ha", None),
+    Indicator(
+        "eradicated_aerial_ha", tr("Hectares sprayed from the air"), "enforcement", "ha", None
+    ),
+    Indicator("eradication_events", tr("Eradication operations"), "enforcement", "", None),
+    Indicator("arrests", tr("Arrests"), "enforcement", tr("people"), None),
+    Indicator("seizures", tr("Seizures"), "enforcement", "", None),
+    Indicator("violent_events", tr("Violent events"), "outcome", tr("events"), True),
+    Indicator("fatalities", tr("Fatalities"), "outcome", tr("people"), True),
+    Indicator(
+        "violent_events_per_100k",
+        tr("Violent events per 100,000 people per year"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+    ),
+    Indicator(
+        "fatalities_per_100k",
+        tr("Fatalities per 100,000 people per year"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+    ),
+    Indicator(
+        "violence_trend",
+        tr("Trend of violent events per 100,000 (slope per year)"),
+        "outcome",
+        tr("per 100k per year"),
+        True,
+        tr("Least-squares slope of the yearly rate over the period."),
+    ),
+    Indicator(
+        "hot_spot_share",
+        tr("Share of the region in violence hot spots (Gi* 95%)"),
+        "outcome",
+        "%",
+        True,
+        tr("Share of 5 km cells whose Gi* z is a 95% hot spot after FDR correction."),
+    ),
+    Indicator(
+        "wdq_violence",
+        tr("Displacement of violence around eradication (WDQ)"),
+        "outcome",
+        "",
+        False,
+        tr("Below 0: violence moved next door; above 0: benefits spread. Null when undefined."),
+    ),
+    Indicator(
+        "wdq_cultivation",
+        tr("Displacement of cultivation around eradication (WDQ)"),
+        "outcome",
+        "",
+        False,
+        tr("Below 0: coca moved next door; above 0: benefits spread. Null when undefined."),
+    ),
+    Indicator(
+        "beyond_15km_share",
+        tr("Population beyond 15 km of a health service"),
+        "outcome",
+        "%",
+        True,
+    ),
+    Indicator(
+        "access_per_1000",
+        tr("Health services per 1,000 people in reach (2SFCA, 15 km)"),
+        "outcome",
+        tr("per 1,000"),
+        False,
+    ),
+    Indicator(
+        "harm_reduction_coverage",
+        tr("Population within 15 km of a harm-reduction service"),
+        "outcome",
+        "%",
+        False,
+    ),
+    Indicator(
+        "protected_eradicated_ha",
+        tr("Hectares eradicated inside protected areas"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "water_drift_ha",
+        tr("Hectares eradicated within drift distance of water"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "rule_breaking_operations",
+        tr("Eradication operations breaking a spraying rule"),
+        "outcome",
+        "",
+        True,
+    ),
+    Indicator(
+        "new_cultivation_protected_ha",
+        tr("New cultivation inside protected areas"),
+        "outcome",
+        "ha",
+        True,
+    ),
+    Indicator(
+        "harm_index",
+        tr("Harm index (0 = least harm, 1 = most)"),
+        "composite",
+        "",
+        True,
+        tr("Weighted mean of min-max normalised outcomes (goods reversed)."),
+    ),
+    Indicator("priority_rank", tr("Priority rank (1 = most harm)"), "composite", tr("rank"), False),
+)
+INDICATOR_BY_COLUMN = {i.column: i for i in INDICATORS}
+
+# Weights of the harm index. Why these: health and life first (violence, fatalities,
+# access gap) at 1; trends, hot spots, coverage and environmental harm at 0.5; WDQ at 0
+# because it is often undefined and its sign needs reading, so it is shown, not summed.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "violent_events_per_100k": 1.0,
+    "fatalities_per_100k": 1.0,
+    "beyond_15km_share": 1.0,
+    "violence_trend": 0.5,
+    "hot_spot_share": 0.5,
+    "access_per_1000": 0.5,
+    "harm_reduction_coverage": 0.5,
+    "protected_eradicated_ha": 0.5,
+    "water_drift_ha": 0.5,
+    "new_cultivation_protected_ha": 0.5,
+    "rule_breaking_operations": 0.25,
+    "wdq_violence": 0.0,
+    "wdq_cultivation": 0.0,
+}
+
+
+# --- pure pieces ------------------------------------------------------------------------------
+def per_100k(count: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """count / population × 100,000; NaN where the population is unknown or zero."""
+    count = np.asarray(count, dtype=float)
+    population = np.asarray(population, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(population > 0, count / population * PER_100K, np.nan)
+
+
+def yearly_slope(values: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Least-squares slope per year of each row (regions × years); NaN with < 2 years."""
+    values = np.asarray(values, dtype=float)
+    years = np.asarray(years, dtype=float)
+    if values.shape[1] < 2:
+        return np.full(values.shape[0], np.nan)
+    t = years - years.mean()
+    return (values - values.mean(axis=1, keepdims=True)) @ t / (t @ t)
+
+
+def min_max(values: np.ndarray) -> np.ndarray:
+    """Scale to 0–1 over the regions; NaN stays NaN; all-equal values give 0."""
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).any():
+        return values
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    if hi - lo <= 0:
+        return np.where(np.isnan(values), np.nan, 0.0)
+    return (values - lo) / (hi - lo)
+
+
+def harm_index(frame: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, list[str]]:
+    """Weighted mean of min-max normalised outcomes (goods reversed) over available ones.
+
+    A region missing an indicator is scored on the others (weights renormalised).
+    Returns the index and the indicators used.
+    """
+    total = np.zeros(len(frame))
+    weight_sum = np.zeros(len(frame))
+    used = []
+    for column, w in weights.items():
+        if w <= 0 or column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        if not np.isfinite(values).any():
+            continue
+        scaled = min_max(values)
+        if INDICATOR_BY_COLUMN[column].higher_is_worse is False:
+            scaled = 1.0 - scaled
+        have = np.isfinite(scaled)
+        total[have] += w * scaled[have]
+        weight_sum[have] += w
+        used.append(column)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.where(weight_sum > 0, total / weight_sum, np.nan)
+    return index, used
+
+
+def priority_rank(index: np.ndarray) -> np.ndarray:
+    """1 = most harm; ties share the best rank; regions without an index get NaN."""
+    ranks = pd.Series(index).rank(ascending=False, method="min")
+    return ranks.to_numpy()
+
+
+def parse_weights(text: str | dict | None) -> dict[str, float]:
+    """'violent_events_per_100k=2,access_per_1000=0' over DEFAULT_WEIGHTS."""
+    weights = dict(DEFAULT_WEIGHTS)
+    if not text:
+        return weights
+    items = text.items() if isinstance(text, dict) else _pairs(str(text))
+    for key, value in items:
+        key = key.strip()
+        if key not in DEFAULT_WEIGHTS:
+            raise InputError(
+                tr("--weights: {k!r} is not a weighted indicator. Use: {keys}.").format(
+                    k=key, keys=", ".join(DEFAULT_WEIGHTS)
+                )
+            )
+        try:
+            w = float(value)
+        except (TypeError, ValueError):
+            raise InputError(
+                tr("--weights: {k}={v!r} is not a number.").format(k=key, v=value)
+            ) from None
+        if w < 0 or not math.isfinite(w):
+            raise InputError(tr("--weights: {k} must be zero or more.").format(k=key))
+        weights[key] = w
+    return weights
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise InputError(
+                tr(
+                    "--weights: write key=value pairs, e.g. fatalities_per_100k=2 (got {p!r})."
+                ).format(p=part.strip())
+            )
+        k, v = part.split("=", 1)
+        out.append((k, v))
+    return out
+
+
+def parse_years(text: str | None) -> TimeFilter | None:
+    if not text:
+        return None
+    text = str(text).strip()
+    try:
+        if re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", text):
+            a, b = re.split(r"\s*[-–]\s*", text)
+            return TimeFilter.years(int(a), int(b))
+        return TimeFilter.parse(text)
+    except ValueError:
+        raise InputError(
+            tr("--years {t!r}: write a year or a range such as 2016-2020.").format(t=text)
+        ) from None
