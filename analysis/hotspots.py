@@ -206,7 +206,7 @@ def quartic_kde(
     grid: CellGrid | None = None,
     scaled: bool = False,
     feedback: Feedback | None = None,
-    chunk: int = 16_384,
+    chunk: int | None = None,
     sampling: str = "centres",
 ) -> tuple[CellGrid, np.ndarray]:
     """Quartic kernel density of points on a grid: the sum over points of
@@ -250,7 +250,10 @@ def quartic_kde(
     out = np.zeros((grid.rows + 2 * half) * pcols)
     col, row, u, v, w = _window_origins(xy, w, grid, half, y_bottom, sampling)
     inv_r = 1.0 / reach
-    for start in range(0, len(col), max(1, chunk)):
+    # Small chunks stay in cache (4,096 points: 0.8 s for 1M, 16,384: 0.94 s), but each one
+    # adds a whole grid's bincount: on large grids take more points per chunk.
+    chunk = max(1, chunk or max(4096, out.size // 32))
+    for start in range(0, len(col), chunk):
         if feedback is not None:
             feedback.check()
             feedback.set_progress(100.0 * start / max(len(col), 1), tr("Kernel density"))
