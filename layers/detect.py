@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import islice
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +20,10 @@ from layers.roles import FieldMapping, Role, RoleDetection
 
 # Below this score nothing is claimed: the layer stays "other" until the user says.
 MIN_CONFIDENCE = 0.25
+# Detection looks at this many columns at most, and samples the values of at most
+# MAX_VALUE_COLUMNS text columns: a very wide table must not cost seconds per thousand columns.
+MAX_DETECT_COLUMNS = 10_000
+MAX_VALUE_COLUMNS = 200
 
 # SIMCI grids: areacoca_2001, areacoca2004, coca2022_, ha_coca_2019, coca_ha_2020 ...
 _YEAR_COLUMN = re.compile(
@@ -134,7 +139,7 @@ class _Columns:
 
     def __init__(self, columns: Iterable[object]) -> None:
         self.original: dict[str, str] = {}
-        for col in columns:
+        for col in islice(columns, MAX_DETECT_COLUMNS):
             if isinstance(col, str) and col != "geometry":
                 self.original.setdefault(col.strip().lower(), col)
 
@@ -170,6 +175,16 @@ def _geometry_kind(gdf: gpd.GeoDataFrame) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
+def _may_hold_text(dtype: object) -> bool:
+    if dtype is None:
+        return False
+    return (
+        pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
 def _text_values(gdf: pd.DataFrame, column: str | None, limit: int = 5000) -> set[str]:
     """Lower-cased distinct values of a text column (sampled: detection must stay fast)."""
     if not column or column not in gdf:
@@ -182,7 +197,9 @@ def _text_values(gdf: pd.DataFrame, column: str | None, limit: int = 5000) -> se
 
 def _value_column(gdf: pd.DataFrame, cols: _Columns, wanted: set[str]) -> str | None:
     """First text column whose values include any of `wanted` (e.g. manual/aerial)."""
-    for col in cols.original.values():
+    dtypes = gdf.dtypes.to_dict()  # one lookup per column: gdf[col] costs ~0.1 ms each
+    text = [c for c in cols.original.values() if _may_hold_text(dtypes.get(c))]
+    for col in text[:MAX_VALUE_COLUMNS]:
         if _text_values(gdf, col, limit=2000) & wanted:
             return col
     return None
@@ -202,8 +219,9 @@ def _generic_mapping(gdf: pd.DataFrame, cols: _Columns) -> dict[str, str]:
         if col is not None:
             fields[key] = col
     if "date" not in fields:
+        dtypes = gdf.dtypes.to_dict()
         for col in cols.original.values():
-            if pd.api.types.is_datetime64_any_dtype(gdf[col]):
+            if pd.api.types.is_datetime64_any_dtype(dtypes.get(col)):
                 fields["date"] = col
                 break
     return fields

@@ -30,7 +30,7 @@ from layers.vector_io import (
 
 
 def _read_geojson(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
-    gdf = read_vector(str(path))
+    gdf = read_vector(str(path), fast_points=False)
     return [RawLayer(path.stem, gdf, LoadReport(driver="GeoJSON", encoding="utf-8"))]
 
 
@@ -120,8 +120,9 @@ def _read_zip(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
                 raws.append(read_shapefile_parts(parts, source, stem, options, sub))
             else:
                 names = vector_layer_names(source)
+                text = member.lower().endswith((".geojson", ".json"))
                 for name in names:
-                    gdf = read_vector(source, layer=name)
+                    gdf = read_vector(source, layer=name, fast_points=not text)
                     label = stem if len(names) == 1 else name
                     raws.append(RawLayer(label, gdf, LoadReport(encoding="utf-8"), sub))
         for raw in raws:

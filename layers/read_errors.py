@@ -36,6 +36,13 @@ def check_path(path: Path) -> None:
         raise LayerLoadError(
             path, tr("is a folder, not a file."), tr("Open a file inside it (e.g. the .shp).")
         )
+    if not path.is_file():
+        # Opening a named pipe blocks until something writes to it: never open one.
+        raise LayerLoadError(
+            path,
+            tr("is not a regular file (a named pipe, device or socket)."),
+            tr("Save the data to a file first and open that file."),
+        )
 
 
 def check_options(path: Path, options: dict) -> None:
@@ -90,6 +97,18 @@ def explain(path: Path, format_name: str, exc: Exception) -> LayerLoadError:
         "not recognized" in detail or "not a supported" in detail.lower()
     ):
         return LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+    if "OGR_GEOJSON_MAX_OBJ_SIZE" in str(exc) or "too complex/large" in detail:
+        return LayerLoadError(
+            path,
+            tr(
+                "holds a feature larger than GDAL's GeoJSON reader accepts (its object size "
+                "limit, OGR_GEOJSON_MAX_OBJ_SIZE); the file itself may be valid."
+            ),
+            tr(
+                "Convert it to GeoPackage (ogr2ogr --config OGR_GEOJSON_MAX_OBJ_SIZE 0 "
+                "out.gpkg in.geojson) and open the GeoPackage."
+            ),
+        )
     if isinstance(exc, pd.errors.EmptyDataError):
         return LayerLoadError(path, tr("is an empty table."), tr("Check the file."))
     return LayerLoadError(

@@ -29,6 +29,7 @@ from layers.repair import repair
 from layers.style import default_style
 from layers.tables import COORDINATE_COLUMNS, coordinate_columns
 from layers.vector_io import (
+    LINEARISED,
     MAX_ZIP_RATIO,
     MAX_ZIP_UNCOMPRESSED,
     FormatReader,
@@ -184,6 +185,13 @@ def _finish(path: Path, reader: FormatReader, raw: RawLayer, options: dict) -> L
     if len(gdf) == 0:
         raise LayerLoadError(
             where, tr("has no features."), tr("Check that you picked the right file or layer.")
+        )
+    if gdf.attrs.pop(LINEARISED, False):
+        report.repaired(
+            tr(
+                "Curved geometries (arcs, as ArcGIS and QGIS write them) were converted to "
+                "straight segments (GDAL's approximation, 4° per segment)."
+            )
         )
     gdf = repair(where, gdf, report, options)
     detection = detect_role(gdf, name_hint=f"{raw.name} {path.stem}")

@@ -273,15 +273,18 @@ def _repair_invalid(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFra
 
 def _blank_missing_text(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
     """Turn "nan"/"NULL" strings into real missing values so counts and joins are honest."""
-    total = 0
-    for col in gdf.columns:
-        if col == gdf.geometry.name or gdf[col].dtype != object:
-            continue
-        hits = gdf[col].isin(MISSING_TEXT)
-        n = int(hits.sum())
-        if n:
-            gdf.loc[hits, col] = None
-            total += n
+    # One isin over all text columns: a per-column loop costs ~0.3 ms a column even when
+    # nothing matches, seconds for a table thousands of columns wide.
+    text = [
+        c
+        for c, d in gdf.dtypes.items()
+        if pd.api.types.is_object_dtype(d) and c != gdf.geometry.name
+    ]
+    hits = pd.DataFrame(gdf[text]).isin(MISSING_TEXT) if text else pd.DataFrame()
+    per_column = hits.sum()
+    total = int(per_column.sum())
+    for col in per_column.index[per_column.to_numpy() > 0]:
+        gdf.loc[hits[col].to_numpy(), col] = None
     if total:
         report.repaired(
             tr('{n} values written as text like "nan" or "NULL" were read as missing.').format(

@@ -30,6 +30,11 @@ COORDINATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("decimallongitude", "decimallatitude"),
 )
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape")
+# A table wider than this is refused before pandas sees it: pandas takes minutes on a
+# 1,000,000-column header (docs/traps.md), and no point table needs that many.
+MAX_TABLE_COLUMNS = 10_000
+# The header is scanned in pieces of this many characters, up to the column limit.
+_HEADER_CHUNK = 1024**2
 
 
 def coordinate_columns(columns: list[str]) -> tuple[str, str] | None:
@@ -89,10 +94,40 @@ def _delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
+def _header_columns(path: Path, sep: str, encoding: str) -> int:
+    """Columns in the first line, counted by delimiters (quoted ones too: an upper bound).
+
+    Stops once MAX_TABLE_COLUMNS is passed, so a huge or endless first line costs little.
+    """
+    count = 1
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        while chunk := fh.read(_HEADER_CHUNK):
+            end = chunk.find("\n")
+            count += chunk[: None if end < 0 else end].count(sep)
+            if end >= 0 or count > MAX_TABLE_COLUMNS:
+                break
+    return count
+
+
+def _check_width(path: Path, sep: str, encoding: str) -> None:
+    if _header_columns(path, sep, encoding) > MAX_TABLE_COLUMNS:
+        raise LayerLoadError(
+            path,
+            tr("has more than {limit:,} columns, more than Harm Atlas reads.").format(
+                limit=MAX_TABLE_COLUMNS
+            ),
+            tr(
+                "Keep only the columns you need (the coordinates and the values to analyse) "
+                "and save it again, e.g. with csvcut -c or a spreadsheet."
+            ),
+        )
+
+
 def read_csv(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]:
     report = LoadReport(driver="CSV")
     report.encoding = text_encoding(path, options, report)
     sep = _delimiter(path, report.encoding)
+    _check_width(path, sep, report.encoding)
 
     def read(encoding: str) -> pd.DataFrame:
         return pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)

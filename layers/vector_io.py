@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import pyogrio.raw
 import shapely
 
 from layers.errors import LayerLoadError
@@ -26,6 +27,11 @@ MAX_ZIP_RATIO = 100
 ZIP_RATIO_FLOOR = 64 * 1024**2
 # Point layers this large are decoded with numpy (WKB points are 21 fixed bytes): ~2x faster.
 FAST_POINTS_MIN = 100_000
+# GDAL refuses a GeoJSON feature whose parsed size passes OGR_GEOJSON_MAX_OBJ_SIZE (200 MB
+# by default: one polygon of ~1.2 million vertices); 0 lifts the limit (docs/traps.md).
+GEOJSON_MAX_OBJECT_MB = 0
+# Set on a frame (DataFrame.attrs) whose curves GDAL turned into straight segments.
+LINEARISED = "harm_atlas_curves_linearised"
 
 
 @dataclass
@@ -90,16 +96,53 @@ def guard_zip(path: Path) -> None:
 # --- reading through GDAL -------------------------------------------------------------------
 
 
-def read_vector(source: str, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
+def read_vector(
+    source: str, layer: str | None = None, fast_points: bool = True, **kwargs
+) -> gpd.GeoDataFrame:
+    """One layer through GDAL. fast_points=False for GeoJSON: GDAL parses the whole text at
+    every open, so the point fast path's three opens cost twice one plain read."""
+    _lift_geojson_limit()
     try:
-        gdf = _read_many_points(source, layer, **kwargs)
+        gdf = _read_many_points(source, layer, **kwargs) if fast_points else None
         if gdf is None:
             gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=True, **kwargs)
     except shapely.errors.GEOSException:
         # One undecodable shape (e.g. a 3-point ring) must not cost the whole file.
         gdf = _read_vector_leniently(source, layer, **kwargs)
+    except NotImplementedError as exc:
+        if not is_curve_error(exc):
+            raise
+        gdf = _read_linearised(source, layer, **kwargs)
     if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry
         raise ValueError("no geometry column")
+    return gdf
+
+
+def _lift_geojson_limit() -> None:
+    # Process-wide in GDAL and read only by its GeoJSON driver; set before each open so the
+    # value in force is always this module's.
+    pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": str(GEOJSON_MAX_OBJECT_MB)})
+
+
+def is_curve_error(exc: BaseException) -> bool:
+    """Shapely's refusal of arcs (CircularString, CompoundCurve, CurvePolygon, MultiSurface)."""
+    return "nonlinear geometry" in str(exc).lower()
+
+
+def _read_linearised(source: str, layer: str | None, **kwargs) -> gpd.GeoDataFrame:
+    """Curved geometries as GDAL's straight-segment approximation (arcs in 4° steps).
+
+    Arrow hands over the WKB as stored, curves included; pyogrio's feature-by-feature read
+    asks GDAL for the linear geometry instead.
+    """
+    try:
+        gdf = pyogrio.read_dataframe(source, layer=layer, use_arrow=False, **kwargs)
+    except shapely.errors.GEOSException:
+        meta, _, wkb, values = pyogrio.raw.read(source, layer=layer, **kwargs)
+        data = dict(zip(meta["fields"], values, strict=True))
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        gdf = gpd.GeoDataFrame(data, geometry=geoms, crs=meta.get("crs"))
+    gdf.attrs[LINEARISED] = True
     return gdf
 
 
@@ -157,6 +200,7 @@ def _read_vector_leniently(source: str, layer: str | None, **kwargs) -> gpd.GeoD
 
 def vector_layer_names(source: str) -> list[str]:
     """Layers with geometry (GeoPackage attribute-only tables are not map layers)."""
+    _lift_geojson_limit()  # opening a GeoJSON scans every feature already
     listed = pyogrio.list_layers(source)
     return [str(name) for name, geom in listed if geom is not None]
 
