@@ -126,12 +126,24 @@ class Algorithm:
     help: str = ""
     parameters: tuple[Parameter, ...] = ()
     outputs: tuple[Output, ...] = ()
+    # Roles this analysis finds in the project by itself ("*": every layer): the CLI loads
+    # those and the layers named in the parameters, nothing else.
+    project_roles: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def layers_needed(self, raw: dict[str, Any]) -> tuple[set[str], set[str]]:
+        """(layer names named in `raw`, roles read from the project) for loading a project."""
+        names = {
+            str(raw[p.name])
+            for p in self.parameters
+            if p.kind == "layer" and isinstance(raw.get(p.name), str)
+        }
+        return names, set(self.project_roles)
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}

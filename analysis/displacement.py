@@ -441,6 +441,7 @@ class _Study:
 @register
 class Displacement(Algorithm):
     id = "displacement"
+    project_roles = ("admin_boundaries",)  # the default study region
     title = tr("Displacement and diffusion (WDQ, TNE, WDD)")
     help = tr(
         "Did enforcement push cultivation or violence next door? Compares events before and "

@@ -699,6 +699,7 @@ def compute_indicators(
 @register
 class HarmIndicators(Algorithm):
     id = "indicators"
+    project_roles = ("*",)  # every layer, found by its role
     title = tr("Harm indicators per region")
     help = tr(
         "Per region, side by side: enforcement outputs (hectares eradicated, operations, "

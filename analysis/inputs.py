@@ -87,7 +87,7 @@ def resolve_layer(
         elif project is not None and not Path(split_layer_spec(text)[0]).exists():
             raise InputError(
                 tr("{v!r} is neither a layer of the project nor a file. Layers: {names}.").format(
-                    v=text, names=", ".join(project.layers.names())
+                    v=text, names=", ".join(project.known_layer_names())
                 )
             )
         if layer is None:

@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 import types
+from collections.abc import Callable
 
 from analysis.base import Algorithm, Canceled, Feedback
 from analysis.command import ProgressBar, add_algorithm_arguments, format_summary, method_notes
@@ -93,8 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.out:
             check_format(args.out, "--out")
-        if args.project:
-            state.open_project(args.project)
+        if args.project:  # only the layers this run names or finds by role
+            state.open_project(args.project, wanted=layers_wanted(algorithm, raw))
         protect = protected_paths(state, algorithm.id, raw)
         if args.out:  # before the run: minutes of work must not end in a refusal
             check_not_protected([args.out], protect)
@@ -119,6 +120,14 @@ def _run(args: argparse.Namespace) -> int:
     for path in written:
         print(tr("Wrote {p}").format(p=path), file=sys.stderr)
     return 0
+
+
+def layers_wanted(algorithm: Algorithm, raw: dict) -> Callable[[dict], bool]:
+    """Which project entries a run reads: those named in its parameters, and its roles."""
+    names, roles = algorithm.layers_needed(raw)
+    if "*" in roles:
+        return lambda entry: True
+    return lambda entry: entry.get("name") in names or entry.get("role") in roles
 
 
 def _write(result, out: str, protect) -> list:

@@ -16,7 +16,7 @@ desktop does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -66,13 +66,19 @@ class AppState:
     def layers(self) -> list[Layer]:
         return list(self._project.layers) if self._project is not None else []
 
-    def open_project(self, path: str | Path | None, *, stream: TextIO | None = None) -> Project:
+    def open_project(
+        self,
+        path: str | Path | None,
+        *,
+        stream: TextIO | None = None,
+        wanted: Callable[[dict], bool] | None = None,
+    ) -> Project:
         """Open the project at `path` (None: the default project) through the one loader.
 
         Raises layers.errors.ProjectError when the file cannot be read; layers that failed
         are warnings on `stream` (stderr) and stay in `project.load_errors`.
         """
-        project = open_project(path, stream=stream)
+        project = open_project(path, stream=stream, wanted=wanted)
         if project is None:  # only when asked not to fall back on the default: never here
             raise ProjectError(tr("No project given: name one with --project FILE."))
         self.set_project(project)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -27,7 +28,11 @@ def default_project() -> Path | None:
 
 
 def open_project(
-    path: str | Path | None, *, sample_when_missing: bool = True, stream: TextIO | None = None
+    path: str | Path | None,
+    *,
+    sample_when_missing: bool = True,
+    stream: TextIO | None = None,
+    wanted: Callable[[dict], bool] | None = None,
 ) -> Project | None:
     """The project at `path` (else the default project, the sample, or None); each layer that
     failed is a warning.
@@ -41,7 +46,7 @@ def open_project(
         if _default_project is None:
             raise ProjectError(tr("No project given: name one with --project FILE."))
         path = _default_project
-    project = Project.load(path)
+    project = Project.load(path, wanted=wanted)
     for err in project.load_errors:  # a missing layer must never vanish silently
         print(tr("Warning: {e}").format(e=err.one_line()), file=stream or sys.stderr)
     return project

@@ -44,6 +44,8 @@ class Project:
     metadata: dict = field(default_factory=dict)
     _metric_crs: CRS | None = None
     load_errors: list[LayerLoadError] = field(default_factory=list)
+    partial: bool = False  # only some layers were read (one command's): never saved
+    entry_names: list[str] = field(default_factory=list)  # every layer the file names
 
     # --- CRS ------------------------------------------------------------------------
     @property
@@ -86,6 +88,10 @@ class Project:
         return bool(self.metadata.get("synthetic")) or any(
             layer.metadata.get("synthetic") for layer in self.layers
         )
+
+    def known_layer_names(self) -> list[str]:
+        """Every layer the project names, read or not (a partial project read only some)."""
+        return list(self.entry_names) if self.partial else self.layers.names()
 
     def layer(self, name: str) -> Layer:
         try:
@@ -137,6 +143,10 @@ class Project:
         target = Path(path or self.path or "")
         if not str(target):
             raise ProjectError(tr("Choose where to save the project."))
+        if self.partial:
+            raise ProjectError(
+                tr("This project was opened with only some of its layers; open it whole to save.")
+            )
         target = target.resolve()
         self._persist_memory_layers(target)
         write_atomic(target, json.dumps(self.to_dict(target.parent), indent=2, ensure_ascii=False))
@@ -164,7 +174,11 @@ class Project:
         base: Path,
         reader: Callable[..., list[Layer]] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
+        wanted: Callable[[dict], bool] | None = None,
     ) -> Project:
+        """The project described by `data`; with `wanted`, only the layer entries it accepts
+        are read (a command that needs two layers of a thousand reads two). Such a project is
+        partial: it cannot be saved, or it would lose the others."""
         check_project(data)
         if reader is None:
             from layers.readers import read_layers as reader
@@ -177,6 +191,10 @@ class Project:
         if data.get("metric_crs"):
             project.metric_crs = data["metric_crs"]
         entries = data.get("layers", [])
+        project.entry_names = [str(e.get("name") or "") for e in entries]
+        if wanted is not None and data.get("metric_crs"):  # else the CRS needs every layer
+            project.partial = len([e for e in entries if wanted(e)]) < len(entries)
+            entries = [e for e in entries if wanted(e)]
         for i, entry in enumerate(entries):
             source = LayerSource.from_dict(entry.get("source"))
             if on_progress:

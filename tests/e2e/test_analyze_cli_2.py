@@ -249,3 +249,25 @@ def test_indicators_cli_errors(tiny_project_file):
     assert r.returncode == 2 and "not a weighted indicator" in r.stderr
     r = cli("indicators", "--project", str(tiny_project_file), "--years", "soon")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_analyze_reads_only_the_layers_it_needs(tmp_path):
+    """A project of 1,000 entries: `analyze count` reads its two layers, not 1,000 (issue 12)."""
+    from sample_maps import SAMPLE_PROJECT
+
+    data = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
+    for entry in data["layers"]:
+        entry["source"]["path"] = str((SAMPLE_PROJECT.parent / entry["source"]["path"]).resolve())
+    missing = {"name": "", "source": {"path": str(tmp_path / "gone.geojson")}, "role": "other"}
+    data["layers"] += [dict(missing, name=f"Extra {k}") for k in range(990)]
+    project = tmp_path / "big.hatlas.json"
+    project.write_text(json.dumps(data), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "main.py", "analyze", "count", "--project", str(project),
+         "--points", "Eventos de violencia (ACLED)", "--polygons", "Municipios (ADM2)",
+         "--json", "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "gone.geojson" not in done.stderr  # the 990 missing files were never opened
+    assert json.loads(done.stdout)["polygons"] == 16
