@@ -225,6 +225,12 @@ class Project:
     @classmethod
     def load(cls, path: str | Path, **kwargs) -> Project:
         path = Path(path).resolve()
+        if path.exists() and not path.is_file():  # a pipe or a device would block the read
+            raise ProjectError(
+                tr(
+                    "{p} is not a project file (a folder, pipe or device): choose the .hatlas.json file."
+                ).format(p=path)
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

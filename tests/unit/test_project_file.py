@@ -110,3 +110,11 @@ def test_atomic_save_keeps_mode_and_clears_stale_temporaries(tmp_path: Path) -> 
     other.write_text("y")
     write_atomic(target, "{}")
     assert other.exists()
+
+
+@pytest.mark.timeout(10)
+def test_a_pipe_given_as_project_is_refused_at_once(tmp_path: Path) -> None:
+    pipe = tmp_path / "p.hatlas.json"
+    os.mkfifo(pipe)
+    with pytest.raises(ProjectError, match="not a project file"):
+        Project.load(pipe)
