@@ -94,6 +94,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.out:
             check_format(args.out, "--out")
+            if os.path.isdir(args.out):  # said before the run, not after minutes of work
+                raise InputError(
+                    tr("--out {p} is a folder: give a file name, e.g. {p}/result.gpkg.").format(
+                        p=args.out.rstrip("/")
+                    )
+                )
         if args.project:  # only the layers this run names or finds by role
             state.open_project(args.project, wanted=layers_wanted(algorithm, raw))
         protect = protected_paths(state, algorithm.id, raw)
