@@ -187,9 +187,17 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
     intro = "\n".join(textwrap.wrap(intro, int((w - 1.4) * 11)))
     fig.text(0.7 / w, y - 0.25 / h, intro, fontsize=10.5, color=INK, va="top")
     fig.text(0.7 / w, y - 1.35 / h, tr("Contents"), fontsize=13, fontweight="bold", color=INK)
-    for i, line in enumerate(contents[:18]):
-        fig.text(0.9 / w, y - (1.65 + 0.24 * i) / h, plain(f"{i + 2}.  {line}"), fontsize=9.5,
-                 color=INK, va="top")  # fmt: skip
+    # Columns of lines between the heading and the footer: 33 department pages fit too.
+    step, first = 0.24, (1 - y) * h + 1.65  # inches: line height, first line below the top
+    rows = max(1, int((h - 1.15 - first) / step) + 1)
+    columns = math.ceil(len(contents) / rows)
+    width = (w - 1.6) / max(columns, 1)
+    chars = int(width * 72 / (9.5 * 0.55))  # DejaVu Sans: ~0.55 em a character
+    for i, line in enumerate(contents):
+        col, row = divmod(i, rows)
+        fig.text((0.9 + col * width) / w, y - (1.65 + step * row) / h,
+                 plain(_shorten_name(f"{i + 2}.  {line}", chars)), fontsize=9.5, color=INK,
+                 va="top")  # fmt: skip
     fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
         d=date.today().isoformat()), fontsize=9, color=MUTED)  # fmt: skip
     if project.is_synthetic:
@@ -336,6 +344,14 @@ def _scaled(value: object, scale: float) -> object:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shorten_name(text: str, limit: int) -> str:
+    """'Region: San José del Guav… (PS07)': shortened before a closing '(CODE)', which stays."""
+    head, sep, tail = text.rpartition(" (")
+    if len(text) <= limit or not sep or not tail.endswith(")"):
+        return _shorten(text, limit)
+    return _shorten(head, max(limit - len(tail) - 2, 8)) + sep + tail
 
 
 def _wrap_all(texts: Sequence[str], width: int) -> list[str]:

@@ -369,3 +369,29 @@ def test_compare_side_hides_density_outside_the_region(with_departments) -> None
     assert beside.sum() > 1000  # the map's margin around the region
     assert (pixels[beside] == 255).all()  # white: nothing drawn outside the region
     assert (pixels[in_region] < 250).any()  # the density does show inside
+
+
+def test_cover_lists_every_page_above_the_footer(project) -> None:
+    """33 department pages: the contents run in columns on the cover, none over the footer or
+    off the page, and each region keeps its code when its name is shortened."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from cartography.briefing import cover_page
+
+    names = ["Toyaes", "San José del Guaviare y Bajo Inírida Oriental"]
+    regions = [f"Region: {names[i % 2]} (PS{i:02d})" for i in range(1, 34)]
+    contents = ["Overview map", "Regions ranked by harm", *regions, "Comparison", "Trends"]
+    fig = cover_page(project, "Pack", None, contents)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    lines = [t for t in fig.texts if t.get_text()[:1].isdigit()]
+    assert len(lines) == len(contents)
+    footer = next(t for t in fig.texts if t.get_text().startswith("Prepared with"))
+    floor = footer.get_window_extent(renderer).y1
+    for text in lines:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 > floor, text.get_text()
+    shown = " ".join(t.get_text() for t in lines)
+    assert all(f"(PS{i:02d})" in shown for i in range(1, 34))
+    boxes = [t.get_window_extent(renderer) for t in lines]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
