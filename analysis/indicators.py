@@ -504,6 +504,9 @@ def _access(
         out["harm_reduction_coverage"] = np.where(pop_region > 0, covered / pop_region, np.nan)
 
 
+_FOOTPRINT_HARM: dict[tuple, gpd.GeoDataFrame] = {}
+
+
 def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame]) -> None:
     from analysis.environment import EnvironmentalHarm
 
@@ -536,8 +539,21 @@ def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFram
         "border_distance_m": 10_000.0,
         "metric_crs": ctx.crs,
     }
-    res = EnvironmentalHarm().run(params, _child(ctx.feedback))
-    fp = res.layers["footprints"]
+    # The same operations are judged again for each level of regions (the briefing asks for
+    # municipalities and departments): the result depends on the layers and period only.
+    key = (
+        ctx.crs.to_string(),
+        (ctx.period.start, ctx.period.end) if ctx.period is not None else None,
+        tuple(
+            (layer.id, id(layer.data), len(layer.data)) for layer in ctx.by_role(Role.ERADICATION)
+        ),
+        tuple((r.value, None if v is None else (v.id, id(v.data))) for r, v in first.items()),
+    )
+    fp = _FOOTPRINT_HARM.get(key)
+    if fp is None or len(fp) != len(frame):
+        fp = EnvironmentalHarm().run(params, _child(ctx.feedback)).layers["footprints"]
+        _FOOTPRINT_HARM.clear()  # one entry: the last project and period
+        _FOOTPRINT_HARM[key] = fp
     region = frame["region"].to_numpy()
     for column, source, role in (
         ("protected_eradicated_ha", "protected_ha", tr("protected areas")),

@@ -360,3 +360,19 @@ def test_study_windows_equal_labels_and_window_totals_on_random_data(weighted):
         expected = window_totals(obs, labels, t0, 3 + k % 3)
         got = study.totals(shapes, 1_000.0, 5_000.0, t0, 3 + k % 3)
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_second_region_level_reuses_the_operations_harm_and_equals_a_fresh_run():
+    """Departments after municipalities (the briefing's order) reuse the environmental step."""
+    from analysis import indicators as ind
+
+    project = Project.load(SAMPLE_PROJECT)
+    ind._FOOTPRINT_HARM.clear()
+    compute_indicators(project, "Municipios (ADM2)")
+    assert len(ind._FOOTPRINT_HARM) == 1
+    reused = compute_indicators(project, "Departamentos (ADM1)")
+    ind._FOOTPRINT_HARM.clear()
+    fresh = compute_indicators(project, "Departamentos (ADM1)")
+    pd.testing.assert_frame_equal(reused, fresh)
+    other_period = compute_indicators(project, "Departamentos (ADM1)", years="2016-2018")
+    assert not other_period["protected_eradicated_ha"].equals(fresh["protected_eradicated_ha"])
