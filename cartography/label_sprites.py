@@ -10,6 +10,7 @@ exports keep real text (selectable in PDF and SVG).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 from matplotlib import patheffects
@@ -96,6 +97,13 @@ class LabelSprites(Artist):
         super().__init__()
         self._placed, self._size, self._book = placed, size, book
         self.set_zorder(1000)
+
+    def prepare_steps(self, dpi: float, per_step: int = 8) -> Iterator[None]:
+        """Draw the sprites this view will blit, a few per step (idle time, a view ahead)."""
+        for first in range(0, len(self._placed), per_step):
+            for p in self._placed[first : first + per_step]:
+                self._book.sprite(p.text, self._size, p.ha, p.va, dpi)
+            yield
 
     @allow_rasterization
     def draw(self, renderer) -> None:

@@ -33,7 +33,7 @@ from cartography.classify import (
 )
 from cartography.label_sprites import SpriteBook
 from cartography.labels import LabelBoard
-from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR: also imported from here
+from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR, clear_map: also from here
     MAX_CACHED,
     SELECTION_COLOUR,
     LayerDraw,
@@ -41,6 +41,7 @@ from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR: also impo
     _Classes,
     _kept,
     _token,
+    clear_map,
 )
 from cartography.legend import LegendEntry, legend_entry, reduced_legend
 from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also imported from here
@@ -71,6 +72,17 @@ from cartography.tiles import (
     tile_bounds,
     tile_indices,
     tile_resolution,
+)
+from cartography.view_snapshots import (  # noqa: F401 - predicted_grid: also from here
+    Snapshots,
+    SnapshotSegment,
+    area_ahead,
+    content_key,
+    draw_snapshot_steps,
+    predicted_grid,
+    segment_zorders,
+    snapshot_axes,
+    snapshot_figure,
 )
 from layers.layer import Layer
 from layers.style import scale_ranges
@@ -239,6 +251,8 @@ MAX_STORES = 4
 WARM_CHUNK = 5_000  # rows per warm-up step: ~10-20 ms, so a waiting redraw starts soon
 # Views drawing this many polygons of one layer use its level tiles (cartography.tiles).
 TILE_MIN_ROWS = 20_000
+# The canvas's wheel step (desktop/canvas.py WHEEL_ZOOM_STEP): warm_up draws views ahead at it.
+WHEEL_STEP = 1.25
 VIEW_READY = "view-ready"  # what warm_up yields once the view's own level is ready
 MAX_TILES = 256  # ~1 MB each: a 1600x1200 view needs 20-60 a level; warm_up makes 3 levels
 MAX_CACHED_LAYERS = 64
@@ -263,6 +277,11 @@ class MapRenderer:
         self.last_stand_in: set[int] = set()  # ... from the coarser level's: soft until warm
         self._sprites = SpriteBook()  # screen labels drawn once, blitted after (tiles=True)
         self._views = ComposedViews()  # tiled layers' mosaics at the last view's exact scale
+        self._snapshots = Snapshots()  # views drawn ahead at the next wheel step's scales
+        self._snapshot_figure: Figure | None = None
+        self._building = False  # drawing a snapshot: render() neither uses nor records them
+        self._screen: tuple | None = None  # last screen render: width, height, look, content
+        self.last_snapshot = False  # the last render drew its layers from a snapshot
 
     # --- caches -----------------------------------------------------------------------
     def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
@@ -397,9 +416,43 @@ class MapRenderer:
 
         rasterize_over: rasterize any artist with more vertices than this (vector PDFs of
         100k polygons take 15 s and 12 MB). classifications: layer.id -> shared classes.
-        tiles: draw large polygon layers from level tiles that warm_up made (screen only).
+        tiles: draw large polygon layers from level tiles that warm_up made (screen only),
+        and a view at a scale warm_up drew ahead from that snapshot (cartography.view_snapshots).
         """
+        layers = list(layers)
+        selection = selection or {}
+        classifications = classifications or {}
+        snapshot = None
+        if tiles and not self._building:
+            width, height = round(ax.bbox.width), round(ax.bbox.height)
+            look = (tuple(ax.figure.get_facecolor()), float(ax.figure.dpi))
+            content = content_key(layers, view, look, classifications)
+            self._screen = (width, height, look, content)
+            snapshot = self._snapshots.find(content, predicted_grid(width, height, view.extent))
+        draw = partial(
+            self._draw_layers, ax, layers, view, selection, rasterize_over, classifications, labels
+        )
+        entries, baked_dense = draw(tiles, set(snapshot.live) if snapshot else None)
+        if snapshot is not None and baked_dense:  # a layer baked as markers wants density
+            clear_map(ax)
+            snapshot = None
+            entries, _ = draw(tiles, None)
+        for index, z in enumerate(segment_zorders(snapshot.live_z) if snapshot else ()):
+            ax.add_artist(SnapshotSegment(snapshot, index, z))
+        self.last_snapshot = snapshot is not None
+        if set_extent:
+            ax.set_xlim(view.extent[0], view.extent[2])
+            ax.set_ylim(view.extent[1], view.extent[3])
+            ax.set_aspect("equal")
+        return entries
+
+    def _draw_layers(
+        self, ax, layers, view, selection, rasterize_over, classifications, labels, tiles, live
+    ) -> tuple[list[LegendEntry], bool]:
+        """Add every visible layer's artists; with `live` (a snapshot's live layer ids) the
+        other layers are only counted. Also says whether such a layer would draw density."""
         entries: list[LegendEntry] = []
+        baked_dense = False
         pixel = view.pixel_size or _pixel_size(ax, view.extent)
         # The dpi of pixel_size's pixels: the view's, a screen's, or the figure's own.
         dpi = view.dpi or (SCREEN_DPI if view.pixel_size else float(ax.figure.dpi))
@@ -410,8 +463,6 @@ class MapRenderer:
         minx, miny, maxx, maxy = view.extent
         pad = 0.02 * max(maxx - minx, maxy - miny)
         bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-        selection = selection or {}
-        classifications = classifications or {}
         # One board for all layers: no label over another's. Cells ~ a few label heights.
         board = LabelBoard(cell=8 * 7.0 * point)
         self.last_tiled, self.last_stand_in = set(), set()
@@ -440,12 +491,13 @@ class MapRenderer:
                 tile_min_rows=TILE_MIN_ROWS,
             )
             drawn.sprites = self._sprites if tiles else None
+            drawn.count_only = live is not None and layer.id not in live
             if cache.shaped_rows.size:
                 rows = self._visible_shaped(cache, bbox)
                 all_rows = rows.size > 0.6 * cache.shaped_rows.size
                 mosaic = (
                     self._mosaic(layer, cache, classes, mask, tol, view.extent, z)
-                    if tiles
+                    if tiles and not drawn.count_only
                     else None
                 )
                 if drawn.shapes(rows, tol, all_rows, mosaic):
@@ -459,14 +511,11 @@ class MapRenderer:
             if labels and layer.style.label_field in cache.frame.columns and labelled.shows(scale):
                 drawn.labels(bbox, tol, point, board)
             entry.count = drawn.count
+            baked_dense |= drawn.count_only and drawn.dense
             if layer.id in selection:
                 drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
             entries.append(entry)
-        if set_extent:
-            ax.set_xlim(minx, maxx)
-            ax.set_ylim(miny, maxy)
-            ax.set_aspect("equal")
-        return entries
+        return entries, baked_dense
 
     def _look(self, layer, cache, classes, mask, point: float) -> PointLook | None:
         """How the layer's points draw at this zoom level (cartography.symbols), or None: as styled.
@@ -516,7 +565,8 @@ class MapRenderer:
         centre = (minx + w * 0.15, miny + h * 0.15, maxx - w * 0.15, maxy - h * 0.15)  # zoom in
         wider = (minx - w / 2, miny - h / 2, maxx + w / 2, maxy + h / 2)  # zooming out
         drawn = []
-        for layer in list(layers):
+        layers = list(layers)
+        for layer in layers:
             hit = self._caches.get(layer.id)
             if not layer.visible or hit is None or hit[0] != (id(layer.data), view.crs.to_wkt()):
                 continue
@@ -525,16 +575,56 @@ class MapRenderer:
                 continue  # small layers draw fast as they are
             mask = self._mask(layer, cache, view.time_filter)
             drawn.append((layer, cache, self._classes(layer, cache, view.time_filter), mask))
-        if not drawn:
-            return
-        for level, bbox in ((tol, around), (tol / 2, centre), (tol * 2, wider)):
+        for level, bbox in ((tol, around), (tol / 2, centre), (tol * 2, wider)) if drawn else ():
             for layer, cache, classes, mask in drawn:
                 yield from cache.ring_store_steps(level)
                 yield from self._tile_steps(layer, cache, classes, mask, level, bbox)
             if level == tol:
                 yield VIEW_READY  # a view drawn from stand-in tiles can now be drawn sharp
+                yield from self._snapshot_steps(layers, view, drawn, WHEEL_STEP)  # wheel in
                 for layer, cache, classes, mask in drawn:
                     yield from self._around_steps(self._tile_key(layer, cache, classes, mask, tol))
+        if not drawn:
+            yield from self._snapshot_steps(layers, view, drawn, WHEEL_STEP)
+        yield from self._snapshot_steps(layers, view, drawn, 1 / WHEEL_STEP)  # wheel out
+
+    # --- snapshots (cartography.view_snapshots) ---------------------------------------
+    def _snapshot_steps(self, layers, view: MapView, drawn, factor: float) -> Iterator[None]:
+        """Draw the layers (no labels) at the scale one wheel step `factor` from `view`, over
+        every view that step can reach (cartography.view_snapshots)."""
+        if self._screen is None or not view.pixel_size:
+            return
+        width, height, look, content = self._screen
+        if content != content_key(layers, view, look, {}):
+            return  # the last screen render showed other content (or shared classes)
+        area, extent, size = area_ahead(view.extent, width, height, factor)
+        if self._snapshots.holds(content, area, width, height, size[0] / (extent[2] - extent[0])):
+            return  # drawn already
+        pixel = view.pixel_size / factor
+        for layer, cache, classes, mask in drawn:  # its level's tiles over the whole area
+            level = _level(pixel)
+            yield from cache.ring_store_steps(level)
+            yield from self._tile_steps(layer, cache, classes, mask, level, area)
+        if self._snapshot_figure is None:
+            self._snapshot_figure = snapshot_figure()
+        ax = self._snapshot_figure.axes[0]
+        snapshot_axes(ax, size, look)
+
+        def draw_layers() -> bool:
+            """The layers as a screen render draws them; False if stand-in tiles were used."""
+            saved = (self.last_tiled, self.last_stand_in, getattr(self, "last_scale", 0.0))
+            self._building, views, self._views = True, self._views, ComposedViews()
+            try:
+                snap_view = MapView(view.crs, extent, view.time_filter, pixel, view.dpi)
+                # Labels placed only to draw their sprites ahead; the snapshot holds none.
+                self.render(ax, layers, snap_view, set_extent=False, tiles=True)
+                return not self.last_stand_in
+            finally:
+                self._building, self._views = False, views  # the pan mosaics kept as they were
+                self.last_tiled, self.last_stand_in, self.last_scale = saved
+
+        z_layer = {10 + order: layer.id for order, layer in enumerate(layers)}
+        yield from draw_snapshot_steps(ax, extent, content, draw_layers, z_layer, self._snapshots)
 
     # --- level tiles (cartography.tiles) ----------------------------------------------
     def _tile_key(self, layer: Layer, cache: _LayerCache, classes, mask, tol: float):
@@ -671,12 +761,6 @@ class MapRenderer:
         """Row positions near (x, y), nearest first, using the renderer's cached index."""
         cache = self._cache(layer, crs)
         return _features_at(cache, x, y, tolerance)
-
-
-def clear_map(ax: Axes) -> None:
-    """Remove the last map's artists from a reused Axes (ax.clear() also rebuilds ticks, ~10 ms)."""
-    for artist in (*ax.patches, *ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.artists):
-        artist.remove()
 
 
 def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:

@@ -93,8 +93,9 @@ def test_a_stand_in_image_is_sharpened_once_the_level_is_warm(canvas, qtbot) -> 
     qtbot.waitUntil(lambda: canvas.render_count >= 1 and not canvas.renderer.warming, timeout=20000)
     soft: list[bool] = []  # stand_in of every render delivered from now on
     canvas.renderer.done.connect(lambda result: soft.append(result.stand_in))
-    # Two notches in at a corner, a finer level readied only for the centre: stand-in tiles.
-    canvas.zoom_by(1.25**2, QPointF(0, 0))
+    # Four notches in at a corner: the warm-up readied the level of one notch in, not this
+    # one's, so stand-in tiles.
+    canvas.zoom_by(1.25**4, QPointF(0, 0))
     qtbot.waitUntil(lambda: soft[:1] == [True], timeout=10000)  # drawn at once, soft
     # Then, by itself once the warm-up made this level's tiles, drawn again sharp.
     qtbot.waitUntil(lambda: soft[1:2] == [False] and not canvas.is_rendering, timeout=20000)

@@ -340,9 +340,9 @@ def test_a_new_finer_level_is_drawn_from_the_coarser_tiles_until_warm(small_tile
     renderer = MapRenderer()
     full = (0, 0, 100_000, 75_000)
     _canvas_draw(renderer, [layer], full, tiles=True, idle=True)
-    # Two wheel notches in at a corner: the warm-up readied the finer level for the centre
-    # only, so this view's own level (half the pixel size) has no tiles yet.
-    zoomed = (0, 0, 64_000, 48_000)
+    # Four wheel notches in at a corner: the warm-up readied the next finer level (for the
+    # view one notch in), not this view's own level (a quarter of the pixel size).
+    zoomed = (0, 0, 40_960, 30_720)
     vectors = _canvas_draw(MapRenderer(), [layer], zoomed, tiles=False)
     soft = _canvas_draw(renderer, [layer], zoomed, tiles=True)
     assert renderer.last_stand_in == {layer.id} == renderer.last_tiled
