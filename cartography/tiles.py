@@ -177,6 +177,16 @@ class TileMosaic(Artist):
             pass
         return out
 
+    def draw_steps(self, renderer) -> Iterator[None]:
+        """draw() in steps of one tile, kept nowhere (idle time: a view drawn ahead)."""
+        grid, res = device_grid(self.axes), self._res
+        out = np.zeros((grid.height, grid.width, 4), dtype=np.uint8)
+        yield from compose_steps(self._tiles, out, grid.sx * res, grid.sy * res, grid.ox, grid.oy)
+        for first in range(0, grid.height, STRAIGHT_ROWS):
+            straight(out[first : first + STRAIGHT_ROWS])
+            yield
+        draw_pixels(renderer, self.axes, grid, out)
+
     @allow_rasterization
     def draw(self, renderer) -> None:
         if not self.get_visible() or self.axes is None:

@@ -34,6 +34,7 @@ from cartography.density import PointDensity
 from cartography.label_sprites import LabelSprites
 from cartography.layer_draw import _token, clear_map
 from cartography.pixels import DeviceGrid, device_grid, draw_pixels
+from cartography.tiles import TileMosaic
 
 # Snapshots kept: the wheel step in and out of the current view, and one more.
 MAX_SNAPSHOTS = 3
@@ -235,6 +236,8 @@ def draw_snapshot_steps(
         if artist in live:  # a density raster is drawn with each view: cut here
             snapshot.segments.append(_rows_up(renderer))
             renderer.clear()
+        elif isinstance(artist, TileMosaic):  # a few hundred ms at this size: in steps
+            yield from artist.draw_steps(renderer)
         else:
             artist.draw(renderer)
         yield

@@ -107,6 +107,8 @@ def main() -> None:
             how = (
                 "the same view drawn before"
                 if fresh is None
+                else "drawn ahead"
+                if drew.last_snapshot
                 else "stand-in tiles"
                 if drew.last_stand_in
                 else "tiles"
