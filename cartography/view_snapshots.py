@@ -36,8 +36,8 @@ from cartography.layer_draw import _token, clear_map
 from cartography.pixels import DeviceGrid, device_grid, draw_pixels
 from cartography.tiles import TileMosaic
 
-# Snapshots kept: the wheel step in and out of the current view, and one more.
-MAX_SNAPSHOTS = 3
+# Snapshots kept: the wheel step in and out of the current view (12 MB a segment at 1600x1200).
+MAX_SNAPSHOTS = 2
 
 
 @dataclass
