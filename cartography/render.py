@@ -251,7 +251,7 @@ MAX_STORES = 4
 WARM_CHUNK = 5_000  # rows per warm-up step: ~10-20 ms, so a waiting redraw starts soon
 # Views drawing this many polygons of one layer use its level tiles (cartography.tiles).
 TILE_MIN_ROWS = 20_000
-# The canvas's wheel step (desktop/canvas.py WHEEL_ZOOM_STEP): warm_up draws views ahead at it.
+# The canvas's wheel step (desktop/canvas.py takes it from here): warm_up draws views ahead at it.
 WHEEL_STEP = 1.25
 VIEW_READY = "view-ready"  # what warm_up yields once the view's own level is ready
 MAX_TILES = 256  # ~1 MB each: a 1600x1200 view needs 20-60 a level; warm_up makes 3 levels

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QRubberBand, QWidget
 
 from cartography.render import (
     VIEW_READY,
+    WHEEL_STEP,
     LegendEntry,
     MapRenderer,
     MapView,
@@ -45,7 +46,7 @@ log = logging.getLogger("harm_atlas.desktop")
 REDRAW_DEBOUNCE_MS = 16  # one frame: wheel bursts still coalesce into one render
 # Recent views kept to show again at once (~8 MB each at 1600x1200): back to full extent.
 MAX_DRAWN_BYTES = 64 * 1024**2
-WHEEL_ZOOM_STEP = 1.25
+WHEEL_ZOOM_STEP = WHEEL_STEP  # the renderer draws views one wheel step ahead at this factor
 PICK_TOLERANCE_PX = 5
 BACKGROUND = "#fbfbf8"
 GEOD = Geod(ellps="WGS84")

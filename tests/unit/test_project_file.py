@@ -75,7 +75,16 @@ def test_newer_format_says_update(tmp_path: Path) -> None:
         Project.load(target)
 
 
-AWKWARD = ["Result (1)", "Result [1]", "Result {1}", "result (1)", "Résultat 1", "_", "____", "日本"]
+AWKWARD = [
+    "Result (1)",
+    "Result [1]",
+    "Result {1}",
+    "result (1)",
+    "Résultat 1",
+    "_",
+    "____",
+    "日本",
+]
 
 
 def test_memory_layers_with_awkward_names_keep_their_own_data(tmp_path: Path) -> None:
