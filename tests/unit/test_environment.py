@@ -9,6 +9,8 @@ from shapely.geometry import LineString, Point, box
 
 from analysis.base import Canceled, Feedback
 from analysis.environment import (
+    BORDER_KM_KEY,
+    TOTALS_KEY,
     EnvironmentalHarm,
     protected_hectares,
     river_km_in_drift,
@@ -190,3 +192,23 @@ def test_sample_spraying_footprints_that_break_the_rules() -> None:
     }
     assert int((out["rules_broken"] == 0).sum()) == planted["realised"]["compliant"]
     assert result.summary["protected_ha_by_category"]  # hectares by IUCN category
+
+
+def test_per_footprint_only_run_for_indicators() -> None:
+    layers = dict(
+        footprints=Layer(FOOTPRINTS, "eradication"),
+        protected=Layer(PARKS, "parks"),
+        water=Layer(RIVER, "rivers"),
+        settlements=Layer(TOWN, "towns"),
+        border=Layer(BORDER, "border"),
+        drift_m=30.0,
+    )
+    full = run(**layers)
+    lean = run(**layers, **{TOTALS_KEY: False, BORDER_KM_KEY: False})
+    a, b = full.layers["footprints"], lean.layers["footprints"]
+    assert "border_km" in a.columns and "border_km" not in b.columns
+    assert b.equals(a.drop(columns="border_km"))
+    assert "footprint_ha" in full.summary and "footprint_ha" not in lean.summary
+    assert "protected_ha" not in lean.summary and "hectares_breaking_any" not in lean.summary
+    assert lean.summary["footprints_breaking"] == full.summary["footprints_breaking"]
+    assert a["border_km"].tolist() == pytest.approx([8.0, 8.0, 8.0])
