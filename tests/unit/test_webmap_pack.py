@@ -225,3 +225,13 @@ def test_escape_breaks_web_addresses_and_template_openers() -> None:
     )
     assert "{{" not in escape("{{ 7*7 }}") and "{%" not in escape("{% x %}")
     assert escape("{y}") == "{y}"  # single braces are plain text
+
+
+@pytest.mark.timeout(30)
+def test_address_check_is_linear_on_long_packed_runs() -> None:
+    """A national page's packed coordinates are long letter runs: the check once took minutes."""
+    from cartography.webmap import _addresses
+
+    run = "abcdefghij0123456789" * 20_000  # 400,000 scheme-like characters, no address
+    assert _addresses(f"<script>var d='{run}';</script>") == []
+    assert _addresses(f"x {run}https://host/y") == [f"{run}https://host/y"[:80]]
