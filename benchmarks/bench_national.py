@@ -73,7 +73,7 @@ def steps(project: Path, out: Path) -> list[Step]:
         Step("export_pdf", "export: national map, A4 PDF",
              ["export", *p, "--out", str(out / "national.pdf")]),
         Step("export_html", "export: offline HTML web map",
-             ["export", *p, "--out", str(out / "national.html")], None, 1),
+             ["export", *p, "--out", str(out / "national.html")], 60, 1),
         Step("briefing", "briefing with its default regions",
              ["briefing", *p, "--out", str(out / "briefing.pdf")], 120),
         Step("briefing_33", "briefing, 33 departments one page each",

@@ -20,6 +20,8 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("bench_count", []),  # compares with QGIS when qgis_process.bin is installed
     ("bench_desktop_load", []),
     ("bench_desktop_render", []),
+    ("bench_webmap", []),  # the national web map: size, memory, Chromium draw time
+    ("bench_kde", []),  # compares with QGIS when qgis_process.bin is installed
     ("bench_national", []),  # a whole country: every analysis, exports, briefing (minutes)
 ]
 
@@ -28,7 +30,7 @@ def main() -> int:
     failed = []
     for name, args in BENCHMARKS:
         if (
-            name == "bench_count"
+            name in ("bench_count", "bench_kde")
             and not shutil.which("qgis_process.bin")
             and not Path("/usr/bin/qgis_process.bin").exists()
         ):
