@@ -280,6 +280,7 @@ class MapRenderer:
         self._snapshots = Snapshots()  # views drawn ahead at the next wheel step's scales
         self._snapshot_figure: Figure | None = None
         self._building = False  # drawing a snapshot: render() neither uses nor records them
+        self._warming: object | None = None  # the latest warm_up's token
         self._screen: tuple | None = None  # last screen render: width, height, look, content
         self.last_snapshot = False  # the last render drew its layers from a snapshot
 
@@ -554,8 +555,16 @@ class MapRenderer:
         once), then level tiles around the view, for its centre one level finer and for a
         wider area one level coarser. A caller runs one step at a time (each ~5-40 ms) and
         stops when work arrives; render(tiles=True) uses tiles only once a view has all.
-        Yields VIEW_READY once the view's own level is done.
+        Yields VIEW_READY once the view's own level is done. A warm-up started later (a view
+        shown again starts one) stops this one: they would share the snapshot figure.
         """
+        token = self._warming = object()
+        for said in self._warm_up_steps(layers, view):
+            yield said
+            if self._warming is not token:  # checked before this one's next step runs
+                return
+
+    def _warm_up_steps(self, layers: Iterable[Layer], view: MapView) -> Iterator[str | None]:
         tol = _level(view.pixel_size or 0.0)
         if tol <= 0:
             return
@@ -581,17 +590,19 @@ class MapRenderer:
                 yield from self._tile_steps(layer, cache, classes, mask, level, bbox)
             if level == tol:
                 yield VIEW_READY  # a view drawn from stand-in tiles can now be drawn sharp
+                yield from self._snapshot_steps(layers, view, drawn, 1.0)  # pans
                 yield from self._snapshot_steps(layers, view, drawn, WHEEL_STEP)  # wheel in
                 for layer, cache, classes, mask in drawn:
                     yield from self._around_steps(self._tile_key(layer, cache, classes, mask, tol))
         if not drawn:
+            yield from self._snapshot_steps(layers, view, drawn, 1.0)
             yield from self._snapshot_steps(layers, view, drawn, WHEEL_STEP)
         yield from self._snapshot_steps(layers, view, drawn, 1 / WHEEL_STEP)  # wheel out
 
     # --- snapshots (cartography.view_snapshots) ---------------------------------------
     def _snapshot_steps(self, layers, view: MapView, drawn, factor: float) -> Iterator[None]:
-        """Draw the layers (no labels) at the scale one wheel step `factor` from `view`, over
-        every view that step can reach (cartography.view_snapshots)."""
+        """Draw the layers (no labels) at the scale one wheel step `factor` from `view` (1:
+        its own, for pans), over every view that step can reach (cartography.view_snapshots)."""
         if self._screen is None or not view.pixel_size:
             return
         width, height, look, content = self._screen
@@ -624,7 +635,11 @@ class MapRenderer:
                 self.last_tiled, self.last_stand_in, self.last_scale = saved
 
         z_layer = {10 + order: layer.id for order, layer in enumerate(layers)}
-        yield from draw_snapshot_steps(ax, extent, content, draw_layers, z_layer, self._snapshots)
+        # A pan snapshot leaves out the view itself (drawn already): its margin is the offset.
+        skip = ((size[0] - width) // 2, (size[1] - height) // 2) if factor == 1 else None
+        yield from draw_snapshot_steps(
+            ax, extent, content, draw_layers, z_layer, self._snapshots, skip
+        )
 
     # --- level tiles (cartography.tiles) ----------------------------------------------
     def _tile_key(self, layer: Layer, cache: _LayerCache, classes, mask, tol: float):

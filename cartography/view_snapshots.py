@@ -1,4 +1,5 @@
-"""Views drawn ahead at the next wheel step's scale, so a wheel zoom is a crop (screen only).
+"""Views drawn ahead at the next wheel step's scale and at the current one, so a wheel zoom
+or a pan is a crop (screen only).
 
 A wheel step changes the scale by a fixed factor (1.25 in the canvas) about the cursor.
 Every view one step in lies inside the current view; every view one step out lies inside
@@ -6,8 +7,10 @@ the current view plus a quarter of it on each side. In idle time (MapRenderer.wa
 renderer draws the layers at that exact scale over that whole area, without labels, into
 a snapshot; a wheel zoom to that scale, about any point, is then the snapshot cropped at
 the nearest whole pixel (≤ 0.5 px off, as label sprites are) plus the labels and selection
-drawn as usual. The layers' pixels depend only on the scale, never on the view's extent,
-except for two things the snapshot keeps live:
+drawn as usual. Pans are the same at the current scale: the snapshot covers the view plus
+a quarter of it on each side, on the view's own pixel grid, so a pan by whole pixels within
+that margin is an exact crop. The layers' pixels depend only on the scale, never on the
+view's extent, except for two things the snapshot keeps live:
 
 - density rasters shade by the busiest cell *in the view*: they are drawn afresh, and the
   snapshot is cut into segments below and above each of them (z-order kept);
@@ -36,8 +39,10 @@ from cartography.layer_draw import _token, clear_map
 from cartography.pixels import DeviceGrid, device_grid, draw_pixels
 from cartography.tiles import TileMosaic
 
-# Snapshots kept: the wheel step in and out of the current view (12 MB a segment at 1600x1200).
-MAX_SNAPSHOTS = 2
+# Snapshots kept: the current scale for pans (17 MB a segment at 1600x1200) and the wheel
+# step in and out (12 MB a segment each): ~120 MB for three on the national project, whose
+# two density layers cut each into three segments.
+MAX_SNAPSHOTS = 3
 
 
 @dataclass
@@ -52,6 +57,9 @@ class Snapshot:
     live: tuple[int, ...]  # layer ids drawn live, in z order (density rasters)
     live_z: tuple[float, ...]  # their z-orders
     segments: list[np.ndarray] = field(default_factory=list)  # straight RGBA, row 0 at bottom
+    # The offset of the view a pan snapshot was drawn round: that view re-rendered (a new
+    # selection) keeps its own pixels rather than change by an antialiasing shade.
+    skip: tuple[int, int] | None = None
 
     def offset(self, grid: DeviceGrid) -> tuple[int, int] | None:
         """Where a view's device grid starts in the images, or None if scale or cover differ."""
@@ -63,7 +71,7 @@ class Snapshot:
         i = round((-grid.ox / grid.sx - self.left) * self.sx)
         j = round((-grid.oy / grid.sy - self.bottom) * self.sy)
         h, w = self.segments[0].shape[:2] if self.segments else (0, 0)
-        if i < 0 or j < 0 or i + grid.width > w or j + grid.height > h:
+        if i < 0 or j < 0 or i + grid.width > w or j + grid.height > h or (i, j) == self.skip:
             return None
         return i, j
 
@@ -74,10 +82,15 @@ class Snapshot:
 
 def area_ahead(extent: tuple, width: int, height: int, factor: float) -> tuple:
     """(area, snapshot extent, its pixel size) for the views one wheel step `factor` from a
-    width x height view of `extent`: in, the view itself; out, a quarter more on every side."""
+    width x height view of `extent`: in, the view itself; out, a quarter more on every side;
+    at factor 1 (pans), a quarter more on every side on the view's own pixel grid."""
     minx, miny, maxx, maxy = extent
     w, h = maxx - minx, maxy - miny
     sx, sy = width / w * factor, height / h * factor  # device pixels per map unit
+    if factor == 1:  # whole-pixel margins: a pan by whole pixels is an exact crop
+        mx, my = math.ceil(width / 4), math.ceil(height / 4)
+        area = (minx - mx / sx, miny - my / sy, maxx + mx / sx, maxy + my / sy)
+        return area, area, (width + 2 * mx, height + 2 * my)
     if factor < 1:
         minx, miny, maxx, maxy = minx - w / 4, miny - h / 4, maxx + w / 4, maxy + h / 4
     size = (math.ceil((maxx - minx) * sx) + 2, math.ceil((maxy - miny) * sy) + 2)
@@ -200,6 +213,7 @@ def draw_snapshot_steps(
     draw_layers: Callable[[], bool],
     z_layer: dict[float, int],
     store: Snapshots,
+    skip: tuple[int, int] | None = None,
 ) -> Iterator[None]:
     """Add the layers to `ax` (draw_layers, False: not good enough to keep), then draw them
     one artist per step into segments cut at each density raster; then draw ahead the
@@ -227,6 +241,7 @@ def draw_snapshot_steps(
         -grid.oy / grid.sy,
         tuple(z_layer[a.get_zorder()] for a in live),
         tuple(a.get_zorder() for a in live),
+        skip=skip,
     )
     renderer = ax.figure.canvas.get_renderer()
     renderer.clear()

@@ -116,7 +116,7 @@ def _ahead(layers) -> MapRenderer:
     """A renderer that drew the full view and had its idle time (snapshots made)."""
     renderer = MapRenderer()
     _draw(renderer, layers, _extent(CENTRE, SCALE), SCALE, idle=True)
-    assert len(renderer._snapshots.kept) == 2  # one wheel step in, one out
+    assert len(renderer._snapshots.kept) == 3  # the current scale (pans), one wheel step in, out
     return renderer
 
 
@@ -155,6 +155,49 @@ def test_a_wheel_step_about_any_point_is_cut_at_the_nearest_whole_pixel() -> Non
             fresh = _draw(MapRenderer(), layers, snapped, scale, tiles=False)
             diff = np.abs(cut - fresh).max(axis=2)
             assert diff.mean() < 0.5 and (diff > 32).mean() < 0.002
+
+
+def _pan(dx: int, dy: int) -> tuple:
+    """The view after dragging the map by (dx, dy) pixels, as desktop/canvas.py pan_by_pixels."""
+    return _extent((CENTRE[0] - dx * SCALE, CENTRE[1] + dy * SCALE), SCALE)
+
+
+def test_a_pan_within_a_quarter_view_is_cut_from_a_snapshot_and_looks_like_the_vectors() -> None:
+    layers = _layers()
+    renderer = _ahead(layers)
+    # A quarter of 1000 x 800 is 250 x 200 pixels: the corners of the margin included.
+    for dx, dy in ((250, 200), (-250, -200), (-137, 41), (3, -199), (1, 0)):
+        extent = _pan(dx, dy)
+        cut = _draw(renderer, layers, extent, SCALE)
+        assert renderer.last_snapshot
+        kept = renderer._snapshots.find(renderer._screen[3], render.predicted_grid(W, H, extent))
+        i, j = kept.offset(render.predicted_grid(W, H, extent))
+        # On the view's own pixel grid: no shift at all, unlike a wheel step.
+        assert abs(kept.left + i / kept.sx - extent[0]) < 1e-6 * SCALE
+        assert abs(kept.bottom + j / kept.sy - extent[1]) < 1e-6 * SCALE
+        fresh = _draw(MapRenderer(), layers, extent, SCALE, tiles=False)
+        diff = np.abs(cut - fresh).max(axis=2)
+        assert diff.mean() < 0.05 and (diff > 32).mean() < 0.0001, (dx, dy)
+    # Beyond the margin: drawn from vectors; the view itself keeps its own pixels.
+    for dx, dy in ((251, 0), (0, -201), (0, 0)):
+        _draw(renderer, layers, _pan(dx, dy), SCALE)
+        assert not renderer.last_snapshot
+
+
+def test_a_warm_up_started_later_stops_the_one_running() -> None:
+    layers = _layers()
+    renderer = MapRenderer()
+    extent = _extent(CENTRE, SCALE)
+    _draw(renderer, layers, extent, SCALE)
+    view = MapView(CRS_M, extent, pixel_size=SCALE)
+    older, newer = renderer.warm_up(layers, view), renderer.warm_up(layers, view)
+    for _ in range(3):  # the older one mid-way through its first snapshot
+        next(older)
+    next(newer)  # shares the snapshot figure: the older one must not draw on
+    assert list(older) == []
+    for _ in newer:
+        pass
+    assert len(renderer._snapshots.kept) == 3
 
 
 def test_density_rasters_stay_live_and_a_layer_baked_as_markers_that_turns_dense_is_redrawn(
