@@ -11,7 +11,8 @@ Per footprint:
 - new_cultivation_protected_ha (with --cultivation): cultivation grid cells inside protected
   areas within --nearby-m of the footprint that had none in the footprint's year and the
   N years before it, and some in the N years after it (their peak hectares in those years).
-Totals use the union of the footprints, so overlapping footprints are not counted twice.
+Totals use the union of the footprints, so overlapping footprints are not counted twice;
+it is measured cluster by cluster of nearby footprints (docs/performance.md).
 """
 
 from __future__ import annotations
