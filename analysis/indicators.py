@@ -508,7 +508,7 @@ _FOOTPRINT_HARM: dict[tuple, gpd.GeoDataFrame] = {}
 
 
 def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFrame]) -> None:
-    from analysis.environment import EnvironmentalHarm
+    from analysis.environment import BORDER_KM_KEY, TOTALS_KEY, EnvironmentalHarm
 
     cols = ["protected_eradicated_ha", "water_drift_ha", "rule_breaking_operations"]
     if not targets or not any(len(t) for t in targets):  # e.g. a period without operations
@@ -538,9 +538,9 @@ def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFram
         "rule_distance_m": 100.0,
         "border_distance_m": 10_000.0,
         "metric_crs": ctx.crs,
+        **{TOTALS_KEY: False, BORDER_KM_KEY: False},  # per footprint only: no set totals
     }
-    # The same operations are judged again for each level of regions (the briefing asks for
-    # municipalities and departments): the result depends on the layers and period only.
+    # Depends on the layers and period only: reused for another level of regions (briefing).
     key = (
         ctx.crs.to_string(),
         (ctx.period.start, ctx.period.end) if ctx.period is not None else None,
