@@ -322,7 +322,8 @@ class _Study:
         step(0.0, tr("Building target, buffer and control areas"))
         cohorts = []
         for time_value, rows in cohorts_src:
-            step(0.0, tr("Building target, buffer and control areas"))
+            if feedback is not None:
+                feedback.check()
             shapes = _union(self.shapes[rows])
             cohorts.append(
                 Cohort(

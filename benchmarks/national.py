@@ -34,6 +34,7 @@ import shapely
 
 from layers.style import Style
 from sample_maps.effects import YEAR_COLUMNS  # SIMCI's inconsistent year column names
+from sample_maps.project import layer_entry
 
 SEED = 20261203
 EPSG = 32618  # WGS 84 / UTM zone 18N
@@ -639,19 +640,7 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str | None = None, lonlat: 
 
 
 def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **extra):
-    return {
-        "name": name,
-        "source": {"path": FILES[key], "sublayer": sublayer, "options": {}},
-        "role": role,
-        "mapping": {
-            "fields": fields or {},
-            "year_columns": {str(y): c for y, c in (years or {}).items()},
-        },
-        "style": style.to_dict(),
-        "visible": extra.pop("visible", True),
-        "opacity": extra.pop("opacity", 1.0),
-        "metadata": {"synthetic": True, "note": NOTE},
-    }
+    return layer_entry(name, FILES[key], role, style, fields, sublayer, years, note=NOTE, **extra)
 
 
 def project_dict() -> dict:

@@ -9,10 +9,23 @@ from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_L
 from sample_maps.world import METRIC_EPSG, NOTE, SEED
 
 
-def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **meta):
+def layer_entry(
+    name: str,
+    path: str,
+    role: str,
+    style: Style,
+    fields: dict | None = None,
+    sublayer: str | None = None,
+    years: dict | None = None,
+    *,
+    note: str,
+    **meta,
+) -> dict:
+    """One layer of a synthetic project file (layers/project.py format); the national
+    benchmark's project is written with it too."""
     return {
         "name": name,
-        "source": {"path": FILES[key], "sublayer": sublayer, "options": {}},
+        "source": {"path": path, "sublayer": sublayer, "options": {}},
         "role": role,
         "mapping": {
             "fields": fields or {},
@@ -21,8 +34,12 @@ def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None
         "style": style.to_dict(),
         "visible": meta.pop("visible", True),
         "opacity": meta.pop("opacity", 1.0),
-        "metadata": {"synthetic": True, "note": NOTE, **meta},
+        "metadata": {"synthetic": True, "note": note, **meta},
     }
+
+
+def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **meta):
+    return layer_entry(name, FILES[key], role, style, fields, sublayer, years, note=NOTE, **meta)
 
 
 def project_dict(extent: tuple[float, float, float, float] | None = None) -> dict:
