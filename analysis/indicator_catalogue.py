@@ -9,7 +9,6 @@ analysis/indicators.py computes them per region.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,6 @@ import pandas as pd
 
 from analysis.inputs import InputError
 from layers.i18n import tr
-from layers.timefilter import TimeFilter
 
 PER_100K = 100_000.0
 
@@ -289,18 +287,3 @@ def _pairs(text: str) -> list[tuple[str, str]]:
         k, v = part.split("=", 1)
         out.append((k, v))
     return out
-
-
-def parse_years(text: str | None) -> TimeFilter | None:
-    if not text:
-        return None
-    text = str(text).strip()
-    try:
-        if re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", text):
-            a, b = re.split(r"\s*[-–]\s*", text)
-            return TimeFilter.years(int(a), int(b))
-        return TimeFilter.parse(text)
-    except ValueError:
-        raise InputError(
-            tr("--years {t!r}: write a year or a range such as 2016-2020.").format(t=text)
-        ) from None

@@ -39,7 +39,6 @@ from analysis.indicator_catalogue import (  # noqa: F401 (re-exported: the catal
     harm_index,
     min_max,
     parse_weights,
-    parse_years,
     per_100k,
     priority_rank,
     yearly_slope,
@@ -653,7 +652,7 @@ def compute_indicators(
     """
     feedback = feedback or Feedback()
     regions_layer = regions if regions is not None else regions_layer
-    tf = years if isinstance(years, TimeFilter) else parse_years(years)
+    tf = years if isinstance(years, TimeFilter) else TimeFilter.parse(years)
     tf = period if period is not None else tf
     if tf is None:
         tf = project.time_filter

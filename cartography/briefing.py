@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.base import Feedback
-from cartography.export import PRINT_RC, ExportError, find_region, parse_years
+from cartography.export import PRINT_RC, ExportError, find_region
 from cartography.layout import (
     INK,
     MUTED,
@@ -726,7 +726,7 @@ def write_briefing(
     feedback = feedback or Feedback()
     out = Path(out)
     try:
-        tf = years if isinstance(years, TimeFilter) else parse_years(years)
+        tf = years if isinstance(years, TimeFilter) else TimeFilter.parse(years)
     except ExportError as exc:
         raise BriefingError(str(exc)) from None
     tf = tf if tf is not None else project.time_filter

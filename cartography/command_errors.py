@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from analysis.base import Canceled
 from layers.i18n import tr
+from layers.timefilter import PeriodError
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ def run_export(
         before_message()
         print(tr("Canceled: no file written."), file=sys.stderr)
         return 1, None
-    except user_errors as exc:
+    except (PeriodError, *user_errors) as exc:
         before_message()
         print(tr("Error: {e}").format(e=exc), file=sys.stderr)
         return 2, None

@@ -113,15 +113,6 @@ def pick_layers(project, names: Sequence[str] | None) -> list[Layer]:
     return [layer for layer in project.layers if layer.name.lower() in wanted]
 
 
-def parse_years(text: str | None) -> TimeFilter | None:
-    if not text:
-        return None
-    try:
-        return TimeFilter.parse(text)
-    except ValueError as exc:
-        raise ExportError(str(exc)) from None
-
-
 def save_figure(fig: Figure, out: Path, dpi: int, title: str = "") -> None:
     """Write `fig` to PNG/SVG/PDF atomically with print settings (editable fonts)."""
     fmt = out.suffix.lower().lstrip(".")
@@ -171,7 +162,7 @@ def export_map(
         )
     if not 30 <= int(dpi) <= 1200:
         raise ExportError(tr("DPI must be between 30 and 1200 (got {d}).").format(d=dpi))
-    tf = years if isinstance(years, TimeFilter) else parse_years(years)
+    tf = years if isinstance(years, TimeFilter) else TimeFilter.parse(years)
     chosen = pick_layers(project, layers)
     if not chosen:
         raise ExportError(tr("No visible layers to export: pass --layers NAMES."))

@@ -24,6 +24,7 @@ from core.runner import protected_paths, run_analysis, write_outputs
 from core.state import AppState
 from layers.errors import LayerLoadError, ProjectError
 from layers.i18n import tr
+from layers.timefilter import PeriodError
 
 HELP = tr("Run an analysis headless (count, displacement, environment, ...); --list shows all.")
 
@@ -109,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
         if bar:
             bar.finish()
         written = _write(result, args.out, protect) if args.out else []
-    except (InputError, LayerLoadError, ProjectError) as exc:
+    except (InputError, PeriodError, LayerLoadError, ProjectError) as exc:
         if bar:
             bar.finish(clear=True)
         print(f"error: {_one_line(exc)}", file=sys.stderr)

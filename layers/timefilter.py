@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from layers.i18n import tr
 from layers.layer import Layer
+
+# '2019', '2016-2020', '2016 – 2020', '2016..2020': whole calendar years.
+_YEAR_RANGE = re.compile(r"(?P<a>\d{4})(?:\s*(?:-|–|—|\.\.)\s*(?P<b>\d{4}))?")
+
+
+class PeriodError(ValueError):
+    """A period the user typed could not be read; the message says how to write it."""
+
+
+def _day(text: str, start: bool) -> date | None:
+    """One side of 'a..b': empty is open-ended, a bare year is its first or last day."""
+    if not text:
+        return None
+    if len(text) == 4 and text.isdigit():
+        return date(int(text), 1, 1) if start else date(int(text), 12, 31)
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -25,18 +43,35 @@ class TimeFilter:
 
     @classmethod
     def parse(cls, text: str | None) -> TimeFilter | None:
-        """'2019', '2016-2020', '2019-03-01..2020-02-29' -> TimeFilter."""
-        if not text:
+        """The one period parser: '2019', '2016-2020' (or en dash, or '..'), '2019-03-01..2020-02-29'.
+
+        Either side of '..' may be empty (open-ended). Raises PeriodError saying how to write it.
+        """
+        if text is None or not str(text).strip():
             return None
-        text = text.strip()
-        if ".." in text:
-            a, b = text.split("..", 1)
-            return cls(date.fromisoformat(a) if a else None, date.fromisoformat(b) if b else None)
-        if "-" in text and len(text) == 9 and text[4] == "-":
-            return cls.years(int(text[:4]), int(text[5:]))
-        if len(text) == 4 and text.isdigit():
-            return cls.years(int(text))
-        raise ValueError(f"Not a period: {text!r}. Use 2019, 2016-2020 or 2019-03-01..2020-02-29.")
+        text = str(text).strip()
+        try:
+            if m := _YEAR_RANGE.fullmatch(text):
+                first, last = int(m["a"]), int(m["b"] or m["a"])
+                period = cls.years(first, last)
+            elif ".." in text:
+                a, b = (part.strip() for part in text.split("..", 1))
+                period = cls(_day(a, start=True), _day(b, start=False))
+            else:
+                period = cls(date.fromisoformat(text), date.fromisoformat(text))
+        except ValueError:
+            raise PeriodError(
+                tr("Not a period: {t!r}. Write 2019, 2016-2020 or 2019-03-01..2020-02-29.").format(
+                    t=text
+                )
+            ) from None
+        if period.start and period.end and period.start > period.end:
+            raise PeriodError(
+                tr("The period {t!r} starts after it ends: write the earlier date first.").format(
+                    t=text
+                )
+            )
+        return period
 
     @property
     def label(self) -> str:
