@@ -363,6 +363,16 @@ class MapCanvas(QWidget):
     def crs(self) -> CRS:
         return self.project.metric_crs
 
+    @property
+    def has_view(self) -> bool:
+        """True once the map shows a chosen extent (a zoom, a pan or the first layers)."""
+        return self._has_view
+
+    def layers_changed(self) -> None:
+        """Layers were added, removed or moved: the project's CRS may differ; draw again."""
+        self._to_lonlat = None
+        self.request_redraw()
+
     def lonlat(self, x: float, y: float) -> tuple[float, float]:
         if self._to_lonlat is None:
             self._to_lonlat = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
