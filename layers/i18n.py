@@ -12,17 +12,24 @@ from pathlib import Path
 
 _LOCALE_DIR = Path(__file__).with_name("locale")
 _translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
 
 
 def set_language(lang: str | None) -> None:
     """Switch the active catalogue; unknown languages fall back to English."""
-    global _translation
+    global _translation, _language
+    _language = lang or "en"
     if not lang or lang.startswith("en"):
         _translation = gettext.NullTranslations()
         return
     _translation = gettext.translation(
         "harm_atlas", localedir=_LOCALE_DIR, languages=[lang], fallback=True
     )
+
+
+def current_language() -> str:
+    """The active language code ('en', 'es', 'es_CO'), for number and date formats."""
+    return _language
 
 
 def tr(text: str) -> str:

@@ -1,0 +1,142 @@
+"""The one formatter of numbers, shares, quantities and dates that every view shows.
+
+Tables, legends, the results panel, the compare view, the briefing pack and the web map all
+print through here, so a value reads the same everywhere: grouped thousands, no scientific
+notation, one glyph for a missing value, percentages from shares, and the active language's
+decimal and grouping marks (Babel's CLDR data; '3,933,442' in English, '3.933.442' in Spanish).
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from babel.numbers import format_decimal
+
+from layers.i18n import current_language
+
+MISSING = "–"  # en dash: missing, undefined or not applicable, in every table and map
+# Units whose stored value is a share 0–1, shown ×100 with a % sign.
+SHARE_UNITS = frozenset({"%"})
+# Units printed without a space or not at all (a rank is a plain number).
+_SILENT_UNITS = frozenset({"", "rank"})
+_MAX_DECIMALS = 6
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA and infinities have no number to show."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float | np.floating):
+        return not math.isfinite(float(value))
+    return False
+
+
+def _locale(language: str | None) -> str:
+    code = (language or current_language() or "en").replace("-", "_")
+    return code if code[:2] in ("en", "es") else "en"
+
+
+def _decimals(magnitude: float) -> int:
+    """Decimals that keep two significant digits of small values and none of large ones."""
+    if magnitude >= 1000:
+        return 0
+    if magnitude >= 10:
+        return 1
+    if magnitude >= 1:
+        return 2
+    if magnitude == 0:
+        return 0
+    return min(_MAX_DECIMALS, 1 - math.floor(math.log10(magnitude)))
+
+
+def number(value: Any, decimals: int | None = None, language: str | None = None) -> str:
+    """'3,933,442', '17,470', '12.5', '0.037'; never '1.747e+04'; MISSING for no value."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return str(value)
+    v = float(value)
+    if decimals is None:
+        whole = isinstance(value, int | np.integer) or (v.is_integer() and abs(v) < 1e15)
+        decimals = 0 if whole else _decimals(abs(v))
+    if decimals == 0 and isinstance(value, int | np.integer):
+        v = int(value)  # exact for counts beyond float precision
+    elif round(v, decimals) == 0:
+        v = 0.0  # no '-0.00'
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    with decimal.localcontext() as context:
+        context.rounding = decimal.ROUND_HALF_UP  # 2.5 -> 3, as readers expect (Babel: half-even)
+        return format_decimal(v, format=pattern, locale=_locale(language))
+
+
+def percent(share: Any, decimals: int = 1, language: str | None = None) -> str:
+    """A share 0–1 as '3.7 %'."""
+    if is_missing(share):
+        return MISSING
+    return f"{number(float(share) * 100.0, decimals, language)} %"
+
+
+def change(percent_change: Any, language: str | None = None) -> str:
+    """A relative change already in percent, signed: '+12 %', '−8 %'."""
+    if is_missing(percent_change):
+        return MISSING
+    v = float(percent_change)
+    sign = "+" if v > 0 else "−" if v < 0 else "±"
+    return f"{sign}{number(abs(v), 0, language)} %"
+
+
+def quantity(value: Any, unit: str = "", language: str | None = None) -> str:
+    """A value with its catalogue unit: '1,234 ha', '3.7 %' (shares), '12.5 per 100k per year'."""
+    if unit in SHARE_UNITS:
+        return percent(value, language=language)
+    text = number(value, language=language)
+    if text == MISSING or unit in _SILENT_UNITS:
+        return text
+    return f"{text} {unit}"
+
+
+def day(value: Any) -> str:
+    """Dates as ISO 2019-03-04 in every language (unambiguous); times only when present."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+        if value is pd.NaT:
+            return MISSING
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def cell(value: Any, language: str | None = None) -> str:
+    """Any attribute value as a table cell: numbers grouped, dates ISO, text as is."""
+    if isinstance(value, np.datetime64 | pd.Timestamp | datetime | date):
+        return day(value)
+    return number(value, language=language)
+
+
+def distance(metres: float, language: str | None = None) -> str:
+    """'850.0 m' or '12.35 km'."""
+    if metres >= 1000:
+        return f"{number(metres / 1000, 2, language)} km"
+    return f"{number(metres, 1, language)} m"
+
+
+def area(square_metres: float, language: str | None = None) -> str:
+    """Hectares, with km² beside large areas: '1,234 ha (12.3 km²)'."""
+    hectares = square_metres / 10_000
+    if hectares >= 10_000:
+        return (
+            f"{number(hectares, 0, language)} ha ({number(square_metres / 1e6, 1, language)} km²)"
+        )
+    return f"{number(hectares, 2, language)} ha"

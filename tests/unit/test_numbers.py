@@ -1,0 +1,90 @@
+"""The one number and date formatter (layers/numbers.py) every table, legend and export uses."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from layers import numbers
+from layers.i18n import set_language
+from layers.numbers import MISSING
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "spanish"),
+    [
+        (3933442, "3,933,442", "3.933.442"),
+        (np.int64(3933442), "3,933,442", "3.933.442"),
+        (1.747e4, "17,470", "17.470"),  # never '1.747e+04'
+        (17470.6, "17,471", "17.471"),
+        (1234.5, "1,235", "1.235"),  # half up, not Babel's half-even
+        (12.5, "12.5", "12,5"),
+        (3.25, "3.25", "3,25"),
+        (0.03662, "0.037", "0,037"),
+        (0.00012, "0.00012", "0,00012"),
+        (0.0, "0", "0"),
+        (-0.0001, "-0.00010", "-0,00010"),
+        (1e20, "100,000,000,000,000,000,000", "100.000.000.000.000.000.000"),
+    ],
+)
+def test_numbers_read_the_same_everywhere(value, english: str, spanish: str) -> None:
+    assert numbers.number(value, language="en") == english
+    assert numbers.number(value, language="es") == spanish
+    assert "e+" not in english and "e-" not in english
+
+
+@pytest.mark.parametrize("value", [None, math.nan, np.nan, pd.NA, pd.NaT, math.inf, -math.inf])
+def test_one_glyph_for_no_value(value) -> None:
+    assert numbers.number(value) == MISSING
+    assert numbers.quantity(value, "ha") == MISSING
+    assert numbers.percent(value) == MISSING
+    assert numbers.cell(value) == MISSING
+
+
+def test_shares_print_as_percent() -> None:
+    assert numbers.percent(0.03662) == "3.7 %"
+    assert numbers.quantity(0.03662, "%") == "3.7 %"
+    assert numbers.change(12.4) == "+12 %"
+    assert numbers.change(-8) == "−8 %"
+    assert numbers.change(0) == "±0 %"
+
+
+def test_units() -> None:
+    assert numbers.quantity(1234.5, "ha") == "1,235 ha"
+    assert numbers.quantity(3, "rank") == "3"
+    assert numbers.quantity(12.25, "per 100k per year") == "12.3 per 100k per year"
+
+
+def test_rounding_never_prints_minus_zero() -> None:
+    assert numbers.number(-0.0) == "0"
+    assert numbers.number(-0.0004, decimals=2) == "0.00"
+
+
+def test_dates_are_iso_in_every_language() -> None:
+    assert numbers.day(date(2019, 3, 4)) == "2019-03-04"
+    assert numbers.day(pd.Timestamp("2019-03-04")) == "2019-03-04"
+    assert numbers.day(np.datetime64("2019-03-04")) == "2019-03-04"
+    assert numbers.day(pd.Timestamp("2019-03-04 10:30")) == "2019-03-04 10:30:00"
+    assert numbers.cell(pd.Timestamp("2019-03-04")) == "2019-03-04"
+
+
+def test_measures() -> None:
+    assert numbers.distance(850) == "850.0 m"
+    assert numbers.distance(12_340) == "12.34 km"
+    assert numbers.area(50_000) == "5.00 ha"
+    assert numbers.area(123_456_789) == "12,346 ha (123.5 km²)"
+
+
+def test_follows_the_active_language() -> None:
+    try:
+        set_language("es")
+        assert numbers.number(12345.5) == "12.346"
+        assert numbers.number(2.25) == "2,25"
+        assert numbers.percent(0.5) == "50,0 %"
+    finally:
+        set_language("en")
+    assert numbers.number(12345.5) == "12,346"
