@@ -7,13 +7,15 @@ The desktop dialog and the `analyze` sub-command are generated from the declarat
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
+
+# The one progress protocol; analyses import it from here (explicit re-export).
+from layers.feedback import Canceled as Canceled
+from layers.feedback import Feedback as Feedback
 
 ParamKind = Literal[
     "layer",  # a layer: a file path on the CLI (path or path::sublayer), a Layer in the app
@@ -28,10 +30,6 @@ ParamKind = Literal[
     "path",  # an output or input file path
     "project",  # a project file
 ]
-
-
-class Canceled(Exception):
-    """Raised inside `run` when the user pressed cancel."""
 
 
 @dataclass
@@ -84,38 +82,6 @@ class Raster:
     values: Any
     geotransform: tuple[float, float, float, float, float, float]
     crs: Any
-
-
-class Feedback:
-    """Progress and cancel, Qt-free; the desktop adapts it to a progress bar and a button."""
-
-    def __init__(self, on_progress: Callable[[float, str], None] | None = None) -> None:
-        self._canceled = threading.Event()
-        self._on_progress = on_progress
-        self.messages: list[str] = []
-        self.progress = 0.0
-
-    def set_progress(self, percent: float, message: str = "") -> None:
-        self.progress = max(0.0, min(100.0, float(percent)))
-        if self._on_progress:
-            self._on_progress(self.progress, message)
-
-    def info(self, message: str) -> None:
-        self.messages.append(message)
-        if self._on_progress:
-            self._on_progress(self.progress, message)
-
-    def cancel(self) -> None:
-        self._canceled.set()
-
-    @property
-    def canceled(self) -> bool:
-        return self._canceled.is_set()
-
-    def check(self) -> None:
-        """Call often in long loops: raises Canceled once the user cancels."""
-        if self._canceled.is_set():
-            raise Canceled()
 
 
 class Algorithm:

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cartography.errors import ExportError  # re-exported: callers import it from here
+from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -150,8 +151,11 @@ def export_map(
     dpi: int = 150,
     tiles: str | Path | None = None,
     progress: Callable[[float, str], None] | None = None,
+    feedback: Feedback | None = None,
 ) -> Path:
     """Export the project's map to `out` (.png/.svg/.pdf/.html); returns the path written."""
+    if feedback is None:
+        feedback = Feedback(progress)
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -171,16 +175,15 @@ def export_map(
     try:  # named layers are shown even if hidden in the project, then put back as they were
         for layer in hidden:
             layer.visible = True
-        return _export(project, out, chosen, found, tf, title, page, dpi, tiles, progress)
+        return _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback)
     finally:
         for layer in hidden:
             layer.visible = False
 
 
-def _export(project, out, chosen, found, tf, title, page, dpi, tiles, progress) -> Path:
+def _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback) -> Path:
     suffix = out.suffix.lower()
-    if progress:
-        progress(10, tr("Drawing the map"))
+    feedback.set_progress(10, tr("Drawing the map"))
     if suffix == ".html":
         from cartography.webmap import export_webmap
 
@@ -216,7 +219,7 @@ def _export(project, out, chosen, found, tf, title, page, dpi, tiles, progress) 
         time_filter=tf,
         highlight=found.geometry if found else None,
     )
-    if progress:
-        progress(70, tr("Writing {p}").format(p=out.name))
+    feedback.check()  # drawing done: last chance to stop before the file is replaced
+    feedback.set_progress(70, tr("Writing {p}").format(p=out.name))
     save_figure(result.figure, out, dpi, title or project.title or "")
     return out

@@ -25,7 +25,7 @@ def map_file(
     from cartography.export import export_map
 
     feedback.check()
-    return export_map(project, out, years=period, progress=feedback.set_progress, **options)
+    return export_map(project, out, years=period, feedback=feedback, **options)
 
 
 def web_map(

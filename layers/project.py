@@ -20,6 +20,7 @@ from shapely.geometry import box
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.errors import LayerLoadError, ProjectError
+from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.layer import Layer, LayerList, LayerSource
 from layers.project_schema import PROJECT_FORMAT, PROJECT_VERSION, check_project
@@ -175,6 +176,7 @@ class Project:
         reader: Callable[..., list[Layer]] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
         wanted: Callable[[dict], bool] | None = None,
+        feedback: Feedback | None = None,
     ) -> Project:
         """The project described by `data`; with `wanted`, only the layer entries it accepts
         are read (a command that needs two layers of a thousand reads two). Such a project is
@@ -199,6 +201,9 @@ class Project:
             source = LayerSource.from_dict(entry.get("source"))
             if on_progress:
                 on_progress(i, len(entries), entry.get("name", ""))
+            if feedback is not None:  # progress per layer read; cancel between layers
+                feedback.check()
+                feedback.set_progress(100.0 * i / len(entries), str(entry.get("name") or ""))
             path = Path(source.path)
             if not path.is_absolute():
                 path = (base / path).resolve()
