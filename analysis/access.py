@@ -374,7 +374,6 @@ class HealthAccess(Algorithm):
     )
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
-        params = self.validate(params)
         demand: Layer = params["demand"]
         supply: Layer = params["supply"]
         method = params["method"]

@@ -129,6 +129,8 @@ class Algorithm:
         return merged
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        """The analysis proper, on resolved parameters: callers with what the user gave go
+        through analysis.inputs.execute (core.runner.run_analysis by id)."""
         raise NotImplementedError
 
     def command_line(self, params: dict[str, Any]) -> str:

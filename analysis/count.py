@@ -21,7 +21,6 @@ from analysis.inputs import (
     feature_dates,
     in_metric,
     require_field,
-    resolve_params,
     run_crs,
 )
 from layers.i18n import tr
@@ -206,7 +205,6 @@ class CountPointsInPolygons(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
-        params = resolve_params(self, params)  # the dialog hands raw widget values
         points_layer, polygons_layer = params["points"], params["polygons"]
         # Counting needs no metric CRS: work in the polygons' own CRS, where their edges are
         # straight (as QGIS does), and reproject only the points if they differ.

@@ -28,7 +28,6 @@ from analysis.inputs import (
     in_metric,
     require_field,
     require_positive,
-    resolve_params,
     run_crs,
 )
 from layers.i18n import tr
@@ -138,7 +137,6 @@ class CultivationDynamics(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
-        params = resolve_params(self, params)  # the dialog hands raw widget values
         grid_layer: Layer = params["grid"]
         regions_layer: Layer | None = params.get("regions")
         window = int(params.get("window_years") or 0)

@@ -45,7 +45,6 @@ from analysis.inputs import (
     in_metric,
     require_field,
     require_positive,
-    resolve_params,
     run_crs,
     where_mask,
 )
@@ -535,7 +534,6 @@ class Displacement(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
-        params = resolve_params(self, params)  # the dialog hands raw widget values
         events_layer: Layer = params["events"]
         targets_layer: Layer = params["targets"]
         control_layer: Layer | None = params.get("control")

@@ -34,7 +34,6 @@ from analysis.inputs import (
     in_metric,
     require_field,
     require_positive,
-    resolve_params,
     run_crs,
 )
 from layers.i18n import tr
@@ -451,7 +450,6 @@ class EnvironmentalHarm(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
-        params = resolve_params(self, params)  # the dialog hands raw widget values
         fp_layer: Layer = params["footprints"]
         others = {k: params.get(k) for k in ("protected", "water", "settlements", "border")}
         culture: Layer | None = params.get("cultivation")

@@ -43,7 +43,7 @@ from analysis.indicator_catalogue import (  # noqa: F401 (re-exported: the catal
     priority_rank,
     yearly_slope,
 )
-from analysis.inputs import PROJECT_KEY, InputError, feature_dates
+from analysis.inputs import PROJECT_KEY, InputError, execute, feature_dates
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
 from layers.i18n import tr
@@ -550,7 +550,7 @@ def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFram
     )
     fp = _FOOTPRINT_HARM.get(key)
     if fp is None or len(fp) != len(frame):
-        fp = EnvironmentalHarm().run(params, _child(ctx.feedback)).layers["footprints"]
+        fp = execute(EnvironmentalHarm(), params, None, _child(ctx.feedback)).layers["footprints"]
         _FOOTPRINT_HARM.clear()  # one entry: the last project and period
         _FOOTPRINT_HARM[key] = fp
     region = frame["region"].to_numpy()

@@ -20,11 +20,12 @@ from pyproj import CRS
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds, looks_like_lonlat
 from layers.errors import LayerLoadError, ProjectError
+from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.layer import Layer
 
 if TYPE_CHECKING:
-    from analysis.base import Algorithm, Parameter
+    from analysis.base import Algorithm, AnalysisResult, Parameter
     from layers.project import Project
 
 # Key under which the desktop (or --project) hands the project's metric CRS to run().
@@ -335,6 +336,18 @@ def resolve_params(
         params.setdefault(METRIC_CRS_KEY, project.metric_crs)
         params.setdefault(PROJECT_KEY, project)
     return params
+
+
+def execute(
+    algorithm: Algorithm,
+    raw: dict[str, Any],
+    project: Project | None = None,
+    feedback: Feedback | None = None,
+) -> AnalysisResult:
+    """Resolve and validate what the user gave (text, numbers, layer names or files, Layers),
+    once, then run: the one way into an analysis for the desktop, the CLI
+    (core.runner.run_analysis) and analyses that call one another."""
+    return algorithm.run(resolve_params(algorithm, dict(raw), project), feedback or Feedback())
 
 
 def load_project(path: str | None) -> Project | None:

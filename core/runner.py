@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.base import AnalysisResult, Feedback
-from analysis.inputs import InputError, resolve_params, split_layer_spec
+from analysis.inputs import InputError, execute, split_layer_spec
 from analysis.outputs import check_not_protected, write_result
 from core.registry import EXPORTS, analysis
 from core.state import AppState
@@ -40,11 +40,9 @@ def run_analysis(
     `raw_params` are as typed (text, numbers, layer names or files, Layers): defaults are
     filled, required values checked (Algorithm.validate), layers read, fields, numbers and
     dates checked here, once (analysis.inputs.resolve_params); problems are one-line
-    InputErrors. Analyses that resolve again inside `run` get the same values back.
+    InputErrors (analysis.inputs.execute).
     """
-    algorithm = analysis(algorithm_id)
-    params = resolve_params(algorithm, dict(raw_params), project_of(state_or_project))
-    return algorithm.run(params, feedback or Feedback())
+    return execute(analysis(algorithm_id), dict(raw_params), project_of(state_or_project), feedback)
 
 
 def protected_paths(

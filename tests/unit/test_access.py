@@ -16,6 +16,7 @@ from analysis.access import (
     two_step_fca,
 )
 from analysis.base import Canceled, Feedback
+from analysis.inputs import execute
 from layers.layer import Layer
 from layers.roles import FieldMapping, Role
 
@@ -173,9 +174,10 @@ def _layers(crs="EPSG:32618"):
 
 def test_algorithm_on_layers_reports_nearest_name_and_beyond_share():
     demand, supply = _layers()
-    res = HealthAccess().run(
+    res = execute(
+        HealthAccess(),
         {"demand": demand, "supply": supply, "method": "2sfca", "catchment_m": 15_000},
-        Feedback(),
+        feedback=Feedback(),
     )
     out = res.layers["access"]
     assert out["nearest_name"].tolist() == ["Hospital", "Harm reduction hub", "Harm reduction hub"]
@@ -190,7 +192,8 @@ def test_algorithm_on_layers_reports_nearest_name_and_beyond_share():
 
 def test_facility_type_filter_and_capacity_field():
     demand, supply = _layers()
-    res = HealthAccess().run(
+    res = execute(
+        HealthAccess(),
         {
             "demand": demand,
             "supply": supply,
@@ -198,15 +201,16 @@ def test_facility_type_filter_and_capacity_field():
             "catchment_m": 5000,
             "method": "nearest",
         },
-        Feedback(),
+        feedback=Feedback(),
     )
     out = res.layers["access"]
     assert set(out["nearest_name"]) == {"Harm reduction hub"}
     assert out["beyond_reach"].tolist() == [True, False, True]
     assert res.summary["share_beyond_catchment"] == pytest.approx(1000 / 1500)
-    res = HealthAccess().run(
+    res = execute(
+        HealthAccess(),
         {"demand": demand, "supply": supply, "supply_field": "beds", "catchment_m": 15000},
-        Feedback(),
+        feedback=Feedback(),
     )
     assert any("no beds" in n for n in res.notes)
     assert res.summary["supply_total"] == 10
@@ -224,7 +228,8 @@ def test_polygons_as_demand_use_centroids():
         ],
         crs="EPSG:32618",
     )
-    res = HealthAccess().run(
+    res = execute(
+        HealthAccess(),
         {
             "demand": Layer(regions, "r"),
             "demand_field": "pop",
@@ -233,7 +238,7 @@ def test_polygons_as_demand_use_centroids():
             "bands": "5000,10000,15000",
             "band_weights": [1, 0.5, 0.25],
         },
-        Feedback(),
+        feedback=Feedback(),
     )
     out = res.layers["access"]
     assert out["nearest_m"].iloc[0] == pytest.approx(1000)
@@ -244,19 +249,26 @@ def test_polygons_as_demand_use_centroids():
 def test_bad_input_is_a_clear_message():
     demand, supply = _layers()
     with pytest.raises(ValueError, match="demand-field"):
-        HealthAccess().run({"demand": Layer(demand.data, "x"), "supply": supply}, Feedback())
+        execute(
+            HealthAccess(),
+            {"demand": Layer(demand.data, "x"), "supply": supply},
+            feedback=Feedback(),
+        )
     with pytest.raises(ValueError, match="bands"):
-        HealthAccess().run(
-            {"demand": demand, "supply": supply, "method": "e2sfca", "bands": "3,2,1"}, Feedback()
+        execute(
+            HealthAccess(),
+            {"demand": demand, "supply": supply, "method": "e2sfca", "bands": "3,2,1"},
+            feedback=Feedback(),
         )
     with pytest.raises(ValueError, match="facility type"):
-        HealthAccess().run(
+        execute(
+            HealthAccess(),
             {
                 "demand": demand,
                 "supply": Layer(supply.data[["geometry"]], "s"),
                 "facility_type": "clinic",
             },
-            Feedback(),
+            feedback=Feedback(),
         )
 
 
@@ -265,4 +277,4 @@ def test_cancel():
     fb = Feedback()
     fb.cancel()
     with pytest.raises(Canceled):
-        HealthAccess().run({"demand": demand, "supply": supply}, fb)
+        execute(HealthAccess(), {"demand": demand, "supply": supply}, feedback=fb)

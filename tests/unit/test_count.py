@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 
 from analysis.base import Canceled, Feedback
 from analysis.count import CountPointsInPolygons, count_points_in_polygons
-from analysis.inputs import InputError, resolve_params
+from analysis.inputs import InputError, execute, resolve_params
 from layers.layer import Layer
 
 CRS = "EPSG:32618"
@@ -273,8 +273,6 @@ def test_field_name_never_replaces_a_column(name) -> None:
     )
     events = gpd.GeoDataFrame(geometry=[shapely.Point(5, 5)], crs="EPSG:32618")
     algorithm = CountPointsInPolygons()
-    params = algorithm.validate(
-        {"points": Layer(events, "e"), "polygons": Layer(regions, "r"), "field_name": name}
-    )
+    params = {"points": Layer(events, "e"), "polygons": Layer(regions, "r"), "field_name": name}
     with pytest.raises(InputError, match="field-name"):
-        algorithm.run(params, Feedback())
+        execute(algorithm, params)

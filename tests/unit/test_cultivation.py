@@ -9,7 +9,7 @@ from shapely.geometry import box
 
 from analysis.base import Feedback
 from analysis.cultivation import CultivationDynamics, classify_cells, window_years
-from analysis.inputs import InputError
+from analysis.inputs import InputError, execute
 from layers.layer import Layer
 from layers.roles import FieldMapping
 
@@ -64,7 +64,7 @@ def grid_layer() -> Layer:
 
 def run(**params):
     algorithm = CultivationDynamics()
-    return algorithm.run(algorithm.validate(params), Feedback())
+    return execute(algorithm, params)
 
 
 def test_hectares_per_class_and_region() -> None:

@@ -14,7 +14,7 @@ from shapely.geometry import box
 
 from analysis.base import Canceled, Feedback
 from analysis.displacement import Displacement, displacement_measures, wdd
-from analysis.inputs import InputError
+from analysis.inputs import InputError, execute
 from layers.layer import Layer
 from layers.roles import FieldMapping
 
@@ -58,8 +58,7 @@ WHEELER = {"R": (207, 110), "D": (178, 157), "C": (308, 318), "Dc": (150, 140)}
 
 def run(feedback: Feedback | None = None, **params):
     algorithm = Displacement()
-    merged = algorithm.validate(params)
-    return algorithm.run(merged, feedback or Feedback())
+    return execute(algorithm, params, None, feedback or Feedback())
 
 
 # --- the formulas -------------------------------------------------------------------------
@@ -381,9 +380,11 @@ def test_sample_harm_reduction_diffuses_benefits(sample) -> None:
 
 
 def test_raw_dialog_values_are_accepted() -> None:
-    """The desktop dialog hands text and empty strings, not parsed values."""
+    """The desktop dialog hands text and empty strings, not parsed values: execute parses
+    them once, before run."""
     algorithm = Displacement()
-    params = algorithm.validate(
+    s = execute(
+        algorithm,
         {
             "events": layer(planted_events(WHEELER), "events", date="event_date"),
             "targets": layer(polygons(TARGET), "targets"),
@@ -395,9 +396,8 @@ def test_raw_dialog_values_are_accepted() -> None:
             "buffer_m": "1000",
             "target_radius_m": "",
             "targets_where": "",
-        }
-    )
-    s = algorithm.run(params, Feedback()).summary
+        },
+    ).summary
     assert s["wdd"] == -118 and s["window"]["before"] == 365
 
 

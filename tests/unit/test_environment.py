@@ -16,7 +16,7 @@ from analysis.environment import (
     river_km_in_drift,
     water_drift_hectares,
 )
-from analysis.inputs import InputError
+from analysis.inputs import InputError, execute
 from layers.layer import Layer
 from layers.roles import FieldMapping
 
@@ -68,7 +68,8 @@ def test_water_drift_and_river_length() -> None:
 
 def run(**params):
     algorithm = EnvironmentalHarm()
-    return algorithm.run(algorithm.validate(params), params.pop("feedback", None) or Feedback())
+    feedback = params.pop("feedback", None)
+    return execute(algorithm, params, None, feedback or Feedback())
 
 
 def test_rules_per_footprint_and_totals() -> None:

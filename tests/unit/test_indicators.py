@@ -249,6 +249,20 @@ def test_cancel_and_missing_project():
         HarmIndicators().run({}, Feedback())
 
 
+def test_indicators_parameters_are_validated_like_every_analysis():
+    """Through the one runner a wrong regions layer is a one-line InputError, not a crash."""
+    from core.runner import run_analysis
+
+    project = tiny_project()
+    events = next(layer for layer in project.layers if layer.geometry_kind == "point")
+    with pytest.raises(InputError, match="polygon"):
+        run_analysis("indicators", {"regions_layer": events.name}, project)
+    with pytest.raises(InputError, match="neither a layer of the project"):
+        run_analysis("indicators", {"regions_layer": "No such layer"}, project)
+    res = run_analysis("indicators", {"years": "2019-2020"}, project)
+    assert res.summary["regions"][0]["code"] == "XX001"
+
+
 def test_algorithm_result_layer_and_json_shape():
     res = HarmIndicators().run({"project": tiny_project(), "years": "2019-2020"}, Feedback())
     layer = res.layers["regions"]
