@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -48,6 +47,16 @@ from analysis.base import (
     Raster,
     register,
 )
+from analysis.cell_grid import (
+    EMERGING_BYTES_PER_CELL,
+    EMERGING_BYTES_PER_CELL_YEAR,
+    GI_BYTES_PER_CELL,
+    KDE_BYTES_PER_CELL,
+    MEMORY_LIMIT_GB,
+    WRITTEN_BYTES_PER_CELL,
+    CellGrid,
+    grid_for_extent,
+)
 from analysis.gi_grid import band_kernel, gi_star_grid, neighbour_counts, window_sum
 from analysis.hotspot_stats import (
     EMERGING_CATEGORIES,
@@ -56,20 +65,12 @@ from analysis.hotspot_stats import (
     two_sided_p,
 )
 from analysis.inputs import InputError, run_crs
+from analysis.kde import KDE_SAMPLINGS, quartic_kde, quartic_kernel
 from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.timefilter import TimeFilter, layer_dates, time_mask
 
-# A grid needing more memory than this (estimated per cell) is refused: ask for a larger cell.
-MEMORY_LIMIT_GB = 3.0
-# Peak bytes per grid cell of each method's arrays and per cell written to the layer (its
-# polygon and columns, and writing them), measured on a 1.3M-cell grid (docs/performance.md).
-KDE_BYTES_PER_CELL = 30
-GI_BYTES_PER_CELL = 100
-EMERGING_BYTES_PER_CELL = 150  # plus EMERGING_BYTES_PER_CELL_YEAR for every year
-EMERGING_BYTES_PER_CELL_YEAR = 10
-WRITTEN_BYTES_PER_CELL = 800
 # libpysal weights for more centres than this take too long to build (the grid uses windows).
 MAX_GI_CELLS = 100_000
 # esda's permutations (999) cost ~0.5 ms per cell here: 50,000 cells take about 25 s.
@@ -77,248 +78,23 @@ PERMUTATION_SECONDS_PER_CELL = 0.5e-3
 PERMUTATION_MAX_CELLS = 50_000
 DEFAULT_PERMUTATIONS = 999
 SEED = 12345
-
-
-# --- the grid -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CellGrid:
-    """A north-up grid of square cells, row 0 at the top (like a raster).
-
-    `values` has shape (rows, cols). `geotransform` is GDAL's, so a raster layer type can
-    take this over later without changing the analysis.
-    """
-
-    x_min: float
-    y_max: float
-    cell: float
-    rows: int
-    cols: int
-
-    @property
-    def geotransform(self) -> tuple[float, float, float, float, float, float]:
-        return (self.x_min, self.cell, 0.0, self.y_max, 0.0, -self.cell)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.rows, self.cols)
-
-    def centres(self) -> tuple[np.ndarray, np.ndarray]:
-        """Centre x of each column and centre y of each row."""
-        xs = self.x_min + (np.arange(self.cols) + 0.5) * self.cell
-        ys = self.y_max - (np.arange(self.rows) + 0.5) * self.cell
-        return xs, ys
-
-    def centre_points(self) -> np.ndarray:
-        """(rows*cols, 2) centres in row-major order (the order of values.ravel())."""
-        xs, ys = self.centres()
-        gx, gy = np.meshgrid(xs, ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
-
-    def cell_index(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Flat index of the cell holding each point; -1 outside the grid."""
-        col = np.floor((np.asarray(x) - self.x_min) / self.cell).astype(np.int64)
-        row = np.floor((self.y_max - np.asarray(y)) / self.cell).astype(np.int64)
-        inside = (col >= 0) & (col < self.cols) & (row >= 0) & (row < self.rows)
-        return np.where(inside, row * self.cols + col, -1)
-
-    def polygons(self, flat_index: np.ndarray | None = None) -> np.ndarray:
-        """Square polygons of the given cells (all cells if None), vectorised."""
-        idx = np.arange(self.rows * self.cols) if flat_index is None else np.asarray(flat_index)
-        row, col = np.divmod(idx, self.cols)
-        x0 = self.x_min + col * self.cell
-        y1 = self.y_max - row * self.cell
-        return shapely.box(x0, y1 - self.cell, x0 + self.cell, y1)
-
-    def to_geodataframe(
-        self, columns: dict[str, np.ndarray], crs: CRS, keep: np.ndarray | None = None
-    ) -> gpd.GeoDataFrame:
-        """Cells as polygons with one column per 2-D array in `columns`; `keep` is a mask."""
-        n = self.rows * self.cols
-        idx = np.arange(n) if keep is None else np.flatnonzero(np.asarray(keep).ravel())
-        row, col = np.divmod(idx, self.cols)
-        data = {"row": row.astype(np.int32), "col": col.astype(np.int32)}
-        for name, arr in columns.items():
-            data[name] = np.asarray(arr).ravel()[idx]
-        return gpd.GeoDataFrame(data, geometry=self.polygons(idx), crs=crs)
-
-
-def grid_for_extent(
-    bounds: tuple[float, float, float, float],
-    cell: float,
-    grow: float = 0.0,
-    bytes_per_cell: float = KDE_BYTES_PER_CELL,
-    written_at_most: int | None = None,
-) -> CellGrid:
-    """QGIS heatmap grid: extent grown by `grow`, ceil(size/cell) + 1 rows and columns.
-
-    Refused (InputError) when its estimated memory exceeds MEMORY_LIMIT_GB: `bytes_per_cell`
-    for every cell, plus WRITTEN_BYTES_PER_CELL for each cell the layer will hold (all of
-    them unless `written_at_most` bounds it).
-    """
-    if not cell > 0:
-        raise InputError(tr("The cell size must be a positive number of metres."))
-    x_min, y_min, x_max, y_max = bounds
-    x_min, y_min, x_max, y_max = x_min - grow, y_min - grow, x_max + grow, y_max + grow
-
-    def shape(size: float) -> tuple[int, int]:
-        cols = max(int(math.ceil((x_max - x_min) / size)) + 1, 1)
-        rows = max(int(math.ceil((y_max - y_min) / size)) + 1, 1)
-        return rows, cols
-
-    def need_gb(size: float) -> float:
-        n = math.prod(shape(size))
-        written = n if written_at_most is None else min(n, written_at_most)
-        return (n * bytes_per_cell + written * WRITTEN_BYTES_PER_CELL) / 1e9
-
-    rows, cols = shape(cell)
-    if need_gb(cell) > MEMORY_LIMIT_GB:
-        # A round cell size that fits: from the 1/cell² scaling, then step up if still over.
-        step = 100.0 if cell < 1000 else 1000.0
-        fits = step * math.ceil(cell * math.sqrt(need_gb(cell) / MEMORY_LIMIT_GB) / step)
-        while need_gb(fits) > MEMORY_LIMIT_GB:
-            fits += step
-        raise InputError(
-            tr(
-                "A {cell:g} m grid over this extent has {n:,} cells and would need about "
-                "{need:,.1f} GB of memory (limit {limit:g} GB). Use a larger cell size "
-                "(--cell-m {fits:g} or more) or a smaller extent."
-            ).format(cell=cell, n=rows * cols, need=need_gb(cell), limit=MEMORY_LIMIT_GB, fits=fits)
-        )
-    return CellGrid(x_min, y_max, float(cell), rows, cols)
-
-
-# --- kernel density -------------------------------------------------------------------------
-def quartic_kernel(distance: np.ndarray, radius: float) -> np.ndarray:
-    """Raw quartic kernel (1 − (d/r)²)² for d ≤ r, 0 beyond (QGIS 'raw' output)."""
-    d = np.asarray(distance, dtype=float)
-    k = (1.0 - (d / radius) ** 2) ** 2
-    return np.where(d <= radius, k, 0.0)
-
-
-KDE_SAMPLINGS = ("centres", "qgis")
-
-
-def quartic_kde(
-    xy: np.ndarray,
-    radius: float,
-    cell: float,
-    weights: np.ndarray | None = None,
-    grid: CellGrid | None = None,
-    scaled: bool = False,
-    feedback: Feedback | None = None,
-    chunk: int | None = None,
-    sampling: str = "centres",
-) -> tuple[CellGrid, np.ndarray]:
-    """Quartic kernel density of points on a grid: the sum over points of
-    w · (1 − (d/r)²)² for d ≤ r, with d from the point to the cell.
-
-    sampling="centres": d to each cell's centre, exactly. sampling="qgis": QGIS 3.22's
-    heatmap sampling, which takes a point's position across its cell from the extent's
-    bottom edge while the rows run from its top, so when the extent's height is a whole
-    number of cells each point's kernel is mirrored vertically inside its cell
-    (docs/methods.md, "Kernel density"). `scaled=True` multiplies by QGIS's normalising
-    constant 116/(5πr²)·15/16. Returns the grid and a (rows, cols) float64 array.
-
-    Vectorised per point over its window of cells, in chunks. Points outside a given `grid`
-    are left out; a window reaching past the grid's edge is cut there (QGIS drops such a
-    point whole: possible only when r is not a whole number of cells).
-    """
-    if sampling not in KDE_SAMPLINGS:
-        raise ValueError(f"sampling must be one of {KDE_SAMPLINGS}, not {sampling!r}")
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    if not radius > 0:
-        raise InputError(tr("The radius must be a positive number of metres."))
-    w = np.ones(len(xy)) if weights is None else np.asarray(weights, dtype=float)
-    ok = np.isfinite(xy).all(axis=1) & np.isfinite(w)
-    xy, w = xy[ok], w[ok]
-    # QGIS measures a point's place in its cell from the bottom of the grown data extent.
-    y_bottom = (xy[:, 1].min() - radius) if len(xy) else math.nan
-    if grid is None:
-        if len(xy) == 0:
-            raise InputError(tr("No points to compute a density from."))
-        grid = grid_for_extent(_extent(xy), cell, grow=radius)
-    else:  # a given grid may not hold them all
-        inside = grid.cell_index(xy[:, 0], xy[:, 1]) >= 0
-        xy, w = xy[inside], w[inside]
-    size = grid.cell
-    reach = radius / size
-    half = _qgis_window(radius, size) if sampling == "qgis" else int(math.ceil(reach))
-    # A padded grid takes whole windows without edge tests; the pad is cut off at the end.
-    pcols = grid.cols + 2 * half
-    span = np.arange(-half, half + 1)
-    offsets = (span[:, None] * pcols + span[None, :]).ravel()  # row-major (dy, dx)
-    out = np.zeros((grid.rows + 2 * half) * pcols)
-    col, row, u, v, w = _window_origins(xy, w, grid, half, y_bottom, sampling)
-    inv_r = 1.0 / reach
-    # Small chunks stay in cache (4,096 points: 0.8 s for 1M, 16,384: 0.94 s), but each one
-    # adds a whole grid's bincount: on large grids take more points per chunk.
-    chunk = max(1, chunk or max(4096, out.size // 32))
-    for start in range(0, len(col), chunk):
-        if feedback is not None:
-            feedback.check()
-            feedback.set_progress(100.0 * start / max(len(col), 1), tr("Kernel density"))
-        part = slice(start, start + chunk)
-        # Squared distance to each window cell's centre, in units of r: (dx² + dy²) / r².
-        ax = ((span[None, :] + 0.5 - u[part, None]) * inv_r) ** 2
-        by = ((span[None, :] + 0.5 - v[part, None]) * inv_r) ** 2
-        k = by[:, :, None] + ax[:, None, :]
-        np.subtract(1.0, k, out=k)
-        np.maximum(k, 0.0, out=k)  # beyond r: 0 (clip before squaring)
-        np.square(k, out=k)
-        if weights is not None:
-            k *= w[part, None, None]
-        base = (row[part] + half) * pcols + col[part] + half
-        flat = (base[:, None] + offsets[None, :]).ravel()
-        out += np.bincount(flat, weights=k.ravel(), minlength=out.size)
-    values = out.reshape(grid.rows + 2 * half, pcols)[
-        half : half + grid.rows, half : half + grid.cols
-    ]
-    values = np.ascontiguousarray(values)
-    if scaled:
-        values *= 116.0 / (5.0 * math.pi * radius**2) * 15.0 / 16.0
-    return grid, values
-
-
-def _window_origins(
-    xy: np.ndarray, w: np.ndarray, grid: CellGrid, half: int, y_bottom: float, sampling: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each point's window centre (col, row) and its place (u, v) from that cell's left and
-    top edges in cells, so window cell (row + j, col + i) is at (i + 0.5 − u, j + 0.5 − v).
-
-    "qgis" follows qgskde.cpp: window starts truncated toward zero as it converts them to
-    unsigned pixels, dy taken from the bottom-based start, and a point whose window leaves
-    the raster dropped (its raster read and write fail there).
-    """
-    fx = (xy[:, 0] - grid.x_min) / grid.cell
-    fy = (grid.y_max - xy[:, 1]) / grid.cell
-    if sampling == "centres":
-        col, row = np.floor(fx), np.floor(fy)
-        return col.astype(np.int64), row.astype(np.int64), fx - col, fy - row, w
-    from_bottom = (xy[:, 1] - y_bottom) / grid.cell
-    col0, row0 = np.trunc(fx - half), np.trunc(fy - half)
-    bottom0 = np.trunc(from_bottom - half)
-    fits = (
-        (fx - half > -1)
-        & (fy - half > -1)
-        & (col0 + 2 * half < grid.cols)
-        & (row0 + 2 * half < grid.rows)
-    )
-    col, row = col0[fits] + half, row0[fits] + half
-    u = fx[fits] - col
-    # dy is measured upwards from the bottom-based start while the rows run downwards.
-    v = from_bottom[fits] - (bottom0[fits] + half)
-    return col.astype(np.int64), row.astype(np.int64), u, v, w[fits]
-
-
-def _extent(xy: np.ndarray) -> tuple[float, float, float, float]:
-    return (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
-
-
-def _qgis_window(radius: float, cell: float) -> int:
-    """QGIS's radiusSizeInPixels: whole cells in r, plus one if the rest exceeds 0.5 map units."""
-    half = int(radius / cell)
-    return half + 1 if radius - cell * half > 0.5 else half
-
+# Names other modules and tests take from here (the grid and the kernel have their own modules).
+__all__ = [
+    "EMERGING_BYTES_PER_CELL",
+    "EMERGING_BYTES_PER_CELL_YEAR",
+    "GI_BYTES_PER_CELL",
+    "KDE_BYTES_PER_CELL",
+    "MEMORY_LIMIT_GB",
+    "WRITTEN_BYTES_PER_CELL",
+    "CellGrid",
+    "HotSpots",
+    "gi_star",
+    "grid_for_extent",
+    "grid_gi_star",
+    "grid_weights",
+    "quartic_kde",
+    "quartic_kernel",
+]
 
 # --- Getis-Ord Gi* --------------------------------------------------------------------------
 BIN_LABELS = {
