@@ -20,7 +20,7 @@ from matplotlib.patches import PathPatch
 from cartography.classify import NO_DATA_COLOUR, Categories, Classification
 from cartography.density import PointDensity
 from cartography.label_sprites import LabelSprites, SpriteBook
-from cartography.labels import LabelBoard, draw_labels, place_labels
+from cartography.labels import LabelBoard, LabelLook, draw_labels, place_labels
 from cartography.paths import line_path, polygon_path
 from cartography.symbols import OUTLINE_MIN_PT, PointLook, proportional_sizes, step_diameter
 from cartography.tiles import TileMosaic
@@ -61,6 +61,7 @@ class _Classes:
     labels: tuple[str, ...]
     title: str = ""
     scheme: Classification | Categories | None = None
+    markers: tuple[str, ...] = ()  # per class (the style's per-class edits); () the style's
 
 
 def _kept(rows: np.ndarray, mask: np.ndarray | None, classes: _Classes | None) -> np.ndarray:
@@ -218,22 +219,28 @@ class LayerDraw:
             edge = edge if look.outline else "none"
             if look.proportional_from is not None:
                 values = self.cache.numbers(self.layer.field("population"))
+        marker = st.marker or "o"
         if self.classes is None:
-            groups = [(st.fill, sel)]
+            groups = [(st.fill, sel, marker)]
         else:
             idx = self.classes.index[owner[sel]]
+            shapes = self.classes.markers
             groups = [
-                (NO_DATA_COLOUR if c < 0 else self.classes.colours[c], sel[idx == c])
+                (
+                    NO_DATA_COLOUR if c < 0 else self.classes.colours[c],
+                    sel[idx == c],
+                    shapes[c] if 0 <= c < len(shapes) else marker,
+                )
                 for c in range(-1, len(self.classes.colours))
             ]
         if values is not None:  # places too small for this scale are left out
             shown = values[owner[sel]] >= (look.shown_from or -np.inf)
-            groups = [(colour, rows[shown[np.searchsorted(sel, rows)]]) for colour, rows in groups]
-        for colour, rows in groups:
+            groups = [(c, rows[shown[np.searchsorted(sel, rows)]], m) for c, rows, m in groups]
+        for colour, rows, marker in groups:
             if not rows.size:
                 continue
             if values is None:
-                self._markers(x[rows], y[rows], colour, ms, edge)
+                self._markers(x[rows], y[rows], colour, ms, edge, marker)
                 continue
             # Proportional symbols: one artist per size class, biggest first (underneath).
             steps = proportional_sizes(values[owner[rows]], look)
@@ -242,16 +249,18 @@ class LayerDraw:
                 if sub.size:
                     size = step_diameter(step, look)
                     outline = edge if size >= OUTLINE_MIN_PT else "none"
-                    self._markers(x[sub], y[sub], colour, size, outline)
+                    self._markers(x[sub], y[sub], colour, size, outline, marker)
         return False
 
-    def _markers(self, x: np.ndarray, y: np.ndarray, colour: str, size: float, edge: str) -> None:
+    def _markers(
+        self, x: np.ndarray, y: np.ndarray, colour: str, size: float, edge: str, marker: str = "o"
+    ) -> None:
         """One marker artist: `size` is the diameter in points."""
         artist = self.ax.plot(
             x,
             y,
             linestyle="none",
-            marker=self.layer.style.marker or "o",
+            marker=marker,
             markersize=size,
             markerfacecolor=to_rgba(colour, self.fill_alpha),
             markeredgecolor=to_rgba(edge, self.alpha) if edge != "none" else "none",
@@ -290,13 +299,19 @@ class LayerDraw:
         rows = rows[np.argsort(-weight, kind="stable")]
         texts = cache.frame[st.label_field].to_numpy()[rows]
         em = st.label_size * point
+        look = LabelLook.of(st)
         if points:
             # First point of each row (multipoints are labelled once).
             where = np.searchsorted(cache.point_owner, rows)
             px, py = cache.point_xy[where, 0], cache.point_xy[where, 1]
             marker = self.look.diameter if self.look else math.sqrt(max(st.marker_size, 1.0))
             placed = place_labels(
-                board, texts, lambda i: (px[i], py[i]), em=em, gap=(marker / 2 + 1.0) * point
+                board,
+                texts,
+                lambda i: (px[i], py[i]),
+                em=em,
+                gap=(marker / 2 + 1.0) * point,
+                placement=look.placement,
             )
         else:
             bounds = shapely.bounds(cache.geoms[rows])
@@ -306,11 +321,13 @@ class LayerDraw:
                 spots = shapely.point_on_surface(cache.simplified_rows(rows[i], tol))
                 return shapely.get_x(spots), shapely.get_y(spots)
 
-            placed = place_labels(board, texts, anchors, em=em, sizes=sizes)
+            placed = place_labels(
+                board, texts, anchors, em=em, sizes=sizes, placement=look.placement
+            )
         if self.sprites is not None:
-            self.ax.add_artist(LabelSprites(placed, st.label_size, self.sprites))
+            self.ax.add_artist(LabelSprites(placed, st.label_size, self.sprites, look))
         else:
-            draw_labels(self.ax, placed, st.label_size)
+            draw_labels(self.ax, placed, st.label_size, look)
 
     def selection(self, rows: np.ndarray, tol: float) -> None:
         cache = self.cache

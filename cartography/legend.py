@@ -47,7 +47,8 @@ def legend_entry(layer: Layer, classes, kind: str) -> LegendEntry:
     )
     if classes is not None:
         base.label = f"{layer.name} ({classes.title})" if classes.title else layer.name
-        for colour, label in zip(classes.colours, classes.labels, strict=False):
+        markers = getattr(classes, "markers", ()) or (st.marker,) * len(classes.colours)
+        for colour, label, marker in zip(classes.colours, classes.labels, markers, strict=False):
             base.children.append(
                 LegendEntry(
                     layer.name,
@@ -55,7 +56,7 @@ def legend_entry(layer: Layer, classes, kind: str) -> LegendEntry:
                     kind,
                     colour,
                     st.edge,
-                    st.marker,
+                    marker,
                     st.marker_size,
                     alpha=base.alpha,
                     line_width=st.line_width,

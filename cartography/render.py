@@ -85,7 +85,7 @@ from cartography.view_snapshots import (  # noqa: F401 - predicted_grid: also fr
     snapshot_figure,
 )
 from layers.layer import Layer
-from layers.style import scale_ranges
+from layers.style import class_edits_key, edited_classes, scale_ranges
 from layers.timefilter import TimeFilter, grid_year_column, time_mask
 
 # Above this many visible points, a density raster instead of markers (100k markers: ~30 ms).
@@ -357,7 +357,7 @@ class MapRenderer:
             )
             if col is None:
                 return None
-            key = ("cat", col, tuple(sorted(st.categories.items())), id(shared))
+            key = ("cat", col, class_edits_key(st), id(shared))
             if key not in cache.classes:
                 cats = (
                     shared
@@ -366,12 +366,14 @@ class MapRenderer:
                 )
                 idx = cats.classify(gdf[col].to_numpy())
                 idx[idx < 0] = -1
-                cache.classes[key] = _Classes(idx, cats.colours, cats.labels, col, cats)
+                cache.classes[key] = _Classes(
+                    idx, title=col, scheme=cats, **edited_classes(st, cats)
+                )
             return cache.classes[key]
         col = self.value_column(layer, tf)
         if col is None:
             return None
-        key = ("grad", col, st.scheme, st.classes, st.ramp, id(shared))
+        key = ("grad", col, st.scheme, st.classes, st.ramp, class_edits_key(st), id(shared))
         if key not in cache.classes:
             import pandas as pd
 
@@ -396,7 +398,9 @@ class MapRenderer:
                 idx[~(values > 0)] = -2
             year = {c: y for y, c in layer.mapping.year_columns.items()}.get(col)
             title = str(year) if year is not None else col
-            cache.classes[key] = _Classes(idx, scheme.colours, scheme.labels, title, scheme)
+            cache.classes[key] = _Classes(
+                idx, title=title, scheme=scheme, **edited_classes(st, scheme)
+            )
         return cache.classes[key]
 
     # --- drawing ----------------------------------------------------------------------

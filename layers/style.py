@@ -7,16 +7,24 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from layers.errors import ProjectError
 from layers.i18n import tr
 from layers.roles import FieldMapping, Role
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 StyleKind = Literal["single", "categorized", "graduated"]
 Scheme = Literal["quantiles", "natural_breaks", "equal_interval"]
+# Where a label sits: "auto" beside a point's marker at the first free corner, centred on a
+# region; the others at that side of the anchor (QGIS's "offset from point").
+LabelPlacement = Literal["auto", "centre", "above", "below", "left", "right"]
+LABEL_PLACEMENTS: tuple[str, ...] = ("auto", "centre", "above", "below", "left", "right")
 
 # Ramps that print well and stay readable for colour-blind viewers (viridis family, ColorBrewer).
 SEQUENTIAL_RAMPS: tuple[str, ...] = (
@@ -59,6 +67,16 @@ class Style:
     categories: dict[str, str] = dc_field(default_factory=dict)
     label_field: str | None = None
     label_size: float = 7.0
+    label_colour: str = "#222222"
+    label_halo: str = "white"  # the halo's colour ("none": no halo)
+    label_halo_width: float = 2.2  # points; 0: no halo
+    label_placement: LabelPlacement = "auto"
+    # Per-class edits (double-click a class in the style dialog), keyed by class: the value
+    # for categorized styles, the class number ("0" lowest) for graduated ones. Categorized
+    # colours stay in `categories`; class_colours overrides a graduated ramp's colour.
+    class_colours: dict[str, str] = dc_field(default_factory=dict)
+    class_labels: dict[str, str] = dc_field(default_factory=dict)
+    class_markers: dict[str, str] = dc_field(default_factory=dict)
     # Scale dependent visibility, as N of 1:N (QGIS's minimum/maximum scale): the layer (or
     # its labels) shows from 1:max_scale zoomed in to 1:min_scale zoomed out. None: the
     # role's default (scale_ranges); 0: no limit. Reasons in docs/cartography.md.
@@ -89,6 +107,18 @@ class Style:
             check = _CHECKS.get(key)
             if check is not None:
                 known[key] = check(value, f"{where}.{key}", layer)
+        for low, high in (("min_scale", "max_scale"), ("label_min_scale", "label_max_scale")):
+            zoomed_out, zoomed_in = known.get(low) or 0, known.get(high) or 0
+            if zoomed_out and zoomed_in and zoomed_out <= zoomed_in:
+                # Never shown: QGIS's minimum (zoomed out) must be a larger N than its maximum.
+                raise _bad(
+                    f"{where}.{low}",
+                    layer,
+                    tr("a scale 1:N with N larger than {high} (1:{n:,.0f})").format(
+                        high=high, n=zoomed_in
+                    ),
+                    data[low],
+                )
         return cls(**known)
 
 
@@ -204,6 +234,23 @@ def _categories(value: object, where: str, layer: str | None) -> dict:
     return {k: _colour(v, f"{where}.{k}", layer) for k, v in value.items()}
 
 
+def _class_texts(value: object, where: str, layer: str | None) -> dict:
+    if not isinstance(value, dict):
+        raise _bad(where, layer, tr("an object of class: label"), value)
+    for k, v in value.items():
+        # Legend text reaches HTML and SVG escaped, but a label is short plain text.
+        if not isinstance(v, str) or len(v) > 200:
+            raise _bad(f"{where}.{k}", layer, tr("a text of at most 200 characters"), v)
+    return dict(value)
+
+
+def _class_markers(value: object, where: str, layer: str | None) -> dict:
+    if not isinstance(value, dict):
+        raise _bad(where, layer, tr("an object of class: marker"), value)
+    pick = _one_of(MARKERS)
+    return {k: pick(v, f"{where}.{k}", layer) for k, v in value.items()}
+
+
 _CHECKS = {
     "kind": _one_of(STYLE_KINDS),
     "fill": _colour,
@@ -220,6 +267,13 @@ _CHECKS = {
     "categories": _categories,
     "label_field": _field_name,
     "label_size": _number(1.0, 200.0),
+    "label_colour": _colour,
+    "label_halo": _colour,
+    "label_halo_width": _number(0.0, 20.0),
+    "label_placement": _one_of(LABEL_PLACEMENTS),
+    "class_colours": _categories,
+    "class_labels": _class_texts,
+    "class_markers": _class_markers,
     "min_scale": _number(0.0, 1e12, optional=True),
     "max_scale": _number(0.0, 1e12, optional=True),
     "label_min_scale": _number(0.0, 1e12, optional=True),
@@ -324,3 +378,92 @@ def scale_ranges(
             pick(style.label_max_scale, label_default.max_scale),
         ),
     )
+
+
+def class_keys(classes: ClassesLike) -> list[str]:
+    """How per-class edits name the classes: a categorized style's values, else "0", "1", …"""
+    values = getattr(classes, "values", None)
+    return (
+        [str(v) for v in values]
+        if values is not None
+        else [str(i) for i in range(len(classes.colours))]
+    )
+
+
+def edited_classes(style: Style, classes: ClassesLike) -> dict[str, tuple[str, ...]]:
+    """colours, labels and markers of `classes` (cartography.classify's Categories or
+    Classification) with the style's per-class edits applied.
+
+    A class without an edit keeps its colour and label and the style's marker. The canvas,
+    exports and legend all read classes through here.
+    """
+    keys = class_keys(classes)
+    graduated = style.kind == "graduated"
+    colours = [
+        style.class_colours.get(k, c) if graduated else c
+        for k, c in zip(keys, classes.colours, strict=True)
+    ]
+    labels = [style.class_labels.get(k, lab) for k, lab in zip(keys, classes.labels, strict=True)]
+    return {
+        "colours": tuple(colours),
+        "labels": tuple(labels),
+        "markers": tuple(style.class_markers.get(k, style.marker) for k in keys),
+    }
+
+
+class ClassesLike(Protocol):
+    """What edited_classes reads of a classification (values only for categories)."""
+
+    @property
+    def colours(self) -> Sequence[str]: ...
+
+    @property
+    def labels(self) -> Sequence[str]: ...
+
+
+def category_field(
+    frame: pd.DataFrame, role: Role, mapping: FieldMapping | None = None
+) -> str | None:
+    """The field a categorized style of this layer starts from.
+
+    The role's category (event_type for violence, method for eradication, the facility type
+    (amenity) for health services, a status), else the field with the fewest distinct values
+    from 2 to CATEGORY_MAX (an ID column, one value per row, never qualifies).
+    """
+    for key in ROLE_CATEGORIES.get(role, ()) + ("status",):
+        name = mapping.get(key) if mapping else None
+        if name and name in frame.columns:
+            return str(name)
+    best: tuple[int, str] | None = None
+    geometry = getattr(getattr(frame, "geometry", None), "name", None)
+    for column in frame.columns:
+        if column == geometry:
+            continue
+        try:
+            n = int(frame[column].nunique(dropna=True))
+        except TypeError:  # unhashable cells (lists): not categories
+            continue
+        if 2 <= n <= CATEGORY_MAX and (best is None or n < best[0]):
+            best = (n, str(column))
+    return best[1] if best else None
+
+
+CATEGORY_MAX = 12  # the classes categorize() colours; more are grey
+ROLE_CATEGORIES: dict[Role, tuple[str, ...]] = {
+    Role.VIOLENCE: ("event_type",),
+    Role.ERADICATION: ("method",),
+    Role.HEALTH_SERVICES: ("facility_type",),
+}
+
+
+def class_edits_key(style: Style) -> tuple:
+    """The style's categories and per-class edits as one hashable value (a cache key part)."""
+    return tuple(
+        tuple(sorted(edits.items()))
+        for edits in (
+            style.categories,
+            style.class_colours,
+            style.class_labels,
+            style.class_markers,
+        )
+    ) + (style.marker,)

@@ -39,6 +39,15 @@ HOSTILE = [
     ("field", 7, "column name"),
     ("label_field", {"x": 1}, "column name"),
     ("no_fill", "yes", "true or false"),
+    ("label_colour", "red;background:url(x)", "colour"),
+    ("label_halo", "<b>white</b>", "colour"),
+    ("label_halo_width", 99, "number"),
+    ("label_placement", "top", "one of"),
+    ("class_colours", {"0": "url(//evil)"}, "colour"),
+    ("class_colours", "red", "value: colour"),
+    ("class_labels", {"Riots": 5}, "text"),
+    ("class_labels", {"Riots": "x" * 201}, "text"),
+    ("class_markers", {"Riots": "$x$"}, "one of"),
 ]
 
 
@@ -83,6 +92,13 @@ def test_every_valid_style_loads_and_round_trips(tmp_path: Path) -> None:
         max_scale=25_000.0,
         label_min_scale=2_000_000.0,
         label_field="name",
+        label_colour="#003366",
+        label_halo="#ffffcc",
+        label_halo_width=1.5,
+        label_placement="above",
+        class_colours={"0": "#00ff00"},
+        class_labels={"Riots": "Riots and unrest", "0": "Hamlets"},
+        class_markers={"Riots": "^"},
     )
     loaded = Project.load(_project(tmp_path, style.to_dict())).layers[1].style
     assert loaded == style
@@ -90,3 +106,19 @@ def test_every_valid_style_loads_and_round_trips(tmp_path: Path) -> None:
     for role in Role:
         assert Style.from_dict(default_style(role).to_dict()) == default_style(role)
     assert Style.from_dict(None) == Style() and Style.from_dict({"future_key": 1}) == Style()
+
+
+@pytest.mark.parametrize("prefix", ["", "label_"])
+def test_a_scale_range_that_never_shows_is_refused_naming_the_field(
+    tmp_path: Path, prefix: str
+) -> None:
+    """Minimum 1:1,000 (zoomed out) below maximum 1:5,000 (zoomed in): never drawn."""
+    style = {**Style().to_dict(), f"{prefix}min_scale": 1_000, f"{prefix}max_scale": 5_000}
+    with pytest.raises(ProjectError) as err:
+        Project.load(_project(tmp_path, style))
+    message = str(err.value)
+    assert f"layers[1].style.{prefix}min_scale" in message and "“Ríos”" in message, message
+    assert f"{prefix}max_scale" in message and "5,000" in message
+    # Either side open (0 or null) is a valid range.
+    ok = {**Style().to_dict(), f"{prefix}min_scale": 1_000, f"{prefix}max_scale": 0}
+    assert Project.load(_project(tmp_path, ok)).layers[1].style.to_dict() == ok
