@@ -40,6 +40,7 @@ from cartography.layout import (
 from cartography.render import MapRenderer
 from cartography.text import plain
 from layers.i18n import tr
+from layers.numbers import change, compact, number, quantity
 from layers.project import SYNTHETIC_NOTE
 from layers.roles import Role
 from layers.timefilter import TimeFilter, layer_dates
@@ -112,31 +113,6 @@ def compute_table(
     frame = frame.copy()
     frame.index = frame[code_col].astype(str).str.strip().str.upper()
     return frame
-
-
-def _fmt(value: object, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    try:
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, int | np.integer):
-        text = f"{int(value):,}"
-    elif isinstance(value, float | np.floating):
-        v = float(value)
-        if v.is_integer() and abs(v) < 1e12:
-            text = f"{int(v):,}"
-        elif abs(v) >= 1000:
-            text = f"{v:,.0f}"
-        elif abs(v) >= 10:
-            text = f"{v:,.1f}"
-        else:
-            text = f"{v:,.2f}"
-    else:
-        text = str(value)
-    return f"{text} {unit}".strip() if unit and unit not in ("rank",) else text
 
 
 def _page(width_height: tuple[float, float] | None = None) -> Figure:
@@ -262,7 +238,7 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
     rows = []
     for code, row in ranked.iterrows():
         label = f"{row[name_col]} ({code})" if name_col else str(code)
-        rows.append([label] + [_fmt(_scaled(row[c], scale[c])) for c in wanted])
+        rows.append([label] + [number(_scaled(row[c], scale[c])) for c in wanted])
     ax = fig.add_axes((0.04, 0.08, 0.92, 0.78))
     ax.set_axis_off()
     if not rows:
@@ -443,10 +419,10 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
                 worse = v > median if info.higher_is_worse else v < median
                 better = v < median if info.higher_is_worse else v > median
                 colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
-            typical = _fmt(_scaled(median, info.scale))
+            typical = number(_scaled(median, info.scale))
             if info.column == "priority_rank":  # the median rank says nothing; the count does
                 typical = tr("of {n}").format(n=int(table[info.column].notna().sum()))
-            rows.append([_shorten(info.label_with_unit, 60), _fmt(_scaled(value, info.scale)),
+            rows.append([_shorten(info.label_with_unit, 60), number(_scaled(value, info.scale)),
                          typical])  # fmt: skip
             colours.append(["white", colour, "white"])
     if not rows:
@@ -542,7 +518,7 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
             ax.plot(s.index, s.to_numpy(), color=colour, linewidth=2.0, marker="o", markersize=4)
             ax.fill_between(s.index, s.to_numpy(), color=colour, alpha=0.12)
         ax.set_ylabel(unit, fontsize=8.5, color=MUTED)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: compact(x)))
         ax.tick_params(labelsize=8)
         ax.set_xticks(list(s.index)[:: max(1, math.ceil(len(s) / 5))])
         ax.set_ylim(bottom=0)
@@ -550,10 +526,10 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
         for spine in ("top", "right"):
             ax.spines[spine].set_visible(False)
         first, last = float(s.iloc[0]), float(s.iloc[-1])
-        change = (last - first) / first * 100 if first else float("nan")
-        note = (tr("{a}: {x} → {b}: {y} ({c:+.0f} %)").format(
-            a=s.index[0], x=_fmt(first), b=s.index[-1], y=_fmt(last), c=change)
-            if math.isfinite(change) else "")  # fmt: skip
+        rise = (last - first) / first * 100 if first else float("nan")
+        note = (tr("{a}: {x} → {b}: {y} ({c})").format(
+            a=s.index[0], x=number(first), b=s.index[-1], y=number(last), c=change(rise))
+            if math.isfinite(rise) else "")  # fmt: skip
         ax.text(0, -0.09, note, transform=ax.transAxes, fontsize=8, color=MUTED, va="top")
     fig.text(0.7 / w, 0.55 / h, tr(
         "Read together: eradication that is followed by stable or rising cultivation and "
@@ -617,18 +593,17 @@ def comparison_pair(
 
 def _reading(names: Sequence[str], rows: Sequence[pd.Series]) -> str:
     """Two or three sentences setting enforcement outputs against community outcomes."""
-    from analysis.indicators import INDICATOR_BY_COLUMN
 
     def val(row: pd.Series, key: str) -> float:
         v = pd.to_numeric(pd.Series([row.get(key)]), errors="coerce").iloc[0]
-        return float(v) * INDICATOR_BY_COLUMN[key].display_scale if pd.notna(v) else math.nan
+        return float(v) if pd.notna(v) else math.nan  # as stored: quantity() shows shares as %
 
     a, b = names
     lines = []
     ha = [val(r, "eradicated_ha") for r in rows]
     if all(math.isfinite(v) for v in ha):
         lines.append(tr("Enforcement: {a} eradicated {x} ha, {b} {y} ha.").format(
-            a=a, b=b, x=_fmt(ha[0]), y=_fmt(ha[1])))  # fmt: skip
+            a=a, b=b, x=number(ha[0]), y=number(ha[1])))  # fmt: skip
     outcomes = []
     for key, what, unit in (
         ("violent_events_per_100k", tr("violent events per 100,000 a year"), ""),
@@ -639,7 +614,7 @@ def _reading(names: Sequence[str], rows: Sequence[pd.Series]) -> str:
         v = [val(r, key) for r in rows]
         if all(math.isfinite(x) for x in v):
             outcomes.append(tr("{what}: {x} against {y}").format(
-                what=what, x=_fmt(v[0], unit), y=_fmt(v[1], unit)))  # fmt: skip
+                what=what, x=quantity(v[0], unit), y=quantity(v[1], unit)))  # fmt: skip
     if outcomes:
         lines.append(tr("Community outcomes ({a} against {b}): ").format(a=a, b=b)
                      + "; ".join(outcomes) + ".")  # fmt: skip

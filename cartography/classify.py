@@ -14,6 +14,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from layers.i18n import tr
+from layers.numbers import compact
 from layers.style import QUALITATIVE_COLOURS
 
 SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
@@ -79,19 +80,6 @@ def ramp_colours(ramp: str, k: int) -> list[str]:
 def _finite(values: Iterable[float]) -> np.ndarray:
     v = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
     return v[np.isfinite(v)]
-
-
-def _fmt(x: float) -> str:
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 10:
-        return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
-    if ax >= 1:
-        return f"{x:.2g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-    return f"{x:.2g}"
 
 
 def fisher_jenks(y: np.ndarray, k: int, sample: int = JENKS_SAMPLE) -> np.ndarray:
@@ -164,10 +152,10 @@ def classify_values(
     colours = ramp_colours(ramp, len(bins))
     lo = float(y.min())
     if distinct.size <= k:
-        labels = [_fmt(b) for b in bins]
+        labels = [compact(b) for b in bins]
     else:
         lows = [lo, *bins[:-1]]
-        labels = [f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(lows, bins, strict=True)]
+        labels = [f"{compact(a)} – {compact(b)}" for a, b in zip(lows, bins, strict=True)]
     return Classification(tuple(float(b) for b in bins), tuple(colours), tuple(labels), scheme, lo)
 
 

@@ -25,6 +25,7 @@ from cartography.text import plain
 from layers.crs import crs_label
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.numbers import compact
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
@@ -147,10 +148,11 @@ def add_scale_bar(ax: Axes, fontsize: float = 7.5) -> float:
         )
     km = length / 1000.0
 
-    def fmt(v: float) -> str:
-        return f"{v:g}"
-
-    for x, text in ((bx, "0"), (bx + length / 2, fmt(km / 2)), (bx + length, fmt(km) + " km")):
+    for x, text in (
+        (bx, "0"),
+        (bx + length / 2, compact(km / 2)),
+        (bx + length, compact(km) + " km"),
+    ):
         ax.text(
             x,
             by + bh + pad_y * 0.35,

@@ -36,6 +36,7 @@ from cartography.render import LegendEntry, MapRenderer
 from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.numbers import compact, day, number
 from layers.project import SYNTHETIC_NOTE, write_atomic
 from layers.timefilter import TimeFilter
 
@@ -151,10 +152,10 @@ def _value_text(v: object) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return ""
     if isinstance(v, pd.Timestamp | date):
-        return v.isoformat()[:10]
+        return day(v)
     if isinstance(v, float | np.floating):
-        return f"{float(v):,.2f}".rstrip("0").rstrip(".")
-    return str(v)
+        return compact(v)
+    return str(v)  # whole numbers as stored: codes and years are never grouped
 
 
 def _tooltip_columns(layer: Layer, extra: Sequence[str | None]) -> list[str]:
@@ -467,7 +468,7 @@ def _aggregate_levels(layer: Layer, coords: np.ndarray, crs, metric_crs) -> list
         cx, cy, counts = cx[order], cy[order], counts[order]
         wx, wy = world_xy(*to_lonlat.transform(cx, cy))
         top = int(counts.max())
-        note = tr("{layer}: {n:,} {noun} shown as counts per {km} km cell (circle area ∝ count).")
+        note = tr("{layer}: {n} {noun} shown as counts per {km} km cell (circle area ∝ count).")
         tip = tr("{count} {noun} in this {km} km cell")
         levels.append(
             {
@@ -476,9 +477,9 @@ def _aggregate_levels(layer: Layer, coords: np.ndarray, crs, metric_crs) -> list
                 "c": encode_ints(counts),
                 "q": km * 1000.0 / metres,
                 "max": top,
-                "note": escape(note.format(layer=layer.name, n=total, noun=noun, km=km)),
+                "note": escape(note.format(layer=layer.name, n=number(total), noun=noun, km=km)),
                 "tip": escape(tip.format(count="{n}", noun=noun, km=km)),
-                "refs": [[r, escape(f"{r:,}")] for r in _nice_refs(top)],
+                "refs": [[r, escape(number(r))] for r in _nice_refs(top)],
             }
         )
     return levels
@@ -492,14 +493,19 @@ def _population_steps(layer: Layer, population: np.ndarray, z0: float) -> tuple[
     while True:
         k = min(n, FIRST_VIEW_DOTS * 4 ** len(steps))
         if k == n:
-            note = tr("{layer}: all {n:,} shown.").format(layer=layer.name, n=n)
+            note = tr("{layer}: all {n} shown.").format(layer=layer.name, n=number(n))
             steps.append([k, escape(note)])
             break
         least = ranked[k - 1]
         note = tr(
-            "{layer}: the {k:,} most populous of {n:,} shown at this zoom "
-            "(population {p:,} or more); zoom in for more."
-        ).format(layer=layer.name, k=k, n=n, p=int(least) if np.isfinite(least) else 0)
+            "{layer}: the {k} most populous of {n} shown at this zoom "
+            "(population {p} or more); zoom in for more."
+        ).format(
+            layer=layer.name,
+            k=number(k),
+            n=number(n),
+            p=number(int(least) if np.isfinite(least) else 0),
+        )
         steps.append([k, escape(note)])
     return order, {"z0": z0, "steps": steps}
 
@@ -582,8 +588,8 @@ def _layer_specs(
             spec["agg"] = _aggregate_levels(layer, coords[order], gdf.crs, metric_crs)
             spec["note"] = legend_id + "-note"
             spec["single"] = escape(
-                tr("{layer}: {n:,} {noun}, each drawn as a point.").format(
-                    layer=layer.name, n=spec_n, noun=_noun(layer)
+                tr("{layer}: {n} {noun}, each drawn as a point.").format(
+                    layer=layer.name, n=number(spec_n), noun=_noun(layer)
                 )
             )
         specs.append(spec)

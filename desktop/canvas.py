@@ -36,6 +36,7 @@ from cartography.render import (
     clear_map,
     features_at,
 )
+from layers import numbers
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.project import Project
@@ -53,17 +54,6 @@ GEOD = Geod(ellps="WGS84")
 METRES_PER_INCH = 0.0254
 
 TOOLS = ("pan", "zoom_box", "identify", "select", "measure_line", "measure_area")
-
-
-def format_distance(metres: float) -> str:
-    return f"{metres / 1000:,.2f} km" if metres >= 1000 else f"{metres:,.1f} m"
-
-
-def format_area(square_metres: float) -> str:
-    hectares = square_metres / 10_000
-    if hectares >= 10_000:
-        return f"{hectares:,.0f} ha ({square_metres / 1e6:,.1f} km²)"
-    return f"{hectares:,.2f} ha"
 
 
 def fit_extent(
@@ -839,9 +829,9 @@ class MapCanvas(QWidget):
         length, area = self.measure_values(include_hover)
         if self.tool == "measure_area":
             return tr("Area {a} · perimeter {p}").format(
-                a=format_area(area), p=format_distance(length)
+                a=numbers.area(area), p=numbers.distance(length)
             )
-        return tr("Distance {d}").format(d=format_distance(length))
+        return tr("Distance {d}").format(d=numbers.distance(length))
 
 
 def _padded(bounds) -> tuple[float, float, float, float]:

@@ -76,6 +76,18 @@ def number(value: Any, decimals: int | None = None, language: str | None = None)
         return format_decimal(v, format=pattern, locale=_locale(language))
 
 
+def compact(value: Any, language: str | None = None) -> str:
+    """number() without trailing zeros, for legend class bounds and scale bars: '2.5', '0.5',
+    '1,200', '0.037'."""
+    if is_missing(value) or not isinstance(value, int | float | np.integer | np.floating):
+        return number(value, language=language)
+    v = float(value)
+    decimals = 0 if v.is_integer() else _decimals(abs(v))
+    while decimals > 0 and round(v, decimals - 1) == round(v, decimals):
+        decimals -= 1
+    return number(value, decimals, language)
+
+
 def percent(share: Any, decimals: int = 1, language: str | None = None) -> str:
     """A share 0–1 as '3.7 %'."""
     if is_missing(share):

@@ -92,3 +92,22 @@ def test_natural_breaks_on_large_inputs_is_fast() -> None:
     t0 = time.perf_counter()
     c = classify_values(y, "natural_breaks", 5)
     assert time.perf_counter() - t0 < 2.0 and c.k == 5
+
+
+def test_class_labels_are_compact_grouped_and_follow_the_language() -> None:
+    """Legend bounds read like the tables: grouped thousands, no trailing zeros, the active
+    language's marks (one formatter, layers/numbers.py)."""
+    from layers.i18n import set_language
+
+    e = classify_values([0.0, 0.5, 2.5, 12_000.0], "equal_interval", 2)
+    assert e.labels == ("0 – 6,000", "6,000 – 12,000")
+    small = classify_values(np.linspace(0.0, 5.0, 11), "equal_interval", 2)
+    assert small.labels == ("0 – 2.5", "2.5 – 5")
+    set_language("es")
+    try:
+        assert classify_values(np.linspace(0.0, 5.0, 11), "equal_interval", 2).labels == (
+            "0 – 2,5",
+            "2,5 – 5",
+        )
+    finally:
+        set_language("en")
