@@ -40,6 +40,16 @@ class Indicator:
         return self.column
 
     @property
+    def label_with_unit(self) -> str:
+        """'Hectares eradicated (ha)'; no unit the label already says (per 100,000, events)."""
+        unit = self.unit
+        if not unit or unit == "rank" or (unit.startswith("per ") and " per " in self.label):
+            return self.label
+        if unit.isalpha() and unit.lower() in self.label.lower().split():  # Violent events
+            return self.label
+        return f"{self.label} ({unit})"
+
+    @property
     def display_scale(self) -> float:
         """Factor from the stored value to the shown one: '%' columns hold shares 0–1."""
         return 100.0 if self.unit == "%" else 1.0

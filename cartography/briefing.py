@@ -3,8 +3,9 @@
 Pages: cover; overview map; regions ranked by harm; one page per region (map zoomed to
 the region beside its indicator table: enforcement outputs vs community outcomes); a
 side-by-side comparison of two regions; trends of violence, cultivation and eradication.
-Indicators come from analysis/indicators.py (the one place for columns, labels, units
-and directions). Progress and cancel go through analysis.base.Feedback.
+Indicators come from analysis/indicators.py, their labels, units and directions from the
+one catalogue (analysis/indicator_catalogue.py). Progress and cancel go through
+analysis.base.Feedback.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.base import Feedback
+from analysis.indicator_catalogue import INDICATOR_BY_COLUMN, INDICATORS, Indicator
 from cartography.export import PRINT_RC, ExportError, find_region
 from cartography.layout import (
     INK,
@@ -58,38 +59,6 @@ UNITS_DONE, TABLES_DONE = 40, 65
 
 class BriefingError(ExportError):
     """A user-fixable briefing problem (unknown region, no admin layer, bad period)."""
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    column: str
-    label: str
-    group: str
-    unit: str
-    higher_is_worse: bool | None
-    scale: float = 1.0  # shown = stored × scale (shares 0–1 shown as %)
-
-    @property
-    def label_with_unit(self) -> str:
-        """'Hectares eradicated (ha)'; no unit the label already says (per 100,000)."""
-        unit = self.unit
-        if not unit or unit == "rank" or (unit.startswith("per ") and " per " in self.label):
-            return self.label
-        if unit.isalpha() and unit.lower() in self.label.lower().split():  # Violent events
-            return self.label
-        return f"{self.label} ({unit})"
-
-
-def indicator_catalogue() -> list[IndicatorInfo]:
-    """Indicator metadata from analysis.indicators (empty if that module is unavailable)."""
-    try:
-        from analysis.indicators import INDICATORS
-    except ImportError:
-        return []
-    return [
-        IndicatorInfo(i.column, i.label, i.group, i.unit, i.higher_is_worse, i.display_scale)
-        for i in INDICATORS
-    ]
 
 
 def compute_table(
@@ -199,10 +168,10 @@ def _units(project):
     return layers[0]
 
 
-def _columns(table: pd.DataFrame, group: str) -> list[IndicatorInfo]:
+def _columns(table: pd.DataFrame, group: str) -> list[Indicator]:
     return [
         i
-        for i in indicator_catalogue()
+        for i in INDICATORS
         if i.group == group and i.column in table.columns and table[i.column].notna().any()
     ]
 
@@ -216,7 +185,7 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
     order_col = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
     ranked = table.sort_values(order_col, ascending=False) if order_col else table
     ranked = ranked.head(limit)
-    catalogue = {i.column: i for i in indicator_catalogue()}
+    catalogue = INDICATOR_BY_COLUMN
     wanted = [
         c
         for c in (
@@ -234,7 +203,7 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
         catalogue[c].label if c in catalogue else c.replace("_", " ") for c in wanted
     ]
     name_col = next((c for c in ("name", "region_name") if c in ranked.columns), None)
-    scale = {c: catalogue[c].scale if c in catalogue else 1.0 for c in wanted}
+    scale = {c: catalogue[c].display_scale if c in catalogue else 1.0 for c in wanted}
     rows = []
     for code, row in ranked.iterrows():
         label = f"{row[name_col]} ({code})" if name_col else str(code)
@@ -419,10 +388,10 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
                 worse = v > median if info.higher_is_worse else v < median
                 better = v < median if info.higher_is_worse else v > median
                 colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
-            typical = number(_scaled(median, info.scale))
+            typical = number(_scaled(median, info.display_scale))
             if info.column == "priority_rank":  # the median rank says nothing; the count does
                 typical = tr("of {n}").format(n=int(table[info.column].notna().sum()))
-            rows.append([_shorten(info.label_with_unit, 60), number(_scaled(value, info.scale)),
+            rows.append([_shorten(info.label_with_unit, 60), number(_scaled(value, info.display_scale)),
                          typical])  # fmt: skip
             colours.append(["white", colour, "white"])
     if not rows:

@@ -55,8 +55,6 @@ def test_pack_pages_text_and_progress(project, output_dir: Path, monkeypatch) ->
     from analysis.base import Feedback
     from cartography import briefing
 
-    if not briefing.indicator_catalogue():
-        pytest.skip("analysis.indicators not available")
     seen: list[float] = []
     out = output_dir / "briefing_fixture.pdf"
     pages = briefing.write_briefing(

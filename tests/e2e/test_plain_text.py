@@ -91,8 +91,6 @@ def test_briefing_and_comparison_keep_dollar_signs(tmp_path: Path) -> None:
 
     from cartography import briefing
 
-    if not briefing.indicator_catalogue():
-        pytest.skip("analysis.indicators not available")
     project = _dollar_project(tmp_path)
     admin = project.layers[FINES]
     names = admin.data["nombre"].to_numpy().copy()

@@ -249,6 +249,16 @@ def test_cancel_and_missing_project():
         HarmIndicators().run({}, Feedback())
 
 
+def test_catalogue_labels_carry_their_unit_once():
+    """The briefing and the compare view label columns from the one catalogue."""
+    from analysis.indicator_catalogue import INDICATOR_BY_COLUMN as by
+
+    assert by["eradicated_ha"].label_with_unit == "Hectares eradicated (ha)"
+    assert by["violent_events"].label_with_unit == "Violent events"  # the label says it
+    assert by["violent_events_per_100k"].label_with_unit == by["violent_events_per_100k"].label
+    assert by["beyond_15km_share"].label_with_unit.endswith("(%)")
+
+
 def test_indicators_parameters_are_validated_like_every_analysis():
     """Through the one runner a wrong regions layer is a one-line InputError, not a crash."""
     from core.runner import run_analysis
