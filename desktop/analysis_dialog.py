@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
-from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY
+from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from desktop.undo import AddLayers
 from desktop.workers import Worker
 from layers.i18n import tr
@@ -107,6 +107,42 @@ def add_result_layers(window, layers: list[Layer], title: str) -> None:
 
 
 # --- parameter widgets --------------------------------------------------------------------
+class _UnsetSteps:
+    """An optional number shown as '(default)' at its floor: the first step up goes to `start`
+    (never to the floor + 1, i.e. 0), and stepping below `start` goes back to '(default)'."""
+
+    start: float = 1.0
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
+        floor, value = self.minimum(), self.value()
+        if value == floor and steps > 0:
+            self.setValue(self.start + (steps - 1) * self.singleStep())
+        elif value > floor and value + steps * self.singleStep() < self.start:
+            self.setValue(floor)
+        else:
+            super().stepBy(steps)
+
+
+class UnsetSpinBox(_UnsetSteps, QSpinBox):
+    """Whole numbers that may be left to the analysis."""
+
+
+class UnsetDoubleSpinBox(_UnsetSteps, QDoubleSpinBox):
+    """Numbers that may be left to the analysis."""
+
+
+def alternatives(parameters: tuple[Parameter, ...]) -> dict[str, str]:
+    """NAME and NAME_field are alternatives (one value for every feature, or each feature's own
+    in a field, as displacement's date and date_field): giving one clears the other."""
+    names = {p.name for p in parameters}
+    pairs: dict[str, str] = {}
+    for p in parameters:
+        base = p.name.removesuffix("_field")
+        if p.kind == "field" and base != p.name and base in names:
+            pairs[p.name], pairs[base] = base, p.name
+    return pairs
+
+
 def _layer_fits(layer: Layer, p: Parameter) -> bool:
     return not p.geometry or layer.geometry_kind in p.geometry
 
@@ -131,6 +167,8 @@ class ParameterWidget(QWidget):
         super().__init__()
         self.p = p
         self._layers = layers
+        # The parameter this one is an alternative to (alternatives()): set by the dialog.
+        self.alternative: ParameterWidget | None = None
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         self.input: QWidget
@@ -151,18 +189,18 @@ class ParameterWidget(QWidget):
             self.input.setChecked(bool(p.default))
             self.input.toggled.connect(self.edited)
         elif kind == "integer":
-            self.input = QSpinBox()
+            self.input = UnsetSpinBox() if p.default is None else QSpinBox()
             self.input.setRange(UNSET if p.default is None else -1_000_000_000, 1_000_000_000)
             self.input.setSpecialValueText(tr("(default)") if p.default is None else "")
             self.input.setValue(UNSET if p.default is None else int(p.default))
             self.input.valueChanged.connect(self.edited)
         elif kind == "number":
-            self.input = QDoubleSpinBox()
+            self.input = UnsetDoubleSpinBox() if p.default is None else QDoubleSpinBox()
             self.input.setRange(UNSET if p.default is None else -1e12, 1e12)
             self.input.setSpecialValueText(tr("(default)") if p.default is None else "")
             default = UNSET if p.default is None else float(p.default)
             self.input.setDecimals(0 if default >= 100 and default == int(default) else 2)
-            self.input.setSingleStep(max(abs(default) / 10.0, 0.1) if default else 1.0)
+            self.input.setSingleStep(max(abs(default) / 10.0, 0.1) if p.default else 1.0)
             self.input.setValue(default)
             self.input.valueChanged.connect(self.edited)
         else:  # string, date, numbers, path, project
@@ -227,7 +265,8 @@ class ParameterWidget(QWidget):
         for c in columns:
             combo.addItem(str(c), c)
         wanted = [previous, self.p.default]
-        if layer is not None:
+        # A guess from the layer's mapping only while its alternative is not given.
+        if layer is not None and not (self.alternative and self.alternative.has_value()):
             key = self.p.name.removesuffix("_field").removesuffix("_column")
             wanted += [layer.field(key), layer.field(self.p.name)]
         for w in wanted:
@@ -236,6 +275,33 @@ class ParameterWidget(QWidget):
                 break
         combo.blockSignals(False)
         self.edited.emit()
+
+    def has_value(self) -> bool:
+        """Whether this parameter is given (not left empty, '(none)' or '(default)')."""
+        kind, w = self.p.kind, self.input
+        if kind in ("layer", "field"):
+            return w.currentData() is not None
+        if kind == "bool":
+            return w.isChecked()
+        if kind in ("integer", "number"):
+            return self.p.default is not None or w.value() != w.minimum()
+        if kind == "enum":
+            return True
+        return bool(w.text().strip())
+
+    def clear(self) -> None:
+        """Back to empty, '(none)' or '(default)'."""
+        kind, w = self.p.kind, self.input
+        if kind in ("layer", "field"):
+            if w.findData(None) >= 0:
+                w.setCurrentIndex(w.findData(None))
+        elif kind == "bool":
+            w.setChecked(False)
+        elif kind in ("integer", "number"):
+            if self.p.default is None:
+                w.setValue(w.minimum())
+        elif kind != "enum":
+            w.clear()
 
     def value(self) -> Any:
         """The value the algorithm gets (raises ValueError with a clear message)."""
@@ -346,6 +412,9 @@ class AnalysisDialog(QDialog):
             label.setToolTip(p.help)
             form.addRow(label, w)
             w.edited.connect(self._update_command)
+        for name, other in alternatives(algorithm.parameters).items():
+            self.widgets[name].alternative = self.widgets[other]
+            self.widgets[name].edited.connect(lambda n=name: self._exclude(n))
         for p in algorithm.parameters:
             if p.kind == "field" and p.parent in self.widgets:
                 parent_w = self.widgets[p.parent]
@@ -413,6 +482,12 @@ class AnalysisDialog(QDialog):
         )
 
     # --- values -------------------------------------------------------------------------
+    def _exclude(self, name: str) -> None:
+        """A parameter just given clears its alternative: the run takes one or the other."""
+        widget = self.widgets[name]
+        if widget.has_value() and widget.alternative is not None:
+            widget.alternative.clear()
+
     def values(self) -> dict[str, Any]:
         return {name: w.value() for name, w in self.widgets.items()}
 
@@ -442,8 +517,11 @@ class AnalysisDialog(QDialog):
             if not isinstance(params.get(PROJECT_KEY), Project):
                 params[PROJECT_KEY] = self.project
             params.setdefault(METRIC_CRS_KEY, self.project.metric_crs)
-        algorithm = self.algorithm
-        self.worker = make_worker(lambda fb: algorithm.run(params, fb), algorithm.title)
+        algorithm, project = self.algorithm, self.project
+        # Layers, fields, numbers and dates are resolved in the worker, as for the CLI.
+        self.worker = make_worker(
+            lambda fb: execute(algorithm, params, project, fb), algorithm.title
+        )
         worker = self.worker
         worker.signals.progress.connect(self._on_progress)
         worker.signals.errored.connect(self._on_error)
