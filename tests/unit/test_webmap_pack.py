@@ -1,4 +1,4 @@
-"""The web map's packing (cartography/webmap.py) against brute-force versions: the integer
+"""The web map's packing (cartography/webmap_pack.py) against brute-force versions: the integer
 text encoding, counts per cell, rings and their winding, coverage simplification keeping
 shared borders, and the most-populous selection."""
 
@@ -12,19 +12,19 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-from cartography import webmap
-from cartography.webmap import (
-    _pack_ragged,
-    _pack_shapes,
-    _population_steps,
-    _simplify,
+from cartography import webmap_pack
+from cartography.webmap import _population_steps
+from cartography.webmap_pack import (
     aggregate_counts,
     encode_ints,
-    escape,
     fit_zoom,
+    pack_ragged,
+    pack_shapes,
+    simplify_shapes,
     spatial_order,
     world_xy,
 )
+from cartography.webmap_safe import escape
 
 
 def reference_encode(values) -> str:
@@ -138,7 +138,7 @@ def test_pack_polygons_and_lines_against_shapely() -> None:
     polys.append(MultiPolygon([box(0, 0, 10, 10), box(20, 0, 30, 10)]))
     polys.append(Polygon([(0, 0), (0.2, 0), (0.4, 0.1), (0, 0.3)]))  # rounds to nothing
     geoms = np.array(polys, dtype=object)
-    features = _unpack(_pack_shapes(geoms, polygon=True), len(geoms))
+    features = _unpack(pack_shapes(geoms, polygon=True), len(geoms))
     for geom, rings in zip(geoms, features, strict=True):
         # exteriors counter-clockwise, holes clockwise, as shapely orients them
         want = _brute_rings(shapely.orient_polygons(geom), True)
@@ -150,7 +150,7 @@ def test_pack_polygons_and_lines_against_shapely() -> None:
         [LineString(rng.uniform(0, 1e4, (rng.integers(2, 30), 2))) for _ in range(40)],
         dtype=object,
     )
-    features = _unpack(_pack_shapes(lines, polygon=False), len(lines))
+    features = _unpack(pack_shapes(lines, polygon=False), len(lines))
     for geom, rings in zip(lines, features, strict=True):
         want = _brute_rings(geom, False)
         assert [r.tolist() for r in rings] == [[list(p) for p in w] for w in want]
@@ -166,7 +166,7 @@ def test_ragged_multipolygon_rings_belong_to_their_feature() -> None:
         dtype=object,
     )
     _kind, coords, offsets = shapely.to_ragged_array(geoms)
-    features = _unpack(_pack_ragged(coords, offsets, 3, polygon=True), 3)
+    features = _unpack(pack_ragged(coords, offsets, 3, polygon=True), 3)
     assert [len(f) for f in features] == [2, 2, 1]
     assert features[0][1][:, 0].min() == 200 and features[2][0][:, 0].min() == 500
 
@@ -178,19 +178,19 @@ def test_coverage_simplification_keeps_shared_borders() -> None:
     west = Polygon([(0, 0), *border.tolist(), (0, 10_000)])
     east = Polygon([(10_000, 0), (10_000, 10_000), *border[::-1].tolist()])
     geoms = np.array([west, east], dtype=object)
-    kept = _simplify(geoms, "polygon", 50.0, coverage=True)
+    kept = simplify_shapes(geoms, "polygon", 50.0, coverage=True)
     assert shapely.get_num_coordinates(kept).sum() < shapely.get_num_coordinates(geoms).sum() / 2
     assert shapely.intersection(kept[0], kept[1]).area == pytest.approx(0, abs=1e-6)
     assert shapely.union_all(kept).area == pytest.approx(1e8, rel=1e-9)  # no gap either
     # simplifying each on its own opens gaps and overlaps: what the coverage path avoids
-    apart = _simplify(geoms, "polygon", 50.0, coverage=False)
+    apart = simplify_shapes(geoms, "polygon", 50.0, coverage=False)
     assert shapely.intersection(apart[0], apart[1]).area > 1
 
 
 def test_world_pixels_and_fit_zoom_follow_leaflet() -> None:
     x, y = world_xy(np.array([0.0, -180.0, 180.0]), np.array([0.0, 85.0511287798, 0.0]))
-    assert x.tolist() == [webmap._WORLD / 2, 0.0, webmap._WORLD]
-    assert y[0] == pytest.approx(webmap._WORLD / 2) and y[1] == pytest.approx(0, abs=1e-3)
+    assert x.tolist() == [webmap_pack.WORLD / 2, 0.0, webmap_pack.WORLD]
+    assert y[0] == pytest.approx(webmap_pack.WORLD / 2) and y[1] == pytest.approx(0, abs=1e-3)
     assert fit_zoom((-180, -85.05, 180, 85.05), (256, 256)) == 0.0
     # 2 degrees of longitude in 1,200 px: 360/2 * 1200/256 = 843.75 -> log2 = 9.72 -> 9.5
     assert fit_zoom((-77, 0, -75, 0.001), (1200, 800)) == 9.5
@@ -230,8 +230,8 @@ def test_escape_breaks_web_addresses_and_template_openers() -> None:
 @pytest.mark.timeout(30)
 def test_address_check_is_linear_on_long_packed_runs() -> None:
     """A national page's packed coordinates are long letter runs: the check once took minutes."""
-    from cartography.webmap import _addresses
+    from cartography.webmap_safe import page_addresses
 
     run = "abcdefghij0123456789" * 20_000  # 400,000 scheme-like characters, no address
-    assert _addresses(f"<script>var d='{run}';</script>") == []
-    assert _addresses(f"x {run}https://host/y") == [f"{run}https://host/y"[:80]]
+    assert page_addresses(f"<script>var d='{run}';</script>") == []
+    assert page_addresses(f"x {run}https://host/y") == [f"{run}https://host/y"[:80]]
