@@ -383,13 +383,10 @@ def _displacement(
 
     Target R = within 1 km of the region's eradication, buffer D = the next 5 km, control C =
     the rest of the study area (all regions) beyond a further 5 km; windows of 2 years (730 days)
-    either side of the date. The measures are analysis.displacement.displacement_measures.
+    either side of the date. The measures are analysis.displacement_measures.displacement_measures.
     """
-    from analysis.displacement import (
-        displacement_measures,
-        grid_observations,
-        point_observations,
-    )
+    from analysis.displacement_areas import grid_observations, point_observations
+    from analysis.displacement_measures import displacement_measures
 
     per_region = region_targets(targets, POINT_TARGET_RADIUS_M) if targets else {}
     jobs = []

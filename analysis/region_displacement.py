@@ -4,7 +4,7 @@ the harm indicators: one before/after comparison per region, all regions in one 
 Per region: target R = within `reach_m` of the region's operations, buffer D = the next
 `buffer_m`, control C = the rest of the study area beyond a further `buffer_m` (as
 analysis.displacement's default control, whose displacement-control ring is in neither).
-The measures are analysis.displacement.displacement_measures (docs/methods.md).
+The measures are analysis.displacement_measures.displacement_measures (docs/methods.md).
 
 At national scale (1,100 regions, 1.2 million grid observations) the work per region must
 not touch every observation: the study-wide control totals come from prefix sums over the
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.displacement import Observations
+from analysis.displacement_areas import Observations
 
 
 def area_labels(

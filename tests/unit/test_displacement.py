@@ -13,7 +13,8 @@ import shapely
 from shapely.geometry import box
 
 from analysis.base import Canceled, Feedback
-from analysis.displacement import Displacement, displacement_measures, wdd
+from analysis.displacement import Displacement
+from analysis.displacement_measures import displacement_measures, wdd
 from analysis.inputs import InputError, execute
 from layers.layer import Layer
 from layers.roles import FieldMapping

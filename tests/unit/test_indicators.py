@@ -340,7 +340,8 @@ def test_sample_health_gap_municipality(sample):
 
 
 def test_region_displacement_labels_and_windows_give_the_hand_wdq():
-    from analysis.displacement import Observations, displacement_measures
+    from analysis.displacement_areas import Observations
+    from analysis.displacement_measures import displacement_measures
     from analysis.region_displacement import area_labels, window_totals
 
     shapes = np.array([shapely.Point(0, 0).buffer(100)])
@@ -364,7 +365,7 @@ def test_region_displacement_labels_and_windows_give_the_hand_wdq():
 @pytest.mark.parametrize("weighted", [False, True])
 def test_study_windows_equal_labels_and_window_totals_on_random_data(weighted):
     """The national fast path (near locations only, prefix sums) against the plain definition."""
-    from analysis.displacement import Observations
+    from analysis.displacement_areas import Observations
     from analysis.region_displacement import StudyWindows, area_labels, window_totals
 
     rng = np.random.default_rng(7)
