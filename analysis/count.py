@@ -7,6 +7,7 @@ the first of those polygons, so the counts of a partition add up to the points i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -24,6 +25,7 @@ from analysis.inputs import (
     run_crs,
 )
 from layers.i18n import tr
+from layers.readers_points import PointCoordinates
 
 # Polygons are handled in chunks so cancel and progress respond on big inputs.
 CHUNK = 20
@@ -44,6 +46,18 @@ class PointIndex:
         y = np.full(len(pts), np.nan)
         x[self.simple] = shapely.get_x(pts[self.simple])
         y[self.simple] = shapely.get_y(pts[self.simple])
+        self._sort(x, y)
+
+    @classmethod
+    def from_xy(cls, x: np.ndarray, y: np.ndarray) -> PointIndex:
+        """An index of plain points given as coordinates (no shapely objects made)."""
+        index = cls.__new__(cls)
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        index.simple = np.ones(len(x), dtype=bool)
+        index._sort(x, y)
+        return index
+
+    def _sort(self, x: np.ndarray, y: np.ndarray) -> None:
         usable = np.isfinite(x) & np.isfinite(y)
         self.order = np.flatnonzero(usable)[np.argsort(x[usable])]
         self.xs, self.ys = x[self.order], y[self.order]
@@ -79,6 +93,38 @@ def point_polygon_pairs(
     pts = np.asarray(getattr(points, "values", points))
     polys = np.asarray(getattr(polygons, "values", polygons))
     index = PointIndex(pts)
+    poly_parts, point_parts = _pairs_in(index, polys, feedback)
+    others = np.flatnonzero(~index.simple)
+    others = others[~shapely.is_missing(pts[others]) & ~shapely.is_empty(pts[others])]
+    if len(others):  # multipoints: a tree over them, queried by the polygons
+        pi, qi = shapely.STRtree(pts[others]).query(polys, predicate="intersects")
+        poly_parts.append(pi)
+        point_parts.append(others[qi])
+    poly_idx = np.concatenate(poly_parts) if poly_parts else np.empty(0, dtype=np.intp)
+    point_idx = np.concatenate(point_parts) if point_parts else np.empty(0, dtype=np.intp)
+    return _boundary_once(poly_idx, point_idx, polys, len(pts), lambda idx: pts[idx])
+
+
+def xy_polygon_pairs(
+    x: np.ndarray,
+    y: np.ndarray,
+    polygons: gpd.GeoSeries | np.ndarray,
+    feedback: Feedback | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """point_polygon_pairs for points given as coordinates (NaN rows are in no polygon)."""
+    polys = np.asarray(getattr(polygons, "values", polygons))
+    poly_parts, point_parts = _pairs_in(PointIndex.from_xy(x, y), polys, feedback)
+    poly_idx = np.concatenate(poly_parts) if poly_parts else np.empty(0, dtype=np.intp)
+    point_idx = np.concatenate(point_parts) if point_parts else np.empty(0, dtype=np.intp)
+    return _boundary_once(
+        poly_idx, point_idx, polys, len(x), lambda idx: shapely.points(x[idx], y[idx])
+    )
+
+
+def _pairs_in(
+    index: PointIndex, polys: np.ndarray, feedback: Feedback | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(polygon, point) index parts of the plain points in or on each polygon."""
     poly_parts, point_parts = [], []
     for i, poly in enumerate(polys):
         if feedback is not None and i % CHUNK == 0:
@@ -88,29 +134,27 @@ def point_polygon_pairs(
         if len(hit):
             poly_parts.append(np.full(len(hit), i, dtype=np.intp))
             point_parts.append(hit)
-    others = np.flatnonzero(~index.simple)
-    others = others[~shapely.is_missing(pts[others]) & ~shapely.is_empty(pts[others])]
-    if len(others):  # multipoints: a tree over them, queried by the polygons
-        pi, qi = shapely.STRtree(pts[others]).query(polys, predicate="intersects")
-        poly_parts.append(pi)
-        point_parts.append(others[qi])
-    poly_idx = np.concatenate(poly_parts) if poly_parts else np.empty(0, dtype=np.intp)
-    point_idx = np.concatenate(point_parts) if point_parts else np.empty(0, dtype=np.intp)
-    return _boundary_once(poly_idx, point_idx, polys, pts)
+    return poly_parts, point_parts
 
 
 def _boundary_once(
-    poly_idx: np.ndarray, point_idx: np.ndarray, polys: np.ndarray, pts: np.ndarray
+    poly_idx: np.ndarray,
+    point_idx: np.ndarray,
+    polys: np.ndarray,
+    n_points: int,
+    shapes: Callable[[np.ndarray], np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Drop duplicate pairs made only by touching a boundary (rare: checked on duplicates)."""
+    """Drop duplicate pairs made only by touching a boundary (rare: checked on duplicates).
+
+    `shapes(idx)` gives the points at those positions as shapely points."""
     if len(point_idx) == 0:
         return poly_idx, point_idx
-    counts = np.bincount(point_idx, minlength=len(pts))
+    counts = np.bincount(point_idx, minlength=n_points)
     multi = counts[point_idx] > 1
     if not multi.any():
         return poly_idx, point_idx
     m_poly, m_point = poly_idx[multi], point_idx[multi]
-    interior = shapely.contains_properly(polys[m_poly], pts[m_point])
+    interior = shapely.contains_properly(polys[m_poly], shapes(m_point))
     frame = pd.DataFrame({"poly": m_poly, "point": m_point, "interior": interior})
     has_interior = frame.groupby("point")["interior"].transform("any")
     keep_interior = frame[frame["interior"]]
@@ -210,12 +254,17 @@ class CountPointsInPolygons(Algorithm):
         # straight (as QGIS does), and reproject only the points if they differ.
         crs = polygons_layer.crs or run_crs(params, points_layer, polygons_layer)
         feedback.set_progress(2, tr("Projecting layers"))
-        points = in_metric(points_layer, crs)
         polygons = in_metric(polygons_layer, crs)
-        notes: list[str] = []
         start, end = params.get("from"), params.get("to")
         if start is not None and end is not None and start > end:
             raise InputError(tr("--from {a} is after --to {b}.").format(a=start, b=end))
+        if isinstance(points_layer, PointCoordinates):  # no weight, no period: points only
+            x, y = points_layer.in_crs(crs)
+            feedback.check()
+            poly_idx, point_idx = xy_polygon_pairs(x, y, polygons.geometry, feedback)
+            return self._result(params, polygons, poly_idx, point_idx, len(x), crs, feedback)
+        points = in_metric(points_layer, crs)
+        notes: list[str] = []
         if start is not None or end is not None or params.get("date_field"):
             column = date_column(points_layer, params.get("date_field"), "--date-field")
             if column is None:
@@ -235,24 +284,49 @@ class CountPointsInPolygons(Algorithm):
         weight = require_field(points_layer, params.get("weight_field"), "--weight-field")
         feedback.check()
         poly_idx, point_idx = point_polygon_pairs(points.geometry, polygons.geometry, feedback)
+        weighted = (weight, points[weight]) if weight else None
+        return self._result(
+            params, polygons, poly_idx, point_idx, len(points), crs, feedback, notes, weighted
+        )
+
+    def coordinates_only(self, params: dict[str, Any]) -> tuple[str, ...]:
+        """Without a weight or a period only the events' coordinates are read (1M points:
+        ~1 s less; analysis.inputs.resolve_params asks)."""
+        attributes = ("weight_field", "date_field", "from", "to")
+        return () if any(params.get(k) not in (None, "") for k in attributes) else ("points",)
+
+    def _result(
+        self,
+        params: dict[str, Any],
+        polygons: gpd.GeoDataFrame,
+        poly_idx: np.ndarray,
+        point_idx: np.ndarray,
+        n_points: int,
+        crs: Any,
+        feedback: Feedback,
+        notes: list[str] | None = None,
+        weighted: tuple[str, pd.Series] | None = None,
+    ) -> AnalysisResult:
+        """The polygons with their counts (and sums of the weight field's values)."""
         counts = np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
         column = str(params.get("field_name") or "events").strip()
-        _check_new_column(column, polygons, weight)
+        _check_new_column(column, polygons, weighted[0] if weighted else None)
         out = polygons.copy()
         out[column] = counts
-        inside = int(np.count_nonzero(np.bincount(point_idx, minlength=len(points))))
+        inside = int(np.count_nonzero(np.bincount(point_idx, minlength=n_points)))
         summary: dict[str, Any] = {
-            "points": int(len(points)),
+            "points": int(n_points),
             "polygons": int(len(polygons)),
             "points_inside": inside,
-            "points_outside": int(len(points)) - inside,
+            "points_outside": int(n_points) - inside,
             "max_per_polygon": int(counts.max()) if len(counts) else 0,
             "polygons_with_none": int((counts == 0).sum()),
             "crs": crs.to_string(),
         }
-        if weight:
-            values = pd.to_numeric(points[weight], errors="coerce")
-            if values.notna().sum() == 0 and points[weight].notna().any():
+        if weighted:
+            weight, raw = weighted
+            values = pd.to_numeric(raw, errors="coerce")
+            if values.notna().sum() == 0 and raw.notna().any():
                 raise InputError(tr("--weight-field {w} is not numeric.").format(w=weight))
             w = values.fillna(0.0).to_numpy()
             sums = np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons))
@@ -263,7 +337,7 @@ class CountPointsInPolygons(Algorithm):
         return AnalysisResult(
             summary=summary,
             layers={"counts": out},
-            notes=notes,
+            notes=notes or [],
             styles={"counts": {"field": column, "kind": "graduated"}},
         )
 

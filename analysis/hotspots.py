@@ -69,6 +69,7 @@ from analysis.kde import KDE_SAMPLINGS, quartic_kde, quartic_kernel
 from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.readers_points import PointCoordinates
 from layers.timefilter import TimeFilter, layer_dates, time_mask
 
 # libpysal weights for more centres than this take too long to build (the grid uses windows).
@@ -382,6 +383,11 @@ class HotSpots(Algorithm):
         params = self.validate(params)
         layer: Layer = params["events"]
         feedback.set_progress(0, tr("Preparing events"))
+        if isinstance(layer, PointCoordinates):  # kde with no weight or period: points only
+            crs = run_crs(params, layer, params.get("polygons"))
+            xy = np.column_stack(layer.in_crs(crs))
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            return self._kde(xy, np.ones(len(xy)), float(params["cell_m"]), params, crs, feedback)
         shapes = np.asarray(layer.data.geometry.values)
         keep = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
         try:
@@ -425,7 +431,7 @@ class HotSpots(Algorithm):
             xy,
             radius,
             cell,
-            weights=w,
+            weights=w if params.get("weight_field") else None,  # unweighted: no product
             scaled=bool(params.get("scaled")),
             feedback=feedback,
             sampling=sampling,
@@ -461,6 +467,13 @@ class HotSpots(Algorithm):
             ],
             styles={"hotspots": {"field": "density", "kind": "graduated"}},
         )
+
+    def coordinates_only(self, params: dict) -> tuple[str, ...]:
+        """kde with no weight and no period reads only the events' coordinates (1M points:
+        ~1 s less; analysis.inputs.resolve_params asks)."""
+        if params.get("method") != "kde" or params.get("weight_field") or params.get("period"):
+            return ()
+        return ("events",)
 
     def _gi(self, xy, w, cell, params, crs, polygons, feedback) -> AnalysisResult:
         perms = int(params.get("permutations") or 0)

@@ -18,11 +18,18 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from layers.crs import WGS84, choose_metric_crs, lonlat_bounds, looks_like_lonlat
+from layers.crs import (
+    UTM_MAX_WIDTH_DEG,
+    WGS84,
+    choose_metric_crs,
+    lonlat_bounds,
+    looks_like_lonlat,
+)
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.readers_points import PointCoordinates, read_point_coordinates
 
 if TYPE_CHECKING:
     from analysis.base import Algorithm, AnalysisResult, Parameter
@@ -71,11 +78,20 @@ def read_layer(spec: str) -> Layer:
 
 
 def resolve_layer(
-    value: Any, project: Project | None = None, parameter: Parameter | None = None
-) -> Layer | None:
-    """A Layer from a Layer, a project layer name, or a path; checks the geometry kind."""
+    value: Any,
+    project: Project | None = None,
+    parameter: Parameter | None = None,
+    coordinates: bool = False,
+) -> Layer | PointCoordinates | None:
+    """A Layer from a Layer, a project layer name, or a path; checks the geometry kind.
+
+    coordinates=True (the run uses no attribute of this point layer): a file is read as its
+    points' coordinates when that is safe (layers/readers_points.py), else as a Layer.
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, PointCoordinates):
+        return value  # read as coordinates already (a second resolve returns it as it is)
     if isinstance(value, Layer):
         layer = value
     elif isinstance(value, gpd.GeoDataFrame):
@@ -91,6 +107,10 @@ def resolve_layer(
                     v=text, names=", ".join(project.known_layer_names())
                 )
             )
+        if layer is None and coordinates and Path(split_layer_spec(text)[0]).exists():
+            points = read_point_coordinates(*split_layer_spec(text))
+            if points is not None:
+                return points  # a point layer by construction, never empty
         if layer is None:
             layer = read_layer(text)
     if parameter is not None:
@@ -188,9 +208,15 @@ def where_mask(layer: Layer, text: str | None, flag: str = "") -> np.ndarray | N
 # --- CRS ----------------------------------------------------------------------------------
 def metric_crs_for(*layers: Layer | gpd.GeoDataFrame | None) -> CRS:
     """A projected CRS in metres for the union of the layers' lon/lat extents."""
+    quick = _utm_zone_without_every_point(layers)
+    if quick is not None:
+        return quick
     boxes = []
     for item in layers:
         if item is None:
+            continue
+        if isinstance(item, PointCoordinates):
+            boxes.append(item.lonlat_bounds())
             continue
         gdf = item.data if isinstance(item, Layer) else item
         if gdf.empty:
@@ -207,6 +233,37 @@ def metric_crs_for(*layers: Layer | gpd.GeoDataFrame | None) -> CRS:
         max(b[3] for b in boxes),
     )
     return choose_metric_crs(union)
+
+
+def _utm_zone_without_every_point(layers: Iterable[Any]) -> CRS | None:
+    """The UTM zone choose_metric_crs would pick, when coordinate-only layers settle it from
+    boxes around their lon/lat bounds (PointCoordinates.lonlat_bounds_between); None when
+    they do not (or another kind of layer is given): then every point is transformed."""
+    given = [item for item in layers if item is not None]
+    if not given or not all(isinstance(item, PointCoordinates) for item in given):
+        return None
+    try:
+        pairs = [item.lonlat_bounds_between() for item in given]
+    except Exception:  # noqa: BLE001 - a CRS pyproj cannot bound: transform every point
+        return None
+    inner = [min(p[0][0] for p in pairs), min(p[0][1] for p in pairs),
+             max(p[0][2] for p in pairs), max(p[0][3] for p in pairs)]  # fmt: skip
+    outer = [min(p[1][0] for p in pairs), min(p[1][1] for p in pairs),
+             max(p[1][2] for p in pairs), max(p[1][3] for p in pairs)]  # fmt: skip
+    if not all(math.isfinite(v) for v in inner + outer):
+        return None
+    # The true bounds lie between the boxes: the centre between these, the width below outer's.
+    cx = ((outer[0] + inner[2]) / 2, (inner[0] + outer[2]) / 2)
+    cy = ((outer[1] + inner[3]) / 2, (inner[1] + outer[3]) / 2)
+    choices = {
+        choose_metric_crs((x - 1e-9, y - 1e-9, x + 1e-9, y + 1e-9)).to_epsg()
+        for x in cx
+        for y in cy
+    }
+    narrow = outer[2] - outer[0] <= UTM_MAX_WIDTH_DEG
+    if not narrow or len(choices) != 1 or None in choices or not -80 <= min(cy) <= max(cy) <= 84:
+        return None
+    return CRS.from_epsg(choices.pop())
 
 
 def _with_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -315,10 +372,13 @@ def resolve_params(
         params = algorithm.validate(raw)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    # Point layers the run takes only the coordinates of (Algorithm.coordinates_only, optional).
+    hook = getattr(algorithm, "coordinates_only", None)
+    light = set(hook(params)) if hook is not None else set()
     for p in algorithm.parameters:
         value = params.get(p.name)
         if p.kind == "layer":
-            params[p.name] = resolve_layer(value, project, p)
+            params[p.name] = resolve_layer(value, project, p, coordinates=p.name in light)
         elif p.kind in ("number", "integer"):
             params[p.name] = _number(value, p.kind, p.flag)
         elif p.kind == "date":
