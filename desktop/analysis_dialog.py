@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from desktop.undo import AddLayers
+from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr
 from layers.layer import Layer
@@ -96,14 +97,10 @@ def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
     return out
 
 
-def add_result_layers(window, layers: list[Layer], title: str) -> None:
-    """Add `layers` to the window's project, through its undo stack when it has one."""
+def add_result_layers(window: Workbench, layers: list[Layer], title: str) -> None:
+    """Add `layers` to the window's project as one undoable step."""
     command = AddLayers(window.project.layers, layers, tr("Add results of {t}").format(t=title))
-    stack = getattr(window, "undo_stack", None)
-    if stack is not None:
-        stack.push(command)  # push() runs redo()
-    else:
-        command.redo()
+    window.undo_stack.push(command)  # push() runs redo()
 
 
 # --- parameter widgets --------------------------------------------------------------------
@@ -589,49 +586,39 @@ class AnalysisDialog(QDialog):
 
 # --- window integration -----------------------------------------------------------------------
 def open_analysis(
-    window, algorithm_id: str, initial: dict[str, Any] | None = None
+    window: Workbench, algorithm_id: str, initial: dict[str, Any] | None = None
 ) -> AnalysisDialog:
     """Open (non-modal) the dialog for `algorithm_id`; its results go into the project."""
     algorithm = load_all()[algorithm_id]
     dialog = AnalysisDialog(
         algorithm,
         window.project,
-        thread_pool=getattr(window, "thread_pool", None),
+        thread_pool=window.thread_pool,
         parent=window,
         initial=initial,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     dialog.result_ready.connect(lambda r, p: deliver_result(window, algorithm, r, p))
-    dialogs = window.__dict__.setdefault("_analysis_dialogs", [])
-    dialogs.append(dialog)
+    window.analysis_dialogs.append(dialog)
     dialog.show()
     return dialog
 
 
-def deliver_result(window, algorithm: Algorithm, result: AnalysisResult, params: dict) -> None:
+def deliver_result(
+    window: Workbench, algorithm: Algorithm, result: AnalysisResult, params: dict
+) -> None:
     """New layers (undoable) and the results dock; notes go to the message log."""
     layers = result_layers(result, algorithm)
     if layers:
         add_result_layers(window, layers, algorithm.title or algorithm.id)
-    dock = getattr(window, "results_dock", None)
-    if dock is not None:
-        dock.show_result(algorithm, result, params, layers)
-    log = getattr(window, "messages", None)
+    if window.results_dock is not None:
+        window.results_dock.show_result(algorithm, result, params, layers)
     for note in result.notes:
-        _log(log, note)
-    _log(log, tr("{t}: finished.").format(t=algorithm.title or algorithm.id))
+        window.messages.info(note)
+    window.messages.info(tr("{t}: finished.").format(t=algorithm.title or algorithm.id))
 
 
-def _log(log, text: str) -> None:
-    if log is None:
-        return
-    for name in ("info", "append", "log", "appendPlainText"):
-        if hasattr(log, name):
-            getattr(log, name)(text)
-            return
-
-
-def install(window) -> None:
+def install(window: Workbench) -> None:
     """Analysis menu with every registered analysis."""
     try:
         registry = load_all()
@@ -640,8 +627,7 @@ def install(window) -> None:
             window, tr("Analyses"), tr("Could not load analyses: {e}").format(e=exc)
         )
         registry = {}
-    menu = window.menuBar().addMenu(tr("&Analysis"))
-    window.analysis_menu = menu
+    menu = window.menu("analysis")
     for algorithm_id, algorithm in sorted(registry.items(), key=lambda kv: kv[1].title or kv[0]):
         action = QAction(algorithm.title or algorithm_id, window)
         action.setToolTip(algorithm.help)

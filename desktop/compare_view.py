@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from cartography import compare as cmp
 from cartography.render import MapRenderer
+from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr
 from layers.roles import Role
@@ -874,12 +875,10 @@ def run_displacement(project, layer, row: int, region, window: int, feedback) ->
 
 
 # --- window integration --------------------------------------------------------------------------
-def open_compare(window) -> CompareView:
-    view = getattr(window, "compare_view", None)
-    if view is None or view.project is not window.project:
-        view = CompareView(
-            window.project, thread_pool=getattr(window, "thread_pool", None), parent=window
-        )
+def open_compare(window: Workbench) -> CompareView:
+    view = window.compare_view
+    if not isinstance(view, CompareView) or view.project is not window.project:
+        view = CompareView(window.project, thread_pool=window.thread_pool, parent=window)
         window.compare_view = view
     view.show()
     view.raise_()
@@ -887,18 +886,10 @@ def open_compare(window) -> CompareView:
     return view
 
 
-def _view_menu(window):
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and action.text().replace("&", "").lower() == tr("View").lower():
-            return menu
-    return window.menuBar().addMenu(tr("&View"))
-
-
-def install(window) -> None:
+def install(window: Workbench) -> None:
     action = QAction(tr("Compare…"), window)
     action.setObjectName("action_compare")
     action.setStatusTip(tr("Two regions or two periods side by side, with one legend."))
     action.triggered.connect(lambda: open_compare(window))
-    _view_menu(window).addAction(action)
+    window.menu("view").addAction(action)
     window.compare_action = action

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from cartography import compare as cmp
+from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr
 from layers.timefilter import TimeFilter
@@ -351,7 +352,7 @@ def briefing_function():
     raise ImportError("cartography.briefing has no pack writer")
 
 
-def start_briefing(window, path: Path) -> Worker | None:
+def start_briefing(window: Workbench, path: Path) -> Worker | None:
     """Write the pack in a Worker behind a progress dialog with Cancel."""
     try:
         fn = briefing_function()
@@ -389,18 +390,15 @@ def start_briefing(window, path: Path) -> Worker | None:
             window.statusBar().showMessage(tr("Wrote {p}").format(p=path), 10000)
 
     worker.signals.finished.connect(finished)
-    window.__dict__.setdefault("_briefing_workers", []).append(worker)
+    window.keep(worker)
     window.briefing_progress = dialog
     dialog.show()
-    pool = getattr(window, "thread_pool", None) or QThreadPool.globalInstance()
-    pool.start(worker)
+    window.thread_pool.start(worker)
     return worker
 
 
-def open_export(window) -> ExportDialog:
-    dialog = ExportDialog(
-        window.project, thread_pool=getattr(window, "thread_pool", None), parent=window
-    )
+def open_export(window: Workbench) -> ExportDialog:
+    dialog = ExportDialog(window.project, thread_pool=window.thread_pool, parent=window)
     window.export_dialog = dialog
     dialog.exported.connect(
         lambda p: window.statusBar().showMessage(tr("Wrote {p}").format(p=p), 10000)
@@ -409,25 +407,18 @@ def open_export(window) -> ExportDialog:
     return dialog
 
 
-def _ask_briefing(window) -> None:
-    base = Path(window.project.path).parent if getattr(window.project, "path", None) else Path.cwd()
+def _ask_briefing(window: Workbench) -> None:
+    base = window.start_folder("briefing")
     path, _ = QFileDialog.getSaveFileName(
         window, tr("Briefing pack"), str(base / "briefing.pdf"), tr("PDF document (*.pdf)")
     )
     if path:
+        window.remember_folder("briefing", Path(path).parent)
         start_briefing(window, Path(path))
 
 
-def _file_menu(window):
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and action.text().replace("&", "").lower() == tr("File").lower():
-            return menu
-    return window.menuBar().addMenu(tr("&File"))
-
-
-def install(window) -> None:
-    menu = _file_menu(window)
+def install(window: Workbench) -> None:
+    menu = window.menu("file")
     export = QAction(tr("Export map…"), window)
     export.setObjectName("action_export_map")
     export.setShortcut("Ctrl+E")
@@ -435,15 +426,8 @@ def install(window) -> None:
     briefing = QAction(tr("Briefing pack…"), window)
     briefing.setObjectName("action_briefing")
     briefing.triggered.connect(lambda: _ask_briefing(window))
-    actions = menu.actions()
-    before = next(
-        (a for a in actions if "quit" in a.text().lower() or "exit" in a.text().lower()), None
-    )
-    if before is not None:
-        menu.insertAction(before, export)
-        menu.insertAction(before, briefing)
-        menu.insertSeparator(before)
-    else:
-        menu.addAction(export)
-        menu.addAction(briefing)
+    before = window.action("quit")
+    menu.insertAction(before, export)
+    menu.insertAction(before, briefing)
+    menu.insertSeparator(before)
     window.export_action, window.briefing_action = export, briefing

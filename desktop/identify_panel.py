@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.state import AppState
 from desktop.attribute_table import format_cell
 from layers.i18n import tr
 from layers.layer import Layer
@@ -21,12 +22,11 @@ MAX_FEATURES_PER_LAYER = 50
 class IdentifyPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.hint = QLabel(
-            tr(
-                "Choose Identify (I) and click the map: the attributes of the features there "
-                "appear here."
-            )
+        self._first_hint = tr(
+            "Choose Identify (I) and click the map: the attributes of the features there "
+            "appear here."
         )
+        self.hint = QLabel(self._first_hint)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color:#666; padding:6px")
         self.tree = QTreeWidget()
@@ -39,6 +39,25 @@ class IdentifyPanel(QWidget):
         box.addWidget(self.tree)
         self.tree.hide()  # an empty table looks broken: show the hint until there are results
         self.results: list[tuple[Layer, list[int]]] = []
+
+    def follow(self, state: AppState) -> None:
+        """Results belong to one project and period: drop them when either changes."""
+        state.events.project.connect(lambda _project: self._outdated(""))
+        state.events.period.connect(
+            lambda period: self._outdated(
+                tr("The period is now {p}: click the map again to identify.").format(
+                    p=period.label if period is not None else tr("all dates")
+                )
+            )
+        )
+
+    def _outdated(self, hint: str) -> None:
+        if not self.results:
+            return  # nothing shown is out of date
+        self.results = []
+        self.tree.clear()
+        self.tree.hide()
+        self.hint.setText(hint or self._first_hint)
 
     def show_results(self, lon: float, lat: float, hits: list[tuple[Layer, list[int]]]) -> None:
         self.results = hits

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from cartography.render import LegendEntry
+from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
 from layers.crs import crs_label
@@ -454,6 +455,22 @@ class LayersPanel(QWidget):
         if self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(0, 0))
         self._sync_opacity()
+
+    def follow(self, state: AppState) -> None:
+        """Show the state's project; the current row is the state's current layer, both ways."""
+        state.events.project.connect(
+            lambda project: self.set_layers(project.layers if project is not None else LayerList())
+        )
+        state.events.current_layer.connect(self._state_current_changed)
+        self.current_layer_changed.connect(
+            lambda layer: state.set_current_layer(
+                layer if layer is not None and layer in self.model.layers else None
+            )
+        )
+
+    def _state_current_changed(self, layer: Layer | None) -> None:
+        if layer is not None and layer is not self.current_layer():
+            self.set_current_layer(layer)
 
     def current_layer(self) -> Layer | None:
         return self.model.layer_at(self.view.currentIndex())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.base import Algorithm, AnalysisResult
+from desktop.workbench import Workbench
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -442,13 +443,11 @@ def open_displacement_for(window, layer: Layer, row: int):
     return open_analysis(window, algorithm_id, initial)
 
 
-def install(window) -> None:
+def install(window: Workbench) -> None:
     dock = ResultsDock(window)
     window.results_dock = dock
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    menu = getattr(window, "analysis_menu", None)
-    if menu is not None:
-        menu.addAction(dock.toggleViewAction())
+    window.add_dock("results", dock, Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.menu("analysis").addAction(dock.toggleViewAction())
 
 
 __all__ = ["ResultsDock", "ResultsPanel", "DataFrameModel", "export_result", "install"]

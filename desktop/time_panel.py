@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from layers.i18n import tr
 from layers.layer import Layer
@@ -45,7 +46,8 @@ def years_covered(layers) -> tuple[int, int] | None:
 class TimePanel(QWidget):
     """'All years' or a window of N years ending at the slider's year.
 
-    Emits period_changed(TimeFilter | None) whenever the shown period changes.
+    Emits period_changed(TimeFilter | None) whenever the shown period changes; once it
+    follows an AppState (`follow`), it sets the period there and shows the state's period.
     """
 
     period_changed = Signal(object)
@@ -100,13 +102,31 @@ class TimePanel(QWidget):
         self.dates.editingFinished.connect(self._dates_entered)
         self.play.toggled.connect(self._play_toggled)
         self._quiet = False
+        self._state: AppState | None = None
+        self._years: tuple[int, int] | None = None
         self.set_range(None)
+
+    def follow(self, state: AppState) -> None:
+        """Set the period with `state.set_period`; show whatever period the state holds."""
+        self._state = state
+        state.events.period.connect(self._state_period_changed)
+        state.events.project.connect(
+            lambda project: self.set_layers(
+                list(project.layers) if project is not None else [],
+                project.time_filter if project is not None else None,
+            )
+        )
+
+    def _state_period_changed(self, period: TimeFilter | None) -> None:
+        if period != self.period():  # set elsewhere (a script, a menu): show it, quietly
+            self.set_range(self._years, period)
 
     def set_layers(self, layers: list[Layer], current: TimeFilter | None) -> None:
         """Fit the slider to the layers' years and show `current` without re-emitting it."""
         self.set_range(years_covered(layers), current)
 
     def set_range(self, years: tuple[int, int] | None, current: TimeFilter | None = None) -> None:
+        self._years = years
         self._quiet = True
         try:
             has = years is not None
@@ -195,6 +215,8 @@ class TimePanel(QWidget):
         if self._quiet:
             return
         period = self.period()
+        if self._state is not None:
+            self._state.set_period(period)  # TimeFilter.parse already refused reversed ranges
         self.label.setText(period.label if period else tr("All years"))
         self.period_changed.emit(period)
 

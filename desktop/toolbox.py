@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.base import Algorithm, load_all
+from desktop.workbench import Workbench
 from layers.i18n import tr
 
 # Group titles in the user's words, keyed by the analysis module that declares them.
@@ -96,16 +97,14 @@ class Toolbox(QWidget):
             self._open(algorithm_id)
 
 
-def install(window) -> None:
+def install(window: Workbench) -> None:
     from desktop.analysis_dialog import open_analysis
 
     dock = QDockWidget(tr("Toolbox"), window)
     dock.setObjectName("toolbox_dock")
     window.toolbox = Toolbox(lambda a: open_analysis(window, a))
     dock.setWidget(window.toolbox)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window.toolbox_dock = dock
-    menu = getattr(window, "analysis_menu", None)
-    if menu is not None:
-        menu.addSeparator()
-        menu.addAction(dock.toggleViewAction())
+    window.add_dock("toolbox", dock, Qt.DockWidgetArea.RightDockWidgetArea)
+    menu = window.menu("analysis")
+    menu.addSeparator()
+    menu.addAction(dock.toggleViewAction())

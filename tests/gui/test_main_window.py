@@ -368,8 +368,8 @@ def test_help_and_shortcuts_cover_common_actions(make_window):
     window = make_window()
     keys = dict(window.shortcut_rows())
     for action, key in (
-        ("Add layer…", "Ctrl+O"),
-        ("Open project…", "Ctrl+Shift+O"),
+        ("Add layer…", "Ctrl+Shift+V"),
+        ("Open project…", "Ctrl+O"),
         ("Save project", "Ctrl+S"),
         ("Save project as…", "Ctrl+Shift+S"),
         ("Zoom to full extent", "Ctrl+0"),

@@ -1,0 +1,334 @@
+"""The project's life in the main window (a mixin of MainWindow): new, open, save, recent
+projects, autosave and recovery, adding layer files, dropped files, and where file dialogs
+start (the project's data folder, then the last folder used, remembered in QSettings)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop.loading import (
+    LAYER_FILE_FILTER,
+    LoadOutcome,
+    OpenedProject,
+    load_files,
+    open_project_for_map,
+)
+from desktop.recovery import discard, find_recovery, recovery_path
+from desktop.undo import AddLayers
+from desktop.workers import Worker
+from layers.errors import LayerLoadError
+from layers.i18n import tr
+from layers.layer import Layer
+from layers.project import PROJECT_SUFFIX, Project
+
+log = logging.getLogger("harm_atlas.desktop")
+
+MAX_RECENT = 10
+PROJECT_FILTER = tr("Harm Atlas projects (*{s});;All files (*)").format(s=PROJECT_SUFFIX)
+
+
+def data_folder(project: Project) -> Path | None:
+    """The folder most of the project's layer files are in, else the project file's folder."""
+    base = project.path.parent if project.path else None
+    folders: Counter[Path] = Counter()
+    for layer in project.layers:
+        if not layer.source.path:
+            continue  # made in the session (analysis results): no file
+        path = Path(layer.source.path)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        folders[path.parent] += 1
+    for folder, _n in folders.most_common():
+        if folder.is_dir():
+            return folder
+    return base
+
+
+class ProjectFiles:
+    """New/open/save, recovery, adding files and dialog folders for MainWindow."""
+
+    # --- where file dialogs start ----------------------------------------------------------
+    def start_folder(self, kind: str) -> Path:
+        """Where a file dialog for `kind` ('layer', 'project', 'briefing', ...) opens: the
+        last folder used for this project, else the project's data folder, else the last
+        folder used at all, else the home folder."""
+        key = f"paths/last_{kind}_dir"
+        last = str(self.settings.value(key, "") or "")
+        used_with = str(self.settings.value(f"{key}_project", "") or "")
+        if last and Path(last).is_dir() and (kind == "project" or used_with == self._path_key()):
+            return Path(last)
+        data = self.project.path.parent if kind == "project" and self.project.path else None
+        data = data or data_folder(self.project)
+        if data is not None and data.is_dir():
+            return data
+        if last and Path(last).is_dir():
+            return Path(last)
+        return Path.home()
+
+    def remember_folder(self, kind: str, path: str | Path) -> None:
+        """The folder the analyst just used for `kind`, for the next dialog (QSettings)."""
+        key = f"paths/last_{kind}_dir"
+        self.settings.setValue(key, str(Path(path)))
+        self.settings.setValue(f"{key}_project", self._path_key())
+
+    def _path_key(self) -> str:
+        return str(self.project.path.resolve()) if self.project.path else ""
+
+    # --- adding layer files ----------------------------------------------------------------
+    def add_layer_dialog(self) -> None:
+        start = str(self.start_folder("layer"))
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("Add layers"), start, LAYER_FILE_FILTER)
+        if paths:
+            self.remember_folder("layer", Path(paths[0]).parent)
+            self.add_layers_from(paths)
+
+    def add_layers_from(self, paths: Sequence[str | Path]) -> Worker:
+        """Read files in the background; good ones are added (one undo step), bad ones explained."""
+        paths = [str(p) for p in paths]
+        crs = self.project.metric_crs if len(self.project.layers) else None
+        title = (
+            tr("Loading {n} file(s)").format(n=len(paths))
+            if len(paths) > 1
+            else tr("Loading {f}").format(f=Path(paths[0]).name)
+        )
+        return self.run_task(lambda fb: load_files(paths, fb, crs), title, self._files_loaded)
+
+    def _files_loaded(self, outcome: LoadOutcome) -> None:
+        if outcome.layers:
+            self.undo_stack.push(AddLayers(self.project.layers, outcome.layers))
+            for layer in outcome.layers:
+                self._report_load(layer)
+            self.state.set_current_layer(outcome.layers[-1])
+        if outcome.errors:
+            self.show_load_errors(outcome.errors)
+
+    def _report_load(self, layer: Layer) -> None:
+        report = layer.report
+        self.messages.info(
+            tr("Loaded {n}: {c:,} features, role {r}.").format(
+                n=layer.name, c=len(layer.data), r=layer.role.label
+            )
+        )
+        for text in report.repairs:
+            self.messages.repair(f"{layer.name}: {text}")
+        for text in report.warnings:
+            self.messages.warning(f"{layer.name}: {text}")
+
+    def show_load_errors(self, errors: Sequence[LayerLoadError]) -> None:
+        """One clear box per batch: which file, what is wrong, what to do. Nothing else changes."""
+        for err in errors:
+            self.messages.error(err.one_line())
+        details = "\n\n".join(
+            f"{Path(e.path).name}\n{e.problem}" + (f"\n{e.remedy}" if e.remedy else "")
+            for e in errors
+        )
+        QMessageBox.warning(
+            self,
+            tr("Some files could not be opened"),
+            tr("{n} file(s) could not be opened. Everything already loaded is unchanged.").format(
+                n=len(errors)
+            )
+            + "\n\n"
+            + details,
+        )
+
+    # --- projects ----------------------------------------------------------------------------
+    def open_project_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.start_folder("project"))
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), start, PROJECT_FILTER)
+        if path:
+            self.open_project(path, ask=False)
+
+    def open_project(
+        self, path: str | Path, ask: bool = True, offer_recovery: bool = True
+    ) -> Worker | None:
+        """Load a project in the background; the current one stays until the new one is read."""
+        if ask and not self.maybe_save():
+            return None
+        path = Path(path)
+        self.remember_folder("project", path.parent)
+
+        def loaded(opened: OpenedProject) -> None:
+            project = opened.project
+            self.last_load_seconds = opened.seconds
+            self.set_project(project, opened.renderer)
+            self.add_recent(project.path or path)
+            self.messages.info(
+                tr("Opened {p} ({n} layers) in {s:.1f} s.").format(
+                    p=path.name, n=len(project.layers), s=sum(opened.seconds.values())
+                )
+            )
+            for layer in project.layers:
+                for text in layer.report.repairs:
+                    self.messages.repair(f"{layer.name}: {text}")
+            if project.load_errors:
+                self.show_load_errors(project.load_errors)
+            if offer_recovery:
+                self.offer_recovery(project.path)
+
+        def failed(message: str) -> None:
+            self.messages.error(message)
+            QMessageBox.critical(
+                self,
+                tr("Could not open the project"),
+                tr("{m}\n\nThe project that was open is unchanged.").format(m=message),
+            )
+
+        size = self.canvas.view_size()
+        return self.run_task(
+            lambda fb: open_project_for_map(path, fb, size),
+            tr("Opening {p}").format(p=path.name),
+            loaded,
+            failed,
+        )
+
+    def new_project(self) -> None:
+        if self.maybe_save():
+            self.set_project(Project())
+
+    def save_project(self, path: str | Path | None = None) -> bool:
+        """Save (atomically) to `path` or the project's own path; asks where if it has none."""
+        if path is None and self.project.path is None:
+            return self.save_project_as()
+        old_path = self.project.path
+        self.project.extent = tuple(self.canvas.extent)
+        try:
+            saved = self.state.save_project(path)
+        except Exception as exc:  # noqa: BLE001 - disk full, permissions, bad layer: say so
+            log.exception("Save failed")
+            QMessageBox.critical(
+                self,
+                tr("Could not save the project"),
+                tr("{e}\n\nYour work is still open; try another folder.").format(e=exc),
+            )
+            return False
+        self._mark_clean()
+        discard(self.recovery_dir, old_path)
+        discard(self.recovery_dir, saved)
+        self.add_recent(saved)
+        self._update_title()  # the name may have changed (Save as)
+        self.messages.info(tr("Saved {p}.").format(p=saved))
+        self.statusBar().showMessage(tr("Saved {p}").format(p=saved.name), 4000)
+        return True
+
+    def save_project_as(self) -> bool:
+        start = self.project.path or self.start_folder("project") / ("project" + PROJECT_SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Save project as"), str(start), PROJECT_FILTER
+        )
+        if not path:
+            return False
+        if not path.endswith(PROJECT_SUFFIX):
+            path = path.removesuffix(".json") + PROJECT_SUFFIX
+        self.remember_folder("project", Path(path).parent)
+        return self.save_project(path)
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user chose Cancel."""
+        if not self.is_modified:
+            return True
+        answer = QMessageBox.question(
+            self,
+            tr("Unsaved changes"),
+            tr("Save the changes to {p} first?").format(
+                p=self.project.path.name if self.project.path else tr("the untitled project")
+            ),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project()
+        if answer == QMessageBox.StandardButton.Discard:
+            discard(self.recovery_dir, self.project.path)
+            return True
+        return False
+
+    # --- recent projects ---------------------------------------------------------------------
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent_projects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent(self, path: str | Path) -> None:
+        path = str(Path(path).resolve())
+        recent = [p for p in self.recent_projects() if p != path]
+        self.settings.setValue("recent_projects", [path, *recent][:MAX_RECENT])
+
+    # --- autosave and recovery -----------------------------------------------------------------
+    def autosave_now(self) -> Path | None:
+        """Write the recovery file if there is unsaved work (runs every N seconds)."""
+        if not self.is_modified or not len(self.project.layers):
+            return None
+        self.project.extent = tuple(self.canvas.extent)
+        target = recovery_path(self.recovery_dir, self.project.path)
+        try:
+            return self._recovery.write(self.project, target)
+        except Exception as exc:  # noqa: BLE001 - autosave must never interrupt work
+            log.warning("Autosave failed: %s", exc)
+            return None
+
+    def offer_recovery(self, project_path: Path | None) -> Worker | None:
+        found = find_recovery(self.recovery_dir, project_path)
+        if found is None:
+            return None
+        answer = QMessageBox.question(
+            self,
+            tr("Recover unsaved work?"),
+            tr(
+                "Harm Atlas closed without saving {p}. An autosave from {t} is newer than the "
+                "saved file.\n\nRestore the autosave? (No keeps the saved project and deletes the autosave.)"
+            ).format(
+                p=Path(project_path).name if project_path else tr("an untitled project"),
+                t=datetime.fromtimestamp(os.path.getmtime(found)).strftime("%Y-%m-%d %H:%M"),
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            discard(self.recovery_dir, project_path)
+            return None
+
+        def restored(opened: OpenedProject) -> None:
+            project = opened.project
+            project.path = Path(project_path) if project_path else None
+            project.metadata.pop("recovery_of", None)
+            project.metadata.pop("saved_at", None)
+            self.set_project(project, opened.renderer)
+            self._dirty = True  # restored work is unsaved until the analyst saves it
+            self._update_title()
+            self.messages.info(tr("Restored unsaved work from the autosave."))
+
+        size = self.canvas.view_size()
+        return self.run_task(
+            lambda fb: open_project_for_map(found, fb, size), tr("Restoring autosave"), restored
+        )
+
+    # --- drag and drop --------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        self.drop_paths(paths)
+        event.acceptProposedAction()
+
+    def drop_paths(self, paths: Sequence[str]) -> None:
+        projects = [p for p in paths if p.endswith(PROJECT_SUFFIX)]
+        layers = [p for p in paths if not p.endswith(PROJECT_SUFFIX)]
+        if projects:
+            self.open_project(projects[0])
+        if layers:
+            self.add_layers_from(layers)
