@@ -5,7 +5,9 @@ the region beside its indicator table: enforcement outputs vs community outcomes
 side-by-side comparison of two regions; trends of violence, cultivation and eradication.
 Indicators come from analysis/indicators.py, their labels, units and directions from the
 one catalogue (analysis/indicator_catalogue.py). Progress and cancel go through
-analysis.base.Feedback.
+analysis.base.Feedback. The data behind the pages is in cartography/briefing_data.py, the
+page furniture and tables in cartography/briefing_page.py; this module draws the pages
+and writes the pack.
 """
 
 from __future__ import annotations
@@ -19,14 +21,33 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
-import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from analysis.base import Feedback
-from analysis.indicator_catalogue import INDICATOR_BY_COLUMN, INDICATORS, Indicator
+from analysis.indicator_catalogue import INDICATOR_BY_COLUMN
+from cartography.briefing_data import (
+    BriefingError,
+    comparison_pair,
+    comparison_reading,
+    compute_table,
+    indicator_columns,
+    units_layer_of,
+    yearly_series,
+)
+from cartography.briefing_page import (
+    NEUTRAL,
+    PAGE,
+    compact_legend,
+    draw_table,
+    new_page,
+    page_header,
+    scaled,
+    shorten,
+    shorten_name,
+    wrap_all,
+)
 from cartography.export import PRINT_RC, ExportError, find_region
 from cartography.layout import (
     INK,
@@ -41,13 +62,10 @@ from cartography.layout import (
 from cartography.render import MapRenderer
 from cartography.text import plain
 from layers.i18n import tr
-from layers.numbers import change, compact, number, quantity
+from layers.numbers import change, compact, number
 from layers.project import SYNTHETIC_NOTE
-from layers.roles import Role
-from layers.timefilter import TimeFilter, layer_dates
+from layers.timefilter import TimeFilter
 
-PAGE = "a4-landscape"
-GOOD, BAD, NEUTRAL = "#1a9850", "#d73027", "#f0f0f0"
 # Map artists below this z-order (the layers, drawn at 10 + their order) become one image per
 # map in the PDF, so a page costs the same however many features its region holds; labels
 # (1000), the region outline (1500) and the furniture stay vector (docs/performance.md).
@@ -57,58 +75,8 @@ MAP_RASTER_BELOW = 999
 UNITS_DONE, TABLES_DONE = 40, 65
 
 
-class BriefingError(ExportError):
-    """A user-fixable briefing problem (unknown region, no admin layer, bad period)."""
-
-
-def compute_table(
-    project, tf: TimeFilter | None, feedback: Feedback, regions_layer=None
-) -> pd.DataFrame:
-    """Indicators per region (default: the finest admin layer), indexed by upper-case code."""
-    from analysis.base import Canceled
-    from analysis.indicators import compute_indicators
-
-    try:
-        frame = compute_indicators(project, regions_layer, years=tf, feedback=feedback)
-    except Canceled:
-        raise
-    except (ValueError, KeyError) as exc:  # InputError is a ValueError: missing layer/field
-        raise BriefingError(tr("Could not compute the indicators: {e}").format(e=exc)) from None
-    if hasattr(frame, "geometry") and "geometry" in frame.columns:
-        frame = pd.DataFrame(frame.drop(columns="geometry"))
-    code_col = next((c for c in ("code", "region_code") if c in frame.columns), None)
-    if code_col is None:
-        raise BriefingError(tr("The indicator table has no region code column."))
-    frame = frame.copy()
-    frame.index = frame[code_col].astype(str).str.strip().str.upper()
-    return frame
-
-
-def _page(width_height: tuple[float, float] | None = None) -> Figure:
-    fig = Figure(figsize=width_height or page_size(PAGE), dpi=150)  # raster layers' dpi
-    fig.patch.set_facecolor("white")
-    return fig
-
-
-def _header(fig: Figure, title: str, subtitle: str = "", page_no: int | None = None) -> None:
-    w, h = fig.get_figwidth(), fig.get_figheight()
-    m = 0.45
-    fig.text(m / w, 1 - m / h, plain(title), ha="left", va="top", fontsize=17, fontweight="bold",
-             color=INK)  # fmt: skip
-    if subtitle:
-        fig.text(m / w, 1 - (m + 0.4) / h, plain(subtitle), ha="left", va="top", fontsize=10.5,
-                 color=MUTED)  # fmt: skip
-    fig.add_artist(
-        Line2D([m / w, 1 - m / w], [1 - (m + 0.78) / h] * 2, color=INK, linewidth=0.9,
-               transform=fig.transFigure)
-    )  # fmt: skip
-    if page_no is not None:
-        fig.text(1 - m / w, 0.25 / h, str(page_no), ha="right", va="bottom", fontsize=8,
-                 color=MUTED)  # fmt: skip
-
-
 def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[str]) -> Figure:
-    fig = _page()
+    fig = new_page()
     w, h = fig.get_figwidth(), fig.get_figheight()
     fig.add_artist(
         matplotlib.patches.Rectangle((0, 1 - 2.6 / h), 1, 2.6 / h, facecolor="#2b3a4a",
@@ -141,7 +109,7 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
     for i, line in enumerate(contents):
         col, row = divmod(i, rows)
         fig.text((0.9 + col * width) / w, y - (1.65 + step * row) / h,
-                 plain(_shorten_name(f"{i + 2}.  {line}", chars)), fontsize=9.5, color=INK,
+                 plain(shorten_name(f"{i + 2}.  {line}", chars)), fontsize=9.5, color=INK,
                  va="top")  # fmt: skip
     fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
         d=date.today().isoformat()), fontsize=9, color=MUTED)  # fmt: skip
@@ -153,33 +121,10 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
     return fig
 
 
-def _units(project):
-    """Regions (finest admin layer with codes) for the overview choropleth and pages."""
-    from cartography.export import admin_layers
-
-    layers = admin_layers(project)
-    if not layers:
-        raise BriefingError(
-            tr(
-                "The project has no administrative regions layer with a region code field: "
-                "load one (role 'admin_boundaries') and map its code column."
-            )
-        )
-    return layers[0]
-
-
-def _columns(table: pd.DataFrame, group: str) -> list[Indicator]:
-    return [
-        i
-        for i in INDICATORS
-        if i.group == group and i.column in table.columns and table[i.column].notna().any()
-    ]
-
-
 def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit: int = 20):
     """Regions ranked by the composite harm index, with the key outputs and outcomes."""
-    fig = _page()
-    _header(fig, tr("Regions ranked by harm"),
+    fig = new_page()
+    page_header(fig, tr("Regions ranked by harm"),
             tr("Composite harm index (higher = more harm) · {p}").format(
                 p=tf.label if tf else tr("all years")), page_no)  # fmt: skip
     order_col = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
@@ -207,102 +152,16 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
     rows = []
     for code, row in ranked.iterrows():
         label = f"{row[name_col]} ({code})" if name_col else str(code)
-        rows.append([label] + [number(_scaled(row[c], scale[c])) for c in wanted])
+        rows.append([label] + [number(scaled(row[c], scale[c])) for c in wanted])
     ax = fig.add_axes((0.04, 0.08, 0.92, 0.78))
     ax.set_axis_off()
     if not rows:
         ax.text(0.5, 0.5, tr("No regions"), ha="center")
         return fig
     widths = [0.28] + [0.72 / (len(headers) - 1)] * (len(headers) - 1)
-    draw_table(ax, _wrap_all(headers, 16), rows, widths, fontsize=7.5, row_height=0.036,
+    draw_table(ax, wrap_all(headers, 16), rows, widths, fontsize=7.5, row_height=0.036,
                header_height=3.4)  # fmt: skip
     return fig
-
-
-def draw_table(
-    ax,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[float],
-    *,
-    fills: Sequence[Sequence[str]] | None = None,
-    sections: Sequence[int] = (),
-    fontsize: float = 7.5,
-    row_height: float | None = None,
-    header_height: float = 1.0,
-) -> float:
-    """A plain table in axes coordinates: one text per cell, no per-cell layout passes.
-
-    matplotlib.table measures every cell's text on each draw (about 1 s per page here).
-    Returns the table's bottom in axes coordinates.
-    """
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
-
-    ax.set_axis_off()
-    n = len(rows)
-    rh = row_height or min(1.0 / (n + header_height), 0.045)
-    hh = rh * header_height
-    lefts = np.concatenate([[0.0], np.cumsum(widths)[:-1]])
-    boxes, colours, texts = [], [], []
-    for r in range(-1, n):
-        top = 1.0 if r < 0 else 1.0 - hh - r * rh
-        height = hh if r < 0 else rh
-        section = r >= 0 and r in sections
-        cells = header if r < 0 else rows[r]
-        for c, (x, wd) in enumerate(zip(lefts, widths, strict=True)):
-            if r < 0:
-                colour = "#e8ecf0"
-            elif section:
-                colour = "#2b3a4a"
-            else:
-                colour = fills[r][c] if fills else "white"
-            boxes.append(Rectangle((x, top - height), wd, height))
-            colours.append(colour)
-            text = cells[c] if c < len(cells) else ""
-            if not text:
-                continue
-            if r < 0 and c > 0:
-                tx, ha = x + wd / 2, "center"
-            elif c == 0 or section:
-                tx, ha = x + 0.01, "left"
-            else:
-                tx, ha = x + wd - 0.01, "right"
-            texts.append((tx, top - height / 2, text, ha, section, r < 0))
-    ax.add_collection(
-        PatchCollection(boxes, facecolors=colours, edgecolors="#d0d0d0", linewidths=0.5,
-                        transform=ax.transAxes)
-    )  # fmt: skip
-    for tx, ty, text, ha, section, head in texts:
-        ax.text(
-            tx, ty, plain(text), transform=ax.transAxes, va="center", ha=ha, fontsize=fontsize,
-            color="white" if section else INK,
-            fontweight="bold" if (head or section) else "normal",
-        )  # fmt: skip
-    return 1.0 - hh - n * rh
-
-
-def _scaled(value: object, scale: float) -> object:
-    v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return value if scale == 1.0 or pd.isna(v) else float(v) * scale
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _shorten_name(text: str, limit: int) -> str:
-    """'Region: San José del Guav… (PS07)': shortened before a closing '(CODE)', which stays."""
-    head, sep, tail = text.rpartition(" (")
-    if len(text) <= limit or not sep or not tail.endswith(")"):
-        return _shorten(text, limit)
-    return _shorten(head, max(limit - len(tail) - 2, 8)) + sep + tail
-
-
-def _wrap_all(texts: Sequence[str], width: int) -> list[str]:
-    import textwrap
-
-    return ["\n".join(textwrap.wrap(t, width)) or t for t in texts]
 
 
 def region_page(
@@ -315,9 +174,9 @@ def region_page(
 ) -> Figure:
     """The region's map on the left, its indicators (region vs median of all) on the right."""
     region = find_region(project, code)
-    fig = _page()
+    fig = new_page()
     period = tf.label if tf else tr("all years")
-    _header(fig, f"{region.name} ({region.code})", tr("Region profile · {p}").format(p=period),
+    page_header(fig, f"{region.name} ({region.code})", tr("Region profile · {p}").format(p=period),
             page_no)  # fmt: skip
     w, h = fig.get_figwidth(), fig.get_figheight()
     ax = fig.add_axes((0.45 / w, 1.25 / h, 5.6 / w, 1 - 2.6 / h))
@@ -326,34 +185,13 @@ def region_page(
                        highlight=region.geometry, dpi=150)  # fmt: skip
     ax.set_rasterization_zorder(MAP_RASTER_BELOW)
     legend_ax = fig.add_axes((0.45 / w, 0.3 / h, 5.6 / w, 0.85 / h))
-    _compact_legend(legend_ax, entries)
+    compact_legend(legend_ax, entries)
     table_ax = fig.add_axes((6.3 / w, 1.1 / h, 1 - 6.75 / w, 1 - 2.45 / h))
     indicator_table(table_ax, table, region.code)
     if project.is_synthetic:
         add_synthetic_badge(fig, margin=0.45)
         fig.texts[-1].set_position((6.45 / w, 0.3 / h))
     return fig
-
-
-def _compact_legend(ax, entries) -> None:
-    """One-row-per-layer legend under a region map (no class breakdown)."""
-    from cartography.render import LegendEntry
-
-    entries = [e for e in entries if e.count != 0]
-    flat = [
-        LegendEntry(e.layer_name, e.layer_name, e.kind,
-                    e.children[-1].color if e.children else e.color, e.edge, e.marker, e.size,
-                    alpha=e.alpha, line_width=e.line_width)
-        for e in entries
-    ]  # fmt: skip
-    ax.set_axis_off()
-    from cartography.layout import _legend_handle
-
-    handles = [_legend_handle(e) for e in reversed(flat)]
-    labels = [plain(e.label) for e in reversed(flat)]
-    if handles:
-        ax.legend(handles, labels, loc="upper left", ncols=3, frameon=False, fontsize=7,
-                  handlelength=1.4, columnspacing=1.0, borderaxespad=0)  # fmt: skip
 
 
 def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
@@ -373,7 +211,7 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
         ("composite", tr("Overall")),
     )
     for group, title in sections:
-        infos = _columns(table, group)
+        infos = indicator_columns(table, group)
         if not infos:
             continue
         section_rows.append(len(rows))
@@ -388,10 +226,10 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
                 worse = v > median if info.higher_is_worse else v < median
                 better = v < median if info.higher_is_worse else v > median
                 colour = "#fbd7d4" if worse else ("#d9f0d3" if better else NEUTRAL)
-            typical = number(_scaled(median, info.display_scale))
+            typical = number(scaled(median, info.display_scale))
             if info.column == "priority_rank":  # the median rank says nothing; the count does
                 typical = tr("of {n}").format(n=int(table[info.column].notna().sum()))
-            rows.append([_shorten(info.label_with_unit, 60), number(_scaled(value, info.display_scale)),
+            rows.append([shorten(info.label_with_unit, 60), number(scaled(value, info.display_scale)),
                          typical])  # fmt: skip
             colours.append(["white", colour, "white"])
     if not rows:
@@ -412,58 +250,10 @@ def indicator_table(ax, table: pd.DataFrame, code: str) -> None:
             transform=ax.transAxes, fontsize=7, color=MUTED, va="top")  # fmt: skip
 
 
-def _yearly(project, tf: TimeFilter | None) -> dict[str, pd.Series]:
-    """Totals per year: violent events, cultivation hectares, hectares eradicated."""
-    out: dict[str, pd.Series] = {}
-    counts: dict[int, float] = {}
-    from analysis.indicators import violent_mask
-
-    for layer in project.layers.by_role(Role.VIOLENCE):
-        dates = layer_dates(layer)
-        if dates is not None:  # violence only, as the indicators count it (no protests)
-            dates = dates[violent_mask(layer)]
-            for year, n in dates.dt.year.dropna().astype(int).value_counts().items():
-                counts[int(year)] = counts.get(int(year), 0) + float(n)
-    if counts:
-        out["violence"] = pd.Series(counts).sort_index()
-    ha: dict[int, float] = {}
-    for layer in project.layers.by_role(Role.CULTIVATION):
-        for year, col in layer.mapping.year_columns.items():
-            if col in layer.data.columns:
-                ha[year] = ha.get(year, 0.0) + float(
-                    pd.to_numeric(layer.data[col], errors="coerce").fillna(0).sum()
-                )
-        hcol, dates = layer.field("hectares"), layer_dates(layer)
-        if not layer.mapping.year_columns and hcol in layer.data.columns and dates is not None:
-            vals = pd.to_numeric(layer.data[hcol], errors="coerce")
-            for year, total in vals.groupby(dates.dt.year).sum().items():
-                ha[int(year)] = ha.get(int(year), 0.0) + float(total)
-    if ha:
-        out["cultivation"] = pd.Series(ha).sort_index()
-    erad: dict[int, float] = {}
-    for layer in project.layers.by_role(Role.ERADICATION):
-        dates, hcol = layer_dates(layer), layer.field("hectares")
-        if dates is None:
-            continue
-        if hcol in layer.data.columns:
-            vals = pd.to_numeric(layer.data[hcol], errors="coerce").fillna(0)
-        else:
-            vals = pd.Series(1.0, index=layer.data.index)
-        for year, total in vals.groupby(dates.dt.year.to_numpy()).sum().items():
-            erad[int(year)] = erad.get(int(year), 0.0) + float(total)
-    if erad:
-        out["eradication"] = pd.Series(erad).sort_index()
-    if tf is not None:
-        lo = tf.start.year if tf.start else -math.inf
-        hi = tf.end.year if tf.end else math.inf
-        out = {k: s[(s.index >= lo) & (s.index <= hi)] for k, s in out.items()}
-    return out
-
-
 def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
-    fig = _page()
-    _header(fig, tr("Trends"), tr("Whole project area, per year"), page_no)
-    series = _yearly(project, tf)
+    fig = new_page()
+    page_header(fig, tr("Trends"), tr("Whole project area, per year"), page_no)
+    series = yearly_series(project, tf)
     panels = (
         ("violence", tr("Violent events"), tr("events"), "#6a3d9a"),
         ("cultivation", tr("Coca cultivation"), tr("hectares"), "#e31a1c"),
@@ -509,88 +299,6 @@ def trends_page(project, tf: TimeFilter | None, page_no: int) -> Figure:
     return fig
 
 
-def parent_layer(project):
-    """The admin layer one level above the units (its codes are the units' parent codes)."""
-    from cartography.compare import units_layer
-
-    units = units_layer(project)
-    col = units.field("parent_code") if units is not None else None
-    if not col or col not in units.data.columns:
-        return None
-    wanted = set(units.data[col].astype(str).str.strip().str.upper())
-    best, found = 1, None
-    for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES):
-        code = layer.field("region_code")
-        if layer is units or not code or code not in layer.data.columns:
-            continue
-        hits = len(wanted & set(layer.data[code].astype(str).str.strip().str.upper()))
-        if hits > best:
-            best, found = hits, layer
-    return found
-
-
-def comparison_pair(
-    project, table: pd.DataFrame, codes: Sequence[str], tf: TimeFilter | None, feedback: Feedback
-) -> tuple[list[str], pd.DataFrame]:
-    """The two regions the comparison page sets side by side, and the indicator table of
-    their level (computed once over ALL regions of that level, so every page agrees).
-
-    Regions named by the user: the first two. Otherwise the two parent regions (departments)
-    with the most and the fewest hectares eradicated; without parents, the two most harmed.
-    """
-    parent = parent_layer(project)
-    if codes:
-        pair = list(codes[:2]) if len(codes) >= 2 else []
-        if parent is not None and not set(pair) <= set(table.index):  # departments named
-            level = compute_table(project, tf, feedback, regions_layer=parent)
-            if set(pair) <= set(level.index):
-                return pair, level
-        return pair, table
-    if parent is not None:
-        level = compute_table(project, tf, feedback, regions_layer=parent)
-        by = next(
-            (c for c in ("eradicated_ha", "harm_index") if c in level and level[c].notna().any()),
-            None,
-        )
-        if by is not None and len(level) >= 2:
-            ordered = level.sort_values(by, ascending=False, kind="stable")
-            return [str(ordered.index[0]), str(ordered.index[-1])], level
-    rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
-    ordered = table.sort_values(rank, ascending=False) if rank else table
-    return [str(c) for c in ordered.index[:2]] if len(ordered) >= 2 else [], table
-
-
-def _reading(names: Sequence[str], rows: Sequence[pd.Series]) -> str:
-    """Two or three sentences setting enforcement outputs against community outcomes."""
-
-    def val(row: pd.Series, key: str) -> float:
-        v = pd.to_numeric(pd.Series([row.get(key)]), errors="coerce").iloc[0]
-        return float(v) if pd.notna(v) else math.nan  # as stored: quantity() shows shares as %
-
-    a, b = names
-    lines = []
-    ha = [val(r, "eradicated_ha") for r in rows]
-    if all(math.isfinite(v) for v in ha):
-        lines.append(tr("Enforcement: {a} eradicated {x} ha, {b} {y} ha.").format(
-            a=a, b=b, x=number(ha[0]), y=number(ha[1])))  # fmt: skip
-    outcomes = []
-    for key, what, unit in (
-        ("violent_events_per_100k", tr("violent events per 100,000 a year"), ""),
-        ("fatalities_per_100k", tr("fatalities per 100,000 a year"), ""),
-        ("beyond_15km_share", tr("people beyond 15 km of a health service"), "%"),
-        ("harm_reduction_coverage", tr("people within 15 km of harm reduction"), "%"),
-    ):
-        v = [val(r, key) for r in rows]
-        if all(math.isfinite(x) for x in v):
-            outcomes.append(tr("{what}: {x} against {y}").format(
-                what=what, x=quantity(v[0], unit), y=quantity(v[1], unit)))  # fmt: skip
-    if outcomes:
-        lines.append(tr("Community outcomes ({a} against {b}): ").format(a=a, b=b)
-                     + "; ".join(outcomes) + ".")  # fmt: skip
-    lines.append(tr("Map: one colour scale for both sides; a colour is the same value."))
-    return "\n".join(lines)
-
-
 def compare_page(
     project,
     left: str,
@@ -630,7 +338,7 @@ def compare_page(
             title=tr("Comparison: {a} ({x}) and {b} ({y})").format(
                 a=names[0], x=left, b=names[1], y=right),
             figsize=page_size(PAGE), max_rows=24,
-            reading=_reading(names, rows) if rows is not None else "", raster_maps=True,
+            reading=comparison_reading(names, rows) if rows is not None else "", raster_maps=True,
         )  # fmt: skip
         fig.set_dpi(150)  # its maps' image at the other pages' resolution, not the view's 100
         w, h = fig.get_figwidth(), fig.get_figheight()
@@ -639,8 +347,8 @@ def compare_page(
     except Exception as exc:  # noqa: BLE001 - the own page below still compares the two
         if feedback is not None:
             feedback.info(tr("Comparison view unavailable ({e}); drawing two maps.").format(e=exc))
-    fig = _page()
-    _header(fig, tr("Comparison"), f"{left} · {right}", page_no)
+    fig = new_page()
+    page_header(fig, tr("Comparison"), f"{left} · {right}", page_no)
     w, h = fig.get_figwidth(), fig.get_figheight()
     layers = [layer for layer in project.layers if layer.visible]
     entries = []
@@ -674,7 +382,7 @@ def write_briefing(
     except ExportError as exc:
         raise BriefingError(str(exc)) from None
     tf = tf if tf is not None else project.time_filter
-    _units(project)
+    units_layer_of(project)
     codes = [c.strip().upper() for c in (regions or []) if c.strip()]
     for code in codes:  # fail before the long work, naming the bad code
         try:
@@ -683,13 +391,13 @@ def write_briefing(
             raise BriefingError(str(exc)) from None
     feedback.set_progress(1, tr("Computing indicators"))
     if indicators is None:
-        inner = _Scaled(feedback, 1, UNITS_DONE)
+        inner = feedback.part(1, UNITS_DONE)
         table = compute_table(project, tf, inner)
     else:
         table = indicators
     feedback.check()
     pair, side_table = comparison_pair(
-        project, table, codes, tf, _Scaled(feedback, UNITS_DONE, TABLES_DONE)
+        project, table, codes, tf, feedback.part(UNITS_DONE, TABLES_DONE)
     )
     if not codes:
         rank = next((c for c in ("harm_index", "violent_events") if c in table.columns), None)
@@ -745,22 +453,6 @@ def write_briefing(
         raise
     feedback.set_progress(100, tr("Done"))
     return pages
-
-
-class _Scaled(Feedback):
-    """Maps a sub-task's 0-100 % onto [lo, hi] of the parent's bar; shares its cancel."""
-
-    def __init__(self, parent: Feedback, lo: float, hi: float) -> None:
-        super().__init__()
-        self._parent, self._lo, self._hi = parent, lo, hi
-        self._canceled = parent._canceled
-
-    def set_progress(self, percent: float, message: str = "") -> None:
-        super().set_progress(percent, message)
-        self._parent.set_progress(self._lo + (self._hi - self._lo) * percent / 100, message)
-
-    def info(self, message: str) -> None:
-        self._parent.info(message)
 
 
 __all__ = [

@@ -124,9 +124,9 @@ def test_cli_errors_exit_2(project, tmp_path: Path) -> None:
 
 
 def test_trend_series_from_layers(project) -> None:
-    from cartography.briefing import _yearly
+    from cartography.briefing_data import yearly_series
 
-    series = _yearly(project, None)
+    series = yearly_series(project, None)
     assert list(series["cultivation"].index) == [2016, 2017, 2018, 2019, 2020]
     assert series["cultivation"].iloc[-1] > series["cultivation"].iloc[0]
     violence = project.layers["Violence"].data
@@ -218,7 +218,7 @@ def test_comparison_reuses_the_pack_indicators(project) -> None:
 def test_sample_pack_compares_the_two_departments() -> None:
     """No regions named: the sample's departments, municipalities as the map's units."""
     from analysis.base import Feedback
-    from cartography.briefing import comparison_pair, compute_table
+    from cartography.briefing_data import comparison_pair, compute_table
     from layers.project import Project
     from sample_maps import SAMPLE_PROJECT
 
