@@ -1,10 +1,10 @@
 """Draw layers onto a matplotlib Axes: the one drawing path for canvas and exports.
 
-Fast path (docs/traps.md, "Drawing with matplotlib"): per layer we cache the metric geometries,
-an STRtree and pixel-level simplifications; each redraw queries the view extent, builds
-one compound Path per style class from shapely's ragged arrays (holes are sub-paths of
-opposite winding), draws points as one marker artist per class and aggregates dense
-points into a density raster. GeoDataFrame.plot is never used.
+Fast path (docs/traps.md, "Drawing with matplotlib"): per layer we cache the metric
+geometries, an STRtree and pixel-level simplifications (cartography/layer_cache.py); each
+redraw queries the view extent, builds one compound Path per style class from shapely's
+ragged arrays (holes are sub-paths of opposite winding), draws points as one marker artist
+per class and aggregates dense points into a density raster. GeoDataFrame.plot is never used.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.path import Path
 from pyproj import CRS
 
+from cartography import layer_cache
 from cartography.classify import (
     NO_DATA_COLOUR,
     Categories,
@@ -33,6 +32,7 @@ from cartography.classify import (
 )
 from cartography.label_sprites import SpriteBook
 from cartography.labels import LabelBoard
+from cartography.layer_cache import LayerCache, features_near
 from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR, clear_map: also from here
     MAX_CACHED,
     SELECTION_COLOUR,
@@ -46,13 +46,11 @@ from cartography.layer_draw import (  # noqa: F401 - SELECTION_COLOUR, clear_map
 from cartography.legend import LegendEntry, legend_entry, reduced_legend
 from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also imported from here
     RingStore,
-    _ring_part,
     line_path,
     polygon_path,
 )
 from cartography.symbols import (
     CELL_PT,
-    SAMPLE,
     PointLook,
     crowd,
     point_look,
@@ -96,7 +94,6 @@ SCREEN_DPI = 96.0
 METRES_PER_INCH = 0.0254
 # Keys a graduated style falls back to when it names no field.
 _VALUE_KEYS = ("hectares", "fatalities", "weight", "population", "capacity")
-_POINT_T, _LINE_T, _POLY_T = (0, 4), (1, 2, 5), (3, 6)
 
 
 @dataclass
@@ -120,135 +117,6 @@ def map_scale(pixel_size: float, dpi: float, crs: CRS | None = None) -> float:
     return metres * dpi / METRES_PER_INCH
 
 
-class _LayerCache:
-    """Everything derived from one layer's data in one CRS; rebuilt when either changes."""
-
-    def __init__(self, layer: Layer, crs: CRS) -> None:
-        gdf = layer.to_metric(crs)
-        self.source = layer.data  # pinned so its id() (the cache key) cannot be reused
-        self.frame = gdf
-        geoms = np.asarray(gdf.geometry.values, dtype=object)
-        geoms = np.where(shapely.is_missing(geoms), shapely.from_wkt("POLYGON EMPTY"), geoms)
-        self.geoms = geoms
-        self.n = len(geoms)
-        types = shapely.get_type_id(geoms)
-        empty = shapely.is_empty(geoms)
-        self.point_rows = np.flatnonzero(np.isin(types, _POINT_T) & ~empty)
-        self.line_rows = np.flatnonzero(np.isin(types, _LINE_T) & ~empty)
-        self.poly_rows = np.flatnonzero(np.isin(types, _POLY_T) & ~empty)
-        if self.point_rows.size:
-            xy, owner = shapely.get_coordinates(geoms[self.point_rows], return_index=True)
-            self.point_xy = xy
-            self.point_owner = self.point_rows[owner]
-            self.point_bounds = (*xy.min(axis=0), *xy.max(axis=0))
-        else:
-            self.point_xy = np.empty((0, 2))
-            self.point_owner = np.empty(0, dtype=np.int64)
-            self.point_bounds = (0.0, 0.0, 0.0, 0.0)
-        present = [
-            kind
-            for kind, rows in (
-                ("point", self.point_rows),
-                ("line", self.line_rows),
-                ("polygon", self.poly_rows),
-            )
-            if rows.size
-        ]
-        self.kind = present[0] if len(present) == 1 else ("polygon" if present else "empty")
-        shaped = np.concatenate([self.line_rows, self.poly_rows])
-        self.shaped_rows = np.sort(shaped)
-        self.tree = shapely.STRtree(geoms[self.shaped_rows]) if shaped.size else None
-        self.simplified: dict[float, np.ndarray] = {}
-        self.masks: dict[object, np.ndarray | None] = {}
-        self.classes: dict[tuple, _Classes] = {}
-        self.full_paths: dict[tuple, list[tuple[int, Path]]] = {}
-        self.ring_stores: dict[float, RingStore] = {}
-        self._areas: np.ndarray | None = None
-        self._by_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.looks: dict[tuple, PointLook | None] = {}
-        self._numbers: dict[str, np.ndarray] = {}
-        self._sample: np.ndarray | None = None
-
-    def numbers(self, column: str | None) -> np.ndarray | None:
-        """A column as floats per row (NaN where not a number), converted once."""
-        if not column or column not in self.frame.columns:
-            return None
-        if column not in self._numbers:
-            values = pd.to_numeric(self.frame[column], errors="coerce")
-            self._numbers[column] = np.asarray(values, dtype=float)
-        return self._numbers[column]
-
-    def point_sample(self) -> np.ndarray:
-        """Positions in point_xy of a fixed random sample of at most SAMPLE points."""
-        if self._sample is None:
-            n = len(self.point_xy)
-            self._sample = (
-                np.arange(n)
-                if n <= SAMPLE
-                else np.sort(np.random.default_rng(0).choice(n, SAMPLE, replace=False))
-            )
-        return self._sample
-
-    def points_by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Point x, y and owning row, sorted by x once (a view's columns are then one slice)."""
-        if self._by_x is None:
-            order = np.argsort(self.point_xy[:, 0], kind="stable")
-            self._by_x = (self.point_xy[order, 0], self.point_xy[order, 1], self.point_owner[order])
-        return self._by_x
-
-    @property
-    def areas(self) -> np.ndarray:
-        if self._areas is None:
-            self._areas = shapely.area(self.geoms)
-        return self._areas
-
-    def simplified_rows(self, rows: np.ndarray, tolerance: float) -> np.ndarray:
-        """Geometries of `rows` simplified to `tolerance`, computed once per row and level."""
-        if tolerance <= 0:
-            return self.geoms[rows]
-        store = self.simplified.get(tolerance)
-        if store is None:
-            store = self.simplified[tolerance] = np.full(self.n, None, dtype=object)
-        todo = rows[shapely.is_missing(store[rows])]
-        if todo.size:
-            simple = shapely.simplify(self.geoms[todo], tolerance, preserve_topology=False)
-            # Sub-pixel features collapse to empty: their envelope keeps them visible cheaply.
-            gone = shapely.is_empty(simple)
-            simple[gone] = shapely.envelope(self.geoms[todo][gone])
-            store[todo] = simple
-        return store[rows]
-
-    def polygon_path(self, rows: np.ndarray, tolerance: float) -> Path:
-        """One compound Path of polygon `rows` (sorted) simplified to `tolerance`.
-
-        Cut from the level's RingStore once warm_up has built it (a numpy gather), else
-        built from the rows' own simplified geometries.
-        """
-        store = self.ring_stores.get(tolerance)
-        if store is not None:
-            self.ring_stores[tolerance] = self.ring_stores.pop(tolerance)  # most recent last
-            return store.path(rows)
-        return polygon_path(self.simplified_rows(rows, tolerance))
-
-    def ring_store_steps(self, tolerance: float) -> Iterator[None]:
-        """Build the RingStore of one level in steps of WARM_CHUNK rows, yielding between."""
-        if tolerance in self.ring_stores or self.poly_rows.size < STORE_MIN_ROWS:
-            return
-        parts = []
-        for first in range(0, self.poly_rows.size, WARM_CHUNK):
-            rows = self.poly_rows[first : first + WARM_CHUNK]
-            geoms = self.simplified_rows(rows, tolerance)
-            yield
-            parts.append(_ring_part(geoms))
-            yield
-        _bounded(self.ring_stores, MAX_STORES)
-        self.ring_stores[tolerance] = RingStore(self.poly_rows, parts, self.n)
-
-
-# Polygon layers this large get RingStores from warm_up; 4 levels of 100k polygons ~100 MB.
-STORE_MIN_ROWS = 5_000
-MAX_STORES = 4
-WARM_CHUNK = 5_000  # rows per warm-up step: ~10-20 ms, so a waiting redraw starts soon
 # Views drawing this many polygons of one layer use its level tiles (cartography.tiles).
 TILE_MIN_ROWS = 20_000
 # The canvas's wheel step (desktop/canvas.py takes it from here): warm_up draws views ahead at it.
@@ -269,7 +137,7 @@ class MapRenderer:
     """Keeps per-layer caches (metric copies, spatial indexes) between redraws."""
 
     def __init__(self) -> None:
-        self._caches: dict[int, tuple[tuple, _LayerCache]] = {}
+        self._caches: dict[int, tuple[tuple, LayerCache]] = {}
         self._tiles: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
         self._tile_figure: Figure | None = None
         self._tile_images = 0  # tiles in _tiles that hold an image (empty tiles are None)
@@ -285,12 +153,12 @@ class MapRenderer:
         self.last_snapshot = False  # the last render drew its layers from a snapshot
 
     # --- caches -----------------------------------------------------------------------
-    def _cache(self, layer: Layer, crs: CRS) -> _LayerCache:
+    def _cache(self, layer: Layer, crs: CRS) -> LayerCache:
         key = (id(layer.data), crs.to_wkt())
         hit = self._caches.pop(layer.id, None)
         if hit is None or hit[0] != key:
             _bounded(self._caches, MAX_CACHED_LAYERS)
-            hit = (key, _LayerCache(layer, crs))
+            hit = (key, LayerCache(layer, crs))
         self._caches[layer.id] = hit  # most recently used last
         return hit[1]
 
@@ -303,7 +171,7 @@ class MapRenderer:
                 self._tile_images -= self._tiles.pop(key) is not None
             self._views.forget(lambda key: key[0] != token)
 
-    def _mask(self, layer: Layer, cache: _LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
+    def _mask(self, layer: Layer, cache: LayerCache, tf: TimeFilter | None) -> np.ndarray | None:
         key = (tf, layer.field("date"), layer.field("year"))
         if key not in cache.masks:
             _bounded(cache.masks, MAX_CACHED)
@@ -337,7 +205,7 @@ class MapRenderer:
     def _classes(
         self,
         layer: Layer,
-        cache: _LayerCache,
+        cache: LayerCache,
         tf: TimeFilter | None,
         shared: Classification | Categories | None = None,
     ) -> _Classes | None:
@@ -584,7 +452,7 @@ class MapRenderer:
             if not layer.visible or hit is None or hit[0] != (id(layer.data), view.crs.to_wkt()):
                 continue
             cache = hit[1]
-            if cache.poly_rows.size < STORE_MIN_ROWS:
+            if cache.poly_rows.size < layer_cache.STORE_MIN_ROWS:  # read here: tests lower it
                 continue  # small layers draw fast as they are
             mask = self._mask(layer, cache, view.time_filter)
             drawn.append((layer, cache, self._classes(layer, cache, view.time_filter), mask))
@@ -646,7 +514,7 @@ class MapRenderer:
         )
 
     # --- level tiles (cartography.tiles) ----------------------------------------------
-    def _tile_key(self, layer: Layer, cache: _LayerCache, classes, mask, tol: float):
+    def _tile_key(self, layer: Layer, cache: LayerCache, classes, mask, tol: float):
         """What a layer's tiles at one level look like, or None if it is not drawn from tiles.
 
         Outlines and lines are not: their widths would follow the level, not the view.
@@ -748,7 +616,7 @@ class MapRenderer:
         fig.canvas.draw()
         return premultiplied(np.asarray(fig.canvas.buffer_rgba()))
 
-    def _visible_shaped(self, cache: _LayerCache, bbox: tuple) -> np.ndarray:
+    def _visible_shaped(self, cache: LayerCache, bbox: tuple) -> np.ndarray:
         hits = cache.tree.query(shapely.box(*bbox)) if cache.tree is not None else []
         return np.sort(cache.shaped_rows[np.asarray(hits, dtype=np.int64)])
 
@@ -779,7 +647,7 @@ class MapRenderer:
     ) -> Sequence[int]:
         """Row positions near (x, y), nearest first, using the renderer's cached index."""
         cache = self._cache(layer, crs)
-        return _features_at(cache, x, y, tolerance)
+        return features_near(cache, x, y, tolerance)
 
 
 def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:
@@ -790,25 +658,6 @@ def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:
     except Exception:  # axes not laid out yet
         w, h = 1000.0, 800.0
     return max((extent[2] - extent[0]) / w, (extent[3] - extent[1]) / h)
-
-
-def _features_at(cache: _LayerCache, x: float, y: float, tolerance: float) -> list[int]:
-    probe = shapely.Point(x, y)
-    found: list[tuple[float, int]] = []
-    if cache.point_rows.size:
-        d = np.hypot(cache.point_xy[:, 0] - x, cache.point_xy[:, 1] - y)
-        near = d <= tolerance
-        for dist, row in zip(d[near], cache.point_owner[near], strict=True):
-            found.append((float(dist), int(row)))
-    if cache.tree is not None:
-        hits = cache.tree.query(probe.buffer(tolerance), predicate="intersects")
-        rows = cache.shaped_rows[np.asarray(hits, dtype=np.int64)]
-        dists = shapely.distance(cache.geoms[rows], probe)
-        found.extend((float(dd), int(r)) for dd, r in zip(dists, rows, strict=True))
-    best: dict[int, float] = {}
-    for dist, row in found:
-        best[row] = min(dist, best.get(row, math.inf))
-    return [row for row, _ in sorted(best.items(), key=lambda kv: kv[1])]
 
 
 _SHARED = MapRenderer()

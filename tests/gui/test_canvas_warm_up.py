@@ -8,6 +8,7 @@ import pytest
 import shapely
 from PySide6.QtCore import QPointF
 
+import cartography.layer_cache as layer_cache
 import cartography.render as render
 from layers.layer import Layer
 from layers.project import Project
@@ -33,9 +34,9 @@ def canvas(qtbot, monkeypatch):
     from desktop.canvas import MapCanvas
     from desktop.selection import FeatureSelection
 
-    monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+    monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 500)
     monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
-    monkeypatch.setattr(render, "WARM_CHUNK", 200)  # many small steps to interrupt
+    monkeypatch.setattr(layer_cache, "WARM_CHUNK", 200)  # many small steps to interrupt
     project = _grid_project(40)  # 1,600 cells
     widget = MapCanvas(project, FeatureSelection(), lambda: None)
     qtbot.addWidget(widget)

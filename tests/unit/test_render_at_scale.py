@@ -16,13 +16,14 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
+import cartography.layer_cache as layer_cache  # noqa: E402
 import cartography.render as render  # noqa: E402
 from cartography.density import PointDensity  # noqa: E402
+from cartography.paths import _ring_part  # noqa: E402
 from cartography.render import (  # noqa: E402
     MapRenderer,
     MapView,
     RingStore,
-    _ring_part,
     polygon_path,
 )
 from layers.layer import Layer  # noqa: E402
@@ -93,8 +94,8 @@ def _draw(renderer: MapRenderer, layers, extent, size=(4, 3)) -> np.ndarray:
 
 
 def test_warm_up_builds_level_stores_and_changes_no_pixel(monkeypatch) -> None:
-    monkeypatch.setattr(render, "STORE_MIN_ROWS", 100)
-    monkeypatch.setattr(render, "WARM_CHUNK", 1000)  # several chunks: parts are joined right
+    monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 100)
+    monkeypatch.setattr(layer_cache, "WARM_CHUNK", 1000)  # several chunks: parts are joined right
     layer = _grid_layer(60)  # 3,600 cells
     views = [
         (0, 0, 60_000, 45_000),
@@ -206,7 +207,7 @@ def _canvas_draw(renderer: MapRenderer, layers, extent, tiles: bool, idle: bool 
 def small_tiles(monkeypatch):
     """Tile a layer from 500 polygons on (the real threshold is 20,000)."""
     monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
-    monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+    monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 500)
 
 
 def _blobs(n: int = 6000) -> Layer:

@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
+import cartography.layer_cache as layer_cache  # noqa: E402
 import cartography.render as render  # noqa: E402
 import cartography.tiles as tiles  # noqa: E402
 from cartography.render import MapRenderer, MapView  # noqa: E402
@@ -55,7 +56,7 @@ def test_a_pan_at_the_same_scale_is_cut_from_the_mosaic_composed_round_the_view(
     monkeypatch,
 ) -> None:
     monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
-    monkeypatch.setattr(render, "STORE_MIN_ROWS", 500)
+    monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 500)
     layer = _blobs()
     renderer = MapRenderer()
     extent = (10_000.0, 8_000.0, 90_000.0, 68_000.0)
