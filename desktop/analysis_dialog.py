@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
+from cartography.result_styles import result_position, result_style
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
 from desktop.workers import Worker
@@ -44,11 +45,8 @@ from layers.i18n import tr
 from layers.layer import Layer
 from layers.project import Project
 from layers.roles import Role
-from layers.style import default_style
 
 NONE_LABEL = tr("(none)")
-# Result polygons (buffers, control areas) must not hide the map they were computed on.
-RESULT_FILL_ALPHA = 0.55
 # Optional numbers without a default start here, shown as "(default)": unset.
 UNSET = -1
 
@@ -60,32 +58,23 @@ def make_worker(fn: Callable[[Feedback], Any], title: str = "") -> Worker:
 
 
 # --- results into the project -------------------------------------------------------------
+class AddResultLayers(AddLayers):
+    """Add result layers where they keep the map readable (result_position): filled areas
+    above every filled area, outlines and points on top; undo removes them. The analysis'
+    first layer (its main one: displacement's targets before their rings) ends up on top."""
+
+    def redo(self) -> None:
+        for layer in reversed(self.new):
+            if layer not in self.layers:
+                layer.name = self.layers.unique_name(layer.name)
+                self.layers.insert(result_position(list(self.layers), layer), layer)
+
+
 def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
     """Each result GeoDataFrame as a RESULT layer, styled per the analysis' hints."""
     out = []
     for name, gdf in result.layers.items():
-        style = default_style(Role.RESULT)
-        hint = dict(result.styles.get(name, {}))
-        field = hint.get("field")
-        if field and field in gdf.columns:
-            style.field = field
-            style.kind = hint.get("kind", "graduated")
-            for attr in ("ramp", "scheme", "classes", "fill", "edge", "marker"):
-                if attr in hint:
-                    setattr(style, attr, hint[attr])
-            if style.kind == "categorized" and "categories" in hint:
-                style.categories = dict(hint["categories"])
-        else:
-            style.kind = "single"
-            for attr in ("fill", "edge", "marker", "no_fill", "line_width"):
-                if attr in hint:
-                    setattr(style, attr, hint[attr])
-        if (
-            "fill_alpha" not in hint
-            and not gdf.empty
-            and gdf.geom_type.str.contains("Polygon").all()
-        ):
-            style.fill_alpha = RESULT_FILL_ALPHA
+        style = result_style(gdf, result.styles.get(name), algorithm.id, name)
         layer = Layer(
             gdf,
             f"{name} ({algorithm.id})",
@@ -99,7 +88,9 @@ def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
 
 def add_result_layers(window: Workbench, layers: list[Layer], title: str) -> None:
     """Add `layers` to the window's project as one undoable step."""
-    command = AddLayers(window.project.layers, layers, tr("Add results of {t}").format(t=title))
+    command = AddResultLayers(
+        window.project.layers, layers, tr("Add results of {t}").format(t=title)
+    )
     window.undo_stack.push(command)  # push() runs redo()
 
 

@@ -135,7 +135,8 @@ def test_count_runs_in_a_worker_to_a_new_undoable_layer(qtbot, window) -> None:
     qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
     assert dialog.last_result is not None, dialog.status.text()
     assert len(window.project.layers) == before + 1
-    result_layer = list(window.project.layers)[-1]
+    # Filled result areas go above the areas, below points (cartography/result_styles.py).
+    (result_layer,) = [lyr for lyr in window.project.layers if lyr.metadata.get("analysis")]
     assert result_layer.role == Role.RESULT
     assert result_layer.geometry_kind == "polygon"
     violence = window.project.layers["Violence events"].data  # every event is inside a box
@@ -160,7 +161,7 @@ def test_indicators_run_from_the_dialog_on_the_open_project(qtbot, window) -> No
     assert dialog.last_result is not None, dialog.status.text()
     codes = {r["code"] for r in dialog.last_result.summary["regions"]}
     assert codes == {"CO52001", "CO52002", "CO86001", "CO86002"}
-    result_layer = list(window.project.layers)[-1]
+    (result_layer,) = [lyr for lyr in window.project.layers if lyr.metadata.get("analysis")]
     assert result_layer.role == Role.RESULT and "harm_index" in result_layer.data.columns
 
 
