@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,16 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.base import Algorithm, AnalysisResult
+from analysis.result_labels import Measure, measure
+from cartography.result_styles import result_style
 from desktop.workbench import Workbench
+from layers import numbers
 from layers.i18n import tr
 from layers.layer import Layer
 from layers.roles import Role
@@ -38,20 +41,60 @@ POINT_TARGET_RADIUS_M = 1000.0
 DISPLACEMENT_KEYS = ("wdq", "tne", "wdd", "wdd_z", "success_measure", "buffer_measure")
 
 
-def format_value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return tr("undefined")
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, dict | list):
-        return (
-            ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
-            if isinstance(value, dict)
-            else ", ".join(format_value(v) for v in value)
-        )
-    return str(value)
+def show(value: Any, unit: str = "") -> str:
+    """A value as the panel shows it, through the one formatter (layers/numbers.py) with the
+    unit of its measure: '3,933,442', '17,470 ha', '3.7 %' (shares), '–' (missing)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{measure(str(k)).label}: {show(v, unit)}" for k, v in value.items())
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(show(v, unit) for v in value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return tr("yes") if value else tr("no")
+    if numbers.is_missing(value) or isinstance(value, int | float | np.number):
+        return numbers.quantity(value, unit)
+    return numbers.cell(value)
+
+
+def _is_table(value: Any) -> bool:
+    """A list of records, or a mapping of records (classes, categories): shown as a table."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, dict) for v in value)
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(v, dict) for v in value.values())
+    return False
+
+
+def summary_parts(summary: dict) -> tuple[pd.DataFrame, list[Measure], dict[str, pd.DataFrame]]:
+    """The summary as (label/value rows, each row's measure, {key: table}): nested blocks become
+    'Window · Before' rows, lists of records (rings, operations) tables of their own."""
+    labels: list[str] = []
+    values: list[Any] = []
+    measures: list[Measure] = []
+    tables: dict[str, pd.DataFrame] = {}
+
+    def walk(block: dict, path: list[str]) -> None:
+        for raw, value in block.items():
+            key = str(raw)
+            if _is_table(value):
+                frame = (
+                    pd.DataFrame(value)
+                    if isinstance(value, list)
+                    else pd.DataFrame.from_dict(value, orient="index").rename_axis(key)
+                )
+                tables[key] = frame.reset_index() if isinstance(value, dict) else frame
+            elif isinstance(value, dict) and 0 < len(value) <= 40:
+                walk(value, [*path, key])
+            else:
+                m = measure(key, path[-1] if path else None)
+                labels.append(" · ".join([*(measure(k).label for k in path), m.label]))
+                values.append(value)
+                measures.append(m)
+
+    walk(summary, [])
+    frame = pd.DataFrame({tr("Measure"): labels, tr("Value"): values})
+    return frame, measures, tables
 
 
 def flatten_summary(summary: dict, prefix: str = "") -> list[tuple[str, Any]]:
@@ -67,16 +110,32 @@ def flatten_summary(summary: dict, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 class DataFrameModel(QAbstractTableModel):
-    """Read-only pandas table; sorts on the underlying numbers, not their text."""
+    """Read-only pandas table; sorts on the underlying numbers, not their text.
+
+    Columns show their measure's full label (tooltip: label, unit, column name and help) and
+    cells their measure's unit; `row_measures` gives each row its own (the summary's values).
+    """
 
     def __init__(self, frame: pd.DataFrame | None = None) -> None:
         super().__init__()
         self.frame = pd.DataFrame() if frame is None else frame
+        self.columns: list[Measure] = [measure(str(c)) for c in self.frame.columns]
+        self.row_measures: list[Measure] | None = None
 
-    def set_frame(self, frame: pd.DataFrame) -> None:
+    def set_frame(self, frame: pd.DataFrame, row_measures: list[Measure] | None = None) -> None:
         self.beginResetModel()
         self.frame = frame.drop(columns=["geometry"], errors="ignore").reset_index(drop=True)
+        self.columns = [measure(str(c)) for c in self.frame.columns]
+        self.row_measures = row_measures
         self.endResetModel()
+
+    def unit(self, row: int, column: int) -> str:
+        if self.row_measures is not None:
+            return self.row_measures[row].unit if column > 0 else ""
+        return self.columns[column].unit
+
+    def text(self, row: int, column: int) -> str:
+        return show(self.frame.iat[row, column], self.unit(row, column))
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.frame)
@@ -89,7 +148,11 @@ class DataFrameModel(QAbstractTableModel):
             return None
         value = self.frame.iat[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(value)
+            return self.text(index.row(), index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self.row_measures is not None and index.column() == 0:
+                return self.row_measures[index.row()].help or self.text(index.row(), 0)
+            return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.UserRole:  # sort key
             if isinstance(value, int | float | np.number) and not pd.isna(value):
                 return float(value)
@@ -99,11 +162,18 @@ class DataFrameModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return str(self.frame.columns[section])
-        return str(section + 1)
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole:
+            if not horizontal:
+                return str(section + 1)
+            if self.row_measures is not None:  # the summary's own 'Measure' / 'Value'
+                return str(self.frame.columns[section])
+            return self.columns[section].label
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal:
+            m, name = self.columns[section], str(self.frame.columns[section])
+            unit = f" ({m.unit})" if m.unit else ""
+            return "\n".join(t for t in (f"{m.label}{unit}", f"[{name}]", m.help) if t)
+        return None
 
 
 def _sortable_view(model: QAbstractTableModel) -> QTableView:
@@ -202,14 +272,23 @@ class ResultsPanel(QWidget):
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.summary_model = DataFrameModel()
         self.summary_view = _sortable_view(self.summary_model)
-        header = self.summary_view.horizontalHeader()  # values stay in view, never off-screen
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Values always in view; full measure names wrap onto more lines in a narrow dock.
+        header = self.summary_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # half each, text wraps
+        self.summary_view.setWordWrap(True)
+        self.summary_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.sectionResized.connect(lambda *_: self.summary_view.resizeRowsToContents())
         self.table_model = DataFrameModel()
         self.table_view = _sortable_view(self.table_model)
+        # The result's table, then one tab per list in the summary (rings, operations…).
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.table_view, tr("Table"))
+        self.list_tables: dict[str, DataFrameModel] = {}
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary_view)
-        split.addWidget(self.table_view)
+        split.addWidget(self.tabs)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.export_button = QPushButton(tr("Export results…"))
@@ -218,7 +297,7 @@ class ResultsPanel(QWidget):
         self.column_combo.setToolTip(tr("A column of the table to draw on the regions layer."))
         self.map_button = QPushButton(tr("Map this column"))
         self.map_button.clicked.connect(
-            lambda: self.map_column_requested.emit(self.column_combo.currentText())
+            lambda: self.map_column_requested.emit(self.column_combo.currentData() or "")
         )
         self.pick_button = QPushButton(tr("Pick an eradication on the map…"))
         self.pick_button.setToolTip(
@@ -251,32 +330,54 @@ class ResultsPanel(QWidget):
         self.algorithm, self.result, self.params = algorithm, result, dict(params or {})
         self.layers = list(layers or [])
         self.title.setText(f"<b>{algorithm.title or algorithm.id}</b>")
-        rows = flatten_summary(result.summary)
-        self.summary_model.set_frame(pd.DataFrame(rows, columns=[tr("Measure"), tr("Value")]))
-        self.summary_view.setVisible(bool(rows))
+        rows, row_measures, lists = summary_parts(result.summary)
+        self.summary_model.set_frame(rows, row_measures)
+        self.summary_view.setVisible(len(rows) > 0)
+        self.summary_view.resizeRowsToContents()
         table = result.table
         if table is None and result.layers:
             table = next(iter(result.layers.values()))
         self.table_model.set_frame(table if table is not None else pd.DataFrame())
-        self.table_view.setVisible(table is not None)
+        self._show_lists(lists, table)
+        self.tabs.setVisible(table is not None or bool(self.list_tables))
+        self.tabs.setTabVisible(0, table is not None)
         self.table_view.resizeColumnsToContents()
         self.headline.setText(self._headline(result))
         self.notes.setText("\n".join(result.notes))
         self.column_combo.clear()
         if table is not None:
-            numeric = [
-                str(c)
-                for c in table.columns
-                if c != "geometry" and pd.api.types.is_numeric_dtype(table[c])
-            ]
-            self.column_combo.addItems(numeric)
+            for c in table.columns:
+                if c != "geometry" and pd.api.types.is_numeric_dtype(table[c]):
+                    m = measure(str(c))
+                    self.column_combo.addItem(m.label, str(c))
+                    self.column_combo.setItemData(
+                        self.column_combo.count() - 1, m.label, Qt.ItemDataRole.ToolTipRole
+                    )
         self._refresh_buttons()
+
+    def _show_lists(self, lists: dict[str, pd.DataFrame], table: pd.DataFrame | None) -> None:
+        """A tab per list in the summary; one repeating the result's table is left out."""
+        while self.tabs.count() > 1:
+            self.tabs.removeTab(1)
+        self.list_tables = {}
+        shown = [] if table is None else [str(c) for c in table.columns if c != "geometry"]
+        for key, frame in lists.items():
+            if [str(c) for c in frame.columns] == shown:
+                continue
+            model = DataFrameModel()
+            model.set_frame(frame)
+            view = _sortable_view(model)
+            view.resizeColumnsToContents()
+            self.list_tables[key] = model
+            m = measure(key)
+            self.tabs.addTab(view, m.label)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, m.help or m.label)
 
     def _headline(self, result: AnalysisResult) -> str:
         """WDQ / TNE / WDD first for displacement: the figures analysts quote."""
         lowered = {str(k).lower(): v for k, v in result.summary.items()}
         parts = [
-            f"<b>{k.upper()}</b> {format_value(lowered[k])}"
+            f"<b>{k.upper()}</b> {show(lowered[k], measure(k).unit)}"
             for k in DISPLACEMENT_KEYS[:3]
             if k in lowered
         ]
@@ -357,9 +458,10 @@ class ResultsDock(QDockWidget):
                 ).format(c=column),
             )
             return None
-        style = default_style(Role.RESULT)
-        style.kind, style.field, style.ramp = "graduated", column, "YlOrRd"
-        target.style = style
+        # Opaque classes as every result area (cartography/result_styles.py).
+        target.style = result_style(
+            target.data, {"field": column, "kind": "graduated", "ramp": "YlOrRd"}
+        )
         if target not in project.layers:
             from desktop.analysis_dialog import add_result_layers
 

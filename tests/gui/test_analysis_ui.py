@@ -241,7 +241,7 @@ def test_map_this_column_and_export(qtbot, window, tmp_path) -> None:
     dialog.run_button.click()
     qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
     panel = window.results_dock.panel
-    column = panel.column_combo.currentText()
+    column = panel.column_combo.currentData()
     assert column
     layer = window.results_dock.map_column(column)
     assert layer is not None and layer.style.field == column and layer.style.kind == "graduated"

@@ -87,7 +87,6 @@ def test_access_colours_are_their_legend_colours(qtbot, sample_window) -> None:
         assert (np.abs(pixels - swatch).max(axis=1) <= 3).any(), swatch
     services = window.project.layers["Servicios de salud"]
     assert layers.index(services) > position
-    window.grab().save("/tmp/b_access.png")
 
 
 def test_result_layers_undo_and_redo_in_place(qtbot, sample_window) -> None:
