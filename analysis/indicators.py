@@ -30,14 +30,10 @@ from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
 from analysis.cultivation import classify_cells, window_years
-from analysis.indicator_catalogue import (  # noqa: F401 (re-exported: the catalogue's users)
+from analysis.indicator_catalogue import (
     DEFAULT_WEIGHTS,
-    INDICATOR_BY_COLUMN,
     INDICATORS,
-    PER_100K,
-    Indicator,
     harm_index,
-    min_max,
     parse_weights,
     per_100k,
     priority_rank,

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -564,30 +565,14 @@ def build_webmap(
     return page
 
 
-def export_webmap(
-    project,
-    out: str | Path,
-    *,
-    layers: Sequence[Layer] | None = None,
-    title: str | None = None,
-    time_filter: TimeFilter | None = None,
-    region=None,
-    tiles: str | Path | None = None,
-) -> Path:
-    """Write the offline web map to `out` atomically; returns the path."""
+def export_webmap(project, out: str | Path, **options: Any) -> Path:
+    """Write the offline web map to `out` atomically; returns the path. `options` are
+    build_webmap's (layers, title, time_filter, region, tiles)."""
     from cartography.errors import ExportError
 
     out = Path(out)
     try:
-        page = build_webmap(
-            project,
-            out,
-            layers=layers,
-            title=title,
-            time_filter=time_filter,
-            region=region,
-            tiles=tiles,
-        )
+        page = build_webmap(project, out, **options)
     except ValueError as exc:
         raise ExportError(str(exc)) from None
     write_atomic(out, page)

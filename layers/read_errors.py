@@ -46,24 +46,19 @@ def check_path(path: Path) -> None:
 
 
 def check_options(path: Path, options: dict) -> None:
-    if options.get("crs"):
-        try:
-            CRS.from_user_input(options["crs"])
-        except CRSError as exc:
-            raise LayerLoadError(
-                path,
-                tr("the CRS '{crs}' is not one Harm Atlas knows.").format(crs=options["crs"]),
-                tr("Give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:3116."),
-            ) from exc
-    if options.get("encoding"):
-        try:
-            codecs.lookup(options["encoding"])
-        except LookupError as exc:
-            raise LayerLoadError(
-                path,
-                tr("the text encoding '{enc}' is unknown.").format(enc=options["encoding"]),
-                tr("Use e.g. UTF-8, cp1252 (Windows Western) or latin-1."),
-            ) from exc
+    """A CRS or text encoding the user typed must be one we know, before any reading."""
+    checks = (
+        ("crs", CRS.from_user_input, CRSError, tr("the CRS '{v}' is not one Harm Atlas knows."),
+         tr("Give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:3116.")),
+        ("encoding", codecs.lookup, LookupError, tr("the text encoding '{v}' is unknown."),
+         tr("Use e.g. UTF-8, cp1252 (Windows Western) or latin-1.")),
+    )  # fmt: skip
+    for key, check, error, problem, fix in checks:
+        if options.get(key):
+            try:
+                check(options[key])
+            except error as exc:
+                raise LayerLoadError(path, problem.format(v=options[key]), fix) from exc
 
 
 def unreadable(path: Path, exc: OSError) -> LayerLoadError:

@@ -14,11 +14,9 @@ import pytest
 import shapely
 
 from analysis.base import Canceled, Feedback
-from analysis.indicators import (
+from analysis.indicator_catalogue import (
     DEFAULT_WEIGHTS,
     INDICATORS,
-    HarmIndicators,
-    compute_indicators,
     harm_index,
     min_max,
     parse_weights,
@@ -26,6 +24,7 @@ from analysis.indicators import (
     priority_rank,
     yearly_slope,
 )
+from analysis.indicators import HarmIndicators, compute_indicators
 from analysis.inputs import InputError
 from layers.layer import Layer, LayerList
 from layers.project import Project
