@@ -9,20 +9,21 @@ import pytest
 from analysis.kde import _window_parts, quartic_kde
 
 
-def _clustered(rng: np.random.Generator, n: int) -> np.ndarray:
+def _clustered(rng: np.random.Generator, n: int, size: float) -> np.ndarray:
     """Dense clusters (thousands of points a cell: the moments' rounding) and a sparse rest."""
-    centres = rng.uniform(600_000, 640_000, (5, 2))
-    packed = centres[rng.integers(0, 5, n // 2)] + rng.normal(0, 400, (n // 2, 2))
-    return np.vstack([packed, rng.uniform(590_000, 650_000, (n - n // 2, 2))])
+    centres = rng.uniform(600_000, 600_000 + size, (5, 2))
+    packed = centres[rng.integers(0, 5, n // 2)] + rng.normal(0, size / 100, (n // 2, 2))
+    return np.vstack([packed, rng.uniform(600_000, 600_000 + size, (n - n // 2, 2))])
 
 
 @pytest.mark.parametrize("sampling", ["centres", "qgis"])
 @pytest.mark.parametrize(
     ("radius", "cell"), [(5000.0, 1000.0), (2300.0, 700.0), (950.0, 400.0), (450.0, 1000.0)]
 )
-def test_split_windows_equal_the_point_by_point_sum(sampling, radius, cell):
-    rng = np.random.default_rng(int(radius))
-    xy = _clustered(rng, 20_000)
+@pytest.mark.parametrize("size", [60_000.0, 12_000.0])  # fewer points than cells, and more
+def test_split_windows_equal_the_point_by_point_sum(sampling, radius, cell, size):
+    rng = np.random.default_rng(int(radius + size))
+    xy = _clustered(rng, 20_000, size)
     w = rng.uniform(0, 3, len(xy))
     for weights in (None, w):
         grid, fast = quartic_kde(xy, radius, cell, weights=weights, sampling=sampling)
