@@ -16,10 +16,9 @@ HELP = tr(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--project", help=tr("Project file (.hatlas.json); default: the sample project.")
-    )
-    parser.add_argument("--out", required=True, help=tr("Output PDF file."))
+    from cartography.command_errors import add_project_and_out
+
+    add_project_and_out(parser, tr("Output PDF file."))
     parser.add_argument(
         "--regions",
         help=tr("Comma-separated P-codes, one page each (default: the most affected regions)."),

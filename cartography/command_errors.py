@@ -1,7 +1,9 @@
-"""Exit codes and one-line messages for the export sub-commands (export, briefing, compare)."""
+"""What the export sub-commands (export, briefing, compare) share: the project and output
+arguments, exit codes and one-line messages."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,14 @@ from layers.i18n import tr
 from layers.timefilter import PeriodError
 
 T = TypeVar("T")
+
+
+def add_project_and_out(parser: argparse.ArgumentParser, out_help: str) -> None:
+    """--project (default: the sample) and the required --out every export takes."""
+    parser.add_argument(
+        "--project", help=tr("Project file (.hatlas.json); default: the sample project.")
+    )
+    parser.add_argument("--out", required=True, help=out_help)
 
 
 def run_export(

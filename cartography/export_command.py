@@ -14,12 +14,10 @@ HELP = tr(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cartography.command_errors import add_project_and_out
     from cartography.layout import PAGES
 
-    parser.add_argument(
-        "--project", help=tr("Project file (.hatlas.json); default: the sample project.")
-    )
-    parser.add_argument("--out", required=True, help=tr("Output file: .png, .svg, .pdf or .html."))
+    add_project_and_out(parser, tr("Output file: .png, .svg, .pdf or .html."))
     parser.add_argument("--region", help=tr("Zoom to this admin region (P-code, e.g. CO18001)."))
     parser.add_argument("--years", help=tr("Period: 2019, 2016-2020 or 2019-03-01..2020-02-29."))
     parser.add_argument(
