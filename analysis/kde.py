@@ -87,11 +87,12 @@ def quartic_kde(
     base = (row + half) * pcols + col + half
     window = _Window(span, offsets, reach)
     w = None if weights is None else w  # unweighted: no products
+    progress = _Progress(feedback, len(base))
     if split_windows:
-        _add_split(out, window, base, u, v, w, chunk, feedback)
+        _add_split(out, window, base, u, v, w, chunk, progress)
     else:
         everything = np.ones(len(offsets), dtype=bool)
-        _add_point_by_point(out, window, everything, base, u, v, w, chunk, feedback)
+        _add_point_by_point(out, window, everything, base, u, v, w, chunk, progress)
     values = out.reshape(grid.rows + 2 * half, pcols)[
         half : half + grid.rows, half : half + grid.cols
     ]
@@ -119,6 +120,20 @@ class _Window:
         return np.repeat(self.span + 0.5, len(self.span))
 
 
+class _Progress:
+    """Cancel checks and progress over all the point-by-point steps of one density."""
+
+    def __init__(self, feedback: Feedback | None, total: int) -> None:
+        self.feedback, self.total, self.done = feedback, max(total, 1), 0
+
+    def step(self, points: int) -> None:
+        """Before `points` more points are evaluated: check for cancel, report the share done."""
+        if self.feedback is not None:
+            self.feedback.check()
+            self.feedback.set_progress(100.0 * self.done / self.total, tr("Kernel density"))
+        self.done += points
+
+
 # Points of a dense grid are split by their place in the cell into SUBCELLS x SUBCELLS groups:
 # the ring of window cells that must be evaluated point by point is thinner for each (r = 5
 # cells: ~11 cells instead of 40). A power of two: u * SUBCELLS is exact.
@@ -133,7 +148,7 @@ def _add_split(
     v: np.ndarray,
     w: np.ndarray | None,
     chunk: int | None,
-    feedback: Feedback | None,
+    progress: _Progress,
 ) -> None:
     """quartic_kde's sum with split windows: moments where every point of a group is well
     inside r, nothing where none reaches, point by point in the ring between."""
@@ -143,17 +158,18 @@ def _add_split(
     typical = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
     if not typical.all():  # qgis sampling, points by the grid's left or bottom edge
         odd = np.flatnonzero(~typical)
-        _add_group(out, win, base[odd], u[odd], v[odd], pick(w, odd), None, chunk, feedback)
+        _add_group(out, win, base[odd], u[odd], v[odd], pick(w, odd), None, chunk, progress)
         keep = np.flatnonzero(typical)
         base, u, v, w = base[keep], u[keep], v[keep], pick(w, keep)
         if len(base) == 0:
             return
     if len(base) < out.size:  # sparse points: one split for all
-        _add_group(out, win, base, u, v, w, None, chunk, feedback)
+        _add_group(out, win, base, u, v, w, None, chunk, progress)
         return
     whole = np.array([0.0, 1.0])
     shared, _ = _window_parts(win.span, win.reach, whole, whole)  # sure for every group
     if shared.any():
+        progress.step(0)
         _add_by_moments(out, base, u, v, w, win.s[shared], win.t[shared], win.offsets[shared],
                         win.reach)  # fmt: skip
     n = SUBCELLS
@@ -163,7 +179,7 @@ def _add_split(
     for g in range(n * n):
         idx = order[(ends[g - 1] if g else 0) : ends[g]]
         if len(idx):
-            _add_group(out, win, base[idx], u[idx], v[idx], pick(w, idx), shared, chunk, feedback)
+            _add_group(out, win, base[idx], u[idx], v[idx], pick(w, idx), shared, chunk, progress)
 
 
 def _add_group(
@@ -175,18 +191,18 @@ def _add_group(
     w: np.ndarray | None,
     done: np.ndarray | None,
     chunk: int | None,
-    feedback: Feedback | None,
+    progress: _Progress,
 ) -> None:
     """One group's sum, split by the range of its points' places; window cells in `done`
     were summed already (by moments over several groups)."""
     sure, rest = _window_parts(win.span, win.reach, u, v)
     if done is not None:  # the group's own extra sure cells: few, point by point is cheaper
-        _add_point_by_point(out, win, rest | (sure & ~done), base, u, v, w, chunk, feedback)
+        _add_point_by_point(out, win, rest | (sure & ~done), base, u, v, w, chunk, progress)
         return
     if sure.any():
         _add_by_moments(out, base, u, v, w, win.s[sure], win.t[sure], win.offsets[sure],
                         win.reach)  # fmt: skip
-    _add_point_by_point(out, win, rest, base, u, v, w, chunk, feedback)
+    _add_point_by_point(out, win, rest, base, u, v, w, chunk, progress)
 
 
 def _add_point_by_point(
@@ -198,7 +214,7 @@ def _add_point_by_point(
     v: np.ndarray,
     w: np.ndarray | None,
     chunk: int | None,
-    feedback: Feedback | None,
+    progress: _Progress,
 ) -> None:
     """Add each point's kernel at the window cells in mask `cells`, in chunks of points."""
     if not cells.any() or len(base) == 0:
@@ -209,10 +225,8 @@ def _add_point_by_point(
     dx0, dy0, offs = win.s[cells], win.t[cells], win.offsets[cells]
     inv_r = 1.0 / win.reach
     for start in range(0, len(base), chunk):
-        if feedback is not None:
-            feedback.check()
-            feedback.set_progress(100.0 * start / len(base), tr("Kernel density"))
         part = slice(start, start + chunk)
+        progress.step(len(base[part]))
         # Squared distance to each window cell's centre, in units of r: (dx² + dy²) / r².
         k = ((dy0[None, :] - v[part, None]) * inv_r) ** 2
         k += ((dx0[None, :] - u[part, None]) * inv_r) ** 2
