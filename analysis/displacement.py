@@ -20,11 +20,10 @@ control is always compared over the same days as the targets (a pooled before/af
 Annual cultivation grids (hectares per cell per year, wide year columns) use years instead of
 days: each cell's centroid is an event weighted by that year's hectares, `before` is the N
 years before the intervention year and `after` the N years after it.
-
-The measures are in analysis/displacement_measures.py, the areas and counts in
-analysis/displacement_areas.py; this module declares the analysis and builds its study.
 """
 
+# The measures are in analysis/displacement_measures.py, the areas and counts in
+# analysis/displacement_areas.py; this module declares the analysis and builds its study.
 from __future__ import annotations
 
 import math
