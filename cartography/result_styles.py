@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from layers.layer import Layer
 from layers.roles import Role
@@ -32,11 +34,20 @@ OUTLINED: dict[tuple[str, str], tuple[str, float]] = {
 AREA_EDGE = ("#4d4d4d", 0.3)  # thin dark edge between opaque classed areas
 POINT_EDGE = ("white", 0.5)  # a light ring keeps opaque symbols apart from what is below
 _HINT_ATTRS = ("ramp", "scheme", "classes", "fill", "edge", "marker", "marker_size")
-# Hint kinds analyses use beyond Style's own: (style kind, ramp, scheme, classes).
-_KINDS = {
-    "diverging": ("graduated", "RdBu_r", "equal_interval", 7),  # Gi* bins -3…3, cold to hot
-    "categorical": ("categorized", None, None, None),
+# Classes that mean "nothing here" (no pattern, not significant) are left unfilled: on a grid
+# they are most cells, and filled they would cover the whole map.
+NOTHING = "none"
+# A "diverging" hint: bins -3…3 around 0 (Gi* confidence), cold blue to hot red, 0 unfilled.
+DIVERGING = {
+    "-3": "#2166ac",
+    "-2": "#67a9cf",
+    "-1": "#d1e5f0",
+    "0": NOTHING,
+    "1": "#fddbc7",
+    "2": "#ef8a62",
+    "3": "#b2182b",
 }
+GRID_MIN_CELLS = 50  # a layer of this many equal cells is a grid: no edges (a mesh otherwise)
 
 
 def _kind(gdf: gpd.GeoDataFrame) -> str:
@@ -67,13 +78,14 @@ def result_style(
     if field and field in gdf.columns:
         style.field = field
         style.kind = hint.get("kind", "graduated")
-        if style.kind in _KINDS:
-            style.kind, ramp, scheme, classes = _KINDS[style.kind]
-            style.ramp = ramp or style.ramp
-            style.scheme = scheme or style.scheme
-            style.classes = classes or style.classes
-        if style.kind == "categorized" and "categories" in hint:
-            style.categories = dict(hint["categories"])
+        if style.kind == "diverging":
+            style.kind, style.categories = "categorized", dict(DIVERGING)
+        elif style.kind == "categorical":
+            style.kind = "categorized"
+        if style.kind == "categorized":
+            style.categories = dict(hint.get("categories", style.categories))
+            if NOTHING in set(gdf[field].astype(str)):
+                style.categories.setdefault(NOTHING, NOTHING)
     else:
         style.kind = "single"
         if kind == "polygon":  # an area without classes: its outline, nothing hidden
@@ -87,8 +99,16 @@ def result_style(
         style.edge, style.line_width = POINT_EDGE
         style.marker_size = max(style.marker_size, 24.0)
     elif kind == "polygon" and not style.no_fill:
-        style.edge, style.line_width = AREA_EDGE
+        style.edge, style.line_width = ("none", 0.0) if _is_grid(gdf) else AREA_EDGE
     return style
+
+
+def _is_grid(gdf: gpd.GeoDataFrame) -> bool:
+    """Many cells of one size (a density, hot-spot or cultivation grid)."""
+    if len(gdf) < GRID_MIN_CELLS:
+        return False
+    areas = shapely.area(np.asarray(gdf.geometry.values))  # ratios only: any CRS will do
+    return bool(areas.mean() > 0 and areas.std() / areas.mean() < 0.05)
 
 
 def is_filled_area(layer: Layer) -> bool:
