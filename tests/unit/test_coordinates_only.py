@@ -12,7 +12,14 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
-from analysis.count import CountPointsInPolygons, point_polygon_pairs, xy_polygon_pairs
+from analysis.count import (
+    CountPointsInPolygons,
+    PointIndex,
+    _pairs_in,
+    interior_discs,
+    point_polygon_pairs,
+    xy_polygon_pairs,
+)
 from analysis.hotspots import HotSpots
 from analysis.inputs import execute, metric_crs_for, resolve_params
 from layers.crs import choose_metric_crs
@@ -181,3 +188,32 @@ def test_a_layer_without_a_crs_or_swapped_lonlat_goes_the_full_way(tmp_path):
         HotSpots(), {"events": str(tmp_path / "b.gpkg"), "method": "kde", "cell_m": 1000.0}
     )
     assert result.summary["events"] == 2  # swapped back by the full reader, then counted
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pairs_with_interior_discs_equal_every_pair_tested(seed):
+    """The interior-disc shortcut (points near a polygon's centroid need no GEOS test) gives
+    the pairs a test of every point against every polygon gives: lattice points on edges and
+    corners, holes, circles (nearly all disc), a ring (centroid in the hole: no disc)."""
+    rng = np.random.default_rng(seed)
+    n = 6000
+    xs, ys = rng.uniform(0, 10_000, n), rng.uniform(0, 10_000, n)
+    snap = rng.random(n) < 0.3
+    xs[snap], ys[snap] = np.round(xs[snap], -3), np.round(ys[snap], -3)
+    cells = [
+        shapely.box(x, y, x + 2000, y + 2000) for x in range(0, 10_000, 2000) for y in (0, 4000)
+    ]
+    holed = Polygon(
+        [(0, 6000), (4000, 6000), (4000, 10_000), (0, 10_000)],
+        [[(1000, 7000), (3000, 7000), (3000, 9000), (1000, 9000)]],
+    )
+    ring = Point(7000, 8000).buffer(1800).difference(Point(7000, 8000).buffer(1200))
+    blobs = [Point(*rng.uniform(0, 10_000, 2)).buffer(rng.uniform(500, 2500)) for _ in range(8)]
+    polys = np.array([*cells, holed, ring, *blobs], dtype=object)
+    discs = interior_discs(polys)
+    assert discs[0] is not None and discs[10] is None and discs[11] is None  # centres in holes
+    index = PointIndex.from_xy(xs, ys)
+    parts = _pairs_in(index, polys, None)
+    got = sorted(zip(np.concatenate(parts[0]), np.concatenate(parts[1]), strict=True))
+    every = shapely.intersects(polys[:, None], shapely.points(xs, ys)[None, :])
+    assert got == sorted(zip(*np.nonzero(every), strict=True))
