@@ -11,7 +11,7 @@ happened in `window.messages`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction, QUndoStack
@@ -35,6 +35,7 @@ MENUS: dict[str, str] = {
 DOCKS = ("layers", "attribute_table", "messages", "identify", "toolbox", "results")
 
 
+@runtime_checkable
 class Workbench(Protocol):
     """The main window as plugins see it."""
 

@@ -492,3 +492,23 @@ def test_typing_a_scale_zooms_the_map(make_window, small_project, open_and_wait,
     box.lineEdit().returnPressed.emit()
     assert window.canvas.scale_denominator() == pytest.approx(50_000)
     assert box.currentText() == "1:50,000"
+
+
+def test_plugins_see_the_typed_workbench(make_window):
+    """Every plugin installs through the workbench: menus in order by id, docks by id, the
+    export before Quit and Compare in View, without a menu found by its title."""
+    from desktop.workbench import DOCKS, MENUS, Workbench
+
+    window = make_window()
+    assert isinstance(window, Workbench)
+    assert [a.text() for a in window.menuBar().actions()] == list(MENUS.values())
+    assert window.menu("analysis") is window.analysis_menu
+    assert "analysis_count" in [a.objectName() for a in window.menu("analysis").actions()]
+    assert set(window.docks) == set(DOCKS)
+    assert window.dock("results") is window.results_dock
+    assert window.toolbox is window.dock("toolbox").widget()
+    with pytest.raises(KeyError, match="analysis"):
+        window.menu("Análisis")
+    names = [a.objectName() for a in window.menu("file").actions()]
+    assert names.index("action_export_map") < names.index("action_quit")
+    assert "action_compare" in [a.objectName() for a in window.menu("view").actions()]
