@@ -301,6 +301,7 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         self.crs_label.setText(crs_label(project.metric_crs) if len(lst) else "")
         self.synthetic_label.setVisible(project.is_synthetic)
         self._mark_clean()
+        self._clean_period = project.time_filter  # the state announces it just after this
         self._show_scale()
         self._settle_timer.start()
         self.project_changed.emit(project)

@@ -191,3 +191,13 @@ def test_views_follow_the_state(make_window, small_project, open_and_wait, qtbot
     window.undo_stack.clear()
     window.layers_panel.remove_current()
     assert state.current_layer is not events and not state.selection
+
+    # A project opened through the core's action (a script) is shown, unmodified.
+    from core.registry import ACTIONS
+
+    state.set_period("2019")  # the project on disk has none: opening it changes the period
+    ACTIONS.call("project.open", state, small_project)
+    assert window.project.path == small_project.resolve() and window.project is not None
+    assert window.layers_panel.model.rowCount() == len(window.project.layers)
+    assert window.time_panel.period() == window.project.time_filter
+    assert not window.isWindowModified() and window.undo_stack.count() == 0
