@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import math
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,7 +204,7 @@ class RasterLayer:
 
     # --- reading ------------------------------------------------------------------------
     def open(self) -> rasterio.io.DatasetReader:
-        """The GDAL dataset (the caller closes it), with the CRS the user gave if any."""
+        """The GDAL dataset (the caller closes it); `info.crs` holds the CRS to use."""
         try:
             return rasterio.open(self.dataset_path)
         except (RasterioError, OSError) as exc:
@@ -277,21 +276,6 @@ class RasterLayer:
         out[r0:r1, c0:c1] = part
         return out
 
-    def iter_blocks(
-        self, rows_per_block: int, *, band: int = 1
-    ) -> Iterator[tuple[Window, np.ndarray]]:
-        """Full-resolution strips of `rows_per_block` rows, top to bottom (memory stays
-        bounded whatever the raster's size). Values as stored, nodata not masked."""
-        with self.open() as src:
-            for row in range(0, self.info.height, rows_per_block):
-                window = Window(
-                    0, row, self.info.width, min(rows_per_block, self.info.height - row)
-                )
-                try:
-                    yield window, src.read(band, window=window)
-                except (RasterioError, OSError) as exc:
-                    raise explain_raster(Path(self.source.path), exc) from None
-
     def scaled(self, values: np.ndarray) -> np.ndarray:
         """Stored values as the physical quantity (scale and offset from the file), float64."""
         data = np.ma.asarray(values).astype(np.float64)
@@ -307,7 +291,7 @@ class RasterLayer:
     ) -> tuple[int, ...]:
         """Build overviews (2, 4, 8 … until the coarsest fits in 256 pixels) one level at a
         time, so progress moves and a cancel stops between levels; returns the factors now
-        in the file. Internal for GeoTIFFs, an external .ovr beside VRTs and read-only files.
+        in the file. Inside a GeoTIFF; in a .vrt.ovr beside a mosaic's VRT.
         """
         feedback = feedback or Feedback()
         if factors is None:
@@ -318,8 +302,13 @@ class RasterLayer:
             factors = tuple(factors) or (2,)
         method = _resampling(resampling, self.categorical)
         path = Path(self.dataset_path)
-        external = path.suffix.lower() == ".vrt" or not os.access(path, os.W_OK)
-        with rasterio.Env(TIFF_USE_OVR=external, COMPRESS_OVERVIEW="DEFLATE"):
+        if not os.access(path, os.W_OK):
+            raise LayerLoadError(
+                self.source.path,
+                tr("is read-only, so overviews cannot be added to it."),
+                tr("Copy it to a folder you may write to, or run gdaladdo -ro -r average on it."),
+            )
+        with rasterio.Env(COMPRESS_OVERVIEW="DEFLATE"):
             for i, factor in enumerate(sorted(factors)):
                 feedback.check()
                 feedback.set_progress(
@@ -327,8 +316,8 @@ class RasterLayer:
                     tr("Building overview 1:{f} of {name}").format(f=factor, name=self.name),
                 )
                 try:
-                    mode = "r" if external else "r+"
-                    with rasterio.open(path, mode) as dst:
+                    # GeoTIFFs get them inside; a VRT (a mosaic) gets a .vrt.ovr beside it.
+                    with rasterio.open(path, "r+") as dst:
                         dst.build_overviews([factor], method)
                 except (RasterioError, OSError) as exc:
                     raise LayerLoadError(

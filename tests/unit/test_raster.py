@@ -160,6 +160,10 @@ def test_folder_of_tiles_opens_as_one_mosaic(tmp_path, monkeypatch) -> None:
     read = layer.read_window(bounds_of(data.shape), (40, 60))
     np.testing.assert_array_equal(read.filled(0), data)
     assert not list(tiles.glob("*.vrt"))  # nothing written into the data folder
+    assert layer.build_overviews((2,)) == (2,)  # beside the mosaic's VRT, in the cache
+    assert not list(tiles.glob("*.ovr"))
+    coarse = layer.read_window(bounds_of(data.shape), (20, 30))
+    np.testing.assert_array_equal(coarse.filled(0), data[::2, ::2])
 
 
 def test_tiles_that_do_not_match_are_refused(tmp_path, monkeypatch) -> None:
