@@ -338,6 +338,8 @@ class MapRenderer:
         bbox = (minx - pad, miny - pad, maxx + pad, maxy + pad)
         # One board for all layers: no label over another's. Cells ~ a few label heights.
         board = LabelBoard(cell=8 * 7.0 * point)
+        # The thresholds are read per render: tests and benchmarks set them on this module.
+        layer_draw = partial(LayerDraw, dense_points=DENSE_POINTS, tile_min_rows=TILE_MIN_ROWS)
         self.last_tiled, self.last_stand_in = set(), set()
         for order, layer in enumerate(layers):
             if not layer.visible or layer.data.empty:
@@ -352,17 +354,7 @@ class MapRenderer:
                 entry.count = 0  # out of its scale range: nothing drawn, nothing in the legend
                 entries.append(entry)
                 continue
-            drawn = LayerDraw(
-                ax,
-                layer,
-                cache,
-                classes,
-                mask,
-                z,
-                rasterize_over,
-                dense_points=DENSE_POINTS,
-                tile_min_rows=TILE_MIN_ROWS,
-            )
+            drawn = layer_draw(ax, layer, cache, classes, mask, z, rasterize_over)
             drawn.sprites = self._sprites if tiles else None
             drawn.count_only = live is not None and layer.id not in live
             if cache.shaped_rows.size:
