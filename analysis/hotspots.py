@@ -386,7 +386,8 @@ class HotSpots(Algorithm):
         if isinstance(layer, PointCoordinates):  # kde with no weight or period: points only
             crs = run_crs(params, layer, params.get("polygons"))
             xy = np.column_stack(layer.in_crs(crs))
-            xy = xy[np.isfinite(xy).all(axis=1)]
+            usable = np.isfinite(xy).all(axis=1)  # a reprojection may leave some off the map
+            xy = xy if usable.all() else xy[usable]
             return self._kde(xy, np.ones(len(xy)), float(params["cell_m"]), params, crs, feedback)
         shapes = np.asarray(layer.data.geometry.values)
         keep = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))

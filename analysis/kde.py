@@ -65,7 +65,8 @@ def quartic_kde(
         raise InputError(tr("The radius must be a positive number of metres."))
     w = np.ones(len(xy)) if weights is None else np.asarray(weights, dtype=float)
     ok = np.isfinite(xy).all(axis=1) & np.isfinite(w)
-    xy, w = xy[ok], w[ok]
+    if not ok.all():  # no copy of a million points when all are usable
+        xy, w = xy[ok], w[ok]
     # QGIS measures a point's place in its cell from the bottom of the grown data extent.
     y_bottom = (xy[:, 1].min() - radius) if len(xy) else math.nan
     if grid is None:
@@ -341,7 +342,9 @@ def _window_origins(
     fy = (grid.y_max - xy[:, 1]) / grid.cell
     if sampling == "centres":
         col, row = np.floor(fx), np.floor(fy)
-        return col.astype(np.int64), row.astype(np.int64), fx - col, fy - row, w
+        fx -= col  # in place: u and v (a million points: fewer fresh arrays)
+        fy -= row
+        return col.astype(np.int64), row.astype(np.int64), fx, fy, w
     from_bottom = (xy[:, 1] - y_bottom) / grid.cell
     col0, row0 = np.trunc(fx - half), np.trunc(fy - half)
     bottom0 = np.trunc(from_bottom - half)
