@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,9 +13,9 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from main_cli import ROOT, run_main, summary_of, words
 from shapely.geometry import LineString, box
 
-ROOT = Path(__file__).resolve().parents[2]
 CRS = "EPSG:32618"
 X0, Y0 = 500000.0, 100000.0
 TARGET = box(X0, Y0, X0 + 1000, Y0 + 1000)
@@ -30,13 +29,7 @@ PLACES = {
 
 
 def analyze(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "main.py", "analyze", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_main("analyze", *args)
 
 
 def write_planted(folder: Path, counts: dict[str, tuple[int, int]]) -> dict[str, str]:
@@ -63,26 +56,9 @@ def write_planted(folder: Path, counts: dict[str, tuple[int, int]]) -> dict[str,
 
 
 def displacement_args(paths: dict[str, str], *extra: str) -> list[str]:
-    return [
-        "displacement",
-        "--events",
-        paths["events"],
-        "--targets",
-        paths["targets"],
-        "--region",
-        paths["region"],
-        "--date",
-        "2020-06-01",
-        "--window-days",
-        "365",
-        "--buffer-m",
-        "1000",
-        "--event-date-field",
-        "event_date",
-        "--json",
-        "--quiet",
-        *extra,
-    ]
+    line = "displacement --events {events} --targets {targets} --region {region}"
+    line += " --date 2020-06-01 --window-days 365 --buffer-m 1000 --event-date-field event_date"
+    return [*words(line + " --json --quiet", **paths), *extra]
 
 
 def test_list_shows_the_analyses() -> None:
@@ -96,9 +72,9 @@ def test_wheeler_ratcliffe_reference_through_the_cli(tmp_path: Path) -> None:
     counts = {"R": (207, 110), "D": (178, 157), "C": (308, 318), "Dc": (150, 140)}
     paths = write_planted(tmp_path, counts)
     out = tmp_path / "displacement.gpkg"
-    done = analyze(*displacement_args(paths, "--control", paths["control"], "--out", str(out)))
-    assert done.returncode == 0, done.stderr
-    s = json.loads(done.stdout)
+    s = summary_of(
+        analyze(*displacement_args(paths, "--control", paths["control"], "--out", str(out)))
+    )
     assert s["target"] == {"before": 207, "after": 110}
     assert s["displacement_control"] == {"before": 150, "after": 140}
     assert s["success_measure"] == pytest.approx(-0.32617, abs=5e-6)
@@ -117,9 +93,7 @@ def test_wheeler_ratcliffe_reference_through_the_cli(tmp_path: Path) -> None:
 
 def test_hand_fixture_and_weights_through_the_cli(tmp_path: Path) -> None:
     paths = write_planted(tmp_path, {"R": (100, 50), "D": (100, 150), "C": (100, 100)})
-    done = analyze(*displacement_args(paths, "--control", paths["control"]))
-    assert done.returncode == 0, done.stderr
-    s = json.loads(done.stdout)
+    s = summary_of(analyze(*displacement_args(paths, "--control", paths["control"])))
     assert (s["success_measure"], s["buffer_measure"]) == (pytest.approx(-0.5), pytest.approx(0.5))
     assert s["wdq"] == pytest.approx(-1.0) and s["tne"] == pytest.approx(0.0)
 
@@ -184,20 +158,8 @@ def test_environment_and_cultivation_from_the_cli(tmp_path: Path) -> None:
     ).set_crs(CRS)
     footprints.to_file(tmp_path / "eradication.gpkg")
     river.to_file(tmp_path / "rivers.gpkg")
-    done = analyze(
-        "environment",
-        "--footprints",
-        str(tmp_path / "eradication.gpkg"),
-        "--water",
-        str(tmp_path / "rivers.gpkg"),
-        "--drift-m",
-        "30",
-        "--json",
-        "--out",
-        str(tmp_path / "env.geojson"),
-    )
-    assert done.returncode == 0, done.stderr
-    s = json.loads(done.stdout)
+    line = "environment --footprints {d}/eradication.gpkg --water {d}/rivers.gpkg --drift-m 30"
+    s = summary_of(analyze(*words(line + " --json --out {d}/env.geojson", d=tmp_path)))
     assert s["footprints_breaking"] == {"near_water": 1}
     assert s["water_drift_ha"] == pytest.approx(6.0, abs=0.01)
     assert gpd.read_file(tmp_path / "env.geojson")["near_water"].tolist() == [False, True]
@@ -209,16 +171,8 @@ def test_environment_and_cultivation_from_the_cli(tmp_path: Path) -> None:
     ]
     cells = [box(X0 + i * 1000, Y0, X0 + i * 1000 + 1000, Y0 + 1000) for i in range(3)]
     gpd.GeoDataFrame(rows, geometry=cells, crs=CRS).to_file(tmp_path / "coca.gpkg")
-    done = analyze(
-        "cultivation",
-        "--grid",
-        str(tmp_path / "coca.gpkg"),
-        "--json",
-        "--out",
-        str(tmp_path / "dynamics.csv"),
-    )
-    assert done.returncode == 0, done.stderr
-    classes = json.loads(done.stdout)["classes"]
+    line = "cultivation --grid {d}/coca.gpkg --json --out {d}/dynamics.csv"
+    classes = summary_of(analyze(*words(line, d=tmp_path)))["classes"]
     assert [classes[c]["cells"] for c in ("permanent", "new", "abandoned")] == [1, 1, 1]
     table = pd.read_csv(tmp_path / "dynamics.csv").set_index("class")
     assert table.loc["new", "ha_last_year"] == 2.0
@@ -229,47 +183,17 @@ def test_sample_project_layers_by_name(tmp_path: Path) -> None:
     truth = json.loads((ROOT / "sample_maps" / "ground_truth.json").read_text(encoding="utf-8"))
     planted = truth["effects"]["cultivation_displacement"]
     out = tmp_path / "tacure.gpkg"
-    done = analyze(
-        "displacement",
-        "--project",
-        "sample_maps/sample.hatlas.json",
-        "--events",
-        "Cultivos de coca 1 km (SIMCI)",
-        "--targets",
-        "Erradicación manual",
-        "--targets-where",
-        f"campana={planted['campaign']}",
-        "--date",
-        "2018-06-01",
-        "--window-years",
-        "1",
-        "--target-radius-m",
-        "2000",
-        "--buffer-m",
-        "3000",
-        "--rings",
-        "3",
-        "--json",
-        "--out",
-        str(out),
-    )
-    assert done.returncode == 0, done.stderr
-    s = json.loads(done.stdout)
+    line = "displacement --project sample_maps/sample.hatlas.json"
+    line += " --events 'Cultivos de coca 1 km (SIMCI)' --targets 'Erradicación manual'"
+    line += " --targets-where campana={campaign} --date 2018-06-01 --window-years 1"
+    line += " --target-radius-m 2000 --buffer-m 3000 --rings 3 --json --out {out}"
+    s = summary_of(analyze(*words(line, campaign=planted["campaign"], out=out)))
     low, high = planted["expected"]["wdq_range"]
     assert low <= s["wdq"] <= high
     assert s["rings"][0]["wdq"] == s["wdq"] and len(s["rings"]) == 3
     assert gpd.read_file(out, layer="buffer")["ring"].tolist() == [1, 2, 3]
-    wrong = analyze(
-        "displacement",
-        "--project",
-        "sample_maps/sample.hatlas.json",
-        "--events",
-        "Coca",
-        "--targets",
-        "Erradicación manual",
-        "--date",
-        "2018-06-01",
-    )
+    line = "displacement --project sample_maps/sample.hatlas.json --events Coca"
+    wrong = analyze(*words(line + " --targets 'Erradicación manual' --date 2018-06-01"))
     assert wrong.returncode == 2
     assert "neither a layer of the project nor a file" in wrong.stderr
     assert "Cultivos de coca 1 km (SIMCI)" in wrong.stderr  # the names it could have used

@@ -10,18 +10,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from main_cli import ROOT, run_main, summary_of, words
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "main.py", "analyze", *args, "--quiet"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def cli(line: str, **values) -> subprocess.CompletedProcess:
+    """`main.py analyze LINE --quiet`, {names} in the line filled from `values`."""
+    return run_main("analyze", *words(line, **values), "--quiet")
 
 
 @pytest.fixture(scope="module")
@@ -62,23 +56,12 @@ def files(tmp_path_factory) -> dict[str, Path]:
 def test_hotspots_kde_and_gi_star(files):
     out = files["dir"] / "kde.gpkg"
     r = cli(
-        "hotspots",
-        "--events",
-        str(files["events"]),
-        "--method",
-        "kde",
-        "--cell-m",
-        "1000",
-        "--radius-m",
-        "3000",
-        "--weight-field",
-        "fatalities",
-        "--out",
-        str(out),
-        "--json",
+        "hotspots --events {events} --method kde --cell-m 1000 --radius-m 3000"
+        " --weight-field fatalities --out {out} --json",
+        events=files["events"],
+        out=out,
     )
-    assert r.returncode == 0, r.stderr
-    summary = json.loads(r.stdout)
+    summary = summary_of(r)
     assert summary["method"] == "kde" and summary["kernel"] == "quartic"
     assert summary["radius_m"] == 3000 and summary["cells_with_density"] > 0
     cells = gpd.read_file(out, layer="hotspots")
@@ -86,59 +69,34 @@ def test_hotspots_kde_and_gi_star(files):
 
     out = files["dir"] / "gi.geojson"
     r = cli(
-        "hotspots",
-        "--events",
-        str(files["events"]),
-        "--method",
-        "gi_star",
-        "--cell-m",
-        "5000",
-        "--permutations",
-        "99",
-        "--out",
-        str(out),
-        "--json",
+        "hotspots --events {events} --method gi_star --cell-m 5000 --permutations 99"
+        " --out {out} --json",
+        events=files["events"],
+        out=out,
     )
-    assert r.returncode == 0, r.stderr
-    summary = json.loads(r.stdout)
+    summary = summary_of(r)
     assert {"bins", "hot", "cold", "fdr", "weights"} <= set(summary)
     assert summary["hot"] >= 1
     assert set(gpd.read_file(out).columns) >= {"z", "p_sim", "p_norm", "gi_bin", "hot_spot"}
 
 
 def test_hotspots_bad_input_exits_2(files):
-    r = cli("hotspots", "--events", str(files["events"]), "--cell-m", "0.5")
+    r = cli("hotspots --events {events} --cell-m 0.5", events=files["events"])
     assert r.returncode == 2 and "larger cell" in r.stderr and "Traceback" not in r.stderr
-    r = cli("hotspots", "--events", str(files["events"]), "--weight-field", "nope")
+    r = cli("hotspots --events {events} --weight-field nope", events=files["events"])
     assert r.returncode == 2 and "nope" in r.stderr
 
 
 def test_access_e2sfca_and_nearest(files):
     out = files["dir"] / "access.csv"
     r = cli(
-        "access",
-        "--demand",
-        str(files["villages"]),
-        "--demand-field",
-        "poblacion",
-        "--supply",
-        str(files["services"]),
-        "--supply-field",
-        "beds",
-        "--method",
-        "e2sfca",
-        "--catchment-m",
-        "30000",
-        "--bands",
-        "10000,20000,30000",
-        "--band-weights",
-        "1,0.68,0.22",
-        "--out",
-        str(out),
-        "--json",
+        "access --demand {villages} --demand-field poblacion --supply {services}"
+        " --supply-field beds --method e2sfca --catchment-m 30000"
+        " --bands 10000,20000,30000 --band-weights 1,0.68,0.22 --out {out} --json",
+        **files,
+        out=out,
     )
-    assert r.returncode == 0, r.stderr
-    summary = json.loads(r.stdout)
+    summary = summary_of(r)
     assert summary["method"] == "e2sfca" and summary["distance"] == "euclidean"
     assert summary["band_weights"] == [1, 0.68, 0.22]
     assert summary["share_beyond_catchment"] == pytest.approx(400 / 2400)
@@ -148,48 +106,20 @@ def test_access_e2sfca_and_nearest(files):
     assert table["nearest_name"].tolist()[:2] == ["Hospital San Juan", "Casa RD"]
 
     r = cli(
-        "access",
-        "--demand",
-        str(files["villages"]),
-        "--demand-field",
-        "poblacion",
-        "--supply",
-        str(files["services"]),
-        "--method",
-        "nearest",
-        "--facility-type",
-        "harm reduction",
-        "--catchment-m",
-        "15000",
-        "--json",
+        "access --demand {villages} --demand-field poblacion --supply {services}"
+        " --method nearest --facility-type 'harm reduction' --catchment-m 15000 --json",
+        **files,
     )
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["share_beyond_catchment"] == pytest.approx(400 / 2400)
+    assert summary_of(r)["share_beyond_catchment"] == pytest.approx(400 / 2400)
 
 
 def test_access_bad_input_exits_2(files):
-    r = cli(
-        "access",
-        "--demand",
-        str(files["villages"]),
-        "--demand-field",
-        "habitantes",
-        "--supply",
-        str(files["services"]),
-    )
+    r = cli("access --demand {villages} --demand-field habitantes --supply {services}", **files)
     assert r.returncode == 2 and "habitantes" in r.stderr and "poblacion" in r.stderr
     r = cli(
-        "access",
-        "--demand",
-        str(files["villages"]),
-        "--demand-field",
-        "poblacion",
-        "--supply",
-        str(files["services"]),
-        "--method",
-        "e2sfca",
-        "--bands",
-        "3,2",
+        "access --demand {villages} --demand-field poblacion --supply {services}"
+        " --method e2sfca --bands 3,2",
+        **files,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
@@ -207,19 +137,12 @@ def tiny_project_file(tmp_path_factory) -> Path:
 def test_indicators_cli_json_and_table(tiny_project_file, tmp_path):
     out = tmp_path / "table.csv"
     r = cli(
-        "indicators",
-        "--project",
-        str(tiny_project_file),
-        "--years",
-        "2019-2020",
-        "--weights",
-        "beyond_15km_share=2",
-        "--out",
-        str(out),
-        "--json",
+        "indicators --project {project} --years 2019-2020 --weights beyond_15km_share=2"
+        " --out {out} --json",
+        project=tiny_project_file,
+        out=out,
     )
-    assert r.returncode == 0, r.stderr
-    payload = json.loads(r.stdout)
+    payload = summary_of(r)
     assert {"regions", "weights", "notes"} <= set(payload)
     assert payload["weights"]["beyond_15km_share"] == 2
     first = payload["regions"][0]
@@ -230,13 +153,9 @@ def test_indicators_cli_json_and_table(tiny_project_file, tmp_path):
 
     gpkg = tmp_path / "regions.gpkg"
     r = cli(
-        "indicators",
-        "--project",
-        str(tiny_project_file),
-        "--regions-layer",
-        "Municipios",
-        "--out",
-        str(gpkg),
+        "indicators --project {project} --regions-layer Municipios --out {out}",
+        project=tiny_project_file,
+        out=gpkg,
     )
     assert r.returncode == 0, r.stderr
     assert "harm_index" in gpd.read_file(gpkg, layer="regions").columns
@@ -245,9 +164,9 @@ def test_indicators_cli_json_and_table(tiny_project_file, tmp_path):
 def test_indicators_cli_errors(tiny_project_file):
     r = cli("indicators")
     assert r.returncode == 2 and "--project" in r.stderr
-    r = cli("indicators", "--project", str(tiny_project_file), "--weights", "arrests=3")
+    r = cli("indicators --project {project} --weights arrests=3", project=tiny_project_file)
     assert r.returncode == 2 and "not a weighted indicator" in r.stderr
-    r = cli("indicators", "--project", str(tiny_project_file), "--years", "soon")
+    r = cli("indicators --project {project} --years soon", project=tiny_project_file)
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
@@ -262,12 +181,8 @@ def test_analyze_reads_only_the_layers_it_needs(tmp_path):
     data["layers"] += [dict(missing, name=f"Extra {k}") for k in range(990)]
     project = tmp_path / "big.hatlas.json"
     project.write_text(json.dumps(data), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "main.py", "analyze", "count", "--project", str(project),
-         "--points", "Eventos de violencia (ACLED)", "--polygons", "Municipios (ADM2)",
-         "--json", "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    line = "count --project {project} --points 'Eventos de violencia (ACLED)'"
+    line += " --polygons 'Municipios (ADM2)' --json --quiet"
+    done = run_main("analyze", *words(line, project=project), timeout=120)
     assert "gone.geojson" not in done.stderr  # the 990 missing files were never opened
-    assert json.loads(done.stdout)["polygons"] == 16
+    assert summary_of(done)["polygons"] == 16
