@@ -57,6 +57,27 @@ def layer(gdf: gpd.GeoDataFrame, name: str, **mapping) -> Layer:
 WHEELER = {"R": (207, 110), "D": (178, 157), "C": (308, 318), "Dc": (150, 140)}
 
 
+def inputs(
+    events: dict[str, tuple[int, int]] | gpd.GeoDataFrame,
+    *,
+    targets: gpd.GeoDataFrame | None = None,
+    control: bool = True,
+    region: bool = False,
+) -> dict[str, Layer]:
+    """The usual layers: events (planted counts or a frame) by their date, the target box
+    (or `targets`), and the control and region boxes when asked for."""
+    frame = planted_events(events) if isinstance(events, dict) else events
+    layers = {
+        "events": layer(frame, "events", date="event_date"),
+        "targets": layer(polygons(TARGET) if targets is None else targets, "targets"),
+    }
+    if control:
+        layers["control"] = layer(polygons(CONTROL), "control")
+    if region:
+        layers["region"] = layer(polygons(REGION), "region")
+    return layers
+
+
 def run(feedback: Feedback | None = None, **params):
     algorithm = Displacement()
     return execute(algorithm, params, None, feedback or Feedback())
@@ -111,15 +132,7 @@ def test_wdd_refused_for_weights() -> None:
 
 # --- the analysis on planted layers --------------------------------------------------------
 def test_run_reproduces_wheeler_counts_with_control_layer() -> None:
-    result = run(
-        events=layer(planted_events(WHEELER), "events", date="event_date"),
-        targets=layer(polygons(TARGET), "targets"),
-        control=layer(polygons(CONTROL), "control"),
-        region=layer(polygons(REGION), "region"),
-        date=DAY,
-        window_days=365,
-        buffer_m=1000.0,
-    )
+    result = run(**inputs(WHEELER, region=True), date=DAY, window_days=365, buffer_m=1000.0)
     s = result.summary
     assert s["target"] == {"before": 207, "after": 110}
     assert s["buffer"] == {"before": 178, "after": 157}
@@ -135,14 +148,8 @@ def test_window_excludes_events_outside_it() -> None:
     events = planted_events({"R": (100, 50), "D": (100, 150), "C": (100, 100)})
     late = events.iloc[:30].copy()
     late["event_date"] = "2022-01-01"  # outside a 365-day window
-    result = run(
-        events=layer(gpd.pd.concat([events, late]), "events", date="event_date"),
-        targets=layer(polygons(TARGET), "targets"),
-        control=layer(polygons(CONTROL), "control"),
-        date=DAY,
-        window_days=365,
-        buffer_m=1000.0,
-    )
+    events = gpd.pd.concat([events, late])
+    result = run(**inputs(events), date=DAY, window_days=365, buffer_m=1000.0)
     s = result.summary
     assert (s["target"], s["buffer"], s["control"]) == (
         {"before": 100, "after": 50},
@@ -154,14 +161,8 @@ def test_window_excludes_events_outside_it() -> None:
 
 def test_default_control_is_region_minus_targets_buffers_and_its_ring() -> None:
     events = planted_events(WHEELER)
-    result = run(
-        events=layer(events, "events", date="event_date"),
-        targets=layer(polygons(TARGET), "targets"),
-        region=layer(polygons(REGION), "region"),
-        date=DAY,
-        window_days=365,
-        buffer_m=1000.0,
-    )
+    layers = inputs(events, control=False, region=True)
+    result = run(**layers, date=DAY, window_days=365, buffer_m=1000.0)
     s = result.summary
     # Control and Dc events lie far from the target: all in the default control.
     assert s["control"] == {"before": 308 + 150, "after": 318 + 140}
@@ -178,13 +179,7 @@ def test_default_control_is_region_minus_targets_buffers_and_its_ring() -> None:
 def test_point_targets_need_a_radius_and_use_it() -> None:
     events = planted_events({"R": (40, 10), "D": (20, 30), "C": (50, 50)})
     centre = polygons(shapely.Point(X0 + 500, Y0 + 500))
-    common = dict(
-        events=layer(events, "events", date="event_date"),
-        targets=layer(centre, "targets"),
-        control=layer(polygons(CONTROL), "control"),
-        date=DAY,
-        buffer_m=1000.0,
-    )
+    common = dict(**inputs(events, targets=centre), date=DAY, buffer_m=1000.0)
     with pytest.raises(InputError, match="--target-radius-m"):
         run(**common)
     s = run(target_radius_m=800.0, **common).summary
@@ -196,14 +191,7 @@ def test_rings_report_wdq_per_ring() -> None:
     far = events[events["area"] == "D"].copy()
     far["geometry"] = far.geometry.translate(1000, 0)  # 1.3–1.7 km from the target: ring 2
     far = far.iloc[::2]
-    result = run(
-        events=layer(gpd.pd.concat([events, far]), "events", date="event_date"),
-        targets=layer(polygons(TARGET), "targets"),
-        control=layer(polygons(CONTROL), "control"),
-        date=DAY,
-        buffer_m=1000.0,
-        rings=3,
-    )
+    result = run(**inputs(gpd.pd.concat([events, far])), date=DAY, buffer_m=1000.0, rings=3)
     rings = result.summary["rings"]
     assert [r["ring"] for r in rings] == [1, 2, 3]
     assert (rings[0]["before"], rings[0]["after"]) == (100, 150)
@@ -222,9 +210,7 @@ def test_target_dates_form_cohorts_with_their_own_windows() -> None:
     moved["geometry"] = moved.geometry.translate(0, 8000)
     moved["event_date"] = moved["event_date"].map({BEFORE: "2021-01-15", AFTER: "2021-09-01"})
     result = run(
-        events=layer(gpd.pd.concat([events, moved]), "events", date="event_date"),
-        targets=layer(targets, "targets"),
-        control=layer(polygons(CONTROL), "control"),
+        **inputs(gpd.pd.concat([events, moved]), targets=targets),
         region=layer(polygons(box(X0 - 3000, Y0 - 3000, X0 + 16000, Y0 + 12000)), "region"),
         date_field="treated",
         window_days=200,
@@ -273,22 +259,12 @@ def test_cancel_stops_the_run() -> None:
     feedback = Feedback()
     feedback.cancel()
     with pytest.raises(Canceled):
-        run(
-            feedback,
-            events=layer(planted_events(WHEELER), "events", date="event_date"),
-            targets=layer(polygons(TARGET), "targets"),
-            date=DAY,
-            buffer_m=1000.0,
-        )
+        run(feedback, **inputs(WHEELER, control=False), date=DAY, buffer_m=1000.0)
 
 
 def test_missing_date_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="--date"):
-        run(
-            events=layer(planted_events(WHEELER), "events", date="event_date"),
-            targets=layer(polygons(TARGET), "targets"),
-            buffer_m=1000.0,
-        )
+        run(**inputs(WHEELER, control=False), buffer_m=1000.0)
 
 
 # --- the planted effects of the sample project (sample_maps/ground_truth.json) -------------
@@ -339,17 +315,27 @@ def test_sample_cultivation_displaced_by_the_campaign(sample) -> None:
     assert s["measure"] == "hectares" and s["wdd"] is None
 
 
-def test_sample_crackdown_pushes_violence_next_door(sample) -> None:
+def violence_run(sample, effect: str, targets: str, where: str, **more) -> tuple[dict, dict]:
+    """The sample's violence two years either side of a planted effect's date, on the
+    targets `where` picks (filled from the effect's truth): the summary and the truth."""
     project, effects = sample
-    truth = effects["violence_crackdown"]
+    truth = effects[effect]
     s = run_on(
         project,
         events="Eventos de violencia (ACLED)",
-        targets="Municipios (ADM2)",
-        targets_where=f"ADM2_PCODE={truth['target_municipality']}",
+        targets=targets,
+        targets_where=where.format(**truth),
         date=truth["date"],
         window_days=730,
-        buffer_m=10000,
+        **more,
+    )
+    return s, truth
+
+
+def test_sample_crackdown_pushes_violence_next_door(sample) -> None:
+    where = "ADM2_PCODE={target_municipality}"
+    s, truth = violence_run(
+        sample, "violence_crackdown", "Municipios (ADM2)", where, buffer_m=10000
     )
     ring = truth["realised"]["ring"]
     assert s["target"] == {"before": ring["Rb"], "after": ring["Ra"]}
@@ -360,15 +346,11 @@ def test_sample_crackdown_pushes_violence_next_door(sample) -> None:
 
 
 def test_sample_harm_reduction_diffuses_benefits(sample) -> None:
-    project, effects = sample
-    truth = effects["violence_diffusion"]
-    s = run_on(
-        project,
-        events="Eventos de violencia (ACLED)",
-        targets="Servicios de salud",
-        targets_where=f"name={truth['programme']}",
-        date=truth["date"],
-        window_days=730,
+    s, truth = violence_run(
+        sample,
+        "violence_diffusion",
+        "Servicios de salud",
+        "name={programme}",
         target_radius_m=5000,
         buffer_m=5000,
     )
@@ -387,10 +369,7 @@ def test_raw_dialog_values_are_accepted() -> None:
     s = execute(
         algorithm,
         {
-            "events": layer(planted_events(WHEELER), "events", date="event_date"),
-            "targets": layer(polygons(TARGET), "targets"),
-            "control": layer(polygons(CONTROL), "control"),
-            "region": layer(polygons(REGION), "region"),
+            **inputs(WHEELER, region=True),
             "date": "2020-06-01",
             "date_field": "",
             "window_days": "365",
@@ -411,13 +390,7 @@ def test_cancel_mid_run() -> None:
 
     feedback._on_progress = on_progress
     with pytest.raises(Canceled):
-        run(
-            feedback,
-            events=layer(planted_events(WHEELER), "events", date="event_date"),
-            targets=layer(polygons(TARGET), "targets"),
-            date=DAY,
-            buffer_m=1000.0,
-        )
+        run(feedback, **inputs(WHEELER, control=False), date=DAY, buffer_m=1000.0)
     assert 25 <= feedback.progress < 100
 
 
@@ -461,9 +434,4 @@ def test_per_field_needs_values() -> None:
     events = planted_events({"R": (3, 1), "D": (3, 3), "C": (5, 5)})
     targets = polygons(TARGET, op=[""])
     with pytest.raises(InputError, match="no target has a value"):
-        run(
-            events=layer(events, "events", date="event_date"),
-            targets=layer(targets, "targets"),
-            date="2020-01-01",
-            per_field="op",
-        )
+        run(**inputs(events, targets=targets, control=False), date="2020-01-01", per_field="op")
