@@ -66,6 +66,17 @@ def test_water_drift_and_river_length() -> None:
     assert river_km_in_drift(shapes, river, 30.0) == pytest.approx([0, 1.06, 0], abs=1e-6)
 
 
+def every_layer() -> dict[str, Layer]:
+    """The footprints with every layer a rule is checked against."""
+    return dict(
+        footprints=Layer(FOOTPRINTS, "eradication"),
+        protected=Layer(PARKS, "parks"),
+        water=Layer(RIVER, "rivers"),
+        settlements=Layer(TOWN, "towns"),
+        border=Layer(BORDER, "border"),
+    )
+
+
 def run(**params):
     algorithm = EnvironmentalHarm()
     feedback = params.pop("feedback", None)
@@ -73,14 +84,7 @@ def run(**params):
 
 
 def test_rules_per_footprint_and_totals() -> None:
-    result = run(
-        footprints=Layer(FOOTPRINTS, "eradication"),
-        protected=Layer(PARKS, "parks"),
-        water=Layer(RIVER, "rivers"),
-        settlements=Layer(TOWN, "towns"),
-        border=Layer(BORDER, "border"),
-        drift_m=30.0,
-    )
+    result = run(**every_layer(), drift_m=30.0)
     out = result.layers["footprints"].set_index("name")
     assert out.loc["a", "in_protected"] and not out.loc["b", "in_protected"]
     assert out.loc["a", "protected_categories"] == "II, VI"
@@ -196,14 +200,7 @@ def test_sample_spraying_footprints_that_break_the_rules() -> None:
 
 
 def test_per_footprint_only_run_for_indicators() -> None:
-    layers = dict(
-        footprints=Layer(FOOTPRINTS, "eradication"),
-        protected=Layer(PARKS, "parks"),
-        water=Layer(RIVER, "rivers"),
-        settlements=Layer(TOWN, "towns"),
-        border=Layer(BORDER, "border"),
-        drift_m=30.0,
-    )
+    layers = dict(every_layer(), drift_m=30.0)
     full = run(**layers)
     lean = run(**layers, **{TOTALS_KEY: False, BORDER_KM_KEY: False})
     a, b = full.layers["footprints"], lean.layers["footprints"]
