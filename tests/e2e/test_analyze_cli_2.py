@@ -54,30 +54,26 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_hotspots_kde_and_gi_star(files):
-    out = files["dir"] / "kde.gpkg"
-    r = cli(
-        "hotspots --events {events} --method kde --cell-m 1000 --radius-m 3000"
-        " --weight-field fatalities --out {out} --json",
-        events=files["events"],
-        out=out,
+    line = "hotspots --events {events} --method kde --cell-m 1000 --radius-m 3000"
+    summary = summary_of(
+        cli(line + " --weight-field fatalities --out {dir}/kde.gpkg --json", **files)
     )
-    summary = summary_of(r)
     assert summary["method"] == "kde" and summary["kernel"] == "quartic"
     assert summary["radius_m"] == 3000 and summary["cells_with_density"] > 0
-    cells = gpd.read_file(out, layer="hotspots")
+    cells = gpd.read_file(files["dir"] / "kde.gpkg", layer="hotspots")
     assert len(cells) == summary["cells_with_density"] and (cells["density"] > 0).all()
 
-    out = files["dir"] / "gi.geojson"
-    r = cli(
-        "hotspots --events {events} --method gi_star --cell-m 5000 --permutations 99"
-        " --out {out} --json",
-        events=files["events"],
-        out=out,
-    )
-    summary = summary_of(r)
+    line = "hotspots --events {events} --method gi_star --cell-m 5000 --permutations 99"
+    summary = summary_of(cli(line + " --out {dir}/gi.geojson --json", **files))
     assert {"bins", "hot", "cold", "fdr", "weights"} <= set(summary)
     assert summary["hot"] >= 1
-    assert set(gpd.read_file(out).columns) >= {"z", "p_sim", "p_norm", "gi_bin", "hot_spot"}
+    assert set(gpd.read_file(files["dir"] / "gi.geojson").columns) >= {
+        "z",
+        "p_sim",
+        "p_norm",
+        "gi_bin",
+        "hot_spot",
+    }
 
 
 def test_hotspots_bad_input_exits_2(files):
