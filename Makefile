@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test lint format bench sample screenshots reference clean sysdeps sysdeps-test
+.PHONY: run test lint format bench sample screenshots reference clean sysdeps sysdeps-test translations
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,17 @@ clean:
 screenshots: $(STAMP) sysdeps
 	HARM_ATLAS_DOCS_IMAGES=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
 	  tests/gui/test_screenshots.py tests/gui/test_compare_view.py tests/gui/test_analysis_ui.py
+
+# Catalogues (docs/translations.md): extract every tr()/trn() string into the template, update
+# each language's .po from it, fold helpers' partial catalogues (parts/*.po) in, compile the .mo.
+# The .mo files are committed, not built at install: a fresh clone, `pip install .` and a wheel
+# all have them with no build step (tests/unit/test_translations.py fails when one is stale).
+LOCALES := layers/locale
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k tr -k trn:1,2 \
+	  --add-location=file --sort-output -c TRANSLATORS: --project=harm-atlas \
+	  --copyright-holder="Harm Atlas contributors" -o $(LOCALES)/harm_atlas.pot .
+	$(VENV)/bin/pybabel update -D harm_atlas -i $(LOCALES)/harm_atlas.pot -d $(LOCALES) \
+	  --ignore-obsolete
+	$(PY) tools/merge_catalogue_parts.py $(LOCALES)
+	$(VENV)/bin/pybabel compile -D harm_atlas -d $(LOCALES) --statistics

@@ -11,7 +11,13 @@ import importlib
 import os
 import sys
 
-from layers.i18n import tr
+from layers.i18n import (
+    available_languages,
+    current_language,
+    language_from_environment,
+    set_language,
+    tr,
+)
 
 # Each sub-command lives beside the code it drives; main only dispatches.
 # A module exposes HELP, add_arguments(parser) and run(args) -> exit code.
@@ -39,6 +45,41 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def requested_language(argv: list[str]) -> str | None:
+    """The value of --lang anywhere on the line (before '--'): it must be set before the
+    commands' modules are imported, as their help texts are translated when they load."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _without_language(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("--lang="):
+            out.append(arg)
+    return out
+
+
+def _add_language_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=available_languages(),
+        default=default,
+        help=tr("Language of messages, help and exports (default: the system's, LANG)."),
+    )
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with `only`, import just that command's module (each start costs less)."""
     parser = argparse.ArgumentParser(
@@ -48,6 +89,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--project", help=tr("Project to open in the desktop app (default: the sample).")
     )
+    _add_language_option(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         if only is not None and name != only:
@@ -56,32 +98,49 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
+        if "--lang" not in cmd._option_string_actions:  # a command may declare its own
+            _add_language_option(cmd, argparse.SUPPRESS)  # shown in its --help
         cmd.set_defaults(_module=module)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # --lang, else the system's language (LANG...), before anything translated is imported.
+    set_language(requested_language(argv) or language_from_environment())
     # The entry point is the one place that knows the sample project: the packages are handed
     # its path here and never import sample_maps (the import contracts in pyproject.toml).
     from layers.command_support import set_default_project
     from sample_maps import SAMPLE_PROJECT
 
     set_default_project(SAMPLE_PROJECT)
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] == "--project" or (argv and argv[0].endswith(".json")):
+    rest = _without_language(argv)
+    if not rest or rest[0] == "--project" or (rest and rest[0].endswith(".json")):
         project = None
-        if argv and argv[0] == "--project" and len(argv) > 1:
-            project = argv[1]
-        elif argv:
-            project = argv[0]
+        if rest and rest[0] == "--project" and len(rest) > 1:
+            project = rest[1]
+        elif rest:
+            project = rest[0]
         if not has_display():
-            print(HEADLESS_HINT)
+            print(tr(HEADLESS_HINT))  # the constant was made before the language was set
             return 0
         from desktop.app import run_app
 
         return run_app(project)
-    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    parser = build_parser(rest[0] if rest[0] in COMMANDS else None)
+    lang = requested_language(argv)
+    # es_CO is fine where es exists: gettext falls back from the region to the language.
+    if lang is not None and lang.split("_")[0] not in {
+        c.split("_")[0] for c in available_languages()
+    }:
+        parser.error(
+            tr("argument --lang: {lang!r} has no catalogue (choose from {choices}).").format(
+                lang=lang, choices=", ".join(available_languages())
+            )
+        )
+    # --lang was taken out: it is valid at any depth (analyze ID ... --lang es) and already set.
+    args = parser.parse_args(rest)
+    args.lang = current_language()
     if args.command is None:
         parser.print_help()
         return 0
