@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
+from canvas_draw import draw_like_the_canvas  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 import cartography.layer_cache as layer_cache  # noqa: E402
@@ -189,18 +190,8 @@ def test_dense_points_are_an_embedded_image_in_vector_exports(tmp_path, monkeypa
 # --- level tiles ---------------------------------------------------------------------------
 def _canvas_draw(renderer: MapRenderer, layers, extent, tiles: bool, idle: bool = False):
     """Draw like the desktop canvas (1000 x 750 px); with `idle`, run the warm-up after."""
-    fig = plt.figure(figsize=(10, 7.5), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
     view = MapView(CRS_M, extent, pixel_size=(extent[2] - extent[0]) / 1000)
-    renderer.render(ax, layers, view, tiles=tiles)
-    fig.canvas.draw()
-    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
-    plt.close(fig)
-    if idle:
-        for _ in renderer.warm_up(layers, view):
-            pass
-    return img
+    return draw_like_the_canvas(renderer, layers, view, tiles=tiles, idle=idle)
 
 
 @pytest.fixture

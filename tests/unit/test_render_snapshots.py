@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
+from canvas_draw import draw_like_the_canvas  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 import cartography.render as render  # noqa: E402
@@ -42,21 +43,17 @@ def _extent(centre, scale):
 
 def _draw(renderer: MapRenderer, layers, extent, scale, tiles=True, idle=False) -> np.ndarray:
     """Draw like the desktop canvas (1000 x 800 px); with `idle`, run the warm-up after."""
-    fig = plt.figure(figsize=(W / 100, H / 100), dpi=100, facecolor="#f4f1ea")
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
     view = MapView(CRS_M, extent, pixel_size=scale)
-    renderer.render(ax, layers, view, tiles=tiles)
-    ax.set_aspect("auto")
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    fig.canvas.draw()
-    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
-    plt.close(fig)
-    if idle:
-        for _ in renderer.warm_up(layers, view):
-            pass
-    return img
+    return draw_like_the_canvas(
+        renderer,
+        layers,
+        view,
+        tiles=tiles,
+        idle=idle,
+        size_px=(W, H),
+        facecolor="#f4f1ea",
+        fill_view=True,
+    )
 
 
 def _wheel(anchor, factor):
