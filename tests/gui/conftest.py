@@ -58,7 +58,21 @@ def no_dialogs(monkeypatch):
 
 
 @pytest.fixture
-def make_window(qtbot, settings, pool, tmp_path, no_dialogs):
+def show(qtbot):
+    """Show a widget at a size on the offscreen screen, once it is exposed, as a user sees it."""
+
+    def shown(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return shown
+
+
+@pytest.fixture
+def make_window(show, settings, pool, tmp_path, no_dialogs):
     """Build main windows sharing one settings file and recovery folder (like restarts)."""
     from desktop.main_window import MainWindow
 
@@ -72,11 +86,7 @@ def make_window(qtbot, settings, pool, tmp_path, no_dialogs):
             autosave_seconds=3600,
             **kwargs,
         )
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
+        made.append(show(window, 1280, 800))
         return window
 
     yield make
@@ -156,3 +166,14 @@ def open_and_wait(qtbot):
         window.canvas.redraw_now()
 
     return run
+
+
+@pytest.fixture
+def sample_window(make_window, open_and_wait):
+    """A main window with the sample project open; skips where it has not been generated."""
+    if not SAMPLE_PROJECT.exists():
+        pytest.skip("sample project not generated")
+    window = make_window()
+    open_and_wait(window, SAMPLE_PROJECT)
+    yield window
+    window.undo_stack.clear()

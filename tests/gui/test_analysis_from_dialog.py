@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from analysis_runs import click_run
 from PySide6.QtCore import Qt
 
 from core.registry import analyses
-from desktop.analysis_dialog import AnalysisDialog, open_analysis
+from desktop.analysis_dialog import open_analysis
 from sample_maps import SAMPLE_PROJECT
 
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.skipif(not SAMPLE_PROJECT.exists(), reason="sample project not generated"),
 ]
-
-
-@pytest.fixture
-def sample_window(make_window, open_and_wait):
-    window = make_window()
-    open_and_wait(window, SAMPLE_PROJECT)
-    yield window
-    window.undo_stack.clear()
-
-
-def run_and_wait(qtbot, dialog: AnalysisDialog, timeout: int = 60000) -> None:
-    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.running, timeout=timeout)
 
 
 def test_every_analysis_runs_from_its_dialog_with_only_required_fields(
@@ -41,7 +29,7 @@ def test_every_analysis_runs_from_its_dialog_with_only_required_fields(
             if p.required:
                 assert dialog.widgets[p.name].has_value(), (algorithm_id, p.name)
         layers_before = len(window.project.layers)
-        run_and_wait(qtbot, dialog)
+        click_run(qtbot, dialog)
         assert dialog.last_result is not None, f"{algorithm_id}: {dialog.status.text()}"
         assert window.results_dock.panel.result is dialog.last_result
         assert len(window.project.layers) == layers_before + len(dialog.last_result.layers)
@@ -66,7 +54,7 @@ def test_typing_a_date_runs_the_readme_displacement_example(qtbot, sample_window
     w["rings"].input.setValue(3)
     command = dialog.command_view.toPlainText()
     assert "--date 2018-06-01" in command and "--date-field" not in command
-    run_and_wait(qtbot, dialog)
+    click_run(qtbot, dialog)
     result = dialog.last_result
     assert result is not None, dialog.status.text()
     summary = result.summary

@@ -30,7 +30,7 @@ def _grid_project(n_side: int) -> Project:
 
 
 @pytest.fixture
-def canvas(qtbot, monkeypatch):
+def canvas(show, monkeypatch):
     from desktop.canvas import MapCanvas
     from desktop.selection import FeatureSelection
 
@@ -38,11 +38,7 @@ def canvas(qtbot, monkeypatch):
     monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
     monkeypatch.setattr(layer_cache, "WARM_CHUNK", 200)  # many small steps to interrupt
     project = _grid_project(40)  # 1,600 cells
-    widget = MapCanvas(project, FeatureSelection(), lambda: None)
-    qtbot.addWidget(widget)
-    widget.resize(640, 480)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show(MapCanvas(project, FeatureSelection(), lambda: None), 640, 480)
     widget.set_project(project)
     yield widget
     widget.shutdown()

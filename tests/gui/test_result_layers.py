@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from analysis_runs import run_dialog
 from matplotlib.colors import to_rgb
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from desktop.analysis_dialog import open_analysis
 from sample_maps import SAMPLE_PROJECT
 
 pytestmark = [
@@ -17,21 +16,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def sample_window(make_window, open_and_wait):
-    window = make_window()
-    open_and_wait(window, SAMPLE_PROJECT)
-    yield window
-    window.undo_stack.clear()
-
-
 def run_from_dialog(qtbot, window, algorithm_id: str):
-    dialog = open_analysis(window, algorithm_id)
-    qtbot.addWidget(dialog)
-    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
-    assert dialog.last_result is not None, dialog.status.text()
-    dialog.close()
+    """The layers the analysis added, run from its dialog."""
+    run_dialog(qtbot, window, algorithm_id)
     return [layer for layer in window.project.layers if layer.metadata.get("analysis")]
 
 

@@ -4,9 +4,9 @@ list of results (issue 14: 3)."""
 from __future__ import annotations
 
 import pytest
+from analysis_runs import run_dialog
 from PySide6.QtCore import QModelIndex, Qt
 
-from desktop.analysis_dialog import open_analysis
 from sample_maps import SAMPLE_PROJECT
 
 pytestmark = [
@@ -16,23 +16,9 @@ pytestmark = [
 DISPLAY, TIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 
 
-@pytest.fixture
-def sample_window(make_window, open_and_wait):
-    window = make_window()
-    open_and_wait(window, SAMPLE_PROJECT)
-    yield window
-    window.undo_stack.clear()
-
-
 def run_from_dialog(qtbot, window, algorithm_id: str, **values):
-    dialog = open_analysis(window, algorithm_id)
-    qtbot.addWidget(dialog)
-    for name, value in values.items():
-        dialog.widgets[name].set_value(value)
-    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
-    assert dialog.last_result is not None, dialog.status.text()
-    dialog.close()
+    """The results panel once the analysis ran from its dialog."""
+    run_dialog(qtbot, window, algorithm_id, **values)
     return window.results_dock.panel
 
 
