@@ -66,3 +66,16 @@ def output_dir() -> Path:
     """Folder for screenshots and exports a person should look at."""
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture
+def save_screenshot(output_dir, docs_images):
+    """Save a grabbed image as test-output/NAME, and as docs/img/DOCS_NAME (default: NAME)
+    when the docs' images are being made."""
+
+    def save(image, name: str, docs_name: str | None = None) -> None:
+        assert image.save(str(output_dir / name))
+        if docs_images is not None:
+            assert image.save(str(docs_images / (docs_name or name)))
+
+    return save

@@ -22,6 +22,17 @@ pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def dates_from(rng, start: str, days: int, n: int) -> pd.Index:
+    """n days drawn uniformly from the `days` after `start`, as YYYY-MM-DD text."""
+    offsets = pd.to_timedelta(rng.integers(0, days, n), unit="D")
+    return (pd.Timestamp(start) + offsets).strftime("%Y-%m-%d")
+
+
+def points_across(rng, n: int) -> gpd.array.GeometryArray:
+    """n points drawn uniformly across the four municipalities."""
+    return gpd.points_from_xy(rng.uniform(-78, -76, n), rng.uniform(1.0, 1.5, n))
+
+
 def make_project() -> Project:
     """Four municipalities in two departments, dated violence and eradication points."""
     rng = np.random.default_rng(3)
@@ -38,24 +49,20 @@ def make_project() -> Project:
     n = 300
     violence = gpd.GeoDataFrame(
         {
-            "event_date": (
-                pd.Timestamp("2016-01-01") + pd.to_timedelta(rng.integers(0, 2000, n), unit="D")
-            ).strftime("%Y-%m-%d"),
+            "event_date": dates_from(rng, "2016-01-01", 2000, n),
             "fatalities": rng.integers(0, 4, n),
             "event_type": rng.choice(["Battles", "Violence against civilians"], n),
         },
-        geometry=gpd.points_from_xy(rng.uniform(-78, -76, n), rng.uniform(1.0, 1.5, n)),
+        geometry=points_across(rng, n),
         crs=4326,
     )
     m = 40
     eradication = gpd.GeoDataFrame(
         {
-            "fecha": (
-                pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 900, m), unit="D")
-            ).strftime("%Y-%m-%d"),
+            "fecha": dates_from(rng, "2017-01-01", 900, m),
             "hectares": rng.uniform(1, 40, m).round(1),
         },
-        geometry=gpd.points_from_xy(rng.uniform(-78, -76, m), rng.uniform(1.0, 1.5, m)),
+        geometry=points_across(rng, m),
         crs=4326,
     )
     return ff.harm_project(
@@ -252,7 +259,7 @@ def test_map_this_column_and_export(qtbot, window, tmp_path) -> None:
 
 
 def test_dialog_screenshot(
-    qtbot, make_window, open_and_wait, sample_or_small, output_dir, docs_images
+    qtbot, make_window, open_and_wait, sample_or_small, save_screenshot
 ) -> None:
     """The displacement dialog on the sample project, as an analyst first sees it."""
     window = make_window()
@@ -261,10 +268,7 @@ def test_dialog_screenshot(
     qtbot.addWidget(dialog)
     dialog.resize(1000, 660)
     qtbot.wait(100)
-    image = dialog.grab()
-    assert image.save(str(output_dir / "analysis_dialog.png"))
-    if docs_images is not None:
-        assert image.save(str(docs_images / "analysis_dialog.png"))
+    save_screenshot(dialog.grab(), "analysis_dialog.png")
 
 
 def test_pick_an_eradication_on_the_map(qtbot, window) -> None:
