@@ -63,4 +63,4 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel update -D harm_atlas -i $(LOCALES)/harm_atlas.pot -d $(LOCALES) \
 	  --ignore-obsolete
 	$(PY) tools/merge_catalogue_parts.py $(LOCALES)
-	$(VENV)/bin/pybabel compile -D harm_atlas -d $(LOCALES) --statistics
+	$(PY) tools/compile_catalogues.py $(LOCALES)
