@@ -1,4 +1,5 @@
-"""Draw a map as the desktop canvas does, headless, for the render tests."""
+"""Draw a map as the desktop canvas does, headless, and a layer that tiles: for the render
+tests."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import geopandas as gpd  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import shapely  # noqa: E402
 
 from cartography.render import MapRenderer, MapView  # noqa: E402
+from layers.layer import Layer  # noqa: E402
+from layers.roles import FieldMapping, Role  # noqa: E402
 
 
 def draw_like_the_canvas(
@@ -41,3 +46,14 @@ def draw_like_the_canvas(
         for _ in renderer.warm_up(layers, view):
             pass
     return img
+
+
+def blobs(n: int = 6000, seed: int = 4) -> Layer:
+    """Overlapping irregular polygons a few pixels across (EPSG:32618, 100 x 75 km),
+    graduated in five classes: a layer that tiles."""
+    rng = np.random.default_rng(seed)
+    centres = shapely.points(rng.uniform(0, 100_000, n), rng.uniform(0, 75_000, n))
+    shapes = shapely.buffer(centres, rng.uniform(150, 900, n), quad_segs=3)
+    gdf = gpd.GeoDataFrame({"hectares": rng.gamma(2.0, 20.0, n)}, geometry=shapes, crs=32618)
+    mapping = FieldMapping({"hectares": "hectares"})
+    return Layer(gdf, "blobs", role=Role.CULTIVATION, mapping=mapping)

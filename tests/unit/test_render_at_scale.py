@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
-from canvas_draw import draw_like_the_canvas  # noqa: E402
+from canvas_draw import blobs, draw_like_the_canvas  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 import cartography.layer_cache as layer_cache  # noqa: E402
@@ -201,20 +201,9 @@ def small_tiles(monkeypatch):
     monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 500)
 
 
-def _blobs(n: int = 6000) -> Layer:
-    """Overlapping irregular polygons a few pixels across, graduated in five classes."""
-    rng = np.random.default_rng(4)
-    centres = shapely.points(rng.uniform(0, 100_000, n), rng.uniform(0, 75_000, n))
-    shapes = shapely.buffer(centres, rng.uniform(150, 900, n), quad_segs=3)
-    gdf = gpd.GeoDataFrame({"hectares": rng.gamma(2.0, 20.0, n)}, geometry=shapes, crs=CRS_M)
-    return Layer(
-        gdf, "blobs", role=Role.CULTIVATION, mapping=FieldMapping({"hectares": "hectares"})
-    )
-
-
 @pytest.mark.parametrize("extent", [(0, 0, 100_000, 75_000), (13_000, 9_000, 93_000, 69_000)])
 def test_tiles_look_like_the_vectors(small_tiles, extent) -> None:
-    layer = _blobs()
+    layer = blobs(seed=4)
     vectors = _canvas_draw(MapRenderer(), [layer], extent, tiles=False)
     renderer = MapRenderer()
     first = _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
@@ -243,7 +232,7 @@ def test_tiles_have_no_seams(small_tiles) -> None:
 
 
 def test_a_new_look_or_period_draws_vectors_until_warmed_again(small_tiles) -> None:
-    layer = _blobs()
+    layer = blobs(seed=4)
     renderer = MapRenderer()
     extent = (0, 0, 100_000, 75_000)
     _canvas_draw(renderer, [layer], extent, tiles=True, idle=True)
@@ -261,7 +250,7 @@ def test_a_new_look_or_period_draws_vectors_until_warmed_again(small_tiles) -> N
 
 
 def test_outlined_layers_and_exports_never_use_tiles(small_tiles) -> None:
-    layer = _blobs()
+    layer = blobs(seed=4)
     layer.style.edge, layer.style.line_width = "#333333", 0.4  # widths follow the view
     renderer = MapRenderer()
     extent = (0, 0, 100_000, 75_000)
@@ -276,7 +265,7 @@ def test_outlined_layers_and_exports_never_use_tiles(small_tiles) -> None:
 
 def test_tile_memory_stays_bounded(small_tiles, monkeypatch) -> None:
     monkeypatch.setattr(render, "MAX_TILES", 12)
-    layer = _blobs()
+    layer = blobs(seed=4)
     renderer = MapRenderer()
     for k in range(4):  # pans and zooms, each followed by idle time
         f = 1.0 / (1 + k)
@@ -328,7 +317,7 @@ def test_tile_mosaic_equals_one_resample_of_the_whole_image(sx, ox, oy) -> None:
 
 
 def test_a_new_finer_level_is_drawn_from_the_coarser_tiles_until_warm(small_tiles) -> None:
-    layer = _blobs()
+    layer = blobs(seed=4)
     renderer = MapRenderer()
     full = (0, 0, 100_000, 75_000)
     _canvas_draw(renderer, [layer], full, tiles=True, idle=True)

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-from canvas_draw import draw_like_the_canvas  # noqa: E402
+from canvas_draw import blobs, draw_like_the_canvas  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 import cartography.layer_cache as layer_cache  # noqa: E402
@@ -32,22 +32,12 @@ def _draw(renderer: MapRenderer, layers, extent, tiles: bool, idle: bool = False
     return draw_like_the_canvas(renderer, layers, view, tiles=tiles, idle=idle)
 
 
-def _blobs(n: int = 6000) -> Layer:
-    rng = np.random.default_rng(7)
-    centres = shapely.points(rng.uniform(0, 100_000, n), rng.uniform(0, 75_000, n))
-    shapes = shapely.buffer(centres, rng.uniform(150, 900, n), quad_segs=3)
-    gdf = gpd.GeoDataFrame({"hectares": rng.gamma(2.0, 20.0, n)}, geometry=shapes, crs=CRS_M)
-    return Layer(
-        gdf, "blobs", role=Role.CULTIVATION, mapping=FieldMapping({"hectares": "hectares"})
-    )
-
-
 def test_a_pan_at_the_same_scale_is_cut_from_the_mosaic_composed_round_the_view(
     monkeypatch,
 ) -> None:
     monkeypatch.setattr(render, "TILE_MIN_ROWS", 500)
     monkeypatch.setattr(layer_cache, "STORE_MIN_ROWS", 500)
-    layer = _blobs()
+    layer = blobs(seed=7)
     renderer = MapRenderer()
     extent = (10_000.0, 8_000.0, 90_000.0, 68_000.0)
     _draw(renderer, [layer], extent, tiles=True, idle=True)  # vectors, then tiles
