@@ -71,21 +71,24 @@ def test_missing_dbf_warns_that_attributes_are_missing(tmp_path):
     assert any(".dbf" in w and "no attributes" in w for w in layer.report.warnings)
 
 
-def test_missing_prj_assumes_lonlat_with_warning(tmp_path):
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (lambda prj: prj.unlink(), (".prj", "missing")),
+        (lambda prj: prj.write_text("this is not a projection"), ("could not be understood",)),
+    ],
+    ids=["missing", "garbage"],
+)
+def test_missing_or_garbage_prj_is_reported_and_lonlat_assumed(tmp_path, spoil, said):
+    """Longitude/latitude numbers with no readable CRS: WGS 84 is assumed, and the warnings
+    say what was wrong with the .prj and what was assumed."""
     shp = ff.wdpa_shapefile(tmp_path)
-    shp.with_suffix(".prj").unlink()
-    layer = _one(shp)
-    assert layer.report.crs_assumed
-    assert any(".prj" in w and "missing" in w for w in layer.report.warnings)
-
-
-def test_garbage_prj_is_reported_and_lonlat_assumed(tmp_path):
-    shp = ff.wdpa_shapefile(tmp_path)
-    shp.with_suffix(".prj").write_text("this is not a projection")
+    spoil(shp.with_suffix(".prj"))
     layer = _one(shp)
     assert CRS.from_user_input(layer.data.crs).to_epsg() == 4326
     assert layer.report.crs_assumed
-    assert any("could not be understood" in w for w in layer.report.warnings)
+    assert any(all(words in w for words in said) for w in layer.report.warnings)
+    assert any("assumed" in w for w in layer.report.warnings)
 
 
 def test_garbage_prj_on_projected_numbers_asks_for_crs(tmp_path):

@@ -217,13 +217,7 @@ def test_xlsx_is_not_mistaken_for_a_zipped_shapefile(tmp_path):
 # --- CRS rules ----------------------------------------------------------------------
 
 
-def test_no_crs_with_lonlat_numbers_is_assumed_wgs84(tmp_path):
-    shp = ff.wdpa_shapefile(tmp_path)
-    shp.with_suffix(".prj").unlink()
-    layer = _one(shp)
-    assert CRS.from_user_input(layer.data.crs).to_epsg() == 4326
-    assert layer.report.crs_assumed
-    assert any("assumed" in w for w in layer.report.warnings)
+# No CRS with lon/lat numbers (WGS 84 assumed): test_bad_input.py, missing or garbage .prj.
 
 
 def test_no_crs_in_feet_asks_for_a_crs(tmp_path):
