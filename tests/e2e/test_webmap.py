@@ -121,7 +121,7 @@ def _probe(page: Path, script: str, profile: Path) -> str:
     return _chromium(["--dump-dom"], copy, profile).stdout
 
 
-_HOVER = """
+_HOVER_THEN = """
 window.addEventListener("load", function () { setTimeout(function () {
   var m; for (var k in window) { if (/^map_/.test(k) && window[k] instanceof L.Map) { m = window[k]; } }
   var box = m.getContainer().getBoundingClientRect(), p = m.latLngToContainerPoint([1.75, -75.25]);
@@ -131,14 +131,27 @@ window.addEventListener("load", function () { setTimeout(function () {
     var t = document.querySelector(".leaflet-tooltip"), out = document.createElement("pre");
     var text = t ? t.textContent : "";
     out.id = "probe";
-    out.textContent = "PROBE tooltip=" + (t ? 1 : 0) + " evil-as-text=" +
+    out.textContent = "PROBE " + __REPORT__;
+    document.body.appendChild(out);
+  }, __WAIT__);
+}, __WAIT__); });
+"""
+
+
+def _hover_probe(report: str, wait_ms: int) -> str:
+    """A page script: once loaded, hover over (1.75 N, 75.25 W) and after `wait_ms` write
+    "PROBE " + `report` into #probe; `report` is a JS expression that may use `t`, the
+    tooltip shown (or null), and `text`, its text."""
+    return _HOVER_THEN.replace("__REPORT__", report).replace("__WAIT__", str(wait_ms))
+
+
+_HOVER = _hover_probe(
+    """"tooltip=" + (t ? 1 : 0) + " evil-as-text=" +
       (text.indexOf("<img src=x onerror=alert(1)>`${1+1}`") >= 0 ? 1 : 0) +
       " layer=" + (text.indexOf("Municipalities") >= 0 ? 1 : 0) +
-      " elements=" + (t ? t.querySelectorAll("img,script").length : -1);
-    document.body.appendChild(out);
-  }, 50);
-}, 50); });
-"""
+      " elements=" + (t ? t.querySelectorAll("img,script").length : -1)""",
+    50,
+)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
@@ -232,25 +245,14 @@ _HOSTILE_PROBE_HEAD = (
     "<script>window.__dialogs=0;['alert','confirm','prompt','print'].forEach("
     "function(f){window[f]=function(){window.__dialogs++;};});</script>"
 )
-_HOSTILE_PROBE = """
-window.addEventListener("load", function () { setTimeout(function () {
-  var m; for (var k in window) { if (/^map_/.test(k) && window[k] instanceof L.Map) { m = window[k]; } }
-  var box = m.getContainer().getBoundingClientRect(), p = m.latLngToContainerPoint([1.75, -75.25]);
-  m.getContainer().querySelector("canvas").dispatchEvent(new MouseEvent("mousemove",
-    {clientX: box.left + p.x, clientY: box.top + p.y, bubbles: true}));
-  setTimeout(function () {
-    var t = document.querySelector(".leaflet-tooltip"), h = document.querySelector("#ha-header h1");
-    var out = document.createElement("pre");
-    out.id = "probe";
-    out.textContent = "PROBE pwned=" + (typeof window.__pwned) + " dialogs=" + window.__dialogs +
-      " title-as-text=" + (h.textContent.indexOf("<\\/script><script>window.__pwned=1<\\/script>") >= 0 ? 1 : 0) +
+_HOSTILE_PROBE = _hover_probe(
+    """"pwned=" + (typeof window.__pwned) + " dialogs=" + window.__dialogs +
+      " title-as-text=" + (document.querySelector("#ha-header h1").textContent.indexOf("<\\/script><script>window.__pwned=1<\\/script>") >= 0 ? 1 : 0) +
       " tooltip-as-text=" + (t && /__pwned|[$][{]alert|127[.]0[.]0[.]1/.test(t.textContent) ? 1 : 0) +
       " elements=" + document.querySelectorAll(["#ha-header", "#ha-legend", ".leaflet-control-layers",
-        ".leaflet-tooltip"].map(function (s) { return s + " img," + s + " script"; }).join(",")).length;
-    document.body.appendChild(out);
-  }, 100);
-}, 100); });
-"""
+        ".leaflet-tooltip"].map(function (s) { return s + " img," + s + " script"; }).join(",")).length""",
+    100,
+)
 
 
 class _Recorder:
