@@ -46,13 +46,18 @@ def _fails(path, match: str, **kwargs) -> LayerLoadError:
 # --- shapefile parts ----------------------------------------------------------------------
 
 
-def test_missing_shx_is_restored_with_a_warning(tmp_path):
+@pytest.mark.parametrize(
+    ("part", "said", "rebuilt"), [(".shx", "rebuilt", True), (".dbf", "no attributes", False)]
+)
+def test_missing_shx_or_dbf_still_reads_with_a_warning(tmp_path, part, said, rebuilt):
+    """A missing .shx is rebuilt beside the .shp; without its .dbf a layer has shapes but
+    no attributes. Both read, both say so."""
     shp = ff.wdpa_shapefile(tmp_path)
-    shp.with_suffix(".shx").unlink()
+    shp.with_suffix(part).unlink()
     layer = _one(shp)
     assert len(layer.data) == 2
-    assert any(".shx" in w and "rebuilt" in w for w in layer.report.warnings)
-    assert shp.with_suffix(".shx").exists()
+    assert any(part in w and said in w for w in layer.report.warnings)
+    assert shp.with_suffix(part).exists() == rebuilt
 
 
 def test_missing_shx_inside_a_zip_is_restored_in_a_temp_copy(tmp_path):
@@ -61,14 +66,6 @@ def test_missing_shx_inside_a_zip_is_restored_in_a_temp_copy(tmp_path):
     layer = _one(ff.zip_shapefile(shp))
     assert len(layer.data) == 2
     assert any("temporary copy" in w for w in layer.report.warnings)
-
-
-def test_missing_dbf_warns_that_attributes_are_missing(tmp_path):
-    shp = ff.wdpa_shapefile(tmp_path)
-    shp.with_suffix(".dbf").unlink()
-    layer = _one(shp)
-    assert len(layer.data) == 2
-    assert any(".dbf" in w and "no attributes" in w for w in layer.report.warnings)
 
 
 @pytest.mark.parametrize(
