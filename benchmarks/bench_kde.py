@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/bench_kde.py [--points 1000000] [--cell 1000] [--radius 5000]
                                              [--repeat 3] [--keep DIR]
 
-Both are timed as whole processes (start-up, reading, density, writing):
+Both are timed as whole processes (start-up, reading, density, writing), taken in turn, after
+one warm-up run each and with the project's bytecode compiled (as installed); medians and the
+median of the pairs' ratios (QGIS / ours) in CPU (user + system) and wall time:
 - `python main.py analyze hotspots --method kde --events events.gpkg --out density.tif`
   (and `--out density.gpkg`, the polygon layer of the non-zero cells);
 - `qgis_process.bin run qgis:heatmapkerneldensityestimation` (QGIS 3.22 from Debian:
@@ -29,7 +31,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
 
-from benchmarks.bench_count import QGIS, _qgis_version, make_events, timed  # noqa: E402
+from benchmarks.bench_count import (  # noqa: E402
+    QGIS,
+    _qgis_version,
+    compile_bytecode,
+    make_events,
+    paired,
+    timed,
+)
 
 
 def ours(events: Path, out: Path, args, sampling: str = "centres") -> list[str]:
@@ -82,7 +91,7 @@ def main() -> int:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--cell", type=float, default=1000.0)
     parser.add_argument("--radius", type=float, default=5000.0)
-    parser.add_argument("--repeat", type=int, default=3, help="Runs of each tool (medians).")
+    parser.add_argument("--repeat", type=int, default=5, help="Runs of each tool (medians).")
     parser.add_argument("--keep", help="Folder to keep the data and outputs in.")
     args = parser.parse_args()
 
@@ -107,6 +116,10 @@ def main() -> int:
         f"OUTPUT={qgis_out}",
     ]
     have_qgis = Path(QGIS).exists()
+    compile_bytecode()
+    timed(ours(events, folder / "density.tif", args))  # warm-up: the file in the page cache
+    if have_qgis:
+        timed(qgis_cmd, env)
     for _ in range(args.repeat):  # in turn, so a change in the machine's load hits all alike
         runs["tif"].append(timed(ours(events, folder / "density.tif", args)))
         runs["gpkg"].append(timed(ours(events, folder / "density.gpkg", args)))
@@ -127,8 +140,12 @@ def main() -> int:
     if have_qgis:
         print(f"QGIS {_qgis_version()}")
         for name in ("tif", "gpkg"):
-            result[f"speedup_{name}_wall"] = result["qgis_wall_s"] / result[f"{name}_wall_s"]
-            result[f"speedup_{name}_cpu"] = result["qgis_cpu_s"] / result[f"{name}_cpu_s"]
+            pairs = paired(runs[name], runs["qgis"])
+            for kind in ("wall", "cpu"):
+                result[f"speedup_{name}_{kind}"] = pairs[f"speedup_{kind}"]
+                result[f"speedup_{name}_{kind}_range"] = pairs[f"speedup_{kind}_range"]
+            print(f"{name}: QGIS / ours, median of pairs: {pairs['speedup_cpu']:.1f}x CPU, "
+                  f"{pairs['speedup_wall']:.1f}x wall")  # fmt: skip
         reference = read_tif(qgis_out)
         timed(ours(events, folder / "density_qgis_sampling.tif", args, "qgis"))
         result["qgis_sampling_vs_qgis"] = differences(
