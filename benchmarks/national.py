@@ -34,7 +34,7 @@ import shapely
 
 from layers.style import Style
 from sample_maps.effects import YEAR_COLUMNS  # SIMCI's inconsistent year column names
-from sample_maps.project import layer_entry
+from sample_maps.project import FIELDS, layer_entry
 
 SEED = 20261203
 EPSG = 32618  # WGS 84 / UTM zone 18N
@@ -645,46 +645,28 @@ def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None
 
 def project_dict() -> dict:
     """The national project, drawn bottom to top (the sample's layer set and styles)."""
-    erad = {"date": "fecha", "year": "anio", "hectares": "hectareas", "method": "modalidad",
-            "region_code": "cod_mpio"}  # fmt: skip
+    erad = FIELDS["eradication"]
     layers = [
         _layer(
             "Municipios (ADM2)",
             "adm2",
             "admin_boundaries",
             Style(fill="#f4f1ea", edge="#8c8c8c", line_width=0.3),
-            {
-                "region_code": "ADM2_PCODE",
-                "parent_code": "ADM1_PCODE",
-                "name": "ADM2_ES",
-                "population": "population",
-            },  # fmt: skip
+            FIELDS["adm2"],
         ),
         _layer(
             "Departamentos (ADM1)",
             "adm1",
             "admin_boundaries",
             Style(edge="#3d3d3d", line_width=1.2, no_fill=True, label_field="ADM1_ES"),
-            {
-                "region_code": "ADM1_PCODE",
-                "parent_code": "ADM0_PCODE",
-                "name": "ADM1_ES",
-                "population": "population",
-            },  # fmt: skip
+            FIELDS["adm1"],
         ),
         _layer(
             "Áreas protegidas (WDPA)",
             "protected",
             "protected_areas",
             Style(fill="#74c476", edge="#238b45", fill_alpha=0.4, line_width=0.5),
-            {
-                "name": "NAME",
-                "iucn_category": "IUCN_CAT",
-                "status": "STATUS",
-                "region_code": "WDPAID",
-                "parent_code": "ISO3",
-                "facility_type": "DESIG_ENG",
-            },  # fmt: skip
+            FIELDS["protected"],
         ),
         _layer(
             "Cultivos de coca 1 km (SIMCI)",
@@ -739,26 +721,14 @@ def project_dict() -> dict:
             "events",
             "violence",
             Style(fill="#6a3d9a", edge="none", marker="o", marker_size=4, fill_alpha=0.5),
-            {
-                "date": "event_date",
-                "year": "year",
-                "fatalities": "fatalities",
-                "event_type": "event_type",
-                "actor_type": "inter1",
-                "name": "location",
-            },  # fmt: skip
+            FIELDS["violence"],
         ),
         _layer(
             "Servicios de salud",
             "health",
             "health_services",
             Style(fill="#0072B2", edge="white", marker="P", marker_size=20, line_width=0.4),
-            {
-                "facility_type": "healthcare",
-                "capacity": "capacity",
-                "name": "name",
-                "status": "operational_status",
-            },  # fmt: skip
+            FIELDS["health"],
         ),
         _layer(
             "Centros poblados",
@@ -772,7 +742,7 @@ def project_dict() -> dict:
                 label_field="name",
                 label_size=6.5,
             ),  # fmt: skip
-            {"name": "name", "population": "population", "region_code": "ADM2_PCODE"},
+            FIELDS["settlements"],
         ),
     ]
     return {

@@ -8,6 +8,53 @@ from sample_maps.effects import YEAR_COLUMNS
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_LAYER
 from sample_maps.world import METRIC_EPSG, NOTE, SEED
 
+# Each layer's field mapping: the columns of the format its files imitate. The national
+# benchmark writes the same formats, so its project maps them with these too.
+FIELDS: dict[str, dict[str, str]] = {
+    "adm2": {
+        "region_code": "ADM2_PCODE",
+        "parent_code": "ADM1_PCODE",
+        "name": "ADM2_ES",
+        "population": "population",
+    },
+    "adm1": {
+        "region_code": "ADM1_PCODE",
+        "parent_code": "ADM0_PCODE",
+        "name": "ADM1_ES",
+        "population": "population",
+    },
+    "protected": {
+        "name": "NAME",
+        "iucn_category": "IUCN_CAT",
+        "status": "STATUS",
+        "region_code": "WDPAID",
+        "parent_code": "ISO3",
+        "facility_type": "DESIG_ENG",
+    },
+    "eradication": {
+        "date": "fecha",
+        "year": "anio",
+        "hectares": "hectareas",
+        "method": "modalidad",
+        "region_code": "cod_mpio",
+    },
+    "violence": {
+        "date": "event_date",
+        "year": "year",
+        "fatalities": "fatalities",
+        "event_type": "event_type",
+        "actor_type": "inter1",
+        "name": "location",
+    },
+    "health": {
+        "facility_type": "healthcare",
+        "capacity": "capacity",
+        "name": "name",
+        "status": "operational_status",
+    },
+    "settlements": {"name": "name", "population": "population", "region_code": "ADM2_PCODE"},
+}
+
 
 def layer_entry(
     name: str,
@@ -28,7 +75,7 @@ def layer_entry(
         "source": {"path": path, "sublayer": sublayer, "options": {}},
         "role": role,
         "mapping": {
-            "fields": fields or {},
+            "fields": dict(fields or {}),  # a copy: FIELDS is shared
             "year_columns": {str(y): c for y, c in (years or {}).items()},
         },
         "style": style.to_dict(),
@@ -48,20 +95,14 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
     extent: the initial view in the metric CRS (the region with a margin).
     """
     last = YEAR_COLUMNS[max(YEAR_COLUMNS)]
-    erad = {"date": "fecha", "year": "anio", "hectares": "hectareas", "method": "modalidad",
-            "region_code": "cod_mpio"}  # fmt: skip
+    erad = FIELDS["eradication"]
     layers = [
         _layer(
             "Municipios (ADM2)",
             "adm2",
             "admin_boundaries",
             Style(fill="#f4f1ea", edge="#8c8c8c", line_width=0.6),
-            {
-                "region_code": "ADM2_PCODE",
-                "parent_code": "ADM1_PCODE",
-                "name": "ADM2_ES",
-                "population": "population",
-            },
+            FIELDS["adm2"],
             imitates="HDX COD-AB administrative boundaries, level 2",
         ),
         _layer(
@@ -71,12 +112,7 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
             Style(
                 edge="#3d3d3d", line_width=1.6, no_fill=True, label_field="ADM1_ES", label_size=9.0
             ),
-            {
-                "region_code": "ADM1_PCODE",
-                "parent_code": "ADM0_PCODE",
-                "name": "ADM1_ES",
-                "population": "population",
-            },
+            FIELDS["adm1"],
             imitates="HDX COD-AB administrative boundaries, level 1",
         ),
         _layer(
@@ -84,14 +120,7 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
             "protected",
             "protected_areas",
             Style(fill="#74c476", edge="#238b45", fill_alpha=0.4, line_width=0.8),
-            {
-                "name": "NAME",
-                "iucn_category": "IUCN_CAT",
-                "status": "STATUS",
-                "region_code": "WDPAID",
-                "parent_code": "ISO3",
-                "facility_type": "DESIG_ENG",
-            },
+            FIELDS["protected"],
             imitates="WDPA legacy shapefile fields",
         ),
         _layer(
@@ -159,14 +188,7 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
             "violence",
             "violence",
             Style(fill="#6a3d9a", edge="none", marker="o", marker_size=5, fill_alpha=0.6),
-            {
-                "date": "event_date",
-                "year": "year",
-                "fatalities": "fatalities",
-                "event_type": "event_type",
-                "actor_type": "inter1",
-                "name": "location",
-            },
+            FIELDS["violence"],
             imitates="ACLED export (CSV)",
         ),
         _layer(
@@ -174,12 +196,7 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
             "health",
             "health_services",
             Style(fill="#0072B2", edge="white", marker="P", marker_size=44, line_width=0.6),
-            {
-                "facility_type": "healthcare",
-                "capacity": "capacity",
-                "name": "name",
-                "status": "operational_status",
-            },
+            FIELDS["health"],
             imitates="healthsites.io / OSM export (CSV with X, Y)",
         ),
         _layer(
@@ -194,7 +211,7 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
                 label_field="name",
                 label_size=6.5,
             ),
-            {"name": "name", "population": "population", "region_code": "ADM2_PCODE"},
+            FIELDS["settlements"],
             imitates="Settlement points with population",
         ),
     ]
