@@ -38,7 +38,7 @@ def steps(project: Path, out: Path) -> list[Step]:
     departments = ",".join(f"PS{k:02d}" for k in range(1, national.SIZES["departments"] + 1))
     return [
         Step("inspect", "inspect the ACLED CSV (150k rows)",
-             ["inspect", str(data / national.FILES["events"].split("/", 1)[1])]),
+             ["inspect", str(data / national.FILES["violence"].split("/", 1)[1])]),
         Step("count", "analyze count: 150k events in 1,100 municipalities",
              ["analyze", "count", *p, "--points", "Eventos de violencia (ACLED)",
               "--polygons", "Municipios (ADM2)", "--out", str(out / "count.gpkg")]),

@@ -34,7 +34,8 @@ import shapely
 
 from layers.style import Style
 from sample_maps.effects import YEAR_COLUMNS  # SIMCI's inconsistent year column names
-from sample_maps.project import FIELDS, layer_entry
+from sample_maps.formats import FILES as SAMPLE_FILES
+from sample_maps.project import project_dict as sample_project_dict
 
 SEED = 20261203
 EPSG = 32618  # WGS 84 / UTM zone 18N
@@ -623,7 +624,7 @@ FILES = {
     "rivers": "data/rios_nacional.geojson",
     "border": "data/frontera_nacional.geojson",
     "eradication": "data/erradicacion_nacional_2014_2023.gpkg",
-    "events": "data/acled_psx_2014-2023_synthetic.csv",
+    "violence": "data/acled_psx_2014-2023_synthetic.csv",
     "health": "data/healthsites_psx_synthetic.csv",
     "settlements": "data/centros_poblados_nacional.geojson",
 }
@@ -639,112 +640,32 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str | None = None, lonlat: 
     pyogrio.write_dataframe(out, path, layer=layer, driver=driver, layer_options=options)
 
 
-def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **extra):
-    return layer_entry(name, FILES[key], role, style, fields, sublayer, years, note=NOTE, **extra)
+# The sample's looks, drawn for a national map: thinner lines, smaller markers and labels.
+NATIONAL_LOOK: dict[str, dict] = {
+    "Municipios (ADM2)": {"line_width": 0.3},
+    "Departamentos (ADM1)": {"line_width": 1.2, "label_size": 7.0},
+    "Áreas protegidas (WDPA)": {"line_width": 0.5},
+    "Ríos": {"line_width": 0.6},
+    "Frontera internacional": {"line_width": 2.0},
+    "Aspersión aérea 2014–2015": {"line_width": 0.3},
+    "Erradicación manual": {"edge": "none", "marker_size": 6, "fill_alpha": 0.6, "line_width": 0.6},
+    "Eventos de violencia (ACLED)": {"marker_size": 4, "fill_alpha": 0.5},
+    "Servicios de salud": {"marker_size": 20, "line_width": 0.4},
+    "Centros poblados": {"marker_size": 10},
+}
 
 
 def project_dict() -> dict:
-    """The national project, drawn bottom to top (the sample's layer set and styles)."""
-    erad = FIELDS["eradication"]
-    layers = [
-        _layer(
-            "Municipios (ADM2)",
-            "adm2",
-            "admin_boundaries",
-            Style(fill="#f4f1ea", edge="#8c8c8c", line_width=0.3),
-            FIELDS["adm2"],
-        ),
-        _layer(
-            "Departamentos (ADM1)",
-            "adm1",
-            "admin_boundaries",
-            Style(edge="#3d3d3d", line_width=1.2, no_fill=True, label_field="ADM1_ES"),
-            FIELDS["adm1"],
-        ),
-        _layer(
-            "Áreas protegidas (WDPA)",
-            "protected",
-            "protected_areas",
-            Style(fill="#74c476", edge="#238b45", fill_alpha=0.4, line_width=0.5),
-            FIELDS["protected"],
-        ),
-        _layer(
-            "Cultivos de coca 1 km (SIMCI)",
-            "grid",
-            "cultivation",
-            Style(
-                kind="graduated",
-                field=YEAR_COLUMNS[YEARS[-1]],
-                ramp="YlOrRd",
-                scheme="natural_breaks",
-                classes=5,
-                edge="none",
-                line_width=0.0,
-            ),  # fmt: skip
-            {},
-            sublayer="coca_grid_1km",
-            years=YEAR_COLUMNS,
-            opacity=0.9,
-        ),
-        _layer(
-            "Ríos",
-            "rivers",
-            "water",
-            Style(fill="#a6cee3", edge="#2c7fb8", line_width=0.6),
-            {"name": "name"},
-        ),
-        _layer(
-            "Frontera internacional",
-            "border",
-            "border",
-            Style(edge="#1a1a1a", line_width=2.0, no_fill=True),
-            {"name": "name"},
-        ),
-        _layer(
-            "Aspersión aérea 2014–2015",
-            "eradication",
-            "eradication",
-            Style(fill="#d7301f", edge="#7f0000", fill_alpha=0.55, line_width=0.3),
-            {**erad, "name": "id_aspersion"},
-            sublayer="aspersion_aerea",
-        ),
-        _layer(
-            "Erradicación manual",
-            "eradication",
-            "eradication",
-            Style(fill="#d7301f", edge="none", marker="^", marker_size=6, fill_alpha=0.6),
-            erad,
-            sublayer="erradicacion_manual",
-        ),
-        _layer(
-            "Eventos de violencia (ACLED)",
-            "events",
-            "violence",
-            Style(fill="#6a3d9a", edge="none", marker="o", marker_size=4, fill_alpha=0.5),
-            FIELDS["violence"],
-        ),
-        _layer(
-            "Servicios de salud",
-            "health",
-            "health_services",
-            Style(fill="#0072B2", edge="white", marker="P", marker_size=20, line_width=0.4),
-            FIELDS["health"],
-        ),
-        _layer(
-            "Centros poblados",
-            "settlements",
-            "settlements",
-            Style(
-                fill="#252525",
-                edge="white",
-                marker="s",
-                marker_size=10,
-                label_field="name",
-                label_size=6.5,
-            ),  # fmt: skip
-            FIELDS["settlements"],
-        ),
-    ]
+    """The national project: the sample's layers (names, roles, field mappings, styles),
+    bottom to top, read from the national files and drawn for a national map."""
+    key_of = {path: key for key, path in SAMPLE_FILES.items()}
+    layers = []
+    for entry in sample_project_dict()["layers"]:
+        source = {**entry["source"], "path": FILES[key_of[entry["source"]["path"]]]}
+        look = {**entry["style"], **NATIONAL_LOOK.get(entry["name"], {})}
+        style = Style.from_dict(look, layer=entry["name"]).to_dict()
+        metadata = {"synthetic": True, "note": NOTE}
+        layers.append(dict(entry, source=source, style=style, metadata=metadata))
     return {
         "format": "harm-atlas-project",
         "version": 1,
@@ -800,7 +721,7 @@ def generate(out: Path = DEFAULT_OUT, seed: int = SEED, verbose: bool = True) ->
     _write(aerial, erad_path, layer="aspersion_aerea")
     _write(manual, erad_path, layer="erradicacion_manual")
     _write(every, erad_path, layer="huellas_todos_registros")
-    events.to_csv(out / FILES["events"], index=False)
+    events.to_csv(out / FILES["violence"], index=False)
     health.to_csv(out / FILES["health"], index=False)
     _write(settlements, out / FILES["settlements"])
     project = out / PROJECT_NAME

@@ -8,8 +8,8 @@ from sample_maps.effects import YEAR_COLUMNS
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_LAYER
 from sample_maps.world import METRIC_EPSG, NOTE, SEED
 
-# Each layer's field mapping: the columns of the format its files imitate. The national
-# benchmark writes the same formats, so its project maps them with these too.
+# Each layer's field mapping: the columns of the format its files imitate (the national
+# benchmark writes the same formats and takes its layers from this project).
 FIELDS: dict[str, dict[str, str]] = {
     "adm2": {
         "region_code": "ADM2_PCODE",
@@ -68,8 +68,7 @@ def layer_entry(
     note: str,
     **meta,
 ) -> dict:
-    """One layer of a synthetic project file (layers/project.py format); the national
-    benchmark's project is written with it too."""
+    """One layer of a synthetic project file (layers/project.py format)."""
     return {
         "name": name,
         "source": {"path": path, "sublayer": sublayer, "options": {}},
