@@ -82,6 +82,18 @@ def missing_per_package(
     return missing
 
 
+def test_every_analysis_method_notes_are_extracted_and_in_spanish() -> None:
+    """`analyze ID --help` translates each analysis module's docstring whole (method_notes)."""
+    from analysis.command import method_notes
+    from core.registry import analyses
+
+    found, catalogue = extracted(), spanish()
+    for algorithm_id, algorithm in analyses().items():
+        notes = method_notes(algorithm)
+        assert notes in found, f"{algorithm_id}: method notes not extracted (babel.cfg)"
+        assert not _untranslated(catalogue.get(notes)), f"{algorithm_id}: no Spanish notes"
+
+
 def test_the_catalogue_is_spanish_with_two_plural_forms() -> None:
     catalogue = spanish()
     assert str(catalogue.locale) == "es"
