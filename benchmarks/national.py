@@ -425,22 +425,25 @@ def build_eradication(
     munis = np.asarray(adm2.geometry.values)
     tree = shapely.STRtree(munis)
 
-    def admin(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def when_and_where(points: np.ndarray, when: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+        """A record's date, year, department and municipality code columns."""
         p_idx, m_idx = tree.query(points, predicate="intersects")
         code = np.full(len(points), "", dtype=object)
         code[p_idx] = adm2["ADM2_PCODE"].to_numpy()[m_idx]
         dept = np.full(len(points), "", dtype=object)
         dept[p_idx] = adm2["ADM1_ES"].to_numpy()[m_idx]
-        return code, dept
+        year = when.year.astype(np.int32)
+        return {
+            "fecha": when.strftime("%Y-%m-%d"),
+            "anio": year,
+            "departamento": dept,
+            "cod_mpio": code,
+        }
 
-    m_code, m_dept = admin(manual_pts)
     manual = gpd.GeoDataFrame(
         {
             "id_erradicacion": [f"EM-{i:06d}" for i in range(1, n_man + 1)],
-            "fecha": dates.strftime("%Y-%m-%d"),
-            "anio": dates.year.astype(np.int32),
-            "departamento": m_dept,
-            "cod_mpio": m_code,
+            **when_and_where(manual_pts, dates),
             "hectareas": ha_man,
             "modalidad": "manual",
             "tipo": "Erradicación manual forzosa",
@@ -450,14 +453,10 @@ def build_eradication(
         geometry=manual_pts,
         crs=EPSG,
     )
-    a_code, a_dept = admin(shapely.centroid(strips))
     aerial = gpd.GeoDataFrame(
         {
             "id_aspersion": [f"ASP-{i:06d}" for i in range(1, n_air + 1)],
-            "fecha": a_dates.strftime("%Y-%m-%d"),
-            "anio": a_dates.year.astype(np.int32),
-            "departamento": a_dept,
-            "cod_mpio": a_code,
+            **when_and_where(shapely.centroid(strips), a_dates),
             "hectareas": np.round(shapely.area(strips) / 1e4, 1),
             "modalidad": "aspersión",
             "producto": "glifosato",
