@@ -59,7 +59,12 @@ LOCALES := layers/locale
 translations: $(STAMP)
 	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k tr -k trn:1,2 \
 	  --add-location=file --sort-output -c TRANSLATORS: --project=harm-atlas \
-	  --copyright-holder="Harm Atlas contributors" -o $(LOCALES)/harm_atlas.pot .
+	  --copyright-holder="Harm Atlas contributors" -o $(LOCALES)/harm_atlas.pot.new .
+	@# Keep the old template when only its date differs: unchanged code changes no file.
+	@if [ -f $(LOCALES)/harm_atlas.pot ] && diff -q -I '^"POT-Creation-Date:' \
+	  $(LOCALES)/harm_atlas.pot $(LOCALES)/harm_atlas.pot.new >/dev/null; \
+	then rm $(LOCALES)/harm_atlas.pot.new; \
+	else mv $(LOCALES)/harm_atlas.pot.new $(LOCALES)/harm_atlas.pot; fi
 	$(VENV)/bin/pybabel update -D harm_atlas -i $(LOCALES)/harm_atlas.pot -d $(LOCALES) \
 	  --ignore-obsolete
 	$(PY) tools/merge_catalogue_parts.py $(LOCALES)

@@ -4,9 +4,11 @@ Translators working in parallel write `layers/locale/<lang>/LC_MESSAGES/parts/<n
 (msgid/msgstr pairs for some packages). This copies their translations into
 `layers/locale/<lang>/LC_MESSAGES/harm_atlas.po` after `pybabel update`, before compile.
 
-Rules: a translation already in harm_atlas.po wins unless it is empty or fuzzy; a fuzzy entry
-in a part is ignored; a msgid the code no longer has (not in harm_atlas.po) is reported, not
-added, so the catalogue stays what the code extracts. Outside the app's import graph on purpose
+Rules: a translation already in harm_atlas.po wins unless it is empty or fuzzy, or it came from
+this same part (marked by a translator comment "from parts/<name>.po"): then the part's newer
+wording replaces it, so revisions made in a part reach the catalogue. A fuzzy entry in a part
+is ignored; a msgid the code no longer has (not in harm_atlas.po) is reported, not added, so
+the catalogue stays what the code extracts. Outside the app's import graph on purpose
 (tools/ is no package the app ships).
 
 Usage: python tools/merge_catalogue_parts.py [LOCALE_DIR]   (default: layers/locale)
@@ -29,6 +31,7 @@ class MergeReport:
     """What one language's merge did, for the one-line summary `make translations` prints."""
 
     filled: int = 0
+    revised: int = 0
     kept: int = 0
     stale: list[str] = field(default_factory=list)
 
@@ -38,8 +41,17 @@ def _is_translated(message: Message) -> bool:
     return not message.fuzzy and bool(strings) and all(s for s in strings)
 
 
-def merge_into(catalogue: Catalog, part: Catalog, report: MergeReport) -> None:
-    """Copy `part`'s translations into `catalogue` where it has none (empty or fuzzy)."""
+def part_marker(part_name: str) -> str:
+    """The translator comment on entries a part filled, e.g. 'from parts/cartography_desktop.po'."""
+    return f"from parts/{part_name}"
+
+
+def merge_into(
+    catalogue: Catalog, part: Catalog, report: MergeReport, part_name: str = "part.po"
+) -> None:
+    """Copy `part`'s translations into `catalogue` where it has none (empty or fuzzy) or where
+    its translation came from this part before."""
+    marker = part_marker(part_name)
     for message in part:
         if not message.id or not _is_translated(message):
             continue  # the header, or nothing usable
@@ -47,15 +59,21 @@ def merge_into(catalogue: Catalog, part: Catalog, report: MergeReport) -> None:
         if target is None:
             report.stale.append(message.id if isinstance(message.id, str) else message.id[0])
             continue
-        if _is_translated(target):
+        from_this_part = marker in target.user_comments
+        if _is_translated(target) and (not from_this_part or target.string == message.string):
             report.kept += 1
             continue
         if isinstance(target.id, tuple | list) != isinstance(message.id, tuple | list):
             report.stale.append(str(message.id))  # singular in one, plural in the other
             continue
+        if _is_translated(target):
+            report.revised += 1
+        else:
+            report.filled += 1
         target.string = message.string
         target.flags.discard("fuzzy")
-        report.filled += 1
+        if not from_this_part:
+            target.user_comments.append(marker)
 
 
 def merge_language(messages_dir: Path) -> MergeReport | None:
@@ -69,7 +87,7 @@ def merge_language(messages_dir: Path) -> MergeReport | None:
     report = MergeReport()
     for part_path in parts:
         with part_path.open("rb") as f:
-            merge_into(catalogue, read_po(f, locale=catalogue.locale), report)
+            merge_into(catalogue, read_po(f, locale=catalogue.locale), report, part_path.name)
     with main_po.open("wb") as f:
         # The options `pybabel update` writes with, so the file does not churn between the two.
         write_po(f, catalogue, ignore_obsolete=True)
@@ -84,8 +102,8 @@ def main(argv: list[str]) -> int:
             continue
         lang = messages_dir.parent.name
         print(
-            f"{lang}: {report.filled} translations taken from parts, {report.kept} already "
-            f"translated kept, {len(report.stale)} part entries no longer in the code"
+            f"{lang}: {report.filled} translations taken from parts, {report.revised} revised "
+            f"there, {report.kept} kept, {len(report.stale)} part entries no longer in the code"
         )
         for msgid in report.stale[:20]:
             print(f"  not in the code any more: {msgid[:70]!r}")

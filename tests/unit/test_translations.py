@@ -35,7 +35,7 @@ PENDING = ("cartography", "desktop")
 
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))  # babel.cfg names tools.babel_extract
-from merge_catalogue_parts import MergeReport, merge_into  # noqa: E402
+from merge_catalogue_parts import MergeReport, merge_into, part_marker  # noqa: E402
 
 
 def _package(filename: str) -> str:
@@ -275,7 +275,7 @@ def test_merge_fills_only_what_the_catalogue_lacks() -> None:
     part.add("Legend", "Leyenda guess", flags=["fuzzy"])
     part.add("Gone from the code", "Ya no está")
     report = MergeReport()
-    merge_into(catalogue, part, report)
+    merge_into(catalogue, part, report, "maps.po")
     assert catalogue.get("Hectares").string == "Hectáreas"
     assert catalogue.get("Arrests").string == "Capturas"  # the catalogue's translation wins
     seizures = catalogue.get("Seizures")
@@ -283,3 +283,17 @@ def test_merge_fills_only_what_the_catalogue_lacks() -> None:
     assert catalogue.get("{n} event").string == ("{n} evento", "{n} eventos")
     assert catalogue.get("Legend") is None and catalogue.get("Gone from the code") is None
     assert (report.filled, report.kept, report.stale) == (3, 1, ["Gone from the code"])
+    assert part_marker("maps.po") in catalogue.get("Hectares").user_comments
+
+    # A later wording in the same part replaces what that part gave, not the catalogue's own.
+    revised = Catalog(locale="es")
+    revised.add("Hectares", "Hectáreas (ha)")
+    revised.add("Arrests", "Detenciones")
+    again = MergeReport()
+    merge_into(catalogue, revised, again, "maps.po")
+    assert catalogue.get("Hectares").string == "Hectáreas (ha)"
+    assert catalogue.get("Arrests").string == "Capturas"
+    assert (again.filled, again.revised, again.kept) == (0, 1, 1)
+    other = MergeReport()
+    merge_into(catalogue, revised, other, "desktop.po")  # another part never overrides
+    assert catalogue.get("Hectares").string == "Hectáreas (ha)" and other.revised == 0
