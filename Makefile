@@ -57,7 +57,7 @@ screenshots: $(STAMP) sysdeps
 # all have them with no build step (tests/unit/test_translations.py fails when one is stale).
 LOCALES := layers/locale
 translations: $(STAMP)
-	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k tr -k trn:1,2 \
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k tr -k tr_noop -k trn:1,2 \
 	  --add-location=file --sort-output -c TRANSLATORS: --project=harm-atlas \
 	  --copyright-holder="Harm Atlas contributors" -o $(LOCALES)/harm_atlas.pot.new .
 	@# Keep the old template when only its date differs: unchanged code changes no file.

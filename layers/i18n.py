@@ -58,6 +58,12 @@ def tr(text: str) -> str:
     return _translation.gettext(text)
 
 
+def tr_noop(text: str) -> str:
+    """Mark text for the catalogue without translating it now (a module-level constant): show it
+    with tr(CONSTANT), so it follows a language set or switched after the module was imported."""
+    return text
+
+
 def trn(singular: str, plural: str, n: int) -> str:
     """Translate with plural forms."""
     return _translation.ngettext(singular, plural, n)

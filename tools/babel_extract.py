@@ -1,9 +1,12 @@
-"""Babel extraction method for analysis/ (babel.cfg): tr()/trn() strings as babel's own Python
-extractor finds them, plus the module docstring of each analysis module.
+"""Babel extraction method for the app's Python files (babel.cfg): tr()/trn() strings as babel's
+own Python extractor finds them, plus two it misses.
 
-An analysis's module docstring is its method notes (definitions of areas, windows, classes):
-`analyze ID --help` shows it through tr(doc.strip()) (analysis/command.method_notes), so it must
-be in the catalogue, whole and stripped, although no tr("...") literal names it.
+- tr("...") inside an f-string (f"{tr('features')}: {n}"): on Python 3.11 the tokenizer gives
+  babel the whole f-string as one token, so those calls are found here from the syntax tree.
+- An analysis's module docstring is its method notes (definitions of areas, windows,
+  classes): `analyze ID --help` shows it through tr(doc.strip())
+  (analysis/command.method_notes), so it must be in the catalogue, whole and stripped,
+  although no tr("...") literal names it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,27 @@ def declares_algorithm(tree: ast.Module) -> bool:
     return False
 
 
+def calls_in_fstrings(
+    tree: ast.Module, keywords: Collection[str]
+) -> Iterator[tuple[int, str, tuple[str | None, ...]]]:
+    """(line, keyword, literal arguments) of each keyword call inside an f-string."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for sub in ast.walk(node):
+            if (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Name)
+                and sub.func.id in keywords
+            ):
+                args = tuple(
+                    a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                    for a in sub.args
+                )
+                if args and args[0] is not None:
+                    yield sub.lineno, sub.func.id, args
+
+
 def extract(
     fileobj: IO[bytes],
     keywords: Mapping[str, Any],
@@ -38,6 +62,8 @@ def extract(
     fileobj.seek(0)
     yield from extract_python(fileobj, keywords, comment_tags, options)
     tree = ast.parse(source)
+    for line, keyword, args in calls_in_fstrings(tree, keywords):
+        yield (line, keyword, args if len(args) > 1 else args[0], [])
     doc = ast.get_docstring(tree, clean=False)
     if doc and doc.strip() and declares_algorithm(tree):
         yield (1, None, doc.strip(), [NOTE])

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "layers" / "locale"
 SPANISH_PO = LOCALE / "es" / "LC_MESSAGES" / "harm_atlas.po"
 SPANISH_MO = SPANISH_PO.with_suffix(".mo")
-KEYWORDS = {"tr": None, "trn": (1, 2)}
+KEYWORDS = {"tr": None, "tr_noop": None, "trn": (1, 2)}
 # Translated here and checked strictly; cartography/ and desktop/ come from a partial catalogue
 # (parts/cartography_desktop.po) another translator is writing.
 STRICT = ("layers", "analysis", "core", "main.py")
