@@ -19,6 +19,7 @@ bounded for any size; zones are reprojected to the raster's CRS, where pixels ar
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,14 @@ def zonal_totals(
         raise InputError(tr("--rule must be coverage or centre, not {r!r}.").format(r=rule))
     feedback = feedback or Feedback()
     info = raster.info
+    t = info.transform
+    if t.b or t.d or t.e > 0:  # strips and exactextract both assume north-up pixels
+        raise InputError(
+            tr(
+                "{r}: the raster is rotated or upside down; warp it north-up first "
+                "(gdalwarp in.tif out.tif)."
+            ).format(r=Path(raster.source.path).name)
+        )
     zones = np.asarray(zones, dtype=object)
     n = len(zones)
     small_ints = np.dtype(info.dtype).itemsize == 1 and np.issubdtype(
@@ -218,6 +227,8 @@ def _tally_strip(
         return
     dtype = np.uint16 if len(zones) < 65535 else np.int32
     polygons, rings = _burn_shapes(pieces, ids + 1)
+    if not polygons:  # only slivers reduced to lines in this strip
+        return
     labels = rasterize(
         polygons,
         out_shape=(height, width),
@@ -466,11 +477,16 @@ def _qgis_small_zone_rule(
     )
     if not len(small):
         return 0
-    frame = gpd.GeoDataFrame(
-        {"zid": small}, geometry=zones[small], crs=raster.crs.to_wkt() if raster.crs else None
-    )
-    with raster.open() as src:
-        out = exact_extract(src, frame, ["count", "sum"], output="pandas", include_cols=["zid"])
+    with raster.open() as src, warnings.catch_warnings():
+        # The zones are in the raster's CRS already; the stand-in CRS only differs by name.
+        warnings.simplefilter("ignore")
+        out = exact_extract(
+            src,
+            _WkbFeatures(zones[small], small),
+            ["count", "sum"],
+            output="pandas",
+            include_cols=["zid"],
+        )
     # exactextract applies scale/offset itself: store raw sums as the other zones do.
     raw_sum = (out["sum"].to_numpy() - raster.info.offset * out["count"].to_numpy()) / (
         raster.info.scale or 1.0

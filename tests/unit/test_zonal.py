@@ -110,7 +110,10 @@ def test_coverage_adds_up_to_the_zone_area(tmp_path) -> None:
 
 def test_a_zone_smaller_than_a_pixel_is_measured_by_coverage_as_qgis_does(tmp_path) -> None:
     data = np.full((10, 10), 4, np.uint8)
-    layer = open_raster(write_raster(tmp_path / "r.tif", data))
+    path = write_raster(tmp_path / "r.tif", data)
+    with rasterio.open(path, "r+") as dst:  # exactextract scales: the tally stays raw
+        dst.scales, dst.offsets = (0.5,), (1.0,)
+    layer = open_raster(path)
     x0, y1 = TRANSFORM @ (3, 3)
     tiny = shapely.box(x0 + 2, y1 - 17, x0 + 12, y1 - 2)  # 10 x 15 m, no pixel centre inside
     got = zonal_totals(layer, np.array([tiny]), rule="centre")
@@ -242,3 +245,12 @@ def test_cli_missing_raster_is_one_line(tmp_path, capsys) -> None:
         "--quiet",
     )
     assert code == 2 and "--stats" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_raster_that_misses_the_zones_is_one_line(tmp_path, capsys) -> None:
+    raster = write_raster(tmp_path / "r.tif", np.zeros((10, 10), np.uint8))
+    far = gpd.GeoDataFrame(geometry=[shapely.box(100, 100, 200, 200)], crs=32618)
+    far.to_file(tmp_path / "far.gpkg")
+    code, _, err = cli(capsys, "zonal", "--raster", str(raster), "--zones",
+                       str(tmp_path / "far.gpkg"), "--quiet")  # fmt: skip
+    assert code == 2 and "does not overlap" in err and len(err.strip().splitlines()) == 1
