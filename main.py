@@ -17,6 +17,7 @@ from layers.i18n import (
     language_from_environment,
     set_language,
     tr,
+    tr_noop,
 )
 
 # Each sub-command lives beside the code it drives; main only dispatches.
@@ -34,6 +35,28 @@ HEADLESS_HINT = tr(
     "python main.py inspect PATH | analyze ID ... | export --project P --out F | "
     "briefing --project P --out pack.pdf | compare --project P --left R --right R --out F "
     "(add --help to any)."
+)
+
+
+# argparse's own words (usage, section titles, -h, its errors) are looked up through its
+# module-level `_` on every call; main() points it at tr so help and errors are one language.
+ARGPARSE_TEXT = (
+    tr_noop("usage: "),
+    tr_noop("positional arguments"),
+    tr_noop("options"),
+    tr_noop("show this help message and exit"),
+    tr_noop("%(prog)s: error: %(message)s\n"),
+    tr_noop("argument %(argument_name)s: %(message)s"),
+    tr_noop("unrecognized arguments: %s"),
+    tr_noop("the following arguments are required: %s"),
+    tr_noop("one of the arguments %s is required"),
+    tr_noop("not allowed with argument %s"),
+    tr_noop("expected one argument"),
+    tr_noop("expected at most one argument"),
+    tr_noop("expected at least one argument"),
+    tr_noop("ambiguous option: %(option)s could match %(matches)s"),
+    tr_noop("invalid %(type)s value: %(value)r"),
+    tr_noop("invalid choice: %(value)r (choose from %(choices)s)"),
 )
 
 
@@ -108,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # --lang, else the system's language (LANG...), before anything translated is imported.
     set_language(requested_language(argv) or language_from_environment())
+    argparse._ = tr  # type: ignore[attr-defined]  # before any parser is built (ARGPARSE_TEXT)
     # The entry point is the one place that knows the sample project: the packages are handed
     # its path here and never import sample_maps (the import contracts in pyproject.toml).
     from layers.command_support import set_default_project

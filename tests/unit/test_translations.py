@@ -253,12 +253,15 @@ def test_analyze_help_follows_lang_and_the_lang_option() -> None:
     by_environment = _help(["analyze", "--help"], "es_CO.UTF-8")
     assert spanish_help in by_environment and _spanish_of(lang_help) in by_environment
     assert english_help not in by_environment
+    # argparse's own words follow too (main points argparse's `_` at tr).
+    assert by_environment.startswith("uso: ") and "muestra este mensaje de ayuda" in by_environment
 
     by_option = _help(["analyze", "--help", "--lang", "es"], "C.UTF-8")
     assert spanish_help in by_option
 
     in_english = _help(["--lang", "en", "analyze", "--help"], "es_CO.UTF-8")
     assert english_help in in_english and spanish_help not in in_english
+    assert in_english.startswith("usage: ")
 
 
 def test_merge_fills_only_what_the_catalogue_lacks() -> None:
