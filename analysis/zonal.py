@@ -7,14 +7,16 @@ Two rules decide which pixels belong to a zone (docs/methods.md, "Zonal statisti
   inside a zone count 1 and are tallied from the pixel-centre labels; only pixels crossed by
   a zone's boundary go through exactextract.
 - `centre`: a pixel belongs to a zone when its centre lies inside it, as QGIS's "Zonal
-  statistics" and "Zonal histogram" do; a zone holding fewer than two pixel centres is
-  measured by coverage instead (sum, mean and count only), as QGIS does.
+  statistics" and "Zonal histogram" do. Like QGIS, a zone holding fewer than two pixel
+  centres gets its sum, mean and count by coverage, and a zone holding none gets in its
+  classes every pixel it overlaps, each counted once.
 
 count = pixels (coverage-weighted under `coverage`), nodata left out; sum = Σ value ×
 weight, values scaled by the file's scale/offset; mean = sum / count. `classes` gives per
 raster value the pixels (`class_<v>_px`) and hectares (`class_<v>_ha`: pixels × the pixel's
-area in the zones' metric CRS). The raster is read in strips of full rows, so memory stays
-bounded for any size; zones are reprojected to the raster's CRS, where pixels are square.
+area in the zones' metric CRS), and `nodata_px`/`nodata_ha` when a zone holds nodata pixels.
+The raster is read in strips of full rows, so memory stays bounded for any size; zones are
+reprojected to the raster's CRS, where pixels are square.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class ZonalTotals:
     class_values: np.ndarray  # the raster values seen (classes only; else empty)
     class_counts: np.ndarray  # zones × class_values weighted pixel counts
     pixels_read: int
+    nodata: np.ndarray | None = None  # nodata pixels per zone (weighted under `coverage`)
     fallback_zones: int = 0  # centre rule: zones measured by coverage (< 2 centres)
 
 
@@ -108,6 +111,8 @@ def zonal_totals(
                 _tally_strip(acc, zones, group, values, valid, transform, rule)
             acc.pixels_read += values.size
     totals = acc.totals()
+    if rule == "centre" and classes:  # before the rule below changes the counts
+        _qgis_histogram_rule(raster, zones, totals, band)
     if rule == "centre":
         totals.fallback_zones = _qgis_small_zone_rule(raster, zones, totals, band)
     feedback.set_progress(100.0, tr("Zonal statistics done"))
@@ -122,6 +127,7 @@ class _Accumulator:
         self.hist = np.zeros((n + 1) * 256, dtype=np.float64) if small_ints else None
         self.count = np.zeros(n + 1)
         self.sum = np.zeros(n + 1)
+        self.nodata = np.zeros(n + 1)
         self.class_index: dict[float, int] = {}
         self.class_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pixels_read = 0
@@ -154,6 +160,9 @@ class _Accumulator:
             ones = np.ones(len(zone)) if weight is None else weight
             self.class_parts.append((zone, codes, ones))
 
+    def add_nodata(self, zone: np.ndarray, weight: np.ndarray | None = None) -> None:
+        self.nodata += np.bincount(zone, weights=weight, minlength=self.n + 1)
+
     def totals(self) -> ZonalTotals:
         if self.small_ints:
             hist = self.hist.reshape(self.n + 1, 256)[1:]
@@ -168,6 +177,7 @@ class _Accumulator:
                 class_values=value_of[seen].astype(np.float64) if self.classes else np.empty(0),
                 class_counts=hist[:, seen] if self.classes else np.empty((self.n, 0)),
                 pixels_read=self.pixels_read,
+                nodata=self.nodata[1:],
             )
         values = np.array(sorted(self.class_index), dtype=np.float64)
         table = np.zeros((self.n + 1, len(self.class_index)))
@@ -180,6 +190,7 @@ class _Accumulator:
             class_values=values,
             class_counts=table[1:, order] if self.classes else np.empty((self.n, 0)),
             pixels_read=self.pixels_read,
+            nodata=self.nodata[1:],
         )
 
 
@@ -237,8 +248,6 @@ def _tally_strip(
         all_touched=False,
         dtype=dtype,
     )
-    if valid is not None:
-        labels[~valid] = 0
     if rule == "coverage":
         edges = rasterize(
             ((ring, 1) for ring, _ in rings),
@@ -250,6 +259,10 @@ def _tally_strip(
         ).view(bool)
         labels[edges] = 0  # wholly-inside pixels only (coverage 1)
         _add_edges(acc, pieces, ids, values, valid, edges, transform)
+    if valid is not None:  # nodata pixels: counted apart (QGIS's histogram has a column)
+        missing = labels[~valid]
+        acc.add_nodata(missing[missing > 0])
+        labels[~valid] = 0
     inside = labels.ravel()
     flat = values.ravel()
     if acc.small_ints:
@@ -325,18 +338,19 @@ def _add_edges(
 
     height, width = values.shape
     # Only boundary pixels keep a value: exactextract then reports just those cells.
+    # Boundary pixels without data keep a code of their own, outside the data's range.
     if np.issubdtype(values.dtype, np.floating):
         masked = np.where(edges, values.astype(np.float64), np.nan)
-        if valid is not None:
-            masked[~valid] = np.nan
-        nodata = np.nan
+        nodata, missing_code = np.nan, np.inf  # _valid() counts no infinite value as data
     else:
         # A sentinel outside the data's range: one more byte per pixel than the values.
         wide = np.int16 if values.dtype.itemsize == 1 else np.int64
         nodata = np.iinfo(wide).min
+        missing_code = nodata + 1
         masked = np.full(values.shape, nodata, dtype=wide)
-        take = edges if valid is None else edges & valid
-        masked[take] = values[take]
+        masked[edges] = values[edges]
+    if valid is not None:
+        masked[edges & ~valid] = missing_code
     x0, y1 = transform.c, transform.f
     source = NumPyRasterSource(
         masked,
@@ -363,6 +377,10 @@ def _add_edges(
     zone = np.repeat(out["zid"].to_numpy(), sizes)
     weight = np.concatenate(out["coverage"].to_list()).astype(np.float64)
     cells = np.concatenate(out["values"].to_list())
+    missing = cells == missing_code
+    if missing.any():
+        acc.add_nodata(zone[missing], weight[missing])
+        zone, weight, cells = zone[~missing], weight[~missing], cells[~missing]
     acc.add(zone, cells.astype(values.dtype), weight)
 
 
@@ -494,6 +512,50 @@ def _qgis_small_zone_rule(
     totals.count[out["zid"].to_numpy()] = out["count"].to_numpy()
     totals.sum[out["zid"].to_numpy()] = raw_sum
     return len(small)
+
+
+def _qgis_histogram_rule(
+    raster: RasterLayer, zones: np.ndarray, totals: ZonalTotals, band: int
+) -> None:
+    """QGIS's zonal histogram gives a zone holding no pixel centre every pixel it overlaps,
+    each counted once (nodata included)."""
+    from rasterio.windows import Window
+
+    empty = (totals.class_counts.sum(axis=1) + totals.nodata) == 0
+    empty &= ~(shapely.is_missing(zones) | shapely.is_empty(zones))
+    info = raster.info
+    inverse = ~info.transform
+    found: dict[int, dict[float, int]] = {}
+    with raster.open() as src:
+        for i in np.flatnonzero(empty):
+            x0, y0, x1, y1 = zones[i].bounds
+            c0, r0 = (int(np.floor(v)) for v in inverse @ (x0, y1))
+            c1, r1 = (int(np.ceil(v)) for v in inverse @ (x1, y0))
+            c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, info.width), min(r1, info.height)
+            if c1 <= c0 or r1 <= r0:
+                continue
+            values = src.read(band, window=Window(c0, r0, c1 - c0, r1 - r0))
+            rows, cols = np.mgrid[r0:r1, c0:c1]
+            px0, py1 = info.transform @ (cols.ravel(), rows.ravel())
+            boxes = shapely.box(px0, py1 + info.transform.e, px0 + info.transform.a, py1)
+            hit = shapely.area(shapely.intersection(boxes, zones[i])) > 0
+            flat = values.ravel()[hit]
+            valid = _valid(flat, info.nodata)
+            if valid is not None:
+                totals.nodata[i] += float(np.count_nonzero(~valid))
+                flat = flat[valid]
+            kinds, counts = np.unique(flat, return_counts=True)
+            found[int(i)] = dict(zip(kinds.astype(float).tolist(), counts.tolist(), strict=True))
+    new = sorted({v for seen in found.values() for v in seen} - set(totals.class_values.tolist()))
+    if new:
+        values = np.concatenate([totals.class_values, new])
+        order = np.argsort(values, kind="stable")
+        counts = np.hstack([totals.class_counts, np.zeros((len(zones), len(new)))])
+        totals.class_values, totals.class_counts = values[order], counts[:, order]
+    column = {v: j for j, v in enumerate(totals.class_values.tolist())}
+    for i, seen in found.items():
+        for v, c in seen.items():
+            totals.class_counts[i, column[v]] += c
 
 
 # --- hectares --------------------------------------------------------------------------
@@ -636,6 +698,9 @@ class ZonalStatistics(Algorithm):
                 out["mean"] = np.where(totals.count > 0, physical_sum / totals.count, np.nan)
         if "classes" in stats:
             columns = {}
+            if totals.nodata is not None and totals.nodata.any():
+                columns["nodata_px"] = totals.nodata
+                columns["nodata_ha"] = totals.nodata * area
             for j, value in enumerate(totals.class_values):
                 label = _value_label(value)
                 columns[f"class_{label}_px"] = totals.class_counts[:, j]

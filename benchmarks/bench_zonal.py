@@ -170,9 +170,12 @@ def check_centre(ours_stats: Path, ours_classes: Path, q_stats: Path, q_hist: Pa
     values = sorted(int(col[6:]) for col in h.columns if col.startswith("HISTO_") and
                     col[6:].isdigit())  # fmt: skip
     class_differ = 0
-    for v in values:
-        ours_px = c[f"class_{v}_px"] if f"class_{v}_px" in c else 0
-        class_differ += int((np.asarray(ours_px) != h[f"HISTO_{v}"].to_numpy()).sum())
+    pairs = [(f"class_{v}_px", f"HISTO_{v}") for v in values] + [("nodata_px", "HISTO_NODATA")]
+    for mine, theirs in pairs:
+        if theirs in h or mine in c:
+            ours_px = c[mine] if mine in c else 0
+            theirs_px = h[theirs] if theirs in h else 0
+            class_differ += int((np.asarray(ours_px) != np.asarray(theirs_px)).sum())
     return (
         f"centre rule vs QGIS, {len(a)} zones: {differ} differ in count/sum/mean; "
         f"{class_differ} zone x value cells differ in {len(values)} classes"

@@ -63,21 +63,23 @@ def brute_force(data, zones, rule, nodata=None):
     count = np.zeros(len(zones))
     total = np.zeros(len(zones))
     classes = np.zeros((len(zones), len(values)))
+    missing = np.zeros(len(zones))
     for i, zone in enumerate(zones):
         shapely.prepare(zone)
         for r in range(rows):
             for c in range(cols):
-                if nodata is not None and data[r, c] == nodata:
-                    continue
                 x0, y1 = TRANSFORM @ (c, r)
                 if rule == "centre":
                     w = float(zone.contains(shapely.Point(x0 + 15, y1 - 15)))
                 else:
                     w = zone.intersection(shapely.box(x0, y1 - 30, x0 + 30, y1)).area / 900.0
+                if nodata is not None and data[r, c] == nodata:
+                    missing[i] += w
+                    continue
                 count[i] += w
                 total[i] += w * float(data[r, c])
                 classes[i, np.searchsorted(values, data[r, c])] += w
-    return count, total, values, classes
+    return count, total, values, classes, missing
 
 
 @pytest.mark.parametrize("rule", ["centre", "coverage"])
@@ -90,13 +92,15 @@ def test_rules_match_brute_force(tmp_path, rule, dtype) -> None:
     zones = random_zones(7, 12, data.shape)
     # Strips of 4 rows: zones cross many strip edges.
     got = zonal_totals(layer, zones, rule=rule, classes=True, strip_pixels=4 * 44)
-    count, total, values, classes = brute_force(data, zones, rule, nodata)
+    count, total, values, classes, missing = brute_force(data, zones, rule, nodata)
     tol = 1e-9 if rule == "centre" else 1e-5  # exactextract keeps coverage in float32
     np.testing.assert_allclose(got.count, count, atol=tol * 50)
     np.testing.assert_allclose(got.sum, total, atol=tol * 250)
     kept = values != nodata
     np.testing.assert_array_equal(got.class_values, values[kept])
     np.testing.assert_allclose(got.class_counts, classes[:, kept], atol=tol * 50)
+    np.testing.assert_allclose(got.nodata, missing, atol=tol * 50)
+    assert missing.sum() > 0
     assert got.fallback_zones == 0
 
 
@@ -120,6 +124,19 @@ def test_a_zone_smaller_than_a_pixel_is_measured_by_coverage_as_qgis_does(tmp_pa
     assert got.fallback_zones == 1
     assert got.count[0] == pytest.approx(150 / 900, rel=1e-5)
     assert got.sum[0] == pytest.approx(4 * 150 / 900, rel=1e-5)
+
+
+def test_a_zone_without_centres_gets_the_pixels_it_overlaps_in_classes(tmp_path) -> None:
+    data = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    layer = open_raster(write_raster(tmp_path / "r.tif", data, nodata=34))
+    x0, y1 = TRANSFORM @ (3, 3)
+    # Over pixels (3, 3) and (3, 4) without either centre: QGIS's zonal histogram counts both
+    # once; the nodata pixel (3, 4) = 34 goes to the nodata column.
+    strip = shapely.box(x0 + 20, y1 - 10, x0 + 40, y1 - 2)
+    got = zonal_totals(layer, np.array([strip]), rule="centre", classes=True)
+    assert got.class_values.tolist() == [33.0]
+    assert got.class_counts.tolist() == [[1.0]] and got.nodata.tolist() == [1.0]
+    assert got.count[0] == pytest.approx(80 / 900, rel=1e-5)  # 10 x 8 m of the valid pixel
 
 
 def test_cancel_stops_the_run(tmp_path) -> None:
