@@ -494,6 +494,12 @@ def explain_raster(path: Path, exc: Exception) -> LayerLoadError:
                 "folders of GeoTIFF tiles."
             ),
         )
+    if "no such file" in low or "does not exist" in low:
+        return LayerLoadError(
+            path,
+            tr("refers to a file that is missing ({d}).").format(d=detail),
+            tr("Keep a mosaic's tiles where it points to, or open the folder of tiles itself."),
+        )
     if "compression" in low or "codec" in low or "not configured" in low:
         return LayerLoadError(
             path,
@@ -513,8 +519,13 @@ def explain_raster(path: Path, exc: Exception) -> LayerLoadError:
     )
 
 
-def _detail(exc: Exception) -> str:
+def _detail(exc: BaseException) -> str:
+    """The first line of GDAL's message; rasterio's "Read failed. See previous exception"
+    points at the cause, which says what actually went wrong."""
     text = str(exc).strip()
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and (not text or "previous exception" in text):
+        return _detail(cause)
     return text.splitlines()[0][:160] if text else type(exc).__name__
 
 

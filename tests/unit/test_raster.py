@@ -177,6 +177,19 @@ def test_tiles_that_do_not_match_are_refused(tmp_path, monkeypatch) -> None:
     assert "\n" not in str(err.value)
 
 
+def test_a_vrt_whose_tiles_are_gone_says_so(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    tiles = tmp_path / "tiles"
+    tiles.mkdir()
+    write(tiles / "a.tif", np.zeros((4, 4), np.uint8))
+    vrt = Path(open_raster(tiles).dataset_path)
+    moved = tmp_path / "mosaic.vrt"
+    moved.write_text(vrt.read_text())
+    (tiles / "a.tif").unlink()
+    text = one_line_error(moved)
+    assert "missing" in text and "truncated" not in text
+
+
 def test_ascii_grid(tmp_path) -> None:
     path = tmp_path / "dem.asc"
     path.write_text(
