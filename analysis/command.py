@@ -71,6 +71,7 @@ def _argument_options(p: Parameter) -> dict[str, Any]:
         options["metavar"] = _METAVARS.get(p.kind, "VALUE")
     if p.kind == "layer":
         options["help"] += " " + tr("A file (PATH or PATH::LAYER) or, with --project, a name.")
+    options["help"] = options["help"].replace("%", "%%")  # argparse %-formats help ('15 %')
     return options
 
 

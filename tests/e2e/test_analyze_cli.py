@@ -16,6 +16,8 @@ import shapely
 from main_cli import ROOT, run_main, summary_of, words
 from shapely.geometry import LineString, box
 
+from core.registry import analyses
+
 CRS = "EPSG:32618"
 X0, Y0 = 500000.0, 100000.0
 TARGET = box(X0, Y0, X0 + 1000, Y0 + 1000)
@@ -197,3 +199,13 @@ def test_sample_project_layers_by_name(tmp_path: Path) -> None:
     assert wrong.returncode == 2
     assert "neither a layer of the project nor a file" in wrong.stderr
     assert "Cultivos de coca 1 km (SIMCI)" in wrong.stderr  # the names it could have used
+
+
+@pytest.mark.parametrize("algorithm_id", sorted(analyses()))
+def test_every_analysis_prints_its_help(algorithm_id: str) -> None:
+    """argparse %-formats help text: a literal '15 %' in a parameter's help crashed --help."""
+    from main import build_parser
+
+    with pytest.raises(SystemExit) as exit_:
+        build_parser("analyze").parse_args(["analyze", algorithm_id, "--help"])
+    assert exit_.value.code == 0
