@@ -1,7 +1,9 @@
 """Attribute table: a lazy Qt table over a layer's GeoDataFrame, linked to the map selection.
 
 The model never copies the frame: `rows` is an array of row positions (sorted and
-filtered) and data() reads one cell on demand from per-column numpy views.
+filtered) and data() reads one cell on demand from per-column numpy views. Its context
+menu (desktop/table_actions.py) copies cells and rows, zooms to a feature, selects all or
+the inverse and exports the selection.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import table_actions
 from layers.i18n import tr
 from layers.layer import Layer
 
@@ -240,6 +245,71 @@ class AttributeTable(QWidget):
         self.layer_box.currentIndexChanged.connect(self._layer_chosen)
         self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
         selection.changed.connect(self._map_selection_changed)
+        self._make_actions()
+
+    # --- context menu -----------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(text: str, slot, shortcut: str | None = None) -> QAction:
+            made = QAction(text, self.view)
+            made.triggered.connect(lambda _checked=False: slot())  # not the checked flag
+            if shortcut:
+                made.setShortcut(QKeySequence(shortcut))
+                made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.view.addAction(made)  # the shortcut works while the table has focus
+            return made
+
+        self.copy_cell_action = action(tr("Copy cell"), self.copy_cell)
+        self.copy_rows_action = action(tr("Copy selected rows"), self.copy_rows, "Ctrl+C")
+        self.zoom_action = action(tr("Zoom to feature"), self.zoom_to_feature)
+        self.select_all_action = action(tr("Select all shown"), self.select_all)
+        self.invert_action = action(tr("Invert selection"), self.invert_selection, "Ctrl+I")
+        self.export_action = action(tr("Export selection…"), self.export_selection)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_menu)
+        self._menu_index = QModelIndex()
+        self.view.installEventFilter(self)  # Ctrl+C: the view would copy one cell itself
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            self._menu_index = QModelIndex()
+            self.copy_rows()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _show_menu(self, pos) -> None:
+        self.context_menu(self.view.indexAt(pos)).exec(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self, index: QModelIndex):
+        """The menu for a right-click on `index` (invalid: beside the rows)."""
+        return table_actions.build_menu(self, index)
+
+    def copy_cell(self) -> None:
+        table_actions.copy_cell(self)
+
+    def copy_rows(self) -> None:
+        table_actions.copy_rows(self)
+
+    def zoom_to_feature(self) -> None:
+        table_actions.zoom_to_feature(self)
+
+    def select_all(self) -> None:
+        table_actions.select_all(self)
+
+    def invert_selection(self) -> None:
+        table_actions.invert_selection(self)
+
+    def export_selection(self, path: str | None = None) -> None:
+        table_actions.export_selection(self, path)
+
+    def say(self, text: str, problem: bool = False) -> None:
+        """A line above the table: red for a problem, grey for what was done."""
+        self.error.setStyleSheet("color:#a40000" if problem else "color:#444444")
+        self.error.setText(text)
+        self.error.show()
 
     # --- layers -----------------------------------------------------------------------------
     def set_layers(self, layers: list[Layer]) -> None:
@@ -278,8 +348,7 @@ class AttributeTable(QWidget):
     def apply_filter(self) -> None:
         message = self.model.set_filter(self.filter_edit.text())
         if message:
-            self.error.setText(message)
-            self.error.show()
+            self.say(message, problem=True)
             self.filter_failed.emit(message)
         else:
             self.error.hide()
