@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QWidget
 
 from analysis.inputs import InputError
 from analysis.outputs import write_frame
 from core.runner import protected_paths
 from layers.i18n import tr
 
-if TYPE_CHECKING:
-    from desktop.attribute_table import AttributeTable
+# `table` below is a desktop.attribute_table.AttributeTable (not imported: it imports this).
+AttributeTable = QWidget
 
 # A point or a short line has no area: show this many metres around it.
 POINT_MARGIN_M = 500.0
