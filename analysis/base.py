@@ -185,6 +185,7 @@ def load_all() -> dict[str, Algorithm]:
         "access",
         "cultivation",
         "indicators",
+        "zonal",
     ):
         try:
             importlib.import_module(f"analysis.{module}")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
+import rasterio
+from affine import Affine
 from analysis_runs import click_run
 from PySide6.QtCore import Qt
 
@@ -16,8 +21,23 @@ pytestmark = [
 ]
 
 
+def loss_year_raster(project, folder: Path) -> Path:
+    """A small Hansen-style loss-year GeoTIFF over the project (the sample has no raster yet)."""
+    west, south, east, north = project.layers[0].data.to_crs(4326).total_bounds
+    for layer in project.layers:
+        w, s, e, n = layer.data.to_crs(4326).total_bounds
+        west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
+    values = np.random.default_rng(7).integers(0, 24, size=(200, 200), dtype=np.uint8)
+    path = folder / "lossyear.tif"
+    profile = {"driver": "GTiff", "width": 200, "height": 200, "count": 1, "dtype": "uint8"}
+    transform = Affine((east - west) / 200, 0, west, 0, -(north - south) / 200, north)
+    with rasterio.open(path, "w", crs="EPSG:4326", transform=transform, nodata=255, **profile) as f:
+        f.write(values, 1)
+    return path
+
+
 def test_every_analysis_runs_from_its_dialog_with_only_required_fields(
-    qtbot, sample_window
+    qtbot, sample_window, tmp_path
 ) -> None:
     """What the dialog shows on opening is what runs: no value it filled in by itself may
     stop the run, for every registered analysis, through the worker as in the app."""
@@ -26,7 +46,10 @@ def test_every_analysis_runs_from_its_dialog_with_only_required_fields(
         dialog = open_analysis(window, algorithm_id)
         qtbot.addWidget(dialog)
         for p in algorithm.parameters:  # the required ones are preselected from the roles
-            if p.required:
+            if p.required and p.kind == "path":  # a file the project lacks: the user names it
+                assert not dialog.widgets[p.name].has_value(), (algorithm_id, p.name)
+                dialog.widgets[p.name].set_value(str(loss_year_raster(window.project, tmp_path)))
+            elif p.required:
                 assert dialog.widgets[p.name].has_value(), (algorithm_id, p.name)
         layers_before = len(window.project.layers)
         click_run(qtbot, dialog)

@@ -290,6 +290,7 @@ def test_registries_look_up_by_exact_id_and_refuse_duplicates() -> None:
         "environment",
         "hotspots",
         "indicators",
+        "zonal",
     }
     assert EXPORTS.ids() == ["map", "webmap", "briefing", "compare"]
     for entry in [*EXPORTS, *ACTIONS]:
