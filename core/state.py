@@ -161,7 +161,10 @@ class AppState:
         `source` names the view that made the change, so it can ignore its own echo.
         """
         target = self._layer(layer)
-        rows = np.unique(np.fromiter((int(i) for i in ids), dtype=np.int64))
+        if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":  # 500k rows: no Python loop
+            rows = np.unique(ids.astype(np.int64, copy=False))
+        else:
+            rows = np.unique(np.fromiter((int(i) for i in ids), dtype=np.int64))
         outside = rows[(rows < 0) | (rows >= len(target.data))]
         if outside.size:
             raise ValueError(
