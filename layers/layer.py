@@ -10,6 +10,7 @@ import geopandas as gpd
 from psygnal import Signal
 from pyproj import CRS
 
+from layers.evented import EventedLayer
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style, default_style
@@ -34,13 +35,11 @@ class LayerSource:
         return cls(data.get("path", ""), data.get("sublayer"), dict(data.get("options", {})))
 
 
-class Layer:
+class Layer(EventedLayer):
     """A GeoDataFrame with what the analyst knows about it.
 
     Setters validate, store, then emit `changed(attribute_name)`; the model never holds a widget.
     """
-
-    changed = Signal(str)
 
     def __init__(
         self,
@@ -112,23 +111,7 @@ class Layer:
         kinds = {"line" if k == "linestring" else k for k in kinds}
         return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "empty")
 
-    # --- evented attributes -----------------------------------------------------------
-    def _set(self, attr: str, value: object) -> None:
-        if getattr(self, "_" + attr) != value:
-            setattr(self, "_" + attr, value)
-            self.changed.emit(attr)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @name.setter
-    def name(self, value: str) -> None:
-        value = str(value).strip()
-        if not value:
-            raise ValueError("A layer name cannot be empty.")
-        self._set("name", value)
-
+    # --- evented attributes (name, visible and opacity come from EventedLayer) ---------
     @property
     def role(self) -> Role:
         return self._role
@@ -157,25 +140,6 @@ class Layer:
     def style(self, value: Style) -> None:
         self._style = value
         self.changed.emit("style")
-
-    @property
-    def visible(self) -> bool:
-        return self._visible
-
-    @visible.setter
-    def visible(self, value: bool) -> None:
-        self._set("visible", bool(value))
-
-    @property
-    def opacity(self) -> float:
-        return self._opacity
-
-    @opacity.setter
-    def opacity(self, value: float) -> None:
-        value = float(value)
-        if not 0.0 <= value <= 1.0:
-            raise ValueError("Opacity must be between 0 and 1.")
-        self._set("opacity", value)
 
     def field(self, key: str) -> str | None:
         """The source column mapped to canonical `key`, if any."""

@@ -21,7 +21,6 @@ from xml.sax.saxutils import escape
 import numpy as np
 import rasterio
 from affine import Affine
-from psygnal import Signal
 from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError, RasterioIOError
@@ -29,6 +28,7 @@ from rasterio.windows import Window, from_bounds
 
 from layers.crs import WGS84, looks_like_lonlat
 from layers.errors import LayerLoadError
+from layers.evented import EventedLayer
 from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.read_errors import ASK_FOR_CRS, check_options
@@ -121,10 +121,9 @@ class RasterInfo:
         }
 
 
-class RasterLayer:
+class RasterLayer(EventedLayer):
     """A raster in the layer model: name, visibility and opacity evented like a vector Layer."""
 
-    changed = Signal(str)
     kind = "raster"
 
     def __init__(
@@ -153,42 +152,7 @@ class RasterLayer:
     def __repr__(self) -> str:
         return f"<RasterLayer {self._name!r} {self.info.width}x{self.info.height}>"
 
-    # --- evented attributes (as layers.layer.Layer) ----------------------------------------
-    def _set(self, attr: str, value: object) -> None:
-        if getattr(self, "_" + attr) != value:
-            setattr(self, "_" + attr, value)
-            self.changed.emit(attr)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @name.setter
-    def name(self, value: str) -> None:
-        value = str(value).strip()
-        if not value:
-            raise ValueError("A layer name cannot be empty.")
-        self._set("name", value)
-
-    @property
-    def visible(self) -> bool:
-        return self._visible
-
-    @visible.setter
-    def visible(self, value: bool) -> None:
-        self._set("visible", bool(value))
-
-    @property
-    def opacity(self) -> float:
-        return self._opacity
-
-    @opacity.setter
-    def opacity(self, value: float) -> None:
-        value = float(value)
-        if not 0.0 <= value <= 1.0:
-            raise ValueError("Opacity must be between 0 and 1.")
-        self._set("opacity", value)
-
+    # --- evented attributes: name, visible and opacity come from EventedLayer -------------
     @property
     def crs(self) -> CRS | None:
         return self.info.crs

@@ -75,6 +75,20 @@ def test_metadata(tmp_path) -> None:
     assert info.describe()["size"] == "80 x 64" and layer.kind == "raster"
 
 
+def test_raster_name_visible_opacity_are_evented_like_a_vector_layer(tmp_path) -> None:
+    layer, seen = open_raster(write(tmp_path / "pop.tif", np.ones((4, 4), np.uint8))), []
+    layer.changed.connect(seen.append)
+    layer.opacity = 0.5
+    layer.visible = False
+    layer.visible = False  # unchanged: no event
+    layer.name = "  forest  "
+    assert seen == ["opacity", "visible", "name"] and layer.name == "forest"
+    with pytest.raises(ValueError):
+        layer.opacity = 1.5
+    with pytest.raises(ValueError):
+        layer.name = " "
+
+
 def test_read_window_at_reduced_resolution_is_a_decimation(tmp_path) -> None:
     rng = np.random.default_rng(1)
     data = rng.random((64, 96)).astype(np.float32)
