@@ -8,16 +8,29 @@ from __future__ import annotations
 
 from psygnal import Signal
 
+from layers.report import LoadReport
+
 
 class EventedLayer:
-    """Base of layers.layer.Layer and layers.raster.RasterLayer; subclasses set `_name`,
-    `_visible` and `_opacity` in their `__init__`."""
+    """Base of layers.layer.Layer and layers.raster.RasterLayer: the name, visibility and
+    opacity a view edits, and the load report and metadata every layer carries."""
 
     changed = Signal(str)
 
-    _name: str
-    _visible: bool
-    _opacity: float
+    def __init__(
+        self,
+        name: str,
+        *,
+        visible: bool = True,
+        opacity: float = 1.0,
+        report: LoadReport | None = None,
+        metadata: dict | None = None,
+    ) -> None:
+        self._name = name
+        self._visible = bool(visible)
+        self._opacity = float(opacity)
+        self.report = report or LoadReport()
+        self.metadata: dict = dict(metadata or {})
 
     def _set(self, attr: str, value: object) -> None:
         if getattr(self, "_" + attr) != value:

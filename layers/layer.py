@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 from psygnal import Signal
@@ -14,6 +15,9 @@ from layers.evented import EventedLayer
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style, default_style
+
+if TYPE_CHECKING:
+    from layers.raster import RasterLayer
 
 _ids = itertools.count(1)
 
@@ -56,18 +60,14 @@ class Layer(EventedLayer):
         report: LoadReport | None = None,
         metadata: dict | None = None,
     ) -> None:
+        super().__init__(name, visible=visible, opacity=opacity, report=report, metadata=metadata)
         self.id = next(_ids)
         self._data = data
-        self._name = name
         self.source = source or LayerSource()
         self._role = Role(role)
         self.role_confidence = role_confidence
         self._mapping = mapping or FieldMapping()
         self._style = style or default_style(self._role)
-        self._visible = bool(visible)
-        self._opacity = float(opacity)
-        self.report = report or LoadReport()
-        self.metadata: dict = dict(metadata or {})
         self._metric_cache: tuple[str, gpd.GeoDataFrame] | None = None
 
     def __repr__(self) -> str:
@@ -146,8 +146,16 @@ class Layer(EventedLayer):
         return self._mapping.get(key)
 
 
+def is_raster(layer: object) -> bool:
+    """A raster layer (layers.raster.RasterLayer): pixels read in windows, no features."""
+    return getattr(layer, "kind", None) == "raster"
+
+
 class LayerList:
     """Ordered layers (index 0 is drawn first, at the bottom) with a selection.
+
+    Vector Layers and RasterLayers share one draw order; code that needs features takes
+    `vectors()` (rasters have no `.data`, role or mapping).
 
     Emits inserted(index, layer), removed(index, layer), moved(old, new),
     layer_changed(layer, attribute) and selection_changed(list_of_layers).
@@ -228,9 +236,17 @@ class LayerList:
         self._layers.insert(new, layer)
         self.moved.emit(old, new)
 
+    def vectors(self) -> list[Layer]:
+        """The vector layers, in draw order (every layer with features)."""
+        return [layer for layer in self._layers if not is_raster(layer)]
+
+    def rasters(self) -> list[RasterLayer]:
+        """The raster layers, in draw order."""
+        return [layer for layer in self._layers if is_raster(layer)]  # type: ignore[misc]
+
     def by_role(self, role: Role | str) -> list[Layer]:
         role = Role(role)
-        return [layer for layer in self._layers if layer.role == role]
+        return [layer for layer in self.vectors() if layer.role == role]
 
     def first(self, role: Role | str) -> Layer | None:
         found = self.by_role(role)

@@ -31,6 +31,7 @@ from layers.errors import LayerLoadError
 from layers.evented import EventedLayer
 from layers.feedback import Feedback
 from layers.i18n import tr
+from layers.raster_style import RasterStyle, default_raster_style
 from layers.read_errors import ASK_FOR_CRS, check_options
 from layers.report import LoadReport
 from layers.timefilter import TimeFilter
@@ -138,21 +139,26 @@ class RasterLayer(EventedLayer):
         report: LoadReport | None = None,
         metadata: dict | None = None,
     ) -> None:
+        super().__init__(name, visible=visible, opacity=opacity, report=report, metadata=metadata)
         self.id = next(_ids)
         self.source = source
         self.info = info
         # What GDAL opens: the file itself, or the VRT standing for a folder of tiles.
         self.dataset_path = dataset_path or source.path
-        self._name = name
-        self._visible = bool(visible)
-        self._opacity = float(opacity)
-        self.report = report or LoadReport()
-        self.metadata: dict = dict(metadata or {})
 
     def __repr__(self) -> str:
         return f"<RasterLayer {self._name!r} {self.info.width}x{self.info.height}>"
 
     # --- evented attributes: name, visible and opacity come from EventedLayer -------------
+    @property
+    def style(self) -> RasterStyle:
+        return self._style
+
+    @style.setter
+    def style(self, value: RasterStyle) -> None:
+        self._style = value
+        self.changed.emit("style")
+
     @property
     def crs(self) -> CRS | None:
         return self.info.crs
