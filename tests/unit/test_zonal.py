@@ -236,7 +236,12 @@ def test_cli_end_to_end(tmp_path, capsys) -> None:
     np.testing.assert_allclose([float(r["count"]) for r in rows], expected.count)
 
 
-def test_cli_missing_raster_is_one_line(tmp_path, capsys) -> None:
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [((), "does not exist"), (("--stats", "median"), "--stats")],
+    ids=["missing raster", "unknown statistic"],
+)
+def test_cli_missing_raster_is_one_line(tmp_path, capsys, extra, says) -> None:
     zones = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
     zones.to_file(tmp_path / "zones.gpkg")
     code, _, err = cli(
@@ -246,22 +251,11 @@ def test_cli_missing_raster_is_one_line(tmp_path, capsys) -> None:
         str(tmp_path / "nope.tif"),
         "--zones",
         str(tmp_path / "zones.gpkg"),
+        *extra,
         "--quiet",
     )
     assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "does not exist" in err, err
-    code, _, err = cli(
-        capsys,
-        "zonal",
-        "--raster",
-        str(tmp_path / "nope.tif"),
-        "--zones",
-        str(tmp_path / "zones.gpkg"),
-        "--stats",
-        "median",
-        "--quiet",
-    )
-    assert code == 2 and "--stats" in err and len(err.strip().splitlines()) == 1
+    assert len(err.strip().splitlines()) == 1 and says in err, err
 
 
 def test_cli_raster_that_misses_the_zones_is_one_line(tmp_path, capsys) -> None:
