@@ -37,7 +37,8 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.inputs import InputError, in_metric, run_crs
 from layers.errors import LayerLoadError
 from layers.i18n import tr
-from layers.raster import RasterLayer, open_raster
+from layers.raster import RasterLayer, loss_year_mask, open_raster
+from layers.timefilter import TimeFilter
 
 STATS = ("sum", "mean", "count", "classes")
 RULES = ("coverage", "centre")
@@ -575,6 +576,82 @@ def pixel_area_ha(raster: RasterLayer, metric: CRS) -> float:
     return float(shapely.Polygon(corners).area) / 10_000.0
 
 
+# --- the one entry point the analyses share ----------------------------------------------
+def zonal_table(
+    raster: RasterLayer,
+    zones: gpd.GeoDataFrame | gpd.GeoSeries,
+    stats: tuple[str, ...] | list[str] = ("sum",),
+    rule: str = "coverage",
+    period: TimeFilter | None = None,
+    *,
+    metric: CRS | None = None,
+    band: int = 1,
+    feedback: Feedback | None = None,
+    details: dict | None = None,
+) -> pd.DataFrame:
+    """Per zone (same index and order as `zones`): the columns of `analyze zonal`.
+
+    count, sum, mean; with "classes", `class_<v>_px`/`class_<v>_ha` per raster value (and
+    `nodata_px`/`nodata_ha`). With a `period`, a loss-year raster's `loss_ha`: hectares whose
+    loss year falls in the period (whole calendar years, docs/methods.md). Hectares are
+    measured in `metric` (default: the zones' CRS when projected). Zones that the raster does
+    not reach raise InputError; the pixel rules are zonal_totals'. `details`, when given,
+    receives the ZonalTotals ("totals") and the pixel area ("pixel_area_ha").
+    """
+    stats = list(stats)
+    if period is not None and "classes" not in stats:
+        stats.append("classes")
+    name = Path(raster.source.path).name
+    if zones.crs is None:
+        raise InputError(
+            tr("The zones have no CRS: assign one before measuring {r}.").format(r=name)
+        )
+    if metric is None:
+        if not zones.crs.is_projected:
+            raise InputError(tr("Zonal statistics need a metric CRS for hectares."))
+        metric = zones.crs
+    if raster.crs is None:
+        raise InputError(tr("{r}: the raster has no CRS; give it one.").format(r=name))
+    geoseries = zones.geometry if isinstance(zones, gpd.GeoDataFrame) else zones
+    local = geoseries.to_crs(raster.crs) if not raster.crs.equals(zones.crs) else geoseries
+    rx0, ry0, rx1, ry1 = raster.info.bounds
+    zx0, zy0, zx1, zy1 = local.total_bounds
+    if not len(local) or zx1 <= rx0 or zx0 >= rx1 or zy1 <= ry0 or zy0 >= ry1:
+        raise InputError(
+            tr("{r}: the raster does not overlap the zones; check both layers' CRS.").format(r=name)
+        )
+    geoms = shapely.make_valid(np.asarray(local.values))
+    totals = zonal_totals(
+        raster, geoms, rule=rule, classes="classes" in stats, band=band, feedback=feedback
+    )
+    area = pixel_area_ha(raster, metric)
+    scale, offset = raster.info.scale, raster.info.offset
+    physical_sum = totals.sum * scale + offset * totals.count
+    columns: dict[str, np.ndarray] = {}
+    if "count" in stats:
+        columns["count"] = totals.count
+    if "sum" in stats:
+        columns["sum"] = physical_sum
+    if "mean" in stats:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            columns["mean"] = np.where(totals.count > 0, physical_sum / totals.count, np.nan)
+    if "classes" in stats:
+        if totals.nodata is not None and totals.nodata.any():
+            columns["nodata_px"] = totals.nodata
+            columns["nodata_ha"] = totals.nodata * area
+        for j, value in enumerate(totals.class_values):
+            label = _value_label(value)
+            columns[f"class_{label}_px"] = totals.class_counts[:, j]
+            columns[f"class_{label}_ha"] = totals.class_counts[:, j] * area
+    if period is not None:
+        codes = totals.class_values
+        chosen = loss_year_mask(codes, period) & (codes == np.round(codes))
+        columns["loss_ha"] = totals.class_counts[:, chosen].sum(axis=1) * area
+    if details is not None:
+        details.update(totals=totals, pixel_area_ha=area)
+    return pd.DataFrame(columns, index=zones.index)
+
+
 # --- the analysis ----------------------------------------------------------------------
 def parse_stats(text: str | None) -> list[str]:
     stats = [s.strip().lower() for s in str(text or "").split(",") if s.strip()]
@@ -668,44 +745,19 @@ class ZonalStatistics(Algorithm):
         zones = in_metric(zones_layer, raster.crs)
         if zones is None or zones.empty:
             raise InputError(tr("--zones has no polygons."))
-        rx0, ry0, rx1, ry1 = raster.info.bounds
-        zx0, zy0, zx1, zy1 = zones.total_bounds
-        if zx1 <= rx0 or zx0 >= rx1 or zy1 <= ry0 or zy0 >= ry1:
-            raise InputError(
-                tr("{r}: the raster does not overlap the zones; check both layers' CRS.").format(
-                    r=Path(raster.source.path).name
-                )
-            )
-        geoms = shapely.make_valid(np.asarray(zones.geometry.values))
-        totals = zonal_totals(
+        details: dict = {}
+        table = zonal_table(
             raster,
-            geoms,
-            rule=rule,
-            classes="classes" in stats,
+            zones,
+            stats,
+            rule,
+            metric=metric,
             band=band,
             feedback=feedback.part(2, 98),
+            details=details,
         )
-        area = pixel_area_ha(raster, metric)
-        out = zones.copy()
-        scale, offset = raster.info.scale, raster.info.offset
-        physical_sum = totals.sum * scale + offset * totals.count
-        if "count" in stats:
-            out["count"] = totals.count
-        if "sum" in stats:
-            out["sum"] = physical_sum
-        if "mean" in stats:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["mean"] = np.where(totals.count > 0, physical_sum / totals.count, np.nan)
-        if "classes" in stats:
-            columns = {}
-            if totals.nodata is not None and totals.nodata.any():
-                columns["nodata_px"] = totals.nodata
-                columns["nodata_ha"] = totals.nodata * area
-            for j, value in enumerate(totals.class_values):
-                label = _value_label(value)
-                columns[f"class_{label}_px"] = totals.class_counts[:, j]
-                columns[f"class_{label}_ha"] = totals.class_counts[:, j] * area
-            out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+        totals, area = details["totals"], details["pixel_area_ha"]
+        out = pd.concat([zones, table], axis=1)
         out = gpd.GeoDataFrame(out, geometry=zones.geometry.name, crs=zones.crs)
         notes = []
         if totals.fallback_zones:
