@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -39,15 +40,27 @@ class Indicator:
     def key(self) -> str:
         return self.column
 
+    # Columns whose label already says the unit ('Violent events per 100,000 people per year'):
+    # declared, not guessed from the English words, so every language reads the same.
+    UNIT_IN_LABEL: ClassVar[frozenset[str]] = frozenset(
+        {
+            "violent_events",
+            "violent_events_per_100k",
+            "fatalities_per_100k",
+            "violence_trend",
+            "access_per_1000",
+            "priority_rank",
+        }
+    )
+
     @property
     def label_with_unit(self) -> str:
-        """'Hectares eradicated (ha)'; no unit the label already says (per 100,000, events)."""
-        unit = self.unit
-        if not unit or unit == "rank" or (unit.startswith("per ") and " per " in self.label):
-            return self.label
-        if unit.isalpha() and unit.lower() in self.label.lower().split():  # Violent events
-            return self.label
-        return f"{self.label} ({unit})"
+        """'Hectares eradicated (ha)' in the active language; the label alone when it already
+        says the unit (UNIT_IN_LABEL) or there is none."""
+        label = tr(self.label)  # again where shown: follows a language switched after import
+        if not self.unit or self.column in self.UNIT_IN_LABEL:
+            return label
+        return f"{label} ({tr(self.unit)})"
 
     @property
     def display_scale(self) -> float:

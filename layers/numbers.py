@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from layers.i18n import current_language
@@ -114,14 +115,21 @@ def quantity(value: Any, unit: str = "", language: str | None = None) -> str:
     return f"{text} {unit}"
 
 
-def day(value: Any) -> str:
-    """Dates as ISO 2019-03-04 in every language (unambiguous); times only when present."""
+def day(value: Any, long: bool = False, language: str | None = None) -> str:
+    """Dates as ISO 2019-03-04 in every language (unambiguous, for tables); times only when
+    present. `long`: the language's prose form for titles and sentences, '12 May 2021' /
+    '12 de mayo de 2021' (Babel's CLDR month names)."""
     if is_missing(value):
         return MISSING
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value)
         if value is pd.NaT:
             return MISSING
+    if long and isinstance(value, date):
+        when = value.date() if isinstance(value, datetime) else value
+        locale = _locale(language)
+        # English's CLDR long form is US 'May 12, 2021'; day-first reads the same in both.
+        return format_date(when, "d MMMM y" if locale.startswith("en") else "long", locale=locale)
     if isinstance(value, pd.Timestamp | datetime):
         stamp = pd.Timestamp(value)
         return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 
 class Role(StrEnum):
@@ -27,21 +27,22 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role's name in the active language (translated where shown, not at import)."""
+        return tr(ROLE_LABELS[self])
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.ERADICATION: tr("Eradication"),
-    Role.CULTIVATION: tr("Cultivation"),
-    Role.VIOLENCE: tr("Violence events"),
-    Role.HEALTH_SERVICES: tr("Health services"),
-    Role.PROTECTED_AREAS: tr("Protected areas"),
-    Role.WATER: tr("Rivers and water"),
-    Role.SETTLEMENTS: tr("Settlements"),
-    Role.ADMIN_BOUNDARIES: tr("Administrative regions"),
-    Role.BORDER: tr("International border"),
-    Role.RESULT: tr("Analysis result"),
-    Role.OTHER: tr("Other"),
+    Role.ERADICATION: tr_noop("Eradication"),
+    Role.CULTIVATION: tr_noop("Cultivation"),
+    Role.VIOLENCE: tr_noop("Violence events"),
+    Role.HEALTH_SERVICES: tr_noop("Health services"),
+    Role.PROTECTED_AREAS: tr_noop("Protected areas"),
+    Role.WATER: tr_noop("Rivers and water"),
+    Role.SETTLEMENTS: tr_noop("Settlements"),
+    Role.ADMIN_BOUNDARIES: tr_noop("Administrative regions"),
+    Role.BORDER: tr_noop("International border"),
+    Role.RESULT: tr_noop("Analysis result"),
+    Role.OTHER: tr_noop("Other"),
 }
 
 # Canonical field keys a mapping may fill; analyses ask for these, never raw column names.
