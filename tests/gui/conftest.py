@@ -169,6 +169,14 @@ def open_and_wait(qtbot):
 
 
 @pytest.fixture
+def small_window(make_window, open_and_wait, small_project):
+    """A main window with the small project open and drawn."""
+    window = make_window()
+    open_and_wait(window, small_project)
+    return window
+
+
+@pytest.fixture
 def sample_window(make_window, open_and_wait):
     """A main window with the sample project open; skips where it has not been generated."""
     if not SAMPLE_PROJECT.exists():

@@ -37,9 +37,8 @@ def _layer(window, kind: str):
     return next(layer for layer in window.project.layers if layer.geometry_kind == kind)
 
 
-def test_open_project_shows_layers_top_first(make_window, small_project, open_and_wait):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_open_project_shows_layers_top_first(small_window):
+    window = small_window
     model = window.layers_panel.model
     shown = [model.index(r, 0).data() for r in range(model.rowCount())]
     # Top of the panel is drawn last (QGIS order): the last LayerList entry.
@@ -49,11 +48,8 @@ def test_open_project_shows_layers_top_first(make_window, small_project, open_an
     assert window.attribute_table.layer_box.count() == len(window.project.layers)
 
 
-def test_toggle_reorder_restyle_rename_remove_and_undo(
-    make_window, small_project, open_and_wait, qtbot
-):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_toggle_reorder_restyle_rename_remove_and_undo(small_window, qtbot):
+    window = small_window
     model = window.layers_panel.model
     stack = window.undo_stack
     top = model.layer_at(model.index(0, 0))
@@ -113,11 +109,10 @@ def test_toggle_reorder_restyle_rename_remove_and_undo(
     assert not window.isWindowModified()
 
 
-def test_style_dialog_graduated_and_categorized(make_window, small_project, open_and_wait):
+def test_style_dialog_graduated_and_categorized(small_window):
     from desktop.style_dialog import StyleDialog
 
-    window = make_window()
-    open_and_wait(window, small_project)
+    window = small_window
     regions = _layer(window, "polygon")
     dialog = StyleDialog(regions, window)
     dialog.kind.setCurrentIndex(dialog.kind.findData("graduated"))
@@ -154,9 +149,8 @@ def test_style_dialog_graduated_and_categorized(make_window, small_project, open
     assert dialog.field.findData("event_type") == -1  # text fields cannot be graduated
 
 
-def test_time_filter_filters_the_canvas(make_window, small_project, open_and_wait):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_time_filter_filters_the_canvas(small_window):
+    window = small_window
     events = _layer(window, "point")
     for layer in window.project.layers:
         layer.visible = layer is events  # count only the events' ink on the canvas
@@ -205,9 +199,8 @@ def test_time_filter_filters_the_canvas(make_window, small_project, open_and_wai
     assert not panel.play.isChecked()
 
 
-def test_identify_by_clicking_the_map(make_window, small_project, open_and_wait, qtbot):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_identify_by_clicking_the_map(small_window, qtbot):
+    window = small_window
     regions = _layer(window, "polygon")
     window.actions["tool_identify"].trigger()
     assert window.canvas.tool == "identify"
@@ -223,9 +216,8 @@ def test_identify_by_clicking_the_map(make_window, small_project, open_and_wait,
     assert window.identify_panel.tree.topLevelItemCount() >= 1
 
 
-def test_selection_links_table_and_map(make_window, small_project, open_and_wait, qtbot):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_selection_links_table_and_map(small_window, qtbot):
+    window = small_window
     events = _layer(window, "point")
     table = window.attribute_table
     window.open_table(events)
@@ -281,9 +273,8 @@ def test_selection_links_table_and_map(make_window, small_project, open_and_wait
     assert sel.selectedRows() == []
 
 
-def test_table_filter_expression_and_bad_expression(make_window, small_project, open_and_wait):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_table_filter_expression_and_bad_expression(small_window):
+    window = small_window
     events = _layer(window, "point")
     table = window.attribute_table
     window.open_table(events)
@@ -300,9 +291,8 @@ def test_table_filter_expression_and_bad_expression(make_window, small_project, 
     assert any("Cannot filter" in t for t in window.messages.texts())
 
 
-def test_zoom_pan_keyboard_and_scale(make_window, small_project, open_and_wait, qtbot):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_zoom_pan_keyboard_and_scale(small_window, qtbot):
+    window = small_window
     canvas = window.canvas
     full = canvas.extent
     scale = canvas.scale_denominator()
@@ -333,11 +323,10 @@ def test_zoom_pan_keyboard_and_scale(make_window, small_project, open_and_wait, 
     assert -75 < lon < -73 and 1.5 < lat < 2.5
 
 
-def test_measure_distance_and_area_are_geodesic(make_window, small_project, open_and_wait, qtbot):
+def test_measure_distance_and_area_are_geodesic(small_window, qtbot):
     from pyproj import Transformer
 
-    window = make_window()
-    open_and_wait(window, small_project)
+    window = small_window
     canvas = window.canvas
     window.actions["tool_measure_line"].trigger()
     p1, p2 = QPoint(100, 100), QPoint(500, 300)
@@ -392,14 +381,11 @@ def test_help_and_shortcuts_cover_common_actions(make_window):
         assert name in titles
 
 
-def test_role_override_field_mapping_and_tool_keys(
-    make_window, small_project, open_and_wait, qtbot
-):
+def test_role_override_field_mapping_and_tool_keys(small_window, qtbot):
     from desktop.layers_dock import FieldMappingDialog
     from layers.roles import Role
 
-    window = make_window()
-    open_and_wait(window, small_project)
+    window = small_window
     events = _layer(window, "point")
     assert events.role == Role.VIOLENCE
     window.layers_panel.set_role(events, Role.ERADICATION)
@@ -428,11 +414,8 @@ def test_role_override_field_mapping_and_tool_keys(
     assert window.project.layers.selection == [events]
 
 
-def test_zoom_box_zoom_to_layer_and_selection_highlight(
-    make_window, small_project, open_and_wait, qtbot
-):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_zoom_box_zoom_to_layer_and_selection_highlight(small_window, qtbot):
+    window = small_window
     canvas = window.canvas
     window.actions["tool_zoom_box"].trigger()
     a, b = QPoint(200, 150), QPoint(400, 300)
@@ -464,11 +447,8 @@ def test_zoom_box_zoom_to_layer_and_selection_highlight(
     assert before != after
 
 
-def test_autosave_timer_writes_the_recovery_file(
-    make_window, small_project, open_and_wait, qtbot, tmp_path
-):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_autosave_timer_writes_the_recovery_file(small_window, qtbot, tmp_path):
+    window = small_window
     target = tmp_path / "recovery"
     assert not list(target.glob("*.json")) if target.exists() else True
     window.toggle_current_layer()
@@ -478,9 +458,8 @@ def test_autosave_timer_writes_the_recovery_file(
     )
 
 
-def test_typing_a_scale_zooms_the_map(make_window, small_project, open_and_wait, qtbot):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_typing_a_scale_zooms_the_map(small_window, qtbot):
+    window = small_window
     box = window.scale_box
     centre = window.canvas.to_map(window.canvas.rect().center())
     box.setEditText("1:50,000")

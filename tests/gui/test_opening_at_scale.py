@@ -23,7 +23,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def canvas(qtbot, small_project):
+def canvas(show, small_project):
     from desktop.canvas import MapCanvas
     from desktop.selection import FeatureSelection
 
@@ -35,11 +35,7 @@ def canvas(qtbot, small_project):
         {"hectares": rng.gamma(2.0, 3.0, 400)}, geometry=shapely.box(x, y, x + 0.01, y + 0.01)
     )
     project.add(Layer(cells.set_crs(4326), "cells"))
-    widget = MapCanvas(project, FeatureSelection(), lambda: None)
-    qtbot.addWidget(widget)
-    widget.resize(640, 480)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show(MapCanvas(project, FeatureSelection(), lambda: None), 640, 480)
     yield widget
     widget.shutdown()
 
@@ -162,13 +158,10 @@ def test_frame_memo_recomputes_only_for_new_data_or_fields(small_project) -> Non
     assert years_of(events) == layer_years(events)
 
 
-def test_opening_a_project_reports_each_layer_and_hands_over_its_caches(
-    make_window, small_project, open_and_wait
-) -> None:
+def test_opening_a_project_reports_each_layer_and_hands_over_its_caches(small_window) -> None:
     from desktop.loading import PREPARING, REPROJECTING
 
-    window = make_window()
-    open_and_wait(window, small_project)
+    window = small_window
     names = window.project.layers.names()
     assert set(window.last_load_seconds) == {*names, REPROJECTING, PREPARING}
     assert all(seconds >= 0 for seconds in window.last_load_seconds.values())

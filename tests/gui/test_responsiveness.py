@@ -123,9 +123,8 @@ def test_no_long_stall_while_loading_panning_and_zooming(make_window, grid_proje
     assert figures["pan drag (preview only)"] < 250, figures
 
 
-def test_many_view_changes_cost_few_renders(make_window, small_project, open_and_wait, qtbot):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_many_view_changes_cost_few_renders(small_window, qtbot):
+    window = small_window
     canvas = window.canvas
     before = canvas.render_count
     start = time.perf_counter()
