@@ -25,6 +25,12 @@ def _points(n: int, seed: int = 1) -> list[Point]:
     ]
 
 
+def _save_lonlat(path: Path, columns: dict, geometry: list, **options) -> Path:
+    """Write `columns` and `geometry` (lon/lat) to `path`; `options` go to GeoDataFrame.to_file."""
+    gpd.GeoDataFrame(columns, geometry=geometry, crs=LONLAT).to_file(path, **options)
+    return path
+
+
 def acled_csv(folder: Path, name: str = "acled_colombia.csv") -> Path:
     """ACLED export: ISO and '16 May 2025' dates, one unreadable date."""
     rows = 6
@@ -81,7 +87,8 @@ def healthsites_csv(folder: Path, name: str = "healthsites.csv") -> Path:
 
 def healthsites_shapefile(folder: Path, name: str = "healthsites.shp") -> Path:
     """Shapefile export: names cut to 10 characters (operator_type -> operator_t)."""
-    gdf = gpd.GeoDataFrame(
+    return _save_lonlat(
+        folder / name,
         {
             "osm_id": [1, 2, 3],
             "amenity": ["hospital", "clinic", "nan"],
@@ -90,12 +97,9 @@ def healthsites_shapefile(folder: Path, name: str = "healthsites.shp") -> Path:
             "operator_t": ["public", "private", "nan"],
             "beds": [80, 6, 0],
         },
-        geometry=_points(3, seed=2),
-        crs=LONLAT,
+        _points(3, seed=2),
+        encoding="UTF-8",
     )
-    path = folder / name
-    gdf.to_file(path, encoding="UTF-8")
-    return path
 
 
 def _park(x: float, y: float, size: float = 0.3) -> Polygon:
@@ -129,9 +133,7 @@ def wdpa_shapefile(folder: Path, schema: str = "legacy", name: str | None = None
             "STATUS": ["Designated", "Designated"],
             "PRNT_ISO3": ["COL", "COL"],
         }
-    path = folder / (name or f"wdpa_{schema}.shp")
-    gpd.GeoDataFrame(data, geometry=geoms, crs=LONLAT).to_file(path, encoding="UTF-8")
-    return path
+    return _save_lonlat(folder / (name or f"wdpa_{schema}.shp"), data, geoms, encoding="UTF-8")
 
 
 def hdx_boundaries(folder: Path, lower: bool = False, name: str | None = None) -> Path:
@@ -155,8 +157,7 @@ def hdx_boundaries(folder: Path, lower: bool = False, name: str | None = None) -
             "adm2_name": data["ADM2_ES"],
         }
     path = folder / (name or ("col_adm2_lower.geojson" if lower else "col_adm2.geojson"))
-    gpd.GeoDataFrame(data, geometry=cells, crs=LONLAT).to_file(path, driver="GeoJSON")
-    return path
+    return _save_lonlat(path, data, cells, driver="GeoJSON")
 
 
 def simci_grid(folder: Path, name: str = "simci_coca_grid.gpkg") -> Path:
@@ -168,56 +169,44 @@ def simci_grid(folder: Path, name: str = "simci_coca_grid.gpkg") -> Path:
         "areacoca2004": [0.1, 2.2, 0.0, 0.0, 0.5],
         "coca2022_": [0.0, 4.1, 1.0, 2.0, 0.0],
     }
-    path = folder / name
-    gpd.GeoDataFrame(data, geometry=cells, crs=LONLAT).to_file(path, layer="grilla")
-    return path
+    return _save_lonlat(folder / name, data, cells, layer="grilla")
 
 
 def eradication_points(folder: Path, name: str = "erradicacion_2024.gpkg") -> Path:
-    gdf = gpd.GeoDataFrame(
+    return _save_lonlat(
+        folder / name,
         {
             "fecha": pd.to_datetime(["2024-02-01", "2024-03-15", "2024-07-30"]),
             "hectareas": [3.5, 12.0, 1.2],
             "modalidad": ["Manual", "Aerial", "Manual"],
             "municipio": ["Orito", "Puerto Asís", "Mocoa"],
         },
-        geometry=_points(3, seed=3),
-        crs=LONLAT,
+        _points(3, seed=3),
+        layer="erradicacion",
     )
-    path = folder / name
-    gdf.to_file(path, layer="erradicacion")
-    return path
 
 
 def rivers(folder: Path, name: str = "rios.geojson") -> Path:
-    gdf = gpd.GeoDataFrame(
+    return _save_lonlat(
+        folder / name,
         {"waterway": ["river", "stream"], "name": ["Río Putumayo", "Quebrada"]},
-        geometry=[LineString([(-77, 0.2), (-75, 0.1)]), LineString([(-76, 1), (-76.1, 0.15)])],
-        crs=LONLAT,
+        [LineString([(-77, 0.2), (-75, 0.1)]), LineString([(-76, 1), (-76.1, 0.15)])],
+        driver="GeoJSON",
     )
-    path = folder / name
-    gdf.to_file(path, driver="GeoJSON")
-    return path
 
 
 def settlements(folder: Path, name: str = "places.fgb") -> Path:
-    gdf = gpd.GeoDataFrame(
+    return _save_lonlat(
+        folder / name,
         {"place": ["town", "village", "hamlet"], "name": ["Mocoa", "Orito", "La Hormiga"]},
-        geometry=_points(3, seed=4),
-        crs=LONLAT,
+        _points(3, seed=4),
+        driver="FlatGeobuf",
     )
-    path = folder / name
-    gdf.to_file(path, driver="FlatGeobuf")
-    return path
 
 
 def border_lines(folder: Path, name: str = "frontera_internacional.geojson") -> Path:
-    gdf = gpd.GeoDataFrame(
-        {"id": [1]}, geometry=[LineString([(-77, 0.3), (-76, 0.1), (-75, 0.0)])], crs=LONLAT
-    )
-    path = folder / name
-    gdf.to_file(path, driver="GeoJSON")
-    return path
+    line = LineString([(-77, 0.3), (-76, 0.1), (-75, 0.0)])
+    return _save_lonlat(folder / name, {"id": [1]}, [line], driver="GeoJSON")
 
 
 def multi_layer_gpkg(folder: Path, name: str = "putumayo.gpkg") -> Path:
@@ -226,13 +215,8 @@ def multi_layer_gpkg(folder: Path, name: str = "putumayo.gpkg") -> Path:
     adm = gpd.read_file(hdx_boundaries(folder))
     adm.to_file(path, layer="municipios")
     gpd.read_file(eradication_points(folder)).to_file(path, layer="erradicacion")
-    health = gpd.GeoDataFrame(
-        {"amenity": ["hospital", "clinic"], "name": ["H1", "C1"], "beds": [50, 4]},
-        geometry=_points(2, seed=5),
-        crs=LONLAT,
-    )
-    health.to_file(path, layer="salud")
-    return path
+    health = {"amenity": ["hospital", "clinic"], "name": ["H1", "C1"], "beds": [50, 4]}
+    return _save_lonlat(path, health, _points(2, seed=5), layer="salud")
 
 
 def feet_shapefile_without_prj(folder: Path, name: str = "parcels_ny.shp") -> Path:
