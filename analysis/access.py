@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS
 from scipy import sparse
 from scipy.spatial import cKDTree
 
@@ -29,6 +32,9 @@ from analysis.hotspots import layer_in_crs
 from analysis.inputs import InputError, parse_numbers, run_crs
 from layers.i18n import tr
 from layers.layer import Layer
+
+if TYPE_CHECKING:
+    from layers.raster import RasterLayer
 
 DEFAULT_CATCHMENT_M = 15_000.0
 DEFAULT_BAND_WEIGHTS = (1.0, 0.68, 0.22)  # Luo & Qi (2009), the common E2SFCA defaults
@@ -238,6 +244,52 @@ def _reach_counts(demand_xy, supply_xy, catchment, tree) -> np.ndarray:
 
 
 # --- reading layers --------------------------------------------------------------------------
+def raster_demand(
+    raster: RasterLayer, bounds: tuple[float, float, float, float], crs: CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Demand points from a population raster: the centre of every cell holding people whose
+    centre lies in `bounds` (metric CRS), as metric coordinates, and its people (scaled).
+
+    Read in strips of rows over the window of `bounds` only (docs/methods.md, "Population
+    rasters")."""
+    from pyproj import Transformer
+    from rasterio.warp import transform_bounds
+    from rasterio.windows import Window
+
+    info = raster.info
+    local = bounds
+    if raster.crs is not None and not raster.crs.equals(crs):
+        local = transform_bounds(crs, raster.crs, *bounds, densify_pts=21)
+    inverse = ~info.transform
+    c0, r0 = inverse @ (local[0], local[3])
+    c1, r1 = inverse @ (local[2], local[1])
+    c0, r0 = max(int(np.floor(c0)), 0), max(int(np.floor(r0)), 0)
+    c1, r1 = min(int(np.ceil(c1)), info.width), min(int(np.ceil(r1)), info.height)
+    if c1 <= c0 or r1 <= r0:
+        return np.empty((0, 2)), np.empty(0)
+    window = Window(c0, r0, c1 - c0, r1 - r0)
+    xs, ys, people = [], [], []
+    step = max(1, 4_000_000 // max(int(window.width), 1))
+    with raster.open() as src:
+        for row in range(int(window.row_off), int(window.row_off + window.height), step):
+            rows = min(step, int(window.row_off + window.height) - row)
+            part = src.read(1, window=Window(window.col_off, row, window.width, rows), masked=True)
+            values = np.ma.filled(raster.scaled(part), 0.0)
+            r, c = np.nonzero(values > 0)
+            x, y = info.transform @ (c + window.col_off + 0.5, r + row + 0.5)
+            xs.append(np.asarray(x, dtype=float))
+            ys.append(np.asarray(y, dtype=float))
+            people.append(values[r, c])
+    x, y = np.concatenate(xs or [np.empty(0)]), np.concatenate(ys or [np.empty(0)])
+    pop = np.concatenate(people or [np.empty(0)])
+    if raster.crs is not None and not raster.crs.equals(crs):
+        x, y = Transformer.from_crs(raster.crs, crs, always_xy=True).transform(x, y)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x0, y0, x1, y1 = bounds
+    keep = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    return np.column_stack([x[keep], y[keep]]), pop[keep]
+
+
 def _norm(text: object) -> str:
     return re.sub(r"[\s_\-]+", "_", str(text).strip().lower())
 
@@ -367,6 +419,14 @@ class HealthAccess(Algorithm):
             "string",
             tr("Only services of these types (comma-separated), e.g. harm_reduction."),
         ),
+        Parameter(
+            "population_raster",
+            "path",
+            tr(
+                "Population raster (WorldPop, GHS-POP: people per pixel), used when the demand "
+                "layer has no population: its cells holding people are the 2SFCA demand points."
+            ),
+        ),
     )
     outputs = (
         Output("access", "layer", tr("Demand features with distance, nearest name and score.")),
@@ -390,15 +450,22 @@ class HealthAccess(Algorithm):
                 )
         feedback.set_progress(5, tr("Reading demand and services"))
         pop_col = params.get("demand_field") or demand.field("population")
-        if not pop_col:
+        raster_path = params.get("population_raster")
+        if not pop_col and not raster_path:
             raise InputError(
                 tr(
                     "Layer {name!r} has no mapped population: give --demand-field "
-                    "(e.g. the population column)."
+                    "(e.g. the population column) or --population-raster."
                 ).format(name=demand.name)
             )
         notes = [EUCLIDEAN_NOTE]
-        population, missing_pop = numeric_values(demand, pop_col, tr("population"))
+        if pop_col and raster_path:
+            notes.append(tr("--population-raster not used: the demand layer has population."))
+        population, missing_pop = (
+            numeric_values(demand, pop_col, tr("population"))
+            if pop_col
+            else (np.zeros(len(demand.data)), 0)
+        )
         if missing_pop:
             notes.append(
                 tr("{n} demand features have no population: counted as 0.").format(n=missing_pop)
@@ -426,9 +493,7 @@ class HealthAccess(Algorithm):
         feedback.check()
         feedback.set_progress(30, tr("Distances within {d:g} m").format(d=catchment))
         valid = np.isfinite(demand_xy).all(axis=1)
-        table, fca_notes = accessibility(
-            demand_xy[valid],
-            population[valid],
+        fca_args = (
             supply_xy,
             capacity,
             catchment,
@@ -436,6 +501,13 @@ class HealthAccess(Algorithm):
             None if edges is None else np.asarray(edges),
             None if band_w is None else np.asarray(band_w),
         )
+        cells = None
+        if pop_col:
+            table, fca_notes = accessibility(demand_xy[valid], population[valid], *fca_args)
+        else:
+            population, table, cells, fca_notes = _raster_access(
+                raster_path, demand_m, demand_xy, valid, fca_args, crs
+            )
         notes += fca_notes
         feedback.check()
         feedback.set_progress(80, tr("Writing results"))
@@ -452,6 +524,22 @@ class HealthAccess(Algorithm):
         share = population_beyond(
             out["nearest_m"].fillna(np.inf).to_numpy(), population, reach_limit
         )
+        people_beyond = float(population[out["beyond_reach"].to_numpy()].sum())
+        if cells is not None:  # people counted where they live, cell by cell
+            out["population"] = population
+            out["share_beyond_reach"] = np.nan
+            out.loc[valid, "share_beyond_reach"] = table["share_beyond_reach"].to_numpy()
+            far = cells["nearest_m"].to_numpy() > reach_limit
+            people_beyond = float(cells["population"].to_numpy()[far].sum())
+            share = population_beyond(
+                cells["nearest_m"].to_numpy(), cells["population"].to_numpy(), reach_limit
+            )
+            notes.append(
+                tr(
+                    "Demand: {n:,} raster cells holding {p:,.0f} people; each feature's score "
+                    "is the people-weighted mean of its cells' (docs/methods.md)."
+                ).format(n=len(cells), p=float(cells["population"].sum()))
+            )
         total_pop = float(population.sum())
         summary = {
             "method": method,
@@ -461,7 +549,7 @@ class HealthAccess(Algorithm):
             "demand_features": int(len(out)),
             "services": int(len(supply_xy)),
             "population": total_pop,
-            "population_beyond_catchment": float(population[out["beyond_reach"].to_numpy()].sum()),
+            "population_beyond_catchment": people_beyond,
             "share_beyond_catchment": share,
             "median_nearest_m": float(np.nanmedian(out["nearest_m"])) if len(out) else None,
         }
@@ -487,3 +575,53 @@ class HealthAccess(Algorithm):
                 }
             },
         )
+
+
+def _raster_access(
+    path: str, demand_m: gpd.GeoDataFrame, demand_xy: np.ndarray, valid: np.ndarray, fca_args, crs
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, list[str]]:
+    """(people per feature, per-feature table, per-cell table, notes) with the population
+    raster's cells as demand points: a cell belongs to the polygon holding its centre, or to
+    the nearest settlement; a feature's score is the people-weighted mean of its cells'."""
+    from analysis.count import point_polygon_pairs
+    from analysis.zonal import open_raster_input, zonal_table
+
+    raster = open_raster_input(path, "--population-raster")
+    polygons = bool(set(demand_m.geom_type.dropna()) - {"Point", "MultiPoint"})
+    if polygons:
+        population = zonal_table(raster, demand_m, ("sum",), metric=crs)["sum"].to_numpy()
+    x0, y0, x1, y1 = demand_m.total_bounds
+    grow = 0.0 if polygons else fca_args[2]  # settlements: the people within reach of them
+    cell_xy, cell_pop = raster_demand(raster, (x0 - grow, y0 - grow, x1 + grow, y1 + grow), crs)
+    if not len(cell_xy):
+        raise InputError(tr("--population-raster: no cell holds people within the demand layer."))
+    owner = np.full(len(cell_xy), -1)
+    if polygons:
+        poly_i, cell_i = point_polygon_pairs(shapely.points(cell_xy), demand_m.geometry.values)
+        owner[cell_i] = poly_i
+    elif valid.any():
+        owner = np.flatnonzero(valid)[cKDTree(demand_xy[valid]).query(cell_xy)[1]]
+    cells, notes = accessibility(cell_xy, cell_pop, *fca_args)
+    cells["population"] = cell_pop
+    if not polygons:
+        population = np.bincount(owner[owner >= 0], cell_pop[owner >= 0], len(demand_m))
+    catchment = fca_args[2]
+    if fca_args[3] == "e2sfca" and fca_args[4] is not None:
+        catchment = float(np.max(fca_args[4]))
+    table, _ = accessibility(
+        demand_xy[valid], population[valid], *fca_args[:2], catchment, "nearest"
+    )
+    mine = owner >= 0
+    people = np.bincount(owner[mine], cell_pop[mine], len(demand_m))
+    access = np.bincount(
+        owner[mine], cell_pop[mine] * cells["access"].to_numpy()[mine], len(demand_m)
+    )
+    far = cell_pop[mine] * (cells["nearest_m"].to_numpy()[mine] > catchment)
+    beyond = np.bincount(owner[mine], far, len(demand_m))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        access = np.where(people > 0, access / people, np.nan)
+        beyond = np.where(people > 0, beyond / people, np.nan)
+    table["access"] = access[valid]
+    table["access_per_1000"] = access[valid] * 1000.0
+    table["share_beyond_reach"] = beyond[valid]
+    return population, table, cells, notes
