@@ -26,7 +26,7 @@ from psygnal import Signal, SignalGroup
 from layers.command_support import open_project
 from layers.errors import ProjectError
 from layers.i18n import set_language, tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.project import Project
 from layers.timefilter import TimeFilter
 
@@ -161,6 +161,14 @@ class AppState:
         `source` names the view that made the change, so it can ignore its own echo.
         """
         target = self._layer(layer)
+        if is_raster(target):  # pixels, no features: nothing to select, clearing is a no-op
+            if (ids.size if isinstance(ids, np.ndarray) else len(list(ids))) == 0:
+                return
+            raise ValueError(
+                tr("Layer {name!r} is a raster: it has no features to select.").format(
+                    name=target.name
+                )
+            )
         if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":  # 500k rows: no Python loop
             rows = np.unique(ids.astype(np.int64, copy=False))
         else:
@@ -188,7 +196,7 @@ class AppState:
     def clear_selection(self, layer: Layer | str | None = None, source: str = "") -> None:
         """Deselect one layer's features, or every layer's."""
         targets = [self._layer(layer)] if layer is not None else self.layers
-        for target in targets:
+        for target in (t for t in targets if not is_raster(t)):
             self.select(target, [], source)
 
     # --- current layer ------------------------------------------------------------------
@@ -226,7 +234,7 @@ class AppState:
         """The open project's layer, by object or name; ProjectError naming the layers."""
         if self._project is None:
             raise ProjectError(tr("No project is open."))
-        if isinstance(layer, Layer):
+        if isinstance(layer, Layer) or is_raster(layer):
             if layer not in self._project.layers:
                 raise ProjectError(
                     tr("Layer {name!r} is not in the open project.").format(name=layer.name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 from psygnal import Signal
@@ -15,9 +14,6 @@ from layers.evented import EventedLayer
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style, default_style
-
-if TYPE_CHECKING:
-    from layers.raster import RasterLayer
 
 _ids = itertools.count(1)
 
@@ -240,9 +236,9 @@ class LayerList:
         """The vector layers, in draw order (every layer with features)."""
         return [layer for layer in self._layers if not is_raster(layer)]
 
-    def rasters(self) -> list[RasterLayer]:
-        """The raster layers, in draw order."""
-        return [layer for layer in self._layers if is_raster(layer)]  # type: ignore[misc]
+    def rasters(self) -> list:
+        """The raster layers (layers.raster.RasterLayer), in draw order."""
+        return [layer for layer in self._layers if is_raster(layer)]
 
     def by_role(self, role: Role | str) -> list[Layer]:
         role = Role(role)

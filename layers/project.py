@@ -22,7 +22,7 @@ from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr
-from layers.layer import Layer, LayerList, LayerSource
+from layers.layer import Layer, LayerList, LayerSource, is_raster
 from layers.project_schema import PROJECT_FORMAT, PROJECT_VERSION, check_project
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
@@ -63,8 +63,15 @@ class Project:
     def metric_crs(self, crs: CRS | str | None) -> None:
         self._metric_crs = None if crs is None else CRS.from_user_input(crs)
 
+    def vector_layers(self) -> list[Layer]:
+        """The layers with features, in draw order (rasters have none)."""
+        return self.layers.vectors()
+
     def lonlat_bounds(self) -> tuple[float, float, float, float] | None:
-        boxes = [lonlat_bounds(layer.data) for layer in self.layers if not layer.data.empty]
+        boxes = [
+            lonlat_bounds(layer.data) for layer in self.vector_layers() if not layer.data.empty
+        ]
+        boxes += [_raster_lonlat_bounds(layer) for layer in self.layers.rasters()]
         boxes = [b for b in boxes if all(v == v for v in b)]
         if not boxes:
             return None
@@ -116,6 +123,19 @@ class Project:
             src = layer.source.to_dict()
             if src["path"]:
                 src["path"] = _relative(Path(src["path"]), base)
+            if is_raster(layer):
+                out_layers.append(
+                    {
+                        "kind": "raster",
+                        "name": layer.name,
+                        "source": src,
+                        "style": layer.style.to_dict(),
+                        "visible": layer.visible,
+                        "opacity": layer.opacity,
+                        "metadata": layer.metadata,
+                    }
+                )
+                continue
             out_layers.append(
                 {
                     "name": layer.name,
@@ -159,7 +179,7 @@ class Project:
             target.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json") + "_layers.gpkg"
         )
         taken = _tables(store)
-        for layer in self.layers:
+        for layer in self.vector_layers():
             if layer.source.path:
                 continue
             table = _unique_table(layer.name or f"layer_{layer.id}", taken)
@@ -207,6 +227,12 @@ class Project:
             path = Path(source.path)
             if not path.is_absolute():
                 path = (base / path).resolve()
+            if entry.get("kind") == "raster":
+                try:
+                    project.layers.append(_raster_from_entry(entry, path, i))
+                except LayerLoadError as exc:
+                    project.load_errors.append(exc)
+                continue
             try:
                 found = reader(path, sublayer=source.sublayer, options=source.options)
             except LayerLoadError as exc:
@@ -249,6 +275,35 @@ class Project:
         project = cls.from_dict(data, path.parent, **kwargs)
         project.path = path
         return project
+
+
+def _raster_from_entry(entry: dict, path: Path, i: int):
+    """A raster entry (checked by check_project) opened again with its style and state."""
+    from layers.raster import open_raster
+    from layers.raster_style import RasterStyle
+
+    options = dict((entry.get("source") or {}).get("options") or {})
+    layer = open_raster(path, name=entry.get("name") or None, options=options)
+    layer.style = RasterStyle.from_dict(
+        entry.get("style"), where=f"layers[{i}].style", layer=layer.name
+    )
+    layer.visible = entry.get("visible", True)
+    layer.opacity = entry.get("opacity", 1.0)
+    layer.metadata.update(entry.get("metadata") or {})
+    return layer
+
+
+def _raster_lonlat_bounds(layer) -> tuple[float, float, float, float]:
+    """A raster's extent in lon/lat (edges densified: a UTM square is curved in degrees)."""
+    from pyproj import Transformer
+
+    bounds = layer.info.bounds
+    crs = layer.crs or WGS84
+    if crs.equals(WGS84):
+        return bounds
+    return Transformer.from_crs(crs, WGS84, always_xy=True).transform_bounds(
+        *bounds, densify_pts=21
+    )
 
 
 def _tables(store: Path) -> set[str]:

@@ -103,12 +103,22 @@ def _check_extent(extent: Any) -> None:
         raise _fail("extent", tr("four numbers [xmin, ymin, xmax, ymax]"), extent)
 
 
+LAYER_KINDS = ("vector", "raster")
+
+
 def _check_layer(entry: Any, where: str) -> None:
     _expect(entry, (dict,), where, optional=False)
     _expect(entry.get("name"), (str,), f"{where}.name")
+    kind = entry.get("kind")
+    _expect(kind, (str,), f"{where}.kind")
+    if kind is not None and kind not in LAYER_KINDS:
+        raise _fail(f"{where}.kind", ", ".join(LAYER_KINDS), kind)
     source = entry.get("source")
     _expect(source, (dict,), f"{where}.source", optional=False)
     _expect(source.get("path"), (str,), f"{where}.source.path", optional=False)
+    if kind == "raster":
+        _check_raster(entry, source, where)
+        return
     _expect(source.get("sublayer"), (str,), f"{where}.source.sublayer")
     _expect(source.get("options"), (dict,), f"{where}.source.options")
     role = entry.get("role")
@@ -135,3 +145,22 @@ def _check_layer(entry: Any, where: str) -> None:
     if opacity is not None and not 0.0 <= float(opacity) <= 1.0:
         raise _fail(f"{where}.opacity", tr("a number from 0 to 1"), opacity)
     _expect(entry.get("metadata"), (dict,), f"{where}.metadata")
+
+
+def _check_raster(entry: dict, source: dict, where: str) -> None:
+    """A raster entry: a file or tile folder, its options, its state and a raster style."""
+    from layers.raster_style import RasterStyle
+
+    if not source["path"].strip():
+        raise _fail(f"{where}.source.path", tr("the path of a raster file or tile folder"), "")
+    options = source.get("options")
+    _expect(options, (dict,), f"{where}.source.options")
+    _expect((options or {}).get("crs"), (str,), f"{where}.source.options.crs")
+    _expect((options or {}).get("categorical"), (bool,), f"{where}.source.options.categorical")
+    _expect(entry.get("visible"), (bool,), f"{where}.visible")
+    opacity = entry.get("opacity")
+    _expect(opacity, (int, float), f"{where}.opacity")
+    if opacity is not None and not 0.0 <= float(opacity) <= 1.0:
+        raise _fail(f"{where}.opacity", tr("a number from 0 to 1"), opacity)
+    _expect(entry.get("metadata"), (dict,), f"{where}.metadata")
+    RasterStyle.from_dict(entry.get("style"), where=f"{where}.style", layer=entry.get("name"))

@@ -10,7 +10,6 @@ LayerLoadErrors saying what is wrong and what to do (docs/methods.md, "Raster la
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 import os
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from layers.errors import LayerLoadError
 from layers.evented import EventedLayer
 from layers.feedback import Feedback
 from layers.i18n import tr
+from layers.layer import _ids as _layer_ids
 from layers.raster_style import RasterStyle, default_raster_style
 from layers.read_errors import ASK_FOR_CRS, check_options
 from layers.report import LoadReport
@@ -43,7 +43,6 @@ TILE_SUFFIXES = (".tif", ".tiff")
 MAX_VIEW_READ_PIXELS = 64_000_000
 # Hansen Global Forest Change `lossyear`: 0 = no loss, n = loss in 2000 + n (1..23 = 2001-2023).
 LOSS_YEAR_BASE = 2000
-_ids = itertools.count(1)
 
 
 # --- what a raster is ----------------------------------------------------------------------
@@ -138,13 +137,15 @@ class RasterLayer(EventedLayer):
         opacity: float = 1.0,
         report: LoadReport | None = None,
         metadata: dict | None = None,
+        style: RasterStyle | None = None,
     ) -> None:
         super().__init__(name, visible=visible, opacity=opacity, report=report, metadata=metadata)
-        self.id = next(_ids)
+        self.id = next(_layer_ids)  # one counter with vector layers: ids key caches and selections
         self.source = source
         self.info = info
         # What GDAL opens: the file itself, or the VRT standing for a folder of tiles.
         self.dataset_path = dataset_path or source.path
+        self._style = style or default_raster_style(self)
 
     def __repr__(self) -> str:
         return f"<RasterLayer {self._name!r} {self.info.width}x{self.info.height}>"

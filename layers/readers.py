@@ -49,11 +49,17 @@ def read_layers(
 ) -> list[Layer]:
     """Read every vector layer of `path` (or just `sublayer`) as Layers ready to show.
 
+    A raster (GeoTIFF/COG, VRT, ASCII grid, a folder of GeoTIFF tiles) comes back as one
+    layers.raster.RasterLayer (`is_raster(layer)`: no features, pixels read in windows).
     options: {"crs": "EPSG:xxxx"} for files without one (or with a wrong one),
     {"encoding": "cp1252"} to force the text encoding of a DBF/CSV.
     """
     path = Path(path)
     options = dict(options or {})
+    if is_raster_path(path):
+        from layers.raster import open_raster
+
+        return [open_raster(path, options=options)]  # type: ignore[list-item]
     check_path(path)
     check_options(path, options)
     if path.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") and sibling(path, ".shp"):
@@ -126,6 +132,23 @@ def _summarise(messages: list[str], limit: int = 5) -> list[str]:
     if len(counts) > limit:
         lines.append(tr("GDAL: {n} more kinds of warning.").format(n=len(counts) - limit))
     return lines
+
+
+def is_raster_path(path: Path) -> bool:
+    """A raster file (by its name, or a TIFF's first bytes) or a folder holding GeoTIFF tiles."""
+    from layers.raster import RASTER_SUFFIXES, TILE_SUFFIXES
+
+    try:
+        if path.is_dir():
+            return any(p.suffix.lower() in TILE_SUFFIXES for p in path.iterdir())
+        if path.suffix.lower() in RASTER_SUFFIXES:
+            return True
+        if path.is_file():
+            with path.open("rb") as fh:
+                return fh.read(4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+    except OSError:
+        return False  # check_path then says what is wrong with it
+    return False
 
 
 def reader_for(path: Path) -> FormatReader:
@@ -216,6 +239,7 @@ __all__ = [
     "READERS",
     "FormatReader",
     "coordinate_columns",
+    "is_raster_path",
     "parse_dates",
     "read_layers",
     "reader_for",
