@@ -49,6 +49,7 @@ class Indicator:
             "fatalities_per_100k",
             "violence_trend",
             "access_per_1000",
+            "forest_loss_per_1000ha",
             "priority_rank",
         }
     )
@@ -176,6 +177,28 @@ INDICATORS: tuple[Indicator, ...] = (
         True,
     ),
     Indicator(
+        "forest_loss_ha",
+        tr("Forest lost"),
+        "outcome",
+        "ha",
+        True,
+        tr(
+            "Hectares of forest lost in the period, from a loss-year raster (--loss-raster), "
+            "pixels weighted by their share inside the region. Null without the raster."
+        ),
+    ),
+    Indicator(
+        "forest_loss_per_1000ha",
+        tr("Forest lost per 1,000 ha of region"),
+        "outcome",
+        tr("per 1,000 ha"),
+        True,
+        tr(
+            "Hectares of forest lost in the period for every 1,000 ha of the region, so large "
+            "and small regions compare; the harm index uses this one. Null without the raster."
+        ),
+    ),
+    Indicator(
         "harm_index",
         tr("Harm index (0 = least harm, 1 = most)"),
         "composite",
@@ -201,6 +224,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "protected_eradicated_ha": 0.5,
     "water_drift_ha": 0.5,
     "new_cultivation_protected_ha": 0.5,
+    # Forest loss per area, not total hectares: a large region is not worse for its size.
+    # A column without values (no --loss-raster) drops out of the index.
+    "forest_loss_per_1000ha": 0.5,
     "rule_breaking_operations": 0.25,
     "wdq_violence": 0.0,
     "wdq_cultivation": 0.0,

@@ -29,7 +29,7 @@ from analysis import access as access_mod
 from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
-from analysis.cultivation import classify_cells, window_years
+from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
     DEFAULT_WEIGHTS,
     INDICATORS,
@@ -40,6 +40,7 @@ from analysis.indicator_catalogue import (
     yearly_slope,
 )
 from analysis.inputs import PROJECT_KEY, InputError, execute, feature_dates
+from analysis.population_raster import optional_raster, raster_demand_points, raster_population
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
 from layers.i18n import tr
@@ -56,7 +57,6 @@ DISPLACEMENT_WINDOW_YEARS = 2
 TARGET_REACH_M = 1_000.0
 POINT_TARGET_RADIUS_M = 250.0  # manual eradication points treated as a 250 m patch
 WATER_DRIFT_M = 10.0
-CULTIVATION_WINDOW_YEARS = 10
 # ACLED event types that are violence (Protests, Riots, Strategic developments are not).
 VIOLENT_EVENT_TYPES = ("battles", "explosions/remote violence", "violence against civilians")
 ARREST_COLUMNS = ("arrests", "arrestos", "capturas", "detenidos", "arrested")
@@ -81,6 +81,7 @@ class _Context:
         self.regions = _to_crs(regions, self.crs).reset_index(drop=True)
         self.polys = np.asarray(self.regions.geometry.values)
         self.n = len(self.regions)
+        self.population_raster = self.loss_raster = None  # RasterLayers, when given
 
     def by_role(self, role: Role) -> list[Layer]:
         return [layer for layer in self.layers if layer.role == role and not layer.data.empty]
@@ -153,6 +154,8 @@ def _population(ctx: _Context, out: pd.DataFrame) -> tuple[np.ndarray, gpd.GeoDa
         pop = ctx.sum_by_region(region, settlements["population"].to_numpy())
         ctx.notes.append(tr("Population per region: sum of the settlements' population."))
         return pop, settlements
+    if ctx.population_raster is not None:
+        return raster_population(ctx), settlements
     ctx.notes.append(
         tr(
             "No population: map a population field on the regions or the settlements. "
@@ -454,6 +457,8 @@ def _access(
         demand_xy = access_mod.locations(demand)
         demand_pop = demand["population"].to_numpy(dtype=float)
         region = ctx.region_of(demand)
+    elif ctx.population_raster is not None:
+        demand_xy, demand_pop, region = raster_demand_points(ctx)
     elif np.isfinite(population).any():
         demand_xy = access_mod.locations(ctx.regions)
         demand_pop = np.nan_to_num(population)
@@ -575,51 +580,6 @@ def _environment(ctx: _Context, out: pd.DataFrame, targets: list[gpd.GeoDataFram
     )
 
 
-def _new_cultivation(ctx: _Context, out: pd.DataFrame) -> None:
-    column = "new_cultivation_protected_ha"
-    grids = [layer for layer in ctx.by_role(Role.CULTIVATION) if layer.mapping.year_columns]
-    protected = ctx.by_role(Role.PROTECTED_AREAS)
-    if not grids or not protected:
-        ctx.missing(
-            [column],
-            out,
-            tr("New cultivation in protected areas needs a cultivation grid and protected areas."),
-        )
-        return
-    grid_layer = grids[0]
-    end = ctx.period.end.year if ctx.period is not None and ctx.period.end else None
-    window = CULTIVATION_WINDOW_YEARS
-    if ctx.period is not None and ctx.period.start and ctx.period.end:
-        window = max(2, ctx.period.end.year - ctx.period.start.year + 1)
-    years, _ = window_years(grid_layer.mapping.year_columns, window, end)
-    if len(years) < 2:
-        ctx.missing([column], out, tr("New cultivation needs at least two grid years."))
-        return
-    grid = _to_crs(grid_layer, ctx.crs)
-    cols = grid_layer.mapping.year_columns
-    ha = np.column_stack(
-        [pd.to_numeric(grid[cols[y]], errors="coerce").fillna(0.0).to_numpy() for y in years]
-    )
-    # "New" against the start of the period: SIMCI's rule (classify_cells) applied to the
-    # first and last year only, so cells that appeared mid-period and stayed are counted.
-    classes = classify_cells(ha[:, [0, -1]])
-    centroids = grid.geometry.centroid
-    pa = np.asarray(_to_crs(protected[0], ctx.crs).geometry.values)
-    _, inside_idx = point_polygon_pairs(centroids, pa)
-    inside = np.zeros(len(grid), dtype=bool)
-    inside[inside_idx] = True
-    chosen = inside & (classes == "new")
-    pts = gpd.GeoDataFrame(geometry=centroids.values, crs=ctx.crs)
-    region = ctx.region_of(pts)
-    out[column] = ctx.sum_by_region(region, np.where(chosen, ha[:, -1], 0.0))
-    ctx.notes.append(
-        tr(
-            "New cultivation in protected areas: hectares in {b} of grid cells that had "
-            "no coca in {a}."
-        ).format(a=years[0], b=years[-1])
-    )
-
-
 def _child(feedback: Feedback) -> Feedback:
     """A feedback for a sub-analysis that shares the parent's cancel but not its progress."""
     child = Feedback()
@@ -637,11 +597,14 @@ def compute_indicators(
     regions: Layer | None = None,
     period: TimeFilter | None = None,
     notes: list[str] | None = None,
+    population_raster: Any = None,
+    loss_raster: Any = None,
 ) -> pd.DataFrame:
     """One row per region: code, name, parent_code, then every column of INDICATORS.
 
     `regions`/`period` are aliases of `regions_layer`/`years` (the compare view's names).
     Notes on missing layers and undefined values are appended to `notes` when given.
+    `population_raster`/`loss_raster`: paths (or RasterLayers) of the optional rasters.
     """
     feedback = feedback or Feedback()
     regions_layer = regions if regions is not None else regions_layer
@@ -651,6 +614,8 @@ def compute_indicators(
         tf = project.time_filter
     weights_used = parse_weights(weights)
     ctx = _Context(project, choose_regions(project, regions_layer), tf, feedback)
+    ctx.population_raster = optional_raster(population_raster, "--population-raster")
+    ctx.loss_raster = optional_raster(loss_raster, "--loss-raster")
     out = region_identity(ctx.regions_layer).reset_index(drop=True)
     steps = [
         tr("Population"),
@@ -682,7 +647,8 @@ def compute_indicators(
     step(5)
     _environment(ctx, out, targets)
     step(6)
-    _new_cultivation(ctx, out)
+    new_cultivation(ctx, out)
+    forest_loss(ctx, out)
     step(7)
     _displacement(ctx, out, targets, violence)
     feedback.check()
@@ -732,6 +698,22 @@ class HarmIndicators(Algorithm):
                 d=", ".join(f"{k}={v:g}" for k, v in DEFAULT_WEIGHTS.items())
             ),
         ),
+        Parameter(
+            "population_raster",
+            "path",
+            tr(
+                "Population raster (people per pixel): people per region and the access "
+                "demand when neither the regions nor the settlements carry a population."
+            ),
+        ),
+        Parameter(
+            "loss_raster",
+            "path",
+            tr(
+                "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n): forest lost "
+                "per region in the period, in the harm index."
+            ),
+        ),
     )
     outputs = (
         Output("regions", "layer", tr("Regions with one column per indicator.")),
@@ -747,7 +729,13 @@ class HarmIndicators(Algorithm):
             )
         regions = params.get("regions_layer")
         frame = compute_indicators(
-            project, regions, params.get("years"), params.get("weights"), feedback
+            project,
+            regions,
+            params.get("years"),
+            params.get("weights"),
+            feedback,
+            population_raster=params.get("population_raster"),
+            loss_raster=params.get("loss_raster"),
         )
         notes = list(frame.attrs.get("notes", []))
         chosen = choose_regions(project, regions)

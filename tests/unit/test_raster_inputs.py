@@ -144,3 +144,106 @@ def test_access_with_settlement_points_gives_each_the_people_nearest_it(tmp_path
     # people go to the nearer town (x < 2 km: the west one), so the halves come back.
     assert result.layers["access"]["population"].tolist() == [3990.0, 12000.0]
     assert result.summary["population"] == 15990.0
+
+
+# --- indicators: people and forest loss per region from rasters ----------------------------
+RX0, RY0 = 500_000.0, 100_000.0  # two 40 km regions side by side, 100 m pixels
+
+
+def regions_project(with_population: bool):
+    from layers.layer import LayerList
+    from layers.project import Project
+    from layers.roles import FieldMapping, Role
+
+    regions = gpd.GeoDataFrame(
+        {"ADM2_PCODE": ["XX001", "XX002"], "ADM2_ES": ["Alta", "Baja"], "pop": [10_000, 50_000]},
+        geometry=[
+            shapely.box(RX0, RY0, RX0 + 40_000, RY0 + 40_000),
+            shapely.box(RX0 + 40_000, RY0, RX0 + 80_000, RY0 + 40_000),
+        ],
+        crs=CRS,
+    )
+    events = gpd.GeoDataFrame(
+        {"event_date": ["2019-02-01", "2019-05-01", "2020-06-06"], "event_type": ["Battles"] * 3},
+        geometry=gpd.points_from_xy([RX0 + 5000, RX0 + 6000, RX0 + 60_000], [RY0 + 5000] * 3),
+        crs=CRS,
+    )
+    services = gpd.GeoDataFrame(
+        {"name": ["Puesto A"], "amenity": ["clinic"]},
+        geometry=gpd.points_from_xy([RX0 + 20_000], [RY0 + 20_000]),
+        crs=CRS,
+    )
+    mapping = {"region_code": "ADM2_PCODE", "name": "ADM2_ES"}
+    if with_population:
+        mapping["population"] = "pop"
+    layers = LayerList(
+        [
+            Layer(regions, "Municipios", role=Role.ADMIN_BOUNDARIES, mapping=FieldMapping(mapping)),
+            Layer(
+                events,
+                "ACLED",
+                role=Role.VIOLENCE,
+                mapping=FieldMapping({"date": "event_date", "event_type": "event_type"}),
+            ),
+            Layer(services, "Salud", role=Role.HEALTH_SERVICES),
+        ]
+    )
+    project = Project(layers=layers, title="rasters")
+    project.metric_crs = CRS
+    return project
+
+
+def region_rasters(tmp_path):
+    """People: 2 per pixel in Alta, 10 in Baja (320,000 and 1,600,000). Loss: Alta 100 px in
+    2019 and 50 in 2017, Baja 30 px in 2020 and 7 in 2021."""
+    transform = Affine(100.0, 0.0, RX0, 0.0, -100.0, RY0 + 40_000)
+
+    def write(name, data):
+        with rasterio.open(tmp_path / name, "w", driver="GTiff", width=800, height=400, count=1,
+                           dtype=data.dtype.name, crs=CRS, transform=transform) as dst:  # fmt: skip
+            dst.write(data, 1)
+        return str(tmp_path / name)
+
+    people = np.full((400, 800), 2.0, dtype=np.float32)
+    people[:, 400:] = 10.0
+    loss = np.zeros((400, 800), dtype=np.uint8)
+    loss[100:110, 100:110] = 19
+    loss[200:205, 100:110] = 17
+    loss[300:303, 500:510] = 20
+    loss[50, 600:607] = 21
+    return write("population.tif", people), write("lossyear.tif", loss)
+
+
+def test_indicators_take_people_and_forest_loss_from_rasters(tmp_path) -> None:
+    from analysis.indicators import compute_indicators
+
+    pop_path, loss_path = region_rasters(tmp_path)
+    notes: list[str] = []
+    df = compute_indicators(
+        regions_project(with_population=False),
+        years="2019-2020",
+        notes=notes,
+        population_raster=pop_path,
+        loss_raster=loss_path,
+    )
+    assert df["population"].tolist() == [320_000.0, 1_600_000.0]
+    assert df["violent_events_per_100k"].tolist() == pytest.approx(
+        [2 / 2 / 320_000 * 1e5, 1 / 2 / 1_600_000 * 1e5]
+    )
+    # 2019-2020 only: Alta's 2017 loss and Baja's 2021 loss stay out; 1 px = 1 ha.
+    assert df["forest_loss_ha"].tolist() == [100.0, 30.0]
+    assert df["forest_loss_per_1000ha"].tolist() == [100 / 160_000 * 1000, 30 / 160_000 * 1000]
+    assert "forest_loss_per_1000ha" in df.attrs["index_uses"]
+    # Access from the cells: the clinic in Alta serves everyone within 15 km of it.
+    assert np.isfinite(df["access_per_1000"]).all()
+    assert df.loc[1, "beyond_15km_share"] == 1.0  # Baja is all farther than 15 km
+    assert any("population raster" in n for n in notes)
+
+
+def test_indicators_without_rasters_leave_forest_loss_out_of_the_index(tmp_path) -> None:
+    from analysis.indicators import compute_indicators
+
+    df = compute_indicators(regions_project(with_population=True), years="2019-2020")
+    assert df["forest_loss_ha"].isna().all() and df["forest_loss_per_1000ha"].isna().all()
+    assert "forest_loss_per_1000ha" not in df.attrs["index_uses"]
+    assert df["population"].tolist() == [10_000.0, 50_000.0]
