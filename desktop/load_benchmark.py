@@ -44,6 +44,7 @@ def make_file(n: int, folder: Path) -> Path:
 def measure(path: Path, threshold: int) -> tuple[float, int, float]:
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QThreadPool, QTimer
 
+    from desktop.event_wait import until
     from desktop.loading import load_files
     from desktop.workers import TaskRunner
 
@@ -60,9 +61,7 @@ def measure(path: Path, threshold: int) -> tuple[float, int, float]:
     start = time.perf_counter()
     runner.start(lambda fb: load_files([path], fb, None, threshold), "load", done.append)
     timer.start()
-    while not done:
-        app.processEvents()
-        time.sleep(0.001)
+    until(app, lambda: done, timeout=300, what="the load")
     timer.stop()
     seconds = time.perf_counter() - start
     pool.waitForDone()
@@ -75,6 +74,7 @@ def open_in_window(project: Path, screenshot: Path | None, size: tuple[int, int]
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from desktop.event_wait import spin, until
     from desktop.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -97,10 +97,10 @@ def open_in_window(project: Path, screenshot: Path | None, size: tuple[int, int]
         timer.start()
         cpu = time.process_time()
         window.open_project(project, ask=False)
-        until(app, lambda: "loaded" in marks)
+        until(app, lambda: "loaded" in marks, timeout=300)
         cpu_loading = time.process_time() - cpu
         drawn = canvas.render_count
-        until(app, lambda: canvas.render_count > drawn and not canvas.is_rendering)
+        until(app, lambda: canvas.render_count > drawn and not canvas.is_rendering, timeout=300)
         marks["first image"] = since(began)
         first_render, first_cpu = canvas.last_render_ms, canvas.last_render_cpu_ms
         until(app, lambda: not canvas.renderer.warming, timeout=600)
@@ -148,22 +148,6 @@ def open_in_window(project: Path, screenshot: Path | None, size: tuple[int, int]
 
 def since(began: float) -> float:
     return time.perf_counter() - began
-
-
-def spin(app, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.002)
-
-
-def until(app, done, timeout: float = 300.0) -> None:
-    start = time.perf_counter()
-    while not done():
-        if time.perf_counter() - start > timeout:
-            raise TimeoutError("the window did not get there in time")
-        app.processEvents()
-        time.sleep(0.001)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.canvas import MapCanvas
+from desktop.event_wait import spin, until
 from desktop.memory import settle_loaded_layers
 from desktop.selection import FeatureSelection
 from layers.project import Project
@@ -39,19 +40,10 @@ class Clock:
         self.timer.timeout.connect(lambda: self.gaps.append(self.ticks.restart()))
 
     def spin(self, seconds: float) -> None:
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            self.app.processEvents()
-            time.sleep(0.002)
+        spin(self.app, seconds)
 
     def until(self, done, timeout: float = 60.0) -> float:
-        start = time.perf_counter()
-        while not done():
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError("the canvas did not finish in time")
-            self.app.processEvents()
-            time.sleep(0.001)
-        return time.perf_counter() - start
+        return until(self.app, done, timeout, "the canvas")
 
 
 def main() -> None:
