@@ -41,12 +41,20 @@ from cartography.result_styles import result_position, result_style
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
 from desktop.workers import Worker
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.project import Project
 from layers.roles import Role
 
-NONE_LABEL = tr("(none)")
+NONE_LABEL = tr_noop("(none)")
+
+
+def shown(text: str) -> str:
+    """Declared text (an analysis's title, a parameter's help) in the active language: tr again
+    where shown, so a language switched after the analyses were imported reaches the dialog."""
+    return tr(text) if text else ""
+
+
 # Optional numbers without a default start here, shown as "(default)": unset.
 UNSET = -1
 
@@ -207,7 +215,7 @@ class ParameterWidget(QWidget):
             }
             self.input.setPlaceholderText(placeholders.get(kind, ""))
             self.input.textChanged.connect(self.edited)
-        self.input.setToolTip(p.help)
+        self.input.setToolTip(shown(p.help))
         box.addWidget(self.input, 1)
         if kind in ("path", "project"):
             browse = QPushButton(tr("Browse…"))
@@ -219,7 +227,7 @@ class ParameterWidget(QWidget):
         p = self.p
         fitting = [layer for layer in self._layers if _layer_fits(layer, p)]
         if not p.required:
-            combo.addItem(NONE_LABEL, None)
+            combo.addItem(tr(NONE_LABEL), None)
         for layer in fitting:
             role = layer.role.label
             combo.addItem(layer.name if role == layer.name else f"{layer.name}  [{role}]", layer)
@@ -248,7 +256,7 @@ class ParameterWidget(QWidget):
         combo.blockSignals(True)
         combo.clear()
         if not self.p.required:
-            combo.addItem(NONE_LABEL, None)
+            combo.addItem(tr(NONE_LABEL), None)
         columns = [] if layer is None else [c for c in layer.data.columns if c != "geometry"]
         for c in columns:
             combo.addItem(str(c), c)
@@ -380,7 +388,7 @@ class AnalysisDialog(QDialog):
         self.thread_pool = thread_pool or QThreadPool.globalInstance()
         self.worker: Worker | None = None
         self.last_result: AnalysisResult | None = None
-        self.setWindowTitle(algorithm.title or algorithm.id)
+        self.setWindowTitle(shown(algorithm.title) or algorithm.id)
         self.setMinimumSize(760, 480)
 
         self.command_view = QPlainTextEdit()
@@ -396,8 +404,8 @@ class AnalysisDialog(QDialog):
         for p in algorithm.parameters:
             w = ParameterWidget(p, layers, project_path)
             self.widgets[p.name] = w
-            label = QLabel(p.title + ("" if not p.required else " *"))
-            label.setToolTip(p.help)
+            label = QLabel(shown(p.title) + ("" if not p.required else " *"))
+            label.setToolTip(shown(p.help))
             form.addRow(label, w)
             w.edited.connect(self._update_command)
         for name, other in alternatives(algorithm.parameters).items():
@@ -457,16 +465,18 @@ class AnalysisDialog(QDialog):
     def _help_html(self) -> str:
         a = self.algorithm
         rows = "".join(
-            f"<p><b>{html.escape(p.title)}</b>"
+            f"<p><b>{html.escape(shown(p.title))}</b>"
             f"{' <i>(' + tr('required') + ')</i>' if p.required else ''}<br>"
-            f"{html.escape(p.help)}</p>"
+            f"{html.escape(shown(p.help))}</p>"
             for p in a.parameters
         )
         outs = "".join(
-            f"<li><b>{html.escape(o.name)}</b>: {html.escape(o.help)}</li>" for o in a.outputs
+            f"<li><b>{html.escape(o.name)}</b>: {html.escape(shown(o.help))}</li>"
+            for o in a.outputs
         )
-        return f"<h3>{html.escape(a.title or a.id)}</h3><p>{html.escape(a.help)}</p>{rows}" + (
-            f"<p><b>{tr('Outputs')}</b></p><ul>{outs}</ul>" if outs else ""
+        return (
+            f"<h3>{html.escape(shown(a.title) or a.id)}</h3><p>{html.escape(shown(a.help))}</p>{rows}"
+            + (f"<p><b>{tr('Outputs')}</b></p><ul>{outs}</ul>" if outs else "")
         )
 
     # --- values -------------------------------------------------------------------------
@@ -620,10 +630,16 @@ def install(window: Workbench) -> None:
         registry = {}
     menu = window.menu("analysis")
     for algorithm_id, algorithm in sorted(registry.items(), key=lambda kv: kv[1].title or kv[0]):
-        action = QAction(algorithm.title or algorithm_id, window)
-        action.setToolTip(algorithm.help)
-        action.setStatusTip(algorithm.help)
+        action = QAction(window)
         action.setObjectName(f"analysis_{algorithm_id}")
+
+        def show(action: QAction = action, algorithm: Algorithm = algorithm) -> None:
+            # Declared in English by the analyses; tr again here follows a language switch.
+            action.setText(shown(algorithm.title) or algorithm.id)
+            action.setToolTip(shown(algorithm.help))
+            action.setStatusTip(action.toolTip())
+
+        window.translated(show)
         action.triggered.connect(lambda _=False, a=algorithm_id: open_analysis(window, a))
         menu.addAction(action)
 

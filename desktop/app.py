@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from layers.i18n import tr
+from layers.i18n import set_language, tr
 
 ORGANISATION = "Harm Atlas"
 APPLICATION = "Harm Atlas"
@@ -15,9 +15,10 @@ APPLICATION = "Harm Atlas"
 def start_window(project_path: str | None):
     """Name the app (QSettings and AppDataLocation use it), show the main window and open
     `project_path` or the sample project once the window is on screen."""
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from desktop.language import startup_language
     from desktop.main_window import MainWindow
     from layers.command_support import default_project
 
@@ -25,6 +26,8 @@ def start_window(project_path: str | None):
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APPLICATION)
+    # --lang, else the language chosen last time (View ▸ Language), else the system's.
+    set_language(startup_language(QSettings(), sys.argv[1:]))
 
     window = MainWindow()
     window.show()

@@ -281,7 +281,7 @@ class LayerTreeModel(QAbstractItemModel):
         source = layer.source.path or tr("in memory (saved with the project)")
         lines = [
             f"<b>{layer.name}</b>",
-            tr("Role: {r}").format(r=ROLE_LABELS.get(layer.role, layer.role.value)),
+            tr("Role: {r}").format(r=tr(ROLE_LABELS.get(layer.role, layer.role.value))),
             tr("{n:,} features ({k})").format(n=len(layer.data), k=layer.geometry_kind),
             tr("CRS: {c}").format(c=crs_label(layer.crs)),
             tr("Source: {s}").format(s=source),
@@ -377,7 +377,7 @@ class FieldMappingDialog(QDialog):
         box.addWidget(
             QLabel(
                 tr("Role: {r} (detected with {c:.0%} confidence)").format(
-                    r=ROLE_LABELS.get(layer.role, layer.role.value), c=layer.role_confidence
+                    r=tr(ROLE_LABELS.get(layer.role, layer.role.value)), c=layer.role_confidence
                 )
             )
         )
@@ -436,9 +436,9 @@ class LayersPanel(QWidget):
 
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
-        self.opacity.setToolTip(tr("Opacity of the selected layer"))
         self.opacity.valueChanged.connect(self._opacity_moved)
-        self.opacity_label = QLabel(tr("Opacity"))
+        self.opacity_label = QLabel()
+        self.retranslate()
         row = QHBoxLayout()
         row.addWidget(self.opacity_label)
         row.addWidget(self.opacity)
@@ -456,11 +456,18 @@ class LayersPanel(QWidget):
             self.view.setCurrentIndex(self.model.index(0, 0))
         self._sync_opacity()
 
+    def retranslate(self, *_args) -> None:
+        """Texts in the active language (built with it; again on a language switch)."""
+        self.opacity.setToolTip(tr("Opacity of the selected layer"))
+        self.opacity_label.setText(tr("Opacity"))
+        self.view.viewport().update()  # tooltips and legend rows are read from the model anew
+
     def follow(self, state: AppState) -> None:
         """Show the state's project; the current row is the state's current layer, both ways."""
         state.events.project.connect(
             lambda project: self.set_layers(project.layers if project is not None else LayerList())
         )
+        state.events.language.connect(self.retranslate)
         state.events.current_layer.connect(self._state_current_changed)
         self.current_layer_changed.connect(
             lambda layer: state.set_current_layer(
@@ -561,7 +568,7 @@ class LayersPanel(QWidget):
         menu.addSeparator()
         roles = menu.addMenu(tr("Role"))
         for role in Role:
-            action = roles.addAction(ROLE_LABELS.get(role, role.value))
+            action = roles.addAction(tr(ROLE_LABELS.get(role, role.value)))
             action.setCheckable(True)
             action.setChecked(role == layer.role)
             action.triggered.connect(lambda _=False, r=role: self.set_role(layer, r))

@@ -54,7 +54,7 @@ from desktop.window_actions import WindowActions
 from desktop.workbench import WorkbenchWindow
 from desktop.workers import TaskRunner, Worker
 from layers.crs import crs_label
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.project import Project
 from layers.timefilter import TimeFilter
@@ -155,7 +155,9 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
 
     # --- construction ------------------------------------------------------------------------
     def _dock(self, dock_id: str, name: str, title: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        """`title` is English (tr_noop): shown through tr, again on a language switch."""
+        dock = QDockWidget(tr(title), self)
+        self.translated(lambda: dock.setWindowTitle(tr(title)))
         dock.setObjectName(name)
         dock.setWidget(widget)
         self.add_dock(dock_id, dock, area)
@@ -165,23 +167,23 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         self.layers_panel = LayersPanel(project.layers, self.undo_stack.push)
         self.layers_dock = self._dock(
-            "layers", "layers_dock", tr("Layers"), self.layers_panel, left
+            "layers", "layers_dock", tr_noop("Layers"), self.layers_panel, left
         )
         self.attribute_table = AttributeTable(self.selection)
         self.table_dock = self._dock(
             "attribute_table",
             "table_dock",
-            tr("Attribute table"),
+            tr_noop("Attribute table"),
             self.attribute_table,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.messages = MessagesPanel()
         self.messages_dock = self._dock(
-            "messages", "messages_dock", tr("Messages"), self.messages, right
+            "messages", "messages_dock", tr_noop("Messages"), self.messages, right
         )
         self.identify_panel = IdentifyPanel()
         self.identify_dock = self._dock(
-            "identify", "identify_dock", tr("Identify results"), self.identify_panel, right
+            "identify", "identify_dock", tr_noop("Identify results"), self.identify_panel, right
         )
         self._log_handler = self.messages.handler()
         logging.getLogger("harm_atlas").addHandler(self._log_handler)
@@ -201,8 +203,11 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         Layers on the left; toolbox, identify, results and messages as tabs on the right; the
         attribute table under the map only when asked for (F6, the layer's menu)."""
         if "results" not in self.docks:
-            hint = QLabel(
-                tr("Run an analysis from the Analysis menu: its tables and notes appear here.")
+            hint = QLabel()
+            self.translated(
+                lambda: hint.setText(
+                    tr("Run an analysis from the Analysis menu: its tables and notes appear here.")
+                )
             )
             hint.setWordWrap(True)
             hint.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -210,7 +215,7 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
             self._dock(
                 "results",
                 "results_dock",
-                tr("Analysis results"),
+                tr_noop("Analysis results"),
                 hint,
                 Qt.DockWidgetArea.RightDockWidgetArea,
             )
@@ -250,6 +255,9 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         state.events.period.connect(self._period_changed)
         state.events.selection.connect(canvas.request_redraw)
         state.events.current_layer.connect(self._current_layer_changed)
+        # A language switch: the title, and the map's generated legend text, drawn anew.
+        state.events.language.connect(self._update_title)
+        state.events.language.connect(lambda _code: canvas.request_redraw())
         self.time_panel.follow(state)
         self.layers_panel.follow(state)
         self.identify_panel.follow(state)

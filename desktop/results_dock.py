@@ -329,7 +329,8 @@ class ResultsPanel(QWidget):
     ) -> None:
         self.algorithm, self.result, self.params = algorithm, result, dict(params or {})
         self.layers = list(layers or [])
-        self.title.setText(f"<b>{algorithm.title or algorithm.id}</b>")
+        title = tr(algorithm.title) if algorithm.title else algorithm.id  # follows a switch
+        self.title.setText(f"<b>{title}</b>")
         rows, row_measures, lists = summary_parts(result.summary)
         self.summary_model.set_frame(rows, row_measures)
         self.summary_view.setVisible(len(rows) > 0)
@@ -423,7 +424,7 @@ class ResultsDock(QDockWidget):
     """The dock the window keeps; `show_result` is what the analysis dialog calls."""
 
     def __init__(self, window) -> None:
-        super().__init__(tr("Results"), window)
+        super().__init__(window)
         self.setObjectName("results_dock")
         self.window_ = window
         self.panel = ResultsPanel(self)
@@ -436,6 +437,13 @@ class ResultsDock(QDockWidget):
         self.panel.show_result(algorithm, result, params, layers)
         self.show()
         self.raise_()
+
+    def retranslate(self, *_args) -> None:
+        """A language switch: the result on show again, its labels and units in the new one
+        (the notes stay as the analysis wrote them)."""
+        panel = self.panel
+        if panel.result is not None and panel.algorithm is not None:
+            panel.show_result(panel.algorithm, panel.result, panel.params, panel.layers)
 
     # --- Map this column ---------------------------------------------------------------
     def map_column(self, column: str) -> Layer | None:
@@ -548,6 +556,8 @@ def open_displacement_for(window, layer: Layer, row: int):
 def install(window: Workbench) -> None:
     dock = ResultsDock(window)
     window.results_dock = dock
+    window.translated(lambda: dock.setWindowTitle(tr("Results")))
+    window.state.events.language.connect(dock.retranslate)
     window.add_dock("results", dock, Qt.DockWidgetArea.BottomDockWidgetArea)
     window.menu("analysis").addAction(dock.toggleViewAction())
 

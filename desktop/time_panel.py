@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,11 +18,14 @@ from PySide6.QtWidgets import (
 
 from core.state import AppState
 from desktop.frame_memo import FrameMemo
+from layers.dates import parse_day
 from layers.i18n import tr
 from layers.layer import Layer
-from layers.timefilter import TimeFilter, layer_years
+from layers.numbers import day
+from layers.timefilter import PeriodError, TimeFilter, layer_years
 
 PLAY_INTERVAL_MS = 900
+_YEARS = re.compile(r"\d{4}\s*[-–—]\s*\d{4}")  # '2016 – 2020' is a range, not a date
 
 
 # layer_years parses the layer's dates (~25 ms per 150,000 rows); the panel asks on every
@@ -54,8 +59,7 @@ class TimePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.enabled = QCheckBox(tr("Filter by time"))
-        self.enabled.setToolTip(tr("Show only features dated inside the period, in every layer"))
+        self.enabled = QCheckBox()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("time_slider")
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
@@ -64,23 +68,16 @@ class TimePanel(QWidget):
         self.span = QSpinBox()
         self.span.setRange(1, 50)
         self.span.setValue(1)
-        self.span.setSuffix(tr(" yr"))
-        self.span.setToolTip(tr("Length of the period in years, ending at the chosen year"))
         self.play = QToolButton()
         self.play.setText("▶")
         self.play.setCheckable(True)
-        self.play.setToolTip(tr("Play: step through the years"))
-        self.label = QLabel(tr("All years"))
+        self.label = QLabel()
         self.label.setMinimumWidth(90)
         self.label.setStyleSheet("font-weight:600")
         self.range_label = QLabel()
         self.range_label.setStyleSheet("color:#666")
         self.dates = QLineEdit()
         self.dates.setObjectName("time_dates")
-        self.dates.setPlaceholderText(tr("or dates: 2019-03-01..2020-02-29"))
-        self.dates.setToolTip(
-            tr("A date range instead of whole years (either side may be empty); Enter to apply")
-        )
         self.dates.setMinimumWidth(190)
         self.dates.setMaximumWidth(230)
         self._custom: TimeFilter | None = None
@@ -105,10 +102,30 @@ class TimePanel(QWidget):
         self._state: AppState | None = None
         self._years: tuple[int, int] | None = None
         self.set_range(None)
+        self.retranslate()
+
+    def retranslate(self, *_args) -> None:
+        """Texts in the active language (built with it; again on a language switch)."""
+        self.enabled.setText(tr("Filter by time"))
+        self.enabled.setToolTip(tr("Show only features dated inside the period, in every layer"))
+        self.span.setSuffix(tr(" yr"))
+        self.span.setToolTip(tr("Length of the period in years, ending at the chosen year"))
+        self.play.setToolTip(tr("Play: step through the years"))
+        self.dates.setPlaceholderText(tr("or dates: 2019-03-01..2020-02-29"))
+        self.dates.setToolTip(
+            tr(
+                "A date range instead of whole years (either side may be empty), ISO or as "
+                "written in either language (1 de marzo de 2019..29 Feb 2020); Enter to apply"
+            )
+        )
+        if self._years is None:
+            self.range_label.setText(tr("no dated layers"))
+        self.label.setText(period_label(self.period()))
 
     def follow(self, state: AppState) -> None:
         """Set the period with `state.set_period`; show whatever period the state holds."""
         self._state = state
+        state.events.language.connect(self.retranslate)
         state.events.period.connect(self._state_period_changed)
         state.events.project.connect(
             lambda project: self.set_layers(
@@ -150,7 +167,7 @@ class TimePanel(QWidget):
                 else:
                     self.slider.setValue(years[1])
                     self.enabled.setChecked(False)
-            self.label.setText(self.period().label if self.period() else tr("All years"))
+            self.label.setText(period_label(self.period()))
         finally:
             self._quiet = False
 
@@ -198,7 +215,7 @@ class TimePanel(QWidget):
                 self._changed()
             return
         try:
-            period = TimeFilter.parse(text if ".." in text or len(text) <= 9 else text + "..")
+            period = parse_period(text)
         except ValueError as exc:
             self.dates.setStyleSheet("background:#fde2e1")
             self.dates.setToolTip(str(exc))
@@ -217,7 +234,7 @@ class TimePanel(QWidget):
         period = self.period()
         if self._state is not None:
             self._state.set_period(period)  # TimeFilter.parse already refused reversed ranges
-        self.label.setText(period.label if period else tr("All years"))
+        self.label.setText(period_label(period))
         self.period_changed.emit(period)
 
     def _play_toggled(self, on: bool) -> None:
@@ -247,3 +264,40 @@ def _whole_years(period: TimeFilter) -> bool:
         and (period.start.month, period.start.day) == (1, 1)
         and (period.end.month, period.end.day) == (12, 31)
     )
+
+
+def period_label(period: TimeFilter | None) -> str:
+    """'2016–2020' for whole years; a date range with the language's month names
+    ('1 de marzo de 2019 – 29 de febrero de 2020'); 'All years' without a period."""
+    if period is None:
+        return tr("All years")
+    if _whole_years(period):
+        return period.label
+    start = day(period.start, long=True) if period.start else "…"
+    end = day(period.end, long=True) if period.end else "…"
+    return f"{start} – {end}"
+
+
+def parse_period(text: str) -> TimeFilter | None:
+    """What the dates box takes: TimeFilter.parse's forms ('2019', '2016-2020',
+    '2019-03-01..2020-02-29'), and either side written in either language
+    ('1 de marzo de 2019..29/02/2020', '1 March 2019..'); one date alone starts a period."""
+    text = text.strip()
+    if ".." not in text and len(text) > 9 and not _YEARS.fullmatch(text):
+        text += ".."  # one date: from then on
+    try:
+        return TimeFilter.parse(text)
+    except ValueError:
+        if ".." not in text:
+            raise
+    first, last = (part.strip() for part in text.split("..", 1))
+    try:
+        start = parse_day(first).isoformat() if first else ""
+        end = parse_day(last).isoformat() if last else ""
+    except ValueError:
+        raise PeriodError(
+            tr("Not a period: {t!r}. Write 2019, 2016-2020 or 2019-03-01..2020-02-29.").format(
+                t=text
+            )
+        ) from None
+    return TimeFilter.parse(f"{start}..{end}")

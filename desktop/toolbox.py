@@ -14,23 +14,32 @@ from PySide6.QtWidgets import (
 
 from analysis.base import Algorithm, load_all
 from desktop.workbench import Workbench
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 # Group titles in the user's words, keyed by the analysis module that declares them.
 GROUPS: dict[str, str] = {
-    "count": tr("Counts per region"),
-    "displacement": tr("Displacement (balloon effect)"),
-    "environment": tr("Environmental harm"),
-    "hotspots": tr("Hot spots"),
-    "access": tr("Health access"),
-    "cultivation": tr("Cultivation dynamics"),
-    "indicators": tr("Harm indicators"),
+    "count": tr_noop("Counts per region"),
+    "displacement": tr_noop("Displacement (balloon effect)"),
+    "environment": tr_noop("Environmental harm"),
+    "hotspots": tr_noop("Hot spots"),
+    "access": tr_noop("Health access"),
+    "cultivation": tr_noop("Cultivation dynamics"),
+    "indicators": tr_noop("Harm indicators"),
 }
 
 
 def group_of(algorithm: Algorithm) -> str:
     module = type(algorithm).__module__.rsplit(".", 1)[-1]
-    return GROUPS.get(module, module.replace("_", " ").capitalize())
+    return tr(GROUPS[module]) if module in GROUPS else module.replace("_", " ").capitalize()
+
+
+def _title(algorithm: Algorithm) -> str:
+    # The analyses declare their text in English; tr again where shown follows a switch.
+    return tr(algorithm.title) if algorithm.title else ""
+
+
+def _help(algorithm: Algorithm) -> str:
+    return tr(algorithm.help) if algorithm.help else ""
 
 
 class Toolbox(QWidget):
@@ -40,7 +49,6 @@ class Toolbox(QWidget):
         super().__init__(parent)
         self._open = open_analysis
         self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search analyses…"))
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
@@ -50,21 +58,27 @@ class Toolbox(QWidget):
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.search)
         box.addWidget(self.tree)
+        self.retranslate()
+
+    def retranslate(self, *_args) -> None:
+        """Groups, titles and help in the active language (again on a language switch)."""
+        self.search.setPlaceholderText(tr("Search analyses…"))
         self.populate()
+        self.filter(self.search.text())
 
     def populate(self) -> None:
         self.tree.clear()
         groups: dict[str, QTreeWidgetItem] = {}
         for algorithm_id, algorithm in sorted(
-            load_all().items(), key=lambda kv: (group_of(kv[1]), kv[1].title or kv[0])
+            load_all().items(), key=lambda kv: (group_of(kv[1]), _title(kv[1]) or kv[0])
         ):
             group = group_of(algorithm)
             if group not in groups:
                 groups[group] = QTreeWidgetItem(self.tree, [group])
                 groups[group].setFlags(Qt.ItemFlag.ItemIsEnabled)
-            item = QTreeWidgetItem(groups[group], [algorithm.title or algorithm_id])
+            item = QTreeWidgetItem(groups[group], [_title(algorithm) or algorithm_id])
             item.setData(0, Qt.ItemDataRole.UserRole, algorithm_id)
-            item.setToolTip(0, f"{algorithm_id}: {algorithm.help}")
+            item.setToolTip(0, f"{algorithm_id}: {_help(algorithm)}")
         self.tree.expandAll()
 
     def filter(self, text: str) -> None:
@@ -100,9 +114,11 @@ class Toolbox(QWidget):
 def install(window: Workbench) -> None:
     from desktop.analysis_dialog import open_analysis
 
-    dock = QDockWidget(tr("Toolbox"), window)
+    dock = QDockWidget(window)
     dock.setObjectName("toolbox_dock")
     window.toolbox = Toolbox(lambda a: open_analysis(window, a))
+    window.translated(lambda: dock.setWindowTitle(tr("Toolbox")))
+    window.state.events.language.connect(window.toolbox.retranslate)
     dock.setWidget(window.toolbox)
     window.add_dock("toolbox", dock, Qt.DockWidgetArea.RightDockWidgetArea)
     menu = window.menu("analysis")

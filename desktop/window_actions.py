@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from core.registry import ACTIONS
 from desktop import icons
-from layers.i18n import tr
+from desktop.language import language_names, remember_language
+from layers.i18n import tr, tr_noop
 
 # Window action id -> the core/actions.py id it runs (the registry's name for the same thing).
 CORE_ACTION_IDS = {
@@ -61,6 +62,7 @@ VIEW_MENU = (
     "refresh",
     None,
     "panels",
+    "language",
 )
 LAYER_MENU = (
     "add_layer",
@@ -105,7 +107,8 @@ class WindowActions:
         tip: str = "",
         checkable: bool = False,
     ) -> QAction:
-        action = QAction(text, self)
+        """`text` and `tip` are English (tr_noop): shown through tr, again on a language switch."""
+        action = QAction(self)
         action.setObjectName(f"action_{name}")
         if name in CORE_ACTION_IDS:
             action.setData(CORE_ACTION_IDS[name])
@@ -114,12 +117,20 @@ class WindowActions:
         if shortcut is not None:
             keys = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(k) for k in keys])
-        if tip:
-            action.setStatusTip(tip)
         keys = ", ".join(
             s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
         )
-        action.setToolTip(text.replace("&", "").replace("…", "") + (f" ({keys})" if keys else ""))
+
+        def show() -> None:
+            shown = tr(text)
+            action.setText(shown)
+            if tip:
+                action.setStatusTip(tr(tip))
+            action.setToolTip(
+                shown.replace("&", "").replace("…", "") + (f" ({keys})" if keys else "")
+            )
+
+        self.translated(show)
         action.setCheckable(checkable)
         action.triggered.connect(lambda checked=False: slot())
         self.addAction(action)  # shortcuts work even when menus are hidden
@@ -130,33 +141,33 @@ class WindowActions:
         a = self._action
         std = self.style().standardIcon
         sp = QStyle.StandardPixmap
-        a("new_project", tr("&New project"), self.new_project, QKeySequence.StandardKey.New)
+        a("new_project", tr_noop("&New project"), self.new_project, QKeySequence.StandardKey.New)
         a(
             "open_project",
-            tr("&Open project…"),
+            tr_noop("&Open project…"),
             self.open_project_dialog,
             "Ctrl+O",
             std(sp.SP_DialogOpenButton),
-            tr("Open a Harm Atlas project"),
+            tr_noop("Open a Harm Atlas project"),
         )
         a(
             "add_layer",
-            tr("&Add layer…"),
+            tr_noop("&Add layer…"),
             self.add_layer_dialog,
             # QGIS: Ctrl+Shift+V adds a vector layer, Ctrl+L opens its data source manager.
             ["Ctrl+Shift+V", "Ctrl+L"],
             icons.add_layer(),
-            tr("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel…)"),
+            tr_noop("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel…)"),
         )
         a(
             "save",
-            tr("&Save project"),
+            tr_noop("&Save project"),
             lambda: self.save_project(),
             "Ctrl+S",
             std(sp.SP_DialogSaveButton),
         )
-        a("save_as", tr("Save project &as…"), self.save_project_as, "Ctrl+Shift+S")
-        a("quit", tr("&Quit"), self.close, "Ctrl+Q")
+        a("save_as", tr_noop("Save project &as…"), self.save_project_as, "Ctrl+Shift+S")
+        a("quit", tr_noop("&Quit"), self.close, "Ctrl+Q")
         undo = self.undo_stack.createUndoAction(self, tr("&Undo"))
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
         undo.setIcon(std(sp.SP_ArrowBack))
@@ -167,59 +178,70 @@ class WindowActions:
             action.setObjectName(f"action_{name}")
             self.addAction(action)
             self.actions[name] = action
+        # QUndoStack keeps the prefix it was made with; after Qt's own update, ours in the
+        # active language (the stack's signals run Qt's connection first).
+        self.undo_stack.undoTextChanged.connect(lambda _t="": self._undo_texts())
+        self.undo_stack.redoTextChanged.connect(lambda _t="": self._undo_texts())
+        self.translated(self._undo_texts)
         a(
             "clear_selection",
-            tr("&Clear selection"),
+            tr_noop("&Clear selection"),
             lambda: ACTIONS.call("selection.clear", self.state),
             "Ctrl+Shift+A",
         )
-        a("zoom_in", tr("Zoom &in"), lambda: self.canvas.zoom_by(2.0), ["+", "=", "Ctrl++"])
-        a("zoom_out", tr("Zoom &out"), lambda: self.canvas.zoom_by(0.5), ["-", "Ctrl+-"])
+        a("zoom_in", tr_noop("Zoom &in"), lambda: self.canvas.zoom_by(2.0), ["+", "=", "Ctrl++"])
+        a("zoom_out", tr_noop("Zoom &out"), lambda: self.canvas.zoom_by(0.5), ["-", "Ctrl+-"])
         self.actions["zoom_in"].setIcon(icons.zoom_in())
         self.actions["zoom_out"].setIcon(icons.zoom_out())
         a(
             "zoom_full",
-            tr("Zoom to &full extent"),
+            tr_noop("Zoom to &full extent"),
             self.canvas.zoom_full,
             ["Ctrl+0", "Ctrl+Shift+F"],
             icons.full_extent(),
         )
-        a("zoom_layer", tr("Zoom to &layer"), self.zoom_to_current_layer)
-        a("zoom_selection", tr("Zoom to &selection"), self.canvas.zoom_to_selection, "Ctrl+J")
-        a("refresh", tr("&Refresh map"), self.canvas.request_redraw, "F5")
+        a("zoom_layer", tr_noop("Zoom to &layer"), self.zoom_to_current_layer)
+        a("zoom_selection", tr_noop("Zoom to &selection"), self.canvas.zoom_to_selection, "Ctrl+J")
+        a("refresh", tr_noop("&Refresh map"), self.canvas.request_redraw, "F5")
         self._tool_group = QActionGroup(self)
         tools = (
-            ("pan", tr("&Pan"), "P", icons.pan(), tr("Drag to move the map")),
-            ("zoom_box", tr("&Zoom to box"), "Z", icons.zoom_box(), tr("Drag a box to zoom in")),
+            ("pan", tr_noop("&Pan"), "P", icons.pan(), tr_noop("Drag to move the map")),
+            (
+                "zoom_box",
+                tr_noop("&Zoom to box"),
+                "Z",
+                icons.zoom_box(),
+                tr_noop("Drag a box to zoom in"),
+            ),
             (
                 "identify",
-                tr("&Identify features"),
+                tr_noop("&Identify features"),
                 ["I", "Ctrl+Shift+I"],
                 icons.identify(),
-                tr("Click a feature to see its attributes"),
+                tr_noop("Click a feature to see its attributes"),
             ),
             (
                 "select",
-                tr("&Select features"),
+                tr_noop("&Select features"),
                 "S",
                 icons.select(),
-                tr(
+                tr_noop(
                     "Click or drag a box on the map to select features of the current layer (Ctrl adds)"
                 ),
             ),
             (
                 "measure_line",
-                tr("&Measure distance"),
+                tr_noop("&Measure distance"),
                 ["M", "Ctrl+Shift+M"],
                 icons.measure_line(),
-                tr("Click points; double-click to finish; right-click to restart"),
+                tr_noop("Click points; double-click to finish; right-click to restart"),
             ),
             (
                 "measure_area",
-                tr("Measure &area"),
+                tr_noop("Measure &area"),
                 ["Shift+M", "Ctrl+Shift+J"],
                 icons.measure_area(),
-                tr("Click the corners of an area; double-click to finish"),
+                tr_noop("Click the corners of an area; double-click to finish"),
             ),
         )
         for name, text, key, icon, tip in tools:
@@ -230,21 +252,30 @@ class WindowActions:
         self.actions["tool_pan"].setChecked(True)
         a(
             "attribute_table",
-            tr("Open &attribute table"),
+            tr_noop("Open &attribute table"),
             self.open_table_for_current,
             "F6",
             icons.table(),
         )
-        a("layer_style", tr("&Style…"), self.style_current_layer, "Ctrl+Shift+L")
-        a("layer_rename", tr("&Rename"), self.layers_panel.rename_current, "F2")
-        a("layer_remove", tr("Re&move"), self.layers_panel.remove_current, "Ctrl+Delete")
-        a("layer_up", tr("Move &up"), lambda: self.layers_panel.move_current(1), "Ctrl+Up")
-        a("layer_down", tr("Move &down"), lambda: self.layers_panel.move_current(-1), "Ctrl+Down")
-        a("layer_toggle", tr("Show/&hide"), self.toggle_current_layer, "Ctrl+H")
-        a("time_filter", tr("&Time filter on/off"), self.time_panel.enabled.toggle, "Ctrl+T")
-        a("clear_period", tr("Show &all dates"), lambda: ACTIONS.call("period.clear", self.state))
-        a("help", tr("&Help"), self.show_help, "F1")
-        a("about", tr("&About Harm Atlas"), self.show_about)
+        a("layer_style", tr_noop("&Style…"), self.style_current_layer, "Ctrl+Shift+L")
+        a("layer_rename", tr_noop("&Rename"), self.layers_panel.rename_current, "F2")
+        a("layer_remove", tr_noop("Re&move"), self.layers_panel.remove_current, "Ctrl+Delete")
+        a("layer_up", tr_noop("Move &up"), lambda: self.layers_panel.move_current(1), "Ctrl+Up")
+        a(
+            "layer_down",
+            tr_noop("Move &down"),
+            lambda: self.layers_panel.move_current(-1),
+            "Ctrl+Down",
+        )
+        a("layer_toggle", tr_noop("Show/&hide"), self.toggle_current_layer, "Ctrl+H")
+        a("time_filter", tr_noop("&Time filter on/off"), self.time_panel.enabled.toggle, "Ctrl+T")
+        a(
+            "clear_period",
+            tr_noop("Show &all dates"),
+            lambda: ACTIONS.call("period.clear", self.state),
+        )
+        a("help", tr_noop("&Help"), self.show_help, "F1")
+        a("about", tr_noop("&About Harm Atlas"), self.show_about)
 
     def _fill(self, menu_id: str, names: Sequence[str | None]) -> None:
         menu = self.menu(menu_id)
@@ -252,11 +283,15 @@ class WindowActions:
             if name is None:
                 menu.addSeparator()
             elif name == "recent":
-                self.recent_menu = menu.addMenu(tr("Open &recent"))
+                self.recent_menu = menu.addMenu("")
                 self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+                self.translated(lambda: self.recent_menu.setTitle(tr("Open &recent")))
             elif name == "panels":
-                self.panels_menu = menu.addMenu(tr("&Panels"))
+                self.panels_menu = menu.addMenu("")
                 self.panels_menu.aboutToShow.connect(self._fill_panels_menu)
+                self.translated(lambda: self.panels_menu.setTitle(tr("&Panels")))
+            elif name == "language":
+                self._build_language_menu(menu)
             else:
                 menu.addAction(self.actions[name])
 
@@ -272,11 +307,12 @@ class WindowActions:
         self.analysis_menu = self.menus["analysis"]
         bars = []
         for name, title, names in (
-            ("project_toolbar", tr("Project"), PROJECT_TOOLBAR),
-            ("map_toolbar", tr("Map navigation"), MAP_TOOLBAR),
+            ("project_toolbar", tr_noop("Project"), PROJECT_TOOLBAR),
+            ("map_toolbar", tr_noop("Map navigation"), MAP_TOOLBAR),
         ):
-            bar = self.addToolBar(title)
+            bar = self.addToolBar(tr(title))
             bar.setObjectName(name)
+            self.translated(lambda b=bar, t=title: b.setWindowTitle(tr(t)))
             for action in names:
                 bar.addSeparator() if action is None else bar.addAction(self.actions[action])
             bar.setMovable(True)
@@ -287,7 +323,45 @@ class WindowActions:
     def _finish_menus(self) -> None:
         """After the plugins: say so when no analysis is installed."""
         if self.analysis_menu.isEmpty():
-            self.analysis_menu.addAction(tr("No analyses installed")).setEnabled(False)
+            empty = self.analysis_menu.addAction("")
+            empty.setEnabled(False)
+            self.translated(lambda: empty.setText(tr("No analyses installed")))
+
+    def _undo_texts(self) -> None:
+        try:
+            pairs = (
+                (self.actions["undo"], tr("&Undo"), self.undo_stack.undoText()),
+                (self.actions["redo"], tr("&Redo"), self.undo_stack.redoText()),
+            )
+            for action, prefix, text in pairs:
+                action.setText(f"{prefix} {text}" if text else prefix)
+        except RuntimeError:  # the stack signals while the window is being destroyed
+            pass
+
+    # --- language ------------------------------------------------------------------------------
+    def _build_language_menu(self, menu) -> None:
+        """View ▸ Language: every language with a catalogue, each named in itself (English,
+        Español), so a user lost in a language they do not read still finds their own."""
+        self.language_menu = menu.addMenu("")
+        self.language_menu.setObjectName("menu_language")
+        self.translated(lambda: self.language_menu.setTitle(tr("&Language")))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for code, name in language_names().items():
+            action = self.language_menu.addAction(name)
+            action.setObjectName(f"action_language_{code}")
+            action.setData(code)
+            action.setCheckable(True)
+            action.setChecked(code == self.state.language.split("_")[0])
+            action.triggered.connect(lambda _=False, c=code: self.choose_language(c))
+            group.addAction(action)
+            self.actions[f"language_{code}"] = action
+
+    def choose_language(self, code: str) -> None:
+        """Switch the open window to `code` now and start in it next time (QSettings)."""
+        remember_language(self.settings, code)
+        self.state.set_language(code)  # every view re-translates on state.events.language
+        self.actions[f"language_{code.split('_')[0]}"].setChecked(True)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

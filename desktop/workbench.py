@@ -10,6 +10,7 @@ happened in `window.messages`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -19,17 +20,18 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMenuBar, QStatus
 
 from core.state import AppState
 from desktop.messages import MessagesPanel
-from layers.i18n import tr
+from layers.i18n import current_language, tr, tr_noop
 from layers.project import Project
 
-# Menu ids, in menu-bar order, with their titles; plugins name a menu by id.
+# Menu ids, in menu-bar order, with their titles (English, shown through tr so a language
+# switch retitles them); plugins name a menu by id.
 MENUS: dict[str, str] = {
-    "file": tr("&File"),
-    "edit": tr("&Edit"),
-    "view": tr("&View"),
-    "layer": tr("&Layer"),
-    "analysis": tr("&Analysis"),
-    "help": tr("&Help"),
+    "file": tr_noop("&File"),
+    "edit": tr_noop("&Edit"),
+    "view": tr_noop("&View"),
+    "layer": tr_noop("&Layer"),
+    "analysis": tr_noop("&Analysis"),
+    "help": tr_noop("&Help"),
 }
 # Dock ids the window and its plugins register (QSettings keeps each by its objectName).
 DOCKS = ("layers", "attribute_table", "messages", "identify", "toolbox", "results")
@@ -61,6 +63,8 @@ class Workbench(Protocol):
 
     def keep(self, obj: object) -> None: ...
 
+    def translated(self, apply: Callable[[], None]) -> None: ...
+
     def start_folder(self, kind: str) -> Path: ...
 
     def remember_folder(self, kind: str, path: str | Path) -> None: ...
@@ -75,7 +79,10 @@ class WorkbenchWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = AppState()
+        # The language main() or the saved choice set before the window was built.
+        self.state = AppState(language=current_language())
+        self._retranslators: list[Callable[[], None]] = []
+        self.state.events.language.connect(self._retranslate)
         self.menus: dict[str, QMenu] = {}
         self.actions: dict[str, QAction] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -94,9 +101,10 @@ class WorkbenchWindow(QMainWindow):
     def build_menus(self) -> None:
         """Every menu of MENUS, empty, in order: the window and plugins fill them by id."""
         for menu_id, title in MENUS.items():
-            menu = self.menuBar().addMenu(title)
+            menu = self.menuBar().addMenu(tr(title))
             menu.setObjectName(f"menu_{menu_id}")
             self.menus[menu_id] = menu
+            self.translated(lambda m=menu, t=title: m.setTitle(tr(t)))
 
     def menu(self, menu_id: str) -> QMenu:
         if menu_id not in self.menus:
@@ -125,3 +133,19 @@ class WorkbenchWindow(QMainWindow):
     def keep(self, obj: object) -> None:
         """Hold a reference for as long as the window lives (a worker, a progress dialog)."""
         self._kept.append(obj)
+
+    def translated(self, apply: Callable[[], None]) -> None:
+        """Run `apply` now and again after every language switch (View ▸ Language): it sets a
+        widget's text with tr() from the English source, so the open window follows."""
+        apply()
+        self._retranslators.append(apply)
+
+    def _retranslate(self, _code: str) -> None:
+        alive = []
+        for apply in self._retranslators:
+            try:
+                apply()
+            except RuntimeError:  # its widget is gone (a closed dialog): forget it
+                continue
+            alive.append(apply)
+        self._retranslators = alive
