@@ -10,7 +10,11 @@ Per footprint:
   or of settlements, inside a protected area, within --border-distance-m of the border;
 - new_cultivation_protected_ha (with --cultivation): cultivation grid cells inside protected
   areas within --nearby-m of the footprint that had none in the footprint's year and the
-  N years before it, and some in the N years after it (their peak hectares in those years).
+  N years before it, and some in the N years after it (their peak hectares in those years);
+- forest loss (with --loss-raster, a loss-year raster): hectares lost in the N calendar years
+  before and after the footprint's year (that year in neither) inside the footprint, in the
+  ring of --nearby-m around it, and in protected areas within --nearby-m of it; the summary
+  adds the hectares lost per year inside all protected areas.
 Totals use the union of the footprints, so overlapping footprints are not counted twice;
 it is measured cluster by cluster of nearby footprints (docs/performance.md).
 """
@@ -443,6 +447,24 @@ class EnvironmentalHarm(Algorithm):
             tr("Date (or year) of each footprint (default: the layer's mapped date)."),
             parent="footprints",
         ),
+        Parameter(
+            "loss_raster",
+            "path",
+            tr(
+                "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n): hectares "
+                "lost before and after each operation in its footprint, the ring of "
+                "--nearby-m around it and protected areas near it."
+            ),
+        ),
+        Parameter(
+            "loss_window_years",
+            "integer",
+            tr(
+                "Calendar years of forest loss counted before and after the operation's year "
+                "(the year itself is in neither window)."
+            ),
+            default=2,
+        ),
     )
     outputs = (
         Output("footprints", "layer", tr("Footprints with hectares, river km and rules broken.")),
@@ -571,6 +593,26 @@ class EnvironmentalHarm(Algorithm):
             out["new_cultivation_protected_ha"] = per_fp
             summary["new_cultivation_protected_ha"] = total
             summary["years_after"] = params.get("years_after")
+        if params.get("loss_raster"):
+            feedback.set_progress(85, tr("Forest loss"))
+            years = _footprint_years(params, fp_layer, fp)
+            columns, summary["forest_loss"] = forest_loss_around(
+                params["loss_raster"],
+                shapes,
+                years,
+                geo["protected"],
+                params.get("nearby_m") or 0.0,
+                int(params.get("loss_window_years") or 0),
+                crs,
+            )
+            for name, values in columns.items():
+                out[name] = values
+            if np.isnan(years).any():
+                notes.append(
+                    tr("{n} footprints without a date have no forest loss before/after.").format(
+                        n=int(np.isnan(years).sum())
+                    )
+                )
         summary["crs"] = crs.to_string()
         feedback.set_progress(100, tr("Done"))
         if "rules_broken" in out.columns:
@@ -603,12 +645,7 @@ class EnvironmentalHarm(Algorithm):
                     n=culture.name
                 )
             )
-        column = date_column(fp_layer, params.get("date_field"), "--date-field")
-        if column is None:
-            raise InputError(
-                tr("New cultivation needs each footprint's date: name it with --date-field.")
-            )
-        fp_years = pd.to_datetime(feature_dates(fp, column)).dt.year.to_numpy(dtype=float)
+        fp_years = _footprint_years(params, fp_layer, fp)
         grid = in_metric(culture, crs)
         centroids = np.asarray(grid.geometry.centroid.values)
         inside = np.zeros(len(grid), dtype=bool)
@@ -630,6 +667,67 @@ class EnvironmentalHarm(Algorithm):
                 )
             )
         return per_fp, total
+
+
+def _footprint_years(params: dict, fp_layer: Layer, fp: gpd.GeoDataFrame) -> np.ndarray:
+    """Calendar year of each footprint (NaN without a readable date)."""
+    column = date_column(fp_layer, params.get("date_field"), "--date-field")
+    if column is None:
+        raise InputError(
+            tr(
+                "New cultivation and forest loss need each footprint's date: name it with "
+                "--date-field."
+            )
+        )
+    return pd.to_datetime(feature_dates(fp, column)).dt.year.to_numpy(dtype=float)
+
+
+def forest_loss_around(
+    raster_path: Any,
+    shapes: np.ndarray,
+    years: np.ndarray,
+    protected: np.ndarray | None,
+    nearby_m: float,
+    window: int,
+    crs,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Per footprint, hectares of forest lost in the `window` calendar years before and after
+    its year, inside it, in the ring of `nearby_m` around it, and in protected areas within
+    `nearby_m` of it; and per year inside all protected areas (docs/methods.md)."""
+    from analysis.loss_windows import loss_by_year
+    from analysis.zonal import open_raster_input, zonal_table
+
+    require_positive(window, "--loss-window-years")
+    raster = open_raster_input(raster_path, "--loss-raster")
+    reach = shapely.buffer(shapes, nearby_m)
+    zones = {"loss": shapes, "loss_around": shapely.difference(reach, shapes)}
+    parks = None
+    if protected is not None and len(protected):
+        parks = shapely.union_all(shapely.make_valid(protected))
+        zones["loss_protected"] = shapely.intersection(reach, parks)
+    n = len(shapes)
+    geoms = np.concatenate([*zones.values(), [parks] if parks is not None else []])
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
+    by_year = loss_by_year(zonal_table(raster, frame, ("classes",), metric=crs))
+    table = by_year.to_numpy()
+    calendar = by_year.columns.to_numpy(dtype=float)
+    y = years[:, None]
+    before = (calendar >= y - window) & (calendar <= y - 1)
+    after = (calendar >= y + 1) & (calendar <= y + window)
+    columns: dict[str, np.ndarray] = {}
+    summary: dict[str, Any] = {"window_years": window, "nearby_m": nearby_m}
+    dated = ~np.isnan(years)
+    for k, name in enumerate(zones):
+        part = table[k * n : (k + 1) * n]
+        for label, chosen in (("before", before), ("after", after)):
+            values = np.where(dated, (part * chosen).sum(axis=1), np.nan)
+            columns[f"{name}_{label}_ha"] = values
+            summary[f"{name}_{label}_ha"] = float(np.nansum(values))
+    if parks is not None:
+        summary["protected_loss_by_year"] = {
+            int(year): float(ha) for year, ha in zip(calendar, table[-1], strict=True)
+        }
+    return columns, summary
 
 
 def _categories(layer: Layer, field: str | None, crs) -> np.ndarray | None:

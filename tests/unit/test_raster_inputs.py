@@ -247,3 +247,84 @@ def test_indicators_without_rasters_leave_forest_loss_out_of_the_index(tmp_path)
     assert df["forest_loss_ha"].isna().all() and df["forest_loss_per_1000ha"].isna().all()
     assert "forest_loss_per_1000ha" not in df.attrs["index_uses"]
     assert df["population"].tolist() == [10_000.0, 50_000.0]
+
+
+# --- environment: forest loss before/after around an operation -----------------------------
+def environment_inputs(tmp_path):
+    """A 600 m footprint eradicated in 2018, a park 150 m east of it, and planted loss."""
+    loss = np.zeros((200, 200), dtype=np.uint8)
+    loss[22:24, 22:32] = 16  # footprint, 2016: before (20 px)
+    loss[30, 22:32] = 18  # footprint, 2018: the operation's year, in neither window
+    loss[35, 22:27] = 19  # footprint, 2019: after (5 px)
+    loss[25, 12:19] = 17  # west ring, 2017: before (7 px)
+    loss[26, 11:20] = 20  # west ring, 2020: after (9 px)
+    loss[27, 12:16] = 21  # west ring, 2021: beyond the 2-year window
+    loss[30:33, 46:50] = 19  # east ring inside the park, 2019: after (12 px)
+    loss[35, 60:63] = 19  # park beyond 300 m of the footprint (3 px)
+    raster = write_raster(tmp_path / "hansen_lossyear.tif", loss)
+    footprints = gpd.GeoDataFrame(
+        {"fecha": ["2018-06-01"]}, geometry=[box_px(20, 20, 40, 40)], crs=CRS
+    )
+    park = gpd.GeoDataFrame({"NAME": ["PNN"]}, geometry=[box_px(45, 20, 80, 40)], crs=CRS)
+    return raster, footprints, park
+
+
+def test_environment_forest_loss_before_and_after_the_operation(tmp_path) -> None:
+    raster, footprints, park = environment_inputs(tmp_path)
+    result = run_analysis(
+        "environment",
+        {
+            "footprints": Layer(footprints, "fp"),
+            "protected": Layer(park, "parks"),
+            "date_field": "fecha",
+            "loss_raster": str(raster),
+            "nearby_m": 300.0,
+        },
+    )
+    row = result.layers["footprints"].iloc[0]
+    expected = {
+        "loss_before_ha": 20,
+        "loss_after_ha": 5,
+        "loss_around_before_ha": 7,
+        "loss_around_after_ha": 9 + 12,
+        "loss_protected_before_ha": 0,
+        "loss_protected_after_ha": 12,
+    }
+    for column, pixels in expected.items():
+        assert row[column] == pytest.approx(pixels * PIXEL_HA, rel=1e-9, abs=1e-12), column
+    forest = result.summary["forest_loss"]
+    assert forest["protected_loss_by_year"][2019] == pytest.approx(15 * PIXEL_HA, rel=1e-9)
+    assert forest["window_years"] == 2
+
+
+def cli(capsys, *args: str) -> tuple[int, str]:
+    import argparse
+
+    from core import cli_analyze
+
+    parser = argparse.ArgumentParser(prog="analyze")
+    cli_analyze.add_arguments(parser)
+    try:
+        code = cli_analyze.run(parser.parse_args(list(args)))
+    except SystemExit as exc:
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
+def test_environment_cli_with_a_loss_raster_and_one_that_misses(tmp_path, capsys) -> None:
+    raster, footprints, park = environment_inputs(tmp_path)
+    footprints.to_file(tmp_path / "fp.gpkg")
+    park.to_file(tmp_path / "park.gpkg")
+    out = tmp_path / "env.csv"
+    args = ["environment", "--footprints", str(tmp_path / "fp.gpkg"), "--protected",
+            str(tmp_path / "park.gpkg"), "--date-field", "fecha", "--nearby-m", "300",
+            "--quiet"]  # fmt: skip
+    code, err = cli(capsys, *args, "--loss-raster", str(raster), "--out", str(out))
+    assert code == 0, err
+    assert "loss_protected_after_ha" in out.read_text().splitlines()[0]
+    far = tmp_path / "far_lossyear.tif"
+    with rasterio.open(far, "w", driver="GTiff", width=10, height=10, count=1, dtype="uint8",
+                       crs=CRS, transform=Affine(30, 0, 100_000, 0, -30, 900_000)) as dst:  # fmt: skip
+        dst.write(np.zeros((10, 10), np.uint8), 1)
+    code, err = cli(capsys, *args, "--loss-raster", str(far))
+    assert code == 2 and "does not overlap" in err and len(err.strip().splitlines()) == 1, err
