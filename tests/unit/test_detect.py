@@ -60,12 +60,16 @@ def test_healthsites_shapefile_with_truncated_names(tmp_path):
     assert any('"nan"' in r for r in layer.report.repairs)
 
 
+def _guess(frame: gpd.GeoDataFrame, key: str) -> tuple[Role, str | None]:
+    """The role detected for `frame` and the column it maps to canonical `key`."""
+    detection = detect_role(frame)
+    return detection.role, detection.mapping.get(key)
+
+
 def test_shapefile_truncated_candidate_names_match():
     long = _points({"tipo_erradicacion": ["manual"], "hectareas": [2.0], "fecha": ["2020-01-01"]})
     long = long.rename(columns={"tipo_erradicacion": "tipo_errad"})
-    detection = detect_role(long)
-    assert detection.role == Role.ERADICATION
-    assert detection.mapping.get("method") == "tipo_errad"
+    assert _guess(long, "method") == (Role.ERADICATION, "tipo_errad")
 
 
 @pytest.mark.parametrize("schema", ["legacy", "2025"])
@@ -135,16 +139,13 @@ def test_eradication_with_hectares_date_and_method(tmp_path):
 
 @pytest.mark.parametrize("ha", ["ha", "area_ha", "hectares", "Hectáreas", "HAS"])
 def test_eradication_hectare_spellings(ha):
-    detection = detect_role(_points({ha: [1.0, 2.0], "fecha": ["2020-01-01", "2020-02-01"]}))
-    assert detection.role == Role.ERADICATION
-    assert detection.mapping.get("hectares") == ha
+    gdf = _points({ha: [1.0, 2.0], "fecha": ["2020-01-01", "2020-02-01"]})
+    assert _guess(gdf, "hectares") == (Role.ERADICATION, ha)
 
 
 def test_method_found_by_its_values():
     gdf = _points({"tipo": ["Manual", "Aspersión"], "valor": [1, 2]})
-    detection = detect_role(gdf)
-    assert detection.role == Role.ERADICATION
-    assert detection.mapping.get("method") == "tipo"
+    assert _guess(gdf, "method") == (Role.ERADICATION, "tipo")
 
 
 def test_rivers_settlements_and_border(tmp_path):
@@ -180,16 +181,12 @@ def test_points_are_never_boundaries():
 
 def test_dane_codes_mean_municipal_boundaries():
     gdf = _polygons({"MPIO_CDPMP": ["86001", "86320"], "MPIO_CNMBR": ["MOCOA", "ORITO"]})
-    detection = detect_role(gdf)
-    assert detection.role == Role.ADMIN_BOUNDARIES
-    assert detection.mapping.get("region_code") == "MPIO_CDPMP"
+    assert _guess(gdf, "region_code") == (Role.ADMIN_BOUNDARIES, "MPIO_CDPMP")
 
 
 def test_population_is_mapped_for_settlements():
     gdf = _points({"place": ["town", "village"], "population": [30000, 800]})
-    detection = detect_role(gdf)
-    assert detection.role == Role.SETTLEMENTS
-    assert detection.mapping.get("population") == "population"
+    assert _guess(gdf, "population") == (Role.SETTLEMENTS, "population")
 
 
 def test_mapping_columns_exist_and_user_can_override(tmp_path):
