@@ -8,14 +8,15 @@ The desktop dialog and the `analyze` sub-command are generated from the declarat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 # The one progress protocol; analyses import it from here (explicit re-export).
 from layers.feedback import Canceled as Canceled
 from layers.feedback import Feedback as Feedback
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 ParamKind = Literal[
     "layer",  # a layer: a file path on the CLI (path or path::sublayer), a Layer in the app

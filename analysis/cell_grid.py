@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import shapely
 from pyproj import CRS
 
 from analysis.inputs import InputError
 from layers.i18n import tr
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # A grid needing more memory than this (estimated per cell) is refused: ask for a larger cell.
 MEMORY_LIMIT_GB = 3.0
@@ -70,6 +72,8 @@ class CellGrid:
 
     def polygons(self, flat_index: np.ndarray | None = None) -> np.ndarray:
         """Square polygons of the given cells (all cells if None), vectorised."""
+        import shapely
+
         idx = np.arange(self.rows * self.cols) if flat_index is None else np.asarray(flat_index)
         row, col = np.divmod(idx, self.cols)
         x0 = self.x_min + col * self.cell
@@ -80,6 +84,8 @@ class CellGrid:
         self, columns: dict[str, np.ndarray], crs: CRS, keep: np.ndarray | None = None
     ) -> gpd.GeoDataFrame:
         """Cells as polygons with one column per 2-D array in `columns`; `keep` is a mask."""
+        import geopandas as gpd
+
         n = self.rows * self.cols
         idx = np.arange(n) if keep is None else np.flatnonzero(np.asarray(keep).ravel())
         row, col = np.divmod(idx, self.cols)

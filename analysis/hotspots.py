@@ -30,12 +30,12 @@ Pure, vectorised functions sit beside the `hotspots` Algorithm so tests and othe
 from __future__ import annotations
 
 import math
+import sys
 import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 from pyproj import CRS
 
 from analysis.base import (
@@ -71,6 +71,10 @@ from layers.i18n import tr
 from layers.layer import Layer
 from layers.readers_points import PointCoordinates
 from layers.timefilter import TimeFilter, layer_dates, time_mask
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 # libpysal weights for more centres than this take too long to build (the grid uses windows).
 MAX_GI_CELLS = 100_000
@@ -153,6 +157,7 @@ def gi_star(
     Why normal by default: a pseudo p-value is never below 1/(permutations+1), so after FDR
     on thousands of cells even strong clusters rarely reach 90 %.
     """
+    import pandas as pd
     from esda.getisord import G_Local
 
     y = np.asarray(y, dtype=float)
@@ -203,6 +208,8 @@ def grid_gi_star(
     from esda's permutations on grids of at most PERMUTATION_MAX_CELLS cells and is NaN on
     larger ones, where p_value="permutation" is refused with what to do instead.
     """
+    import pandas as pd
+
     n = grid.rows * grid.cols
     y = np.asarray(y, dtype=float).reshape(grid.shape)
     if n < 3:
@@ -259,6 +266,8 @@ def point_coordinates(gdf: gpd.GeoDataFrame | np.ndarray) -> np.ndarray:
     Takes a frame or its array of shapes; vectorised on type ids (a million geom_type
     strings took ~0.3 s).
     """
+    import shapely
+
     shapes = np.asarray(gdf.geometry.values if hasattr(gdf, "geometry") else gdf)
     kinds = shapely.get_type_id(shapes)
     other = (kinds != 0) & (kinds != -1)  # -1: missing
@@ -270,6 +279,8 @@ def point_coordinates(gdf: gpd.GeoDataFrame | np.ndarray) -> np.ndarray:
 
 def event_weights(layer: Layer, field: str | None) -> np.ndarray:
     """Weight of every feature of the layer (1 when no field; blanks count 0)."""
+    import pandas as pd
+
     if not field:
         return np.ones(len(layer.data))
     if field not in layer.data.columns:
@@ -389,6 +400,8 @@ class HotSpots(Algorithm):
             usable = np.isfinite(xy).all(axis=1)  # a reprojection may leave some off the map
             xy = xy if usable.all() else xy[usable]
             return self._kde(xy, np.ones(len(xy)), float(params["cell_m"]), params, crs, feedback)
+        import shapely
+
         shapes = np.asarray(layer.data.geometry.values)
         keep = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
         try:
@@ -439,7 +452,9 @@ class HotSpots(Algorithm):
         )
         feedback.check()
         feedback.set_progress(90, tr("Writing cells"))
-        cells = grid.to_geodataframe({"density": values}, crs, keep=values != 0)
+        layers = cell_layers(
+            {"hotspots": lambda: grid.to_geodataframe({"density": values}, crs, keep=values != 0)}
+        )
         summary = {
             "method": "kde",
             "kernel": "quartic",
@@ -451,14 +466,14 @@ class HotSpots(Algorithm):
             "cols": grid.cols,
             "geotransform": list(grid.geotransform),
             "events": int(len(xy)),
-            "cells_with_density": int(len(cells)),
+            "cells_with_density": int(np.count_nonzero(values)),  # the layer's rows
             "max_density": float(values.max()) if values.size else 0.0,
             "crs": crs.to_string(),
         }
         feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
-            layers={"hotspots": cells},
+            layers=layers,
             rasters={"density": Raster(values, grid.geotransform, crs)},
             notes=[
                 tr(
@@ -477,6 +492,8 @@ class HotSpots(Algorithm):
         return ("events",)
 
     def _gi(self, xy, w, cell, params, crs, polygons, feedback) -> AnalysisResult:
+        import geopandas as gpd
+
         perms = int(params.get("permutations") or 0)
         notes: list[str] = []
         if polygons is not None:
@@ -577,6 +594,8 @@ class HotSpots(Algorithm):
         )
 
     def _emerging(self, xy, w, years, cell, params, crs, feedback) -> AnalysisResult:
+        import pandas as pd
+
         valid = ~pd.isna(years)
         xy, w, years = xy[valid], w[valid], years[valid].astype(int)
         all_years = np.arange(years.min(), years.max() + 1)
@@ -648,6 +667,36 @@ class HotSpots(Algorithm):
             notes=notes,
             styles={"hotspots": {"field": "category", "kind": "categorical"}},
         )
+
+
+class LazyLayers(Mapping):
+    """Result layers built the first time they are looked at (then kept)."""
+
+    def __init__(self, builders: dict[str, Callable[[], gpd.GeoDataFrame]]) -> None:
+        self._builders = builders
+        self._built: dict[str, gpd.GeoDataFrame] = {}
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        if name not in self._built:
+            self._built[name] = self._builders[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+
+def cell_layers(
+    builders: dict[str, Callable[[], gpd.GeoDataFrame]],
+) -> Mapping[str, gpd.GeoDataFrame]:
+    """The layers now when GeoPandas is loaded (the app: built in the analysis's thread, as
+    before); else when first asked for: `--out x.tif` never asks, so a coordinates-only run
+    never imports GeoPandas (~0.5 s) nor builds the polygons (docs/performance.md)."""
+    if "geopandas" in sys.modules:
+        return {name: build() for name, build in builders.items()}
+    return LazyLayers(builders)
 
 
 def band_radius(params: dict, cell: float) -> float:

@@ -7,15 +7,13 @@ what to do. The CLI prints it and exits 2; the desktop shows it in a message.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 from pyproj import CRS
 
 from layers.crs import (
@@ -32,6 +30,9 @@ from layers.layer import Layer
 from layers.readers_points import PointCoordinates, read_point_coordinates
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
     from analysis.base import Algorithm, AnalysisResult, Parameter
     from layers.project import Project
 
@@ -88,13 +89,15 @@ def resolve_layer(
     coordinates=True (the run uses no attribute of this point layer): a file is read as its
     points' coordinates when that is safe (layers/readers_points.py), else as a Layer.
     """
+    # A GeoDataFrame exists only once GeoPandas is imported: a path never needs it (~0.5 s).
+    gpd = sys.modules.get("geopandas")
     if value is None or value == "":
         return None
     if isinstance(value, PointCoordinates):
         return value  # read as coordinates already (a second resolve returns it as it is)
     if isinstance(value, Layer):
         layer = value
-    elif isinstance(value, gpd.GeoDataFrame):
+    elif gpd is not None and isinstance(value, gpd.GeoDataFrame):
         layer = Layer(value, parameter.name if parameter else "layer")
     else:
         text = str(value)
@@ -140,6 +143,8 @@ _KINDS = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon",
 
 def _geometry_kind(gdf: gpd.GeoDataFrame) -> str:
     """Layer.geometry_kind's answer from type ids: no million type-name strings."""
+    import shapely
+
     ids = np.unique(shapely.get_type_id(np.asarray(gdf.geometry.values)))
     kinds = {_KINDS.get(int(i), "mixed") for i in ids if i >= 0}
     return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "empty")
@@ -172,6 +177,8 @@ def date_column(layer: Layer, column: str | None = None, flag: str = "") -> str 
 
 def feature_dates(data: Layer | pd.DataFrame, column: str) -> pd.Series:
     """Timestamps of each row from `column` (dates, ISO text, or bare years)."""
+    import pandas as pd
+
     values = (data.data if isinstance(data, Layer) else data)[column]
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
@@ -183,6 +190,8 @@ def feature_dates(data: Layer | pd.DataFrame, column: str) -> pd.Series:
 
 def where_mask(layer: Layer, text: str | None, flag: str = "") -> np.ndarray | None:
     """Rows whose FIELD equals VALUE, from 'FIELD=VALUE' or 'FIELD=V1|V2'; None = all rows."""
+    import pandas as pd
+
     if not text:
         return None
     if "=" not in text:
@@ -279,6 +288,8 @@ def _with_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def in_metric(layer: Layer | None, crs: CRS) -> gpd.GeoDataFrame | None:
     """The layer's features in the metric CRS (cached on the layer), without empty shapes."""
+    import shapely
+
     if layer is None:
         return None
     if layer.data.crs is None:

@@ -19,21 +19,24 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from analysis.base import AnalysisResult, Raster
 from analysis.inputs import InputError
 from layers.crs import WGS84
 from layers.i18n import tr
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 OUT_FORMATS = (".gpkg", ".geojson", ".json", ".csv", ".tif")
 # Grids (AnalysisResult.rasters) only: GeoTIFF through rasterio.
@@ -47,6 +50,8 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # --- JSON ---------------------------------------------------------------------------------
 def to_json(value: Any) -> Any:
     """JSON-able copy: NaN/inf/None -> null, numpy scalars -> Python, dates -> ISO text."""
+    pd = sys.modules.get("pandas")  # pandas values exist only once pandas is imported
+
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | np.ndarray):
@@ -55,11 +60,11 @@ def to_json(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, datetime | date | pd.Timestamp):
+    if isinstance(value, datetime | date) or (pd is not None and isinstance(value, pd.Timestamp)):
         return value.isoformat()
     if value is None or isinstance(value, bool | int | str):
         return value
-    if value is pd.NA or value is pd.NaT:
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     return str(value)
 
@@ -111,6 +116,8 @@ def _same_file(a: Path, b: Path) -> bool:
 # --- cells --------------------------------------------------------------------------------
 def writable(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns every driver stores: text names, lists and dicts as JSON text, mixed as text."""
+    import geopandas as gpd
+
     out = frame.copy()
     out.columns = [str(c) for c in out.columns]
     geometry = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
@@ -126,11 +133,15 @@ def writable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _missing(value: Any) -> bool:
+    import pandas as pd
+
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells and headers starting with = + - @ tab or CR get a leading ' (numbers stay)."""
+    import pandas as pd
+
     out = frame.copy()
     out.columns = [_quoted(str(c)) for c in out.columns]
     for i in range(out.shape[1]):
@@ -191,6 +202,8 @@ def write_result(
         text = json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False)
         jobs[target] = lambda tmp: tmp.write_text(text, encoding="utf-8")
     elif suffix == ".csv":
+        import pandas as pd
+
         frame = result.table
         if frame is None:
             if not result.layers:
@@ -211,6 +224,8 @@ def write_result(
 
 
 def _write_geopackage(result: AnalysisResult, tmp: Path) -> None:
+    import geopandas as gpd
+
     for name, gdf in result.layers.items():
         writable(gdf).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
     if result.table is not None:
@@ -233,6 +248,9 @@ def write_frame(
     GeoJSON is in lon/lat (RFC 7946); CSV keeps the geometry as WKT in `geometry_wkt`; a
     GeoPackage gets one layer named `layer` (default: the file's stem).
     """
+    import geopandas as gpd
+    import pandas as pd
+
     target = Path(path)
     suffix = check_format(target)
     if suffix in RASTER_FORMATS:
@@ -267,6 +285,8 @@ def _write_csv(frame: pd.DataFrame, tmp: Path) -> None:
 
 
 def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    import pandas as pd
+
     if any("\r" in str(c) for c in frame.columns):
         return True
     for i in range(frame.shape[1]):

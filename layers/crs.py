@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import shapely
 from pyproj import CRS, Transformer
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 WGS84 = CRS.from_epsg(4326)
 # Beyond this width a single UTM zone distorts too much; switch to an equal-area CRS.
@@ -28,6 +30,8 @@ def choose_metric_crs(lonlat_bounds: tuple[float, float, float, float]) -> CRS:
 
 def lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """Bounds of `gdf` in longitude/latitude."""
+    import shapely
+
     if gdf.empty:
         return (math.nan,) * 4  # type: ignore[return-value]
     if gdf.crs is None or CRS.from_user_input(gdf.crs).equals(WGS84):

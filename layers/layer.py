@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 from psygnal import Signal
 from pyproj import CRS
 
@@ -14,6 +14,9 @@ from layers.evented import EventedLayer
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style, default_style
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 _ids = itertools.count(1)
 

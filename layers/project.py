@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyproj import CRS
-from shapely.geometry import box
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.errors import LayerLoadError, ProjectError
@@ -84,6 +83,8 @@ class Project:
 
     def full_extent(self) -> tuple[float, float, float, float] | None:
         """Extent of all layers in the metric CRS."""
+        from shapely.geometry import box
+
         bounds = self.lonlat_bounds()
         if bounds is None:
             return None

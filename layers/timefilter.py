@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from layers.i18n import tr
 from layers.layer import Layer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # '2019', '2016-2020', '2016 – 2020', '2016..2020': whole calendar years.
 _YEAR_RANGE = re.compile(r"(?P<a>\d{4})(?:\s*(?:-|–|—|\.\.)\s*(?P<b>\d{4}))?")
@@ -108,6 +111,8 @@ class TimeFilter:
 
 def layer_dates(layer: Layer) -> pd.Series | None:
     """Timestamps of each feature from the mapped date (or year) field; None if undated."""
+    import pandas as pd
+
     gdf = layer.data
     date_col = layer.field("date")
     if date_col and date_col in gdf.columns:
@@ -121,6 +126,8 @@ def layer_dates(layer: Layer) -> pd.Series | None:
 
 def time_mask(layer: Layer, tf: TimeFilter | None) -> np.ndarray | None:
     """Boolean mask of features inside the period, or None when the layer is undated."""
+    import pandas as pd
+
     if tf is None:
         return None
     dates = layer_dates(layer)
