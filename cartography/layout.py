@@ -24,7 +24,7 @@ from cartography.render import LegendEntry, MapRenderer, MapView, polygon_path
 from cartography.text import plain
 from layers.crs import crs_label
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.numbers import compact
 from layers.roles import Role
 from layers.timefilter import TimeFilter
@@ -87,11 +87,13 @@ def fit_extent(
 def project_extent(project, layers: Sequence[Layer] | None = None) -> tuple[float, ...]:
     """Extent of the given (or all) layers in the project's metric CRS."""
     crs = project.metric_crs
+    chosen = layers if layers is not None else list(project.layers)
     boxes = [
         layer.to_metric(crs).total_bounds
-        for layer in (layers if layers is not None else list(project.layers))
-        if not layer.data.empty
+        for layer in chosen
+        if not is_raster(layer) and not layer.data.empty
     ]
+    boxes += [_raster_bounds(layer, crs) for layer in chosen if is_raster(layer)]
     boxes = [b for b in boxes if np.all(np.isfinite(b))]
     if not boxes:
         if project.extent:
@@ -99,6 +101,15 @@ def project_extent(project, layers: Sequence[Layer] | None = None) -> tuple[floa
         raise ValueError(tr("The project has no layers with data to map."))
     arr = np.array(boxes)
     return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
+
+
+def _raster_bounds(layer, crs: CRS) -> np.ndarray:
+    """A raster layer's extent in the map CRS (edges densified)."""
+    bounds = layer.info.bounds
+    if layer.crs is None or layer.crs.equals(crs):
+        return np.asarray(bounds, dtype=float)
+    to_map = Transformer.from_crs(layer.crs, crs, always_xy=True)
+    return np.asarray(to_map.transform_bounds(*bounds, densify_pts=21), dtype=float)
 
 
 # --- map furniture ---------------------------------------------------------------------------
@@ -227,8 +238,36 @@ def add_north_arrow(ax: Axes, crs: CRS, size: float = 0.07) -> float:
     return shown
 
 
+class _RampHandle:
+    """A raster's colour bar in the print legend (drawn by _RampHandler)."""
+
+    def __init__(self, colours: Sequence[str]) -> None:
+        self.colours = tuple(colours)
+
+
+class _RampHandler:
+    def legend_artist(self, legend, handle: _RampHandle, fontsize, box):
+        x0, y0 = box.xdescent, box.ydescent
+        step = box.width / len(handle.colours)
+        for i, colour in enumerate(handle.colours):
+            box.add_artist(
+                Rectangle(
+                    (x0 + i * step, y0), step, box.height, facecolor=colour, edgecolor="none",
+                    transform=box.get_transform(),
+                )
+            )  # fmt: skip
+        frame = Rectangle(
+            (x0, y0), box.width, box.height, facecolor="none", edgecolor="#4d4d4d",
+            linewidth=0.4, transform=box.get_transform(),
+        )  # fmt: skip
+        box.add_artist(frame)
+        return frame
+
+
 def _legend_handle(entry: LegendEntry):
     alpha = max(min(entry.alpha, 1.0), 0.15)
+    if entry.kind == "ramp" and entry.ramp:
+        return _RampHandle(entry.ramp)
     if entry.kind == "point":
         face = entry.color if entry.color != "none" else "none"
         return Line2D(
@@ -291,6 +330,7 @@ def add_legend(
         handleheight=1.0,
         labelspacing=0.45,
         borderaxespad=0.0,
+        handler_map={_RampHandle: _RampHandler()},
     )
     for i, text in enumerate(legend.get_texts()):
         if i in headers:
@@ -307,16 +347,17 @@ def add_inset(
     """Locator map: the whole project area with the main map's extent outlined in red."""
     ax = fig.add_axes(rect)
     crs = project.metric_crs
+    vectors = [layer for layer in project.layers if not is_raster(layer)]
     base = [
         layer
-        for layer in project.layers
+        for layer in vectors
         if layer.role in (Role.ADMIN_BOUNDARIES, Role.BORDER) and not layer.data.empty
     ]
     full = project_extent(project, base or None)
     bbox = ax.get_position()
     w_in, h_in = bbox.width * fig.get_figwidth(), bbox.height * fig.get_figheight()
     view_ext = fit_extent(full, w_in, h_in, margin=0.05)
-    for layer in base or list(project.layers)[:1]:
+    for layer in base or vectors[:1]:
         gdf = layer.to_metric(crs)
         geoms = gdf.geometry.values
         import shapely

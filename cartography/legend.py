@@ -18,7 +18,7 @@ from layers.layer import Layer
 class LegendEntry:
     layer_name: str
     label: str
-    kind: str  # 'point' | 'line' | 'polygon' | 'density'
+    kind: str  # 'point' | 'line' | 'polygon' | 'density' | 'ramp' (a raster's colour bar)
     color: str
     edge: str = "none"
     marker: str = "o"
@@ -27,6 +27,7 @@ class LegendEntry:
     alpha: float = 1.0
     line_width: float = 0.6
     count: int | None = None  # features drawn in the view and period (None: not counted)
+    ramp: tuple[str, ...] = ()  # kind 'ramp': colours from low to high (raster layers)
 
 
 def legend_entry(layer: Layer, classes, kind: str) -> LegendEntry:

@@ -49,6 +49,7 @@ from cartography.paths import (  # noqa: F401 - polygon_path, RingStore: also im
     line_path,
     polygon_path,
 )
+from cartography.raster_draw import RasterPainter
 from cartography.symbols import (
     CELL_PT,
     PointLook,
@@ -82,7 +83,7 @@ from cartography.view_snapshots import (  # noqa: F401 - predicted_grid: also fr
     snapshot_axes,
     snapshot_figure,
 )
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.style import class_edits_key, edited_classes, scale_ranges
 from layers.timefilter import TimeFilter, grid_year_column, time_mask
 
@@ -151,6 +152,7 @@ class MapRenderer:
         self._warming: object | None = None  # the latest warm_up's token
         self._screen: tuple | None = None  # last screen render: width, height, look, content
         self.last_snapshot = False  # the last render drew its layers from a snapshot
+        self._rasters = RasterPainter()  # raster layers' window images (cartography.raster_draw)
 
     # --- caches -----------------------------------------------------------------------
     def _cache(self, layer: Layer, crs: CRS) -> LayerCache:
@@ -164,6 +166,9 @@ class MapRenderer:
 
     def forget(self, layer: Layer) -> None:
         """Drop a removed layer's caches and level tiles."""
+        if is_raster(layer):
+            self._rasters.forget(layer)  # type: ignore[arg-type]
+            return
         hit = self._caches.pop(layer.id, None)
         if hit is not None:
             token = _token(hit[1])
@@ -299,7 +304,7 @@ class MapRenderer:
         if tiles and not self._building:
             width, height = round(ax.bbox.width), round(ax.bbox.height)
             look = (tuple(ax.figure.get_facecolor()), float(ax.figure.dpi))
-            content = content_key(layers, view, look, classifications)
+            content = _content_key(layers, view, look, classifications)
             self._screen = (width, height, look, content)
             snapshot = self._snapshots.find(content, predicted_grid(width, height, view.extent))
         draw = partial(
@@ -342,6 +347,10 @@ class MapRenderer:
         layer_draw = partial(LayerDraw, dense_points=DENSE_POINTS, tile_min_rows=TILE_MIN_ROWS)
         self.last_tiled, self.last_stand_in = set(), set()
         for order, layer in enumerate(layers):
+            if is_raster(layer):  # the view's window at this output's pixels, under later layers
+                if layer.visible:
+                    entries.append(self._raster(ax, layer, view, 10 + order, live))
+                continue
             if not layer.visible or layer.data.empty:
                 continue
             shown, labelled = scale_ranges(layer.style, layer.role, layer.mapping)
@@ -381,6 +390,27 @@ class MapRenderer:
                 drawn.selection(np.asarray(selection[layer.id], dtype=np.int64), tol)
             entries.append(entry)
         return entries, baked_dense
+
+    @property
+    def raster_errors(self) -> dict[int, str]:
+        """layer.id -> why a raster layer showed nothing in its last draw (one line)."""
+        return self._rasters.errors
+
+    def _raster(self, ax: Axes, layer, view: MapView, z: float, live) -> LegendEntry:
+        """Draw a raster layer's window; in a snapshot-drawn view only its legend entry."""
+        size = _pixel_size(ax, view.extent)
+        minx, miny, maxx, maxy = view.extent
+        shape = (max(1, round((maxy - miny) / size)), max(1, round((maxx - minx) / size)))
+        return self._rasters.draw(
+            ax,
+            layer,
+            view.crs,
+            view.extent,
+            shape,
+            z,
+            view.time_filter,
+            count_only=live is not None and layer.id not in live,
+        )
 
     def _look(self, layer, cache, classes, mask, point: float) -> PointLook | None:
         """How the layer's points draw at this zoom level (cartography.symbols), or None: as styled.
@@ -470,7 +500,7 @@ class MapRenderer:
         if self._screen is None or not view.pixel_size:
             return
         width, height, look, content = self._screen
-        if content != content_key(layers, view, look, {}):
+        if content != _content_key(layers, view, look, {}):
             return  # the last screen render showed other content (or shared classes)
         area, extent, size = area_ahead(view.extent, width, height, factor)
         if self._snapshots.holds(content, area, width, height, size[0] / (extent[2] - extent[0])):
@@ -640,6 +670,18 @@ class MapRenderer:
         """Row positions near (x, y), nearest first, using the renderer's cached index."""
         cache = self._cache(layer, crs)
         return features_near(cache, x, y, tolerance)
+
+
+def _content_key(layers, view: MapView, look: tuple, classifications: dict) -> tuple:
+    """view_snapshots.content_key of the vector layers, plus each raster's place and look."""
+    layers = list(layers)
+    vectors = [layer for layer in layers if not is_raster(layer)]
+    rasters = tuple(
+        (i, layer.id, layer.dataset_path, layer.visible, layer.opacity, layer.style.key())
+        for i, layer in enumerate(layers)
+        if is_raster(layer)
+    )
+    return (content_key(vectors, view, look, classifications), rasters)
 
 
 def _pixel_size(ax: Axes, extent: tuple[float, float, float, float]) -> float:
