@@ -15,17 +15,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.colour_button import ColourButton
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 MARKERS = {
-    "o": tr("Circle"),
-    "s": tr("Square"),
-    "^": tr("Triangle"),
-    "v": tr("Triangle down"),
-    "P": tr("Plus"),
-    "D": tr("Diamond"),
-    "*": tr("Star"),
-    "X": tr("Cross"),
+    "o": tr_noop("Circle"),
+    "s": tr_noop("Square"),
+    "^": tr_noop("Triangle"),
+    "v": tr_noop("Triangle down"),
+    "P": tr_noop("Plus"),
+    "D": tr_noop("Diamond"),
+    "*": tr_noop("Star"),
+    "X": tr_noop("Cross"),
 }
 
 
@@ -49,7 +49,7 @@ class ClassEditor(QDialog):
         self.label_edit.setPlaceholderText(name)
         self.marker_box = QComboBox()
         for key, text in MARKERS.items():
-            self.marker_box.addItem(text, key)
+            self.marker_box.addItem(tr(text), key)
         if marker is not None and self.marker_box.findData(marker) < 0:
             self.marker_box.addItem(marker, marker)
         self.marker_box.setCurrentIndex(max(0, self.marker_box.findData(marker)))

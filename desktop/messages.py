@@ -17,14 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 LEVEL_COLOURS = {"info": "#303030", "repair": "#0b5e9c", "warning": "#8a5a00", "error": "#a40000"}
 LEVEL_LABELS = {
-    "info": tr("Info"),
-    "repair": tr("Repair"),
-    "warning": tr("Warning"),
-    "error": tr("Error"),
+    "info": tr_noop("Info"),
+    "repair": tr_noop("Repair"),
+    "warning": tr_noop("Warning"),
+    "error": tr_noop("Error"),
 }
 
 
@@ -86,7 +86,11 @@ class MessagesPanel(QWidget):
     def _add(self, level: str, text: str, details: str = "") -> None:
         first, _, rest = text.partition("\n")
         item = QTreeWidgetItem(
-            [datetime.now().strftime("%H:%M:%S"), LEVEL_LABELS.get(level, level), first]
+            [
+                datetime.now().strftime("%H:%M:%S"),
+                tr(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level,
+                first,
+            ]
         )
         item.setForeground(1, QColor(LEVEL_COLOURS.get(level, "#303030")))
         item.setToolTip(2, "\n".join(t for t in (text, details or rest) if t))

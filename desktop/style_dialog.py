@@ -37,7 +37,7 @@ from cartography.classify import SCHEMES, categorize, classify_values
 from desktop.class_editor import ClassEditor
 from desktop.colour_button import ColourButton
 from desktop.layers_dock import ramp_icon, swatch
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.style import (
     LABEL_PLACEMENTS,
@@ -49,29 +49,29 @@ from layers.style import (
 )
 
 KIND_LABELS = {
-    "single": tr("Single symbol"),
-    "categorized": tr("Categorized"),
-    "graduated": tr("Graduated"),
+    "single": tr_noop("Single symbol"),
+    "categorized": tr_noop("Categorized"),
+    "graduated": tr_noop("Graduated"),
 }
 SCHEME_LABELS = {
-    "quantiles": tr("Quantiles (equal count)"),
-    "natural_breaks": tr("Natural breaks (Jenks)"),
-    "equal_interval": tr("Equal interval"),
+    "quantiles": tr_noop("Quantiles (equal count)"),
+    "natural_breaks": tr_noop("Natural breaks (Jenks)"),
+    "equal_interval": tr_noop("Equal interval"),
 }
 MARKERS = {
-    "o": tr("Circle"),
-    "s": tr("Square"),
-    "^": tr("Triangle"),
-    "P": tr("Plus"),
-    "D": tr("Diamond"),
+    "o": tr_noop("Circle"),
+    "s": tr_noop("Square"),
+    "^": tr_noop("Triangle"),
+    "P": tr_noop("Plus"),
+    "D": tr_noop("Diamond"),
 }
 PLACEMENT_LABELS = {
-    "auto": tr("Around the point / centred on the region"),
-    "centre": tr("Centred"),
-    "above": tr("Above"),
-    "below": tr("Below"),
-    "left": tr("Left"),
-    "right": tr("Right"),
+    "auto": tr_noop("Around the point / centred on the region"),
+    "centre": tr_noop("Centred"),
+    "above": tr_noop("Above"),
+    "below": tr_noop("Below"),
+    "left": tr_noop("Left"),
+    "right": tr_noop("Right"),
 }
 # Shown in the field box when a wide year grid follows the time filter's year.
 YEAR_OF_PERIOD = "\u2039year of the time filter\u203a"
@@ -94,7 +94,7 @@ class StyleDialog(QDialog):
 
         self.kind = QComboBox()
         for key, label in KIND_LABELS.items():
-            self.kind.addItem(label, key)
+            self.kind.addItem(tr(label), key)
         self.kind.setCurrentIndex(list(KIND_LABELS).index(st.kind))
 
         # Symbol
@@ -106,7 +106,7 @@ class StyleDialog(QDialog):
         self.marker_size = _spin(1.0, 200.0, st.marker_size, 1.0)
         self.marker = QComboBox()
         for key, label in MARKERS.items():
-            self.marker.addItem(label, key)
+            self.marker.addItem(tr(label), key)
         self.marker.setCurrentIndex(max(0, self.marker.findData(st.marker)))
         self.fill_alpha = _spin(0.0, 1.0, st.fill_alpha, 0.05)
         symbol = QGroupBox(tr("Symbol"))
@@ -128,7 +128,7 @@ class StyleDialog(QDialog):
         self._all_fields = [str(c) for c in frame.columns]
         self.scheme = QComboBox()
         for key in SCHEMES:
-            self.scheme.addItem(SCHEME_LABELS.get(key, key), key)
+            self.scheme.addItem(tr(SCHEME_LABELS[key]) if key in SCHEME_LABELS else key, key)
         self.scheme.setCurrentIndex(max(0, self.scheme.findData(st.scheme)))
         self.classes = QSpinBox()
         self.classes.setRange(2, 9)
@@ -174,7 +174,7 @@ class StyleDialog(QDialog):
         self.label_size = _spin(4.0, 24.0, st.label_size, 0.5)
         self.label_placement = QComboBox()
         for key in LABEL_PLACEMENTS:
-            self.label_placement.addItem(PLACEMENT_LABELS[key], key)
+            self.label_placement.addItem(tr(PLACEMENT_LABELS[key]), key)
         self.label_placement.setCurrentIndex(
             max(0, self.label_placement.findData(st.label_placement))
         )

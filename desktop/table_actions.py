@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QWidget
 from analysis.inputs import InputError
 from analysis.outputs import write_frame
 from core.runner import protected_paths
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 # `table` below is a desktop.attribute_table.AttributeTable (not imported: it imports this).
 AttributeTable = QWidget
@@ -29,9 +29,9 @@ AttributeTable = QWidget
 POINT_MARGIN_M = 500.0
 SOURCE = "table menu"  # the selection's source: the table re-reads it like a map change
 EXPORT_FILTERS = {
-    "csv": tr("CSV table (*.csv)"),
-    "gpkg": tr("GeoPackage (*.gpkg)"),
-    "geojson": tr("GeoJSON (*.geojson)"),
+    "csv": tr_noop("CSV table (*.csv)"),
+    "gpkg": tr_noop("GeoPackage (*.gpkg)"),
+    "geojson": tr_noop("GeoJSON (*.geojson)"),
 }
 
 
@@ -155,17 +155,18 @@ def export_selection(table: AttributeTable, path: str | None = None) -> Path | N
     if not positions.size:
         table.say(tr("Select features first: nothing is selected in {n}.").format(n=layer.name))
         return None
+    filters = {k: tr(v) for k, v in EXPORT_FILTERS.items()}  # in the language shown now
     if path is None:
         path, chosen = QFileDialog.getSaveFileName(
             table,
             tr("Export the selection of {n}").format(n=layer.name),
             _safe_name(layer.name) + ".csv",
-            ";;".join(EXPORT_FILTERS.values()),
+            ";;".join(filters.values()),
         )
         if not path:
             return None
         if not Path(path).suffix:  # the filter chosen gives the format
-            path += "." + next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "csv")
+            path += "." + next((k for k, v in filters.items() if v == chosen), "csv")
     state = getattr(table.selection, "state", None)
     protect = protected_paths(getattr(state, "project", None))
     protect += [Path(ly.source.path) for ly in table._layers if ly.source.path]
