@@ -20,6 +20,10 @@ control is always compared over the same days as the targets (a pooled before/af
 Annual cultivation grids (hectares per cell per year, wide year columns) use years instead of
 days: each cell's centroid is an event weighted by that year's hectares, `before` is the N
 years before the intervention year and `after` the N years after it.
+A loss-year raster (--loss-raster) is an outcome in hectares on the same yearly windows:
+each area's hectares of forest lost per calendar year, measured by analysis.zonal.zonal_table
+(pixels weighted by their share inside the area); the default study region is then the
+raster's extent.
 """
 
 # The measures are in analysis/displacement_measures.py, the areas and counts in
@@ -43,7 +47,9 @@ from analysis.displacement_areas import (
     Study,
     day_numbers,
     grid_observations,
+    loss_observations,
     point_observations,
+    raster_region,
     union_of,
 )
 from analysis.inputs import (
@@ -75,8 +81,10 @@ class Displacement(Algorithm):
         Parameter(
             "events",
             "layer",
-            tr("Events to count: violence points, or an annual cultivation grid (hectares)."),
-            required=True,
+            tr(
+                "Events to count: violence points, or an annual cultivation grid (hectares). "
+                "Required unless --loss-raster is the outcome."
+            ),
             roles=("violence", "cultivation"),
             geometry=("point", "polygon"),
         ),
@@ -147,6 +155,14 @@ class Displacement(Algorithm):
             ),
             parent="targets",
         ),
+        Parameter(
+            "loss_raster",
+            "path",
+            tr(
+                "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n) as the "
+                "outcome instead of --events: hectares lost per window of --window-years."
+            ),
+        ),
     )
     outputs = (
         Output("target", "layer", tr("Target areas with their before/after counts.")),
@@ -160,8 +176,17 @@ class Displacement(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
-        events_layer: Layer = params["events"]
+        events_layer: Layer | None = params.get("events")
         targets_layer: Layer = params["targets"]
+        loss = None
+        if params.get("loss_raster"):
+            from analysis.zonal import open_raster_input
+
+            loss = open_raster_input(params["loss_raster"], "--loss-raster")
+        elif events_layer is None:
+            raise InputError(
+                tr("Give --events (points or a cultivation grid) or --loss-raster as the outcome.")
+            )
         control_layer: Layer | None = params.get("control")
         region_layer: Layer | None = params.get("region") or _project_region(params)
         buffer_m = params.get("buffer_m") or 0.0
@@ -174,9 +199,10 @@ class Displacement(Algorithm):
             raise InputError(tr("Give --date or --date-field, not both."))
         crs = run_crs(params, events_layer, targets_layer, control_layer)
         feedback.set_progress(2, tr("Projecting layers"))
-        events = in_metric(events_layer, crs)
         targets = in_metric(targets_layer, crs)
         notes: list[str] = []
+        if loss is not None and events_layer is not None:
+            notes.append(tr("--events not counted: the loss-year raster is the outcome."))
         chosen = where_mask(targets_layer, params.get("targets_where"), "--targets-where")
         if chosen is not None:
             targets = targets[targets.index.isin(targets_layer.data.index[chosen])]
@@ -186,9 +212,14 @@ class Displacement(Algorithm):
                 )
             )
 
-        # Events: a dated point layer, or an annual grid of hectares.
-        grid_years = events_layer.mapping.year_columns
-        if events_layer.geometry_kind == "polygon":
+        # Events: a dated point layer, an annual grid of hectares, or a loss-year raster.
+        grid_years = None if events_layer is None else events_layer.mapping.year_columns
+        if loss is not None:
+            obs = loss_observations()
+            window = params.get("window_years") or max(1, round((params["window_days"]) / 365))
+            if region_layer is None:
+                region_layer = raster_region(loss, crs)
+        elif events_layer.geometry_kind == "polygon":
             if not grid_years:
                 raise InputError(
                     tr(
@@ -196,7 +227,7 @@ class Displacement(Algorithm):
                         "an annual cultivation grid with one hectares column per year."
                     ).format(n=events_layer.name)
                 )
-            obs = grid_observations(events, grid_years)
+            obs = grid_observations(in_metric(events_layer, crs), grid_years)
             window = params.get("window_years") or max(1, round((params["window_days"]) / 365))
             if params.get("weight_field"):
                 notes.append(tr("--weight-field ignored: grid cells are weighted by hectares."))
@@ -209,6 +240,7 @@ class Displacement(Algorithm):
                     ).format(n=events_layer.name)
                 )
             weight = require_field(events_layer, params.get("weight_field"), "--weight-field")
+            events = in_metric(events_layer, crs)
             dates = feature_dates(events, column)
             obs = point_observations(events, dates, weight)
             window = int(params.get("window_days") or 0)
@@ -226,6 +258,7 @@ class Displacement(Algorithm):
             window=window,
             buffer_m=buffer_m,
             rings=rings,
+            loss=loss,
         )
         per_field = params.get("per_field")
         if per_field:

@@ -75,6 +75,26 @@ def point_observations(
     return Observations(locations, np.arange(len(points)), day_numbers(dates), w, "days", label)
 
 
+def loss_observations() -> Observations:
+    """No events: a loss-year raster's hectares are measured per area (Study.loss)."""
+    none = np.empty(0, dtype=np.int64)
+    return Observations(
+        np.empty(0, dtype=object), none, none, np.empty(0), "years", tr("hectares of forest loss")
+    )
+
+
+def raster_region(raster: Any, crs: CRS) -> Layer:
+    """The raster's extent as the default study region (its footprint in the metric CRS)."""
+    from pyproj import Transformer
+
+    x0, y0, x1, y1 = raster.info.bounds
+    ring = shapely.box(x0, y0, x1, y1).exterior.segmentize((x1 - x0) / 64.0)
+    xy = shapely.get_coordinates(ring)
+    x, y = Transformer.from_crs(raster.crs, crs, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    shape = shapely.Polygon(np.column_stack([x, y]))
+    return Layer(gpd.GeoDataFrame(geometry=[shape], crs=crs), tr("Raster extent"))
+
+
 def union_of(geoms: Any) -> shapely.Geometry:
     arr = np.asarray(getattr(geoms, "values", geoms))
     arr = arr[~shapely.is_empty(arr) & ~shapely.is_missing(arr)]
@@ -113,6 +133,7 @@ class Study:
     window: int
     buffer_m: float
     rings: int
+    loss: Any = None  # a loss-year RasterLayer: the outcome instead of the events
 
     def __post_init__(self) -> None:
         self._inside_region: np.ndarray | None = None
@@ -202,7 +223,7 @@ class Study:
             guard_in, outer_in = self._area_in_region(guard), self._area_in_region(outer)
             control_ha = (self.region.area - guard_in) / 1e4
             dcontrol_ha = (guard_in - outer_in) / 1e4
-            if with_layers:
+            if with_layers or self.loss is not None:
                 control = _polygonal(self.region.difference(guard))
                 dcontrol = _polygonal(guard.difference(outer).intersection(self.region))
         if control_ha <= 0:
@@ -215,16 +236,22 @@ class Study:
         # counts[k] = (before, after) for area code k, summed over cohorts.
         totals = np.zeros((rings + 3, 2))
         per_cohort = []
+        if self.loss is not None:
+            step(0.25, tr("Forest loss per area"))
+            lost = _loss_window_counts(self.loss, cohorts, dcontrol, control, self.window, self.crs)
         for i, cohort in enumerate(cohorts):
             step(0.25 + 0.7 * i / max(len(cohorts), 1), tr("Counting events"))
             labels = static.copy()
             for code, area in [(0, cohort.targets)] + list(enumerate(cohort.rings, start=1)):
-                if area.is_empty:
+                if area.is_empty or self.loss is not None:
                     continue
                 idx = self.index.inside(area)
                 free = idx[(labels[idx] == -1) | (labels[idx] > code)]
                 labels[free] = code
-            counts = _window_counts(self.obs, labels, cohort.time, self.window, rings + 3)
+            if self.loss is not None:
+                counts = lost[i]
+            else:
+                counts = _window_counts(self.obs, labels, cohort.time, self.window, rings + 3)
             totals += counts
             per_cohort.append(counts)
         step(1.0, tr("Computing measures"))
@@ -299,6 +326,33 @@ def _window_counts(
         placed = codes >= 0
         w = None if obs.weight is None else obs.weight[start:stop][placed]
         out[:, j] = np.bincount(codes[placed], weights=w, minlength=n_codes)
+    return out
+
+
+def _loss_window_counts(
+    raster: Any,
+    cohorts: list[Cohort],
+    dcontrol: shapely.Geometry,
+    control: shapely.Geometry,
+    window: int,
+    crs: CRS,
+) -> list[np.ndarray]:
+    """[(before, after)] hectares of forest lost per area code for each cohort: its target
+    and rings, then the shared displacement-control and control; the cohort's year is in
+    neither window (analysis/loss_windows.py). One zonal_table call for every area."""
+    from analysis.loss_windows import loss_by_year, window_sum, windows
+    from analysis.zonal import zonal_table
+
+    geoms = [g for c in cohorts for g in [c.targets, *c.rings]] + [dcontrol, control]
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
+    by_year = loss_by_year(zonal_table(raster, frame, ("classes",), metric=crs))
+    per_area = len(cohorts[0].rings) + 1 if cohorts else 0
+    out = []
+    for k, cohort in enumerate(cohorts):
+        mine = list(range(k * per_area, (k + 1) * per_area)) + [len(geoms) - 2, len(geoms) - 1]
+        rows = by_year.iloc[mine]
+        before, after = windows(cohort.time, window)
+        out.append(np.column_stack([window_sum(rows, *before), window_sum(rows, *after)]))
     return out
 
 

@@ -328,3 +328,50 @@ def test_environment_cli_with_a_loss_raster_and_one_that_misses(tmp_path, capsys
         dst.write(np.zeros((10, 10), np.uint8), 1)
     code, err = cli(capsys, *args, "--loss-raster", str(far))
     assert code == 2 and "does not overlap" in err and len(err.strip().splitlines()) == 1, err
+
+
+# --- displacement: a loss-year raster as the outcome ----------------------------------------
+def test_displacement_counts_hectares_lost_per_window_in_each_area(tmp_path) -> None:
+    loss = np.zeros((200, 200), dtype=np.uint8)
+    loss[82:84, 82:92] = 17  # target, before (20 px)
+    loss[90, 82:87] = 19  # target, after (5 px)
+    loss[95, 82:92] = 18  # target, the operation's year: in neither window
+    loss[85, 101:109] = 16  # buffer ring (east side), before (8 px)
+    loss[86, 101:104] = 20  # buffer ring, after (3 px)
+    loss[85, 111:117] = 17  # displacement-control ring, before (6 px)
+    loss[150:160, 150:160] = 19  # control, after (100 px)
+    loss[10, 10:20] = 16  # control, before (10 px)
+    loss[20, 10:20] = 15  # control, beyond the window (2015)
+    raster = write_raster(tmp_path / "lossyear.tif", loss)
+    targets = gpd.GeoDataFrame({"op": ["a"]}, geometry=[box_px(80, 80, 100, 100)], crs=CRS)
+    result = run_analysis(
+        "displacement",
+        {
+            "targets": Layer(targets, "targets"),
+            "loss_raster": str(raster),
+            "date": "2018-06-01",
+            "window_years": 2,
+            "buffer_m": 300.0,
+        },
+    )
+    s = result.summary
+    ha = PIXEL_HA
+    assert s["target"] == {"before": pytest.approx(20 * ha), "after": pytest.approx(5 * ha)}
+    assert s["buffer"] == {"before": pytest.approx(8 * ha), "after": pytest.approx(3 * ha)}
+    assert s["displacement_control"] == {"before": pytest.approx(6 * ha), "after": 0.0}
+    assert s["control"] == {"before": pytest.approx(10 * ha), "after": pytest.approx(100 * ha)}
+    assert s["window"] == {"before": 2, "after": 2, "unit": "years"}
+    # WDQ from the same hectares as the formula in docs/methods.md.
+    rb, ra, db, da, cb, ca = 20 * ha, 5 * ha, 8 * ha, 3 * ha, 10 * ha, 100 * ha
+    wdq = (da / ca - db / cb) / (ra / ca - rb / cb)
+    assert s["wdq"] == pytest.approx(wdq, rel=1e-6)
+    # The whole raster is the default region: its area less the guard is the control.
+    assert s["areas_ha"]["control"] < 200 * 200 * ha
+
+
+def test_displacement_needs_events_or_a_loss_raster(tmp_path) -> None:
+    from analysis.inputs import InputError
+
+    targets = gpd.GeoDataFrame(geometry=[box_px(80, 80, 100, 100)], crs=CRS)
+    with pytest.raises(InputError, match="--loss-raster"):
+        run_analysis("displacement", {"targets": Layer(targets, "t"), "date": "2018-06-01"})
