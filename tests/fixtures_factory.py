@@ -13,6 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
+from affine import Affine
 from shapely.geometry import LineString, Point, Polygon, box
 
 LONLAT = "EPSG:4326"
@@ -28,6 +30,26 @@ def _points(n: int, seed: int = 1) -> list[Point]:
 def _save_lonlat(path: Path, columns: dict, geometry: list, **options) -> Path:
     """Write `columns` and `geometry` (lon/lat) to `path`; `options` go to GeoDataFrame.to_file."""
     gpd.GeoDataFrame(columns, geometry=geometry, crs=LONLAT).to_file(path, **options)
+    return path
+
+
+def geotiff(
+    path: Path, data: np.ndarray, transform: Affine, crs: str | None = "EPSG:32618", **profile
+) -> Path:
+    """A GeoTIFF of `data`, (rows, cols) or (bands, rows, cols); `profile` adds nodata, tiling,
+    compression... as rasterio takes them (crs=None: a file without a CRS)."""
+    bands = data[np.newaxis] if data.ndim == 2 else data
+    options = {
+        "driver": "GTiff",
+        "width": bands.shape[2],
+        "height": bands.shape[1],
+        "count": bands.shape[0],
+        "dtype": data.dtype.name,
+        "crs": crs,
+        "transform": transform,
+    } | profile
+    with rasterio.open(path, "w", **options) as dst:
+        dst.write(bands)
     return path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import fixtures_factory as ff
 import numpy as np
 import pytest
 import rasterio
@@ -26,21 +27,7 @@ ORIGIN = Affine(30.0, 0.0, 500_000.0, 0.0, -30.0, 200_000.0)
 
 
 def write(path: Path, data: np.ndarray, transform: Affine = ORIGIN, crs="EPSG:32618", **extra):
-    profile = {
-        "driver": "GTiff",
-        "width": data.shape[-1],
-        "height": data.shape[-2],
-        "count": 1 if data.ndim == 2 else data.shape[0],
-        "dtype": data.dtype.name,
-        "crs": crs,
-        "transform": transform,
-    } | extra
-    with rasterio.open(path, "w", **profile) as dst:
-        if data.ndim == 2:
-            dst.write(data, 1)
-        else:
-            dst.write(data)
-    return path
+    return ff.geotiff(path, data, transform, crs, **extra)
 
 
 def bounds_of(shape: tuple[int, int], transform: Affine = ORIGIN) -> tuple[float, ...]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 
+import fixtures_factory as ff
 import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
 import shapely
 from affine import Affine
+from analyze_cli import run_analyze_cli
 
 import analysis.zonal  # noqa: F401  (registers `zonal` for the in-process CLI)
 from analysis.zonal import zonal_totals
@@ -22,20 +24,7 @@ TRANSFORM = Affine(30.0, 0.0, 500_000.0, 0.0, -30.0, 200_000.0)
 
 
 def write_raster(path, data, transform=TRANSFORM, nodata=None, crs="EPSG:32618"):
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype.name,
-        crs=crs,
-        transform=transform,
-        nodata=nodata,
-    ) as dst:
-        dst.write(data, 1)
-    return path
+    return ff.geotiff(path, data, transform, crs, nodata=nodata)
 
 
 def random_zones(seed: int, n: int, shape: tuple[int, int]) -> np.ndarray:
@@ -189,19 +178,12 @@ def test_scale_and_offset_apply_to_sum_and_mean(tmp_path) -> None:
 
 
 # --- the CLI ----------------------------------------------------------------------------
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    import argparse
-
-    from core import cli_analyze
-
-    parser = argparse.ArgumentParser(prog="analyze")
-    cli_analyze.add_arguments(parser)
-    try:
-        code = cli_analyze.run(parser.parse_args(list(args)))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+def zonal_cli(capsys, raster, zones, *extra: str) -> tuple[int, str]:
+    """`analyze zonal --raster RASTER --zones ZONES EXTRA --quiet`: exit code and stderr."""
+    code, _, err = run_analyze_cli(
+        capsys, "zonal", "--raster", str(raster), "--zones", str(zones), *extra, "--quiet"
+    )
+    return code, err
 
 
 def test_cli_end_to_end(tmp_path, capsys) -> None:
@@ -213,20 +195,16 @@ def test_cli_end_to_end(tmp_path, capsys) -> None:
     )
     zones.to_file(tmp_path / "zones.gpkg")
     out = tmp_path / "zonal.csv"
-    code, _, err = cli(
+    code, err = zonal_cli(
         capsys,
-        "zonal",
-        "--raster",
-        str(raster),
-        "--zones",
-        str(tmp_path / "zones.gpkg"),
+        raster,
+        tmp_path / "zones.gpkg",
         "--stats",
         "sum,mean,count,classes",
         "--rule",
         "centre",
         "--out",
         str(out),
-        "--quiet",
     )
     assert code == 0, err
     rows = list(csv.DictReader(out.open()))
@@ -244,16 +222,7 @@ def test_cli_end_to_end(tmp_path, capsys) -> None:
 def test_cli_missing_raster_is_one_line(tmp_path, capsys, extra, says) -> None:
     zones = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
     zones.to_file(tmp_path / "zones.gpkg")
-    code, _, err = cli(
-        capsys,
-        "zonal",
-        "--raster",
-        str(tmp_path / "nope.tif"),
-        "--zones",
-        str(tmp_path / "zones.gpkg"),
-        *extra,
-        "--quiet",
-    )
+    code, err = zonal_cli(capsys, tmp_path / "nope.tif", tmp_path / "zones.gpkg", *extra)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and says in err, err
 
@@ -262,6 +231,5 @@ def test_cli_raster_that_misses_the_zones_is_one_line(tmp_path, capsys) -> None:
     raster = write_raster(tmp_path / "r.tif", np.zeros((10, 10), np.uint8))
     far = gpd.GeoDataFrame(geometry=[shapely.box(100, 100, 200, 200)], crs=32618)
     far.to_file(tmp_path / "far.gpkg")
-    code, _, err = cli(capsys, "zonal", "--raster", str(raster), "--zones",
-                       str(tmp_path / "far.gpkg"), "--quiet")  # fmt: skip
+    code, err = zonal_cli(capsys, raster, tmp_path / "far.gpkg")
     assert code == 2 and "does not overlap" in err and len(err.strip().splitlines()) == 1
