@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
 from pyproj import CRS, Transformer
 
+from cartography.raster_draw import raster_extent
 from cartography.render import LegendEntry, MapRenderer, MapView, polygon_path
 from cartography.text import plain
 from layers.crs import crs_label
@@ -93,7 +94,7 @@ def project_extent(project, layers: Sequence[Layer] | None = None) -> tuple[floa
         for layer in chosen
         if not is_raster(layer) and not layer.data.empty
     ]
-    boxes += [_raster_bounds(layer, crs) for layer in chosen if is_raster(layer)]
+    boxes += [raster_extent(layer, crs) for layer in chosen if is_raster(layer)]
     boxes = [b for b in boxes if np.all(np.isfinite(b))]
     if not boxes:
         if project.extent:
@@ -101,15 +102,6 @@ def project_extent(project, layers: Sequence[Layer] | None = None) -> tuple[floa
         raise ValueError(tr("The project has no layers with data to map."))
     arr = np.array(boxes)
     return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
-
-
-def _raster_bounds(layer, crs: CRS) -> np.ndarray:
-    """A raster layer's extent in the map CRS (edges densified)."""
-    bounds = layer.info.bounds
-    if layer.crs is None or layer.crs.equals(crs):
-        return np.asarray(bounds, dtype=float)
-    to_map = Transformer.from_crs(layer.crs, crs, always_xy=True)
-    return np.asarray(to_map.transform_bounds(*bounds, densify_pts=21), dtype=float)
 
 
 # --- map furniture ---------------------------------------------------------------------------

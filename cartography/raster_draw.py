@@ -236,6 +236,17 @@ class RasterPainter:
         return self._stats[key]  # type: ignore[return-value]
 
 
+def raster_extent(layer: RasterLayer, crs: CRS) -> np.ndarray:
+    """A raster layer's extent (minx, miny, maxx, maxy) in the map CRS, edges densified."""
+    bounds = layer.info.bounds
+    if layer.crs is None or layer.crs.equals(crs):
+        return np.asarray(bounds, dtype=float)
+    from pyproj import Transformer
+
+    to_map = Transformer.from_crs(layer.crs, crs, always_xy=True)
+    return np.asarray(to_map.transform_bounds(*bounds, densify_pts=21), dtype=float)
+
+
 def window_values(
     layer: RasterLayer,
     crs: CRS,
@@ -450,4 +461,4 @@ def _copy(entry: LegendEntry) -> LegendEntry:
     return copy.deepcopy(entry)
 
 
-__all__ = ["RasterPainter", "hillshade", "ramp_entry", "window_values"]
+__all__ = ["RasterPainter", "hillshade", "ramp_entry", "raster_extent", "window_values"]

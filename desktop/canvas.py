@@ -21,6 +21,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Si
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QRubberBand, QWidget
 
+from cartography.raster_draw import raster_extent
 from cartography.render import (
     WHEEL_STEP,
     LegendEntry,
@@ -31,7 +32,7 @@ from cartography.render import (
 from desktop.background_renderer import BACKGROUND, BackgroundRenderer, RenderResult
 from layers import numbers
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.project import Project
 from layers.timefilter import time_mask
 
@@ -225,13 +226,16 @@ class MapCanvas(QWidget):
             self.request_redraw()
 
     def zoom_to_layer(self, layer: Layer) -> None:
+        if is_raster(layer):
+            self.set_extent(_padded(raster_extent(layer, self.crs)), margin=0.05)
+            return
         gdf = layer.to_metric(self.crs)
         if not gdf.empty:
             self.set_extent(_padded(gdf.total_bounds), margin=0.05)
 
     def zoom_to_selection(self) -> None:
         boxes = []
-        for layer in self.project.layers:
+        for layer in self.project.layers.vectors():
             rows = self.selection.rows(layer)
             if rows.size:
                 boxes.append(layer.to_metric(self.crs).geometry.iloc[rows].total_bounds)
@@ -573,7 +577,7 @@ class MapCanvas(QWidget):
         """Visible features under (x, y), top layer first, honouring the time filter."""
         tolerance = PICK_TOLERANCE_PX * self._scale
         found = []
-        for layer in reversed(list(self.project.layers)):
+        for layer in reversed(self.project.layers.vectors()):
             if not layer.visible or layer.data.empty:
                 continue
             rows = np.asarray(features_at(layer, self.crs, x, y, tolerance), dtype=np.int64)
