@@ -131,28 +131,32 @@ def _park(x: float, y: float, size: float = 0.3) -> Polygon:
 def wdpa_shapefile(folder: Path, schema: str = "legacy", name: str | None = None) -> Path:
     """WDPA protected areas, legacy (WDPAID...) or 2025 portal schema (SITE_ID...)."""
     geoms = [_park(-76.8, 0.2), _park(-75.9, 1.4)]
+    # The same two parks in either schema.
+    ids, pids = [555, 556], ["555", "556"]
+    names = ["La Paya", "Serranía de los Churumbelos"]
+    status = ["Designated", "Designated"]
     if schema == "legacy":
         data = {
-            "WDPAID": [555, 556],
-            "WDPA_PID": ["555", "556"],
+            "WDPAID": ids,
+            "WDPA_PID": pids,
             "PA_DEF": ["1", "1"],
-            "NAME": ["La Paya", "Serranía de los Churumbelos"],
+            "NAME": names,
             "DESIG_ENG": ["National Park", "National Park"],
             "IUCN_CAT": ["II", "II"],
-            "STATUS": ["Designated", "Designated"],
+            "STATUS": status,
             "REP_AREA": [4220.0, 970.0],
             "ISO3": ["COL", "COL;ECU"],
         }
     else:
         data = {
-            "SITE_ID": [555, 556],
-            "SITE_PID": ["555", "556"],
+            "SITE_ID": ids,
+            "SITE_PID": pids,
             "SITE_TYPE": ["PA", "OECM"],
-            "NAME_ENG": ["La Paya", "Serranía de los Churumbelos"],
-            "NAME": ["La Paya", "Serranía de los Churumbelos"],
+            "NAME_ENG": names,
+            "NAME": names,
             "IUCN_CAT": ["II", "Not Reported"],
             "REALM": ["Terrestrial", "Terrestrial"],
-            "STATUS": ["Designated", "Designated"],
+            "STATUS": status,
             "PRNT_ISO3": ["COL", "COL"],
         }
     return _save_lonlat(folder / (name or f"wdpa_{schema}.shp"), data, geoms, encoding="UTF-8")
