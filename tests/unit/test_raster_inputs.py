@@ -375,3 +375,44 @@ def test_displacement_needs_events_or_a_loss_raster(tmp_path) -> None:
     targets = gpd.GeoDataFrame(geometry=[box_px(80, 80, 100, 100)], crs=CRS)
     with pytest.raises(InputError, match="--loss-raster"):
         run_analysis("displacement", {"targets": Layer(targets, "t"), "date": "2018-06-01"})
+
+
+# --- the CLI on the sample project, with and without rasters -------------------------------
+def sample_region_rasters(tmp_path, shift_m: float = 0.0):
+    """1 km loss-year and population rasters over the sample's regions (metric CRS), loss
+    planted in 2019 in a 10 x 10 km block at the west edge; `shift_m` moves them away."""
+    from analysis.regions import choose_regions
+    from layers.project import Project
+    from sample_maps import SAMPLE_PROJECT
+
+    project = Project.load(SAMPLE_PROJECT)
+    crs = project.metric_crs
+    x0, y0, x1, y1 = choose_regions(project, None).to_metric(crs).total_bounds
+    width, height = int(np.ceil((x1 - x0) / 1000)), int(np.ceil((y1 - y0) / 1000))
+    transform = Affine(1000.0, 0.0, x0 + shift_m, 0.0, -1000.0, y1)
+    loss = np.zeros((height, width), dtype=np.uint8)
+    loss[height // 2 : height // 2 + 10, :10] = 19
+    path = tmp_path / "sample_lossyear.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=1,
+                       dtype="uint8", crs=crs, transform=transform) as dst:  # fmt: skip
+        dst.write(loss, 1)
+    return path
+
+
+def test_indicators_cli_with_a_loss_raster_and_one_that_misses(tmp_path, capsys) -> None:
+    import json
+
+    from sample_maps import SAMPLE_PROJECT
+
+    raster = sample_region_rasters(tmp_path)
+    out = tmp_path / "ind.json"
+    base = ["indicators", "--project", str(SAMPLE_PROJECT), "--years", "2018-2020", "--quiet"]
+    code, err = cli(capsys, *base, "--loss-raster", str(raster), "--out", str(out))
+    assert code == 0, err
+    summary = json.loads(out.read_text())
+    assert "forest_loss_per_1000ha" in summary["index_uses"]
+    lost = [r["forest_loss_ha"] for r in summary["regions"]]
+    assert 0 < sum(lost) <= 100 * 100.0  # the planted block: 100 pixels of 100 ha
+    far = sample_region_rasters(tmp_path / "", shift_m=5_000_000.0)
+    code, err = cli(capsys, *base, "--loss-raster", str(far))
+    assert code == 2 and "does not overlap" in err and len(err.strip().splitlines()) == 1, err
