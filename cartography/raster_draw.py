@@ -287,20 +287,24 @@ def window_values(
         )
     except Exception:  # noqa: BLE001 - a view outside the raster CRS's domain shows nothing
         return empty
-    rx0, ry0, rx1, ry1 = layer.info.bounds
-    sx0, sy0, sx1, sy1 = max(sx0, rx0), max(sy0, ry0), min(sx1, rx1), min(sy1, ry1)
-    if not (math.isfinite(sx0 + sy0 + sx1 + sy1) and sx1 > sx0 and sy1 > sy0):
+    if not math.isfinite(sx0 + sy0 + sx1 + sy1) or not (sx1 > sx0 and sy1 > sy0):
         return empty
-    # The source grid about as fine as the output's (a little finer: resampling twice blurs).
-    area = (extent[2] - extent[0]) * (extent[3] - extent[1])
-    full = (layer.info.bounds[2] - rx0) * (layer.info.bounds[3] - ry0)
-    side = math.sqrt(
-        (sx1 - sx0) * (sy1 - sy0) / max(rows * cols * min(1.0, full / max(area, 1e-30)), 1)
-    )
-    side = max(side / 1.5, 1e-12)
+    # Source pixels about as fine as the output's over the view's footprint (a little finer:
+    # resampling twice blurs), then only the part the raster covers is read.
+    side = math.sqrt((sx1 - sx0) * (sy1 - sy0) / (rows * cols)) / 1.5
+    rx0, ry0, rx1, ry1 = layer.info.bounds
+    resx, resy = layer.info.resolution
+    # Snapped to the raster's own pixels, and never finer than them: a zoomed-in view reads
+    # the pixels as they are, so nearest lands each map pixel in its own source pixel.
+    sx0 = rx0 + math.floor((max(sx0, rx0) - rx0) / resx) * resx
+    sx1 = rx0 + math.ceil((min(sx1, rx1) - rx0) / resx) * resx
+    sy1 = ry1 - math.floor((ry1 - min(sy1, ry1)) / resy) * resy
+    sy0 = ry1 - math.ceil((ry1 - max(sy0, ry0)) / resy) * resy
+    if not (sx1 > sx0 and sy1 > sy0 and side > 0):
+        return empty
     src_shape = (
-        min(MAX_SIDE, max(2, math.ceil((sy1 - sy0) / side))),
-        min(MAX_SIDE, max(2, math.ceil((sx1 - sx0) / side))),
+        min(MAX_SIDE, max(1, round((sy1 - sy0) / max(side, resy)))),
+        min(MAX_SIDE, max(1, round((sx1 - sx0) / max(side, resx)))),
     )
     src_transform = from_bounds(sx0, sy0, sx1, sy1, src_shape[1], src_shape[0])
     dst_transform = from_bounds(*extent, cols, rows)
@@ -361,7 +365,7 @@ def _hillshade_image(layer: RasterLayer, shade: np.ndarray):
     shown = np.isfinite(shade)
     grey = np.nan_to_num(shade).astype(np.uint8)
     rgba = np.dstack([grey, grey, grey, np.where(shown, 255, 0).astype(np.uint8)])
-    entry = ramp_entry(layer.name, colormaps["gray"], tr("relief (hillshade)"))
+    entry = ramp_entry(layer.name, colormaps["gray"], tr("hillshade"))
     entry.count = int(shown.sum())
     return rgba, entry
 

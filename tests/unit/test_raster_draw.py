@@ -213,3 +213,48 @@ def test_a_view_the_raster_cannot_serve_leaves_the_map_up(tmp_path, monkeypatch)
     image, entries = draw([raster], renderer=renderer)
     assert entries[0].count == 0 and at(image, 0.5, 0.5) == (255, 255, 255)
     assert "overviews" in renderer.raster_errors[raster.id]
+
+
+def test_screen_renders_with_snapshots_keep_the_raster(tmp_path) -> None:
+    from canvas_draw import draw_like_the_canvas
+
+    raster = halves(tmp_path, 0.0, 100.0)
+    raster.style = RasterStyle(kind="continuous", ramp="viridis")
+    renderer = MapRenderer()
+    view = MapView(UTM, EXTENT, pixel_size=30.0)
+    first = draw_like_the_canvas(
+        renderer, [raster], view, tiles=True, idle=True, size_px=(100, 100)
+    )
+    again = draw_like_the_canvas(renderer, [raster], view, tiles=True, size_px=(100, 100))
+    assert close(at(first, 0.1, 0.5), rgb(colormaps["viridis"](0.0)))
+    assert np.abs(first - again).max() <= 2  # from a snapshot or live: the same pixels
+    raster.style = RasterStyle(kind="continuous", ramp="magma")  # a new look is not a stale one
+    third = draw_like_the_canvas(renderer, [raster], view, tiles=True, size_px=(100, 100))
+    assert close(at(third, 0.1, 0.5), rgb(colormaps["magma"](0.0)))
+
+
+def test_reprojected_values_match_a_pixel_by_pixel_lookup(tmp_path) -> None:
+    # Random classes on 0.01° cells: each map pixel must carry the class of the lon/lat cell
+    # its centre falls in (nearest), except on a sliver along cell borders.
+    rng = np.random.default_rng(7)
+    data = rng.integers(1, 6, (60, 80)).astype(np.uint8)
+    lonlat = Affine(0.01, 0.0, -75.4, 0.0, -0.01, 4.8)
+    raster = open_raster(write_tif(tmp_path / "cells.tif", data, transform=lonlat, crs="EPSG:4326"))
+    raster.style = RasterStyle(kind="classified")
+    from pyproj import Transformer
+
+    to_utm = Transformer.from_crs(4326, UTM, always_xy=True)
+    x0, y0 = to_utm.transform(-75.3, 4.3)
+    x1, y1 = to_utm.transform(-74.9, 4.7)
+    rows, cols = 200, 220
+    (values,) = raster_draw.window_values(raster, UTM, (x0, y0, x1, y1), (rows, cols))
+    xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+    ys = y1 - (np.arange(rows) + 0.5) * (y1 - y0) / rows
+    gx, gy = np.meshgrid(xs, ys)
+    lon, lat = Transformer.from_crs(UTM, 4326, always_xy=True).transform(gx, gy)
+    c = np.floor((lon + 75.4) / 0.01).astype(int)
+    r = np.floor((4.8 - lat) / 0.01).astype(int)
+    inside = (c >= 0) & (c < 80) & (r >= 0) & (r < 60)
+    expected = np.where(inside, data[r.clip(0, 59), c.clip(0, 79)], np.nan)
+    agree = (values == expected) | (np.isnan(values) & np.isnan(expected))
+    assert agree.mean() > 0.995, agree.mean()
