@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from psygnal import Signal
 from pyproj import CRS
 
-from layers.evented import EventedLayer
+from layers.evented import Evented, EventedLayer
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
 from layers.style import Style, default_style
@@ -38,11 +38,13 @@ class LayerSource:
         return cls(data.get("path", ""), data.get("sublayer"), dict(data.get("options", {})))
 
 
-class Layer(EventedLayer):
+class Layer(EventedLayer[Style]):
     """A GeoDataFrame with what the analyst knows about it.
 
     Setters validate, store, then emit `changed(attribute_name)`; the model never holds a widget.
     """
+
+    role = Evented(Role)  # a Role or its value
 
     def __init__(
         self,
@@ -110,15 +112,7 @@ class Layer(EventedLayer):
         kinds = {"line" if k == "linestring" else k for k in kinds}
         return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "empty")
 
-    # --- evented attributes (name, visible and opacity come from EventedLayer) ---------
-    @property
-    def role(self) -> Role:
-        return self._role
-
-    @role.setter
-    def role(self, value: Role | str) -> None:
-        self._set("role", Role(value))
-
+    # --- evented attributes (name, visible, opacity and style come from EventedLayer) --
     @property
     def mapping(self) -> FieldMapping:
         return self._mapping
@@ -130,15 +124,6 @@ class Layer(EventedLayer):
             raise ValueError(f"Fields not in layer {self._name!r}: {', '.join(missing)}")
         self._mapping = value
         self.changed.emit("mapping")
-
-    @property
-    def style(self) -> Style:
-        return self._style
-
-    @style.setter
-    def style(self, value: Style) -> None:
-        self._style = value
-        self.changed.emit("style")
 
     def field(self, key: str) -> str | None:
         """The source column mapped to canonical `key`, if any."""

@@ -121,7 +121,7 @@ class RasterInfo:
         }
 
 
-class RasterLayer(EventedLayer):
+class RasterLayer(EventedLayer[RasterStyle]):
     """A raster in the layer model: name, visibility and opacity evented like a vector Layer."""
 
     kind = "raster"
@@ -150,16 +150,7 @@ class RasterLayer(EventedLayer):
     def __repr__(self) -> str:
         return f"<RasterLayer {self._name!r} {self.info.width}x{self.info.height}>"
 
-    # --- evented attributes: name, visible and opacity come from EventedLayer -------------
-    @property
-    def style(self) -> RasterStyle:
-        return self._style
-
-    @style.setter
-    def style(self, value: RasterStyle) -> None:
-        self._style = value
-        self.changed.emit("style")
-
+    # --- evented attributes: name, visible, opacity and style come from EventedLayer ------
     @property
     def crs(self) -> CRS | None:
         return self.info.crs

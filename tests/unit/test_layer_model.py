@@ -20,7 +20,11 @@ def test_layer_setters_emit_named_events() -> None:
     layer.visible = False
     layer.visible = False  # unchanged: no event
     layer.name = "events"
-    assert seen == ["opacity", "visible", "name"]
+    layer.role = "violence"  # the role it has, by its value: no event
+    layer.role = "water"
+    layer.style = layer.style  # a style is always announced (it may have been edited in place)
+    assert seen == ["opacity", "visible", "name", "role", "style"]
+    assert layer.role is Role.WATER
     with pytest.raises(ValueError):
         layer.opacity = 2
     with pytest.raises(ValueError):
