@@ -57,7 +57,7 @@ def add_algorithm_arguments(parser: argparse.ArgumentParser, algorithm: Algorith
 
 
 def _argument_options(p: Parameter) -> dict[str, Any]:
-    help_text = p.help
+    help_text = tr(p.help) if p.help else ""  # declared English: tr where shown
     if p.required:
         help_text += " " + tr("Required.")
     if p.default not in (None, False, ""):
@@ -76,7 +76,7 @@ def _argument_options(p: Parameter) -> dict[str, Any]:
 
 
 def format_summary(algorithm: Algorithm, result: AnalysisResult) -> str:
-    lines = [algorithm.title]
+    lines = [tr(algorithm.title) if algorithm.title else algorithm.id]
     for key, value in to_json(result.summary).items():
         if _is_rows(value):
             lines.append(f"  {key}:")

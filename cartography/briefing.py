@@ -62,7 +62,7 @@ from cartography.layout import (
 from cartography.render import MapRenderer
 from cartography.text import plain
 from layers.i18n import tr
-from layers.numbers import change, compact, number
+from layers.numbers import change, compact, day, number
 from layers.project import SYNTHETIC_NOTE
 from layers.timefilter import TimeFilter
 
@@ -112,7 +112,7 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
                  plain(shorten_name(f"{i + 2}.  {line}", chars)), fontsize=9.5, color=INK,
                  va="top")  # fmt: skip
     fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
-        d=date.today().isoformat()), fontsize=9, color=MUTED)  # fmt: skip
+        d=day(date.today(), long=True)), fontsize=9, color=MUTED)  # fmt: skip
     if project.is_synthetic:
         fig.text(1 - 0.7 / w, 0.75 / h, SYNTHETIC_NOTE, ha="right", fontsize=11,
                  fontweight="bold", color="#b2182b",
@@ -145,7 +145,7 @@ def ranking_page(table: pd.DataFrame, tf: TimeFilter | None, page_no: int, limit
         if c in ranked.columns
     ]
     headers = [tr("Region")] + [
-        catalogue[c].label if c in catalogue else c.replace("_", " ") for c in wanted
+        tr(catalogue[c].label) if c in catalogue else c.replace("_", " ") for c in wanted
     ]
     name_col = next((c for c in ("name", "region_name") if c in ranked.columns), None)
     scale = {c: catalogue[c].display_scale if c in catalogue else 1.0 for c in wanted}

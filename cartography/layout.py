@@ -26,7 +26,7 @@ from cartography.text import plain
 from layers.crs import crs_label
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
-from layers.numbers import compact
+from layers.numbers import compact, day
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
@@ -629,7 +629,8 @@ def add_footer(
     if len(src_text) > max_chars:
         src_text = src_text[: max_chars - 1] + "…"
     line1 = tr("Projection: {crs}   ·   Made with Harm Atlas on {d}").format(
-        crs=crs_label(project.metric_crs), d=today.isoformat()
+        crs=crs_label(project.metric_crs),
+        d=day(today, long=True),  # prose: '12 de mayo de 2021'
     )
     line2 = tr("Sources: {s}").format(s=src_text)
     for y, line in ((0.36, line1), (0.16, line2)):  # sources name the user's layers and files

@@ -530,7 +530,7 @@ def build_webmap(
         + '</h1><div class="ha-sub">'
         + escape(tr("Period: {p}").format(p=tf_label))
         + " · "
-        + escape(tr("Made with Harm Atlas on {d}").format(d=date.today().isoformat()))
+        + escape(tr("Made with Harm Atlas on {d}").format(d=day(date.today(), long=True)))
         + "</div>"
         + (f'<div class="ha-synth">{escape(SYNTHETIC_NOTE)}</div>' if project.is_synthetic else "")
         + "</div>"

@@ -29,6 +29,12 @@ from layers.timefilter import PeriodError
 HELP = tr("Run an analysis headless (count, displacement, environment, ...); --list shows all.")
 
 
+def _shown(text: str) -> str:
+    """An analysis's declared title or help in the active language (tr where shown; tr('')
+    would return the catalogue's header)."""
+    return tr(text) if text else ""
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """Argparse errors as one line naming the analysis and pointing at --help."""
 
@@ -48,10 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help=tr("List the analyses and exit."))
     subs = parser.add_subparsers(dest="analysis", metavar="ID", parser_class=_OneLineParser)
     for algorithm in _algorithms_needed().values():
+        title = _shown(algorithm.title) or algorithm.id
         sub = subs.add_parser(
             algorithm.id,
-            help=algorithm.title,
-            description=textwrap.fill(f"{algorithm.title}. {algorithm.help}", 88),
+            help=title,
+            description=textwrap.fill(f"{title}. {_shown(algorithm.help)}", 88),
             epilog=method_notes(algorithm),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -154,6 +161,6 @@ def _list() -> int:
     algorithms = analyses()
     width = max(len(a) for a in algorithms) if algorithms else 0
     for algorithm_id in sorted(algorithms):
-        print(f"{algorithm_id.ljust(width)}  {algorithms[algorithm_id].title}")
+        print(f"{algorithm_id.ljust(width)}  {_shown(algorithms[algorithm_id].title)}")
     print(tr("Run `python main.py analyze ID --help` for an analysis's options."))
     return 0
