@@ -43,19 +43,15 @@ CORE_ACTION_IDS = {
 FILE_MENU = ("new_project", "open_project", "recent", None, "save", "save_as", None)
 FILE_MENU_END = ("add_layer", None, "quit")
 EDIT_MENU = ("undo", "redo", None, "clear_selection")
+# The map toolbar shows the View menu's navigation and map tools, in the same order.
+NAVIGATION = ("tool_pan", "tool_zoom_box", "zoom_in", "zoom_out", "zoom_full")
+MAP_TOOLS = ("tool_identify", "tool_select", "tool_measure_line", "tool_measure_area")
 VIEW_MENU = (
-    "tool_pan",
-    "tool_zoom_box",
-    "zoom_in",
-    "zoom_out",
-    "zoom_full",
+    *NAVIGATION,
     "zoom_layer",
     "zoom_selection",
     None,
-    "tool_identify",
-    "tool_select",
-    "tool_measure_line",
-    "tool_measure_area",
+    *MAP_TOOLS,
     None,
     "time_filter",
     "clear_period",
@@ -78,20 +74,7 @@ LAYER_MENU = (
     "layer_remove",
 )
 PROJECT_TOOLBAR = ("open_project", "save", "add_layer", "undo", "redo")
-MAP_TOOLBAR = (
-    "tool_pan",
-    "tool_zoom_box",
-    "zoom_in",
-    "zoom_out",
-    "zoom_full",
-    None,
-    "tool_identify",
-    "tool_select",
-    "tool_measure_line",
-    "tool_measure_area",
-    None,
-    "attribute_table",
-)
+MAP_TOOLBAR = (*NAVIGATION, None, *MAP_TOOLS, None, "attribute_table")
 
 
 class WindowActions:
