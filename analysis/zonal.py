@@ -35,6 +35,7 @@ from pyproj import CRS, Transformer
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.inputs import InputError, in_metric, run_crs
+from analysis.zonal_exact import STAND_IN_WKT, WkbFeatures
 from layers.errors import LayerLoadError
 from layers.i18n import tr
 from layers.raster import RasterLayer, loss_year_mask, open_raster
@@ -46,8 +47,6 @@ RULES = ("coverage", "centre")
 STRIP_PIXELS = 8_000_000
 # Tiles (pixels a side) that zones are cut into before exactextract weighs boundary pixels.
 EDGE_TILE = 64
-# One CRS on both sides of exactextract: the zones are already in the raster's own CRS.
-_STAND_IN_WKT = CRS.from_epsg(3857).to_wkt()
 # Distinct values `classes` accepts (one column pair each).
 MAX_CLASSES = 1000
 
@@ -96,18 +95,21 @@ def zonal_totals(
     signed = small_ints and np.issubdtype(np.dtype(info.dtype), np.signedinteger)
     acc = _Accumulator(n, small_ints, classes, signed)
     groups = _non_overlapping_groups(zones)
+    # Only the pixels under the zones' extent are read (a few footprints in a national mosaic).
+    c0, r0, c1, r1 = _pixel_extent(info, zones)
     with raster.open() as src:
         bh = src.block_shapes[band - 1][0]
-        rows = max(bh, (max(strip_pixels // max(info.width, 1), 1) // bh) * bh)
-        for row in range(0, info.height, rows):
+        rows = max(bh, (max(strip_pixels // max(c1 - c0, 1), 1) // bh) * bh)
+        for row in range((r0 // bh) * bh, r1, rows):
             feedback.check()
             feedback.set_progress(
-                100.0 * row / info.height, tr("Zonal statistics: row {r:,}").format(r=row)
+                100.0 * (row - r0) / max(r1 - r0, 1),
+                tr("Zonal statistics: row {r:,}").format(r=row),
             )
-            height = min(rows, info.height - row)
-            values = _read_strip(raster, src, band, row, height)
+            height = min(rows, r1 - row)
+            values = _read_strip(raster, src, band, row, height, c0, c1 - c0)
             valid = _valid(values, info.nodata)
-            transform = info.transform @ Affine.translation(0, row)
+            transform = info.transform @ Affine.translation(c0, row)
             for group in groups:
                 _tally_strip(acc, zones, group, values, valid, transform, rule)
             acc.pixels_read += values.size
@@ -195,12 +197,32 @@ class _Accumulator:
         )
 
 
-def _read_strip(raster: RasterLayer, src: Any, band: int, row: int, height: int) -> np.ndarray:
+def _pixel_extent(info: Any, zones: np.ndarray) -> tuple[int, int, int, int]:
+    """(first col, first row, end col, end row) of the pixels the zones' bounds touch, one
+    pixel wider on each side, inside the raster; empty (0, 0, 0, 0) without zones."""
+    usable = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
+    if not len(usable):
+        return 0, 0, 0, 0
+    x0, y0, x1, y1 = shapely.total_bounds(usable)
+    inverse = ~info.transform
+    ca, ra = inverse @ (x0, y1)
+    cb, rb = inverse @ (x1, y0)
+    c0 = min(max(int(np.floor(min(ca, cb))) - 1, 0), info.width)
+    r0 = min(max(int(np.floor(min(ra, rb))) - 1, 0), info.height)
+    c1 = max(min(int(np.ceil(max(ca, cb))) + 1, info.width), c0)
+    r1 = max(min(int(np.ceil(max(ra, rb))) + 1, info.height), r0)
+    return c0, r0, c1, r1
+
+
+def _read_strip(
+    raster: RasterLayer, src: Any, band: int, row: int, height: int, col: int = 0, width: int = -1
+) -> np.ndarray:
     from rasterio.errors import RasterioError
     from rasterio.windows import Window
 
+    width = raster.info.width - col if width < 0 else width
     try:
-        return src.read(band, window=Window(0, row, raster.info.width, height))
+        return src.read(band, window=Window(col, row, width, height))
     except (RasterioError, OSError) as exc:
         from layers.raster import explain_raster
 
@@ -360,14 +382,14 @@ def _add_edges(
         x0 + width * transform.a,
         y1,
         nodata=nodata,
-        srs_wkt=_STAND_IN_WKT,
+        srs_wkt=STAND_IN_WKT,
     )
     pieces, ids = _edge_pieces(pieces, ids, edges, transform)
     if not len(pieces):
         return
     out = exact_extract(
         source,
-        _WkbFeatures(pieces, ids + 1),
+        WkbFeatures(pieces, ids + 1),
         ["coverage", "values"],
         output="pandas",
         include_cols=["zid"],
@@ -419,44 +441,6 @@ def _edge_pieces(
     return out[keep], ids[zone_i[keep]]
 
 
-class _WkbFeatures:
-    """Zones handed to exactextract as WKB (GeoPandas' route goes through GeoJSON text)."""
-
-    def __new__(cls, geoms: np.ndarray, zids: np.ndarray):  # noqa: D102
-        from exactextract.feature import Feature, FeatureSource
-
-        class WkbFeature(Feature):
-            def __init__(self, wkb: bytes, zid: int) -> None:
-                super().__init__()
-                self._wkb, self._zid = wkb, zid
-
-            def geometry(self) -> bytes:
-                return self._wkb
-
-            def get(self, name: str) -> int:
-                return self._zid
-
-            def fields(self) -> list[str]:
-                return ["zid"]
-
-        class WkbSource(FeatureSource):
-            def __init__(self) -> None:
-                super().__init__()
-                self._wkb = shapely.to_wkb(geoms)
-
-            def count(self) -> int:
-                return len(geoms)
-
-            def __iter__(self):
-                for wkb, zid in zip(self._wkb, zids, strict=True):
-                    yield WkbFeature(wkb, int(zid))
-
-            def srs_wkt(self) -> str:
-                return _STAND_IN_WKT
-
-        return WkbSource()
-
-
 def _non_overlapping_groups(zones: np.ndarray) -> list[np.ndarray]:
     """Zones split into groups whose members never overlap (one label raster per group).
 
@@ -501,7 +485,7 @@ def _qgis_small_zone_rule(
         warnings.simplefilter("ignore")
         out = exact_extract(
             src,
-            _WkbFeatures(zones[small], small),
+            WkbFeatures(zones[small], small),
             ["count", "sum"],
             output="pandas",
             include_cols=["zid"],
