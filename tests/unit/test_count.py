@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from analyze_cli import run_analyze_cli
 from shapely.geometry import Point, box
 
 from analysis.base import Canceled, Feedback
@@ -152,21 +153,6 @@ def test_cancel_mid_run() -> None:
 
 
 # --- the CLI in-process (the subprocess runs are in tests/e2e/test_analyze_cli.py) ---------
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    import argparse
-
-    from core import cli_analyze
-
-    parser = argparse.ArgumentParser(prog="analyze")
-    cli_analyze.add_arguments(parser)
-    try:
-        code = cli_analyze.run(parser.parse_args(list(args)))
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -183,7 +169,7 @@ def test_cli_mistakes_are_one_line(tmp_path, capsys, extra, message) -> None:
     points.to_file(paths["points"])
     polygons.to_file(paths["polygons"])
     args = ["count", "--points", paths["points"], *[a.format(**paths) for a in extra]]
-    code, out, err = cli(capsys, *args)
+    code, out, err = run_analyze_cli(capsys, *args)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and message in err, err
 
