@@ -219,10 +219,9 @@ class AttributeTable(QWidget):
         self.layer_box = QComboBox()
         self.layer_box.setMinimumContentsLength(18)
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText(tr("Filter, e.g.  year >= 2019 and hectares > 10"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.returnPressed.connect(self.apply_filter)
-        apply = QPushButton(tr("Filter"))
+        apply = self._apply_button = QPushButton()
         apply.clicked.connect(self.apply_filter)
         self.status = QLabel()
         self.error = QLabel()
@@ -230,7 +229,8 @@ class AttributeTable(QWidget):
         self.error.setStyleSheet("color:#a40000")
         self.error.hide()
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Layer")))
+        self._layer_label = QLabel()
+        top.addWidget(self._layer_label)
         top.addWidget(self.layer_box)
         top.addWidget(self.filter_edit, 1)
         top.addWidget(apply)
@@ -246,6 +246,22 @@ class AttributeTable(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._table_selection_changed)
         selection.changed.connect(self._map_selection_changed)
         self._make_actions()
+        self.retranslate()
+
+    def retranslate(self, *_args) -> None:
+        """Texts in the active language (built with it; again on a language switch)."""
+        self.filter_edit.setPlaceholderText(tr("Filter, e.g.  year >= 2019 and hectares > 10"))
+        self._apply_button.setText(tr("Filter"))
+        self._layer_label.setText(tr("Layer"))
+        for action, text in (
+            (self.copy_cell_action, tr("Copy cell")),
+            (self.copy_rows_action, tr("Copy selected rows")),
+            (self.zoom_action, tr("Zoom to feature")),
+            (self.select_all_action, tr("Select all shown")),
+            (self.invert_action, tr("Invert selection")),
+            (self.export_action, tr("Export selection…")),
+        ):
+            action.setText(text)
 
     # --- context menu -----------------------------------------------------------------------
     def _make_actions(self) -> None:

@@ -31,13 +31,24 @@ class IdentifyPanel(QWidget):
         self.hint.setStyleSheet("color:#666; padding:6px")
         self.tree = QTreeWidget()
         self.tree.setObjectName("identify_view")
-        self.tree.setHeaderLabels([tr("Feature / field"), tr("Value")])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         box = QVBoxLayout(self)
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.hint)
         box.addWidget(self.tree)
         self.tree.hide()  # an empty table looks broken: show the hint until there are results
+        self.retranslate()
+
+    def retranslate(self, *_args) -> None:
+        """Headers and the first hint in the active language (again on a language switch)."""
+        first = self.hint.text() == self._first_hint
+        self._first_hint = tr(
+            "Choose Identify (I) and click the map: the attributes of the features there "
+            "appear here."
+        )
+        if first:
+            self.hint.setText(self._first_hint)
+        self.tree.setHeaderLabels([tr("Feature / field"), tr("Value")])
         self.results: list[tuple[Layer, list[int]]] = []
 
     def follow(self, state: AppState) -> None:

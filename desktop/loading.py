@@ -23,7 +23,7 @@ from pyproj import CRS
 
 from analysis.base import Feedback
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer, LayerSource
 from layers.project import Project
 from layers.report import LoadReport
@@ -39,7 +39,8 @@ log = logging.getLogger("harm_atlas.desktop")
 # starved the GUI of the GIL (docs/traps.md); the child hands back Arrow files that load fast.
 BIG_FILE_BYTES = 48 * 1024**2
 
-LAYER_FILE_FILTER = tr(
+# English (tr_noop); the file dialogs show tr(LAYER_FILE_FILTER) in the active language.
+LAYER_FILE_FILTER = tr_noop(
     "Vector layers (*.gpkg *.shp *.geojson *.json *.fgb *.csv *.xlsx *.kml *.gml *.zip);;"
     "All files (*)"
 )

@@ -257,6 +257,8 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         state.events.current_layer.connect(self._current_layer_changed)
         # A language switch: the title, and the map's generated legend text, drawn anew.
         state.events.language.connect(self._update_title)
+        for view in (self.messages, self.identify_panel, self.attribute_table):
+            state.events.language.connect(view.retranslate)
         state.events.language.connect(lambda _code: canvas.request_redraw())
         self.time_panel.follow(state)
         self.layers_panel.follow(state)

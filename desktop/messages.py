@@ -43,7 +43,6 @@ class MessagesPanel(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget()
         self.tree.setObjectName("messages_view")
-        self.tree.setHeaderLabels([tr("Time"), tr("Kind"), tr("Message")])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setWordWrap(False)
@@ -51,10 +50,9 @@ class MessagesPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        clear = QToolButton()
-        clear.setText(tr("Clear"))
-        clear.setToolTip(tr("Clear the messages"))
+        clear = self._clear = QToolButton()
         clear.clicked.connect(self.tree.clear)
+        self.retranslate()
         column = QVBoxLayout()
         column.addWidget(clear)
         column.addStretch(1)
@@ -64,6 +62,13 @@ class MessagesPanel(QWidget):
         box.addLayout(column)
         self._bridge = _Bridge()
         self._bridge.record.connect(self._add, Qt.ConnectionType.QueuedConnection)
+
+    def retranslate(self, *_args) -> None:
+        """Headers and buttons in the active language (again on a language switch); the
+        messages already shown stay as they were written."""
+        self.tree.setHeaderLabels([tr("Time"), tr("Kind"), tr("Message")])
+        self._clear.setText(tr("Clear"))
+        self._clear.setToolTip(tr("Clear the messages"))
 
     def log(self, level: str, text: str, details: str = "") -> None:
         self._add(level, text, details)

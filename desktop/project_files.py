@@ -24,14 +24,19 @@ from desktop.recovery import discard, find_recovery, recovery_path
 from desktop.undo import AddLayers
 from desktop.workers import Worker
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.project import PROJECT_SUFFIX, Project
 
 log = logging.getLogger("harm_atlas.desktop")
 
 MAX_RECENT = 10
-PROJECT_FILTER = tr("Harm Atlas projects (*{s});;All files (*)").format(s=PROJECT_SUFFIX)
+# English (tr_noop); the file dialogs show project_filter() in the active language.
+PROJECT_FILTER = tr_noop("Harm Atlas projects (*{s});;All files (*)")
+
+
+def project_filter() -> str:
+    return tr(PROJECT_FILTER).format(s=PROJECT_SUFFIX)
 
 
 def data_folder(project: Project) -> Path | None:
@@ -84,7 +89,9 @@ class ProjectFiles:
     # --- adding layer files ----------------------------------------------------------------
     def add_layer_dialog(self) -> None:
         start = str(self.start_folder("layer"))
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("Add layers"), start, LAYER_FILE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, tr("Add layers"), start, tr(LAYER_FILE_FILTER)
+        )
         if paths:
             self.remember_folder("layer", Path(paths[0]).parent)
             self.add_layers_from(paths)
@@ -144,7 +151,7 @@ class ProjectFiles:
         if not self.maybe_save():
             return
         start = str(self.start_folder("project"))
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), start, PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), start, project_filter())
         if path:
             self.open_project(path, ask=False)
 
@@ -223,7 +230,7 @@ class ProjectFiles:
     def save_project_as(self) -> bool:
         start = self.project.path or self.start_folder("project") / ("project" + PROJECT_SUFFIX)
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("Save project as"), str(start), PROJECT_FILTER
+            self, tr("Save project as"), str(start), project_filter()
         )
         if not path:
             return False

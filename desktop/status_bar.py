@@ -28,16 +28,15 @@ class MapStatusBar:
         self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.scale_box.addItems([f"1:{n:,}" for n in COMMON_SCALES])
         self.scale_box.setMinimumContentsLength(10)
-        self.scale_box.setToolTip(tr("Map scale on this screen: pick one or type 1:50000"))
         self.scale_box.lineEdit().returnPressed.connect(self._scale_entered)
         self.scale_box.activated.connect(lambda _i: self._scale_entered())
         self.crs_label = QLabel()
-        self.synthetic_label = QLabel(tr("Synthetic data"))
-        self.synthetic_label.setToolTip(SYNTHETIC_NOTE)
+        self.synthetic_label = QLabel()
         self.synthetic_label.setStyleSheet(
             "color:#7a4b00; background:#fff1c9; border:1px solid #e0c070; padding:0 6px"
         )
-        self.drawing_label = QLabel(tr("Drawing map…"))
+        self.drawing_label = QLabel()
+        self.translated(self._status_texts)  # and again on a language switch
         self.drawing_label.setStyleSheet("color:#666")
         self.drawing_label.hide()
         bar.addWidget(self.progress)
@@ -45,6 +44,13 @@ class MapStatusBar:
         bar.addWidget(self.measure_label)
         for widget in (self.coords_label, self.scale_box, self.crs_label, self.synthetic_label):
             bar.addPermanentWidget(widget)
+
+    def _status_texts(self) -> None:
+        self.scale_box.setToolTip(tr("Map scale on this screen: pick one or type 1:50000"))
+        self.synthetic_label.setText(tr("Synthetic data"))
+        # layers.project may have made the note before the language was set: tr it here.
+        self.synthetic_label.setToolTip(tr(SYNTHETIC_NOTE))
+        self.drawing_label.setText(tr("Drawing map…"))
 
     def _connect_status_bar(self) -> None:
         canvas = self.canvas

@@ -67,6 +67,9 @@ def test_desktop_opens_in_spanish_and_switches_to_english(
     spanish_dialog_title = dialog.windowTitle()
     assert spanish_dialog_title and spanish_dialog_title != "Count points in polygons"
 
+    assert window.messages.tree.headerItem().text(2) == "Mensaje"
+    assert window.time_panel.enabled.text() != "Filter by time"
+
     # View ▸ Language ▸ English: the open window follows, no restart.
     english = window.actions["language_en"]
     assert window.actions["language_es"].isChecked()
@@ -79,6 +82,10 @@ def test_desktop_opens_in_spanish_and_switches_to_english(
     assert window.language_menu.title() == "&Language"
     assert window.layers_panel.opacity_label.text() == "Opacity"
     assert window.time_panel.enabled.text() == "Filter by time"
+    assert window.messages.tree.headerItem().text(2) == "Message"
+    assert window.attribute_table.filter_edit.placeholderText().startswith("Filter, e.g.")
+    assert window.identify_panel.tree.headerItem().text(1) == "Value"
+    assert window.synthetic_label.text() == "Synthetic data"
     tip = window.layers_panel.model.data(index, Qt.ItemDataRole.ToolTipRole)
     assert "Administrative regions" in tip
     groups = [toolbox.tree.topLevelItem(i).text(0) for i in range(toolbox.tree.topLevelItemCount())]
@@ -110,3 +117,27 @@ def test_first_start_follows_the_system_language(settings) -> None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def test_time_bar_reads_and_shows_spanish_dates(qtbot, spanish) -> None:
+    """A date range typed in Spanish words or day-first numbers is the period; the bar shows it
+    with Spanish month names, and in English after a switch."""
+    import datetime
+
+    from desktop.time_panel import TimePanel
+    from layers.timefilter import TimeFilter
+
+    panel = TimePanel()
+    qtbot.addWidget(panel)
+    panel.set_range((2015, 2021))
+    panel.dates.setText("1 de marzo de 2019..29/02/2020")
+    panel._dates_entered()
+    assert panel.period() == TimeFilter(datetime.date(2019, 3, 1), datetime.date(2020, 2, 29))
+    assert panel.label.text() == "1 de marzo de 2019 – 29 de febrero de 2020"
+    set_language("en")
+    panel.retranslate()
+    assert panel.label.text() == "1 March 2019 – 29 February 2020"
+    panel.dates.setText("12 brumaire 2019..")
+    panel._dates_entered()
+    assert panel.dates.styleSheet()  # refused, marked, the period unchanged
+    assert panel.period().start == datetime.date(2019, 3, 1)
