@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cartography.command_errors import run_export
     from cartography.compare import Side, compare_figure
+    from cartography.export import save_figure
     from cartography.export_command import load_project
 
     out = Path(args.out)
@@ -59,27 +60,11 @@ def run(args: argparse.Namespace) -> int:
 
     def draw_and_save() -> None:
         fig = compare_figure(project, left, right, args.indicator, title=args.title)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        save_figure(fig, out, args.dpi)
+        # The one atomic writer: a failed save never leaves half a file at `out`.
+        save_figure(fig, out, args.dpi, args.title or tr("Harm Atlas comparison"))
 
     code, _ = run_export(draw_and_save, out, user_errors=(ValueError,))
     if code:
         return code
     print(tr("Wrote {p}").format(p=out))
     return 0
-
-
-def save_figure(fig, out: Path, dpi: int = 200) -> None:
-    """Save with editable text in PDF/SVG (fonts embedded as TrueType, text kept as text)."""
-    from matplotlib import rc_context
-
-    with rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):
-        fig.savefig(out, dpi=dpi, metadata=_metadata(out))
-
-
-def _metadata(out: Path) -> dict:
-    if out.suffix.lower() == ".pdf":
-        return {"Title": tr("Harm Atlas comparison"), "Creator": "Harm Atlas"}
-    if out.suffix.lower() == ".png":
-        return {"Software": "Harm Atlas"}
-    return {}

@@ -6,12 +6,11 @@ shows is what the file holds; the file itself is written in a Worker with cancel
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from cartography import compare as cmp
+from core.runner import run_export
 from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr
@@ -52,6 +52,22 @@ FORMATS: dict[str, str] = {
 }
 PREVIEW_DPI = 40
 PREVIEW_DEBOUNCE_MS = 250
+# QSettings key of the folder the user last exported to (maps, packs, comparisons).
+EXPORT_FOLDER_KEY = "export/last_folder"
+
+
+def export_folder(settings: QSettings | None = None) -> Path:
+    """Where an export dialog starts: the last export folder, else the user's documents
+    (never the project's folder: an installed sample's is read-only)."""
+    last = (settings or QSettings()).value(EXPORT_FOLDER_KEY, "")
+    if last and Path(str(last)).is_dir():
+        return Path(str(last))
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+def remember_export_folder(folder: str | Path, settings: QSettings | None = None) -> None:
+    (settings or QSettings()).setValue(EXPORT_FOLDER_KEY, str(Path(folder)))
 
 
 @dataclass(frozen=True)
@@ -66,24 +82,19 @@ class ExportOptions:
 
 
 def write_export(project, options: ExportOptions, feedback=None) -> Path:
-    """cartography.export.export_map, the CLI's own call; cancel is checked at each step."""
-    from cartography.export import export_map
-
-    def progress(percent: float, message: str) -> None:
-        if feedback is not None:
-            feedback.check()
-            feedback.set_progress(percent, message)
-
+    """The 'map' or 'webmap' export (core/runner.run_export), the CLI's own call."""
     out = Path(options.path)
-    written = export_map(
-        project,
+    period = {"period": TimeFilter.parse(options.years)} if options.years else {}
+    written = run_export(
+        "webmap" if out.suffix.lower() == ".html" else "map",
         out,
+        project,
+        feedback,
         region=None if options.region == cmp.ALL else options.region,
-        years=options.years or None,
         title=options.title or None,
         page=options.page,
         dpi=options.dpi,
-        progress=progress,
+        **period,
     )
     return Path(written)
 
@@ -148,8 +159,7 @@ class ExportDialog(QDialog):
             project.time_filter.label.replace("–", "-") if project.time_filter else ""
         )
         self.years.setPlaceholderText(tr("all years, or 2019, 2016-2020"))
-        base = Path(project.path).parent if getattr(project, "path", None) else Path.cwd()
-        self.path = QLineEdit(str(base / "map.png"))
+        self.path = QLineEdit(str(export_folder() / "map.png"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -289,6 +299,7 @@ class ExportDialog(QDialog):
         if not options.path:
             self._error(tr("Choose a file to write."))
             return
+        remember_export_folder(Path(options.path).parent)
         project = self.project
         self.worker = worker = Worker(lambda fb: write_export(project, options, fb), tr("Export"))
         worker.signals.progress.connect(
@@ -335,40 +346,13 @@ class ExportDialog(QDialog):
 
 
 # --- briefing pack -------------------------------------------------------------------------------------
-def briefing_function():
-    """cartography.briefing's pack writer, whatever its final name."""
-    from cartography import briefing
-
-    for name in (
-        "write_briefing",
-        "build_briefing",
-        "briefing_pack",
-        "make_briefing",
-        "write_pack",
-    ):
-        fn = getattr(briefing, name, None)
-        if callable(fn):
-            return fn
-    raise ImportError("cartography.briefing has no pack writer")
-
-
 def start_briefing(window: Workbench, path: Path) -> Worker | None:
-    """Write the pack in a Worker behind a progress dialog with Cancel."""
-    try:
-        fn = briefing_function()
-    except ImportError:
-        QMessageBox.information(
-            window, tr("Briefing pack"), tr("The briefing pack is not available in this build.")
-        )
-        return None
+    """Write the pack (the 'briefing' export) in a Worker behind a progress dialog with
+    Cancel."""
     project = window.project
 
     def work(feedback):
-        kwargs = {}
-        params = inspect.signature(fn).parameters
-        if "feedback" in params:
-            kwargs["feedback"] = feedback
-        return fn(project, path, **kwargs)
+        return run_export("briefing", path, project, feedback)
 
     dialog = QProgressDialog(tr("Writing the briefing pack…"), tr("Cancel"), 0, 100, window)
     dialog.setWindowTitle(tr("Briefing pack"))

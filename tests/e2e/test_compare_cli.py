@@ -118,7 +118,9 @@ def test_sides_parse_and_the_table_arithmetic() -> None:
     """Pure pieces: side specs round-trip; percent change is undefined from zero, never 0."""
     import math
 
-    from cartography.compare import IndicatorInfo, Side, comparison_table
+    from analysis.indicator_catalogue import Indicator
+    from cartography.compare import Side
+    from cartography.comparison import comparison_table
 
     for spec in ("CO52", "CO52:2019", "all:2016-2020", "CO52001:2019-03-01..2020-02-29"):
         assert Side.parse(Side.parse(spec).spec) == Side.parse(spec)
@@ -126,9 +128,9 @@ def test_sides_parse_and_the_table_arithmetic() -> None:
     with pytest.raises(ValueError, match="2016-2020"):
         Side.parse("CO52:last year")
     catalogue = {
-        "a": IndicatorInfo("a", "Events", "events"),
-        "b": IndicatorInfo("b", "Sprayed", "ha", None),
-        "c": IndicatorInfo("c", "Missing"),
+        "a": Indicator("a", "Events", "outcome", "events", True),
+        "b": Indicator("b", "Sprayed", "enforcement", "ha", None),
+        "c": Indicator("c", "Missing", "outcome", "", True),
     }
     table = comparison_table(
         pd.Series({"a": 40.0, "b": 0.0, "c": np.nan}), pd.Series({"a": 50.0, "b": 12.0}), catalogue

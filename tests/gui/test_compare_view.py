@@ -214,10 +214,12 @@ def test_before_after_an_operation(qtbot, view) -> None:
     qtbot.waitUntil(lambda: "operation_xy" in view.comparison.extra, timeout=20000)
     left, right = view.comparison.left, view.comparison.right
     assert left.region == right.region == "CO52"
+    # The fixture's data begin in 2019: the before window is clipped there, and says so.
     assert (left.period.start.isoformat(), left.period.end.isoformat()) == (
-        "2018-07-01",
+        "2019-01-01",
         "2019-06-30",
     )
+    assert "2018-07-01" in view.status.toolTip()
     assert (right.period.start.isoformat(), right.period.end.isoformat()) == (
         "2019-07-01",
         "2020-06-30",
