@@ -13,7 +13,7 @@ from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from layers.errors import ProjectError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.roles import FieldMapping, Role
 
 if TYPE_CHECKING:
@@ -144,7 +144,8 @@ MARKERS: tuple[str, ...] = (
     "8",
 )
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-_COLOUR_HELP = 'a colour (a name such as "red", "#RRGGBB" or "none")'
+# Marked for the catalogue (it was never extracted, so never translated); shown with tr().
+_COLOUR_HELP = tr_noop('a colour (a name such as "red", "#RRGGBB" or "none")')
 
 
 def _bad(where: str, layer: str | None, expected: str, value: object) -> ProjectError:
