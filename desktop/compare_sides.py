@@ -93,7 +93,9 @@ def operation_label(layer, row: int) -> str:
     feature = layer.data.iloc[row]
     when = operation_date(layer, row)
     ha = layer.field("hectares")
-    size = f", {float(feature[ha]):,.1f} ha" if ha and not pd.isna(feature[ha]) else ""
+    size = (
+        f", {numbers.number(float(feature[ha]), 1)} ha" if ha and not pd.isna(feature[ha]) else ""
+    )
     return f"{when.isoformat() if when else '?'}{size} (#{row})"
 
 

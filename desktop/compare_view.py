@@ -137,6 +137,7 @@ class CompareView(QWidget):
         self.titles = (QLabel(), QLabel())
         for t in self.titles:
             t.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            t.setTextFormat(Qt.TextFormat.PlainText)  # region names are data, never markup
             t.setStyleSheet("font-weight: bold; padding: 2px;")
         self.legend = LegendCanvas()
         maps = QHBoxLayout()

@@ -195,3 +195,24 @@ def test_export_dialog_starts_in_documents_then_the_last_export_folder(
     assert Path(again.path.text()) == out  # the last export folder, remembered (QSettings)
     qtbot.waitUntil(lambda: again.preview_worker is None and again.preview_count, timeout=60000)
     again.close()
+
+
+def test_user_text_with_dollars_prints_literally(qtbot, pool) -> None:
+    """Issue #11: region names are drawn as text, never as matplotlib mathtext or markup."""
+    project = decade_project()
+    admin = project.layers[0]
+    admin.data["ADM1_ES"] = admin.data["ADM1_ES"].replace({"Nariño": "US$5 to US$10 <b>"})
+    view = CompareView(project, thread_pool=pool)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    view.indicator.setCurrentIndex(view.indicator.findData("violent_events"))
+    for picker, code in zip(view.pickers, ("CO52", "CO86"), strict=True):
+        picker.region.setCurrentIndex(picker.region.findData(code))
+    wait_computed(qtbot, view)
+    view.trends.draw()  # mathtext would parse '$5 to US$' (and fail on some input)
+    title = view.trends.figure.axes[0].get_title()
+    assert title == "US\\$5 to US\\$10 <b>"  # drawn as 'US$5 to US$10 <b>'
+    assert view.titles[0].textFormat() == Qt.TextFormat.PlainText
+    assert view.titles[0].text().startswith("US$5 to US$10 <b>")
+    view.close()
