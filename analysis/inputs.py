@@ -26,7 +26,7 @@ from layers.crs import (
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.readers_points import PointCoordinates, read_point_coordinates
 
 if TYPE_CHECKING:
@@ -116,6 +116,15 @@ def resolve_layer(
                 return points  # a point layer by construction, never empty
         if layer is None:
             layer = read_layer(text)
+    if is_raster(layer):  # a grid has no features to count, buffer or join
+        raise InputError(
+            tr(
+                "{flag} {name!r} is a raster; this needs a vector layer (points, lines or "
+                "polygons). Rasters go to the zonal statistics (analyze zonal --raster)."
+            )
+            .format(flag=parameter.flag if parameter else "", name=layer.name)
+            .strip()
+        )
     if parameter is not None:
         check_geometry(layer, parameter.geometry, parameter.flag)
     return layer

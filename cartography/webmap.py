@@ -45,7 +45,7 @@ from cartography.webmap_pack import (
 from cartography.webmap_safe import NOT_A_COLOUR, css_colour, escape, page_addresses, script_json
 from layers.crs import WGS84
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.numbers import compact, day, number
 from layers.project import SYNTHETIC_NOTE, write_atomic
 from layers.timefilter import TimeFilter
@@ -456,7 +456,12 @@ def build_webmap(
     import folium
     from branca.element import Element
 
-    layers = [layer for layer in (layers or list(project.layers)) if layer.visible]
+    # Raster tiles in the page come with issue 15's basemaps; until then rasters are left out.
+    layers = [
+        layer
+        for layer in (layers or list(project.layers))
+        if layer.visible and not is_raster(layer)
+    ]
     bounds = project.lonlat_bounds() or (-180.0, -60.0, 180.0, 75.0)
     outline = None
     view = bounds

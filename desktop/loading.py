@@ -24,7 +24,7 @@ from pyproj import CRS
 from analysis.base import Feedback
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
-from layers.layer import Layer, LayerSource
+from layers.layer import Layer, LayerSource, is_raster
 from layers.project import Project
 from layers.report import LoadReport
 from layers.roles import FieldMapping, Role
@@ -60,6 +60,8 @@ def warm(layers: Sequence[Layer], crs: CRS | None, feedback: Feedback | None = N
     for layer in layers:
         if feedback is not None:
             feedback.check()
+        if is_raster(layer):
+            continue  # nothing to reproject or index: windows are read per view
         try:
             metric = layer.to_metric(crs)
             if not metric.empty:
@@ -88,13 +90,16 @@ def load_files(
     process_threshold: int = BIG_FILE_BYTES,
 ) -> LoadOutcome:
     """Read every path; a broken file becomes a LayerLoadError in the outcome."""
+    from layers.readers import is_raster_path
+
     reader = layer_reader()
     outcome = LoadOutcome()
     for i, path in enumerate(paths):
         feedback.check()
         feedback.set_progress(100.0 * i / max(1, len(paths)), Path(path).name)
         try:
-            if file_size(Path(path)) > process_threshold:
+            # A raster is read in windows when drawn: no child process, whatever its size.
+            if file_size(Path(path)) > process_threshold and not is_raster_path(Path(path)):
                 outcome.layers.extend(read_in_process(Path(path), feedback))
             else:
                 outcome.layers.extend(reader(Path(path)))
@@ -137,12 +142,10 @@ def load_project(
             if seconds is not None and named:
                 seconds[named[-1]] = time.perf_counter() - began
 
-    def progress(i: int, n: int, name: str) -> None:
-        feedback.check()
-        named.append(name)
-        feedback.set_progress(100.0 * i / max(1, n), name)
+    def reading(percent: float, name: str) -> None:
+        named.append(name)  # the layer whose read `timed` is about to measure
 
-    project = Project.load(path, reader=timed, on_progress=progress)
+    project = Project.load(path, reader=timed, feedback=feedback.part(0, 100, reading))
     began = time.perf_counter()
     warm(list(project.layers), project.metric_crs, feedback)
     if seconds is not None:

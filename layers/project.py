@@ -195,7 +195,6 @@ class Project:
         data: dict,
         base: Path,
         reader: Callable[..., list[Layer]] | None = None,
-        on_progress: Callable[[int, int, str], None] | None = None,
         wanted: Callable[[dict], bool] | None = None,
         feedback: Feedback | None = None,
     ) -> Project:
@@ -220,8 +219,6 @@ class Project:
             entries = [e for e in entries if wanted(e)]
         for i, entry in enumerate(entries):
             source = LayerSource.from_dict(entry.get("source"))
-            if on_progress:
-                on_progress(i, len(entries), entry.get("name", ""))
             if feedback is not None:  # progress per layer read; cancel between layers
                 feedback.check()
                 feedback.set_progress(100.0 * i / len(entries), str(entry.get("name") or ""))

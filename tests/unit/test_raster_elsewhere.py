@@ -1,0 +1,64 @@
+"""A raster in the project or on the command line never breaks the vector-only paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+
+from analysis.inputs import InputError, resolve_layer
+from cartography.webmap import export_webmap
+from layers.project import Project
+from layers.readers import read_layers
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_maps" / "sample.hatlas.json"
+
+
+@pytest.fixture
+def grid(tmp_path: Path) -> Path:
+    path = tmp_path / "lossyear.tif"
+    values = np.arange(100, dtype=np.uint8).reshape(10, 10) % 24
+    transform = Affine(0.01, 0, -74.0, 0, -0.01, 4.0)
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=transform,
+    ) as f:
+        f.write(values, 1)
+    return path
+
+
+def test_an_analysis_given_a_raster_says_it_needs_a_vector_layer(grid: Path) -> None:
+    with pytest.raises(InputError, match="is a raster; this needs a vector layer"):
+        resolve_layer(str(grid))
+
+
+def test_the_web_map_leaves_rasters_out(grid: Path, tmp_path: Path) -> None:
+    project = Project.load(SAMPLE)
+    project.layers.append(read_layers(grid)[0])
+    out = export_webmap(project, tmp_path / "map.html")
+    page = out.read_text(encoding="utf-8")
+    assert "lossyear" not in page
+    assert "<html" in page.lower()
+
+
+def test_the_desktop_reads_a_big_raster_in_process_and_skips_warming_it(grid: Path) -> None:
+    """Files above the size limit go to a child process that hands back vectors only; a raster
+    is read in windows per view, so it stays in process whatever its size."""
+    pytest.importorskip("PySide6")
+    from desktop.loading import load_files
+    from layers.feedback import Feedback
+
+    outcome = load_files([grid], Feedback(), crs="EPSG:32618", process_threshold=0)
+    assert not outcome.errors, [e.one_line() for e in outcome.errors]
+    assert [layer.kind for layer in outcome.layers] == ["raster"]
