@@ -97,3 +97,22 @@ def test_label_with_unit_is_declared_not_parsed(restore_language) -> None:
     rate = by["violent_events_per_100k"].label_with_unit
     assert "(" not in rate  # no '(por 100.000 hab. al año)' after a label that says it
     assert by["eradicated_ha"].label_with_unit.endswith("(ha)")
+
+
+def test_unit_in_label_declared_for_every_indicator_whose_english_label_says_it() -> None:
+    """A new indicator must be declared in UNIT_IN_LABEL when its label says the unit: checked
+    here against the English words (the test may read English; the code must not)."""
+    from analysis.indicator_catalogue import INDICATORS, Indicator
+
+    def says_unit(i: Indicator) -> bool:
+        unit, words = i.unit, i.label.lower()
+        return (
+            unit == "rank"
+            or (unit.startswith("per ") and " per " in words)
+            or (unit.isalpha() and unit.lower() in words.split())
+        )
+
+    with_unit = [i for i in INDICATORS if i.unit]
+    assert {i.column for i in with_unit if says_unit(i)} == {
+        i.column for i in with_unit if i.column in Indicator.UNIT_IN_LABEL
+    }
