@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -451,3 +452,19 @@ def test_small_zones_read_only_their_part_of_a_large_raster(tmp_path, rule) -> N
         # exactextract's coverage fractions carry ~1e-9 of floating-point error per pixel
         assert totals.count[i] == pytest.approx(count, rel=1e-7)
         assert totals.sum[i] == pytest.approx(total, rel=1e-7)
+
+
+def test_a_loss_raster_changes_only_forest_loss_and_the_index_on_the_sample(tmp_path) -> None:
+    from analysis.indicators import compute_indicators
+    from layers.project import Project
+    from sample_maps import SAMPLE_PROJECT
+
+    raster = sample_region_rasters(tmp_path)
+    plain = compute_indicators(Project.load(SAMPLE_PROJECT), years="2018-2020")
+    with_loss = compute_indicators(
+        Project.load(SAMPLE_PROJECT), years="2018-2020", loss_raster=str(raster)
+    )
+    moved = ["forest_loss_ha", "forest_loss_per_1000ha", "harm_index", "priority_rank"]
+    pd.testing.assert_frame_equal(plain.drop(columns=moved), with_loss.drop(columns=moved))
+    assert plain["forest_loss_ha"].isna().all() and with_loss["forest_loss_ha"].notna().all()
+    assert not np.allclose(plain["harm_index"], with_loss["harm_index"])
