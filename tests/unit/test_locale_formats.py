@@ -99,20 +99,43 @@ def test_label_with_unit_is_declared_not_parsed(restore_language) -> None:
     assert by["eradicated_ha"].label_with_unit.endswith("(ha)")
 
 
+def _english_catalogue() -> dict[str, tuple[str, str]]:
+    """column -> (label, unit) as written in analysis/indicator_catalogue.py (English, whatever
+    language the module was imported in by an earlier test)."""
+    import ast
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "analysis" / "indicator_catalogue.py"
+
+    def text(node: ast.expr) -> str:
+        if isinstance(node, ast.Call):  # tr("...") / tr_noop("...")
+            node = node.args[0]
+        return node.value if isinstance(node, ast.Constant) else ""
+
+    out = {}
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Indicator":
+            column, label, _group, unit = node.args[:4]
+            out[text(column)] = (text(label), text(unit))
+    return out
+
+
 def test_unit_in_label_declared_for_every_indicator_whose_english_label_says_it() -> None:
     """A new indicator must be declared in UNIT_IN_LABEL when its label says the unit: checked
     here against the English words (the test may read English; the code must not)."""
     from analysis.indicator_catalogue import INDICATORS, Indicator
 
-    def says_unit(i: Indicator) -> bool:
-        unit, words = i.unit, i.label.lower()
+    def says_unit(label: str, unit: str) -> bool:
+        words = label.lower()
         return (
             unit == "rank"
             or (unit.startswith("per ") and " per " in words)
             or (unit.isalpha() and unit.lower() in words.split())
         )
 
-    with_unit = [i for i in INDICATORS if i.unit]
-    assert {i.column for i in with_unit if says_unit(i)} == {
-        i.column for i in with_unit if i.column in Indicator.UNIT_IN_LABEL
+    english = _english_catalogue()
+    assert set(english) == {i.column for i in INDICATORS}
+    with_unit = {c: lu for c, lu in english.items() if lu[1]}
+    assert {c for c, (label, unit) in with_unit.items() if says_unit(label, unit)} == {
+        c for c in with_unit if c in Indicator.UNIT_IN_LABEL
     }
