@@ -139,6 +139,11 @@ def _check_layer(entry: Any, where: str) -> None:
                 raise _fail(f"{where}.mapping.year_columns", tr("years as keys"), year)
             _expect(column, (str,), f"{where}.mapping.year_columns.{year}", optional=False)
     _expect(entry.get("style"), (dict,), f"{where}.style")
+    _check_layer_state(entry, where)
+
+
+def _check_layer_state(entry: dict, where: str) -> None:
+    """What every layer entry has, vector or raster: visibility, opacity and metadata."""
     _expect(entry.get("visible"), (bool,), f"{where}.visible")
     opacity = entry.get("opacity")
     _expect(opacity, (int, float), f"{where}.opacity")
@@ -157,10 +162,5 @@ def _check_raster(entry: dict, source: dict, where: str) -> None:
     _expect(options, (dict,), f"{where}.source.options")
     _expect((options or {}).get("crs"), (str,), f"{where}.source.options.crs")
     _expect((options or {}).get("categorical"), (bool,), f"{where}.source.options.categorical")
-    _expect(entry.get("visible"), (bool,), f"{where}.visible")
-    opacity = entry.get("opacity")
-    _expect(opacity, (int, float), f"{where}.opacity")
-    if opacity is not None and not 0.0 <= float(opacity) <= 1.0:
-        raise _fail(f"{where}.opacity", tr("a number from 0 to 1"), opacity)
-    _expect(entry.get("metadata"), (dict,), f"{where}.metadata")
+    _check_layer_state(entry, where)
     RasterStyle.from_dict(entry.get("style"), where=f"{where}.style", layer=entry.get("name"))

@@ -10,22 +10,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from layers.i18n import tr
-from layers.style import _bad, _colour, _number, _one_of, _ramp
+from layers.style import QUALITATIVE_COLOURS, _bad, _colour, _number, _one_of, _ramp
 
 RasterKind = Literal["continuous", "classified", "loss_year", "hillshade", "rgb"]
 RASTER_KINDS: tuple[str, ...] = ("continuous", "classified", "loss_year", "hillshade", "rgb")
 STRETCHES: tuple[str, ...] = ("minmax", "percentile")
 # Colours of classes a style does not list, when it names none (Okabe-Ito, then greys).
-CLASS_COLOURS: tuple[str, ...] = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
-)
+CLASS_COLOURS: tuple[str, ...] = QUALITATIVE_COLOURS[:8]  # the vector classes' palette, less black
 MAX_CLASSES = 256
 
 
