@@ -3,6 +3,8 @@ analysis.zonal.zonal_table, so planted hectares and people come back exactly."""
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -401,8 +403,6 @@ def sample_region_rasters(tmp_path, shift_m: float = 0.0):
 
 
 def test_indicators_cli_with_a_loss_raster_and_one_that_misses(tmp_path, capsys) -> None:
-    import json
-
     from sample_maps import SAMPLE_PROJECT
 
     raster = sample_region_rasters(tmp_path)
@@ -468,3 +468,28 @@ def test_a_loss_raster_changes_only_forest_loss_and_the_index_on_the_sample(tmp_
     pd.testing.assert_frame_equal(plain.drop(columns=moved), with_loss.drop(columns=moved))
     assert plain["forest_loss_ha"].isna().all() and with_loss["forest_loss_ha"].notna().all()
     assert not np.allclose(plain["harm_index"], with_loss["harm_index"])
+
+
+def test_displacement_and_access_clis_take_the_raster_flags(tmp_path, capsys) -> None:
+    loss = np.zeros((200, 200), dtype=np.uint8)
+    loss[82:84, 82:92] = 17
+    loss[150:160, 150:160] = 19
+    raster = write_raster(tmp_path / "lossyear.tif", loss)
+    gpd.GeoDataFrame(geometry=[box_px(80, 80, 100, 100)], crs=CRS).to_file(tmp_path / "t.gpkg")
+    out = tmp_path / "d.json"
+    code, err = cli(capsys, "displacement", "--targets", str(tmp_path / "t.gpkg"),
+                    "--loss-raster", str(raster), "--date", "2018-06-01", "--window-years", "2",
+                    "--buffer-m", "300", "--out", str(out), "--quiet")  # fmt: skip
+    assert code == 0, err
+    summary = json.loads(out.read_text())
+    assert summary["target"]["before"] == pytest.approx(20 * PIXEL_HA)
+    assert summary["control"]["after"] == pytest.approx(100 * PIXEL_HA)
+    halves().to_file(tmp_path / "regions.gpkg")
+    clinic = gpd.GeoDataFrame(geometry=[shapely.Point(X0 + 500.0, Y1 - 1000.0)], crs=CRS)
+    clinic.to_file(tmp_path / "clinic.gpkg")
+    out = tmp_path / "a.csv"
+    code, err = cli(capsys, "access", "--demand", str(tmp_path / "regions.gpkg"), "--supply",
+                    str(tmp_path / "clinic.gpkg"), "--population-raster",
+                    str(population_raster(tmp_path)), "--out", str(out), "--quiet")  # fmt: skip
+    assert code == 0, err
+    assert "share_beyond_reach" in out.read_text().splitlines()[0]
