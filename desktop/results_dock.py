@@ -320,6 +320,19 @@ class ResultsPanel(QWidget):
         box.addWidget(self.pick_button)
         self._refresh_buttons()
 
+    def retranslate(self) -> None:
+        """The panel's own texts in the active language (built with it; again on a switch)."""
+        if self.result is None:
+            self.title.setText(tr("No result yet: run an analysis from the Analysis menu."))
+        self.tabs.setTabText(0, tr("Table"))
+        self.export_button.setText(tr("Export results…"))
+        self.column_combo.setToolTip(tr("A column of the table to draw on the regions layer."))
+        self.map_button.setText(tr("Map this column"))
+        self.pick_button.setText(tr("Pick an eradication on the map…"))
+        self.pick_button.setToolTip(
+            tr("Click an eradication operation on the map to study displacement around it.")
+        )
+
     def show_result(
         self,
         algorithm: Algorithm,
@@ -442,6 +455,7 @@ class ResultsDock(QDockWidget):
         """A language switch: the result on show again, its labels and units in the new one
         (the notes stay as the analysis wrote them)."""
         panel = self.panel
+        panel.retranslate()
         if panel.result is not None and panel.algorithm is not None:
             panel.show_result(panel.algorithm, panel.result, panel.params, panel.layers)
 

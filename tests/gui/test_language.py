@@ -68,6 +68,7 @@ def test_desktop_opens_in_spanish_and_switches_to_english(
     assert spanish_dialog_title and spanish_dialog_title != "Count points in polygons"
 
     assert window.messages.tree.headerItem().text(2) == "Mensaje"
+    assert window.results_dock.panel.export_button.text() != "Export results…"
     assert window.time_panel.enabled.text() != "Filter by time"
 
     # View ▸ Language ▸ English: the open window follows, no restart.
@@ -86,6 +87,8 @@ def test_desktop_opens_in_spanish_and_switches_to_english(
     assert window.attribute_table.filter_edit.placeholderText().startswith("Filter, e.g.")
     assert window.identify_panel.tree.headerItem().text(1) == "Value"
     assert window.synthetic_label.text() == "Synthetic data"
+    assert window.results_dock.panel.export_button.text() == "Export results…"
+    assert window.docks["results"].windowTitle() == "Results"
     tip = window.layers_panel.model.data(index, Qt.ItemDataRole.ToolTipRole)
     assert "Administrative regions" in tip
     groups = [toolbox.tree.topLevelItem(i).text(0) for i in range(toolbox.tree.topLevelItemCount())]
