@@ -137,3 +137,11 @@ def test_null_3d_multipoint_and_crs_less_layers_give_no_answer(tmp_path):
     _write(path, rng, 50, crs=None)
     assert _read_gpkg_sqlite(path, None) is None
     assert read_point_coordinates(path) is None  # no CRS: the full reader asks for one
+
+
+def test_a_path_with_spaces_hashes_question_marks_and_accents(tmp_path):
+    folder = tmp_path / "datos %20 ñ#"
+    folder.mkdir()
+    path = folder / "sucesos ?#ñ.gpkg"  # SQLite opens it as a file: URI, each character quoted
+    _write(path, np.random.default_rng(9), 200)
+    _same(_read_gpkg_sqlite(path, None), path)
