@@ -67,9 +67,12 @@ def comparison(
     indicator: str | None = None,
     title: str | None = None,
     dpi: int = 200,
+    comparison: Any = None,
 ) -> Path:
     """Two regions or periods side by side (PNG, PDF, SVG). `left`/`right` are Sides or
-    text such as 'XA01:2016-2020'; a side without a period takes `period`."""
+    text such as 'XA01:2016-2020'; a side without a period takes `period`. `comparison`, a
+    finished cartography.comparison.Comparison, prints exactly what a window shows (its
+    notes and operation) instead of computing it again."""
     from cartography.compare import Side, compare_figure
     from cartography.export import save_figure
 
@@ -77,7 +80,9 @@ def comparison(
     for side in (left, right):
         side = side if isinstance(side, Side) else Side.parse(str(side))
         sides.append(Side(side.region, side.period or period))
-    fig = compare_figure(project, *sides, indicator, title=title, feedback=feedback)
+    fig = compare_figure(
+        project, *sides, indicator, comparison=comparison, title=title, feedback=feedback
+    )
     feedback.check()
     save_figure(fig, out, dpi, title or "")  # atomic, fonts kept as text
     return out

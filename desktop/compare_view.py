@@ -397,9 +397,16 @@ class CompareView(QWidget):
 
         def work(feedback):
             return run_export(
-                "compare", out, project, feedback,
-                left=shown.left, right=shown.right, indicator=shown.indicator, title=title,
-            )  # fmt: skip
+                "compare",
+                out,
+                project,
+                feedback,
+                left=shown.left,
+                right=shown.right,
+                indicator=shown.indicator,
+                title=title,
+                comparison=shown,  # what the window shows, not a second computation
+            )
 
         self.export_worker = worker = Worker(work, tr("Export"))
         worker.signals.progress.connect(lambda p, _m: self.progress.setValue(int(p)))

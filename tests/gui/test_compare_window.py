@@ -131,6 +131,13 @@ def test_export_writes_what_is_shown(qtbot, view, tmp_path, monkeypatch) -> None
     answers = ["cmp.pdf", "cmp.png"]
     (tmp_path / "out").mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("the export computed the comparison again")
+
+    import cartography.compare
+
+    monkeypatch.setattr(cartography.compare, "compute_comparison", computed_again)
     view.export_button.click()
     qtbot.waitUntil(lambda: view.written is not None or bool(view.errors), timeout=60000)
     pdf = tmp_path / "out" / "cmp.pdf"
