@@ -14,6 +14,22 @@ from shapely.geometry import LineString, box
 from sample_maps import SAMPLE_PROJECT
 
 
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Every GUI test writes its QSettings (layout, last folders, language) under tmp_path,
+    never into the user's own configuration, and none sees another test's."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
+    yield
+    QCoreApplication.setOrganizationName(names[0])
+    QCoreApplication.setApplicationName(names[1])
+
+
 @pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings

@@ -7,21 +7,9 @@ event loop inside pytest-qt would disturb the tests after it, so it is not calle
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def isolated_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
-    yield
-    QCoreApplication.setOrganizationName(names[0])
-    QCoreApplication.setApplicationName(names[1])
 
 
 def test_start_window_opens_the_given_project(qtbot, small_project, isolated_settings, no_dialogs):
