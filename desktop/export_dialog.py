@@ -148,7 +148,7 @@ class ExportDialog(QDialog):
         self.dpi.setRange(50, 600)
         self.dpi.setSingleStep(50)
         self.dpi.setValue(200)
-        self.dpi.setSuffix(" dpi")
+        self.dpi.setSuffix(" " + tr("dpi"))
         self.format = QComboBox()
         for key, label in FORMATS.items():
             self.format.addItem(label, key)
@@ -392,12 +392,12 @@ def open_export(window: Workbench) -> ExportDialog:
 
 
 def _ask_briefing(window: Workbench) -> None:
-    base = window.start_folder("briefing")
+    base = export_folder()  # like every export: documents, then the last export folder
     path, _ = QFileDialog.getSaveFileName(
         window, tr("Briefing pack"), str(base / "briefing.pdf"), tr("PDF document (*.pdf)")
     )
     if path:
-        window.remember_folder("briefing", Path(path).parent)
+        remember_export_folder(Path(path).parent)
         start_briefing(window, Path(path))
 
 

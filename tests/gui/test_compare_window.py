@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.compare_view import CompareView
-from desktop.export_dialog import ExportDialog
+from desktop.export_dialog import ExportDialog, export_folder
 
 pytestmark = pytest.mark.gui
 
@@ -223,3 +223,18 @@ def test_user_text_with_dollars_prints_literally(qtbot, pool) -> None:
     assert view.titles[0].textFormat() == Qt.TextFormat.PlainText
     assert view.titles[0].text().startswith("US$5 to US$10 <b>")
     view.close()
+
+
+def test_briefing_pack_dialog_starts_where_exports_go(qtbot, sample_window, monkeypatch) -> None:
+    """Item 15 for the briefing pack too: File ▸ Briefing pack… never offers the project's
+    (read-only, installed) folder; it starts in documents or the last export folder."""
+    asked = []
+
+    def choose(parent, title, start, filters):
+        asked.append(Path(start))
+        return "", filters  # the user cancels: nothing is written
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
+    sample_window.briefing_action.trigger()
+    assert asked and asked[0].parent == export_folder()
+    assert asked[0].parent != Path(sample_window.project.path).parent
