@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,12 +150,10 @@ def export_map(
     page: str = "a4-landscape",
     dpi: int = 150,
     tiles: str | Path | None = None,
-    progress: Callable[[float, str], None] | None = None,
     feedback: Feedback | None = None,
 ) -> Path:
     """Export the project's map to `out` (.png/.svg/.pdf/.html); returns the path written."""
-    if feedback is None:
-        feedback = Feedback(progress)
+    feedback = feedback or Feedback()
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
