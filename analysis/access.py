@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.hotspots import layer_in_crs
 from analysis.inputs import InputError, parse_numbers, run_crs
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CATCHMENT_M = 15_000.0
 DEFAULT_BAND_WEIGHTS = (1.0, 0.68, 0.22)  # Luo & Qi (2009), the common E2SFCA defaults
-EUCLIDEAN_NOTE = tr(
+EUCLIDEAN_NOTE = tr_noop(
     "Distances are straight lines in metres (no road network offline): "
     "real travel distances are longer."
 )
@@ -351,8 +351,8 @@ def service_names(layer: Layer) -> pd.Series:
 @register
 class HealthAccess(Algorithm):
     id = "access"
-    title = tr("Health access (nearest service, 2SFCA, E2SFCA)")
-    help = tr(
+    title = tr_noop("Health access (nearest service, 2SFCA, E2SFCA)")
+    help = tr_noop(
         "For each community (points, or region centroids with their population): the distance "
         "to the nearest service and its name, and the two-step floating catchment score "
         "(services per person within the catchment, also per 1,000 people). "
@@ -363,7 +363,7 @@ class HealthAccess(Algorithm):
         Parameter(
             "demand",
             "layer",
-            tr("Where people live: settlements (points) or regions (polygons)."),
+            tr_noop("Where people live: settlements (points) or regions (polygons)."),
             required=True,
             roles=("settlements", "admin_boundaries"),
             geometry=("point", "polygon"),
@@ -371,13 +371,13 @@ class HealthAccess(Algorithm):
         Parameter(
             "demand_field",
             "field",
-            tr("Population field of the demand layer (default: its mapped population)."),
+            tr_noop("Population field of the demand layer (default: its mapped population)."),
             parent="demand",
         ),
         Parameter(
             "supply",
             "layer",
-            tr("Health or harm-reduction services (points)."),
+            tr_noop("Health or harm-reduction services (points)."),
             required=True,
             roles=("health_services",),
             geometry=("point", "polygon"),
@@ -385,26 +385,26 @@ class HealthAccess(Algorithm):
         Parameter(
             "supply_field",
             "field",
-            tr("Capacity of each service (e.g. beds); default: 1 per service."),
+            tr_noop("Capacity of each service (e.g. beds); default: 1 per service."),
             parent="supply",
         ),
         Parameter(
             "method",
             "enum",
-            tr("nearest, 2sfca or e2sfca."),
+            tr_noop("nearest, 2sfca or e2sfca."),
             default="2sfca",
             choices=("nearest", "2sfca", "e2sfca"),
         ),
         Parameter(
             "catchment_m",
             "number",
-            tr("Catchment in metres (straight line); also the 'beyond reach' threshold."),
+            tr_noop("Catchment in metres (straight line); also the 'beyond reach' threshold."),
             default=DEFAULT_CATCHMENT_M,
         ),
         Parameter(
             "bands",
             "numbers",
-            tr(
+            tr_noop(
                 "e2sfca: band limits in metres, e.g. 10000,20000,30000 (default: thirds of the "
                 "catchment)."
             ),
@@ -412,25 +412,27 @@ class HealthAccess(Algorithm):
         Parameter(
             "band_weights",
             "numbers",
-            tr("e2sfca: weight of each band (default 1,0.68,0.22)."),
+            tr_noop("e2sfca: weight of each band (default 1,0.68,0.22)."),
         ),
         Parameter(
             "facility_type",
             "string",
-            tr("Only services of these types (comma-separated), e.g. harm_reduction."),
+            tr_noop("Only services of these types (comma-separated), e.g. harm_reduction."),
         ),
         Parameter(
             "population_raster",
             "path",
-            tr(
+            tr_noop(
                 "Population raster (WorldPop, GHS-POP: people per pixel), used when the demand "
                 "layer has no population: its cells holding people are the 2SFCA demand points."
             ),
         ),
     )
     outputs = (
-        Output("access", "layer", tr("Demand features with distance, nearest name and score.")),
-        Output("summary", "summary", tr("Population beyond the catchment, mean access.")),
+        Output(
+            "access", "layer", tr_noop("Demand features with distance, nearest name and score.")
+        ),
+        Output("summary", "summary", tr_noop("Population beyond the catchment, mean access.")),
     )
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
@@ -458,7 +460,7 @@ class HealthAccess(Algorithm):
                     "(e.g. the population column) or --population-raster."
                 ).format(name=demand.name)
             )
-        notes = [EUCLIDEAN_NOTE]
+        notes = [tr(EUCLIDEAN_NOTE)]
         if pop_col and raster_path:
             notes.append(tr("--population-raster not used: the demand layer has population."))
         population, missing_pop = (

@@ -16,6 +16,7 @@ from typing import Any
 from analysis.base import Algorithm, AnalysisResult, Parameter
 from analysis.outputs import to_json
 from layers.i18n import tr
+from layers.numbers import MISSING
 
 _METAVARS = {
     "layer": "PATH",
@@ -84,8 +85,8 @@ def format_summary(algorithm: Algorithm, result: AnalysisResult) -> str:
             continue
         if isinstance(value, dict | list):
             value = json.dumps(value, ensure_ascii=False)
-        lines.append(f"  {key}: {'n/a' if value is None else value}")
-    lines += [f"  note: {n}" for n in result.notes]
+        lines.append(f"  {key}: {MISSING if value is None else value}")
+    lines += ["  " + tr("note: {n}").format(n=n) for n in result.notes]
     return "\n".join(lines)
 
 
@@ -99,7 +100,7 @@ def text_table(rows: list[dict], max_columns: int = 9, width: int = 28) -> list[
 
     def cell(v: Any) -> str:
         if v is None:
-            return "n/a"
+            return MISSING
         if isinstance(v, float):
             return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
         text = str(v)

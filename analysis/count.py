@@ -24,7 +24,7 @@ from analysis.inputs import (
     require_field,
     run_crs,
 )
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.readers_points import PointCoordinates
 
 # Polygons are handled in chunks so cancel and progress respond on big inputs.
@@ -235,8 +235,8 @@ def filter_by_dates(dates: pd.Series, start: Any = None, end: Any = None) -> np.
 @register
 class CountPointsInPolygons(Algorithm):
     id = "count"
-    title = tr("Count events per region")
-    help = tr(
+    title = tr_noop("Count events per region")
+    help = tr_noop(
         "Counts events (or sums a weight such as fatalities) in each polygon, like QGIS "
         "'Count points in polygon'. A point on a shared boundary counts once."
     )
@@ -244,7 +244,7 @@ class CountPointsInPolygons(Algorithm):
         Parameter(
             "points",
             "layer",
-            tr("Events: a point layer (violence events, eradication points, services)."),
+            tr_noop("Events: a point layer (violence events, eradication points, services)."),
             required=True,
             roles=("violence", "eradication", "health_services"),
             geometry=("point",),
@@ -252,7 +252,7 @@ class CountPointsInPolygons(Algorithm):
         Parameter(
             "polygons",
             "layer",
-            tr("Regions to count in (administrative regions, grid cells, buffers)."),
+            tr_noop("Regions to count in (administrative regions, grid cells, buffers)."),
             required=True,
             roles=("admin_boundaries",),
             geometry=("polygon",),
@@ -260,27 +260,29 @@ class CountPointsInPolygons(Algorithm):
         Parameter(
             "weight_field",
             "field",
-            tr("Sum this numeric field (e.g. fatalities) instead of counting points."),
+            tr_noop("Sum this numeric field (e.g. fatalities) instead of counting points."),
             parent="points",
         ),
         Parameter(
             "date_field",
             "field",
-            tr("Date field of the events (default: the layer's mapped date)."),
+            tr_noop("Date field of the events (default: the layer's mapped date)."),
             parent="points",
         ),
-        Parameter("from", "date", tr("First day counted (YYYY-MM-DD), inclusive.")),
-        Parameter("to", "date", tr("Last day counted (YYYY-MM-DD), inclusive.")),
+        Parameter("from", "date", tr_noop("First day counted (YYYY-MM-DD), inclusive.")),
+        Parameter("to", "date", tr_noop("Last day counted (YYYY-MM-DD), inclusive.")),
         Parameter(
             "field_name",
             "string",
-            tr("Name of the result column."),
+            tr_noop("Name of the result column."),
             default="events",
         ),
     )
     outputs = (
-        Output("counts", "layer", tr("The polygons with the count (and weight sum) column.")),
-        Output("summary", "summary", tr("Totals: points read, counted, outside every polygon.")),
+        Output("counts", "layer", tr_noop("The polygons with the count (and weight sum) column.")),
+        Output(
+            "summary", "summary", tr_noop("Totals: points read, counted, outside every polygon.")
+        ),
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:

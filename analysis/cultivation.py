@@ -30,7 +30,7 @@ from analysis.inputs import (
     require_positive,
     run_crs,
 )
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 
 CLASSES = ("permanent", "intermittent", "abandoned", "new")
@@ -82,8 +82,8 @@ def class_table(classes: np.ndarray, ha_last: np.ndarray, ha_mean: np.ndarray) -
 @register
 class CultivationDynamics(Algorithm):
     id = "cultivation"
-    title = tr("Cultivation dynamics (permanent, intermittent, abandoned, new)")
-    help = tr(
+    title = tr_noop("Cultivation dynamics (permanent, intermittent, abandoned, new)")
+    help = tr_noop(
         "Classifies grid cells by their cultivation history over a window, as UNODC-SIMCI "
         "does, and sums hectares per class (and per region)."
     )
@@ -91,49 +91,51 @@ class CultivationDynamics(Algorithm):
         Parameter(
             "grid",
             "layer",
-            tr("Annual cultivation grid: hectares per cell, one column per year."),
+            tr_noop("Annual cultivation grid: hectares per cell, one column per year."),
             required=True,
             roles=("cultivation",),
             geometry=("polygon", "point"),
         ),
-        Parameter("window_years", "integer", tr("Years in the window."), default=10),
+        Parameter("window_years", "integer", tr_noop("Years in the window."), default=10),
         Parameter(
             "abandoned_years",
             "integer",
-            tr("Years without cultivation, at the end of the window, that make a cell abandoned."),
+            tr_noop(
+                "Years without cultivation, at the end of the window, that make a cell abandoned."
+            ),
             default=3,
         ),
         Parameter(
             "new_years",
             "integer",
-            tr("A cell is new if cultivated now and never before the last this many years."),
+            tr_noop("A cell is new if cultivated now and never before the last this many years."),
             default=1,
         ),
-        Parameter("end_year", "integer", tr("Last year of the window (default: the latest).")),
+        Parameter("end_year", "integer", tr_noop("Last year of the window (default: the latest).")),
         Parameter(
             "threshold_ha",
             "number",
-            tr("A cell counts as cultivated in a year above this many hectares."),
+            tr_noop("A cell counts as cultivated in a year above this many hectares."),
             default=0.0,
         ),
         Parameter(
             "regions",
             "layer",
-            tr("Regions to sum the classes in (administrative regions)."),
+            tr_noop("Regions to sum the classes in (administrative regions)."),
             roles=("admin_boundaries",),
             geometry=("polygon",),
         ),
         Parameter(
             "region_field",
             "field",
-            tr("Region name or code field (default: the mapped name, else code)."),
+            tr_noop("Region name or code field (default: the mapped name, else code)."),
             parent="regions",
         ),
     )
     outputs = (
-        Output("cells", "layer", tr("Grid cells with their class and hectares.")),
-        Output("regions", "layer", tr("Regions with hectares per class.")),
-        Output("table", "table", tr("Cells and hectares per class (per region).")),
+        Output("cells", "layer", tr_noop("Grid cells with their class and hectares.")),
+        Output("regions", "layer", tr_noop("Regions with hectares per class.")),
+        Output("table", "table", tr_noop("Cells and hectares per class (per region).")),
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:

@@ -63,7 +63,7 @@ from analysis.inputs import (
     run_crs,
     where_mask,
 )
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 
 
@@ -72,8 +72,8 @@ from layers.layer import Layer
 class Displacement(Algorithm):
     id = "displacement"
     project_roles = ("admin_boundaries",)  # the default study region
-    title = tr("Displacement and diffusion (WDQ, TNE, WDD)")
-    help = tr(
+    title = tr_noop("Displacement and diffusion (WDQ, TNE, WDD)")
+    help = tr_noop(
         "Did enforcement push cultivation or violence next door? Compares events before and "
         "after an intervention in the target, a buffer around it and a control area."
     )
@@ -81,7 +81,7 @@ class Displacement(Algorithm):
         Parameter(
             "events",
             "layer",
-            tr(
+            tr_noop(
                 "Events to count: violence points, or an annual cultivation grid (hectares). "
                 "Required unless --loss-raster is the outcome."
             ),
@@ -91,7 +91,7 @@ class Displacement(Algorithm):
         Parameter(
             "targets",
             "layer",
-            tr("Where the intervention happened: eradication footprints or points."),
+            tr_noop("Where the intervention happened: eradication footprints or points."),
             required=True,
             roles=("eradication",),
             geometry=("polygon", "point"),
@@ -99,57 +99,59 @@ class Displacement(Algorithm):
         Parameter(
             "control",
             "layer",
-            tr("Control polygons (default: the study region outside targets and buffers)."),
+            tr_noop("Control polygons (default: the study region outside targets and buffers)."),
             geometry=("polygon",),
         ),
         Parameter(
             "region",
             "layer",
-            tr("Study region (default: the project's regions, else the extent of the data)."),
+            tr_noop("Study region (default: the project's regions, else the extent of the data)."),
             roles=("admin_boundaries",),
             geometry=("polygon",),
         ),
         Parameter(
             "targets_where",
             "string",
-            tr("Use only targets whose FIELD equals VALUE: FIELD=VALUE or FIELD=V1|V2."),
+            tr_noop("Use only targets whose FIELD equals VALUE: FIELD=VALUE or FIELD=V1|V2."),
         ),
-        Parameter("date", "date", tr("Intervention date for every target (YYYY-MM-DD).")),
+        Parameter("date", "date", tr_noop("Intervention date for every target (YYYY-MM-DD).")),
         Parameter(
             "date_field",
             "field",
-            tr("Or: each target's own date in this field (targets of a date form a cohort)."),
+            tr_noop("Or: each target's own date in this field (targets of a date form a cohort)."),
             parent="targets",
         ),
         Parameter(
             "event_date_field",
             "field",
-            tr("Date field of point events (default: the layer's mapped date)."),
+            tr_noop("Date field of point events (default: the layer's mapped date)."),
             parent="events",
         ),
-        Parameter("window_days", "integer", tr("Days counted before and after."), default=365),
+        Parameter("window_days", "integer", tr_noop("Days counted before and after."), default=365),
         Parameter(
             "window_years",
             "integer",
-            tr("For annual cultivation grids: years before and after (default: days / 365)."),
+            tr_noop("For annual cultivation grids: years before and after (default: days / 365)."),
         ),
-        Parameter("buffer_m", "number", tr("Width of the buffer ring in metres."), default=2000.0),
-        Parameter("rings", "integer", tr("Concentric buffer rings of that width."), default=1),
+        Parameter(
+            "buffer_m", "number", tr_noop("Width of the buffer ring in metres."), default=2000.0
+        ),
+        Parameter("rings", "integer", tr_noop("Concentric buffer rings of that width."), default=1),
         Parameter(
             "weight_field",
             "field",
-            tr("Sum this field (e.g. fatalities) instead of counting events."),
+            tr_noop("Sum this field (e.g. fatalities) instead of counting events."),
             parent="events",
         ),
         Parameter(
             "target_radius_m",
             "number",
-            tr("For point targets: radius of the area treated around each point, in metres."),
+            tr_noop("For point targets: radius of the area treated around each point, in metres."),
         ),
         Parameter(
             "per_field",
             "field",
-            tr(
+            tr_noop(
                 "One run per operation: each distinct value of this targets field (e.g. the "
                 "campaign) is measured on its own; the result is a table with a row per operation."
             ),
@@ -158,21 +160,23 @@ class Displacement(Algorithm):
         Parameter(
             "loss_raster",
             "path",
-            tr(
+            tr_noop(
                 "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n) as the "
                 "outcome instead of --events: hectares lost per window of --window-years."
             ),
         ),
     )
     outputs = (
-        Output("target", "layer", tr("Target areas with their before/after counts.")),
-        Output("buffer", "layer", tr("Buffer rings with counts and WDQ per ring.")),
-        Output("control", "layer", tr("Control and displacement-control areas with counts.")),
-        Output("summary", "summary", tr("WDQ, TNE, WDD and the counts behind them.")),
+        Output("target", "layer", tr_noop("Target areas with their before/after counts.")),
+        Output("buffer", "layer", tr_noop("Buffer rings with counts and WDQ per ring.")),
+        Output("control", "layer", tr_noop("Control and displacement-control areas with counts.")),
+        Output("summary", "summary", tr_noop("WDQ, TNE, WDD and the counts behind them.")),
         Output(
-            "operations", "layer", tr("With --per-field: each operation's targets and measures.")
+            "operations",
+            "layer",
+            tr_noop("With --per-field: each operation's targets and measures."),
         ),
-        Output("table", "table", tr("With --per-field: one row per operation.")),
+        Output("table", "table", tr_noop("With --per-field: one row per operation.")),
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:

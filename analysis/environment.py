@@ -40,7 +40,7 @@ from analysis.inputs import (
     require_positive,
     run_crs,
 )
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 
 M2_PER_HA = 10_000.0
@@ -347,8 +347,8 @@ def _boundaries(geoms: np.ndarray) -> np.ndarray:
 @register
 class EnvironmentalHarm(Algorithm):
     id = "environment"
-    title = tr("Environmental harm from eradication")
-    help = tr(
+    title = tr_noop("Environmental harm from eradication")
+    help = tr_noop(
         "Per eradication footprint: hectares in protected areas and near water, river length "
         "within the drift distance, the spraying rules broken, and new cultivation in "
         "protected areas after nearby eradication."
@@ -357,7 +357,7 @@ class EnvironmentalHarm(Algorithm):
         Parameter(
             "footprints",
             "layer",
-            tr("Eradication footprints (polygons) or points with --footprint-radius-m."),
+            tr_noop("Eradication footprints (polygons) or points with --footprint-radius-m."),
             required=True,
             roles=("eradication",),
             geometry=("polygon", "point"),
@@ -365,35 +365,35 @@ class EnvironmentalHarm(Algorithm):
         Parameter(
             "protected",
             "layer",
-            tr("Protected areas (WDPA or national parks)."),
+            tr_noop("Protected areas (WDPA or national parks)."),
             roles=("protected_areas",),
             geometry=("polygon",),
         ),
         Parameter(
             "water",
             "layer",
-            tr("Rivers and water bodies."),
+            tr_noop("Rivers and water bodies."),
             roles=("water",),
             geometry=("line", "polygon", "mixed"),
         ),
         Parameter(
             "settlements",
             "layer",
-            tr("Population centres (points or polygons)."),
+            tr_noop("Population centres (points or polygons)."),
             roles=("settlements",),
             geometry=("point", "polygon", "mixed"),
         ),
         Parameter(
             "border",
             "layer",
-            tr("International border (lines, or the neighbouring country's polygon)."),
+            tr_noop("International border (lines, or the neighbouring country's polygon)."),
             roles=("border",),
             geometry=("line", "polygon", "mixed"),
         ),
         Parameter(
             "drift_m",
             "number",
-            tr(
+            tr_noop(
                 "Pesticide drift distance in metres (the 2021 plan assumed 10 m; studies of "
                 "earlier spraying report wider drift)."
             ),
@@ -402,55 +402,55 @@ class EnvironmentalHarm(Algorithm):
         Parameter(
             "rule_distance_m",
             "number",
-            tr("No-spray distance from water and settlements (Decree 1843/1991: 100 m)."),
+            tr_noop("No-spray distance from water and settlements (Decree 1843/1991: 100 m)."),
             default=100.0,
         ),
         Parameter(
             "border_distance_m",
             "number",
-            tr("No-spray strip along the border, metres."),
+            tr_noop("No-spray strip along the border, metres."),
             default=10000.0,
         ),
         Parameter(
             "footprint_radius_m",
             "number",
-            tr("For point footprints: radius of the area eradicated around each point."),
+            tr_noop("For point footprints: radius of the area eradicated around each point."),
         ),
         Parameter(
             "category_field",
             "field",
-            tr("IUCN category field of the protected areas (default: IUCN_CAT if present)."),
+            tr_noop("IUCN category field of the protected areas (default: IUCN_CAT if present)."),
             parent="protected",
         ),
         Parameter(
             "cultivation",
             "layer",
-            tr("Annual cultivation grid (hectares per cell, one column per year)."),
+            tr_noop("Annual cultivation grid (hectares per cell, one column per year)."),
             roles=("cultivation",),
             geometry=("polygon",),
         ),
         Parameter(
             "years_after",
             "integer",
-            tr("Years after eradication in which new cultivation is looked for."),
+            tr_noop("Years after eradication in which new cultivation is looked for."),
             default=2,
         ),
         Parameter(
             "nearby_m",
             "number",
-            tr("How near new cultivation must be to a footprint, metres."),
+            tr_noop("How near new cultivation must be to a footprint, metres."),
             default=5000.0,
         ),
         Parameter(
             "date_field",
             "field",
-            tr("Date (or year) of each footprint (default: the layer's mapped date)."),
+            tr_noop("Date (or year) of each footprint (default: the layer's mapped date)."),
             parent="footprints",
         ),
         Parameter(
             "loss_raster",
             "path",
-            tr(
+            tr_noop(
                 "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n): hectares "
                 "lost before and after each operation in its footprint, the ring of "
                 "--nearby-m around it and protected areas near it."
@@ -459,7 +459,7 @@ class EnvironmentalHarm(Algorithm):
         Parameter(
             "loss_window_years",
             "integer",
-            tr(
+            tr_noop(
                 "Calendar years of forest loss counted before and after the operation's year "
                 "(the year itself is in neither window)."
             ),
@@ -467,8 +467,12 @@ class EnvironmentalHarm(Algorithm):
         ),
     )
     outputs = (
-        Output("footprints", "layer", tr("Footprints with hectares, river km and rules broken.")),
-        Output("summary", "summary", tr("Totals and counts of footprints breaking each rule.")),
+        Output(
+            "footprints", "layer", tr_noop("Footprints with hectares, river km and rules broken.")
+        ),
+        Output(
+            "summary", "summary", tr_noop("Totals and counts of footprints breaking each rule.")
+        ),
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:

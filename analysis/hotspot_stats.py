@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from layers.i18n import tr
+from layers.i18n import tr_noop
 
 CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # (bin, alpha), strictest first
 
@@ -81,14 +81,14 @@ def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 EMERGING_CATEGORIES = {
-    "new": tr("New hot spot: hot in the last year only"),
-    "intensifying": tr("Intensifying: hot in ≥90% of years incl. the last, z rising"),
-    "persistent": tr("Persistent: hot in ≥90% of years incl. the last, no trend"),
-    "diminishing": tr("Diminishing: hot in ≥90% of years incl. the last, z falling"),
-    "sporadic": tr("Sporadic: hot in the last year and in some earlier years"),
-    "historical": tr("Historical: hot in ≥90% of earlier years, not the last"),
-    "cold": tr("Cold spot in the last year"),
-    "none": tr("No pattern"),
+    "new": tr_noop("New hot spot: hot in the last year only"),
+    "intensifying": tr_noop("Intensifying: hot in ≥90% of years incl. the last, z rising"),
+    "persistent": tr_noop("Persistent: hot in ≥90% of years incl. the last, no trend"),
+    "diminishing": tr_noop("Diminishing: hot in ≥90% of years incl. the last, z falling"),
+    "sporadic": tr_noop("Sporadic: hot in the last year and in some earlier years"),
+    "historical": tr_noop("Historical: hot in ≥90% of earlier years, not the last"),
+    "cold": tr_noop("Cold spot in the last year"),
+    "none": tr_noop("No pattern"),
 }
 
 

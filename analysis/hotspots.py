@@ -67,7 +67,7 @@ from analysis.hotspot_stats import (
 from analysis.inputs import InputError, run_crs
 from analysis.kde import KDE_SAMPLINGS, quartic_kde, quartic_kernel
 from layers.crs import WGS84
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.readers_points import PointCoordinates
 from layers.timefilter import TimeFilter, layer_dates, time_mask
@@ -103,13 +103,13 @@ __all__ = [
 
 # --- Getis-Ord Gi* --------------------------------------------------------------------------
 BIN_LABELS = {
-    3: tr("Hot spot, 99% confidence"),
-    2: tr("Hot spot, 95% confidence"),
-    1: tr("Hot spot, 90% confidence"),
-    0: tr("Not significant"),
-    -1: tr("Cold spot, 90% confidence"),
-    -2: tr("Cold spot, 95% confidence"),
-    -3: tr("Cold spot, 99% confidence"),
+    3: tr_noop("Hot spot, 99% confidence"),
+    2: tr_noop("Hot spot, 95% confidence"),
+    1: tr_noop("Hot spot, 90% confidence"),
+    0: tr_noop("Not significant"),
+    -1: tr_noop("Cold spot, 90% confidence"),
+    -2: tr_noop("Cold spot, 95% confidence"),
+    -3: tr_noop("Cold spot, 99% confidence"),
 }
 
 
@@ -297,8 +297,8 @@ def event_weights(layer: Layer, field: str | None) -> np.ndarray:
 @register
 class HotSpots(Algorithm):
     id = "hotspots"
-    title = tr("Hot spots (kernel density, Gi*, emerging)")
-    help = tr(
+    title = tr_noop("Hot spots (kernel density, Gi*, emerging)")
+    help = tr_noop(
         "Where events cluster. kde: QGIS-style quartic kernel density on a grid (raw values). "
         "gi_star: Getis-Ord Gi* z-scores on a grid of cells (or on your polygons) with normal "
         "or permutation p-values, false-discovery-rate corrected, binned 90/95/99 % hot/cold. "
@@ -309,7 +309,7 @@ class HotSpots(Algorithm):
         Parameter(
             "events",
             "layer",
-            tr("Point events (violence, eradication, cultivation points)."),
+            tr_noop("Point events (violence, eradication, cultivation points)."),
             required=True,
             roles=("violence", "eradication", "cultivation"),
             geometry=("point",),
@@ -317,15 +317,15 @@ class HotSpots(Algorithm):
         Parameter(
             "method",
             "enum",
-            tr("kde, gi_star or emerging."),
+            tr_noop("kde, gi_star or emerging."),
             default="kde",
             choices=("kde", "gi_star", "emerging"),
         ),
-        Parameter("cell_m", "number", tr("Cell size in metres."), default=1000.0),
+        Parameter("cell_m", "number", tr_noop("Cell size in metres."), default=1000.0),
         Parameter(
             "radius_m",
             "number",
-            tr(
+            tr_noop(
                 "kde: kernel radius in metres (default 5 cells). gi_star/emerging: neighbour "
                 "distance between cell centres in metres (default 1.5 cells = the 8 touching "
                 "cells)."
@@ -334,13 +334,13 @@ class HotSpots(Algorithm):
         Parameter(
             "weight_field",
             "field",
-            tr("Numeric field to weight each event (e.g. fatalities); default counts events."),
+            tr_noop("Numeric field to weight each event (e.g. fatalities); default counts events."),
             parent="events",
         ),
         Parameter(
             "polygons",
             "layer",
-            tr(
+            tr_noop(
                 "gi_star only: count events in these polygons instead of grid cells "
                 "(queen contiguity weights)."
             ),
@@ -350,12 +350,12 @@ class HotSpots(Algorithm):
         Parameter(
             "period",
             "string",
-            tr("Only events in this period: 2019, 2016-2020 or 2019-03-01..2020-02-29."),
+            tr_noop("Only events in this period: 2019, 2016-2020 or 2019-03-01..2020-02-29."),
         ),
         Parameter(
             "permutations",
             "integer",
-            tr(
+            tr_noop(
                 "Gi* permutations for esda's pseudo p-values p_sim (0: none). Grids of more "
                 "than 50,000 cells get none: they would take minutes."
             ),
@@ -364,7 +364,7 @@ class HotSpots(Algorithm):
         Parameter(
             "p_value",
             "enum",
-            tr(
+            tr_noop(
                 "Gi* significance from 'normal' p-values of z (as ArcGIS) or 'permutation' "
                 "pseudo p-values (never below 1/(permutations+1), so few cells pass the FDR "
                 "correction on large grids). Both are written to the layer."
@@ -372,11 +372,13 @@ class HotSpots(Algorithm):
             default="normal",
             choices=("normal", "permutation"),
         ),
-        Parameter("scaled", "bool", tr("kde: scale to a density (QGIS 'scaled')."), default=False),
+        Parameter(
+            "scaled", "bool", tr_noop("kde: scale to a density (QGIS 'scaled')."), default=False
+        ),
         Parameter(
             "sampling",
             "enum",
-            tr(
+            tr_noop(
                 "kde: 'centres' evaluates the kernel at each cell's centre; 'qgis' repeats "
                 "QGIS 3.22's heatmap cell for cell (it places each point's kernel mirrored "
                 "up-down inside its cell: cells differ from 'centres' by up to ~15 % of the peak)."
@@ -386,8 +388,8 @@ class HotSpots(Algorithm):
         ),
     )
     outputs = (
-        Output("hotspots", "layer", tr("Cells (or polygons) with their value, z and bin.")),
-        Output("summary", "summary", tr("Counts of hot and cold cells.")),
+        Output("hotspots", "layer", tr_noop("Cells (or polygons) with their value, z and bin.")),
+        Output("summary", "summary", tr_noop("Counts of hot and cold cells.")),
     )
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
@@ -559,7 +561,7 @@ class HotSpots(Algorithm):
         out["events"] = y
         for col in ("z", "p_norm", "p_sim", "gi_bin"):
             out[col] = res[col].to_numpy()
-        labels = np.array([BIN_LABELS[b] for b in range(-3, 4)], dtype=object)
+        labels = np.array([tr(BIN_LABELS[b]) for b in range(-3, 4)], dtype=object)
         out["hot_spot"] = labels[out["gi_bin"].to_numpy().astype(int) + 3]
         counts = {str(k): int((all_bins == k).sum()) for k in sorted(BIN_LABELS)}
         summary = {
@@ -654,7 +656,7 @@ class HotSpots(Algorithm):
             "crs": crs.to_string(),
         }
         feedback.set_progress(100, tr("Done"))
-        notes = [f"{k}: {v}" for k, v in EMERGING_CATEGORIES.items()]
+        notes = [f"{k}: {tr(v)}" for k, v in EMERGING_CATEGORIES.items()]
         notes.append(
             tr(
                 "{left:,} of {n:,} cells have no event within {radius:g} m in any year and no "

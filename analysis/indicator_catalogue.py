@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs import InputError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 PER_100K = 100_000.0
 
@@ -70,143 +70,153 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("population", tr("Population"), "context", tr("people"), None),
-    Indicator("eradicated_ha", tr("Hectares eradicated"), "enforcement", "ha", None),
-    Indicator("eradicated_manual_ha", tr("Hectares eradicated by hand"), "enforcement", "ha", None),
+    Indicator("population", tr_noop("Population"), "context", tr_noop("people"), None),
+    Indicator("eradicated_ha", tr_noop("Hectares eradicated"), "enforcement", "ha", None),
     Indicator(
-        "eradicated_aerial_ha", tr("Hectares sprayed from the air"), "enforcement", "ha", None
+        "eradicated_manual_ha", tr_noop("Hectares eradicated by hand"), "enforcement", "ha", None
     ),
-    Indicator("eradication_events", tr("Eradication operations"), "enforcement", "", None),
-    Indicator("arrests", tr("Arrests"), "enforcement", tr("people"), None),
-    Indicator("seizures", tr("Seizures"), "enforcement", "", None),
-    Indicator("violent_events", tr("Violent events"), "outcome", tr("events"), True),
-    Indicator("fatalities", tr("Fatalities"), "outcome", tr("people"), True),
+    Indicator(
+        "eradicated_aerial_ha", tr_noop("Hectares sprayed from the air"), "enforcement", "ha", None
+    ),
+    Indicator("eradication_events", tr_noop("Eradication operations"), "enforcement", "", None),
+    Indicator("arrests", tr_noop("Arrests"), "enforcement", tr_noop("people"), None),
+    Indicator("seizures", tr_noop("Seizures"), "enforcement", "", None),
+    Indicator("violent_events", tr_noop("Violent events"), "outcome", tr_noop("events"), True),
+    Indicator("fatalities", tr_noop("Fatalities"), "outcome", tr_noop("people"), True),
     Indicator(
         "violent_events_per_100k",
-        tr("Violent events per 100,000 people per year"),
+        tr_noop("Violent events per 100,000 people per year"),
         "outcome",
-        tr("per 100k per year"),
+        tr_noop("per 100k per year"),
         True,
     ),
     Indicator(
         "fatalities_per_100k",
-        tr("Fatalities per 100,000 people per year"),
+        tr_noop("Fatalities per 100,000 people per year"),
         "outcome",
-        tr("per 100k per year"),
+        tr_noop("per 100k per year"),
         True,
     ),
     Indicator(
         "violence_trend",
-        tr("Trend of violent events per 100,000 (slope per year)"),
+        tr_noop("Trend of violent events per 100,000 (slope per year)"),
         "outcome",
-        tr("per 100k per year"),
+        tr_noop("per 100k per year"),
         True,
-        tr("Least-squares slope of the yearly rate over the period."),
+        tr_noop("Least-squares slope of the yearly rate over the period."),
     ),
     Indicator(
         "hot_spot_share",
-        tr("Share of the region in violence hot spots (Gi* 95%)"),
+        tr_noop("Share of the region in violence hot spots (Gi* 95%)"),
         "outcome",
         "%",
         True,
-        tr("Share of 5 km cells whose Gi* z is a 95% hot spot after FDR correction."),
+        tr_noop("Share of 5 km cells whose Gi* z is a 95% hot spot after FDR correction."),
     ),
     Indicator(
         "wdq_violence",
-        tr("Displacement of violence around eradication (WDQ)"),
+        tr_noop("Displacement of violence around eradication (WDQ)"),
         "outcome",
         "",
         False,
-        tr("Below 0: violence moved next door; above 0: benefits spread. Null when undefined."),
+        tr_noop(
+            "Below 0: violence moved next door; above 0: benefits spread. Null when undefined."
+        ),
     ),
     Indicator(
         "wdq_cultivation",
-        tr("Displacement of cultivation around eradication (WDQ)"),
+        tr_noop("Displacement of cultivation around eradication (WDQ)"),
         "outcome",
         "",
         False,
-        tr("Below 0: coca moved next door; above 0: benefits spread. Null when undefined."),
+        tr_noop("Below 0: coca moved next door; above 0: benefits spread. Null when undefined."),
     ),
     Indicator(
         "beyond_15km_share",
-        tr("Population beyond 15 km of a health service"),
+        tr_noop("Population beyond 15 km of a health service"),
         "outcome",
         "%",
         True,
     ),
     Indicator(
         "access_per_1000",
-        tr("Health services per 1,000 people in reach (2SFCA, 15 km)"),
+        tr_noop("Health services per 1,000 people in reach (2SFCA, 15 km)"),
         "outcome",
-        tr("per 1,000"),
+        tr_noop("per 1,000"),
         False,
     ),
     Indicator(
         "harm_reduction_coverage",
-        tr("Population within 15 km of a harm-reduction service"),
+        tr_noop("Population within 15 km of a harm-reduction service"),
         "outcome",
         "%",
         False,
     ),
     Indicator(
         "protected_eradicated_ha",
-        tr("Hectares eradicated inside protected areas"),
+        tr_noop("Hectares eradicated inside protected areas"),
         "outcome",
         "ha",
         True,
     ),
     Indicator(
         "water_drift_ha",
-        tr("Hectares eradicated within drift distance of water"),
+        tr_noop("Hectares eradicated within drift distance of water"),
         "outcome",
         "ha",
         True,
     ),
     Indicator(
         "rule_breaking_operations",
-        tr("Eradication operations breaking a spraying rule"),
+        tr_noop("Eradication operations breaking a spraying rule"),
         "outcome",
         "",
         True,
     ),
     Indicator(
         "new_cultivation_protected_ha",
-        tr("New cultivation inside protected areas"),
+        tr_noop("New cultivation inside protected areas"),
         "outcome",
         "ha",
         True,
     ),
     Indicator(
         "forest_loss_ha",
-        tr("Forest lost"),
+        tr_noop("Forest lost"),
         "outcome",
         "ha",
         True,
-        tr(
+        tr_noop(
             "Hectares of forest lost in the period, from a loss-year raster (--loss-raster), "
             "pixels weighted by their share inside the region. Null without the raster."
         ),
     ),
     Indicator(
         "forest_loss_per_1000ha",
-        tr("Forest lost per 1,000 ha of region"),
+        tr_noop("Forest lost per 1,000 ha of region"),
         "outcome",
-        tr("per 1,000 ha"),
+        tr_noop("per 1,000 ha"),
         True,
-        tr(
+        tr_noop(
             "Hectares of forest lost in the period for every 1,000 ha of the region, so large "
             "and small regions compare; the harm index uses this one. Null without the raster."
         ),
     ),
     Indicator(
         "harm_index",
-        tr("Harm index (0 = least harm, 1 = most)"),
+        tr_noop("Harm index (0 = least harm, 1 = most)"),
         "composite",
         "",
         True,
-        tr("Weighted mean of min-max normalised outcomes (goods reversed)."),
+        tr_noop("Weighted mean of min-max normalised outcomes (goods reversed)."),
     ),
-    Indicator("priority_rank", tr("Priority rank (1 = most harm)"), "composite", tr("rank"), False),
+    Indicator(
+        "priority_rank",
+        tr_noop("Priority rank (1 = most harm)"),
+        "composite",
+        tr_noop("rank"),
+        False,
+    ),
 )
 INDICATOR_BY_COLUMN = {i.column: i for i in INDICATORS}
 

@@ -31,7 +31,6 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.count import point_polygon_pairs
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
-    DEFAULT_WEIGHTS,
     INDICATORS,
     harm_index,
     parse_weights,
@@ -43,7 +42,7 @@ from analysis.inputs import PROJECT_KEY, InputError, execute, feature_dates
 from analysis.population_raster import optional_raster, raster_demand_points, raster_population
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.roles import Role
 from layers.timefilter import TimeFilter
@@ -674,8 +673,8 @@ def compute_indicators(
 class HarmIndicators(Algorithm):
     id = "indicators"
     project_roles = ("*",)  # every layer, found by its role
-    title = tr("Harm indicators per region")
-    help = tr(
+    title = tr_noop("Harm indicators per region")
+    help = tr_noop(
         "Per region, side by side: enforcement outputs (hectares eradicated, operations, "
         "arrests, seizures) and outcomes for people (violence and fatalities per 100,000 and "
         "their trend, hot spots, displacement, distance to health services, harm-reduction "
@@ -686,22 +685,29 @@ class HarmIndicators(Algorithm):
         Parameter(
             "regions_layer",
             "layer",
-            tr("Regions to report on (default: the project's finest administrative layer)."),
+            tr_noop("Regions to report on (default: the project's finest administrative layer)."),
             roles=("admin_boundaries",),
             geometry=("polygon",),
         ),
-        Parameter("years", "string", tr("Period, e.g. 2016-2020 (default: the project's).")),
+        Parameter("years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")),
         Parameter(
             "weights",
             "string",
-            tr("Harm index weights as key=value,... over the defaults ({d}).").format(
-                d=", ".join(f"{k}={v:g}" for k, v in DEFAULT_WEIGHTS.items())
+            # The defaults written out, not formatted in: tr(help) where shown must find this
+            # msgid (a test checks it lists DEFAULT_WEIGHTS).
+            tr_noop(
+                "Harm index weights as key=value,... over the defaults "
+                "(violent_events_per_100k=1, fatalities_per_100k=1, beyond_15km_share=1, "
+                "violence_trend=0.5, hot_spot_share=0.5, access_per_1000=0.5, "
+                "harm_reduction_coverage=0.5, protected_eradicated_ha=0.5, water_drift_ha=0.5, "
+                "new_cultivation_protected_ha=0.5, forest_loss_per_1000ha=0.5, "
+                "rule_breaking_operations=0.25, wdq_violence=0, wdq_cultivation=0)."
             ),
         ),
         Parameter(
             "population_raster",
             "path",
-            tr(
+            tr_noop(
                 "Population raster (people per pixel): people per region and the access "
                 "demand when neither the regions nor the settlements carry a population."
             ),
@@ -709,16 +715,16 @@ class HarmIndicators(Algorithm):
         Parameter(
             "loss_raster",
             "path",
-            tr(
+            tr_noop(
                 "Forest loss-year raster (Hansen lossyear: n = loss in 2000 + n): forest lost "
                 "per region in the period, in the harm index."
             ),
         ),
     )
     outputs = (
-        Output("regions", "layer", tr("Regions with one column per indicator.")),
-        Output("table", "table", tr("The indicator table.")),
-        Output("summary", "summary", tr("Indicators per region, weights and notes.")),
+        Output("regions", "layer", tr_noop("Regions with one column per indicator.")),
+        Output("table", "table", tr_noop("The indicator table.")),
+        Output("summary", "summary", tr_noop("Indicators per region, weights and notes.")),
     )
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
@@ -754,9 +760,9 @@ class HarmIndicators(Algorithm):
             "indicators": [
                 {
                     "column": i.column,
-                    "label": i.label,
+                    "label": tr(i.label),
                     "group": i.group,
-                    "unit": i.unit,
+                    "unit": tr(i.unit) if i.unit else "",
                     "higher_is_worse": i.higher_is_worse,
                 }
                 for i in INDICATORS

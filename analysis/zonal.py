@@ -37,7 +37,7 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.inputs import InputError, in_metric, run_crs
 from analysis.zonal_exact import STAND_IN_WKT, WkbFeatures
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.raster import RasterLayer, loss_year_mask, open_raster
 from layers.timefilter import TimeFilter
 
@@ -665,8 +665,8 @@ def open_raster_input(path: Any, flag: str = "--raster") -> RasterLayer:
 @register
 class ZonalStatistics(Algorithm):
     id = "zonal"
-    title = tr("Zonal statistics of a raster")
-    help = tr(
+    title = tr_noop("Zonal statistics of a raster")
+    help = tr_noop(
         "Sum, mean and count of a raster's values in each zone, and pixels and hectares per "
         "raster value (e.g. hectares of forest lost per year in each municipality, footprint "
         "or protected area). Coverage-weighted by default; --rule centre repeats QGIS."
@@ -675,13 +675,13 @@ class ZonalStatistics(Algorithm):
         Parameter(
             "raster",
             "path",
-            tr("Raster: a GeoTIFF/COG, VRT, ASCII grid (.asc) or a folder of GeoTIFF tiles."),
+            tr_noop("Raster: a GeoTIFF/COG, VRT, ASCII grid (.asc) or a folder of GeoTIFF tiles."),
             required=True,
         ),
         Parameter(
             "zones",
             "layer",
-            tr("Zones: polygons (regions, eradication footprints, buffer rings, parks)."),
+            tr_noop("Zones: polygons (regions, eradication footprints, buffer rings, parks)."),
             required=True,
             roles=("admin_boundaries", "protected_areas", "eradication"),
             geometry=("polygon",),
@@ -689,7 +689,7 @@ class ZonalStatistics(Algorithm):
         Parameter(
             "stats",
             "string",
-            tr(
+            tr_noop(
                 "Statistics, comma-separated: sum, mean, count, classes (pixels and hectares "
                 "per raster value)."
             ),
@@ -698,18 +698,18 @@ class ZonalStatistics(Algorithm):
         Parameter(
             "rule",
             "enum",
-            tr(
+            tr_noop(
                 "Which pixels belong to a zone: coverage (weighted by the share of each pixel "
                 "inside; hectares add up) or centre (pixel centre inside, as QGIS)."
             ),
             default="coverage",
             choices=RULES,
         ),
-        Parameter("band", "integer", tr("Raster band to read."), default=1),
+        Parameter("band", "integer", tr_noop("Raster band to read."), default=1),
     )
     outputs = (
-        Output("zonal", "layer", tr("The zones with count, sum, mean and class columns.")),
-        Output("summary", "summary", tr("Raster, rule, pixels read, pixel area, totals.")),
+        Output("zonal", "layer", tr_noop("The zones with count, sum, mean and class columns.")),
+        Output("summary", "summary", tr_noop("Raster, rule, pixels read, pixel area, totals.")),
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:

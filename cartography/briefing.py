@@ -114,7 +114,7 @@ def cover_page(project, title: str, tf: TimeFilter | None, contents: Sequence[st
     fig.text(0.7 / w, 0.75 / h, tr("Prepared with Harm Atlas on {d}").format(
         d=day(date.today(), long=True)), fontsize=9, color=MUTED)  # fmt: skip
     if project.is_synthetic:
-        fig.text(1 - 0.7 / w, 0.75 / h, SYNTHETIC_NOTE, ha="right", fontsize=11,
+        fig.text(1 - 0.7 / w, 0.75 / h, tr(SYNTHETIC_NOTE), ha="right", fontsize=11,
                  fontweight="bold", color="#b2182b",
                  bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff5f0",
                        "edgecolor": "#b2182b"})  # fmt: skip
@@ -418,7 +418,7 @@ def write_briefing(
     pages = 0
     try:
         with matplotlib.rc_context(PRINT_RC), PdfPages(tmp, metadata={
-            "Title": title, "Creator": "Harm Atlas", "Subject": SYNTHETIC_NOTE
+            "Title": title, "Creator": "Harm Atlas", "Subject": tr(SYNTHETIC_NOTE)
             if project.is_synthetic else tr("Briefing pack")}) as pdf:  # fmt: skip
 
             def emit(fig: Figure, what: str) -> None:

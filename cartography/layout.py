@@ -649,7 +649,7 @@ def add_synthetic_badge(fig: Figure, margin: float = 0.45) -> None:
     fig.text(
         margin * fx + 0.04 * fx,
         (margin + 0.6) * fy,
-        SYNTHETIC_NOTE,
+        tr(SYNTHETIC_NOTE),
         ha="left",
         va="bottom",
         fontsize=8.5,

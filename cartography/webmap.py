@@ -537,7 +537,11 @@ def build_webmap(
         + " · "
         + escape(tr("Made with Harm Atlas on {d}").format(d=day(date.today(), long=True)))
         + "</div>"
-        + (f'<div class="ha-synth">{escape(SYNTHETIC_NOTE)}</div>' if project.is_synthetic else "")
+        + (
+            f'<div class="ha-synth">{escape(tr(SYNTHETIC_NOTE))}</div>'
+            if project.is_synthetic
+            else ""
+        )
         + "</div>"
     )
     root.html.add_child(Element(header + _legend_html(entries)))

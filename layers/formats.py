@@ -50,7 +50,7 @@ def _read_kml(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
         with zipfile.ZipFile(path) as zf:
             kml = [n for n in zf.namelist() if n.lower().endswith(".kml")]
         if not kml:
-            raise LayerLoadError(path, tr("is a KMZ without a .kml inside."), SUPPORTED)
+            raise LayerLoadError(path, tr("is a KMZ without a .kml inside."), tr(SUPPORTED))
         # doc.kml is the KMZ convention; read through /vsizip/ whatever the extension.
         main = next((n for n in kml if Path(n).name.lower() == "doc.kml"), kml[0])
         source = f"/vsizip/{path.resolve()}/{main}"
@@ -98,7 +98,7 @@ def _read_zip(path: Path, sublayer: str | None, options: dict) -> list[RawLayer]
                 tr("holds no map data ({names}).").format(
                     names=", ".join(zf.namelist()[:6]) or tr("it is empty")
                 ),
-                SUPPORTED,
+                tr(SUPPORTED),
             )
         by_stem = {Path(m).stem: m for m in members}
         if sublayer is not None:

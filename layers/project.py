@@ -20,7 +20,7 @@ from pyproj import CRS
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer, LayerList, LayerSource, is_raster
 from layers.project_schema import PROJECT_FORMAT, PROJECT_VERSION, check_project
 from layers.report import LoadReport
@@ -29,7 +29,7 @@ from layers.style import Style
 from layers.timefilter import TimeFilter
 
 PROJECT_SUFFIX = ".hatlas.json"
-SYNTHETIC_NOTE = tr("Synthetic demonstration data: not real observations.")
+SYNTHETIC_NOTE = tr_noop("Synthetic demonstration data: not real observations.")
 
 
 @dataclass

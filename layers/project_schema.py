@@ -11,19 +11,19 @@ from datetime import date
 from typing import Any
 
 from layers.errors import ProjectError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.roles import Role
 
 PROJECT_FORMAT = "harm-atlas-project"
 PROJECT_VERSION = 1
 
 _KINDS = {
-    str: tr("text"),
-    dict: tr("an object {…}"),
-    list: tr("a list […]"),
-    bool: tr("true or false"),
-    int: tr("a whole number"),
-    float: tr("a number"),
+    str: tr_noop("text"),
+    dict: tr_noop("an object {…}"),
+    list: tr_noop("a list […]"),
+    bool: tr_noop("true or false"),
+    int: tr_noop("a whole number"),
+    float: tr_noop("a number"),
 }
 
 
@@ -32,7 +32,7 @@ def _kind(value: Any) -> str:
         return "null"
     for t, name in _KINDS.items():
         if type(value) is t:
-            return name
+            return tr(name)
     return type(value).__name__
 
 
@@ -51,9 +51,9 @@ def _expect(value: Any, types: tuple[type, ...], where: str, optional: bool = Tr
         return
     # bool is an int in Python: a version or an opacity of `true` is still wrong.
     if isinstance(value, bool) and bool not in types:
-        raise _fail(where, " / ".join(_KINDS[t] for t in types), value)
+        raise _fail(where, " / ".join(tr(_KINDS[t]) for t in types), value)
     if not isinstance(value, types):
-        raise _fail(where, " / ".join(_KINDS[t] for t in types), value)
+        raise _fail(where, " / ".join(tr(_KINDS[t]) for t in types), value)
 
 
 def check_project(data: Any) -> None:

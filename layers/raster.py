@@ -409,7 +409,7 @@ def _crs_when_missing(path: Path, transform: Affine, width: int, height: int) ->
     bounds = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     if looks_like_lonlat(bounds) and abs(transform.a) < 1.0:
         return WGS84
-    raise LayerLoadError(path, tr("has no coordinate reference system (CRS)."), ASK_FOR_CRS)
+    raise LayerLoadError(path, tr("has no coordinate reference system (CRS)."), tr(ASK_FOR_CRS))
 
 
 def _has_colormap(src: rasterio.io.DatasetReader) -> bool:

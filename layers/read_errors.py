@@ -16,13 +16,13 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
-SUPPORTED = tr(
+SUPPORTED = tr_noop(
     "Harm Atlas reads GeoJSON, Shapefile (.shp, or zipped), GeoPackage, FlatGeobuf, KML/KMZ, "
     "GML, GeoParquet, and CSV/Excel tables with coordinate columns."
 )
-ASK_FOR_CRS = tr(
+ASK_FOR_CRS = tr_noop(
     "Give its coordinate reference system: restore the .prj file that came with it, or pass "
     "--crs EPSG:code (e.g. EPSG:2263 for US feet, New York; EPSG:3116 for MAGNA-SIRGAS "
     "Bogotá), or choose it in the desktop when adding the layer."
@@ -91,7 +91,7 @@ def explain(path: Path, format_name: str, exc: Exception) -> LayerLoadError:
     if isinstance(exc, pyogrio.errors.DataSourceError) and (
         "not recognized" in detail or "not a supported" in detail.lower()
     ):
-        return LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+        return LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), tr(SUPPORTED))
     if "OGR_GEOJSON_MAX_OBJ_SIZE" in str(exc) or "too complex/large" in detail:
         return LayerLoadError(
             path,

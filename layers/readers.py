@@ -72,7 +72,7 @@ def read_layers(
         raise unreadable(path, exc) from exc
     except Exception as exc:  # a sniffer tripped on damaged bytes
         raise LayerLoadError(
-            path, tr("is damaged: its format cannot be recognised."), SUPPORTED
+            path, tr("is damaged: its format cannot be recognised."), tr(SUPPORTED)
         ) from exc
     gdal_said: list[str] = []
     try:
@@ -171,7 +171,7 @@ def reader_for(path: Path) -> FormatReader:
                     tr("Copy or download it again, or export it again from the source program."),
                 )
             return reader
-    raise LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), SUPPORTED)
+    raise LayerLoadError(path, tr("is not a map-data file Harm Atlas knows."), tr(SUPPORTED))
 
 
 # --- after the driver: repairs, role, dates -----------------------------------------------
@@ -181,7 +181,7 @@ def _finish_all(
     path: Path, reader: FormatReader, raws: list[RawLayer], sublayer: str | None, options: dict
 ) -> list[Layer]:
     if not raws:
-        raise LayerLoadError(path, tr("holds no vector layers."), SUPPORTED)
+        raise LayerLoadError(path, tr("holds no vector layers."), tr(SUPPORTED))
     layers: list[Layer] = []
     skipped: list[LayerLoadError] = []
     for raw in raws:

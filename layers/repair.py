@@ -134,7 +134,7 @@ def _settle_crs(
                     "(x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}) are not "
                     "longitude/latitude."
                 ).format(x0=minx, x1=maxx, y0=miny, y1=maxy),
-                ASK_FOR_CRS,
+                tr(ASK_FOR_CRS),
             )
         report.crs_assumed = True
         report.warn(
@@ -227,7 +227,7 @@ def _drop_out_of_range(
         raise LayerLoadError(
             where,
             tr("declares longitude/latitude but every coordinate is beyond ±180°/±90°."),
-            ASK_FOR_CRS,
+            tr(ASK_FOR_CRS),
         )
     report.out_of_range_dropped += outside
     report.repaired(
