@@ -23,6 +23,7 @@ from pyproj import CRS, Transformer
 from cartography.raster_draw import raster_extent
 from cartography.render import LegendEntry, MapRenderer, MapView, polygon_path
 from cartography.text import plain
+from layers.basemap import is_basemap
 from layers.crs import crs_label
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
@@ -94,7 +95,10 @@ def project_extent(project, layers: Sequence[Layer] | None = None) -> tuple[floa
         for layer in chosen
         if not is_raster(layer) and not layer.data.empty
     ]
-    boxes += [raster_extent(layer, crs) for layer in chosen if is_raster(layer)]
+    # A basemap's tiles may cover the world: the map frames the data, not the picture.
+    boxes += [
+        raster_extent(layer, crs) for layer in chosen if is_raster(layer) and not is_basemap(layer)
+    ]
     boxes = [b for b in boxes if np.all(np.isfinite(b))]
     if not boxes:
         if project.extent:
@@ -442,7 +446,8 @@ def layer_sources(layers: Sequence[Layer], project=None) -> list[str]:
             if isinstance(item, dict) and item.get("layer") and item.get("source"):
                 listed[str(item["layer"])] = str(item["source"])
     out: list[str] = []
-    for layer in layers:
+    # Basemap credits first: a long list is cut at the end, and the tiles' licence asks for them.
+    for layer in sorted(layers, key=lambda lay: not is_basemap(lay)):
         text = (
             layer.metadata.get("attribution")
             or layer.metadata.get("source")

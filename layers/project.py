@@ -70,7 +70,12 @@ class Project:
         boxes = [
             lonlat_bounds(layer.data) for layer in self.vector_layers() if not layer.data.empty
         ]
-        boxes += [_raster_lonlat_bounds(layer) for layer in self.layers.rasters()]
+        # A basemap's tiles may cover the world: the project's area is its data's.
+        boxes += [
+            _raster_lonlat_bounds(layer)
+            for layer in self.layers.rasters()
+            if not getattr(layer, "basemap", False)
+        ]
         boxes = [b for b in boxes if all(v == v for v in b)]
         if not boxes:
             return None
@@ -127,7 +132,7 @@ class Project:
             if is_raster(layer):
                 out_layers.append(
                     {
-                        "kind": "raster",
+                        "kind": "basemap" if getattr(layer, "basemap", False) else "raster",
                         "name": layer.name,
                         "source": src,
                         "style": layer.style.to_dict(),
@@ -225,7 +230,7 @@ class Project:
             path = Path(source.path)
             if not path.is_absolute():
                 path = (base / path).resolve()
-            if entry.get("kind") == "raster":
+            if entry.get("kind") in ("raster", "basemap"):
                 try:
                     project.layers.append(_raster_from_entry(entry, path, i))
                 except LayerLoadError as exc:
@@ -276,12 +281,17 @@ class Project:
 
 
 def _raster_from_entry(entry: dict, path: Path, i: int):
-    """A raster entry (checked by check_project) opened again with its style and state."""
+    """A raster or basemap entry (checked by check_project) opened again with its style and state."""
     from layers.raster import open_raster
     from layers.raster_style import RasterStyle
 
     options = dict((entry.get("source") or {}).get("options") or {})
-    layer = open_raster(path, name=entry.get("name") or None, options=options)
+    if entry.get("kind") == "basemap":  # a tile source drawn under the map (layers/basemap.py)
+        from layers.basemap import open_basemap
+
+        layer = open_basemap(path, name=entry.get("name") or None)
+    else:
+        layer = open_raster(path, name=entry.get("name") or None, options=options)
     layer.style = RasterStyle.from_dict(
         entry.get("style"), where=f"layers[{i}].style", layer=layer.name
     )

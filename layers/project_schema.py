@@ -103,7 +103,7 @@ def _check_extent(extent: Any) -> None:
         raise _fail("extent", tr("four numbers [xmin, ymin, xmax, ymax]"), extent)
 
 
-LAYER_KINDS = ("vector", "raster")
+LAYER_KINDS = ("vector", "raster", "basemap")
 
 
 def _check_layer(entry: Any, where: str) -> None:
@@ -116,7 +116,7 @@ def _check_layer(entry: Any, where: str) -> None:
     source = entry.get("source")
     _expect(source, (dict,), f"{where}.source", optional=False)
     _expect(source.get("path"), (str,), f"{where}.source.path", optional=False)
-    if kind == "raster":
+    if kind in ("raster", "basemap"):  # a basemap is saved as an RGB raster of tiles
         _check_raster(entry, source, where)
         return
     _expect(source.get("sublayer"), (str,), f"{where}.source.sublayer")
