@@ -151,8 +151,10 @@ def export_map(
     dpi: int = 150,
     tiles: str | Path | None = None,
     feedback: Feedback | None = None,
+    basemap: dict | None = None,
 ) -> Path:
-    """Export the project's map to `out` (.png/.svg/.pdf/.html); returns the path written."""
+    """Export the project's map to `out` (.png/.svg/.pdf/.html); returns the path written.
+    `basemap` (HTML only): build_webmap's basemap_max_zoom, basemap_confirm, on_basemap_plan."""
     feedback = feedback or Feedback()
     out = Path(out)
     suffix = out.suffix.lower()
@@ -173,13 +175,15 @@ def export_map(
     try:  # named layers are shown even if hidden in the project, then put back as they were
         for layer in hidden:
             layer.visible = True
-        return _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback)
+        return _export(
+            project, out, chosen, found, tf, title, page, dpi, tiles, feedback, basemap or {}
+        )
     finally:
         for layer in hidden:
             layer.visible = False
 
 
-def _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback) -> Path:
+def _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback, basemap) -> Path:
     suffix = out.suffix.lower()
     feedback.set_progress(10, tr("Drawing the map"))
     if suffix == ".html":
@@ -193,6 +197,7 @@ def _export(project, out, chosen, found, tf, title, page, dpi, tiles, feedback) 
             time_filter=tf if tf is not None else project.time_filter,
             region=found,
             tiles=tiles,
+            **basemap,
         )
         return out
     from cartography.layout import map_layout, page_size

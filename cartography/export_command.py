@@ -34,6 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tiles",
         help=tr("HTML only: a local tile folder laid out as {z}/{x}/{y}.png for the basemap."),
     )
+    parser.add_argument(
+        "--basemap-max-zoom",
+        type=int,
+        help=tr(
+            "HTML only: embed the visible basemap's tiles up to this zoom (default: 2 past the first view)."
+        ),
+    )
+    parser.add_argument(
+        "--basemap-confirm",
+        action="store_true",
+        help=tr("HTML only: write the page even when its basemap tiles pass the size limit."),
+    )
 
 
 def load_project(path: str | None):
@@ -67,6 +79,12 @@ def run(args: argparse.Namespace) -> int:
             page=args.page,
             dpi=args.dpi,
             tiles=args.tiles,
+            basemap={
+                "basemap_max_zoom": args.basemap_max_zoom,
+                "basemap_confirm": args.basemap_confirm,
+                # The size is said before the tiles are read or the file written.
+                "on_basemap_plan": lambda plan: print(plan.describe(), file=sys.stderr),
+            },
         ),
         args.out,
         user_errors=(ExportError,),

@@ -43,6 +43,7 @@ from cartography.webmap_pack import (
     world_xy,
 )
 from cartography.webmap_safe import NOT_A_COLOUR, css_colour, escape, page_addresses, script_json
+from layers.basemap import is_basemap
 from layers.crs import WGS84
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
@@ -451,17 +452,20 @@ def build_webmap(
     time_filter: TimeFilter | None = None,
     region=None,
     tiles: str | Path | None = None,
+    basemap_max_zoom: int | None = None,
+    basemap_confirm: bool = False,
+    on_basemap_plan=None,
 ) -> str:
-    """The complete offline HTML page as text."""
+    """The complete offline HTML page as text. A visible basemap's tiles are embedded up to
+    `basemap_max_zoom` (cartography/webmap_basemap.py); `on_basemap_plan(plan)` hears their
+    size before they are read, and a page over the limit needs `basemap_confirm`."""
     import folium
     from branca.element import Element
 
-    # Raster tiles in the page come with issue 15's basemaps; until then rasters are left out.
-    layers = [
-        layer
-        for layer in (layers or list(project.layers))
-        if layer.visible and not is_raster(layer)
-    ]
+    chosen = [layer for layer in (layers or list(project.layers)) if layer.visible]
+    basemaps = [layer for layer in chosen if is_basemap(layer)]
+    # Other rasters are not in the page yet; a basemap's tiles are (below).
+    layers = [layer for layer in chosen if not is_raster(layer)]
     bounds = project.lonlat_bounds() or (-180.0, -60.0, 180.0, 75.0)
     outline = None
     view = bounds
@@ -492,10 +496,23 @@ def build_webmap(
             max_zoom=19,
         ).add_to(m)
     canvas_layer, script = _folium_classes()
+    base_plan = None
+    if basemaps:  # the bottom one: the picker shows one basemap at a time
+        from cartography.webmap_basemap import check_size, default_max_zoom, plan_embed
+
+        top = basemap_max_zoom if basemap_max_zoom is not None else default_max_zoom(zoom)
+        base_plan = plan_embed(basemaps[0], view, top)
+        if on_basemap_plan is not None:
+            on_basemap_plan(base_plan)
+        check_size(base_plan, basemap_confirm)
     # Fit before any layer is added, without animation: every layer is projected once, at
     # the zoom it is first drawn at.
     view_js = script_json([[view[1], view[0]], [view[3], view[2]]])
     script(f"{{map}}.fitBounds({view_js}, {{{{animate: false}}}});").add_to(m)
+    if base_plan is not None:
+        from cartography.webmap_basemap import basemap_layer_js
+
+        script(basemap_layer_js(base_plan)).add_to(m)
     tolerance = 0.5 * 2 ** (COORD_ZOOM - zoom - DETAIL_ZOOMS)
     entries: list[tuple[LegendEntry, str, bool]] = []
     packed: list[str] = []
@@ -567,6 +584,10 @@ def build_webmap(
         _verbatim("<script>var haData = [" + ",".join(packed) + "];</script>"), name="ha_data"
     )
     del packed
+    if base_plan is not None:
+        from cartography.webmap_basemap import tile_data_script
+
+        root.header.add_child(_verbatim(tile_data_script(base_plan)), name="ha_tiles")
     page = root.render()
     leftover = page_addresses(page)
     if leftover:  # our code or folium wrote one (data cannot): refuse to ship a networked file
