@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.registry import ACTIONS
 from desktop import icons
+from desktop.basemap_menu import BasemapMenu
 from desktop.language import language_names, remember_language
 from layers.i18n import tr, tr_noop
 
@@ -287,6 +288,7 @@ class WindowActions:
         self._fill("help", ("help", "about"))
         self.file_menu, self.edit_menu = self.menus["file"], self.menus["edit"]
         self.view_menu, self.layer_menu = self.menus["view"], self.menus["layer"]
+        self.basemap_menu = BasemapMenu(self, self.view_menu)  # View ▸ Basemap (issue 15)
         self.analysis_menu = self.menus["analysis"]
         bars = []
         for name, title, names in (
