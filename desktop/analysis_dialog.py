@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from cartography.result_styles import result_position, result_style
+from desktop.labels import choice_label, parameter_label
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
 from desktop.workers import Worker
@@ -162,6 +163,8 @@ class ParameterWidget(QWidget):
     def __init__(self, p: Parameter, layers: list[Layer], project_path: str = "") -> None:
         super().__init__()
         self.p = p
+        # The name shown for it (the dialog sets the translated label); p.name stays the key.
+        self.title = p.title
         self._layers = layers
         # The parameter this one is an alternative to (alternatives()): set by the dialog.
         self.alternative: ParameterWidget | None = None
@@ -176,9 +179,11 @@ class ParameterWidget(QWidget):
             self.input.currentIndexChanged.connect(self.edited)
         elif kind == "enum":
             self.input = QComboBox()
-            self.input.addItems(list(p.choices))
+            # Each option named for the user; the raw value (what the analysis reads) as data.
+            for choice in p.choices:
+                self.input.addItem(choice_label(choice), choice)
             if p.default in p.choices:
-                self.input.setCurrentText(str(p.default))
+                self.input.setCurrentIndex(self.input.findData(p.default))
             self.input.currentIndexChanged.connect(self.edited)
         elif kind == "bool":
             self.input = QCheckBox()
@@ -242,10 +247,10 @@ class ParameterWidget(QWidget):
     def _browse(self) -> None:
         if self.p.kind == "project":
             path, _ = QFileDialog.getOpenFileName(
-                self, self.p.title, "", tr("Harm Atlas project (*.hatlas.json)")
+                self, self.title, "", tr("Harm Atlas project (*.hatlas.json)")
             )
         else:
-            path, _ = QFileDialog.getSaveFileName(self, self.p.title)
+            path, _ = QFileDialog.getSaveFileName(self, self.title)
         if path:
             self.input.setText(path)
 
@@ -305,7 +310,7 @@ class ParameterWidget(QWidget):
         if kind in ("layer", "field"):
             return w.currentData()
         if kind == "enum":
-            return w.currentText()
+            return w.currentData()
         if kind == "bool":
             return w.isChecked()
         if kind in ("integer", "number"):
@@ -322,7 +327,7 @@ class ParameterWidget(QWidget):
             except ValueError:
                 raise ValueError(
                     tr("{f}: {t!r} is not a date; write it as YYYY-MM-DD.").format(
-                        f=self.p.title, t=text
+                        f=self.title, t=text
                     )
                 ) from None
         return text
@@ -339,7 +344,8 @@ class ParameterWidget(QWidget):
             if i >= 0:
                 w.setCurrentIndex(i)
         elif kind == "enum":
-            w.setCurrentText(str(value))
+            i = w.findData(str(value))
+            w.setCurrentIndex(i if i >= 0 else w.findText(str(value)))
         elif kind == "bool":
             w.setChecked(bool(value))
         elif kind in ("integer", "number"):
@@ -404,7 +410,8 @@ class AnalysisDialog(QDialog):
         for p in algorithm.parameters:
             w = ParameterWidget(p, layers, project_path)
             self.widgets[p.name] = w
-            label = QLabel(shown(p.title) + ("" if not p.required else " *"))
+            w.title = parameter_label(algorithm.id, p)
+            label = QLabel(w.title + ("" if not p.required else " *"))
             label.setToolTip(shown(p.help))
             form.addRow(label, w)
             w.edited.connect(self._update_command)
@@ -465,7 +472,7 @@ class AnalysisDialog(QDialog):
     def _help_html(self) -> str:
         a = self.algorithm
         rows = "".join(
-            f"<p><b>{html.escape(shown(p.title))}</b>"
+            f"<p><b>{html.escape(parameter_label(a.id, p))}</b>"
             f"{' <i>(' + tr('required') + ')</i>' if p.required else ''}<br>"
             f"{html.escape(shown(p.help))}</p>"
             for p in a.parameters

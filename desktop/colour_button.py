@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QColorDialog, QPushButton
 
+from desktop.labels import colour_name
 from layers.i18n import tr
+
+
+def _swatch(colour: str, size: int = 16) -> QPixmap:
+    """A square of the colour with a grey edge, so white shows on a white button too."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#808080"))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
+    return pixmap
 
 
 class ColourButton(QPushButton):
@@ -20,13 +32,14 @@ class ColourButton(QPushButton):
 
     def set_colour(self, colour: str) -> None:
         self.colour = colour
+        # A swatch beside the colour's name in the user's language (or its #rrggbb).
         if colour == "none":
             self.setText(tr("none"))
-            self.setStyleSheet("")
+            self.setIcon(QIcon())
         else:
-            self.setText(colour)
-            text = "#000000" if QColor(colour).lightness() > 140 else "#ffffff"
-            self.setStyleSheet(f"background:{colour}; color:{text};")
+            self.setText(colour_name(colour))
+            self.setIcon(QIcon(_swatch(colour)))
+        self.setToolTip(colour)
 
     def _choose(self) -> None:
         start = QColor(self.colour if self.colour != "none" else "#808080")

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from cartography.render import LegendEntry
 from core.state import AppState
 from desktop.frame_memo import FrameMemo
+from desktop.labels import field_key_label
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
 from layers.crs import crs_label
 from layers.i18n import tr
@@ -381,7 +382,8 @@ class FieldMappingDialog(QDialog):
                 )
             )
         )
-        rows = list(layer.mapping.fields.items()) + [
+        # The canonical keys named in the user's words (event_type -> "Event type").
+        rows = [(field_key_label(k), col) for k, col in layer.mapping.fields.items()] + [
             (tr("year {y}").format(y=y), col)
             for y, col in sorted(layer.mapping.year_columns.items())
         ]

@@ -33,7 +33,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from analysis.base import Feedback
 from cartography.render import MapRenderer
@@ -222,6 +230,10 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         right = [
             self.docks[d] for d in ("toolbox", "identify", "results", "messages") if d in self.docks
         ]
+        # Side tabs run down the docks' height, where every title fits in either language
+        # (four tabs under a 270-pixel dock cut "Caja de herramientas" to "Caja de herra…").
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East)
+        self.setTabPosition(Qt.DockWidgetArea.LeftDockWidgetArea, QTabWidget.TabPosition.West)
         for dock in right[1:]:
             if self.dockWidgetArea(dock) != Qt.DockWidgetArea.RightDockWidgetArea:
                 self.removeDockWidget(dock)

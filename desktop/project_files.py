@@ -283,7 +283,7 @@ class ProjectFiles:
         try:
             return self._recovery.write(self.project, target)
         except Exception as exc:  # noqa: BLE001 - autosave must never interrupt work
-            log.warning("Autosave failed: %s", exc)
+            log.warning("%s", tr("Autosave failed: {e}").format(e=exc))
             return None
 
     def offer_recovery(self, project_path: Path | None) -> Worker | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from desktop.workers import TaskProgress
+from layers import numbers
 from layers.i18n import tr
 from layers.project import SYNTHETIC_NOTE
 
@@ -26,7 +27,6 @@ class MapStatusBar:
         self.scale_box.setObjectName("scale_box")
         self.scale_box.setEditable(True)
         self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.scale_box.addItems([f"1:{n:,}" for n in COMMON_SCALES])
         self.scale_box.setMinimumContentsLength(10)
         self.scale_box.lineEdit().returnPressed.connect(self._scale_entered)
         self.scale_box.activated.connect(lambda _i: self._scale_entered())
@@ -46,6 +46,13 @@ class MapStatusBar:
             bar.addPermanentWidget(widget)
 
     def _status_texts(self) -> None:
+        # Scales grouped the language's way (1:960,000 / 1:960.000), the current one too.
+        self.scale_box.blockSignals(True)
+        self.scale_box.clear()
+        self.scale_box.addItems([f"1:{numbers.number(n)}" for n in COMMON_SCALES])
+        self.scale_box.blockSignals(False)
+        if getattr(self, "canvas", None) is not None:
+            self._show_scale()
         self.scale_box.setToolTip(tr("Map scale on this screen: pick one or type 1:50000"))
         self.synthetic_label.setText(tr("Synthetic data"))
         # layers.project may have made the note before the language was set: tr it here.
@@ -64,10 +71,12 @@ class MapStatusBar:
             lon, lat = self.canvas.lonlat(x, y)
         except Exception:  # noqa: BLE001 - outside the projection's domain
             lon = lat = float("nan")
-        self.coords_label.setText(f"{lat:.5f}°, {lon:.5f}°   E {x:,.0f}  N {y:,.0f} m")
+        n = numbers.number
+        self.coords_label.setText(f"{n(lat, 5)}°, {n(lon, 5)}°   E {n(x, 0)}  N {n(y, 0)} m")
 
     def _show_scale(self, *_args) -> None:
-        self.scale_box.setEditText(f"1:{round_scale(self.canvas.scale_denominator()):,}")
+        denominator = round_scale(self.canvas.scale_denominator())
+        self.scale_box.setEditText(f"1:{numbers.number(denominator)}")
 
     def _scale_entered(self) -> None:
         text = self.scale_box.currentText().replace(",", "").replace(" ", "").replace(".", "")

@@ -37,6 +37,7 @@ from cartography.classify import SCHEMES, categorize, classify_values
 from desktop.class_editor import ClassEditor
 from desktop.colour_button import ColourButton
 from desktop.layers_dock import ramp_icon, swatch
+from layers import numbers
 from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.style import (
@@ -413,7 +414,7 @@ class StyleDialog(QDialog):
             item = QTableWidgetItem(swatch(kind_geom, colour, "#555555", marker), text)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.classes_table.setItem(i, 0, item)
-            n = QTableWidgetItem(f"{count:,}")
+            n = QTableWidgetItem(numbers.number(int(count)))
             n.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.classes_table.setItem(i, 1, n)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMenuBar, QStatus
 
 from core.state import AppState
 from desktop.messages import MessagesPanel
+from desktop.qt_language import apply_qt_language
 from layers.i18n import current_language, tr, tr_noop
 from layers.project import Project
 
@@ -81,6 +82,9 @@ class WorkbenchWindow(QMainWindow):
         super().__init__()
         # The language main() or the saved choice set before the window was built.
         self.state = AppState(language=current_language())
+        # Qt's own buttons, dialogs and number format follow first, then our text.
+        apply_qt_language(self.state.language)
+        self.state.events.language.connect(apply_qt_language)
         self._retranslators: list[Callable[[], None]] = []
         self.state.events.language.connect(self._retranslate)
         self.menus: dict[str, QMenu] = {}

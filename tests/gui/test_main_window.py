@@ -398,7 +398,8 @@ def test_role_override_field_mapping_and_tool_keys(small_window, qtbot):
         dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text()
         for r in range(dialog.table.rowCount())
     }
-    assert rows["date"] == "event_date" and rows["fatalities"] == "fatalities"
+    # Meanings named in the user's words (test_language_polish has them in Spanish).
+    assert rows["Date"] == "event_date" and rows["Fatalities"] == "fatalities"
     dialog.close()
 
     window.canvas.setFocus()
