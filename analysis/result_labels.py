@@ -65,7 +65,9 @@ MEASURES: dict[str, Measure] = {
     "polygons_with_none": _M(tr_noop("Polygons without points")),
     # --- cultivation -------------------------------------------------------------------------
     "window": _M(tr_noop("Window")),
-    "abandoned_years": _M(tr_noop("Years without coca that make a cell abandoned"), tr_noop("years")),
+    "abandoned_years": _M(
+        tr_noop("Years without coca that make a cell abandoned"), tr_noop("years")
+    ),
     "new_years": _M(tr_noop("Years that make a cell new"), tr_noop("years")),
     "threshold_ha": _M(tr_noop("Cultivated above"), HA),
     "cells_never_cultivated": _M(tr_noop("Cells never cultivated")),
@@ -80,9 +82,13 @@ MEASURES: dict[str, Measure] = {
     # --- displacement ------------------------------------------------------------------------
     "wdq": _M(
         tr_noop("WDQ (weighted displacement quotient)"),
-        help=tr_noop("> 0 diffusion of benefits; 0 to -1 some displacement; < -1 displacement wins."),
+        help=tr_noop(
+            "> 0 diffusion of benefits; 0 to -1 some displacement; < -1 displacement wins."
+        ),
     ),
-    "tne": _M(tr_noop("TNE (total net effect)"), help=tr_noop("Net events (or hectares) prevented.")),
+    "tne": _M(
+        tr_noop("TNE (total net effect)"), help=tr_noop("Net events (or hectares) prevented.")
+    ),
     "wdd": _M(tr_noop("WDD (weighted displacement difference)")),
     "wdd_se": _M(tr_noop("WDD standard error")),
     "wdd_z": _M(tr_noop("WDD z-score")),
@@ -108,7 +114,9 @@ MEASURES: dict[str, Measure] = {
     "operation": _M(tr_noop("Operation")),
     "per_operation": _M(tr_noop("Per operation")),
     "wdq_defined": _M(tr_noop("Operations with a defined WDQ")),
-    "displacement_outweighs_benefit": _M(tr_noop("Operations where displacement outweighs benefit")),
+    "displacement_outweighs_benefit": _M(
+        tr_noop("Operations where displacement outweighs benefit")
+    ),
     "diffusion_of_benefits": _M(tr_noop("Operations with diffusion of benefits")),
     "first": _M(tr_noop("First date")),
     "last": _M(tr_noop("Last date")),
