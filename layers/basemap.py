@@ -14,6 +14,7 @@ import io
 import json
 import math
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,7 +195,24 @@ def _not_sqlite(path: Path, what: str) -> LayerLoadError:
     )
 
 
-class MBTilesSource(TileSource):
+class _SQLiteTiles(TileSource):
+    """A tile source in an SQLite file: one read-only connection per thread (the canvas
+    draws on a worker thread, and sqlite3 connections stay on the thread that made them)."""
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        self.path = path
+        self._local = threading.local()
+        return self._con
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = _connect(self.path)
+        return con
+
+
+class MBTilesSource(_SQLiteTiles):
     """An .mbtiles file: `metadata` (name, attribution, format, bounds, min/maxzoom, scheme)
     and `tiles` (zoom_level, tile_column, tile_row, tile_data); rows are TMS (bottom up)
     unless the metadata says scheme=xyz."""
@@ -202,9 +220,8 @@ class MBTilesSource(TileSource):
     kind = "mbtiles"
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         try:
-            self._con = _connect(path)
+            self._open(path)
             tables = {r[0] for r in self._con.execute("SELECT name FROM sqlite_master")}
             if "tiles" not in tables:
                 raise LayerLoadError(
@@ -301,16 +318,15 @@ def _meta_int(meta: dict, key: str, default: int) -> int:
         return default
 
 
-class GeoPackageTiles(TileSource):
+class GeoPackageTiles(_SQLiteTiles):
     """The first tile table of a GeoPackage (gpkg_contents data_type 'tiles'), its grid from
     gpkg_tile_matrix_set and gpkg_tile_matrix; rows counted from the top, as XYZ."""
 
     kind = "gpkg"
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         try:
-            self._con = con = _connect(path)
+            con = self._open(path)
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
             need = {"gpkg_contents", "gpkg_tile_matrix_set", "gpkg_tile_matrix"}
             found = []
@@ -576,9 +592,10 @@ class BasemapLayer(RasterLayer):
         onto `out_shape`; masked where no tile. The RGBA grid is kept for the next band."""
         rows, cols = (int(v) for v in out_shape)
         key = (tuple(round(float(v), 6) for v in bounds), rows, cols)
-        if self._last is None or self._last[0] != key:
-            self._last = (key, self.window_rgba(bounds, (rows, cols)))
-        rgba = self._last[1]
+        last = self._last  # one read: the canvas's worker and the main thread may both ask
+        if last is None or last[0] != key:
+            last = self._last = (key, self.window_rgba(bounds, (rows, cols)))
+        rgba = last[1]
         return np.ma.MaskedArray(rgba[..., band - 1], mask=rgba[..., 3] == 0)
 
     def window_rgba(self, bounds, out_shape: tuple[int, int]) -> np.ndarray:

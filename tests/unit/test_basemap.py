@@ -339,3 +339,18 @@ def test_basemap_is_never_analysed(tmp_path) -> None:
     layer = open_basemap(write_mbtiles(tmp_path / "r.mbtiles", (1,)))
     with pytest.raises(LayerLoadError, match="no values to analyse"):
         layer.open()
+
+
+def test_tiles_read_on_another_thread(tmp_path) -> None:
+    """The canvas draws on a worker thread: an SQLite source opened on this one serves it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for path in (
+        write_mbtiles(tmp_path / "r.mbtiles", (1,)),
+        write_gpkg_tiles(tmp_path / "r.gpkg", (1,)),
+    ):
+        layer = open_basemap(path)
+        h = HALF_WORLD
+        with ThreadPoolExecutor(1) as pool:
+            grid = pool.submit(layer.window_rgba, (-h, -h, h, h), (8, 8)).result()
+        assert tuple(grid[1, 1, :3]) == colour(1, 0, 0)
