@@ -316,7 +316,7 @@ def draw_trends(axes: Sequence[Axes], comparison: Comparison) -> None:
                 ax.plot(series.index, series.to_numpy(), marker=marker, ms=3, color=colour,
                         label=plain(name))  # fmt: skip
         info = catalogue.get(key)
-        ax.set_title(plain(info.label if info else key), fontsize=8)
+        ax.set_title(plain(tr(info.label) if info else key), fontsize=8)
         style_trend_axis(ax, [r for r in comparison.trend_ranges if r])
         if not any(len(s) >= MIN_TREND_YEARS for s in pair):
             too_short(ax)
@@ -419,7 +419,7 @@ def compare_figure(
     if getattr(project, "is_synthetic", False):
         from layers.project import SYNTHETIC_NOTE
 
-        footer = f"{SYNTHETIC_NOTE}   {footer}"
+        footer = f"{tr(SYNTHETIC_NOTE)}   {footer}"
     fig.text(0.01, 0.008, footer, fontsize=7, color="#777777")
     return fig
 

@@ -522,12 +522,8 @@ class Comparison:
 
 
 def with_unit(info: Indicator) -> str:
-    """'Violent events (events)'; no unit where the label already says it (per 100,000)."""
-    if not info.unit or (info.unit.startswith("per ") and " per " in info.label):
-        return info.label
-    if info.unit.isalpha() and info.unit.lower() in info.label.lower().split():
-        return info.label  # 'Violent events', not 'Violent events (events)'
-    return f"{info.label} ({info.unit})"
+    """The indicator's label and unit in the active language (Indicator.label_with_unit)."""
+    return info.label_with_unit
 
 
 def default_indicator(catalogue: dict[str, Indicator]) -> str:

@@ -125,10 +125,11 @@ def basemap_layer_js(plan: EmbedPlan) -> str:
     }
     return (
         "var haBase = L.GridLayer.extend({{createTile: function(c) {{"
-        "var img = document.createElement('img'); img.alt = '';"
         "var d = haTiles.t[c.z + '/' + c.x + '/' + c.y];"
-        "if (d) {{ img.src = 'data:' + haTiles.mime + ';base64,' + d; }}"
-        "return img; }}}});"
+        # A tile the source lacks is an empty box: an <img> without src draws a border.
+        "if (!d) {{ return document.createElement('div'); }}"
+        "var img = document.createElement('img'); img.alt = '';"
+        "img.src = 'data:' + haTiles.mime + ';base64,' + d; return img; }}}});"
         f"var haBaseLayer = new haBase({script_json(options).replace('{', '{{').replace('}', '}}')})"
         ".addTo({map});"
     )

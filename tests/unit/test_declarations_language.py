@@ -93,3 +93,19 @@ def test_the_text_summary_says_note_and_missing_in_the_language_shown(restore_la
     assert text.splitlines()[0] == i18n.tr("Count events per region") != "Count events per region"
     i18n.set_language("en")
     assert "  note: abc" in format_summary(load_all()["count"], result).splitlines()
+
+
+def test_the_comparison_names_its_indicator_in_the_active_language() -> None:
+    """The compare view's indicator list and the printed page's legend title follow a
+    language set after import (they guessed the unit from English words before)."""
+    from analysis.indicator_catalogue import INDICATORS
+    from cartography.comparison import with_unit
+
+    rate = next(i for i in INDICATORS if i.column == "eradicated_ha")
+    try:
+        i18n.set_language("es")
+        spanish = with_unit(rate)
+    finally:
+        i18n.set_language("en")
+    assert with_unit(rate) == "Hectares eradicated (ha)"
+    assert spanish != with_unit(rate) and spanish.endswith("(ha)")
