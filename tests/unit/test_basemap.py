@@ -289,6 +289,7 @@ def test_export_draws_the_basemap_and_credits_it_in_the_footer(tmp_path) -> None
     texts = [t.get_text() for t in result.figure.texts]
     footer = [t for t in texts if t.startswith("Sources:")]
     assert footer and ATTRIBUTION in footer[0]
+    assert [entry.layer_name for entry in result.legend] == ["Region"]  # no key for a picture
     # The map frames the region, not the world the tiles cover.
     x0, x1 = result.map_ax.get_xlim()
     assert x1 - x0 < 300_000
