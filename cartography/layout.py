@@ -609,6 +609,9 @@ def map_layout(
     else:
         top = legend_rect[1] + legend_rect[3]
         legend_rect = (legend_rect[0], map_rect[1], legend_rect[2], top - map_rect[1])
+    # A basemap shows no data: it is credited in the footer, not keyed in the legend.
+    backdrops = {layer.name for layer in layers if is_basemap(layer)}
+    entries = [entry for entry in entries if entry.layer_name not in backdrops]
     add_legend(fig.add_axes(legend_rect), entries)
     add_footer(fig, project, layers, sources=sources, today=today, margin=m)
     return MapLayoutResult(fig, ax, entries, used)
