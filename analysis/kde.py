@@ -5,7 +5,7 @@ or QGIS 3.22's own sampling, cell for cell (docs/methods.md, "Kernel density").
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -86,14 +86,14 @@ def quartic_kde(
     out = np.zeros((grid.rows + 2 * half) * pcols)
     col, row, u, v, w = _window_origins(xy, w, grid, half, y_bottom, sampling)
     base = (row + half) * pcols + col + half
-    window = _Window(span, offsets, reach)
     w = None if weights is None else w  # unweighted: no products
-    progress = _Progress(feedback, len(base))
+    points = _Points(
+        _Window(span, offsets, reach), base, u, v, w, chunk, _Progress(feedback, len(base))
+    )
     if split_windows:
-        _add_split(out, window, base, u, v, w, chunk, progress)
+        _add_split(out, points)
     else:
-        everything = np.ones(len(offsets), dtype=bool)
-        _add_point_by_point(out, window, everything, base, u, v, w, chunk, progress)
+        _add_point_by_point(out, points, np.ones(len(offsets), dtype=bool))
     values = out.reshape(grid.rows + 2 * half, pcols)[
         half : half + grid.rows, half : half + grid.cols
     ]
@@ -135,44 +135,55 @@ class _Progress:
         self.done += points
 
 
+@dataclass(frozen=True)
+class _Points:
+    """Points whose kernels are added: their window origin's flat index on the padded grid
+    (base), their place in that cell (u, v, in cells), their weights (None: 1 each), with the
+    window, the chunk size (None: chosen per call) and the progress they are summed with."""
+
+    win: _Window
+    base: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    w: np.ndarray | None
+    chunk: int | None
+    progress: _Progress
+
+    def take(self, idx: np.ndarray) -> _Points:
+        """The points at `idx`, with the same window, chunk and progress."""
+        w = None if self.w is None else self.w[idx]
+        return replace(self, base=self.base[idx], u=self.u[idx], v=self.v[idx], w=w)
+
+
 # Points of a dense grid are split by their place in the cell into SUBCELLS x SUBCELLS groups:
 # the ring of window cells that must be evaluated point by point is thinner for each (r = 5
 # cells: ~11 cells instead of 40). A power of two: u * SUBCELLS is exact.
 SUBCELLS = 4
 
 
-def _add_split(
-    out: np.ndarray,
-    win: _Window,
-    base: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    w: np.ndarray | None,
-    chunk: int | None,
-    progress: _Progress,
-) -> None:
+def _add_split(out: np.ndarray, points: _Points) -> None:
     """quartic_kde's sum with split windows: moments where every point of a group is well
     inside r, nothing where none reaches, point by point in the ring between."""
-    if len(base) == 0:
+    if len(points.base) == 0:
         return
-    pick = lambda a, idx: None if a is None else a[idx]  # noqa: E731 - weights may be None
+    u, v = points.u, points.v
     typical = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
     if not typical.all():  # qgis sampling, points by the grid's left or bottom edge
-        odd = np.flatnonzero(~typical)
-        _add_group(out, win, base[odd], u[odd], v[odd], pick(w, odd), None, chunk, progress)
-        keep = np.flatnonzero(typical)
-        base, u, v, w = base[keep], u[keep], v[keep], pick(w, keep)
-        if len(base) == 0:
+        _add_group(out, points.take(np.flatnonzero(~typical)), None)
+        points = points.take(np.flatnonzero(typical))
+        u, v = points.u, points.v
+        if len(points.base) == 0:
             return
-    if len(base) < out.size:  # sparse points: one split for all
-        _add_group(out, win, base, u, v, w, None, chunk, progress)
+    if len(points.base) < out.size:  # sparse points: one split for all
+        _add_group(out, points, None)
         return
+    win = points.win
     whole = np.array([0.0, 1.0])
     shared, _ = _window_parts(win.span, win.reach, whole, whole)  # sure for every group
     if shared.any():
-        progress.step(0)
-        _add_by_moments(out, base, u, v, w, win.s[shared], win.t[shared], win.offsets[shared],
-                        win.reach)  # fmt: skip
+        points.progress.step(0)
+        _add_by_moments(out, points.base, u, v, points.w, win.s[shared], win.t[shared],
+                        win.offsets[shared], win.reach)  # fmt: skip
     n = SUBCELLS
     key = (u * n).astype(np.int16) * n + (v * n).astype(np.int16)
     order = np.argsort(key, kind="stable")
@@ -180,44 +191,26 @@ def _add_split(
     for g in range(n * n):
         idx = order[(ends[g - 1] if g else 0) : ends[g]]
         if len(idx):
-            _add_group(out, win, base[idx], u[idx], v[idx], pick(w, idx), shared, chunk, progress)
+            _add_group(out, points.take(idx), shared)
 
 
-def _add_group(
-    out: np.ndarray,
-    win: _Window,
-    base: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    w: np.ndarray | None,
-    done: np.ndarray | None,
-    chunk: int | None,
-    progress: _Progress,
-) -> None:
+def _add_group(out: np.ndarray, points: _Points, done: np.ndarray | None) -> None:
     """One group's sum, split by the range of its points' places; window cells in `done`
     were summed already (by moments over several groups)."""
-    sure, rest = _window_parts(win.span, win.reach, u, v)
+    win = points.win
+    sure, rest = _window_parts(win.span, win.reach, points.u, points.v)
     if done is not None:  # the group's own extra sure cells: few, point by point is cheaper
-        _add_point_by_point(out, win, rest | (sure & ~done), base, u, v, w, chunk, progress)
+        _add_point_by_point(out, points, rest | (sure & ~done))
         return
     if sure.any():
-        _add_by_moments(out, base, u, v, w, win.s[sure], win.t[sure], win.offsets[sure],
-                        win.reach)  # fmt: skip
-    _add_point_by_point(out, win, rest, base, u, v, w, chunk, progress)
+        _add_by_moments(out, points.base, points.u, points.v, points.w, win.s[sure],
+                        win.t[sure], win.offsets[sure], win.reach)  # fmt: skip
+    _add_point_by_point(out, points, rest)
 
 
-def _add_point_by_point(
-    out: np.ndarray,
-    win: _Window,
-    cells: np.ndarray,
-    base: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    w: np.ndarray | None,
-    chunk: int | None,
-    progress: _Progress,
-) -> None:
+def _add_point_by_point(out: np.ndarray, points: _Points, cells: np.ndarray) -> None:
     """Add each point's kernel at the window cells in mask `cells`, in chunks of points."""
+    win, base, u, v, w, chunk = points.win, points.base, points.u, points.v, points.w, points.chunk
     if not cells.any() or len(base) == 0:
         return
     # Small chunks stay in cache (4,096 points x 121 cells: 0.8 s for 1M, 16,384: 0.94 s),
@@ -227,7 +220,7 @@ def _add_point_by_point(
     inv_r = 1.0 / win.reach
     for start in range(0, len(base), chunk):
         part = slice(start, start + chunk)
-        progress.step(len(base[part]))
+        points.progress.step(len(base[part]))
         # Squared distance to each window cell's centre, in units of r: (dx² + dy²) / r².
         k = ((dy0[None, :] - v[part, None]) * inv_r) ** 2
         k += ((dx0[None, :] - u[part, None]) * inv_r) ** 2
