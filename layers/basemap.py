@@ -600,29 +600,44 @@ class BasemapLayer(RasterLayer):
 
     def window_rgba(self, bounds, out_shape: tuple[int, int]) -> np.ndarray:
         """The tiles over `bounds` as an (rows, cols, 4) uint8 image on that exact grid."""
-        from rasterio.enums import Resampling
-        from rasterio.transform import from_bounds
-        from rasterio.warp import reproject
-
         rows, cols = out_shape
         x0, y0, x1, y1 = (float(v) for v in bounds)
         mosaic = self.tiles.mosaic((x0, y0, x1, y1), (x1 - x0) / cols)
-        out = np.zeros((4, rows, cols), dtype=np.uint8)
-        if not mosaic.tiles:
-            return out.transpose(1, 2, 0)
-        mh, mw = mosaic.rgba.shape[:2]
-        source = np.ascontiguousarray(mosaic.rgba.transpose(2, 0, 1))
-        crs = self.tiles.crs.to_wkt()
-        reproject(
-            source,
-            out,
-            src_transform=from_bounds(*mosaic.bounds, mw, mh),
-            src_crs=crs,
-            dst_transform=from_bounds(x0, y0, x1, y1, cols, rows),
-            dst_crs=crs,
-            resampling=Resampling.bilinear,
-        )
-        return out.transpose(1, 2, 0)
+        out = np.zeros((rows, cols, 4), dtype=np.uint8)
+        if mosaic.tiles:
+            paste_resampled(out, (x0, y0, x1, y1), mosaic.rgba, mosaic.bounds)
+        return out
+
+
+def paste_resampled(out: np.ndarray, bounds, rgba: np.ndarray, src_bounds) -> None:
+    """Resample `rgba` (covering `src_bounds`) onto the part of `out` (covering `bounds`, same
+    CRS) they share. Pillow's bilinear resize with a box: filtered when shrinking, alpha
+    premultiplied, ~10x faster than rasterio.warp.reproject for this axis-aligned case
+    (docs/cartography.md, "Basemaps")."""
+    from PIL import Image
+
+    rows, cols = out.shape[:2]
+    x0, y0, x1, y1 = bounds
+    mx0, my0, mx1, my1 = src_bounds
+    mh, mw = rgba.shape[:2]
+    px, py = (x1 - x0) / cols, (y1 - y0) / rows
+    mpx, mpy = (mx1 - mx0) / mw, (my1 - my0) / mh
+    # The output pixels whose area lies within the source, as a whole-pixel rectangle.
+    c0 = max(0, math.ceil((mx0 - x0) / px - 1e-6))
+    c1 = min(cols, math.floor((mx1 - x0) / px + 1e-6))
+    r0 = max(0, math.ceil((y1 - my1) / py - 1e-6))
+    r1 = min(rows, math.floor((y1 - my0) / py + 1e-6))
+    if c1 <= c0 or r1 <= r0:
+        return
+    box = (
+        max(0.0, (x0 + c0 * px - mx0) / mpx),
+        max(0.0, (my1 - (y1 - r0 * py)) / mpy),
+        min(float(mw), (x0 + c1 * px - mx0) / mpx),
+        min(float(mh), (my1 - (y1 - r1 * py)) / mpy),
+    )
+    image = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    part = image.resize((c1 - c0, r1 - r0), Image.Resampling.BILINEAR, box=box)
+    out[r0:r1, c0:c1] = np.asarray(part)
 
 
 def is_basemap(layer: object) -> bool:
