@@ -15,6 +15,7 @@ import json
 import math
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,9 @@ TILE_FORMATS = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "
 # Tiles decoded for one view at most (a 1600x1000 view at the right zoom needs ~40): more means
 # the source has no zoom level coarse enough, and decoding them would freeze the canvas.
 MAX_VIEW_TILES = 400
+# Decoded tiles kept per source (256 KB each): a pan re-reads mostly the same tiles, and
+# decoding was most of a pan's basemap time. 96 cover a 1600x1000 view twice over.
+CACHED_TILES = 96
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ class TileSource:
         rgba = np.zeros(((r1 - r0 + 1) * px, (c1 - c0 + 1) * px, 4), dtype=np.uint8)
         found = bad = 0
         for c, r, data in self.tiles(level.zoom, c0, r0, c1, r1):
-            image = decode_tile(data, px)
+            image = self._decoded(level.zoom, c, r, data, px)
             if image is None:
                 bad += 1  # one broken tile leaves a hole, not a dead basemap
                 continue
@@ -163,6 +167,23 @@ class TileSource:
             rgba[y : y + px, x : x + px] = image
             found += 1
         return Mosaic(rgba, level.tile_bounds(c0, r0, c1, r1), level.zoom, found, bad)
+
+    def _decoded(self, zoom: int, c: int, r: int, data: bytes, px: int) -> np.ndarray | None:
+        """The tile's pixels, decoded once while recently used (views come from two threads)."""
+        if "_cache" not in self.__dict__:
+            self._cache: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+            self._cache_lock = threading.Lock()
+        key = (zoom, c, r, len(data), px)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        image = decode_tile(data, px)
+        with self._cache_lock:
+            self._cache[key] = image
+            while len(self._cache) > CACHED_TILES:
+                self._cache.popitem(last=False)
+        return image
 
 
 def decode_tile(data: bytes, px: int) -> np.ndarray | None:

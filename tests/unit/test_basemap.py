@@ -409,3 +409,21 @@ def test_window_past_the_tiles_is_transparent_there(tmp_path) -> None:
     out = np.zeros((100, 100, 4), np.uint8)
     paste_resampled(out, (-1280.0, 0.0, 1280.0, 2560.0), rgba, (0.0, 0.0, 2560.0, 2560.0))
     assert (out[:, :50, 3] == 0).all() and (out[:, 50:, :] == 200).all()
+
+
+def test_a_pan_decodes_only_the_new_tiles(tmp_path, monkeypatch) -> None:
+    import layers.basemap as basemap
+
+    src = open_tile_source(write_mbtiles(tmp_path / "r.mbtiles", (3,)))
+    decoded = []
+    real = basemap.decode_tile
+    monkeypatch.setattr(
+        basemap, "decode_tile", lambda data, px: decoded.append(1) or real(data, px)
+    )
+    px = src.levels[3].pixel_size
+    span = src.levels[3].span_x
+    first = src.mosaic((-span, -span, span, span), px)  # 2 x 2 tiles
+    assert first.tiles == 4 and len(decoded) == 4
+    moved = src.mosaic((0.0, -span, 2 * span, span), px)  # one column on: 2 new tiles
+    assert moved.tiles == 4 and len(decoded) == 6
+    assert tuple(moved.rgba[10, 10, :3]) == colour(3, 4, 3)
