@@ -33,7 +33,9 @@ ParamKind = Literal[
 ]
 
 
-@dataclass
+# Frozen: analyses share one declaration (analysis/common_parameters.py) and vary it with
+# dataclasses.replace, so no analysis may change another's copy.
+@dataclass(frozen=True)
 class Parameter:
     name: str
     kind: ParamKind

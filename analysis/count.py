@@ -8,6 +8,7 @@ the first of those polygons, so the counts of a partition add up to the points i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ import pandas as pd
 import shapely
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import REGIONS, WEIGHT_FIELD
 from analysis.inputs import (
     InputError,
     date_column,
@@ -249,20 +251,13 @@ class CountPointsInPolygons(Algorithm):
             roles=("violence", "eradication", "health_services"),
             geometry=("point",),
         ),
-        Parameter(
-            "polygons",
-            "layer",
-            tr_noop("Regions to count in (administrative regions, grid cells, buffers)."),
+        replace(
+            REGIONS,
+            name="polygons",
+            help=tr_noop("Regions to count in (administrative regions, grid cells, buffers)."),
             required=True,
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
         ),
-        Parameter(
-            "weight_field",
-            "field",
-            tr_noop("Sum this numeric field (e.g. fatalities) instead of counting points."),
-            parent="points",
-        ),
+        replace(WEIGHT_FIELD, parent="points"),
         Parameter(
             "date_field",
             "field",

@@ -16,12 +16,14 @@ missing from the grid are left out of the window (and noted).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import CULTIVATION_GRID, REGIONS
 from analysis.count import point_polygon_pairs
 from analysis.inputs import (
     InputError,
@@ -88,14 +90,7 @@ class CultivationDynamics(Algorithm):
         "does, and sums hectares per class (and per region)."
     )
     parameters = (
-        Parameter(
-            "grid",
-            "layer",
-            tr_noop("Annual cultivation grid: hectares per cell, one column per year."),
-            required=True,
-            roles=("cultivation",),
-            geometry=("polygon", "point"),
-        ),
+        replace(CULTIVATION_GRID, name="grid", required=True),
         Parameter("window_years", "integer", tr_noop("Years in the window."), default=10),
         Parameter(
             "abandoned_years",
@@ -118,13 +113,7 @@ class CultivationDynamics(Algorithm):
             tr_noop("A cell counts as cultivated in a year above this many hectares."),
             default=0.0,
         ),
-        Parameter(
-            "regions",
-            "layer",
-            tr_noop("Regions to sum the classes in (administrative regions)."),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
-        ),
+        REGIONS,
         Parameter(
             "region_field",
             "field",

@@ -31,6 +31,7 @@ raster's extent.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -41,6 +42,7 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import ERADICATION_FOOTPRINTS, REGIONS, WEIGHT_FIELD
 from analysis.count import PointIndex
 from analysis.displacement_areas import (
     Observations,
@@ -88,13 +90,10 @@ class Displacement(Algorithm):
             roles=("violence", "cultivation"),
             geometry=("point", "polygon"),
         ),
-        Parameter(
-            "targets",
-            "layer",
-            tr_noop("Where the intervention happened: eradication footprints or points."),
-            required=True,
-            roles=("eradication",),
-            geometry=("polygon", "point"),
+        replace(
+            ERADICATION_FOOTPRINTS,
+            name="targets",
+            help=tr_noop("Where the intervention happened: eradication footprints or points."),
         ),
         Parameter(
             "control",
@@ -102,12 +101,12 @@ class Displacement(Algorithm):
             tr_noop("Control polygons (default: the study region outside targets and buffers)."),
             geometry=("polygon",),
         ),
-        Parameter(
-            "region",
-            "layer",
-            tr_noop("Study region (default: the project's regions, else the extent of the data)."),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
+        replace(
+            REGIONS,
+            name="region",
+            help=tr_noop(
+                "Study region (default: the project's regions, else the extent of the data)."
+            ),
         ),
         Parameter(
             "targets_where",
@@ -137,12 +136,7 @@ class Displacement(Algorithm):
             "buffer_m", "number", tr_noop("Width of the buffer ring in metres."), default=2000.0
         ),
         Parameter("rings", "integer", tr_noop("Concentric buffer rings of that width."), default=1),
-        Parameter(
-            "weight_field",
-            "field",
-            tr_noop("Sum this field (e.g. fatalities) instead of counting events."),
-            parent="events",
-        ),
+        WEIGHT_FIELD,
         Parameter(
             "target_radius_m",
             "number",

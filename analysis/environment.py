@@ -21,6 +21,7 @@ it is measured cluster by cluster of nearby footprints (docs/performance.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -31,6 +32,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import CULTIVATION_GRID, ERADICATION_FOOTPRINTS
 from analysis.inputs import (
     InputError,
     date_column,
@@ -354,14 +356,7 @@ class EnvironmentalHarm(Algorithm):
         "protected areas after nearby eradication."
     )
     parameters = (
-        Parameter(
-            "footprints",
-            "layer",
-            tr_noop("Eradication footprints (polygons) or points with --footprint-radius-m."),
-            required=True,
-            roles=("eradication",),
-            geometry=("polygon", "point"),
-        ),
+        ERADICATION_FOOTPRINTS,
         Parameter(
             "protected",
             "layer",
@@ -422,13 +417,7 @@ class EnvironmentalHarm(Algorithm):
             tr_noop("IUCN category field of the protected areas (default: IUCN_CAT if present)."),
             parent="protected",
         ),
-        Parameter(
-            "cultivation",
-            "layer",
-            tr_noop("Annual cultivation grid (hectares per cell, one column per year)."),
-            roles=("cultivation",),
-            geometry=("polygon",),
-        ),
+        replace(CULTIVATION_GRID, geometry=("polygon",)),
         Parameter(
             "years_after",
             "integer",

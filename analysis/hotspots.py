@@ -33,6 +33,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,6 +58,7 @@ from analysis.cell_grid import (
     CellGrid,
     grid_for_extent,
 )
+from analysis.common_parameters import REGIONS, WEIGHT_FIELD
 from analysis.gi_grid import band_kernel, gi_star_grid, neighbour_counts, window_sum
 from analysis.hotspot_stats import (
     EMERGING_CATEGORIES,
@@ -331,21 +333,14 @@ class HotSpots(Algorithm):
                 "cells)."
             ),
         ),
-        Parameter(
-            "weight_field",
-            "field",
-            tr_noop("Numeric field to weight each event (e.g. fatalities); default counts events."),
-            parent="events",
-        ),
-        Parameter(
-            "polygons",
-            "layer",
-            tr_noop(
+        WEIGHT_FIELD,
+        replace(
+            REGIONS,
+            name="polygons",
+            help=tr_noop(
                 "gi_star only: count events in these polygons instead of grid cells "
                 "(queen contiguity weights)."
             ),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
         ),
         Parameter(
             "period",

@@ -1,0 +1,48 @@
+"""Inputs several analyses take, declared once: the layer's kind, roles and geometry, and the
+help where the analyses mean the same thing by it.
+
+An analysis uses one as it is, or `dataclasses.replace(REGIONS, name=..., help=...)` where its
+flag, its help (what it does with the input) or its required-ness really differ. Help strings
+are tr_noop: translated where shown (the dialog, --help, docs/analyses.md).
+"""
+
+from __future__ import annotations
+
+from analysis.base import Parameter
+from layers.i18n import tr_noop
+
+# Administrative regions: the polygons results are summed, counted or reported in.
+REGIONS = Parameter(
+    "regions",
+    "layer",
+    tr_noop("Regions to sum the classes in (administrative regions)."),
+    roles=("admin_boundaries",),
+    geometry=("polygon",),
+)
+
+# Where eradication happened: footprints, or points given a radius by another parameter.
+ERADICATION_FOOTPRINTS = Parameter(
+    "footprints",
+    "layer",
+    tr_noop("Eradication footprints (polygons) or points with --footprint-radius-m."),
+    required=True,
+    roles=("eradication",),
+    geometry=("polygon", "point"),
+)
+
+# Annual cultivation (e.g. SIMCI): one row per cell, one hectares column per year.
+CULTIVATION_GRID = Parameter(
+    "cultivation",
+    "layer",
+    tr_noop("Annual cultivation grid: hectares per cell, one column per year."),
+    roles=("cultivation",),
+    geometry=("polygon", "point"),
+)
+
+# A numeric field of the events summed in place of a count of 1 each.
+WEIGHT_FIELD = Parameter(
+    "weight_field",
+    "field",
+    tr_noop("Sum this numeric field (e.g. fatalities) instead of counting events."),
+    parent="events",
+)
