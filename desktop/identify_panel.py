@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from core.state import AppState
 from desktop.attribute_table import format_cell
+from desktop.raster_desktop import RasterHit
 from layers.i18n import tr
 from layers.layer import Layer
 
@@ -50,6 +53,7 @@ class IdentifyPanel(QWidget):
             self.hint.setText(self._first_hint)
         self.tree.setHeaderLabels([tr("Feature / field"), tr("Value")])
         self.results: list[tuple[Layer, list[int]]] = []
+        self.pixels: list[RasterHit] = []  # raster layers' values at the click
 
     def follow(self, state: AppState) -> None:
         """Results belong to one project and period: drop them when either changes."""
@@ -63,23 +67,37 @@ class IdentifyPanel(QWidget):
         )
 
     def _outdated(self, hint: str) -> None:
-        if not self.results:
+        if not self.results and not self.pixels:
             return  # nothing shown is out of date
         self.results = []
+        self.pixels = []
         self.tree.clear()
         self.tree.hide()
         self.hint.setText(hint or self._first_hint)
 
-    def show_results(self, lon: float, lat: float, hits: list[tuple[Layer, list[int]]]) -> None:
+    def show_results(
+        self,
+        lon: float,
+        lat: float,
+        hits: list[tuple[Layer, list[int]]],
+        pixels: Sequence[RasterHit] = (),
+    ) -> None:
+        """Features under the click, layer by layer, then the rasters' pixel values there."""
         self.results = hits
+        self.pixels = list(pixels)
         self.tree.clear()
         where = f"{lat:.5f}°, {lon:.5f}°"
-        self.tree.setVisible(bool(hits))
-        if not hits:
+        self.tree.setVisible(bool(hits or pixels))
+        if not hits and not pixels:
             self.hint.setText(tr("Nothing at {w}.").format(w=where))
             return
         n = sum(len(rows) for _layer, rows in hits)
-        self.hint.setText(tr("{n} feature(s) at {w}").format(n=n, w=where))
+        if hits:
+            self.hint.setText(tr("{n} feature(s) at {w}").format(n=n, w=where))
+        else:
+            self.hint.setText(tr("Pixel values at {w}").format(w=where))
+        for pixel in pixels:
+            self.tree.addTopLevelItem(QTreeWidgetItem([pixel.layer.name, pixel.text()]))
         for layer, rows in hits:
             layer_item = QTreeWidgetItem([layer.name, tr("{n} feature(s)").format(n=len(rows))])
             self.tree.addTopLevelItem(layer_item)
@@ -109,4 +127,6 @@ class IdentifyPanel(QWidget):
         for layer, rows in self.results:
             geom = layer.data.geometry.name
             out[layer.name] = [layer.data.drop(columns=geom).iloc[r].to_dict() for r in rows]
+        for pixel in self.pixels:
+            out[pixel.layer.name] = [{"value": pixel.value, "class": pixel.meaning}]
         return out

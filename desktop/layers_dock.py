@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QSlider,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QTreeView,
@@ -42,10 +44,11 @@ from cartography.render import LegendEntry
 from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from desktop.labels import field_key_label
+from desktop.raster_desktop import RasterPropertiesDialog, raster_tooltip
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
 from layers.crs import crs_label
 from layers.i18n import tr
-from layers.layer import Layer, LayerList
+from layers.layer import Layer, LayerList, is_raster
 from layers.roles import ROLE_LABELS, Role
 from layers.style import Style
 
@@ -112,7 +115,21 @@ def ramp_icon(ramp: str, width: int = 16, height: int = 16) -> QIcon:
 geometry_kind = FrameMemo(lambda layer: layer.geometry_kind)
 
 
+def raster_icon(layer) -> QIcon:
+    """A raster's symbol: its ramp, or its first class colours, or an RGB square."""
+    st = layer.style
+    if st.kind in ("continuous", "loss_year"):
+        return ramp_icon(st.ramp)
+    if st.kind == "hillshade":
+        return ramp_icon("Greys_r")
+    if st.kind == "classified" and st.classes:
+        return swatch("polygon", st.classes[0].colour, "#666666")
+    return ramp_icon("hsv")
+
+
 def layer_icon(layer: Layer) -> QIcon:
+    if is_raster(layer):
+        return raster_icon(layer)
     st: Style = layer.style
     if st.kind == "graduated":
         return ramp_icon(st.ramp)
@@ -131,6 +148,8 @@ class LayerTreeModel(QAbstractItemModel):
         self._push = push  # undo_stack.push: every edit is undoable
         self._shadow: list[Layer] = []
         self._legend: dict[int, list[LegendEntry]] = {}
+        # layer.id -> why its last view drew nothing (a raster without overviews, say).
+        self.problems: dict[int, str] = {}
         self._list: LayerList | None = None
         self.set_layers(layers)
 
@@ -186,6 +205,10 @@ class LayerTreeModel(QAbstractItemModel):
         if layer in self._shadow:
             idx = self.index(self._shadow.index(layer), 0)
             self.dataChanged.emit(idx, idx)
+
+    def layer_problem_changed(self, layer: Layer) -> None:
+        """Its warning icon and tooltip follow `problems`."""
+        self._on_changed(layer, "problem")
 
     def set_legend(self, entries: list[LegendEntry]) -> None:
         """Show each layer's legend classes (from the last render) as its children."""
@@ -268,8 +291,13 @@ class LayerTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DecorationRole:
+            if layer.id in self.problems:
+                warning = QStyle.StandardPixmap.SP_MessageBoxWarning
+                return QApplication.style().standardIcon(warning)
             return layer_icon(layer)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if is_raster(layer):
+                return raster_tooltip(layer, self.problems.get(layer.id, ""))
             return self._tooltip(layer)
         if role == Qt.ItemDataRole.ForegroundRole and not layer.visible:
             return QColor("#8a8a8a")
@@ -411,6 +439,7 @@ class LayersPanel(QWidget):
     open_table_requested = Signal(object)
     style_requested = Signal(object)
     zoom_requested = Signal(object)
+    overviews_requested = Signal(object)
 
     def __init__(self, layers: LayerList, push: Callable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -563,6 +592,10 @@ class LayersPanel(QWidget):
             action.triggered.connect(slot)
             return action
 
+        if is_raster(layer):
+            self._raster_menu(menu, add, layer)
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+            return
         add(tr("Zoom to layer"), lambda: self.zoom_requested.emit(layer))
         add(tr("Open attribute table"), lambda: self.open_table_requested.emit(layer))
         add(tr("Style…"), lambda: self.style_requested.emit(layer))
@@ -579,6 +612,25 @@ class LayersPanel(QWidget):
         add(tr("Rename"), self.rename_current)
         add(tr("Remove"), lambda: self._confirm_remove(layer))
         menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def _raster_menu(self, menu: QMenu, add, layer) -> None:
+        """A raster has no table, role or fields: its metadata and overviews instead."""
+        add(tr("Zoom to layer"), lambda: self.zoom_requested.emit(layer))
+        add(tr("Style…"), lambda: self.style_requested.emit(layer))
+        add(tr("Opacity…"), lambda: self.ask_opacity(layer))
+        add(tr("Properties…"), lambda: self.show_properties(layer))
+        build = add(tr("Build overviews…"), lambda: self.overviews_requested.emit(layer))
+        if layer.id in self.model.problems:
+            menu.setDefaultAction(build)  # the remedy for what the map could not draw
+        menu.addSeparator()
+        add(tr("Rename"), self.rename_current)
+        add(tr("Remove"), lambda: self._confirm_remove(layer))
+
+    def show_properties(self, layer) -> RasterPropertiesDialog:
+        dialog = RasterPropertiesDialog(layer, self)
+        dialog.open()
+        self._properties_dialog = dialog
+        return dialog
 
     def _confirm_remove(self, layer: Layer) -> None:
         self.set_current_layer(layer)

@@ -52,6 +52,7 @@ from desktop.layers_dock import LayersPanel
 from desktop.memory import release_removed_layers, settle_loaded_layers
 from desktop.messages import MessagesPanel
 from desktop.project_files import ProjectFiles
+from desktop.raster_desktop import RasterWindow, raster_hits_at
 from desktop.recovery import RecoveryWriter
 from desktop.selection import FeatureSelection
 from desktop.status_bar import MapStatusBar
@@ -63,7 +64,7 @@ from desktop.workbench import WorkbenchWindow
 from desktop.workers import TaskRunner, Worker
 from layers.crs import crs_label
 from layers.i18n import tr, tr_noop
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.project import Project
 from layers.timefilter import TimeFilter
 
@@ -86,7 +87,7 @@ def default_recovery_dir() -> Path:
     return Path(base or Path.home() / ".harm-atlas") / "recovery"
 
 
-class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
+class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, WorkbenchWindow):
     project_changed = Signal(object)
 
     def __init__(
@@ -261,6 +262,7 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         self._connect_status_bar()
         canvas.identified.connect(self._show_identify)
         canvas.render_failed.connect(self.messages.error)
+        canvas.rendered.connect(self._check_raster_errors)
         canvas.legend_changed.connect(self.layers_panel.model.set_legend)
         state.events.project.connect(self._show_project)
         state.events.period.connect(canvas.request_redraw)
@@ -281,6 +283,7 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         self.layers_panel.open_table_requested.connect(self.open_table)
         self.layers_panel.style_requested.connect(self.edit_style)
         self.layers_panel.zoom_requested.connect(canvas.zoom_to_layer)
+        self.layers_panel.overviews_requested.connect(self.build_overviews)
         self.layers_panel.model.layer_rename_failed.connect(self.messages.warning)
         self.attribute_table.filter_failed.connect(self.messages.warning)
 
@@ -332,7 +335,8 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         first_layers = len(self.project.layers) and not self.canvas.has_view
         self.canvas.layers_changed()
         self._refresh_table_layers()
-        self.time_panel.set_layers(list(self.project.layers), self.state.period)
+        # Dates come from features; rasters have none (a loss-year raster follows the period).
+        self.time_panel.set_layers(self.project.layers.vectors(), self.state.period)
         self.synthetic_label.setVisible(self.project.is_synthetic)
         self.crs_label.setText(crs_label(self.project.metric_crs))
         if first_layers:
@@ -356,12 +360,12 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
         if attribute == "name":
             self._refresh_table_layers()
         elif attribute in ("mapping", "data"):
-            self.time_panel.set_layers(list(self.project.layers), self.state.period)
+            self.time_panel.set_layers(self.project.layers.vectors(), self.state.period)
             if attribute == "data" and self.attribute_table.model.layer is layer:
                 self.attribute_table.show_layer(layer)
 
     def _refresh_table_layers(self) -> None:
-        self.attribute_table.set_layers(list(reversed(list(self.project.layers))))
+        self.attribute_table.set_layers(list(reversed(self.project.layers.vectors())))
 
     def _period_changed(self, period: TimeFilter | None) -> None:
         if period != self._clean_period:  # saved with the project: unsaved until then
@@ -472,6 +476,9 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
             self.edit_style(layer)
 
     def edit_style(self, layer: Layer) -> None:
+        if is_raster(layer):
+            self.edit_raster_style(layer)
+            return
         dialog = StyleDialog(layer, self)
         dialog.apply_button.clicked.connect(lambda: self.apply_style(layer, dialog.style()))
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -485,7 +492,8 @@ class MainWindow(ProjectFiles, WindowActions, MapStatusBar, WorkbenchWindow):
 
     def _show_identify(self, x: float, y: float, hits: list) -> None:
         lon, lat = self.canvas.lonlat(x, y)
-        self.identify_panel.show_results(lon, lat, hits)
+        pixels = raster_hits_at(self.project.layers, self.canvas.crs, x, y)
+        self.identify_panel.show_results(lon, lat, hits, pixels)
         self.identify_dock.show()
         self.identify_dock.raise_()
 

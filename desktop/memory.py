@@ -13,7 +13,7 @@ import gc
 import weakref
 from collections.abc import Iterable
 
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 
 _departed: list[weakref.ref] = []
 
@@ -29,5 +29,7 @@ def settle_loaded_layers() -> None:
 def release_removed_layers(layers: Iterable[Layer] = ()) -> None:
     """Layers are leaving: let the collector see them (and everything) again."""
     for layer in layers:
-        _departed.extend((weakref.ref(layer), weakref.ref(layer.data)))
+        _departed.append(weakref.ref(layer))
+        if not is_raster(layer):  # a raster holds no features, only its file's name
+            _departed.append(weakref.ref(layer.data))
     gc.unfreeze()

@@ -25,7 +25,7 @@ from desktop.undo import AddLayers
 from desktop.workers import Worker
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.project import PROJECT_SUFFIX, Project
 
 log = logging.getLogger("harm_atlas.desktop")
@@ -118,11 +118,19 @@ class ProjectFiles:
 
     def _report_load(self, layer: Layer) -> None:
         report = layer.report
-        self.messages.info(
-            tr("Loaded {n}: {c:,} features, role {r}.").format(
-                n=layer.name, c=len(layer.data), r=layer.role.label
+        if is_raster(layer):  # pixels, not features: its size and resolution
+            info = layer.info
+            self.messages.info(
+                tr("Loaded {n}: raster of {w:,} × {h:,} pixels ({t}).").format(
+                    n=layer.name, w=info.width, h=info.height, t=info.dtype
+                )
             )
-        )
+        else:
+            self.messages.info(
+                tr("Loaded {n}: {c:,} features, role {r}.").format(
+                    n=layer.name, c=len(layer.data), r=layer.role.label
+                )
+            )
         for text in report.repairs:
             self.messages.repair(f"{layer.name}: {text}")
         for text in report.warnings:

@@ -20,7 +20,7 @@ from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from layers.dates import parse_day
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.numbers import day
 from layers.timefilter import PeriodError, TimeFilter, layer_years
 
@@ -42,7 +42,9 @@ years_of = FrameMemo(
 
 def years_covered(layers) -> tuple[int, int] | None:
     """First and last year over all dated layers (None when no layer is dated)."""
-    spans = [s for s in (years_of(layer) for layer in layers) if s is not None]
+    # Features carry the dates; a raster has none (a loss-year raster follows the period).
+    vectors = [layer for layer in layers if not is_raster(layer)]
+    spans = [s for s in (years_of(layer) for layer in vectors) if s is not None]
     if not spans:
         return None
     return min(s[0] for s in spans), max(s[1] for s in spans)

@@ -39,6 +39,25 @@ class SetLayerAttribute(QUndoCommand):
         return True
 
 
+class SetLayerAttributes(QUndoCommand):
+    """Set several attributes of a layer as one step (a raster's style and opacity from its
+    style dialog): one Ctrl+Z restores them all."""
+
+    def __init__(self, layer: Layer, values: dict[str, Any], text: str) -> None:
+        super().__init__(text)
+        self.layer = layer
+        self.old = {name: getattr(layer, name) for name in values}
+        self.new = dict(values)
+
+    def redo(self) -> None:
+        for name, value in self.new.items():
+            setattr(self.layer, name, value)
+
+    def undo(self) -> None:
+        for name, value in self.old.items():
+            setattr(self.layer, name, value)
+
+
 class MoveLayer(QUndoCommand):
     """Move a layer in the drawing order (LayerList index: 0 is drawn first)."""
 

@@ -42,7 +42,7 @@ CORE_ACTION_IDS = {
 }
 
 FILE_MENU = ("new_project", "open_project", "recent", None, "save", "save_as", None)
-FILE_MENU_END = ("add_layer", None, "quit")
+FILE_MENU_END = ("add_layer", "add_raster", None, "quit")
 EDIT_MENU = ("undo", "redo", None, "clear_selection")
 # The map toolbar shows the View menu's navigation and map tools, in the same order.
 NAVIGATION = ("tool_pan", "tool_zoom_box", "zoom_in", "zoom_out", "zoom_full")
@@ -63,6 +63,8 @@ VIEW_MENU = (
 )
 LAYER_MENU = (
     "add_layer",
+    "add_raster",
+    "add_raster_folder",
     None,
     "layer_style",
     "attribute_table",
@@ -71,6 +73,7 @@ LAYER_MENU = (
     "layer_up",
     "layer_down",
     "zoom_layer",
+    "build_overviews",
     None,
     "layer_remove",
 )
@@ -142,6 +145,26 @@ class WindowActions:
             ["Ctrl+Shift+V", "Ctrl+L"],
             icons.add_layer(),
             tr_noop("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel…)"),
+        )
+        a(
+            "add_raster",
+            tr_noop("Add &Raster Layer…"),
+            self.add_raster_dialog,
+            "Ctrl+Shift+R",  # as in QGIS
+            icons.add_layer(),
+            tr_noop("Add raster layers from files (GeoTIFF, VRT mosaic, ASCII grid)"),
+        )
+        a(
+            "add_raster_folder",
+            tr_noop("Add Raster &Tile Folder…"),
+            self.add_raster_folder_dialog,
+            tip=tr_noop("Add a folder of GeoTIFF tiles (e.g. Hansen loss-year tiles) as one layer"),
+        )
+        a(
+            "build_overviews",
+            tr_noop("Build &overviews"),
+            self.build_overviews_for_current,
+            tip=tr_noop("Build the current raster's overviews so every zoom draws quickly"),
         )
         a(
             "save",
