@@ -44,7 +44,7 @@ from cartography.render import LegendEntry
 from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from desktop.labels import field_key_label
-from desktop.raster_desktop import RasterPropertiesDialog, raster_tooltip
+from desktop.raster_info import RasterPropertiesDialog, raster_tooltip
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
 from layers.crs import crs_label
 from layers.i18n import tr

@@ -1,9 +1,8 @@
-"""Raster layers in the main window (a mixin of MainWindow) and what the panels show of them.
+"""Raster layers in the main window (a mixin of MainWindow) and identify on their pixels.
 
 Adding rasters (Layer ▸ Add Raster Layer…, Ctrl+Shift+R as in QGIS, and a folder of tiles)
-goes through the same background loading and undo step as vector files. The layer panel's
-tooltip and Properties show a raster's size, resolution, CRS, nodata, data type and
-overviews; "Build overviews" runs RasterLayer.build_overviews as a background task with
+goes through the same background loading and undo step as vector files. The layer panel
+shows a raster's metadata (desktop/raster_info.py); "Build overviews" runs RasterLayer.build_overviews as a background task with
 progress and Cancel. Why a view could not be drawn (MapRenderer.raster_errors) goes to the
 Messages panel once per layer and message, not on every redraw. Identify reads the clicked
 pixel (a 1×1 window) in the raster's own CRS.
@@ -18,21 +17,14 @@ from pathlib import Path
 import numpy as np
 from pyproj import CRS, Transformer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
 )
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
+from desktop.raster_info import number
+from desktop.raster_style_dialog import RasterStyleDialog
 from desktop.undo import SetLayerAttributes
-from layers.crs import crs_label
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
 from layers.layer import is_raster
@@ -44,79 +36,6 @@ RASTER_FILE_FILTER = tr_noop(
     "Raster layers (*.tif *.tiff *.vrt *.asc *.img);;GeoTIFF (*.tif *.tiff);;"
     "VRT mosaics (*.vrt);;ASCII grids (*.asc);;All files (*)"
 )
-
-
-# --- what the panels show of a raster ---------------------------------------------------------
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
-
-
-def raster_summary(layer: RasterLayer) -> list[tuple[str, str]]:
-    """(label, value) rows: size, resolution, CRS, nodata, data type, overviews, source."""
-    info = layer.info
-    rx, ry = info.resolution
-    units = "°" if info.crs is not None and info.crs.is_geographic else " m"
-    overviews = ", ".join(f"1:{f}" for f in info.overviews) if info.overviews else tr("none")
-    rows = [
-        (tr("Size"), tr("{w:,} × {h:,} pixels").format(w=info.width, h=info.height)),
-        (tr("Resolution"), f"{_number(rx)} × {_number(ry)}{units}"),
-        (tr("CRS"), crs_label(info.crs) if info.crs is not None else tr("unknown")),
-        (tr("Nodata"), _number(info.nodata) if info.nodata is not None else tr("none")),
-        (tr("Data type"), info.dtype),
-        (tr("Bands"), str(info.band_count)),
-        (tr("Overviews"), overviews),
-    ]
-    if info.scale != 1.0 or info.offset != 0.0:
-        rows.append((tr("Scale / offset"), f"{info.scale:g} / {info.offset:g}"))
-    if info.tiles > 1:
-        rows.append((tr("Tiles"), f"{info.tiles:,}"))
-    if info.crs_assumed:
-        rows.append((tr("Note"), tr("no CRS in the file: WGS 84 assumed")))
-    rows.append((tr("Source"), layer.source.path))
-    return rows
-
-
-def raster_tooltip(layer: RasterLayer, problem: str = "") -> str:
-    """The layer panel's tooltip of a raster; `problem`: why its last view drew nothing."""
-    lines = [f"<b>{layer.name}</b>"]
-    lines += [f"{label}: {value}" for label, value in raster_summary(layer)]
-    lines.append(tr("Opacity: {o:.0%}").format(o=layer.opacity))
-    if problem:
-        lines.append(f"<span style='color:#b00020'>{problem}</span>")
-    return "<br>".join(lines)
-
-
-class RasterPropertiesDialog(QDialog):
-    """A raster's metadata as a two-column table (the layer panel's Properties…)."""
-
-    def __init__(self, layer: RasterLayer, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Properties — {n}").format(n=layer.name))
-        rows = raster_summary(layer)
-        self.table = QTableWidget(len(rows), 2)
-        self.table.setObjectName("raster_properties")
-        self.table.setHorizontalHeaderLabels([tr("Property"), tr("Value")])
-        for i, (label, value) in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(label))
-            self.table.setItem(i, 1, QTableWidgetItem(value))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.table.horizontalHeader().setStretchLastSection(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        box = QVBoxLayout(self)
-        box.addWidget(self.table)
-        box.addWidget(buttons)
-        self.resize(520, 340)
-
-    def values(self) -> dict[str, str]:
-        return {
-            self.table.item(r, 0).text(): self.table.item(r, 1).text()
-            for r in range(self.table.rowCount())
-        }
 
 
 # --- identify -----------------------------------------------------------------------------------
@@ -134,7 +53,7 @@ class RasterHit:
         return self.values[0] if self.values else None
 
     def text(self) -> str:
-        shown = ", ".join(tr("nodata") if v is None else _number(v) for v in self.values)
+        shown = ", ".join(tr("nodata") if v is None else number(v) for v in self.values)
         return f"{shown} ({self.meaning})" if self.meaning else shown
 
 
@@ -219,10 +138,6 @@ class RasterWindow:
     def edit_raster_style(self, layer: RasterLayer):
         """The raster style dialog (non-modal); Apply and OK change style and opacity as one
         undo step."""
-        # Here, not at the top: the dialog takes its ramp icons from the layers panel, which
-        # takes its raster tooltips from this module.
-        from desktop.raster_style_dialog import RasterStyleDialog
-
         dialog = RasterStyleDialog(layer, self)
 
         def apply() -> None:
