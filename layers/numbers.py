@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import decimal
 import math
+import sys
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -30,8 +30,13 @@ _MAX_DECIMALS = 6
 
 def is_missing(value: Any) -> bool:
     """None, NaN, NaT, pd.NA and infinities have no number to show."""
-    if value is None or value is pd.NaT or value is pd.NA:
+    if value is None:
         return True
+    pd = sys.modules.get("pandas")  # a CLI run that never loads pandas has no NaT or NA
+    if pd is not None and (value is pd.NaT or value is pd.NA):
+        return True
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
     if isinstance(value, float | np.floating):
         return not math.isfinite(float(value))
     return False
@@ -122,17 +127,15 @@ def day(value: Any, long: bool = False, language: str | None = None) -> str:
     if is_missing(value):
         return MISSING
     if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-        if value is pd.NaT:
-            return MISSING
+        value = value.astype("datetime64[us]").item()  # a datetime (pandas stays unloaded)
     if long and isinstance(value, date):
         when = value.date() if isinstance(value, datetime) else value
         locale = _locale(language)
         # English's CLDR long form is US 'May 12, 2021'; day-first reads the same in both.
         return format_date(when, "d MMMM y" if locale.startswith("en") else "long", locale=locale)
-    if isinstance(value, pd.Timestamp | datetime):
-        stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    if isinstance(value, datetime):  # pandas' Timestamp is one too
+        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.strftime("%Y-%m-%d") if midnight else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -140,7 +143,7 @@ def day(value: Any, long: bool = False, language: str | None = None) -> str:
 
 def cell(value: Any, language: str | None = None) -> str:
     """Any attribute value as a table cell: numbers grouped, dates ISO, text as is."""
-    if isinstance(value, np.datetime64 | pd.Timestamp | datetime | date):
+    if isinstance(value, np.datetime64 | datetime | date):
         return day(value)
     return number(value, language=language)
 
