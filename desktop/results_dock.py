@@ -305,11 +305,18 @@ class ResultsPanel(QWidget):
         )
         self.pick_button.setCheckable(True)
         self.pick_button.clicked.connect(lambda: self.pick_eradication_requested.emit())
+        # Column and its button on one row, export on the next: one row of three made the
+        # dock at least 322 px wide and took the map's room (issue 14: 17).
+        self.column_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.column_combo.setMinimumContentsLength(8)
         row = QHBoxLayout()
-        row.addWidget(self.export_button)
-        row.addStretch(1)
-        row.addWidget(self.column_combo)
+        row.addWidget(self.column_combo, 1)
         row.addWidget(self.map_button)
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_button)
+        export_row.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(self.title)
@@ -317,6 +324,7 @@ class ResultsPanel(QWidget):
         box.addWidget(split, 1)
         box.addWidget(self.notes)
         box.addLayout(row)
+        box.addLayout(export_row)
         box.addWidget(self.pick_button)
         self._refresh_buttons()
 
