@@ -131,8 +131,9 @@ def test_removing_a_layer_does_not_wait_for_the_render_under_way(canvas) -> None
         canvas.renderer.forget(layer)
         assert time.perf_counter() - began < 0.5
         del layer
-        gc.collect()
+        gc.collect()  # not timed: a full collection under load can take longer than the bound
         assert gone() is None  # the queued forget does not keep the layer alive
+        began = time.perf_counter()
         canvas.renderer.reset()  # nor does a new project wait
         assert time.perf_counter() - began < 0.5
     finally:
