@@ -39,6 +39,14 @@ CULTIVATION_GRID = Parameter(
     geometry=("polygon", "point"),
 )
 
+# When each point event happened, where the layer's mapped date is not the one wanted.
+EVENT_DATE_FIELD = Parameter(
+    "date_field",
+    "field",
+    tr_noop("Date field of point events (default: the layer's mapped date)."),
+    parent="events",
+)
+
 # A numeric field of the events summed in place of a count of 1 each.
 WEIGHT_FIELD = Parameter(
     "weight_field",

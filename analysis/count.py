@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.common_parameters import REGIONS, WEIGHT_FIELD
+from analysis.common_parameters import EVENT_DATE_FIELD, REGIONS, WEIGHT_FIELD
 from analysis.inputs import (
     InputError,
     date_column,
@@ -258,12 +258,7 @@ class CountPointsInPolygons(Algorithm):
             required=True,
         ),
         replace(WEIGHT_FIELD, parent="points"),
-        Parameter(
-            "date_field",
-            "field",
-            tr_noop("Date field of the events (default: the layer's mapped date)."),
-            parent="points",
-        ),
+        replace(EVENT_DATE_FIELD, parent="points"),
         Parameter("from", "date", tr_noop("First day counted (YYYY-MM-DD), inclusive.")),
         Parameter("to", "date", tr_noop("Last day counted (YYYY-MM-DD), inclusive.")),
         Parameter(

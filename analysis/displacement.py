@@ -42,7 +42,12 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.common_parameters import ERADICATION_FOOTPRINTS, REGIONS, WEIGHT_FIELD
+from analysis.common_parameters import (
+    ERADICATION_FOOTPRINTS,
+    EVENT_DATE_FIELD,
+    REGIONS,
+    WEIGHT_FIELD,
+)
 from analysis.count import PointIndex
 from analysis.displacement_areas import (
     Observations,
@@ -120,12 +125,7 @@ class Displacement(Algorithm):
             tr_noop("Or: each target's own date in this field (targets of a date form a cohort)."),
             parent="targets",
         ),
-        Parameter(
-            "event_date_field",
-            "field",
-            tr_noop("Date field of point events (default: the layer's mapped date)."),
-            parent="events",
-        ),
+        replace(EVENT_DATE_FIELD, name="event_date_field"),
         Parameter("window_days", "integer", tr_noop("Days counted before and after."), default=365),
         Parameter(
             "window_years",
