@@ -43,7 +43,7 @@ from analysis.population_raster import optional_raster, raster_demand_points, ra
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
 from layers.i18n import tr, tr_noop
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
@@ -71,7 +71,8 @@ class _Context:
         self, project, regions: Layer, period: TimeFilter | None, feedback: Feedback
     ) -> None:
         self.project = project
-        self.layers = list(project.layers)
+        # Rasters (no role, no features) come in only as --population-raster/--loss-raster.
+        self.layers = [layer for layer in project.layers if not is_raster(layer)]
         self.crs: CRS = project.metric_crs
         self.period = period
         self.feedback = feedback

@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.indicator_catalogue import INDICATORS, Indicator
 from cartography.classify import Classification, classify_shared
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.roles import Role
 from layers.timefilter import TimeFilter, layer_years
 
@@ -224,7 +224,8 @@ def side_label(project, side: Side) -> str:
 
 
 def project_years(project) -> tuple[int, int] | None:
-    spans = [layer_years(layer) for layer in project.layers]
+    # Rasters have no dated features (a loss-year raster's years follow the period).
+    spans = [layer_years(layer) for layer in project.layers if not is_raster(layer)]
     spans = [s for s in spans if s]
     if not spans:
         return None
@@ -419,7 +420,9 @@ def layers_for(project, key: str):
     from layers.layer import LayerList
     from layers.project import Project
 
-    kept = LayerList(lyr for lyr in project.layers if lyr.role != Role.ERADICATION)
+    kept = LayerList(
+        lyr for lyr in project.layers if is_raster(lyr) or lyr.role != Role.ERADICATION
+    )
     light = Project(
         layers=kept,
         title=project.title,

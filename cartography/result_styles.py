@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.roles import Role
 from layers.style import Style, default_style
 
@@ -112,6 +112,8 @@ def _is_grid(gdf: gpd.GeoDataFrame) -> bool:
 
 
 def is_filled_area(layer: Layer) -> bool:
+    if is_raster(layer):  # a raster or basemap has pixels, not polygons
+        return False
     return layer.geometry_kind == "polygon" and not layer.style.no_fill
 
 

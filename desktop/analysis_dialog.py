@@ -43,7 +43,7 @@ from desktop.undo import AddLayers
 from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr, tr_noop
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.project import Project
 from layers.roles import Role
 
@@ -141,6 +141,8 @@ def alternatives(parameters: tuple[Parameter, ...]) -> dict[str, str]:
 
 
 def _layer_fits(layer: Layer, p: Parameter) -> bool:
+    if is_raster(layer):  # layer parameters take features; rasters are given as paths
+        return False
     return not p.geometry or layer.geometry_kind in p.geometry
 
 

@@ -22,9 +22,10 @@ pytestmark = [
 
 
 def loss_year_raster(project, folder: Path) -> Path:
-    """A small Hansen-style loss-year GeoTIFF over the project (the sample has no raster yet)."""
-    west, south, east, north = project.layers[0].data.to_crs(4326).total_bounds
-    for layer in project.layers:
+    """A small Hansen-style loss-year GeoTIFF over the project's vector layers."""
+    vectors = project.layers.vectors()
+    west, south, east, north = vectors[0].data.to_crs(4326).total_bounds
+    for layer in vectors:
         w, s, e, n = layer.data.to_crs(4326).total_bounds
         west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
     values = np.random.default_rng(7).integers(0, 24, size=(200, 200), dtype=np.uint8)

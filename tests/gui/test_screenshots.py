@@ -28,7 +28,7 @@ def test_main_window_screenshots(
         assert image.save(str(docs_images / "main_window.png"))
 
     # A second view: one year, a selection in the table, identify results.
-    points = [lay for lay in window.project.layers if lay.geometry_kind == "point"]
+    points = [lay for lay in window.project.layers.vectors() if lay.geometry_kind == "point"]
     events = max(points, key=lambda lay: len(lay.data))
     window.open_table(events)
     window.attribute_table.view.selectRow(0)
