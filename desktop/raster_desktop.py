@@ -52,9 +52,9 @@ class RasterHit:
     def value(self) -> float | None:
         return self.values[0] if self.values else None
 
-    def text(self) -> str:
+    def text(self, with_meaning: bool = True) -> str:
         shown = ", ".join(tr("nodata") if v is None else number(v) for v in self.values)
-        return f"{shown} ({self.meaning})" if self.meaning else shown
+        return f"{shown} ({self.meaning})" if self.meaning and with_meaning else shown
 
 
 def pixel_at(layer: RasterLayer, crs: CRS, x: float, y: float) -> RasterHit | None:

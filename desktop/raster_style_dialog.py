@@ -8,7 +8,7 @@ project file is) and the layer's opacity; the main window applies both as one un
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -52,6 +52,7 @@ SAMPLE_SIDE = 256  # pixels per side read to list a raster's values for its clas
 
 def _ramps(current: str) -> QComboBox:
     box = QComboBox()
+    box.setIconSize(QSize(64, 14))  # the ramp itself, not a squeezed square
     ramps = SEQUENTIAL_RAMPS if current in SEQUENTIAL_RAMPS else (*SEQUENTIAL_RAMPS, current)
     for ramp in ramps:
         box.addItem(ramp_icon(ramp, 64, 14), ramp, ramp)

@@ -117,7 +117,12 @@ def test_identify_shows_pixel_value_and_class_name(make_window, qtbot, monkeypat
     assert window.identify_panel.values() == {
         layer.name: [{"value": 19.0, "class": "Loss in 2019"}]
     }
-    assert window.identify_panel.tree.topLevelItem(0).text(1) == "19 (Loss in 2019)"
+    shown = window.identify_panel.tree.topLevelItem(0)
+    assert shown.text(0) == layer.name
+    assert [(shown.child(i).text(0), shown.child(i).text(1)) for i in range(2)] == [
+        ("Pixel value", "19"),
+        ("Class", "Loss in 2019"),
+    ]
     window.canvas.identify(*to_map.transform(-73.985, 2.09))  # the east half: no loss
     assert window.identify_panel.values()[layer.name] == [{"value": 0.0, "class": "No loss"}]
     window.canvas.identify(*to_map.transform(-73.5, 2.09))  # off the raster
