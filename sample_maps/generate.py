@@ -5,7 +5,8 @@ analysts really receive: HDX boundaries (GeoJSON), an ACLED export (CSV), a heal
 export (CSV with X/Y), WDPA protected areas (Shapefile, legacy fields), OSM-like rivers,
 settlements and border (GeoJSON), a SIMCI-style 1 km coca grid in UTM 18N with inconsistent
 year columns (GeoPackage) and eradication records (GeoPackage, manual points + aerial
-spraying footprints).
+spraying footprints), and rasters (sample_maps/rasters.py): a Hansen-style forest loss-year
+GeoTIFF, a WorldPop-style population GeoTIFF and a relief basemap (MBTiles) from a DEM.
 
 Effects are planted on purpose (eradication displacing cultivation, a crackdown displacing
 violence, a harm-reduction programme diffusing benefits, spraying-rule violations, a health
@@ -44,7 +45,9 @@ from sample_maps.measurement import (
     measure,
     update_readme,
 )
-from sample_maps.project import project_dict
+from sample_maps.project import project_dict, raster_layers
+from sample_maps.raster_truth import check_rasters, measure_rasters
+from sample_maps.rasters import write_rasters
 from sample_maps.world import (
     METRIC_EPSG,
     PNN_ID,
@@ -114,16 +117,21 @@ def generate(root: Path = SAMPLE_DIR, seed: int = SEED) -> dict:
         write_world(world, root)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    write_rasters(world, root, seed)
     minx, miny, maxx, maxy = world.region.bounds
     extent = (minx - 4000, miny - 6000, maxx + 4000, maxy + 4000)
-    (root / "sample.hatlas.json").write_text(_dump(project_dict(extent)), encoding="utf-8")
+    project = project_dict(extent, raster_layers())
+    (root / "sample.hatlas.json").write_text(_dump(project), encoding="utf-8")
     truth = ground_truth(measure(root))
-    truth["planted_ok"] = not check_planted(truth, world.planted)
+    truth["rasters"] = measure_rasters(root)
+    truth["planted_ok"] = not (
+        check_planted(truth, world.planted) + check_rasters(truth["rasters"])
+    )
     (root / "ground_truth.json").write_text(_dump(truth), encoding="utf-8")
     readme = root / "README.md"
     if readme.exists():
         update_readme(readme, truth)
-    problems = check_planted(truth, world.planted)
+    problems = check_planted(truth, world.planted) + check_rasters(truth["rasters"])
     if problems:
         raise RuntimeError("Planted effects missing: " + "; ".join(problems))
     return truth
@@ -180,6 +188,12 @@ def summary(truth: dict) -> str:
         f"health gap {hg['name']}: {hg['share_beyond_15km']:.0%} of people beyond 15 km, "
         f"{hg['facilities_in_municipality']} facilities, {hg['events_per_100k_2019_2023']} "
         f"events/100k/yr (rank {hg['rank_by_event_rate']})"
+    )
+    loss = truth["rasters"]["forest_loss"]["areas"]
+    lines.append(
+        "forest loss ha 2016-17 -> 2019-20: park "
+        f"{loss['national_park']['before_ha']}->{loss['national_park']['after_ha']}, "
+        f"2-5 km ring {loss['ring_1']['before_ha']}->{loss['ring_1']['after_ha']}"
     )
     for code, d in e["department_contrast"]["realised"].items():
         lines.append(

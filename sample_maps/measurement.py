@@ -15,6 +15,7 @@ import shapely
 
 from sample_maps.effects import CRACKDOWN_RING_M, HR_RING_M, HR_TARGET_M, YEAR_COLUMNS
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, POLITICAL_VIOLENCE, SPRAY_LAYER
+from sample_maps.raster_truth import readme_lines as raster_readme_lines
 from sample_maps.world import (
     CAMPAIGN,
     CAMPAIGN_END,
@@ -570,6 +571,8 @@ def readme_figures(truth: dict) -> str:
             f"{d['events_2021_2023_mean']:g} | {d['population_share_beyond_15km']:.0%} | "
             f"{d['harm_reduction_services']} |"
         )
+    if "rasters" in truth:
+        out += raster_readme_lines(truth["rasters"])
     return "\n".join(out)
 
 

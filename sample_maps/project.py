@@ -3,9 +3,11 @@ the role, field mapping and style an analyst would give it."""
 
 from __future__ import annotations
 
+from layers.raster_style import RasterStyle
 from layers.style import Style
 from sample_maps.effects import YEAR_COLUMNS
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_LAYER
+from sample_maps.rasters import RASTER_FILES, RELIEF_ATTRIBUTION
 from sample_maps.world import METRIC_EPSG, NOTE, SEED
 
 # Each layer's field mapping: the columns of the format its files imitate (the national
@@ -88,10 +90,87 @@ def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None
     return layer_entry(name, FILES[key], role, style, fields, sublayer, years, note=NOTE, **meta)
 
 
-def project_dict(extent: tuple[float, float, float, float] | None = None) -> dict:
+def raster_entry(
+    name: str,
+    path: str,
+    style: RasterStyle,
+    *,
+    visible: bool = True,
+    opacity: float = 1.0,
+    kind: str = "raster",
+    **meta,
+) -> dict:
+    """One raster (or basemap) layer of a synthetic project file (layers/project.py)."""
+    return {
+        "kind": kind,
+        "name": name,
+        "source": {"path": path, "sublayer": None, "options": {}},
+        "style": style.to_dict(),
+        "visible": visible,
+        "opacity": opacity,
+        "metadata": {"synthetic": True, "note": NOTE, **meta},
+    }
+
+
+POPULATION_LAYER = "Población 100 m (WorldPop)"
+LOSS_LAYER = "Pérdida de bosque (Hansen)"
+RELIEF_LAYER = "Relieve (mapa base sintético)"
+
+
+def raster_layers() -> list[tuple[str, dict]]:
+    """The sample's raster layers, each after the name of the layer it is drawn above."""
+    return [
+        # The relief over the municipalities' opaque fill, translucent so it shades them;
+        # hidden by default, so the usual map and its exports stay as they were.
+        (
+            "Municipios (ADM2)",
+            raster_entry(
+                RELIEF_LAYER,
+                RASTER_FILES["relief"],
+                RasterStyle(kind="rgb"),
+                visible=False,
+                opacity=0.45,
+                kind="basemap",
+                imitates="Offline basemap: MBTiles of hillshade PNG tiles from a DEM",
+                attribution=RELIEF_ATTRIBUTION,
+            ),
+        ),
+        # People above the relief, hidden: shown, it would cover the municipalities.
+        (
+            RELIEF_LAYER,
+            raster_entry(
+                POPULATION_LAYER,
+                RASTER_FILES["population"],
+                RasterStyle(kind="continuous", ramp="YlOrBr", vmin=0.0, vmax=60.0),
+                visible=False,
+                opacity=0.8,
+                imitates="WorldPop / GHS-POP people per 100 m pixel (GeoTIFF), EPSG:32618",
+            ),
+        ),
+        # Loss above the coca grid (the ring's clearings lie in coca cells) and below the
+        # lines and points; a year ramp over the project's period, darkest the latest.
+        (
+            "Cultivos de coca 1 km (SIMCI)",
+            raster_entry(
+                LOSS_LAYER,
+                RASTER_FILES["loss"],
+                RasterStyle(kind="loss_year", ramp="RdPu", vmin=2010.0, vmax=2023.0),
+                opacity=0.9,
+                imitates="Hansen GFC lossyear (uint8, 30 m, 0 = no loss, n = 2000 + n), EPSG:32618",
+            ),
+        ),
+    ]
+
+
+def project_dict(
+    extent: tuple[float, float, float, float] | None = None,
+    rasters: list[tuple[str, dict]] | None = None,
+) -> dict:
     """The sample project (layers/project.py format), drawn bottom to top.
 
-    extent: the initial view in the metric CRS (the region with a margin).
+    extent: the initial view in the metric CRS (the region with a margin). rasters: raster
+    entries after the name of the layer each goes above (raster_layers()); none by default, so
+    the national benchmark, which reuses these vector layers, stays vector-only.
     """
     last = YEAR_COLUMNS[max(YEAR_COLUMNS)]
     erad = FIELDS["eradication"]
@@ -214,6 +293,9 @@ def project_dict(extent: tuple[float, float, float, float] | None = None) -> dic
             imitates="Settlement points with population",
         ),
     ]
+    for below, entry in rasters or []:
+        at = next(i for i, layer in enumerate(layers) if layer["name"] == below)
+        layers.insert(at + 1, entry)
     return {
         "format": "harm-atlas-project",
         "version": 1,

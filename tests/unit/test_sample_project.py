@@ -15,6 +15,7 @@ import pyogrio
 import pytest
 import shapely
 
+from layers.layer import is_raster
 from layers.project import Project
 from layers.readers import read_layers
 from layers.roles import Role
@@ -24,6 +25,8 @@ from sample_maps import generate as gen
 TRUTH = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
 EFFECTS = TRUTH["effects"]
 PROJECT = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
+# The vector layers (the rasters are checked in tests/unit/test_sample_rasters.py).
+VECTOR_ENTRIES = [e for e in PROJECT["layers"] if e.get("kind", "vector") == "vector"]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,7 @@ def test_every_file_says_it_is_synthetic():
 # --- readable by the app -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", PROJECT["layers"], ids=lambda e: e["source"]["path"])
+@pytest.mark.parametrize("entry", VECTOR_ENTRIES, ids=lambda e: e["source"]["path"])
 def test_readers_detect_the_intended_role(entry):
     source = entry["source"]
     layers = read_layers(SAMPLE_DIR / source["path"], sublayer=source["sublayer"])
@@ -116,7 +119,9 @@ def test_project_opens_every_layer_with_its_roles_and_styles():
     assert [layer.name for layer in project.layers] == [e["name"] for e in PROJECT["layers"]]
     assert project.is_synthetic
     assert project.metric_crs.to_epsg() == gen.METRIC_EPSG
-    roles = {layer.role for layer in project.layers}
+    vectors = [layer for layer in project.layers if not is_raster(layer)]
+    assert [layer.name for layer in vectors] == [e["name"] for e in VECTOR_ENTRIES]
+    roles = {layer.role for layer in vectors}
     assert roles == {
         Role.ADMIN_BOUNDARIES,
         Role.PROTECTED_AREAS,
@@ -128,15 +133,16 @@ def test_project_opens_every_layer_with_its_roles_and_styles():
         Role.HEALTH_SERVICES,
         Role.SETTLEMENTS,
     }
-    grid = next(layer for layer in project.layers if layer.role == Role.CULTIVATION)
+    grid = next(layer for layer in vectors if layer.role == Role.CULTIVATION)
     assert len(grid.mapping.year_columns) >= 8
     assert grid.style.kind == "graduated"
     assert grid.style.field == grid.mapping.year_columns[max(grid.mapping.year_columns)]
-    settlements = next(layer for layer in project.layers if layer.role == Role.SETTLEMENTS)
+    settlements = next(layer for layer in vectors if layer.role == Role.SETTLEMENTS)
     assert settlements.style.label_field == "name"
     assert project.layers[0].role == Role.ADMIN_BOUNDARIES  # drawn at the bottom
     for layer in project.layers:
         assert layer.metadata["synthetic"] is True
+    for layer in vectors:
         assert layer.data.geometry.notna().all()
     lon0, lat0, lon1, lat1 = project.lonlat_bounds()
     assert -77.3 < lon0 < lon1 < -74.7 and -0.2 < lat0 < lat1 < 2.3
