@@ -96,8 +96,14 @@ class IdentifyPanel(QWidget):
             self.hint.setText(tr("{n} feature(s) at {w}").format(n=n, w=where))
         else:
             self.hint.setText(tr("Pixel values at {w}").format(w=where))
-        for pixel in pixels:
-            self.tree.addTopLevelItem(QTreeWidgetItem([pixel.layer.name, pixel.text()]))
+        for pixel in pixels:  # the layer's name over both columns, then value and class
+            item = QTreeWidgetItem([pixel.layer.name, ""])
+            self.tree.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)
+            item.addChild(QTreeWidgetItem([tr("Pixel value"), pixel.text(with_meaning=False)]))
+            if pixel.meaning:
+                item.addChild(QTreeWidgetItem([tr("Class"), pixel.meaning]))
+            item.setExpanded(True)
         for layer, rows in hits:
             layer_item = QTreeWidgetItem([layer.name, tr("{n} feature(s)").format(n=len(rows))])
             self.tree.addTopLevelItem(layer_item)
