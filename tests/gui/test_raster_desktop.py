@@ -255,3 +255,50 @@ def test_build_overviews_can_be_canceled(make_window, qtbot, monkeypatch, tmp_pa
     assert worker.done and not worker.ok
     qtbot.waitUntil(lambda: any("canceled" in t for t in window.messages.texts()))
     assert layer.info.overviews == ()  # the layer is unchanged until a build finishes
+
+
+def test_style_dialog_pages_give_their_styles(qtbot, tmp_path):
+    """Each page's controls land in the RasterStyle it returns (as saved in projects)."""
+    from desktop.raster_style_dialog import RasterStyleDialog
+    from layers.raster import open_raster
+
+    rgb = tmp_path / "image.tif"
+    with rasterio.open(
+        rgb, "w", driver="GTiff", width=20, height=20, count=3, dtype="uint8",
+        crs="EPSG:32618", transform=UTM,
+    ) as dst:  # fmt: skip
+        dst.write(np.zeros((3, 20, 20), np.uint8))
+    dialog = RasterStyleDialog(open_raster(rgb))
+    qtbot.addWidget(dialog)
+
+    def as_kind(kind: str):
+        dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+        assert dialog.pages.currentIndex() == dialog._page_of[kind]
+        return dialog.style()
+
+    dialog.ramp.setCurrentIndex(dialog.ramp.findData("magma"))
+    dialog.stretch.setCurrentIndex(dialog.stretch.findData("percentile"))
+    dialog.low_percentile.setValue(5)
+    dialog.high_percentile.setValue(95)
+    st = as_kind("continuous")
+    assert (st.ramp, st.stretch, st.percentiles, st.vmin) == ("magma", "percentile", (5, 95), None)
+    dialog.fixed_range.setChecked(True)
+    dialog.vmin.setValue(10)
+    dialog.vmax.setValue(250)
+    assert (as_kind("continuous").vmin, as_kind("continuous").vmax) == (10, 250)
+    dialog.first_year.setValue(2010)
+    dialog.last_year.setValue(2020)
+    st = as_kind("loss_year")
+    assert (st.kind, st.vmin, st.vmax) == ("loss_year", 2010, 2020)
+    dialog.azimuth.setValue(270)
+    dialog.altitude.setValue(30)
+    dialog.z_factor.setValue(2.5)
+    st = as_kind("hillshade")
+    assert (st.azimuth, st.altitude, st.z_factor) == (270, 30, 2.5)
+    for box, band in zip(dialog.band_boxes, (3, 2, 1), strict=True):
+        box.setValue(band)
+    assert as_kind("rgb").bands == (3, 2, 1)
+    dialog.first_year.setValue(2020)
+    dialog.last_year.setValue(2010)  # a range upside down is refused, saying which value
+    dialog.kind.setCurrentIndex(dialog.kind.findData("loss_year"))
+    assert dialog.checked_style() is None and "vmax" in dialog.problem.text()
