@@ -27,6 +27,19 @@ def test_main_window_screenshots(
     if sample_or_small == SAMPLE_PROJECT and docs_images is not None:
         assert image.save(str(docs_images / "main_window.png"))
 
+    # The same window in Spanish (View ▸ Language), for README beside the English one.
+    try:
+        window.actions["language_es"].trigger()
+        window.canvas.redraw_now()
+        qtbot.wait(50)
+        spanish = window.grab()
+        assert window.menus["file"].title() == "&Archivo"
+        assert spanish.save(str(output_dir / "main_window_es.png"))
+        if sample_or_small == SAMPLE_PROJECT and docs_images is not None:
+            assert spanish.save(str(docs_images / "main_window_es.png"))
+    finally:
+        window.actions["language_en"].trigger()
+
     # A second view: one year, a selection in the table, identify results.
     points = [lay for lay in window.project.layers.vectors() if lay.geometry_kind == "point"]
     events = max(points, key=lambda lay: len(lay.data))
