@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.colour_button import ColourButton
+from desktop.dialog_parts import hint_label, low_high_row, number_box, ok_apply_cancel
 from desktop.layers_dock import ramp_icon
 from layers.errors import LayerLoadError, ProjectError
 from layers.i18n import tr, tr_noop
@@ -58,15 +57,6 @@ def _ramps(current: str) -> QComboBox:
         box.addItem(ramp_icon(ramp, 64, 14), ramp, ramp)
     box.setCurrentIndex(max(0, box.findData(current)))
     return box
-
-
-def _spin(low: float, high: float, value: float, decimals: int = 1, step: float = 1.0):
-    spin = QDoubleSpinBox()
-    spin.setRange(low, high)
-    spin.setDecimals(decimals)
-    spin.setSingleStep(step)
-    spin.setValue(value)
-    return spin
 
 
 class RasterStyleDialog(QDialog):
@@ -98,15 +88,7 @@ class RasterStyleDialog(QDialog):
         self.problem = QLabel()
         self.problem.setStyleSheet("color:#b00020")
         self.problem.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Apply
-            | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons, self.ok_button, self.apply_button = ok_apply_cancel(self, self._accept)
         form = QFormLayout()
         form.addRow(tr("Draw as"), self.kind)
         form.addRow(tr("Opacity"), self.opacity_slider)
@@ -126,22 +108,15 @@ class RasterStyleDialog(QDialog):
         self.stretch.addItem(tr("Minimum to maximum"), "minmax")
         self.stretch.addItem(tr("Percentiles"), "percentile")
         self.stretch.setCurrentIndex(max(0, self.stretch.findData(st.stretch)))
-        self.low_percentile = _spin(0.0, 100.0, st.percentiles[0])
-        self.high_percentile = _spin(0.0, 100.0, st.percentiles[1])
-        percentiles = QHBoxLayout()
-        percentiles.addWidget(self.low_percentile)
-        percentiles.addWidget(QLabel("–"))
-        percentiles.addWidget(self.high_percentile)
+        self.low_percentile = number_box(0.0, 100.0, st.percentiles[0], decimals=1)
+        self.high_percentile = number_box(0.0, 100.0, st.percentiles[1], decimals=1)
+        percentiles = low_high_row(self.low_percentile, self.high_percentile)
         self.fixed_range = QCheckBox(tr("Fixed values"))
         fixed = st.kind == "continuous" and st.vmin is not None and st.vmax is not None
         self.fixed_range.setChecked(fixed)
-        self.vmin = _spin(-1e12, 1e12, st.vmin if fixed else 0.0, 4)
-        self.vmax = _spin(-1e12, 1e12, st.vmax if fixed else 1.0, 4)
-        values = QHBoxLayout()
-        values.addWidget(self.fixed_range)
-        values.addWidget(self.vmin)
-        values.addWidget(QLabel("–"))
-        values.addWidget(self.vmax)
+        self.vmin = number_box(-1e12, 1e12, st.vmin if fixed else 0.0, decimals=4)
+        self.vmax = number_box(-1e12, 1e12, st.vmax if fixed else 1.0, decimals=4)
+        values = low_high_row(self.vmin, self.vmax, before=self.fixed_range)
         for w in (self.vmin, self.vmax):
             w.setEnabled(fixed)
             self.fixed_range.toggled.connect(w.setEnabled)
@@ -172,12 +147,13 @@ class RasterStyleDialog(QDialog):
             buttons.addWidget(b)
         box.addWidget(self.class_table)
         box.addLayout(buttons)
-        hint = QLabel(
-            tr("Values not listed are not drawn; with no classes, each value found gets a colour.")
+        box.addWidget(
+            hint_label(
+                tr(
+                    "Values not listed are not drawn; with no classes, each value found gets a colour."
+                )
+            )
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color:#666")
-        box.addWidget(hint)
         return page
 
     def _loss_year_page(self, st: RasterStyle) -> QWidget:
@@ -191,24 +167,18 @@ class RasterStyleDialog(QDialog):
         for spin, value in ((self.first_year, first), (self.last_year, last)):
             spin.setRange(LOSS_YEAR_BASE + 1, 2100)
             spin.setValue(value)
-        years = QHBoxLayout()
-        years.addWidget(self.first_year)
-        years.addWidget(QLabel("–"))
-        years.addWidget(self.last_year)
+        years = low_high_row(self.first_year, self.last_year)
         form.addRow(tr("Colour ramp"), self.loss_ramp)
         form.addRow(tr("Years on the ramp"), years)
-        hint = QLabel(tr("The time bar chooses which years of loss are drawn."))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color:#666")
-        form.addRow(hint)
+        form.addRow(hint_label(tr("The time bar chooses which years of loss are drawn.")))
         return page
 
     def _hillshade_page(self, st: RasterStyle) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.azimuth = _spin(0.0, 360.0, st.azimuth, 0, 15.0)
-        self.altitude = _spin(0.0, 90.0, st.altitude, 0, 5.0)
-        self.z_factor = _spin(1e-6, 1e6, st.z_factor, 6, 0.1)
+        self.azimuth = number_box(0.0, 360.0, st.azimuth, step=15.0, decimals=0)
+        self.altitude = number_box(0.0, 90.0, st.altitude, step=5.0, decimals=0)
+        self.z_factor = number_box(1e-6, 1e6, st.z_factor, step=0.1, decimals=6)
         form.addRow(tr("Light from (azimuth, °)"), self.azimuth)
         form.addRow(tr("Light height (altitude, °)"), self.altitude)
         form.addRow(tr("Z factor (vertical exaggeration)"), self.z_factor)

@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -36,6 +34,7 @@ from PySide6.QtWidgets import (
 from cartography.classify import SCHEMES, categorize, classify_values
 from desktop.class_editor import ClassEditor
 from desktop.colour_button import ColourButton
+from desktop.dialog_parts import hint_label, number_box, ok_apply_cancel
 from desktop.layers_dock import ramp_icon, swatch
 from layers import numbers
 from layers.i18n import tr, tr_noop
@@ -103,13 +102,13 @@ class StyleDialog(QDialog):
         self.edge = ColourButton(st.edge, allow_none=True)
         self.no_fill = QCheckBox(tr("Outline only"))
         self.no_fill.setChecked(st.no_fill)
-        self.line_width = _spin(0.0, 10.0, st.line_width, 0.1)
-        self.marker_size = _spin(1.0, 200.0, st.marker_size, 1.0)
+        self.line_width = number_box(0.0, 10.0, st.line_width, step=0.1)
+        self.marker_size = number_box(1.0, 200.0, st.marker_size, step=1.0)
         self.marker = QComboBox()
         for key, label in MARKERS.items():
             self.marker.addItem(tr(label), key)
         self.marker.setCurrentIndex(max(0, self.marker.findData(st.marker)))
-        self.fill_alpha = _spin(0.0, 1.0, st.fill_alpha, 0.05)
+        self.fill_alpha = number_box(0.0, 1.0, st.fill_alpha, step=0.05)
         symbol = QGroupBox(tr("Symbol"))
         sf = QFormLayout(symbol)
         sf.addRow(tr("Fill"), self.fill)
@@ -172,7 +171,7 @@ class StyleDialog(QDialog):
         for c in self._all_fields:
             self.label_field.addItem(c, c)
         self.label_field.setCurrentIndex(max(0, self.label_field.findData(st.label_field)))
-        self.label_size = _spin(4.0, 24.0, st.label_size, 0.5)
+        self.label_size = number_box(4.0, 24.0, st.label_size, step=0.5)
         self.label_placement = QComboBox()
         for key in LABEL_PLACEMENTS:
             self.label_placement.addItem(tr(PLACEMENT_LABELS[key]), key)
@@ -181,8 +180,8 @@ class StyleDialog(QDialog):
         )
         self.label_colour = ColourButton(st.label_colour)
         self.halo_colour = ColourButton(st.label_halo if st.label_halo != "none" else "#ffffff")
-        self.halo_width = _spin(
-            0.0, 10.0, st.label_halo_width if st.label_halo != "none" else 0, 0.2
+        self.halo_width = number_box(
+            0.0, 10.0, st.label_halo_width if st.label_halo != "none" else 0, step=0.2
         )
         self.halo_width.setSpecialValueText(tr("no halo"))  # shown for 0
         # What the role gives when the style sets no range (None); kept unless edited.
@@ -199,15 +198,7 @@ class StyleDialog(QDialog):
         lf.addRow(tr("Halo width (points)"), self.halo_width)
         lf.addRow(self.label_scales)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.Apply
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons, self.ok_button, self.apply_button = ok_apply_cancel(self, self.accept)
         self.scale_message = QLabel()
         self.scale_message.setWordWrap(True)
         self.scale_message.setStyleSheet("color:#a40000")
@@ -496,10 +487,11 @@ class ScaleBox(QGroupBox):
         form.addRow(tr("Minimum (exclusive)"), self.minimum)
         form.addRow(tr("Maximum (inclusive)"), self.maximum)
         if hint:
-            note = QLabel(tr("Hidden when zoomed out beyond the minimum or in beyond the maximum."))
-            note.setWordWrap(True)
-            note.setStyleSheet("color:#666666")
-            form.addRow(note)
+            form.addRow(
+                hint_label(
+                    tr("Hidden when zoomed out beyond the minimum or in beyond the maximum.")
+                )
+            )
 
     def range(self) -> ScaleRange:
         if not self.isChecked():
@@ -524,12 +516,3 @@ def _set_or_drop(edits: dict[str, str], key: str, value: str, default: object) -
         edits[key] = value
     else:
         edits.pop(key, None)
-
-
-def _spin(lo: float, hi: float, value: float, step: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(lo, hi)
-    spin.setSingleStep(step)
-    spin.setDecimals(2)
-    spin.setValue(float(value))
-    return spin
