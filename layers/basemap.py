@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from affine import Affine
@@ -232,6 +233,38 @@ class _SQLiteTiles(TileSource):
             con = self._local.con = _connect(self.path)
         return con
 
+    # The table of tiles, and whether it stores rows bottom up (TMS) rather than as XYZ.
+    _table = "tiles"
+    _flip = False
+
+    def _rows(self, zoom: int, r0: int, r1: int) -> tuple[int, int]:
+        return ((2**zoom - 1 - r1), (2**zoom - 1 - r0)) if self._flip else (r0, r1)
+
+    def _row(self, zoom: int, stored: int) -> int:
+        return 2**zoom - 1 - stored if self._flip else stored
+
+    def _stored(
+        self, zoom: int, c0: int, r0: int, c1: int, r1: int, column: str
+    ) -> Iterator[tuple[int, int, Any]]:
+        """(col, XYZ row, `column`) of each stored tile in the range."""
+        s0, s1 = self._rows(zoom, r0, r1)
+        rows = self._con.execute(
+            f'SELECT tile_column, tile_row, {column} FROM "{self._table}" WHERE zoom_level=? '
+            "AND tile_column BETWEEN ? AND ? AND tile_row BETWEEN ? AND ?",
+            (zoom, c0, c1, s0, s1),
+        )
+        for c, r, value in rows:
+            yield int(c), self._row(zoom, int(r)), value
+
+    def tiles(self, zoom, c0, r0, c1, r1):
+        for c, r, data in self._stored(zoom, c0, r0, c1, r1, "tile_data"):
+            yield c, r, bytes(data)
+
+    def tile_sizes(self, zoom, c0, r0, c1, r1):
+        # length() in SQLite: the sizes without reading the images.
+        for c, r, n in self._stored(zoom, c0, r0, c1, r1, "length(tile_data)"):
+            yield c, r, int(n)
+
 
 class MBTilesSource(_SQLiteTiles):
     """An .mbtiles file: `metadata` (name, attribution, format, bounds, min/maxzoom, scheme)
@@ -305,32 +338,6 @@ class MBTilesSource(_SQLiteTiles):
         x1, y1 = to_merc.transform(e, n)
         return x0, y0, x1, y1
 
-    def _rows(self, zoom: int, r0: int, r1: int) -> tuple[int, int]:
-        return ((2**zoom - 1 - r1), (2**zoom - 1 - r0)) if self._flip else (r0, r1)
-
-    def _row(self, zoom: int, stored: int) -> int:
-        return 2**zoom - 1 - stored if self._flip else stored
-
-    def tiles(self, zoom, c0, r0, c1, r1):
-        s0, s1 = self._rows(zoom, r0, r1)
-        rows = self._con.execute(
-            "SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level=? "
-            "AND tile_column BETWEEN ? AND ? AND tile_row BETWEEN ? AND ?",
-            (zoom, c0, c1, s0, s1),
-        )
-        for c, r, data in rows:
-            yield int(c), self._row(zoom, int(r)), bytes(data)
-
-    def tile_sizes(self, zoom, c0, r0, c1, r1):
-        s0, s1 = self._rows(zoom, r0, r1)
-        rows = self._con.execute(
-            "SELECT tile_column, tile_row, length(tile_data) FROM tiles WHERE zoom_level=? "
-            "AND tile_column BETWEEN ? AND ? AND tile_row BETWEEN ? AND ?",
-            (zoom, c0, c1, s0, s1),
-        )
-        for c, r, n in rows:
-            yield int(c), self._row(zoom, int(r)), int(n)
-
 
 def _meta_int(meta: dict, key: str, default: int) -> int:
     try:
@@ -403,24 +410,6 @@ class GeoPackageTiles(_SQLiteTiles):
             self.bounds = tuple(float(v) for v in extent)  # type: ignore[assignment]
         else:
             self.bounds = (float(mx0), float(my0), float(mx1), float(my1))
-
-    def tiles(self, zoom, c0, r0, c1, r1):
-        rows = self._con.execute(
-            f'SELECT tile_column, tile_row, tile_data FROM "{self._table}" WHERE zoom_level=? '
-            "AND tile_column BETWEEN ? AND ? AND tile_row BETWEEN ? AND ?",
-            (zoom, c0, c1, r0, r1),
-        )
-        for c, r, data in rows:
-            yield int(c), int(r), bytes(data)
-
-    def tile_sizes(self, zoom, c0, r0, c1, r1):
-        rows = self._con.execute(
-            f'SELECT tile_column, tile_row, length(tile_data) FROM "{self._table}" '
-            "WHERE zoom_level=? AND tile_column BETWEEN ? AND ? AND tile_row BETWEEN ? AND ?",
-            (zoom, c0, c1, r0, r1),
-        )
-        for c, r, n in rows:
-            yield int(c), int(r), int(n)
 
 
 def _gpkg_crs(con: sqlite3.Connection, srs_id: int, path: Path) -> CRS:

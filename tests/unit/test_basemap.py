@@ -427,3 +427,11 @@ def test_a_pan_decodes_only_the_new_tiles(tmp_path, monkeypatch) -> None:
     moved = src.mosaic((0.0, -span, 2 * span, span), px)  # one column on: 2 new tiles
     assert moved.tiles == 4 and len(decoded) == 6
     assert tuple(moved.rgba[10, 10, :3]) == colour(3, 4, 3)
+
+
+def test_tile_sizes_are_the_lengths_of_the_tiles(source, tmp_path) -> None:
+    tms = open_tile_source(write_mbtiles(tmp_path / "tms.mbtiles", (2,), scheme="tms"))
+    for src in (source, tms):
+        tiles = {(c, r): len(data) for c, r, data in src.tiles(2, 0, 1, 3, 2)}
+        assert tiles  # rows 1-2 of zoom 2 hold tiles in every source
+        assert {(c, r): n for c, r, n in src.tile_sizes(2, 0, 1, 3, 2)} == tiles
