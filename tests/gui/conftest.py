@@ -31,6 +31,27 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def spanish():
+    """The desktop's language set to Spanish for one test, then put back (Qt's language and
+    number locale too)."""
+    # The analyses and the indicator catalogue still translate their declarations when they
+    # are imported: import them in English first, as the other tests expect, so only the
+    # display points (tr where shown) make the window Spanish, and nothing leaks to later tests.
+    from analysis.base import load_all
+    from layers.i18n import current_language, set_language
+
+    load_all()
+    import desktop.main_window  # noqa: F401
+    from desktop.qt_language import apply_qt_language
+
+    before = current_language()
+    set_language("es")
+    yield
+    set_language(before)
+    apply_qt_language(before)
+
+
+@pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings
 

@@ -4,25 +4,7 @@ in QSettings, and the menus, the layer panel, the toolbox and an analysis dialog
 
 from __future__ import annotations
 
-import pytest
-
 from layers.i18n import current_language, set_language
-
-
-@pytest.fixture
-def spanish():
-    # The analyses and the indicator catalogue still translate their declarations when they
-    # are imported: import them in English first, as the other tests expect, so only the
-    # display points (tr where shown) make this window Spanish, and nothing leaks to later tests.
-    from analysis.base import load_all
-
-    load_all()
-    import desktop.main_window  # noqa: F401
-
-    before = current_language()
-    set_language("es")
-    yield
-    set_language(before)
 
 
 def _menu_titles(window) -> list[str]:

@@ -11,24 +11,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
-from layers.i18n import current_language, set_language
-
-
-@pytest.fixture
-def spanish():
-    # Analyses imported in English first (their declarations translate at import), as
-    # test_language does; Qt's language and number locale are put back afterwards.
-    from analysis.base import load_all
-
-    load_all()
-    import desktop.main_window  # noqa: F401
-    from desktop.qt_language import apply_qt_language
-
-    before = current_language()
-    set_language("es")
-    yield
-    set_language(before)
-    apply_qt_language(before)
+from layers.i18n import set_language
 
 
 def _texts(widget) -> list[str]:
