@@ -90,18 +90,23 @@ def _chromium(
     )  # fmt: skip
 
 
+def _screenshot(html: Path, shot: Path, profile: Path) -> np.ndarray:
+    """The page as headless Chromium draws it at 1200x800 (RGB, int), checked to have drawn
+    with no script error in the console."""
+    from PIL import Image
+
+    done = _chromium([f"--screenshot={shot}", "--window-size=1200,800"], html, profile)
+    assert shot.exists(), done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
+    return np.asarray(Image.open(shot).convert("RGB")).astype(int)
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
 def test_renders_offline_in_headless_chromium(
     webmap: Path, tmp_path: Path, output_dir: Path
 ) -> None:
-    from PIL import Image
-
-    shot = output_dir / "webmap_fixture.png"
-    done = _chromium([f"--screenshot={shot}", "--window-size=1200,800"], webmap, tmp_path / "p1")
-    assert shot.exists(), done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
-    assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
-    rgb = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    rgb = _screenshot(webmap, output_dir / "webmap_fixture.png", tmp_path / "p1")
     centre = rgb[150:650, 250:950]
     # coca classes are drawn: several distinct reds/oranges, not the empty grey map
     reds = (centre[:, :, 0] > 150) & (centre[:, :, 2] < 110)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from carto_fixture import build
-from test_webmap import CHROMIUM, _chromium
+from test_webmap import CHROMIUM, _chromium, _screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_basemap import ATTRIBUTION, colour, write_mbtiles  # noqa: E402
@@ -59,15 +59,8 @@ def test_tiles_are_in_the_page_and_the_size_was_said(page) -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
 def test_tiles_render_offline_in_chromium(page, tmp_path: Path, output_dir: Path) -> None:
-    from PIL import Image
-
     out, _ = page
-    shot = output_dir / "webmap_basemap.png"
-    done = _chromium([f"--screenshot={shot}", "--window-size=1200,800"], out, tmp_path / "p")
-    assert shot.exists(), done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
-    assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
-    rgb = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    rgb = _screenshot(out, output_dir / "webmap_basemap.png", tmp_path / "p")
     tile = np.abs(rgb - np.array(TILE_COLOUR)).sum(axis=2) <= 12
     assert tile.sum() > 5_000  # the basemap shows around and under the municipalities
     dom = _chromium(["--dump-dom"], out, tmp_path / "p2").stdout
