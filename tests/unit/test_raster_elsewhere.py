@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fixtures_factory as ff
 import numpy as np
 import pytest
-import rasterio
 from affine import Affine
 
 from analysis.inputs import InputError, resolve_layer
@@ -22,20 +22,7 @@ SAMPLE = ROOT / "sample_maps" / "sample.hatlas.json"
 def grid(tmp_path: Path) -> Path:
     path = tmp_path / "lossyear.tif"
     values = np.arange(100, dtype=np.uint8).reshape(10, 10) % 24
-    transform = Affine(0.01, 0, -74.0, 0, -0.01, 4.0)
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=10,
-        height=10,
-        count=1,
-        dtype="uint8",
-        crs="EPSG:4326",
-        transform=transform,
-    ) as f:
-        f.write(values, 1)
-    return path
+    return ff.geotiff(path, values, Affine(0.01, 0, -74.0, 0, -0.01, 4.0), crs="EPSG:4326")
 
 
 def test_an_analysis_given_a_raster_says_it_needs_a_vector_layer(grid: Path) -> None:
