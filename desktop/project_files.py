@@ -88,12 +88,16 @@ class ProjectFiles:
 
     # --- adding layer files ----------------------------------------------------------------
     def add_layer_dialog(self) -> None:
-        start = str(self.start_folder("layer"))
+        self.add_files_dialog("layer", tr("Add layers"), tr(LAYER_FILE_FILTER))
+
+    def add_files_dialog(self, kind: str, title: str, file_filter: str) -> None:
+        """Files picked from the folder last used for `kind`; that folder remembered, the
+        files added in the background."""
         paths, _ = QFileDialog.getOpenFileNames(
-            self, tr("Add layers"), start, tr(LAYER_FILE_FILTER)
+            self, title, str(self.start_folder(kind)), file_filter
         )
         if paths:
-            self.remember_folder("layer", Path(paths[0]).parent)
+            self.remember_folder(kind, Path(paths[0]).parent)
             self.add_layers_from(paths)
 
     def add_layers_from(self, paths: Sequence[str | Path]) -> Worker:

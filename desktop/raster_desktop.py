@@ -120,13 +120,7 @@ class RasterWindow:
     """Add Raster Layer…, tile folders, Build overviews and raster draw errors for MainWindow."""
 
     def add_raster_dialog(self) -> None:
-        start = str(self.start_folder("raster"))
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, tr("Add raster layers"), start, tr(RASTER_FILE_FILTER)
-        )
-        if paths:
-            self.remember_folder("raster", Path(paths[0]).parent)
-            self.add_layers_from(paths)
+        self.add_files_dialog("raster", tr("Add raster layers"), tr(RASTER_FILE_FILTER))
 
     def add_raster_folder_dialog(self) -> None:
         start = str(self.start_folder("raster"))
