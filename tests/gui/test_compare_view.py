@@ -9,7 +9,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QThreadPool
 from shapely.geometry import box
 
 from cartography import compare as cmp
@@ -75,14 +74,6 @@ def events_indicator(catalogue) -> str:
         if key in catalogue:
             return key
     return next(k for k in catalogue if "violen" in k and "rate" not in k and "100k" not in k)
-
-
-@pytest.fixture
-def pool():
-    pool = QThreadPool()
-    yield pool
-    pool.clear()
-    assert pool.waitForDone(5000)
 
 
 @pytest.fixture
