@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.ticker import MaxNLocator
 
@@ -40,11 +42,14 @@ from cartography.comparison import (
     with_unit,
 )
 from cartography.density import PointDensity
+from cartography.layout import _legend_handle, _RampHandle, _RampHandler
+from cartography.legend import LegendEntry
+from cartography.raster_draw import METRES_PER_DEGREE
 from cartography.render import MapRenderer, MapView, polygon_path
 from cartography.text import plain
 from layers import numbers
 from layers.i18n import tr
-from layers.layer import Layer
+from layers.layer import Layer, is_raster
 from layers.roles import Role
 from layers.style import Style
 
@@ -70,7 +75,13 @@ __all__ = [  # the computing names callers import from here, then the drawing
     "draw_trends",
     "is_before_after",
     "legend_handles",
+    "legend_labels",
+    "LEGEND_HANDLERS",
+    "units_fill_alpha",
+    "mark_loss_pixels",
+    "merged_raster_entries",
     "shorten",
+    "side_layers",
     "style_trend_axis",
     "table_cells",
     "table_rows",
@@ -80,6 +91,8 @@ __all__ = [  # the computing names callers import from here, then the drawing
 
 # Context layers drawn over the choropleth: where enforcement actually happened.
 CONTEXT_ROLES = (Role.ERADICATION,)
+# Units' fill opacity over a basemap, relief or continuous raster: the relief shows through.
+OVER_BASEMAP_ALPHA = 0.75
 # Trend lines: left and right (purple/green stay apart under colour-vision deficiencies).
 SIDE_COLOURS = ("#1b7837", "#762a83")
 
@@ -95,17 +108,18 @@ def draw_side(
     extent: tuple[float, float, float, float] | None = None,
     selected_codes: Sequence[str] = (),
     context: bool = True,
+    legend: list[LegendEntry] | None = None,
 ) -> tuple[float, float, float, float]:
-    """One side's map: units coloured by the SHARED classes, eradication on top."""
+    """One side's map: the project's basemaps and relief under the units coloured by the
+    SHARED classes, loss-year rasters (the side's period) and eradication on top, all clipped
+    to the region. legend: gets the raster layers' entries (colour ramps) drawn here."""
     units = comparison.units[which]
     side = (comparison.left, comparison.right)[which]
-    style = Style(kind="graduated", field="value", edge="#6d6d6d", line_width=0.4, ramp="YlOrRd")
+    alpha = units_fill_alpha(project)
+    style = Style(kind="graduated", field="value", edge="#6d6d6d", line_width=0.4, ramp="YlOrRd",
+                  fill_alpha=alpha)  # fmt: skip
     layer = Layer(units, comparison.indicator, role=Role.RESULT, style=style)
-    layers = [layer]
-    if context:
-        layers += [
-            lyr for role in CONTEXT_ROLES for lyr in project.layers.by_role(role) if lyr.visible
-        ]
+    layers = side_layers(project, layer, context)
     full = side_extent(units)
     extent = extent or full
     view = MapView(project.metric_crs, extent, side.period)
@@ -114,7 +128,7 @@ def draw_side(
         rows = np.flatnonzero(units["code"].isin(list(selected_codes)).to_numpy())
         selection[layer.id] = rows
     drawn_before = set(ax.get_children())
-    (renderer or MapRenderer()).render(
+    entries = (renderer or MapRenderer()).render(
         ax,
         layers,
         view,
@@ -122,6 +136,9 @@ def draw_side(
         classifications={layer.id: comparison.classification},
         labels=False,
     )
+    if legend is not None:
+        names = {lyr.name for lyr in layers if is_raster(lyr)}
+        legend.extend(e for e in entries if e.layer_name in names and e.kind == "ramp")
     # The region's outline, which also clips the context layers to the region compared.
     shape = units.geometry.union_all()
     outline = PathPatch(
@@ -134,6 +151,8 @@ def draw_side(
     )
     ax.add_patch(outline)
     drawn = set(ax.get_children()) - drawn_before
+    mark_loss_pixels(drawn, layers, project.metric_crs)
+    # Raster images (AxesImage) honour the clip path like the polygons; the density raster not.
     for artist in drawn:
         if artist is not outline and hasattr(artist, "set_clip_path"):
             artist.set_clip_path(outline)
@@ -158,6 +177,94 @@ def draw_side(
     for spine in ax.spines.values():
         spine.set_edgecolor("#bbbbbb")
     return full
+
+
+def side_layers(project, units: Layer, context: bool = True) -> list:
+    """A side's layers bottom to top, in the project's draw order within each group: the
+    visible basemap, relief and continuous rasters, then the units, then the context over
+    them (loss-year rasters, filtered to the side's period, and eradication)."""
+    under, over = [], []
+    for lyr in project.layers:
+        if not lyr.visible:
+            continue
+        if is_raster(lyr):
+            if lyr.style.kind != "loss_year":
+                under.append(lyr)
+            elif context:
+                over.append(lyr)
+        elif context and lyr.role in CONTEXT_ROLES:
+            over.append(lyr)
+    return [*under, units, *over]
+
+
+def mark_loss_pixels(drawn, layers: Sequence, crs) -> None:
+    """Loss-year pixels finer than the map's pixels grown to 3 map pixels with a white rim,
+    so single clearings read over the choropleth's dark classes (docs/compare.md)."""
+    for order, lyr in enumerate(layers):
+        if not (is_raster(lyr) and lyr.style.kind == "loss_year"):
+            continue
+        for image in (a for a in drawn if isinstance(a, AxesImage) and a.zorder == 10 + order):
+            rgba = np.asarray(image.get_array())
+            x0, x1, _, _ = image.get_extent()
+            step = abs(x1 - x0) / max(rgba.shape[1], 1)  # map pixel, then both in metres
+            step *= METRES_PER_DEGREE if crs.is_geographic else 1.0
+            geographic = lyr.crs is not None and lyr.crs.is_geographic
+            res = lyr.info.resolution[0] * (METRES_PER_DEGREE if geographic else 1.0)
+            if step <= 1.5 * res:  # zoomed in: the pixels are already big enough to see
+                continue
+            core = _grown(rgba, 1)
+            rim = _grown(rgba, 2)
+            ring = (rim[..., 3] > 0) & (core[..., 3] == 0)
+            rim[ring] = (255, 255, 255, 255)
+            rim[core[..., 3] > 0] = core[core[..., 3] > 0]
+            image.set_data(rim)
+
+
+def _grown(rgba: np.ndarray, r: int) -> np.ndarray:
+    """Drawn pixels spread by `r` pixels into undrawn neighbours (each takes a neighbour's
+    colour; drawn pixels keep theirs)."""
+    rows, cols = rgba.shape[:2]
+    padded = np.pad(rgba, ((r, r), (r, r), (0, 0)))
+    out = rgba.copy()
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            shifted = padded[r + dy : r + dy + rows, r + dx : r + dx + cols]
+            fill = (out[..., 3] == 0) & (shifted[..., 3] > 0)
+            out[fill] = shifted[fill]
+    return out
+
+
+def units_fill_alpha(project) -> float:
+    """The units' fill opacity: see-through over a visible basemap, relief or continuous
+    raster (it would hide them), opaque otherwise."""
+    under = any(
+        is_raster(lyr) and lyr.visible and lyr.style.kind != "loss_year" for lyr in project.layers
+    )
+    return OVER_BASEMAP_ALPHA if under else 1.0
+
+
+def merged_raster_entries(sides: Sequence[Sequence[LegendEntry]]) -> list[LegendEntry]:
+    """One legend entry per raster layer of both sides' maps; a loss-year layer whose
+    period differs per side says both (\"forest loss 2016–2018 / 2019–2021\")."""
+    merged: dict[str, LegendEntry] = {}
+    for entries in sides:
+        for entry in entries:
+            kept = merged.get(entry.layer_name)
+            if kept is None:
+                merged[entry.layer_name] = replace(entry)  # the sides' own stay as drawn
+            elif entry.label != kept.label:
+                kept.label += " / " + _after_common_words(kept.label, entry.label)
+    return list(merged.values())
+
+
+def _after_common_words(first: str, second: str) -> str:
+    """`second` without the words it starts with in common with `first` ("forest loss
+    2019–2021" after "…: forest loss 2016–2018" is "2019–2021")."""
+    a, b = first.split(": ", 1)[-1].split(" "), second.split(": ", 1)[-1].split(" ")
+    n = 0
+    while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
+        n += 1
+    return " ".join(b[n:])
 
 
 def label_units(ax: Axes, units: gpd.GeoDataFrame, most: int = 30) -> None:
@@ -198,14 +305,39 @@ def same_shape_extents(
     return out
 
 
-def legend_handles(classification: Classification) -> list[Patch]:
+def legend_handles(
+    classification: Classification,
+    rasters: Sequence[LegendEntry] = (),
+    alpha: float = 1.0,
+) -> list:
+    """The shared classes (at the units' fill opacity), then each raster's colour ramp
+    (draw with handler_map=LEGEND_HANDLERS)."""
     handles = [
-        Patch(facecolor=c, edgecolor="#6d6d6d", linewidth=0.4, label=lab)
+        Patch(facecolor=c, edgecolor="#6d6d6d", linewidth=0.4, label=lab, alpha=alpha)
         for c, lab in zip(classification.colours, classification.labels, strict=True)
     ]
     if tr("no data") not in classification.labels:
-        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#6d6d6d", label=tr("no data")))
+        handles.append(
+            Patch(facecolor=NO_DATA_COLOUR, edgecolor="#6d6d6d", label=tr("no data"), alpha=alpha)
+        )
+    for entry in rasters:
+        handle = _legend_handle(entry)
+        label = plain(wrap(entry.label, 30))  # layer names: never mathtext
+        if isinstance(handle, _RampHandle):
+            handle.label = label
+        else:
+            handle.set_label(label)
+        handles.append(handle)
     return handles
+
+
+def legend_labels(handles: Sequence) -> list[str]:
+    """Each handle's label (a raster ramp handle keeps its own)."""
+    return [h.label if isinstance(h, _RampHandle) else h.get_label() for h in handles]
+
+
+# The legend's handler for raster colour ramps (cartography/layout.py draws them in prints).
+LEGEND_HANDLERS = {_RampHandle: _RampHandler()}
 
 
 def table_cells(row, scale: float = 1.0) -> list[str]:
@@ -359,33 +491,43 @@ def compare_figure(
     max_rows: int = 18,
     reading: str = "",
     raster_maps: bool = False,
+    dpi: float = 200.0,
 ) -> Figure:
     """Two maps with one shared legend, the indicator table and small trends (A4 landscape).
 
     reading: a few sentences shown where the trends go when there are none (the briefing).
     raster_maps: the maps' layers become one image each in PDF/SVG (the briefing pack);
     the outline and the unit names stay vector.
+    dpi: the raster layers are painted at the figure's pixels when the maps are drawn, so
+    at the print's resolution (the exports' 200 dpi), not matplotlib's 100 (docs/compare.md).
     """
     left = Side.parse(left) if isinstance(left, str) else left
     right = Side.parse(right) if isinstance(right, str) else right
     if comparison is None:
         comparison = compute_comparison(project, left, right, indicator, feedback=feedback)
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     fig.get_layout_engine().set(rect=(0.0, 0.025, 1.0, 0.975))  # a strip for the footer
     grid = fig.add_gridspec(2, 3, height_ratios=[3.0, 2.2], width_ratios=[1, 1, 0.75])
     renderer = MapRenderer()
     extents = same_shape_extents([side_extent(u) for u in comparison.units])
+    rasters: list[list[LegendEntry]] = [[], []]
     for which in (0, 1):
         ax = fig.add_subplot(grid[0, which])
-        draw_side(ax, project, comparison, which, renderer=renderer, extent=extents[which])
+        draw_side(ax, project, comparison, which, renderer=renderer, extent=extents[which],
+                  legend=rasters[which])  # fmt: skip
         if raster_maps:
             ax.set_rasterization_zorder(48)  # layers draw at 10 + order; the mask at 49
         ax.set_title(plain(comparison.labels[which]), fontsize=10, fontweight="bold")
         label_units(ax, comparison.units[which])
     legend_ax = fig.add_subplot(grid[0, 2])
     legend_ax.axis("off")
+    handles = legend_handles(
+        comparison.classification, merged_raster_entries(rasters), units_fill_alpha(project)
+    )
     legend_ax.legend(
-        handles=legend_handles(comparison.classification),
+        handles,
+        legend_labels(handles),
+        handler_map=LEGEND_HANDLERS,
         title=wrap(comparison.indicator_label, 28),
         loc="center left",
         frameon=False,
