@@ -36,6 +36,7 @@ class CompareCanvas(FigureCanvasQTAgg):
         self.home: tuple[float, float, float, float] | None = None
         self.extent: tuple[float, float, float, float] | None = None
         self.selected: tuple[str, ...] = ()
+        self.raster_entries: list = []  # the raster layers' legend entries of the last draw
         self.draw_count = 0
         self._press: QPointF | None = None
         self._press_extent = None
@@ -72,6 +73,7 @@ class CompareCanvas(FigureCanvasQTAgg):
         if self.comparison is None or self.extent is None:
             self.draw_idle()
             return
+        self.raster_entries = []
         cmp.draw_side(
             self.ax,
             self.project,
@@ -80,6 +82,7 @@ class CompareCanvas(FigureCanvasQTAgg):
             renderer=self.map_renderer,
             extent=self.extent,
             selected_codes=self.selected,
+            legend=self.raster_entries,
         )
         self.ax.set_xlim(self.extent[0], self.extent[2])
         self.ax.set_ylim(self.extent[1], self.extent[3])
@@ -209,11 +212,17 @@ class LegendCanvas(FigureCanvasQTAgg):
         self.setMinimumWidth(170)
         self.setMaximumWidth(240)
 
-    def show_classes(self, comparison: cmp.Comparison | None) -> None:
+    def show_classes(
+        self, comparison: cmp.Comparison | None, rasters=(), alpha: float = 1.0
+    ) -> None:
+        """The shared classes, then the raster layers' ramps (`rasters`: LegendEntry)."""
         self.figure.clear()
         if comparison is not None:
+            handles = cmp.legend_handles(comparison.classification, rasters, alpha)
             self.figure.legend(
-                handles=cmp.legend_handles(comparison.classification),
+                handles,
+                cmp.legend_labels(handles),
+                handler_map=cmp.LEGEND_HANDLERS,
                 title=plain(cmp.wrap(comparison.indicator_label, 22)),
                 loc="center",
                 frameon=False,

@@ -238,3 +238,57 @@ def test_briefing_pack_dialog_starts_where_exports_go(qtbot, sample_window, monk
     sample_window.briefing_action.trigger()
     assert asked and asked[0].parent == export_folder()
     assert asked[0].parent != Path(sample_window.project.path).parent
+
+
+def test_before_after_maps_show_the_loss_of_their_own_period(qtbot, pool, tmp_path) -> None:
+    """Issue #15: a loss-year raster in the project is drawn in both maps over the units,
+    each filtered by its side's period (2017 loss before the 2019 operation, 2021 loss
+    after it), cut to the region; its ramp is in the shared legend."""
+    from loss_fixture import (
+        AFTER_ONLY,
+        BEFORE_ONLY,
+        INSIDE_EDGE,
+        OUTSIDE_EDGE,
+        loss_colour,
+        loss_project,
+        near,
+        pixel_at,
+    )
+
+    project = loss_project(tmp_path)
+    view = CompareView(project, thread_pool=pool)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    view.indicator.setCurrentIndex(view.indicator.findData("violent_events"))
+    view.mode.setCurrentIndex(view.mode.findData("before_after"))
+    view.ba_region.setCurrentIndex(view.ba_region.findData("CO52"))
+    i = next(i for i in range(view.operation.count()) if "2019-07-01" in view.operation.itemText(i))
+    view.operation.setCurrentIndex(i)
+    view.window_years.setValue(2)
+    qtbot.waitUntil(
+        lambda: (
+            view.comparison is not None
+            and view.comparison.right.period.start == date(2019, 7, 1)
+            and view.comparison.left.period.start == date(2017, 7, 1)
+            and not view.busy
+        ),
+        timeout=30000,
+    )
+    qtbot.wait(100)
+    crs = project.metric_crs
+    before, after = view.canvases
+    for canvas in view.canvases:
+        canvas.draw()
+    early, late = loss_colour(BEFORE_ONLY[2]), loss_colour(AFTER_ONLY[2])
+    assert near(pixel_at(before.figure, before.ax, crs, *BEFORE_ONLY[:2]), early)
+    assert not near(pixel_at(after.figure, after.ax, crs, *BEFORE_ONLY[:2]), early)
+    assert near(pixel_at(after.figure, after.ax, crs, *AFTER_ONLY[:2]), late)
+    assert not near(pixel_at(before.figure, before.ax, crs, *AFTER_ONLY[:2]), late)
+    assert near(pixel_at(after.figure, after.ax, crs, *INSIDE_EDGE), late)
+    assert not near(pixel_at(after.figure, after.ax, crs, *OUTSIDE_EDGE), late)
+    (legend,) = view.legend.figure.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("Forest loss" in t and "2017–2019" in t and "2019–2021" in t for t in texts)
+    view.close()

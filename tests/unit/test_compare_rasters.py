@@ -11,8 +11,18 @@ import fixtures_factory as ff
 import numpy as np
 import pytest
 from affine import Affine
-from decade_fixture import MIDDLE, decade_project
-from matplotlib import colormaps
+from decade_fixture import MIDDLE
+from loss_fixture import (
+    AFTER_ONLY,
+    BEFORE_ONLY,
+    INSIDE_EDGE,
+    OUTSIDE_EDGE,
+    loss_colour,
+    loss_project,
+    loss_raster,
+    near,
+    pixel_at,
+)
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from cartography import compare as cmp
@@ -20,56 +30,10 @@ from layers.layer import Layer
 from layers.raster import open_raster
 from layers.raster_style import RasterStyle
 
-STYLE = RasterStyle(kind="loss_year", ramp="RdPu", vmin=2010.0, vmax=2023.0)
-PIXEL = 0.001  # degrees (~111 m)
-ORIGIN = (-78.1, 1.6)  # the raster's top-left corner; CO52's municipality is -78..-77.5, 1..1.5
-# Square clearings (centre lon, lat, loss-year code). The before/after windows around the
-# MIDDLE operation (2019-07-01, two years) take whole years: 2017–2019 and 2019–2021.
-BEFORE_ONLY = (-77.85, 1.35, 17)  # loss in 2017
-AFTER_ONLY = (-77.65, 1.15, 21)  # loss in 2021
-OUTSIDE = (-77.45, 1.25, 21)  # loss in 2021, east of the region compared
-HALF = 0.015  # half a clearing's side in degrees (~1.7 km)
-
-
-def loss_raster(tmp_path):
-    rows, cols = 700, 700
-    data = np.zeros((rows, cols), np.uint8)
-    for x, y, code in (BEFORE_ONLY, AFTER_ONLY, OUTSIDE):
-        c0, c1 = (round((v - ORIGIN[0]) / PIXEL) for v in (x - HALF, x + HALF))
-        r0, r1 = (round((ORIGIN[1] - v) / PIXEL) for v in (y + HALF, y - HALF))
-        data[r0:r1, c0:c1] = code
-    transform = Affine(PIXEL, 0, ORIGIN[0], 0, -PIXEL, ORIGIN[1])
-    path = ff.geotiff(tmp_path / "test_lossyear.tif", data, transform, crs="EPSG:4326")
-    layer = open_raster(path, name="Forest loss")
-    assert layer.is_loss_year
-    layer.style = STYLE
-    return layer
-
 
 @pytest.fixture
 def project(tmp_path):
-    project = decade_project()
-    project.layers.insert(1, loss_raster(tmp_path))  # over the units, under the eradication
-    return project
-
-
-def loss_colour(code: int) -> np.ndarray:
-    t = (code - (STYLE.vmin - 2000)) / (STYLE.vmax - STYLE.vmin)
-    return np.asarray(colormaps[STYLE.ramp](t)[:3]) * 255
-
-
-def pixel_at(fig, ax, lon: float, lat: float) -> np.ndarray:
-    """The rendered colour (RGB 0-255) at a lon/lat point of a side's map."""
-    from pyproj import Transformer
-
-    x, y = Transformer.from_crs(4326, ax.crs, always_xy=True).transform(lon, lat)
-    px, py = ax.transData.transform((x, y))
-    rgba = np.asarray(fig.canvas.buffer_rgba())
-    return rgba[rgba.shape[0] - 1 - round(py), round(px), :3].astype(float)
-
-
-def near(a: np.ndarray, b: np.ndarray, tol: float = 6.0) -> bool:
-    return bool(np.abs(a - b).max() <= tol)
+    return loss_project(tmp_path)
 
 
 def test_loss_pixels_only_in_the_side_whose_period_holds_them(project) -> None:
@@ -78,16 +42,16 @@ def test_loss_pixels_only_in_the_side_whose_period_holds_them(project) -> None:
     FigureCanvasAgg(fig)
     fig.canvas.draw()
     left, right = fig.axes[0], fig.axes[1]
-    for ax in (left, right):
-        ax.crs = project.metric_crs
+    crs = project.metric_crs
     early, late = loss_colour(BEFORE_ONLY[2]), loss_colour(AFTER_ONLY[2])
     # 2017 loss: on the before map, not on the after map; 2021 loss the other way round.
-    assert near(pixel_at(fig, left, *BEFORE_ONLY[:2]), early)
-    assert not near(pixel_at(fig, right, *BEFORE_ONLY[:2]), early)
-    assert near(pixel_at(fig, right, *AFTER_ONLY[:2]), late)
-    assert not near(pixel_at(fig, left, *AFTER_ONLY[:2]), late)
+    assert near(pixel_at(fig, left, crs, *BEFORE_ONLY[:2]), early)
+    assert not near(pixel_at(fig, right, crs, *BEFORE_ONLY[:2]), early)
+    assert near(pixel_at(fig, right, crs, *AFTER_ONLY[:2]), late)
+    assert not near(pixel_at(fig, left, crs, *AFTER_ONLY[:2]), late)
     # Loss outside the region compared is cut off like the other context.
-    outside = pixel_at(fig, right, *OUTSIDE[:2])
+    assert near(pixel_at(fig, right, crs, *INSIDE_EDGE), late)
+    outside = pixel_at(fig, right, crs, *OUTSIDE_EDGE)
     assert not near(outside, late) and near(outside, np.full(3, 255.0))
     # The shared legend has the raster's ramp with both sides' years.
     legend = fig.axes[2].get_legend()
