@@ -94,15 +94,17 @@ def load_files(
 
     reader = layer_reader()
     outcome = LoadOutcome()
-    for i, path in enumerate(paths):
+    for i, spec in enumerate(paths):
+        # 'data.gpkg::rivers': one layer the user picked from a multi-layer file.
+        path, _, sublayer = str(spec).partition("::")
         feedback.check()
         feedback.set_progress(100.0 * i / max(1, len(paths)), Path(path).name)
         try:
             # A raster is read in windows when drawn: no child process, whatever its size.
             if file_size(Path(path)) > process_threshold and not is_raster_path(Path(path)):
-                outcome.layers.extend(read_in_process(Path(path), feedback))
+                outcome.layers.extend(read_in_process(Path(path), feedback, sublayer or None))
             else:
-                outcome.layers.extend(reader(Path(path)))
+                outcome.layers.extend(reader(Path(path), sublayer=sublayer or None))
         except LayerLoadError as exc:
             outcome.errors.append(exc)
         except Exception as exc:  # noqa: BLE001 - the reader boundary: any failure is a message
@@ -222,11 +224,11 @@ def prepare_map(
 
 
 # --- big files: read in a child process, hand back Arrow -------------------------------------
-def _child_read(path: str, out_dir: str) -> None:
+def _child_read(path: str, out_dir: str, sublayer: str | None = None) -> None:
     """Runs in the child: read with the one reader, write each layer as Feather + a manifest."""
     manifest: dict = {"layers": [], "error": None}
     try:
-        for i, layer in enumerate(layer_reader()(Path(path))):
+        for i, layer in enumerate(layer_reader()(Path(path), sublayer=sublayer)):
             target = Path(out_dir) / f"layer_{i}.arrow"
             layer.data.to_feather(target)
             manifest["layers"].append(
@@ -285,12 +287,12 @@ def read_arrow_in_chunks(path: Path, feedback: Feedback) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=name, crs=crs)
 
 
-def read_in_process(path: Path, feedback: Feedback) -> list[Layer]:
+def read_in_process(path: Path, feedback: Feedback, sublayer: str | None = None) -> list[Layer]:
     """read_layers(path) in a spawned process; cancel kills it. Raises LayerLoadError."""
     out_dir = tempfile.mkdtemp(prefix="harm-atlas-load-")
     try:
         process = multiprocessing.get_context("spawn").Process(
-            target=_child_read, args=(str(path), out_dir), daemon=True
+            target=_child_read, args=(str(path), out_dir, sublayer), daemon=True
         )
         process.start()
         started = time.monotonic()

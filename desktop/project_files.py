@@ -21,6 +21,7 @@ from desktop.loading import (
     open_project_for_map,
 )
 from desktop.recovery import discard, find_recovery, recovery_path
+from desktop.sublayer_dialog import choose_sublayers
 from desktop.undo import AddLayers
 from desktop.workers import Worker
 from layers.errors import LayerLoadError
@@ -100,9 +101,12 @@ class ProjectFiles:
             self.remember_folder(kind, Path(paths[0]).parent)
             self.add_layers_from(paths)
 
-    def add_layers_from(self, paths: Sequence[str | Path]) -> Worker:
-        """Read files in the background; good ones are added (one undo step), bad ones explained."""
-        paths = [str(p) for p in paths]
+    def add_layers_from(self, paths: Sequence[str | Path]) -> Worker | None:
+        """Read files in the background; good ones are added (one undo step), bad ones explained.
+        A file holding several layers first asks which (None when the user cancels)."""
+        paths = choose_sublayers(self, [str(p) for p in paths])
+        if not paths:
+            return None
         crs = self.project.metric_crs if len(self.project.layers) else None
         title = (
             tr("Loading {n} file(s)").format(n=len(paths))
