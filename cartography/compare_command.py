@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     def draw_and_save() -> None:
-        fig = compare_figure(project, left, right, args.indicator, title=args.title)
+        fig = compare_figure(
+            project, left, right, args.indicator, title=args.title, dpi=args.dpi
+        )  # rasters painted at the print's resolution
         # The one atomic writer: a failed save never leaves half a file at `out`.
         save_figure(fig, out, args.dpi, args.title or tr("Harm Atlas comparison"))
 

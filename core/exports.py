@@ -81,7 +81,13 @@ def comparison(
         side = side if isinstance(side, Side) else Side.parse(str(side))
         sides.append(Side(side.region, side.period or period))
     fig = compare_figure(
-        project, *sides, indicator, comparison=comparison, title=title, feedback=feedback
+        project,
+        *sides,
+        indicator,
+        comparison=comparison,
+        title=title,
+        feedback=feedback,
+        dpi=dpi,  # rasters are painted at the figure's pixels: the print's resolution
     )
     feedback.check()
     save_figure(fig, out, dpi, title or "")  # atomic, fonts kept as text
