@@ -32,16 +32,17 @@ def three_layers(tmp_path: Path) -> Path:
     return path
 
 
-def _wait(qtbot, window, worker) -> None:
+def _added(qtbot, window, worker) -> list[str]:
+    """The names the worker's file adds to the project, once it has finished."""
+    before = len(window.project.layers)
     qtbot.waitUntil(lambda: worker.done and not window.tasks.active, timeout=60000)
+    return window.project.layers.names()[before:]
 
 
 def test_the_chooser_lists_layers_with_type_and_count_and_adds_only_the_ticked(
-    make_window, small_project, open_and_wait, three_layers, monkeypatch, qtbot
+    small_window, three_layers, monkeypatch, qtbot
 ):
-    window = make_window()
-    open_and_wait(window, small_project)
-    before = window.project.layers.names()
+    window = small_window
     shown: list[SublayerDialog] = []
 
     def untick_the_lines(dialog: SublayerDialog) -> QDialog.DialogCode:
@@ -55,19 +56,17 @@ def test_the_chooser_lists_layers_with_type_and_count_and_adds_only_the_ticked(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(SublayerDialog, "exec", untick_the_lines)
-    worker = window.add_layers_from([three_layers])
-    _wait(qtbot, window, worker)
+    added = _added(qtbot, window, window.add_layers_from([three_layers]))
     assert len(shown) == 1
-    added = window.project.layers.names()[len(before) :]
     assert sorted(added) == ["puntos", "zonas"], added
-    assert [layer.source.sublayer for layer in window.project.layers][len(before) :] == added
+    sources = {layer.name: layer.source.sublayer for layer in window.project.layers}
+    assert [sources[name] for name in added] == added
 
 
 def test_cancel_adds_nothing_and_none_ticked_cannot_be_confirmed(
-    make_window, small_project, open_and_wait, three_layers, monkeypatch, qtbot
+    small_window, three_layers, monkeypatch, qtbot
 ):
-    window = make_window()
-    open_and_wait(window, small_project)
+    window = small_window
     before = window.project.layers.names()
     monkeypatch.setattr(SublayerDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
     assert window.add_layers_from([three_layers]) is None
@@ -83,16 +82,10 @@ def test_cancel_adds_nothing_and_none_ticked_cannot_be_confirmed(
     assert not ok.isEnabled() and dialog.chosen() == []
 
 
-def test_a_single_layer_file_is_added_without_asking(
-    make_window, small_project, open_and_wait, monkeypatch, qtbot, tmp_path
-):
-    window = make_window()
-    open_and_wait(window, small_project)
+def test_a_single_layer_file_is_added_without_asking(small_window, monkeypatch, qtbot, tmp_path):
     one = tmp_path / "solo.gpkg"
     gpd.GeoDataFrame({"n": [1]}, geometry=[Point(-75, 1)], crs="EPSG:4326").to_file(
         one, layer="solo", driver="GPKG", engine="pyogrio"
     )
     monkeypatch.setattr(SublayerDialog, "exec", lambda d: pytest.fail("asked for one layer"))
-    worker = window.add_layers_from([one])
-    _wait(qtbot, window, worker)
-    assert window.project.layers.names()[-1] == "solo"
+    assert _added(qtbot, small_window, small_window.add_layers_from([one])) == ["solo"]
