@@ -90,3 +90,25 @@ def test_lazy_layers_build_once_when_looked_at():
     first = layers["hotspots"]
     assert dict(layers.items())["hotspots"] is first and list(layers.values())[0] is first
     assert calls == [1]
+
+
+def test_kde_geotiff_opens_as_a_raster_layer_equal_to_its_table(tmp_path):
+    """Issue 15: the density written as GeoTIFF is a layer like any raster, and each cell of the
+    polygon table has the value of the pixel at its centre."""
+    from layers.readers import read_layers
+
+    events = _events(tmp_path / "ev.gpkg")
+    _, code = _cli(tmp_path / "d.tif", events)
+    assert code == 0
+    layer = read_layers(tmp_path / "d.tif")[0]
+    assert layer.kind == "raster" and layer.crs.to_epsg() == 32618
+    info = layer.info
+    pixels = layer.read_window(info.bounds, (info.height, info.width))
+    params = {"events": str(events), "method": "kde", "cell_m": 500, "radius_m": 2000}
+    table = run_analysis("hotspots", params).layers["hotspots"]
+    centres = table.geometry.centroid
+    west, north = info.bounds[0], info.bounds[3]
+    cols = ((centres.x - west) // info.resolution[0]).astype(int).to_numpy()
+    rows = ((north - centres.y) // info.resolution[1]).astype(int).to_numpy()
+    np.testing.assert_allclose(pixels[rows, cols], table["density"].to_numpy(), rtol=1e-6)
+    assert np.count_nonzero(pixels) == len(table)  # zero cells are left out of the table only
