@@ -61,6 +61,16 @@ def wait_computed(qtbot, view) -> None:
     qtbot.wait(50)
 
 
+def before_after(view: CompareView, region: str, operation: str, years: int) -> None:
+    """Before/after mode around the operation of `region` whose label holds `operation`,
+    with windows of `years`, picked as a user picks them."""
+    view.mode.setCurrentIndex(view.mode.findData("before_after"))
+    view.ba_region.setCurrentIndex(view.ba_region.findData(region))
+    labels = [view.operation.itemText(i) for i in range(view.operation.count())]
+    view.operation.setCurrentIndex(next(i for i, text in enumerate(labels) if operation in text))
+    view.window_years.setValue(years)
+
+
 def test_trend_charts_follow_the_chosen_period(qtbot, view) -> None:
     """Item 9: 2014–2023 chosen, the trend charts show 2014…2023, not 2018–2023."""
     assert view.pickers[0].first.value() == FIRST and view.pickers[0].last.value() == LAST
@@ -84,11 +94,7 @@ def test_before_after_windows_are_clipped_and_short_ones_draw_no_trend(qtbot, vi
     """Item 10: around the 2015 operation the 2-year before window would start in 2013, before
     the data: it starts 2014-01-01 and the window says so; one year is no trend (no line, a
     note), and the axis shows the window's years, not 1950–2100."""
-    view.mode.setCurrentIndex(view.mode.findData("before_after"))
-    view.ba_region.setCurrentIndex(view.ba_region.findData("CO52"))
-    i = next(i for i in range(view.operation.count()) if EARLY in view.operation.itemText(i))
-    view.operation.setCurrentIndex(i)
-    view.window_years.setValue(2)
+    before_after(view, "CO52", EARLY, years=2)
     qtbot.waitUntil(
         lambda: (
             view.comparison is not None
@@ -262,11 +268,7 @@ def test_before_after_maps_show_the_loss_of_their_own_period(qtbot, pool, tmp_pa
     view.show()
     qtbot.waitExposed(view)
     view.indicator.setCurrentIndex(view.indicator.findData("violent_events"))
-    view.mode.setCurrentIndex(view.mode.findData("before_after"))
-    view.ba_region.setCurrentIndex(view.ba_region.findData("CO52"))
-    i = next(i for i in range(view.operation.count()) if "2019-07-01" in view.operation.itemText(i))
-    view.operation.setCurrentIndex(i)
-    view.window_years.setValue(2)
+    before_after(view, "CO52", "2019-07-01", years=2)
     qtbot.waitUntil(
         lambda: (
             view.comparison is not None
