@@ -380,10 +380,6 @@ class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, Workbe
         self._update_title()
 
     @property
-    def _analysis_dialogs(self) -> list[QWidget]:  # the name tests read before the workbench
-        return self.analysis_dialogs
-
-    @property
     def is_modified(self) -> bool:
         return self._dirty or not self.undo_stack.isClean()
 

@@ -281,9 +281,9 @@ def test_pick_an_eradication_on_the_map(qtbot, window) -> None:
     assert panel.pick_button.isChecked() and window.canvas.tool == "identify"
     layer = window.project.layers["Eradication"]
     point = layer.to_metric(window.canvas.crs).geometry.iloc[7]
-    before = len(getattr(window, "_analysis_dialogs", []))
+    before = len(window.analysis_dialogs)
     window.canvas.identify(point.x, point.y)
-    dialogs = window._analysis_dialogs
+    dialogs = window.analysis_dialogs
     assert len(dialogs) == before + 1 and not panel.pick_button.isChecked()
     dialog = dialogs[-1]
     qtbot.addWidget(dialog)
