@@ -375,7 +375,7 @@ def start_briefing(window: Workbench, path: Path) -> Worker | None:
 
     worker.signals.finished.connect(finished)
     window.keep(worker)
-    window.briefing_progress = dialog
+    dialog.setObjectName("briefing_progress")  # a child of the window, found by its name
     dialog.show()
     window.thread_pool.start(worker)
     return worker
@@ -383,7 +383,7 @@ def start_briefing(window: Workbench, path: Path) -> Worker | None:
 
 def open_export(window: Workbench) -> ExportDialog:
     dialog = ExportDialog(window.project, thread_pool=window.thread_pool, parent=window)
-    window.export_dialog = dialog
+    window.keep(dialog)
     dialog.exported.connect(
         lambda p: window.statusBar().showMessage(tr("Wrote {p}").format(p=p), 10000)
     )
@@ -414,4 +414,7 @@ def install(window: Workbench) -> None:
     menu.insertAction(before, export)
     menu.insertAction(before, briefing)
     menu.insertSeparator(before)
-    window.export_action, window.briefing_action = export, briefing
+    window.actions["export_map"], window.actions["briefing"] = export, briefing  # by id
+    window.translated(
+        lambda: (export.setText(tr("Export map…")), briefing.setText(tr("Briefing pack…")))
+    )

@@ -241,7 +241,7 @@ def test_briefing_pack_dialog_starts_where_exports_go(qtbot, sample_window, monk
         return "", filters  # the user cancels: nothing is written
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
-    sample_window.briefing_action.trigger()
+    sample_window.action("briefing").trigger()
     assert asked and asked[0].parent == export_folder()
     assert asked[0].parent != Path(sample_window.project.path).parent
 

@@ -79,7 +79,9 @@ def test_briefing_pack_cancel(qtbot, window, tmp_path, no_dialogs) -> None:
     out = tmp_path / "pack.pdf"
     worker = start_briefing(window, out)
     assert worker is not None
-    dialog = window.briefing_progress
+    from PySide6.QtWidgets import QProgressDialog
+
+    dialog = window.findChildren(QProgressDialog, "briefing_progress")[-1]
     assert dialog.isVisible()
     from PySide6.QtWidgets import QPushButton
 
@@ -90,3 +92,19 @@ def test_briefing_pack_cancel(qtbot, window, tmp_path, no_dialogs) -> None:
     assert not worker.ok and worker.feedback.canceled
     assert not out.exists() and not dialog.isVisible()
     assert no_dialogs["shown"] == []  # a cancel is not an error
+
+
+def test_export_actions_are_registered_by_id_and_follow_the_language(window) -> None:
+    """The File menu's export entries are the workbench's actions by id (no ad-hoc window
+    attributes) and re-translate on a language switch like the window's own actions."""
+    from layers.i18n import current_language
+
+    before = current_language()
+    try:
+        window.state.set_language("es")
+        assert window.action("export_map").text() == "Exportar mapa…"
+        assert window.action("briefing").text() != "Briefing pack…"
+    finally:
+        window.state.set_language(before)
+    assert window.action("export_map").text() == "Export map…"
+    assert window.action("briefing").text() == "Briefing pack…"
