@@ -67,6 +67,14 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "weight": ("weight", "peso", "value", "valor", "count", "cantidad"),
     "fatalities": ("fatalities", "muertos", "victimas", "víctimas", "deaths", "killed"),
     "event_type": ("event_type", "tipo_evento", "event", "evento"),
+    "sub_event_type": ("sub_event_type", "subtipo_evento"),
+    # ACLED's actor columns (numeric inter codes in older exports, text in newer ones).
+    "actor1": ("actor1",),
+    "actor2": ("actor2",),
+    "inter1": ("inter1",),
+    "inter2": ("inter2",),
+    "civilian_targeting": ("civilian_targeting",),
+    "event_id": ("event_id_cnty", "event_id"),
     "actor_type": ("inter1", "actor_type", "actor1", "actor"),
     "method": (
         "method",
@@ -105,6 +113,10 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 _ACLED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "inter1")
+# Keys only an event layer (ACLED-like) keeps in its mapping.
+_EVENT_ONLY = (
+    "sub_event_type", "actor1", "actor2", "inter1", "inter2", "civilian_targeting", "event_id"
+)  # fmt: skip
 _ACLED_MORE = ("fatalities", "admin1", "admin2", "geo_precision", "latitude", "longitude")
 _HEALTHSITES = ("osm_id", "amenity", "healthcare", "operator_type", "beds", "osm_type")
 _HEALTH_VALUES = {"hospital", "clinic", "doctors", "pharmacy", "health_post", "dentist"}
@@ -371,6 +383,9 @@ def _role_fields(
         fields.pop("name", None)  # "location" names a place only in event exports
     if role != Role.ERADICATION:
         fields.pop("method", None)  # manual/aerial is an eradication fact
+    if role != Role.VIOLENCE:
+        for key in _EVENT_ONLY:  # actors and event ids describe events, not places
+            fields.pop(key, None)
     if role not in (Role.HEALTH_SERVICES, Role.PROTECTED_AREAS):
         fields.pop("facility_type", None)
         if role != Role.SETTLEMENTS:
