@@ -199,20 +199,17 @@ def main() -> int:
     out = DATA / "out"
     out.mkdir(exist_ok=True)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    commands = {
-        "centre sum,mean,count": (ours(raster, zones, "sum,mean,count", "centre",
-                                       out / "centre_stats.gpkg"), None),
-        "coverage sum,mean,count": (ours(raster, zones, "sum,mean,count", "coverage",
-                                         out / "coverage_stats.gpkg"), None),
-        "QGIS zonalstatisticsfb": (qgis("native:zonalstatisticsfb", raster, zones,
-                                        out / "qgis_stats.gpkg"), env),
-        "centre classes": (ours(raster, zones, "classes", "centre",
-                                out / "centre_classes.gpkg"), None),
-        "coverage classes": (ours(raster, zones, "classes", "coverage",
-                                  out / "coverage_classes.gpkg"), None),
-        "QGIS zonalhistogram": (qgis("native:zonalhistogram", raster, zones,
-                                     out / "qgis_hist.gpkg"), env),
-    }  # fmt: skip
+    # Each set of statistics under both pixel rules, then the QGIS tool that computes the same.
+    commands: dict[str, tuple[list[str], dict | None]] = {}
+    for stats, stem, algorithm, theirs in (
+        ("sum,mean,count", "stats", "native:zonalstatisticsfb", "qgis_stats"),
+        ("classes", "classes", "native:zonalhistogram", "qgis_hist"),
+    ):
+        for rule in ("centre", "coverage"):
+            mine = out / f"{rule}_{stem}.gpkg"
+            commands[f"{rule} {stats}"] = (ours(raster, zones, stats, rule, mine), None)
+        tool = algorithm.removeprefix("native:")
+        commands[f"QGIS {tool}"] = (qgis(algorithm, raster, zones, out / f"{theirs}.gpkg"), env)
     if not Path(QGIS).exists():
         commands = {k: v for k, v in commands.items() if not k.startswith("QGIS")}
     runs: dict[str, list[dict]] = {k: [] for k in commands}
