@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "compare": "cartography.compare_command",
 }
 
-HEADLESS_HINT = tr(
+HEADLESS_HINT = tr_noop(
     "No display found: the desktop window needs one. Headless commands: "
     "python main.py inspect PATH | analyze ID ... | export --project P --out F | "
     "briefing --project P --out pack.pdf | compare --project P --left R --right R --out F "
@@ -119,7 +119,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             sub.add_parser(name, help=tr("see: {name} --help").format(name=name))
             continue
         module = importlib.import_module(module_name)
-        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        shown = tr(module.HELP)  # HELP is English (tr_noop): shown in the language of now
+        cmd = sub.add_parser(name, help=shown, description=shown)
         module.add_arguments(cmd)
         if "--lang" not in cmd._option_string_actions:  # a command may declare its own
             _add_language_option(cmd, argparse.SUPPRESS)  # shown in its --help
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         elif rest:
             project = rest[0]
         if not has_display():
-            print(tr(HEADLESS_HINT))  # the constant was made before the language was set
+            print(tr(HEADLESS_HINT))  # English (tr_noop) until shown
             return 0
         from desktop.app import run_app
 

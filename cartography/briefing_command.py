@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
-HELP = tr(
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
     "Write a briefing pack (PDF): cover, overview map, one page per region with its map and "
     "indicators (enforcement outputs beside community outcomes), a two-region comparison "
     "and trends of violence, cultivation and eradication."

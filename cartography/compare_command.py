@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
-HELP = tr(
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
     "Compare two regions or periods: two maps with one shared legend, the indicators of both "
     "sides with difference and percent change, and small trends. "
     "REGION is a P-code or 'all', optionally followed by :YEAR, :FIRST-LAST or :DATE..DATE."

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
-HELP = tr(
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
     "Export the project's map: a print layout (.png, .svg, .pdf) or a self-contained offline "
     "web map (.html). --region zooms to and highlights an admin region by P-code."
 )

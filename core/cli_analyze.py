@@ -23,10 +23,13 @@ from core.registry import NotRegistered, analyses, analysis
 from core.runner import protected_paths, run_analysis, write_outputs
 from core.state import AppState
 from layers.errors import LayerLoadError, ProjectError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.timefilter import PeriodError
 
-HELP = tr("Run an analysis headless (count, displacement, environment, ...); --list shows all.")
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
+    "Run an analysis headless (count, displacement, environment, ...); --list shows all."
+)
 
 
 def _shown(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from analysis.base import REGISTRY as ANALYSIS_REGISTRY
 from analysis.base import Algorithm, load_all
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 
 
 class NotRegistered(LookupError):
@@ -27,9 +27,14 @@ class Entry:
     """One registered export or action."""
 
     id: str
-    title: str
+    title: str  # English (tr_noop): shown through `label`, so it follows a language switch
     target: str  # 'module:attribute' of the function that does the work
     suffixes: tuple[str, ...] = ()  # for exports: the files it writes
+
+    @property
+    def label(self) -> str:
+        """The title in the active language (a menu, a list, a message)."""
+        return tr(self.title)
 
     def load(self) -> Callable[..., Any]:
         module, _, attribute = self.target.partition(":")
@@ -40,7 +45,7 @@ class Registry:
     """Entries by exact id; registering an id twice is refused."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind
+        self.kind = kind  # English (tr_noop), shown through tr
         self._entries: dict[str, Entry] = {}
 
     def register(self, entry: Entry) -> Entry:
@@ -55,7 +60,7 @@ class Registry:
         try:
             return self._entries[entry_id]
         except KeyError:
-            raise NotRegistered(_unknown(self.kind, entry_id, self._entries)) from None
+            raise NotRegistered(_unknown(tr(self.kind), entry_id, self._entries)) from None
 
     def call(self, entry_id: str, *args: Any, **kwargs: Any) -> Any:
         """Run the entry's function: `ACTIONS.call("period.set", state, "2016-2020")`."""
@@ -105,14 +110,14 @@ def analyses() -> dict[str, Algorithm]:
 
 # --- exports and actions --------------------------------------------------------------------
 # Exports: f(project, out, *, period, feedback, **options) -> Path (core/exports.py).
-EXPORTS = Registry("export")
+EXPORTS = Registry(tr_noop("export"))
 for _entry in (
-    Entry("map", tr("Map (PNG, SVG, PDF)"), "core.exports:map_file", (".png", ".svg", ".pdf")),
-    Entry("webmap", tr("Offline web map (HTML)"), "core.exports:web_map", (".html",)),
-    Entry("briefing", tr("Briefing pack (PDF)"), "core.exports:briefing_pack", (".pdf",)),
+    Entry("map", tr_noop("Map (PNG, SVG, PDF)"), "core.exports:map_file", (".png", ".svg", ".pdf")),
+    Entry("webmap", tr_noop("Offline web map (HTML)"), "core.exports:web_map", (".html",)),
+    Entry("briefing", tr_noop("Briefing pack (PDF)"), "core.exports:briefing_pack", (".pdf",)),
     Entry(
         "compare",
-        tr("Comparison (PNG, PDF, SVG)"),
+        tr_noop("Comparison (PNG, PDF, SVG)"),
         "core.exports:comparison",
         (".png", ".pdf", ".svg"),
     ),
@@ -120,14 +125,14 @@ for _entry in (
     EXPORTS.register(_entry)
 
 # Actions: f(state, **arguments) -> Any (core/actions.py); menus and shortcuts bind to the id.
-ACTIONS = Registry("action")
+ACTIONS = Registry(tr_noop("action"))
 for _entry in (
-    Entry("project.open", tr("Open project"), "core.actions:open_project"),
-    Entry("project.save", tr("Save project"), "core.actions:save_project"),
-    Entry("period.set", tr("Set the period"), "core.actions:set_period"),
-    Entry("period.clear", tr("All dates"), "core.actions:clear_period"),
-    Entry("selection.clear", tr("Clear selection"), "core.actions:clear_selection"),
-    Entry("analysis.run", tr("Run an analysis"), "core.actions:run_analysis"),
-    Entry("export.run", tr("Export"), "core.actions:run_export"),
+    Entry("project.open", tr_noop("Open project"), "core.actions:open_project"),
+    Entry("project.save", tr_noop("Save project"), "core.actions:save_project"),
+    Entry("period.set", tr_noop("Set the period"), "core.actions:set_period"),
+    Entry("period.clear", tr_noop("All dates"), "core.actions:clear_period"),
+    Entry("selection.clear", tr_noop("Clear selection"), "core.actions:clear_selection"),
+    Entry("analysis.run", tr_noop("Run an analysis"), "core.actions:run_analysis"),
+    Entry("export.run", tr_noop("Export"), "core.actions:run_export"),
 ):
     ACTIONS.register(_entry)

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from layers.crs import crs_label, lonlat_bounds
 from layers.errors import LayerLoadError
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.readers import read_layers
 
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".sbn", ".sbx")
 
-HELP = tr(
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
     "Show what each file holds: layers, feature counts, geometry, CRS, bounds, detected role, "
     "field mapping, and any repairs or warnings."
 )
