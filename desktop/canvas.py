@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QRubberBand, QWidget
 
@@ -30,6 +30,7 @@ from cartography.render import (
     features_at,
 )
 from desktop.background_renderer import BACKGROUND, BackgroundRenderer, RenderResult
+from desktop.debounce import debounce_timer
 from layers import numbers
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
@@ -128,10 +129,7 @@ class MapCanvas(QWidget):
         self._hover: tuple[float, float] | None = None
         self._identify_mark: tuple[float, float] | None = None
         self._rubber = QRubberBand(QRubberBand.Shape.Rectangle, self)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_DEBOUNCE_MS)
-        self._timer.timeout.connect(self._start_render)
+        self._timer = debounce_timer(self, REDRAW_DEBOUNCE_MS, self._start_render)
         self._to_lonlat: Transformer | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import shapely
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 
 from cartography import compare as cmp
 from cartography.render import MapRenderer
 from cartography.text import plain
+from desktop.debounce import debounce_timer
 from layers.i18n import tr
 
 BACKGROUND = "#fbfbf8"
@@ -41,10 +42,7 @@ class CompareCanvas(FigureCanvasQTAgg):
         self._press: QPointF | None = None
         self._press_extent = None
         self._moved = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(30)
-        self._timer.timeout.connect(self.redraw)
+        self._timer = debounce_timer(self, 30, self.redraw)
         self.setMinimumSize(280, 240)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 

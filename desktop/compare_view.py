@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from cartography import compare as cmp
 from core.runner import run_export
 from desktop.compare_canvases import CompareCanvas, LegendCanvas, TrendCanvas
 from desktop.compare_sides import SidePicker, operation_date, operation_label, run_displacement
+from desktop.debounce import debounce_timer
 from desktop.export_dialog import export_folder, remember_export_folder
 from desktop.workbench import Workbench
 from desktop.workers import Worker
@@ -192,10 +193,7 @@ class CompareView(QWidget):
         outer.addWidget(split, 1)
         outer.addLayout(bottom)
 
-        self._recompute_timer = QTimer(self)
-        self._recompute_timer.setSingleShot(True)
-        self._recompute_timer.setInterval(RECOMPUTE_DEBOUNCE_MS)
-        self._recompute_timer.timeout.connect(self.recompute)
+        self._recompute_timer = debounce_timer(self, RECOMPUTE_DEBOUNCE_MS, self.recompute)
         for p in self.pickers:
             p.changed.connect(self.schedule)
         self.indicator.currentIndexChanged.connect(self.schedule)

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from cartography import compare as cmp
 from core.runner import run_export
+from desktop.debounce import debounce_timer
 from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr
@@ -212,10 +213,7 @@ class ExportDialog(QDialog):
         outer.addLayout(top, 1)
         outer.addLayout(buttons)
 
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
-        self._preview_timer.timeout.connect(self.refresh_preview)
+        self._preview_timer = debounce_timer(self, PREVIEW_DEBOUNCE_MS, self.refresh_preview)
         for signal in (
             self.title.textChanged,
             self.page.currentIndexChanged,

@@ -47,6 +47,7 @@ from analysis.base import Feedback
 from cartography.render import MapRenderer
 from desktop.attribute_table import AttributeTable
 from desktop.canvas import MapCanvas
+from desktop.debounce import debounce_timer
 from desktop.identify_panel import IdentifyPanel
 from desktop.layers_dock import LayersPanel
 from desktop.memory import release_removed_layers, settle_loaded_layers
@@ -123,10 +124,7 @@ class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, Workbe
         self._layer_connections: list = []
         # Keeps loaded geometries out of GC walks (memory.py); as soon as the change that
         # asked for it is done, so its one collection is part of that action, not a later drag.
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(0)
-        self._settle_timer.timeout.connect(settle_loaded_layers)
+        self._settle_timer = debounce_timer(self, 0, settle_loaded_layers)
 
         self.canvas = MapCanvas(project, self.selection, lambda: self.state.current_layer)
         self.canvas.setObjectName("map_canvas")
