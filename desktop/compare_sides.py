@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QSpinBox
 
 from analysis.base import Canceled
+from analysis.result_labels import measure
 from cartography import compare as cmp
 from core.registry import NotRegistered, analysis
 from layers import numbers
@@ -111,14 +112,10 @@ def operation_date(layer, row: int) -> date | None:
 
 
 # --- displacement beside the maps ----------------------------------------------------------------------
-DISPLACEMENT_FIGURES = (
-    ("wdq", "WDQ"),
-    ("tne", "TNE"),
-    ("wdd", "WDD"),
-    ("wdd_z", "WDD z"),
-    ("success_measure", tr("Success measure")),
-    ("buffer_measure", tr("Buffer measure")),
-)
+DISPLACEMENT_FIGURES = ("wdq", "tne", "wdd", "wdd_z", "success_measure", "buffer_measure")
+# The headline figures go by their short names beside the maps; the others take the label every
+# results view gives them (analysis/result_labels.py), in the language in force when shown.
+SHORT_NAMES = {"wdq": "WDQ", "tne": "TNE", "wdd": "WDD", "wdd_z": "WDD z"}
 
 
 def run_displacement(project, layer, row: int, window: int, feedback) -> dict | None:
@@ -154,8 +151,15 @@ def run_displacement(project, layer, row: int, window: int, feedback) -> dict | 
     except Exception as exc:  # noqa: BLE001 - shown beside the maps, the view stays up
         return {"error": str(exc)}
     lowered = {str(k).lower(): v for k, v in result.summary.items()}
-    figures = [
-        (label, numbers.number(lowered[k])) for k, label in DISPLACEMENT_FIGURES if k in lowered
-    ]
     reading = lowered.get("reading") or " ".join(result.notes[:2])
-    return {"figures": figures, "reading": reading, "summary": result.summary}
+    return {"figures": displacement_figures(lowered), "reading": reading, "summary": result.summary}
+
+
+def displacement_figures(summary: dict) -> list[tuple[str, str]]:
+    """(label, number) of the displacement figures the summary holds, in DISPLACEMENT_FIGURES
+    order."""
+    return [
+        (SHORT_NAMES.get(k) or measure(k).label, numbers.number(summary[k]))
+        for k in DISPLACEMENT_FIGURES
+        if k in summary
+    ]
