@@ -14,16 +14,12 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import numpy as np
-import rasterio
 from affine import Affine
 from pyproj import CRS
-from rasterio.enums import Resampling
-from rasterio.errors import RasterioError, RasterioIOError
-from rasterio.windows import Window, from_bounds
 
 from layers.crs import WGS84, looks_like_lonlat
 from layers.errors import LayerLoadError
@@ -35,6 +31,10 @@ from layers.raster_style import RasterStyle, default_raster_style
 from layers.read_errors import ASK_FOR_CRS, check_options
 from layers.report import LoadReport
 from layers.timefilter import TimeFilter
+
+if TYPE_CHECKING:  # rasterio loads on first read: `analyze --list` and --help never need it
+    import rasterio
+    from rasterio.enums import Resampling
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".asc", ".img")
 TILE_SUFFIXES = (".tif", ".tiff")
@@ -167,6 +167,9 @@ class RasterLayer(EventedLayer[RasterStyle]):
     # --- reading ------------------------------------------------------------------------
     def open(self) -> rasterio.io.DatasetReader:
         """The GDAL dataset (the caller closes it); `info.crs` holds the CRS to use."""
+        import rasterio
+        from rasterio.errors import RasterioError
+
         try:
             return rasterio.open(self.dataset_path)
         except (RasterioError, OSError) as exc:
@@ -187,6 +190,9 @@ class RasterLayer(EventedLayer[RasterStyle]):
         `resampling` says otherwise. Nodata and the area outside the raster are masked;
         values are as stored (apply `scaled()` for the physical quantity).
         """
+        from rasterio.errors import RasterioError
+        from rasterio.windows import Window, from_bounds
+
         rows, cols = (int(v) for v in out_shape)
         x0, y0, x1, y1 = (float(v) for v in bounds)
         if rows <= 0 or cols <= 0 or not x1 > x0 or not y1 > y0:
@@ -255,6 +261,9 @@ class RasterLayer(EventedLayer[RasterStyle]):
         time, so progress moves and a cancel stops between levels; returns the factors now
         in the file. Inside a GeoTIFF; in a .vrt.ovr beside a mosaic's VRT.
         """
+        import rasterio
+        from rasterio.errors import RasterioError
+
         feedback = feedback or Feedback()
         if factors is None:
             factors, f = [], 2
@@ -296,6 +305,8 @@ class RasterLayer(EventedLayer[RasterStyle]):
 def _resampling(asked: Resampling | None, categorical: bool) -> Resampling:
     """Nearest keeps class codes whole; average suits continuous values (Resampling.nearest
     is 0, so `asked or ...` would drop it)."""
+    from rasterio.enums import Resampling
+
     if asked is not None:
         return asked
     return Resampling.nearest if categorical else Resampling.average
@@ -351,6 +362,9 @@ def open_raster(
 
 def read_info(dataset_path: str, source: RasterSource, tiles: int = 1) -> RasterInfo:
     """The raster's metadata; a missing CRS is taken from `source.options['crs']` or asked."""
+    import rasterio
+    from rasterio.errors import RasterioError
+
     path = Path(source.path)
     try:
         with rasterio.open(dataset_path) as src:
@@ -423,6 +437,10 @@ def _has_colormap(src: rasterio.io.DatasetReader) -> bool:
 def _check_readable(path: Path, dataset_path: str, info: RasterInfo) -> None:
     """Read the first and the last block: a truncated or corrupt file says so at once, not
     in the middle of a drawing or an analysis."""
+    import rasterio
+    from rasterio.errors import RasterioError
+    from rasterio.windows import Window
+
     try:
         with rasterio.open(dataset_path) as src:
             bh, bw = src.block_shapes[0]
@@ -439,6 +457,8 @@ def _check_readable(path: Path, dataset_path: str, info: RasterInfo) -> None:
 
 def explain_raster(path: Path, exc: Exception) -> LayerLoadError:
     """A GDAL error as one sentence of problem and one of remedy."""
+    from rasterio.errors import RasterioError, RasterioIOError
+
     detail = _detail(exc)
     low = detail.lower()
     if isinstance(exc, PermissionError) or "permission denied" in low:
@@ -537,6 +557,9 @@ def _cache_path(tiles: list[Path]) -> Path:
 
 def _vrt_xml(tiles: list[Path], folder: Path) -> str:
     """A VRTDataset placing each tile by its geotransform (what gdalbuildvrt writes)."""
+    import rasterio
+    from rasterio.errors import RasterioError
+
     metas = []
     for p in tiles:
         try:
