@@ -29,6 +29,7 @@ from cartography.render import (
     MapView,
     features_at,
 )
+from core.state import AppState
 from desktop.background_renderer import BACKGROUND, BackgroundRenderer, RenderResult
 from desktop.debounce import debounce_timer
 from layers import numbers
@@ -275,6 +276,11 @@ class MapCanvas(QWidget):
         self._timer.start()
 
     # --- rendering ------------------------------------------------------------------------
+    def follow(self, state: AppState) -> None:
+        """Draw again when the period, the selection or the language (legend text) changes."""
+        for event in (state.events.period, state.events.selection, state.events.language):
+            event.connect(self.request_redraw)
+
     def request_redraw(self, *_args) -> None:
         """What the map shows changed (layers, styles, period, selection): draw it again.
 

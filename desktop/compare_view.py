@@ -196,12 +196,16 @@ class CompareView(QWidget):
         self._recompute_timer = debounce_timer(self, RECOMPUTE_DEBOUNCE_MS, self.recompute)
         for p in self.pickers:
             p.changed.connect(self.schedule)
-        self.indicator.currentIndexChanged.connect(self.schedule)
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.ba_region.currentIndexChanged.connect(self._fill_operations)
-        self.ba_region.currentIndexChanged.connect(self.schedule)
-        self.operation.currentIndexChanged.connect(self.schedule)
-        self.window_years.valueChanged.connect(self.schedule)
+        # Any input of the comparison changed: compute it again once the changes stop.
+        for signal in (
+            self.indicator.currentIndexChanged,
+            self.ba_region.currentIndexChanged,
+            self.operation.currentIndexChanged,
+            self.window_years.valueChanged,
+        ):
+            signal.connect(self.schedule)
         for i, c in enumerate(self.canvases):
             c.view_changed.connect(lambda i=i: self._view_changed(i))
             c.unit_clicked.connect(self.select_unit)

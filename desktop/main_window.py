@@ -263,15 +263,13 @@ class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, Workbe
         canvas.rendered.connect(self._check_raster_errors)
         canvas.legend_changed.connect(self.layers_panel.model.set_legend)
         state.events.project.connect(self._show_project)
-        state.events.period.connect(canvas.request_redraw)
         state.events.period.connect(self._period_changed)
-        state.events.selection.connect(canvas.request_redraw)
         state.events.current_layer.connect(self._current_layer_changed)
-        # A language switch: the title, and the map's generated legend text, drawn anew.
+        # A language switch: the title and the panels' texts (the map redraws by canvas.follow).
         state.events.language.connect(self._update_title)
         for view in (self.messages, self.identify_panel, self.attribute_table):
             state.events.language.connect(view.retranslate)
-        state.events.language.connect(lambda _code: canvas.request_redraw())
+        canvas.follow(state)
         self.time_panel.follow(state)
         self.layers_panel.follow(state)
         self.identify_panel.follow(state)
