@@ -69,10 +69,14 @@ class RasterStyle:
 
     @classmethod
     def from_dict(
-        cls, data: object, *, where: str = "style", layer: str | None = None
+        cls, data: object, *, where: str | None = None, layer: str | None = None
     ) -> RasterStyle:
         """A raster style from its saved form; a wrong value raises ProjectError naming
-        `where`.field and the layer. Unknown keys (a newer version's) are ignored."""
+        `where`.field and the layer. Unknown keys (a newer version's) are ignored. Without
+        `where` the style is one the user is editing: a range upside down raises ValueError
+        saying, in the dialog's words, what to change (range_problem)."""
+        edited = where is None
+        where = where or "style"
         if data is None:
             return cls()
         if not isinstance(data, dict):
@@ -83,11 +87,34 @@ class RasterStyle:
             if check is not None:
                 known[key] = check(value, f"{where}.{key}", layer)
         vmin, vmax = known.get("vmin"), known.get("vmax")
-        if vmin is not None and vmax is not None and not vmin < vmax:
-            raise _bad(
-                f"{where}.vmax", layer, tr("a number above vmin ({v:g})").format(v=vmin), vmax
+        kind = known.get("kind", "continuous")
+        problem = range_problem(kind, vmin, vmax)
+        if problem is not None and edited:
+            raise ValueError(problem)
+        if problem is not None:  # a project file: name the field to fix, in the same words
+            expected = (
+                tr("a year after the first year on the colour ramp ({v:g})")
+                if kind == "loss_year"
+                else tr("a number above the low value ({v:g})")
             )
+            raise _bad(f"{where}.vmax", layer, expected.format(v=vmin), vmax)
         return cls(**known)
+
+
+def range_problem(kind: str, low: float | None, high: float | None) -> str | None:
+    """What is wrong with a ramp's range and what to do, as the style dialog names it;
+    None when the range is fine (or not fixed)."""
+    if low is None or high is None or low < high:
+        return None
+    if kind == "loss_year":
+        return tr(
+            "The last year on the colour ramp ({b:.0f}) must come after the first ({a:.0f}): "
+            "set a later last year or an earlier first year."
+        ).format(a=low, b=high)
+    return tr(
+        "The high value of the fixed values ({b:g}) must be above the low one ({a:g}): "
+        "raise the high value, lower the low one, or untick Fixed values."
+    ).format(a=low, b=high)
 
 
 def _pair(low: float, high: float):

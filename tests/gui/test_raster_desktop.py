@@ -301,4 +301,6 @@ def test_style_dialog_pages_give_their_styles(qtbot, tmp_path):
     dialog.first_year.setValue(2020)
     dialog.last_year.setValue(2010)  # a range upside down is refused, saying which value
     dialog.kind.setCurrentIndex(dialog.kind.findData("loss_year"))
-    assert dialog.checked_style() is None and "vmax" in dialog.problem.text()
+    assert dialog.checked_style() is None
+    said = dialog.problem.text()  # in the dialog's words, not the file's field names
+    assert "last year" in said and "2010" in said and "2020" in said and "vmax" not in said
