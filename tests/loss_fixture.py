@@ -65,3 +65,22 @@ def pixel_at(fig, ax, crs, lon: float, lat: float) -> np.ndarray:
 
 def near(a: np.ndarray, b: np.ndarray, tol: float = 6.0) -> bool:
     return bool(np.abs(a - b).max() <= tol)
+
+
+def assert_each_side_shows_its_own_loss(before: tuple, after: tuple, crs) -> None:
+    """`before`, `after`: (figure, axes) of the two drawn maps. The 2017 clearing is on the
+    before map only, the 2021 one on the after map only, and the one across the region's edge
+    is cut there like the other context."""
+    early, late = loss_colour(BEFORE_ONLY[2]), loss_colour(AFTER_ONLY[2])
+    assert near(pixel_at(*before, crs, *BEFORE_ONLY[:2]), early)
+    assert not near(pixel_at(*after, crs, *BEFORE_ONLY[:2]), early)
+    assert near(pixel_at(*after, crs, *AFTER_ONLY[:2]), late)
+    assert not near(pixel_at(*before, crs, *AFTER_ONLY[:2]), late)
+    assert near(pixel_at(*after, crs, *INSIDE_EDGE), late)
+    assert not near(pixel_at(*after, crs, *OUTSIDE_EDGE), late)
+
+
+def assert_legend_has_both_periods(legend) -> None:
+    """The shared legend has the raster's ramp with both sides' years."""
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("Forest loss" in t and "2017–2019" in t and "2019–2021" in t for t in texts)

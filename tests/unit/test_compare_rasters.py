@@ -13,11 +13,9 @@ import pytest
 from affine import Affine
 from decade_fixture import MIDDLE
 from loss_fixture import (
-    AFTER_ONLY,
-    BEFORE_ONLY,
-    INSIDE_EDGE,
     OUTSIDE_EDGE,
-    loss_colour,
+    assert_each_side_shows_its_own_loss,
+    assert_legend_has_both_periods,
     loss_project,
     loss_raster,
     near,
@@ -43,20 +41,10 @@ def test_loss_pixels_only_in_the_side_whose_period_holds_them(project) -> None:
     fig.canvas.draw()
     left, right = fig.axes[0], fig.axes[1]
     crs = project.metric_crs
-    early, late = loss_colour(BEFORE_ONLY[2]), loss_colour(AFTER_ONLY[2])
-    # 2017 loss: on the before map, not on the after map; 2021 loss the other way round.
-    assert near(pixel_at(fig, left, crs, *BEFORE_ONLY[:2]), early)
-    assert not near(pixel_at(fig, right, crs, *BEFORE_ONLY[:2]), early)
-    assert near(pixel_at(fig, right, crs, *AFTER_ONLY[:2]), late)
-    assert not near(pixel_at(fig, left, crs, *AFTER_ONLY[:2]), late)
-    # Loss outside the region compared is cut off like the other context.
-    assert near(pixel_at(fig, right, crs, *INSIDE_EDGE), late)
-    outside = pixel_at(fig, right, crs, *OUTSIDE_EDGE)
-    assert not near(outside, late) and near(outside, np.full(3, 255.0))
-    # The shared legend has the raster's ramp with both sides' years.
-    legend = fig.axes[2].get_legend()
-    texts = [t.get_text() for t in legend.get_texts()]
-    assert any("Forest loss" in t and "2017–2019" in t and "2019–2021" in t for t in texts)
+    assert_each_side_shows_its_own_loss((fig, left), (fig, right), crs)
+    # Beyond the region's edge the paper is blank, as around the other context.
+    assert near(pixel_at(fig, right, crs, *OUTSIDE_EDGE), np.full(3, 255.0))
+    assert_legend_has_both_periods(fig.axes[2].get_legend())
 
 
 def test_loss_is_context_over_the_units_and_relief_under_them(project, tmp_path) -> None:
