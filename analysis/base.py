@@ -181,6 +181,7 @@ def load_all() -> dict[str, Algorithm]:
     import importlib
 
     for module in (
+        "actors",
         "count",
         "displacement",
         "environment",
