@@ -1,15 +1,63 @@
 """The exports the registry names (core/registry.py), each as f(project, out, *, period,
 feedback, **options) -> Path so the runner drives them alike. The work stays in cartography/;
-these only adapt the period and the one Feedback to each function's arguments."""
+these only adapt the period and the one Feedback to each function's arguments.
+
+Each takes `language` ('es', 'en'; None: the active one), writes the file in it, and records it
+on the project (Project.export_language), saved with the project (docs/translations.md);
+`remember=False` (the map dialog's preview) records nothing."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from analysis.base import Feedback
+from analysis.inputs import InputError
+from layers.i18n import available_languages, current_language, set_language, tr
 from layers.project import Project
 from layers.timefilter import TimeFilter
+
+# One export in a language other than the active one at a time: the catalogue is process-wide.
+_SWITCH = threading.Lock()
+
+
+def _base(code: str) -> str:
+    return code.split("_")[0]
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[str]:
+    """Run an export in `language` and yield the code it is written in (None or the active
+    language: the active one, e.g. 'es_CO' from LANG). layers/i18n.py holds one catalogue for
+    the process, so another language is set for the export's duration and put back after; a
+    switch made meanwhile (View ▸ Language) is kept."""
+    active = current_language()
+    if not language or _base(language) == _base(active):
+        yield active
+        return
+    if _base(language) not in {_base(c) for c in available_languages()}:
+        raise InputError(
+            tr("No catalogue for the language {lang!r}: choose from {choices}.").format(
+                lang=language, choices=", ".join(available_languages())
+            )
+        )
+    with _SWITCH:
+        before = current_language()
+        set_language(language)
+        try:
+            yield language
+        finally:
+            if current_language() == language:  # else the user switched meanwhile: keep it
+                set_language(before)
+
+
+def _remember(project: Project, language: str) -> None:
+    """The export language, remembered for the next export; written when the project is saved
+    (an export alone does not make the project unsaved)."""
+    project.export_language = language
 
 
 def map_file(
@@ -18,6 +66,8 @@ def map_file(
     *,
     period: TimeFilter | None,
     feedback: Feedback,
+    language: str | None = None,
+    remember: bool = True,
     **options: Any,
 ) -> Path:
     """A print layout (PNG, SVG, PDF): cartography.export.export_map's options (region,
@@ -25,7 +75,11 @@ def map_file(
     from cartography.export import export_map
 
     feedback.check()
-    return export_map(project, out, years=period, feedback=feedback, **options)
+    with written_in(language) as used:
+        written = export_map(project, out, years=period, feedback=feedback, **options)
+    if remember:  # a preview is no export
+        _remember(project, used)
+    return written
 
 
 def web_map(
@@ -34,10 +88,20 @@ def web_map(
     *,
     period: TimeFilter | None,
     feedback: Feedback,
+    language: str | None = None,
+    remember: bool = True,
     **options: Any,
 ) -> Path:
     """The offline web map (HTML), through the same entry as the map (region, layers, tiles)."""
-    return map_file(project, out, period=period, feedback=feedback, **options)
+    return map_file(
+        project,
+        out,
+        period=period,
+        feedback=feedback,
+        language=language,
+        remember=remember,
+        **options,
+    )
 
 
 def briefing_pack(
@@ -46,13 +110,16 @@ def briefing_pack(
     *,
     period: TimeFilter | None,
     feedback: Feedback,
+    language: str | None = None,
     **options: Any,
 ) -> Path:
     """The briefing pack (PDF): cartography.briefing.write_briefing's options (regions,
     title, max_regions)."""
     from cartography.briefing import write_briefing
 
-    write_briefing(project, out, years=period, feedback=feedback, **options)
+    with written_in(language) as used:
+        write_briefing(project, out, years=period, feedback=feedback, **options)
+    _remember(project, used)
     return out
 
 
@@ -68,6 +135,7 @@ def comparison(
     title: str | None = None,
     dpi: int = 200,
     comparison: Any = None,
+    language: str | None = None,
 ) -> Path:
     """Two regions or periods side by side (PNG, PDF, SVG). `left`/`right` are Sides or
     text such as 'XA01:2016-2020'; a side without a period takes `period`. `comparison`, a
@@ -80,15 +148,17 @@ def comparison(
     for side in (left, right):
         side = side if isinstance(side, Side) else Side.parse(str(side))
         sides.append(Side(side.region, side.period or period))
-    fig = compare_figure(
-        project,
-        *sides,
-        indicator,
-        comparison=comparison,
-        title=title,
-        feedback=feedback,
-        dpi=dpi,  # rasters are painted at the figure's pixels: the print's resolution
-    )
-    feedback.check()
-    save_figure(fig, out, dpi, title or "")  # atomic, fonts kept as text
+    with written_in(language) as used:
+        fig = compare_figure(
+            project,
+            *sides,
+            indicator,
+            comparison=comparison,
+            title=title,
+            feedback=feedback,
+            dpi=dpi,  # rasters are painted at the figure's pixels: the print's resolution
+        )
+        feedback.check()
+        save_figure(fig, out, dpi, title or "")  # atomic, fonts kept as text
+    _remember(project, used)
     return out

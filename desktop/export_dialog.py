@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -32,9 +33,10 @@ from PySide6.QtWidgets import (
 from cartography import compare as cmp
 from core.runner import run_export
 from desktop.debounce import debounce_timer
+from desktop.language import language_names
 from desktop.workbench import Workbench
 from desktop.workers import Worker
-from layers.i18n import tr
+from layers.i18n import available_languages, current_language, tr
 from layers.timefilter import TimeFilter
 
 # Page presets as the user reads them -> cartography.layout's page names.
@@ -71,6 +73,30 @@ def remember_export_folder(folder: str | Path, settings: QSettings | None = None
     (settings or QSettings()).setValue(EXPORT_FOLDER_KEY, str(Path(folder)))
 
 
+def export_language(project) -> str:
+    """The language an export pre-selects: the one the project's last export was written in
+    (Project.export_language), else the app's; always a code with a catalogue ('es', 'en')."""
+    codes = available_languages()
+    for wanted in (getattr(project, "export_language", None), current_language()):
+        if not wanted:
+            continue
+        if wanted in codes:
+            return wanted
+        same = [c for c in codes if c.split("_")[0] == wanted.split("_")[0]]
+        if same:  # 'es_CO' from LANG picks the 'es' catalogue
+            return same[0]
+    return "en"
+
+
+def language_box(project) -> QComboBox:
+    """Every language with a catalogue, named in itself, the export's default selected."""
+    box = QComboBox()
+    for code, name in language_names().items():
+        box.addItem(name, code)
+    box.setCurrentIndex(max(0, box.findData(export_language(project))))
+    return box
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     path: str = ""
@@ -80,9 +106,10 @@ class ExportOptions:
     format: str = "png"
     region: str = cmp.ALL
     years: str = ""  # "2019", "2016-2020" or "a..b"; empty: the project's period
+    language: str = ""  # 'es', 'en'; empty: the app's
 
 
-def write_export(project, options: ExportOptions, feedback=None) -> Path:
+def write_export(project, options: ExportOptions, feedback=None, remember: bool = True) -> Path:
     """The 'map' or 'webmap' export (core/runner.run_export), the CLI's own call."""
     out = Path(options.path)
     period = {"period": TimeFilter.parse(options.years)} if options.years else {}
@@ -95,6 +122,8 @@ def write_export(project, options: ExportOptions, feedback=None) -> Path:
         title=options.title or None,
         page=options.page,
         dpi=options.dpi,
+        language=options.language or None,
+        remember=remember,  # the project records the language of a real export only
         **period,
     )
     return Path(written)
@@ -103,7 +132,11 @@ def write_export(project, options: ExportOptions, feedback=None) -> Path:
 def preview_image(project, options: ExportOptions, folder: Path) -> QImage:
     """The page drawn by the same export at low DPI: the preview is what the file will be."""
     png = folder / "preview.png"
-    write_export(project, replace(options, path=str(png), format="png", dpi=PREVIEW_DPI))
+    write_export(
+        project,
+        replace(options, path=str(png), format="png", dpi=PREVIEW_DPI),
+        remember=False,
+    )
     image = QImage(str(png))
     if image.isNull():
         raise ValueError(tr("The preview could not be drawn."))
@@ -160,6 +193,7 @@ class ExportDialog(QDialog):
             project.time_filter.label.replace("–", "-") if project.time_filter else ""
         )
         self.years.setPlaceholderText(tr("all years, or 2019, 2016-2020"))
+        self.language = language_box(project)
         self.path = QLineEdit(str(export_folder() / "map.png"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -176,6 +210,7 @@ class ExportDialog(QDialog):
         form.addRow(tr("Format"), self.format)
         form.addRow(tr("Region"), self.region)
         form.addRow(tr("Years"), self.years)
+        form.addRow(tr("Language"), self.language)
         form.addRow(tr("File"), path_row)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -218,6 +253,7 @@ class ExportDialog(QDialog):
             self.title.textChanged,
             self.page.currentIndexChanged,
             self.region.currentIndexChanged,
+            self.language.currentIndexChanged,
             self.years.editingFinished,
         ):
             signal.connect(self._preview_timer.start)
@@ -237,6 +273,7 @@ class ExportDialog(QDialog):
             format=self.format.currentData(),
             region=self.region.currentData() or cmp.ALL,
             years=years,
+            language=self.language.currentData() or "",
         )
 
     def _format_changed(self) -> None:
@@ -344,13 +381,13 @@ class ExportDialog(QDialog):
 
 
 # --- briefing pack -------------------------------------------------------------------------------------
-def start_briefing(window: Workbench, path: Path) -> Worker | None:
+def start_briefing(window: Workbench, path: Path, language: str | None = None) -> Worker | None:
     """Write the pack (the 'briefing' export) in a Worker behind a progress dialog with
-    Cancel."""
+    Cancel, in `language` (None: the app's)."""
     project = window.project
 
     def work(feedback):
-        return run_export("briefing", path, project, feedback)
+        return run_export("briefing", path, project, feedback, language=language)
 
     dialog = QProgressDialog(tr("Writing the briefing pack…"), tr("Cancel"), 0, 100, window)
     dialog.setWindowTitle(tr("Briefing pack"))
@@ -389,14 +426,30 @@ def open_export(window: Workbench) -> ExportDialog:
     return dialog
 
 
+def ask_language(window: Workbench, title: str) -> str | None:
+    """The language to write an export in, the project's last export's (else the app's)
+    selected; None if the user cancels. With one catalogue only, that one without asking."""
+    box = language_box(window.project)
+    if box.count() < 2:
+        return box.currentData()
+    names = [box.itemText(i) for i in range(box.count())]
+    name, ok = QInputDialog.getItem(
+        window, title, tr("Language of the pack:"), names, box.currentIndex(), False
+    )
+    return box.itemData(names.index(name)) if ok and name in names else None
+
+
 def _ask_briefing(window: Workbench) -> None:
     base = export_folder()  # like every export: documents, then the last export folder
     path, _ = QFileDialog.getSaveFileName(
         window, tr("Briefing pack"), str(base / "briefing.pdf"), tr("PDF document (*.pdf)")
     )
-    if path:
+    if not path:
+        return
+    language = ask_language(window, tr("Briefing pack"))
+    if language:
         remember_export_folder(Path(path).parent)
-        start_briefing(window, Path(path))
+        start_briefing(window, Path(path), language)
 
 
 def install(window: Workbench) -> None:

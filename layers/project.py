@@ -46,6 +46,9 @@ class Project:
     load_errors: list[LayerLoadError] = field(default_factory=list)
     partial: bool = False  # only some layers were read (one command's): never saved
     entry_names: list[str] = field(default_factory=list)  # every layer the file names
+    # The language ('es', 'en') the last export from this project was written in: the export
+    # dialogs pre-select it next time (docs/translations.md). None: never exported.
+    export_language: str | None = None
 
     # --- CRS ------------------------------------------------------------------------
     @property
@@ -154,7 +157,7 @@ class Project:
                     "metadata": layer.metadata,
                 }
             )
-        return {
+        out = {
             "format": PROJECT_FORMAT,
             "version": PROJECT_VERSION,
             "title": self.title,
@@ -164,6 +167,9 @@ class Project:
             "extent": list(self.extent) if self.extent else None,
             "layers": out_layers,
         }
+        if self.export_language:  # optional: a project never exported keeps the old keys
+            out["export_language"] = self.export_language
+        return out
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write the project atomically; in-memory layers go to a GeoPackage beside it."""
@@ -214,6 +220,7 @@ class Project:
             metadata=dict(data.get("metadata", {})),
             time_filter=TimeFilter.from_dict(data.get("time_filter")),
             extent=tuple(data["extent"]) if data.get("extent") else None,  # type: ignore[arg-type]
+            export_language=data.get("export_language") or None,  # absent in older files
         )
         if data.get("metric_crs"):
             project.metric_crs = data["metric_crs"]

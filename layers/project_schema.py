@@ -72,6 +72,7 @@ def check_project(data: Any) -> None:
     _expect(data.get("title"), (str,), "title")
     _expect(data.get("metadata"), (dict,), "metadata")
     _expect(data.get("metric_crs"), (str,), "metric_crs")
+    _expect(data.get("export_language"), (str,), "export_language")
     _check_period(data.get("time_filter"))
     _check_extent(data.get("extent"))
     layers = data.get("layers", [])
