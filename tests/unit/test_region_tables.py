@@ -186,7 +186,7 @@ def test_divipola_style_table_joins_the_sample_municipalities(tmp_path: Path) ->
 
 def test_names_and_repeated_parent_codes_never_join(tmp_path: Path) -> None:
     layer = read_layers(SAMPLE_ADM2)[0]
-    names = write_csv(tmp_path / "n.csv", "municipio,v\nRío Verde,1\nEl Mirador,2\n")
+    names = write_csv(tmp_path / "n.csv", "municipio,tasa\nRío Verde,1.5\nEl Mirador,2.5\n")
     with pytest.raises(JoinError, match="never by name"):
         join_region_table(read_region_table(names), layer)
     # "1" would be XA01 after restoring a zero, but ADM1_PCODE repeats: not a region's key.
