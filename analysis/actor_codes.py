@@ -53,7 +53,7 @@ _INTER_TEXT: dict[str, int] = {
 }
 # ACLED names the state's forces "Military Forces of X (2014-)", "Police Forces of X (...)": the
 # type when a file carries no inter1 column.
-_STATE_NAME = re.compile(r"^(military|police|naval|air) forces of\b")
+_STATE_NAME = re.compile(r"^(?:military|police|naval|air) forces of\b")
 # ACLED's catch-all for perpetrators nobody identified: one row per country, many groups in it.
 _UNIDENTIFIED = re.compile(r"^unidentified\b|^unknown\b|^no identificad|^desconocid")
 _CIVILIAN_NAME = re.compile(r"^civilians?\b|^civiles?\b|^poblaci[oó]n civil\b")
