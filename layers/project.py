@@ -46,6 +46,7 @@ class Project:
     load_errors: list[LayerLoadError] = field(default_factory=list)
     partial: bool = False  # only some layers were read (one command's): never saved
     entry_names: list[str] = field(default_factory=list)  # every layer the file names
+    edits: dict[int, LayerSource] = field(default_factory=dict)  # layer.id -> its edits table
     # The language ('es', 'en') the last export from this project was written in: the export
     # dialogs pre-select it next time (docs/translations.md). None: never exported.
     export_language: str | None = None
@@ -145,10 +146,12 @@ class Project:
                     }
                 )
                 continue
+            edits = self.edits.get(layer.id)  # where its edits live (docs/editing.md)
             out_layers.append(
                 {
                     "name": layer.name,
                     "source": src,
+                    **({"edits": _edits_entry(edits, base)} if edits else {}),
                     "role": layer.role.value,
                     "mapping": layer.mapping.to_dict(),
                     "style": layer.style.to_dict(),
@@ -243,8 +246,14 @@ class Project:
                 except LayerLoadError as exc:
                     project.load_errors.append(exc)
                 continue
+            edits = None
             try:
-                found = reader(path, sublayer=source.sublayer, options=source.options)
+                if entry.get("edits"):  # an edited layer is read from its edits, not its file
+                    from layers.edit_store import read_edited
+
+                    found, edits = read_edited(reader, path, source, entry["edits"], base)
+                else:
+                    found = reader(path, sublayer=source.sublayer, options=source.options)
             except LayerLoadError as exc:
                 project.load_errors.append(exc)
                 continue
@@ -260,6 +269,11 @@ class Project:
             layer.visible = entry.get("visible", True)
             layer.opacity = entry.get("opacity", 1.0)
             layer.metadata.update(entry.get("metadata", {}))
+            if edits is not None:
+                from layers.edit_store import conform_edited
+
+                conform_edited(layer)
+                project.edits[layer.id] = edits
             project.layers.append(layer)
         return project
 
@@ -377,6 +391,10 @@ def write_atomic(target: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _edits_entry(edits: LayerSource, base: Path) -> dict:
+    return {"path": _relative(Path(edits.path), base), "sublayer": edits.sublayer}
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -122,6 +122,11 @@ def _check_layer(entry: Any, where: str) -> None:
         return
     _expect(source.get("sublayer"), (str,), f"{where}.source.sublayer")
     _expect(source.get("options"), (dict,), f"{where}.source.options")
+    edits = entry.get("edits")  # where the layer's edits live (absent: not edited)
+    _expect(edits, (dict,), f"{where}.edits")
+    if edits:
+        _expect(edits.get("path"), (str,), f"{where}.edits.path", optional=False)
+        _expect(edits.get("sublayer"), (str,), f"{where}.edits.sublayer")
     role = entry.get("role")
     _expect(role, (str,), f"{where}.role")
     if role is not None and role not in {r.value for r in Role}:

@@ -1,0 +1,278 @@
+"""EditSession: the one way edits reach a project, journalled, saved beside the project.
+
+    session = EditSession(project)                 # project saved somewhere: journal beside it
+    stack = UndoStack(session)                     # headless; the desktop uses its QUndoStack
+    stack.push(CreateLayer("Target areas", "polygon", "eradication", crs=project.metric_crs))
+    stack.push(AddFeatures("Target areas", [polygon], [{"date": "2018-06-01"}]))
+    stack.undo(); stack.redo()
+    session.save()                                 # edits GeoPackage + project; journal cleared
+
+    pending = unsaved_edits(project_path)          # on the next start, after a crash
+    if pending: session.restore()                  # replays the journal
+
+The desktop wraps each operation in one QUndoCommand whose redo() calls session.apply(op) and
+undo() calls session.revert(op); the session tells a first apply from a redo itself.
+Docs: docs/editing.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from psygnal import Signal
+
+from layers.edit_fields import EditError
+from layers.edit_journal import JournalContents, JournalWriter, read_journal
+from layers.edit_ops import SCRATCH_KEY, EditOp, EditResult, op_from_dict
+from layers.edit_store import (
+    edits_path,
+    journal_path,
+    read_token,
+    save_to_source,
+    table_name,
+    write_edits,
+)
+from layers.i18n import tr, trn
+from layers.layer import Layer, LayerSource
+from layers.project import Project
+
+
+@dataclass
+class UnsavedEdits:
+    """What a journal left by a crash holds, for the "restore unsaved edits?" question."""
+
+    journal: Path
+    actions: int
+    layers: list[str]
+    last_time: str
+    contents: JournalContents = field(repr=False, default_factory=JournalContents)
+
+    def describe(self) -> str:
+        return trn(
+            "{n} unsaved edit (layers: {layers}; last at {t}).",
+            "{n} unsaved edits (layers: {layers}; last at {t}).",
+            self.actions,
+        ).format(n=self.actions, layers=", ".join(self.layers) or "—", t=self.last_time)
+
+
+def unsaved_edits(project_path: Path | str) -> UnsavedEdits | None:
+    """The journal's unsaved edits for this project, or None (none, or already saved)."""
+    project_path = Path(project_path).resolve()
+    path = journal_path(project_path)
+    contents = read_journal(path)
+    if contents is None or not contents.records:
+        return None
+    if contents.base != read_token(edits_path(project_path)):
+        return None  # the save that followed these edits finished writing the GeoPackage
+    return UnsavedEdits(path, contents.actions(), contents.layers(), contents.last_time(), contents)
+
+
+def discard_unsaved(project_path: Path | str) -> None:
+    journal_path(Path(project_path).resolve()).unlink(missing_ok=True)
+
+
+class EditSession:
+    """Applies and reverts edit operations on a project, journalling each one.
+
+    `applied(op, action, result)` is emitted after every change (action "do", "redo" or
+    "undo"; result is None for undo), so views refresh and the history panel follows.
+    """
+
+    applied = Signal(object, str, object)
+
+    def __init__(self, project: Project, journal: Path | str | None = None) -> None:
+        self.project = project
+        if journal is None and project.path is not None:
+            journal = journal_path(project.path)
+        self._journal = (
+            JournalWriter(
+                Path(journal), {"project": str(project.path or ""), "base": self._token()}
+            )
+            if journal is not None
+            else None
+        )
+        self._seq: dict[int, int] = {}  # id(op) -> the seq of its "do" record
+        self._edited: list[Layer] = []  # layers changed since the project was opened
+
+    # --- applying -------------------------------------------------------------------------
+    def apply(self, op: EditOp) -> EditResult:
+        """Apply (or re-apply after an undo) `op`; EditError leaves everything as it was."""
+        first = not op.applied_once
+        result = op.apply(self.project)
+        self._note_edited(op)
+        if self._journal is not None:
+            if first:
+                self._seq[id(op)] = self._journal.append({"do": op.to_dict()})
+            else:
+                self._journal.append({"redo": self._seq.get(id(op), 0)})
+        self.applied.emit(op, "do" if first else "redo", result)
+        return result
+
+    def revert(self, op: EditOp) -> None:
+        op.revert(self.project)
+        if self._journal is not None:
+            self._journal.append({"undo": self._seq.get(id(op), 0)})
+        self.applied.emit(op, "undo", None)
+
+    def _note_edited(self, op: EditOp) -> None:
+        layer = self.project.layers[op.layer] if op.layer in self.project.layers.names() else None
+        if layer is not None and layer not in self._edited:
+            self._edited.append(layer)
+
+    @property
+    def unsaved(self) -> bool:
+        """Edits since the last save (or the journal restored)."""
+        return self._journal is not None and self._journal.seq > 0
+
+    def edited_layers(self) -> list[Layer]:
+        """Layers whose edits the next save writes: changed now, or edited before."""
+        earlier = [
+            layer for layer in self.project.layers.vectors() if layer.id in self.project.edits
+        ]
+        drawn = [
+            layer for layer in self.project.layers.vectors() if layer.metadata.get(SCRATCH_KEY)
+        ]
+        now = [layer for layer in self._edited if layer in self.project.layers]
+        return list(dict.fromkeys(earlier + drawn + now))
+
+    # --- saving ---------------------------------------------------------------------------
+    def save(self, path: Path | str | None = None) -> Path:
+        """Write the edited layers to the edits GeoPackage beside the project, then the
+        project (which records where each layer's edits are), then clear the journal."""
+        target = Path(path or self.project.path or "")
+        if not str(target):
+            raise EditError(tr("Choose where to save the project first."))
+        target = target.resolve()
+        store = edits_path(target)
+        taken: set[str] = set()
+        tables = [(layer, table_name(layer.name, taken)) for layer in self.edited_layers()]
+        if tables:
+            token = write_edits(store, tables)
+        else:
+            token = read_token(store)
+        for layer, table in tables:
+            where = LayerSource(str(store), table)
+            self.project.edits[layer.id] = where
+            if layer.metadata.get(SCRATCH_KEY) or not layer.source.path:
+                layer.source = where  # a drawn layer lives in the edits file
+        saved = self.project.save(target)
+        if self._journal is not None:
+            self._journal.clear()
+            self._journal = JournalWriter(
+                journal_path(saved), {"project": str(saved), "base": token}
+            )
+        self._seq.clear()
+        return saved
+
+    def save_to_source(self, layer: Layer | str) -> Path:
+        """Write one layer's edits into its own file (backup first, atomic replace); the
+        project then reads that file again. Returns the backup's path."""
+        target = self.project.layer(layer) if isinstance(layer, str) else layer
+        backup = save_to_source(target)
+        self.project.edits.pop(target.id, None)
+        if target in self._edited:
+            self._edited.remove(target)
+        if self.project.path is not None:
+            self.save()
+        return backup
+
+    # --- restoring ------------------------------------------------------------------------
+    def restore(self, pending: UnsavedEdits | None = None) -> tuple[list[EditOp], int, list[str]]:
+        """Replay the journal on the project as opened: returns the operations in stack
+        order, how many of them are applied (the rest were undone: redo-able), and messages.
+
+        The desktop pushes them on its QUndoStack as already applied (see docs/editing.md)."""
+        if pending is None and self.project.path is not None:
+            pending = unsaved_edits(self.project.path)
+        if pending is None:
+            return [], 0, []
+        stack: list[EditOp] = []
+        index = 0
+        by_seq: dict[int, EditOp] = {}
+        messages: list[str] = []
+        for done, record in enumerate(pending.contents.records):
+            try:
+                if isinstance(record.get("do"), dict):
+                    op = op_from_dict(record["do"])
+                    del stack[index:]
+                    result = op.apply(self.project)
+                    messages.extend(result.messages)
+                    stack.append(op)
+                    index += 1
+                    by_seq[int(record.get("seq", 0))] = op
+                elif "undo" in record and index > 0:
+                    index -= 1
+                    stack[index].revert(self.project)
+                elif "redo" in record and index < len(stack):
+                    stack[index].apply(self.project)
+                    index += 1
+            except EditError as exc:
+                messages.append(
+                    tr("Restored {n} of {m} edits; the next could not be applied: {e}").format(
+                        n=done, m=len(pending.contents.records), e=exc
+                    )
+                )
+                break
+        if self._journal is not None:  # go on in the same journal: a second crash loses nothing
+            self._journal.resume(pending.contents)
+            seqs = {id(op): seq for seq, op in by_seq.items()}
+            self._seq.update(seqs)
+        for op in stack:
+            self._note_edited(op)
+        return stack, index, messages
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+
+    def _token(self) -> str:
+        return read_token(edits_path(self.project.path)) if self.project.path else "none"
+
+
+class UndoStack:
+    """A plain undo stack for headless use (tests, the CLI); the desktop uses QUndoStack."""
+
+    def __init__(self, session: EditSession) -> None:
+        self.session = session
+        self.ops: list[EditOp] = []
+        self.index = 0
+
+    def push(self, op: EditOp) -> EditResult:
+        result = self.session.apply(op)  # raises before anything is stacked
+        del self.ops[self.index :]
+        self.ops.append(op)
+        self.index += 1
+        return result
+
+    def undo(self) -> EditOp | None:
+        if not self.can_undo():
+            return None
+        self.index -= 1
+        op = self.ops[self.index]
+        self.session.revert(op)
+        return op
+
+    def redo(self) -> EditOp | None:
+        if not self.can_redo():
+            return None
+        op = self.ops[self.index]
+        self.session.apply(op)
+        self.index += 1
+        return op
+
+    def can_undo(self) -> bool:
+        return self.index > 0
+
+    def can_redo(self) -> bool:
+        return self.index < len(self.ops)
+
+    def texts(self) -> list[str]:
+        """The history, oldest first, as the History panel lists it."""
+        return [op.text() for op in self.ops]
+
+    def restore(self) -> list[str]:
+        """Replay unsaved edits from the journal into this stack; returns the messages."""
+        ops, index, messages = self.session.restore()
+        self.ops, self.index = ops, index
+        return messages
