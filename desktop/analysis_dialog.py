@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -39,6 +38,7 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_a
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from cartography.result_styles import result_position, result_style
 from desktop.labels import choice_label, parameter_label
+from desktop.task_row import TaskRow
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
 from desktop.workers import Worker
@@ -443,22 +443,11 @@ class AnalysisDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
+        buttons = TaskRow(self, tr("Run"), self.run, self.cancel)
+        self.progress, self.run_button = buttons.progress, buttons.action_button
+        self.cancel_button, self.close_button = buttons.cancel_button, buttons.close_button
         self.progress.setValue(0)
-        self.run_button = QPushButton(tr("Run"))
-        self.run_button.setDefault(True)
-        self.cancel_button = QPushButton(tr("Cancel"))
-        self.cancel_button.setEnabled(False)
-        self.close_button = QPushButton(tr("Close"))
-        self.run_button.clicked.connect(self.run)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.close_button.clicked.connect(self.close)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.close_button)
+        self.task_row = buttons
 
         outer = QVBoxLayout(self)
         outer.addWidget(split, 1)
@@ -542,11 +531,9 @@ class AnalysisDialog(QDialog):
                 else self._done()
             )
         )
-        self.progress.setValue(0)
+        self.task_row.set_running(True)
         self.status.setStyleSheet("")
         self.status.setText(tr("Running…"))
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
         self.thread_pool.start(worker)
 
     def cancel(self) -> None:
@@ -557,8 +544,7 @@ class AnalysisDialog(QDialog):
 
     def _done(self) -> None:
         self.worker = None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.task_row.set_running(False)
 
     def _on_progress(self, percent: float, message: str) -> None:
         self.progress.setValue(int(percent))

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QProgressDialog,
     QPushButton,
     QSpinBox,
@@ -34,6 +33,7 @@ from cartography import compare as cmp
 from core.runner import run_export
 from desktop.debounce import debounce_timer
 from desktop.language import language_names
+from desktop.task_row import TaskRow
 from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import available_languages, current_language, tr
@@ -214,21 +214,10 @@ class ExportDialog(QDialog):
         form.addRow(tr("File"), path_row)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.export_button = QPushButton(tr("Export"))
-        self.export_button.setDefault(True)
-        self.cancel_button = QPushButton(tr("Cancel"))
-        self.cancel_button.setEnabled(False)
-        close = QPushButton(tr("Close"))
-        close.clicked.connect(self.close)
-        self.export_button.clicked.connect(self.export)
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(close)
+        buttons = TaskRow(self, tr("Export"), self.export, self.cancel)
+        self.progress, self.export_button = buttons.progress, buttons.action_button
+        self.cancel_button = buttons.cancel_button
+        self.task_row = buttons
         left = QVBoxLayout()
         left.addLayout(form)
         left.addStretch(1)
@@ -343,11 +332,9 @@ class ExportDialog(QDialog):
         worker.signals.errored.connect(self._error)
         worker.signals.canceled.connect(lambda: self.status.setText(tr("Export canceled.")))
         worker.signals.finished.connect(lambda r: self._finished(worker, r))
-        self.export_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        self.task_row.set_running(True)
         self.status.setStyleSheet("")
         self.status.setText(tr("Exporting…"))
-        self.progress.setValue(0)
         self.thread_pool.start(worker)
 
     def cancel(self) -> None:
@@ -357,8 +344,7 @@ class ExportDialog(QDialog):
 
     def _finished(self, worker: Worker, result) -> None:
         self.worker = None
-        self.export_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.task_row.set_running(False)
         if worker.ok and result is not None:
             self.written = Path(result)
             self.progress.setValue(100)
