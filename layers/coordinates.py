@@ -97,7 +97,11 @@ def parse_coordinate(text: str, fmt: str = "auto", area: Bounds | None = None) -
     point = parse_degrees(cleaned, area)
     if fmt == "dd" and point.format != "dd":
         raise CoordinateError(
-            tr("This is degrees and minutes, not decimal degrees: choose DMS or Auto."), "dd"
+            tr(
+                "This is degrees and minutes, not decimal degrees: choose “Degrees, minutes, "
+                "seconds” or “Auto”."
+            ),
+            "dd",
         )
     return point
 

@@ -71,7 +71,7 @@ def test_choosing_a_format_checks_the_entry_as_that_format(qtbot, dialog):
     type_in(qtbot, dialog, "4°35'N 74°04'W")
     assert dialog.ok_button.isEnabled()
     dialog.set_format("dd")
-    assert not dialog.ok_button.isEnabled() and "choose DMS" in dialog.problem.text()
+    assert not dialog.ok_button.isEnabled() and "choose “Degrees, minutes, seconds”" in dialog.problem.text()
     dialog.set_format("mgrs")
     assert not dialog.ok_button.isEnabled()
     assert "18NXL" in dialog.problem.text()  # the example follows the chosen format

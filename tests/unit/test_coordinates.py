@@ -297,7 +297,7 @@ def test_zone_exceptions():
         ("4N 5S", "auto", "Both coordinates are latitudes", "°"),
         ("74E 5W", "auto", "Both coordinates are longitudes", "°"),
         ("4 kilometres 74", "auto", "has no place", "4.5981"),
-        ("4°35'N 74°04'W", "dd", "choose DMS", "4.5981"),
+        ("4°35'N 74°04'W", "dd", "choose “Degrees, minutes, seconds”", "4.5981"),
         ("18N 50000 136789", "auto", "Easting 50,000 is outside 100,000–900,000", "18N 602493"),
         ("18N 950000 136789", "utm", "Easting 950,000", "18N 602493"),
         ("18N 612345 12000000", "utm", "Northing 12,000,000 is outside", "18N 602493"),
