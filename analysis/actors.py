@@ -482,7 +482,7 @@ class ActorProfile(Algorithm):
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
         project = params.get(PROJECT_KEY)
-        top = params.get("top") or 3
+        top = 3 if params.get("top") is None else params["top"]
         if top < 1:
             raise InputError(tr("--top must be 1 or more, not {v}.").format(v=top))
         layer = events_layer(project, params.get("events"))
