@@ -443,7 +443,7 @@ class AnalysisDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = TaskRow(self, tr("Run"), self.run, self.cancel)
+        buttons = TaskRow(self, tr("Run"), self.run, self.cancel, self.status)
         self.progress, self.run_button = buttons.progress, buttons.action_button
         self.cancel_button, self.close_button = buttons.cancel_button, buttons.close_button
         self.progress.setValue(0)
@@ -531,9 +531,7 @@ class AnalysisDialog(QDialog):
                 else self._done()
             )
         )
-        self.task_row.set_running(True)
-        self.status.setStyleSheet("")
-        self.status.setText(tr("Running…"))
+        self.task_row.started(tr("Running…"))
         self.thread_pool.start(worker)
 
     def cancel(self) -> None:
@@ -571,8 +569,7 @@ class AnalysisDialog(QDialog):
         self.status.setText(tr("Canceled: nothing was added."))
 
     def _show_error(self, message: str) -> None:
-        self.status.setStyleSheet("color: #b00020;")
-        self.status.setText(tr("Could not run: {m}").format(m=message))
+        self.task_row.failed(tr("Could not run: {m}").format(m=message))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.running:

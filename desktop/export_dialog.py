@@ -214,7 +214,7 @@ class ExportDialog(QDialog):
         form.addRow(tr("File"), path_row)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        buttons = TaskRow(self, tr("Export"), self.export, self.cancel)
+        buttons = TaskRow(self, tr("Export"), self.export, self.cancel, self.status)
         self.progress, self.export_button = buttons.progress, buttons.action_button
         self.cancel_button = buttons.cancel_button
         self.task_row = buttons
@@ -332,9 +332,7 @@ class ExportDialog(QDialog):
         worker.signals.errored.connect(self._error)
         worker.signals.canceled.connect(lambda: self.status.setText(tr("Export canceled.")))
         worker.signals.finished.connect(lambda r: self._finished(worker, r))
-        self.task_row.set_running(True)
-        self.status.setStyleSheet("")
-        self.status.setText(tr("Exporting…"))
+        self.task_row.started(tr("Exporting…"))
         self.thread_pool.start(worker)
 
     def cancel(self) -> None:
@@ -352,8 +350,7 @@ class ExportDialog(QDialog):
             self.exported.emit(str(result))
 
     def _error(self, message: str) -> None:
-        self.status.setStyleSheet("color: #b00020;")
-        self.status.setText(tr("Could not export: {m}").format(m=message))
+        self.task_row.failed(tr("Could not export: {m}").format(m=message))
 
     @property
     def busy(self) -> bool:

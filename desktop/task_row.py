@@ -1,18 +1,21 @@
 """The row a dialog that runs one task at a time (an analysis, an export) ends with: the task's
-progress, its action button, Cancel and Close, and which of them can be pressed while it runs."""
+progress, its action button, Cancel and Close, which of them can be pressed while it runs, and
+how the dialog's status line shows a start and a failure."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QProgressBar, QPushButton
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton
 
 from layers.i18n import tr
+
+ERROR_STYLE = "color: #b00020;"
 
 
 class TaskRow(QHBoxLayout):
     """Progress bar (0–100), the action (the default button), Cancel (enabled only while the
-    task runs) and Close (closes `dialog`)."""
+    task runs) and Close (closes `dialog`); `status` is the dialog's status line."""
 
     def __init__(
         self,
@@ -20,8 +23,10 @@ class TaskRow(QHBoxLayout):
         action: str,
         on_action: Callable[[], object],
         on_cancel: Callable[[], object],
+        status: QLabel,
     ) -> None:
         super().__init__()
+        self.status = status
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.action_button = QPushButton(action)
@@ -42,3 +47,14 @@ class TaskRow(QHBoxLayout):
         self.cancel_button.setEnabled(running)
         if running:
             self.progress.setValue(0)
+
+    def started(self, message: str) -> None:
+        """A task started: `message` in the status, in the normal colour again after a failure."""
+        self.set_running(True)
+        self.status.setStyleSheet("")
+        self.status.setText(message)
+
+    def failed(self, message: str) -> None:
+        """`message` in the status in the error colour, until the next start."""
+        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setText(message)
