@@ -273,12 +273,16 @@ def min_max(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
-def harm_index(frame: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, list[str]]:
+def harm_index(
+    frame: pd.DataFrame, weights: dict[str, float], directions: dict[str, bool] | None = None
+) -> tuple[np.ndarray, list[str]]:
     """Weighted mean of min-max normalised outcomes (goods reversed) over available ones.
 
     A region missing an indicator is scored on the others (weights renormalised).
+    `directions`: higher_is_worse of columns outside the catalogue (a joined table's).
     Returns the index and the indicators used.
     """
+    directions = directions or {}
     total = np.zeros(len(frame))
     weight_sum = np.zeros(len(frame))
     used = []
@@ -289,7 +293,8 @@ def harm_index(frame: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarr
         if not np.isfinite(values).any():
             continue
         scaled = min_max(values)
-        if INDICATOR_BY_COLUMN[column].higher_is_worse is False:
+        known = INDICATOR_BY_COLUMN.get(column)
+        if (directions.get(column) if known is None else known.higher_is_worse) is False:
             scaled = 1.0 - scaled
         have = np.isfinite(scaled)
         total[have] += w * scaled[have]
@@ -306,18 +311,21 @@ def priority_rank(index: np.ndarray) -> np.ndarray:
     return ranks.to_numpy()
 
 
-def parse_weights(text: str | dict | None) -> dict[str, float]:
-    """'violent_events_per_100k=2,access_per_1000=0' over DEFAULT_WEIGHTS."""
-    weights = dict(DEFAULT_WEIGHTS)
+def parse_weights(
+    text: str | dict | None, extra: dict[str, float] | None = None
+) -> dict[str, float]:
+    """'violent_events_per_100k=2,access_per_1000=0' over DEFAULT_WEIGHTS (and `extra`: the
+    project's own indicators with their weights)."""
+    weights = dict(DEFAULT_WEIGHTS) | dict(extra or {})
     if not text:
         return weights
     items = text.items() if isinstance(text, dict) else _pairs(str(text))
     for key, value in items:
         key = key.strip()
-        if key not in DEFAULT_WEIGHTS:
+        if key not in weights:
             raise InputError(
                 tr("--weights: {k!r} is not a weighted indicator. Use: {keys}.").format(
-                    k=key, keys=", ".join(DEFAULT_WEIGHTS)
+                    k=key, keys=", ".join(weights)
                 )
             )
         try:

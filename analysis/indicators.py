@@ -29,6 +29,7 @@ from analysis import access as access_mod
 from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
+from analysis.custom_indicators import add_table_indicators
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
     INDICATORS,
@@ -612,11 +613,12 @@ def compute_indicators(
     tf = period if period is not None else tf
     if tf is None:
         tf = project.time_filter
-    weights_used = parse_weights(weights)
     ctx = _Context(project, choose_regions(project, regions_layer), tf, feedback)
     ctx.population_raster = optional_raster(population_raster, "--population-raster")
     ctx.loss_raster = optional_raster(loss_raster, "--loss-raster")
     out = region_identity(ctx.regions_layer).reset_index(drop=True)
+    own, own_weights = add_table_indicators(project, out, ctx.notes)  # joined tables' columns
+    weights_used = parse_weights(weights, own_weights)
     steps = [
         tr("Population"),
         tr("Eradication"),
@@ -652,13 +654,14 @@ def compute_indicators(
     step(7)
     _displacement(ctx, out, targets, violence)
     feedback.check()
-    index, used = harm_index(out, weights_used)
+    index, used = harm_index(out, weights_used, {i.column: i.higher_is_worse for i in own})
     out["harm_index"] = index
     out["priority_rank"] = priority_rank(index)
     if not used:
         ctx.notes.append(tr("No outcome available: the harm index is empty."))
-    ordered = ["code", "name", "parent_code"] + [i.column for i in INDICATORS]
-    out = out[ordered]
+    shown = [*INDICATORS[:-2], *own, *INDICATORS[-2:]]  # the index and rank stay last
+    out = out[["code", "name", "parent_code"] + [i.column for i in shown]]
+    out.attrs["indicators"] = shown
     out.attrs["weights"] = weights_used
     out.attrs["index_uses"] = used
     out.attrs["period"] = tf.label if tf is not None else None
@@ -766,7 +769,7 @@ class HarmIndicators(Algorithm):
                     "unit": tr(i.unit) if i.unit else "",
                     "higher_is_worse": i.higher_is_worse,
                 }
-                for i in INDICATORS
+                for i in frame.attrs.get("indicators", INDICATORS)
             ],
             "notes": notes,
         }

@@ -18,6 +18,7 @@ from pathlib import Path
 from pyproj import CRS
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
+from layers.custom_indicators import CustomIndicator, indicators_from
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr, tr_noop
@@ -46,6 +47,8 @@ class Project:
     load_errors: list[LayerLoadError] = field(default_factory=list)
     partial: bool = False  # only some layers were read (one command's): never saved
     entry_names: list[str] = field(default_factory=list)  # every layer the file names
+    # Columns of joined region tables used as indicators (layers/custom_indicators.py).
+    indicators: list[CustomIndicator] = field(default_factory=list)
     edits: dict[int, LayerSource] = field(default_factory=dict)  # layer.id -> its edits table
     # The language ('es', 'en') the last export from this project was written in: the export
     # dialogs pre-select it next time (docs/translations.md). None: never exported.
@@ -169,6 +172,7 @@ class Project:
             "time_filter": self.time_filter.to_dict() if self.time_filter else None,
             "extent": list(self.extent) if self.extent else None,
             "layers": out_layers,
+            "indicators": [indicator.to_dict() for indicator in self.indicators],
         }
         if self.export_language:  # optional: a project never exported keeps the old keys
             out["export_language"] = self.export_language
@@ -224,6 +228,7 @@ class Project:
             time_filter=TimeFilter.from_dict(data.get("time_filter")),
             extent=tuple(data["extent"]) if data.get("extent") else None,  # type: ignore[arg-type]
             export_language=data.get("export_language") or None,  # absent in older files
+            indicators=indicators_from(data.get("indicators")),  # absent in older files
         )
         if data.get("metric_crs"):
             project.metric_crs = data["metric_crs"]

@@ -79,6 +79,10 @@ def check_project(data: Any) -> None:
     _expect(layers, (list,), "layers", optional=False)
     for i, entry in enumerate(layers):
         _check_layer(entry, f"layers[{i}]")
+    # Added with region tables (issue 17): optional, so older project files open unchanged.
+    from layers.custom_indicators import indicators_from
+
+    indicators_from(data.get("indicators"))
 
 
 def _check_period(period: Any) -> None:
