@@ -646,12 +646,10 @@ def outside_area_warning(lon: float, lat: float, area: Bounds | None) -> str:
 
 
 def _plain(value: float) -> str:
-    return (
-        f"{value:,.6f}".rstrip("0").rstrip(".")
-        if not float(value).is_integer()
-        else f"{value:,.0f}"
-    )
+    """A number as the user typed it (up to 6 decimals), in the language's marks: 9,863,210."""
+    decimals = len(f"{value:.6f}".rstrip("0").split(".")[1])
+    return number(value, decimals)
 
 
 def _lat_text(lat: float) -> str:
-    return f"{abs(lat):.1f}°{'S' if lat < 0 else 'N'}"
+    return f"{number(abs(lat), 1)}°{'S' if lat < 0 else 'N'}"

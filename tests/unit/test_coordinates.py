@@ -349,3 +349,18 @@ def test_distance_outside_the_project_area():
     assert "north-east" in outside_area_warning(-60.0, 14.0, area)
     assert outside_area_warning(-74.0, 13.5001, area).endswith("m north of the project's area.")
     assert outside_area_warning(-80.0, 4.6, None) == ""
+
+
+def test_numbers_in_messages_follow_the_language():
+    from layers.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("es")
+    try:
+        with pytest.raises(CoordinateError) as caught:
+            parse_coordinate("18S 612345 9863210")
+        assert "9.863.210" in str(caught.value) and "88,4°N" in str(caught.value)
+        # what is written for copying into a GPS keeps the decimal point
+        assert format_dd(-74.076, 4.5981) == "4.598100, -74.076000"
+    finally:
+        set_language(before)
