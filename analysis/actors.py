@@ -122,9 +122,11 @@ def prepare_events(
         )
     gdf = layer_in_crs(layer, crs)
     data = pd.DataFrame(index=np.arange(len(gdf)))
-    names = gdf[columns["actor1"]].astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
-    data["name"] = names.to_numpy()
-    data["key"] = plain_text(names).to_numpy()
+    # Each distinct name is cleaned once: str accessors over 10^5 rows took ~1 s.
+    codes, distinct = pd.factorize(gdf[columns["actor1"]].astype("string"))
+    shown = pd.Series([" ".join(str(v).split()) for v in distinct], dtype="string")
+    data["name"] = np.append(shown.to_numpy(dtype=object), None)[codes]
+    data["key"] = np.append(plain_text(shown).to_numpy(dtype=object), None)[codes]
     inter = gdf[columns["inter1"]] if "inter1" in columns else None
     data["inter"] = inter_codes(inter, gdf[columns["actor1"]])
     civilian, source = civilian_targeting(gdf, columns)
@@ -298,11 +300,22 @@ def actor_identity(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def examples(events: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Up to EXAMPLES evidence events per group of `keys`, the deadliest (then earliest) first."""
-    ordered = events.sort_values(
-        [*keys, "fatalities", "date"], ascending=[True] * len(keys) + [False, True]
+    """Up to EXAMPLES evidence events per group of `keys`, the deadliest (then earliest) first.
+
+    Sorted on integer codes with np.lexsort and cut by position in the group: sorting and
+    grouping 10^5 rows on text keys took ~0.4 s a call."""
+    codes = [pd.factorize(events[k])[0] for k in keys]
+    order = np.lexsort(
+        (events["date"].to_numpy(), -events["fatalities"].to_numpy(), *reversed(codes))
     )
-    top = ordered.groupby(keys, sort=False).head(EXAMPLES)
+    group = np.zeros(len(events), dtype=np.int64)
+    for c in codes:  # one integer per group of keys
+        group = group * (int(c.max()) + 1 if len(c) else 1) + c
+    group = group[order]
+    starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
+    position = np.arange(len(group))
+    within = position - np.maximum.accumulate(np.where(starts, position, 0))
+    top = events.iloc[order[within < EXAMPLES]]
     records = pd.DataFrame(
         {
             "event_id": top["event_id"].to_numpy(),
@@ -312,10 +325,17 @@ def examples(events: pd.DataFrame, keys: list[str]) -> pd.Series:
             "civilian_targeting": top["civilian"].to_numpy(),
         }
     ).to_dict(orient="records")
-    index = pd.MultiIndex.from_frame(top[keys]) if len(keys) > 1 else pd.Index(top[keys[0]])
-    return (
-        pd.Series(records, index=index).groupby(level=list(range(len(keys))), sort=False).agg(list)
+    listed: dict[Any, list[dict]] = {}
+    for key, record in zip(
+        zip(*(top[k].to_numpy() for k in keys), strict=True), records, strict=True
+    ):
+        listed.setdefault(key if len(keys) > 1 else key[0], []).append(record)
+    index = (
+        pd.MultiIndex.from_tuples(list(listed), names=keys)
+        if len(keys) > 1
+        else pd.Index(list(listed), name=keys[0])
     )
+    return pd.Series(list(listed.values()), index=index, dtype=object)
 
 
 def activity_areas(events: pd.DataFrame, region_codes: np.ndarray) -> pd.DataFrame:
