@@ -34,6 +34,11 @@ SAMPLE_SIDE = 512
 MAX_IMAGES = 16  # kept windows (a 1600x1000 view is 6.4 MB of RGBA)
 MAX_AUTO_CLASSES = 24
 METRES_PER_DEGREE = 111_320.0
+# Loss-year windows are read up to this many finer pixels (then reduced to the map's pixels
+# by the latest in-period year), at most LOSS_MAX_FACTOR raster pixels per map pixel a side:
+# a zoomed-out view keeps every clearing without blowing the 150 ms redraw (docs/performance.md).
+LOSS_FINE_PIXELS = 8_000_000
+LOSS_MAX_FACTOR = 8
 
 
 class RasterPainter:
@@ -65,6 +70,41 @@ class RasterPainter:
     ) -> LegendEntry:
         """Add the layer's image for `extent` (map CRS `crs`) on a grid of `shape` (rows,
         cols) at z-order `z`; returns its legend entry (count: pixels drawn)."""
+        self.errors.pop(layer.id, None)
+        try:
+            rgba, entry = self.image(layer, crs, extent, shape, time_filter)
+        except LayerLoadError as exc:  # e.g. a view too big for a raster without overviews
+            self.errors[layer.id] = exc.one_line()
+            entry = LegendEntry(layer.name, layer.name, "polygon", "#b0b0b0")
+            entry.count = 0
+            return entry
+        if not count_only and entry.count:
+            x0, y0, x1, y1 = extent
+            ax.imshow(
+                rgba,
+                extent=(x0, x1, y0, y1),
+                origin="upper",
+                interpolation="nearest",
+                alpha=layer.opacity,
+                zorder=z,
+                resample=False,
+            )
+            ax.set_autoscale_on(False)  # imshow would reset the limits the view chose
+        return entry
+
+    def image(
+        self,
+        layer: RasterLayer,
+        crs: CRS,
+        extent: tuple[float, float, float, float],
+        shape: tuple[int, int],
+        time_filter: TimeFilter | None = None,
+    ) -> tuple[np.ndarray, LegendEntry]:
+        """The layer's RGBA image (rows, cols, 4; uint8; alpha 0 where nothing is drawn)
+        for `extent` on a grid of `shape` (capped at MAX_SIDE a side), coloured by its style
+        and period, and a fresh legend entry; kept per window, so a repeat costs nothing.
+        The canvas, every export and the web map colour rasters through here.
+        LayerLoadError when the window cannot be read."""
         st = layer.style
         rows, cols = _capped(shape)
         period = _period_key(time_filter) if st.kind == "loss_year" else None
@@ -79,33 +119,12 @@ class RasterPainter:
             period,
         )
         hit = self._images.pop(key, None)
-        self.errors.pop(layer.id, None)
         if hit is None:
-            try:
-                hit = self._paint(layer, crs, extent, (rows, cols), time_filter)
-            except LayerLoadError as exc:  # e.g. a view too big for a raster without overviews
-                self.errors[layer.id] = exc.one_line()
-                entry = LegendEntry(layer.name, layer.name, "polygon", "#b0b0b0")
-                entry.count = 0
-                return entry
+            hit = self._paint(layer, crs, extent, (rows, cols), time_filter)
             while len(self._images) >= MAX_IMAGES:
                 self._images.popitem(last=False)
         self._images[key] = hit  # most recently used last
-        rgba, entry = hit
-        entry = _copy(entry)
-        if not count_only and entry.count:
-            x0, y0, x1, y1 = extent
-            ax.imshow(
-                rgba,
-                extent=(x0, x1, y0, y1),
-                origin="upper",
-                interpolation="nearest",
-                alpha=layer.opacity,
-                zorder=z,
-                resample=False,
-            )
-            ax.set_autoscale_on(False)  # imshow would reset the limits the view chose
-        return entry
+        return hit[0], _copy(hit[1])
 
     # --- reading ------------------------------------------------------------------------
     def _paint(self, layer, crs, extent, shape, time_filter) -> tuple[np.ndarray, LegendEntry]:
@@ -126,12 +145,13 @@ class RasterPainter:
                 z_factor=st.z_factor,
             )[1:-1, 1:-1]
             return _hillshade_image(layer, shade)
+        if st.kind == "loss_year":  # the period first, then any loss under a map pixel shows
+            codes = loss_values(layer, crs, extent, shape, time_filter)
+            return _loss_year_image(layer, codes, time_filter, self._sample(layer, 1))
         bands = st.bands if st.kind == "rgb" else (1,)
         values = window_values(layer, crs, extent, shape, bands)
         if st.kind == "rgb":
             return self._rgb(layer, values)
-        if st.kind == "loss_year":
-            return _loss_year_image(layer, values[0], time_filter, self._sample(layer, 1))
         if st.kind == "classified":
             return _classified_image(layer, values[0], self._classes(layer))
         return self._continuous(layer, values[0])
@@ -327,6 +347,82 @@ def window_values(
         )
         out.append(target)
     return out
+
+
+def loss_values(
+    layer: RasterLayer,
+    crs: CRS,
+    extent: tuple[float, float, float, float],
+    shape: tuple[int, int],
+    period: TimeFilter | None = None,
+) -> np.ndarray:
+    """Loss-year codes on the map grid of `extent` x `shape`: per map pixel the latest year
+    of the period among the raster pixels under it (0: none lost in the period; NaN: nodata
+    or outside the raster). The window is read up to LOSS_MAX_FACTOR times finer than the
+    map (within LOSS_FINE_PIXELS), the period applied to those pixels, then each block
+    reduced by its maximum: a single 30 m clearing stays one visible map pixel at country
+    scale, and a later year outside the period cannot hide an earlier one inside it.
+    Nearest reads (the old way) dropped most clearings once a map pixel held many."""
+    rows, cols = shape
+    k = _loss_factor(layer, crs, extent, shape)
+    first, last = loss_year_values(period)
+    if (layer.crs is None or layer.crs.equals(crs)) and layer.info.dtype == "uint8":
+        from rasterio.enums import Resampling
+
+        part = layer.read_window(extent, (rows * k, cols * k), resampling=Resampling.nearest)
+        keep = np.zeros(256, np.uint8)  # code -> itself inside the period, else 0: one pass
+        keep[first : last + 1] = np.arange(first, last + 1, dtype=np.uint8)
+        codes = keep[np.ma.getdata(part)]
+        valid = ~np.ma.getmaskarray(part) if np.ma.is_masked(part) else None
+        if valid is not None:
+            codes[~valid] = 0
+    else:  # reprojected onto the finer map grid, then reduced the same way
+        fine = window_values(layer, crs, extent, (rows * k, cols * k))[0]
+        valid = np.isfinite(fine)
+        codes = np.where(valid & (fine >= first) & (fine <= last), fine, 0.0)
+    if k > 1:
+        codes = _block_max(codes, k)
+        valid = _block_max(valid, k) if valid is not None else None
+    codes = codes.astype(np.float64)
+    return codes if valid is None else np.where(valid, codes, np.nan)
+
+
+def _block_max(a: np.ndarray, k: int) -> np.ndarray:
+    """The maximum of each k x k block (a's sides are multiples of k); k*k strided passes,
+    ten times faster here than reshape(...).max(axis=(1, 3))."""
+    out = a[::k, ::k].copy()
+    for i in range(k):
+        for j in range(k):
+            if i or j:
+                np.maximum(out, a[i::k, j::k], out=out)
+    return out
+
+
+def _loss_factor(layer: RasterLayer, crs: CRS, extent, shape: tuple[int, int]) -> int:
+    """Raster pixels per map pixel a side to read a loss window at (1 when zoomed in)."""
+    rows, cols = shape
+    x0, y0, x1, y1 = extent
+    width = x1 - x0
+    if layer.crs is not None and not layer.crs.equals(crs):  # its width in the raster's units
+        bounds = raster_extent_in(layer, crs, extent)
+        if bounds is None:
+            return 1
+        width = bounds[2] - bounds[0]
+    ratio = width / cols / layer.info.resolution[0]
+    budget = math.isqrt(max(1, LOSS_FINE_PIXELS // max(rows * cols, 1)))
+    return max(1, min(math.ceil(ratio - 1e-6), LOSS_MAX_FACTOR, budget))
+
+
+def raster_extent_in(layer: RasterLayer, crs: CRS, extent) -> tuple[float, ...] | None:
+    """A map `extent` (CRS `crs`) as bounds in the raster's own CRS; None where it fails."""
+    from pyproj import Transformer
+
+    try:
+        to_raster = Transformer.from_crs(crs, layer.crs, always_xy=True)
+        bounds = to_raster.transform_bounds(*extent, densify_pts=21)
+    except Exception:  # noqa: BLE001 - a view outside the raster CRS's domain
+        return None
+    return bounds if all(math.isfinite(v) for v in bounds) and bounds[2] > bounds[0] else None
 
 
 # --- colouring -------------------------------------------------------------------------------

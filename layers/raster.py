@@ -241,6 +241,8 @@ class RasterLayer(EventedLayer[RasterStyle]):
                 )
             except (RasterioError, OSError) as exc:
                 raise explain_raster(Path(self.source.path), exc) from None
+        if (r0, c0, r1, c1) == (0, 0, rows, cols):
+            return part  # the view inside the raster: no copy into the masked frame
         out[r0:r1, c0:c1] = part
         return out
 
