@@ -7,7 +7,7 @@ The reading is layers/coordinates.py; this is only the widget around it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,6 +35,7 @@ from layers.i18n import tr
 from layers.numbers import number
 
 ECHO_FORMATS = ("dd", "dms", "utm", "mgrs")
+FORMAT_KEY = "coordinate_dialog/format"  # an analyst keeps to the form of their field notes
 
 
 class CoordinateDialog(QDialog):
@@ -157,10 +158,15 @@ class CoordinateDialog(QDialog):
 def ask_point(parent: QWidget | None, area: Bounds | None = None) -> tuple[float, float] | None:
     """Ask for a point by typed coordinates: (lon, lat) on WGS 84 (EPSG:4326), or None when the
     user cancels. `area`, the project's lon/lat extent, orders bare numbers and adds a warning
-    when the point lies outside it (the point is still accepted)."""
+    when the point lies outside it (the point is still accepted). The format chosen last is
+    offered again."""
     dialog = CoordinateDialog(parent, area)
+    settings = QSettings()
+    last = str(settings.value(FORMAT_KEY, "auto"))
+    dialog.set_format(last if last in FORMATS else "auto")
     try:
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            settings.setValue(FORMAT_KEY, dialog.chosen_format())
             return dialog.point()
         return None
     finally:

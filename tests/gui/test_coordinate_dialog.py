@@ -71,7 +71,10 @@ def test_choosing_a_format_checks_the_entry_as_that_format(qtbot, dialog):
     type_in(qtbot, dialog, "4°35'N 74°04'W")
     assert dialog.ok_button.isEnabled()
     dialog.set_format("dd")
-    assert not dialog.ok_button.isEnabled() and "choose “Degrees, minutes, seconds”" in dialog.problem.text()
+    assert (
+        not dialog.ok_button.isEnabled()
+        and "choose “Degrees, minutes, seconds”" in dialog.problem.text()
+    )
     dialog.set_format("mgrs")
     assert not dialog.ok_button.isEnabled()
     assert "18NXL" in dialog.problem.text()  # the example follows the chosen format
@@ -113,3 +116,21 @@ def test_ask_point_returns_lon_lat_or_none(qtbot):
     assert ask_point(None, COLOMBIA) == pytest.approx(BOGOTA, abs=2e-5)
     QTimer.singleShot(0, lambda: answer(None))
     assert ask_point(None) is None
+
+
+def test_ask_point_offers_the_format_chosen_last(qtbot):
+    def answer(fmt: str | None, text: str) -> None:
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, CoordinateDialog)
+        seen.append(d.chosen_format())
+        if fmt:
+            d.set_format(fmt)
+        qtbot.keyClicks(d.entry, text)
+        qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
+
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: answer("mgrs", "18NXL0249308305"))
+    assert ask_point(None) is not None
+    QTimer.singleShot(0, lambda: answer(None, "18N XL 02493 08305"))
+    assert ask_point(None) == pytest.approx(BOGOTA, abs=2e-5)
+    assert seen == ["auto", "mgrs"]
