@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "export": "cartography.export_command",
     "briefing": "cartography.briefing_command",
     "compare": "cartography.compare_command",
+    "edit": "core.edit_command",
     "join": "core.cli_join",
 }
 

@@ -141,7 +141,7 @@ def check_area_of_use(geometry: BaseGeometry, crs: CRS | None) -> None:
             x=f"{coords[i, 0]:.6g}",
             y=f"{coords[i, 1]:.6g}",
             crs=crs.name,
-            area=area.name if area else "±180°, ±90°",
+            area=f"lon {west:g}..{east:g}, lat {south:g}..{north:g}",
         )
     )
 

@@ -1,0 +1,171 @@
+"""`python main.py edit`: scripted corrections to a project's layer, through the edit model.
+
+    python main.py edit --project P --layer NAME --add-wkt "POINT (-76.5 0.9)" --set name=X --save
+    python main.py edit --project P --layer NAME --where id=EM-00001 --set hectares=12.5 --save
+    python main.py edit --project P --layer NAME --where id=EM-00001 --delete --save
+
+Each change is one journalled operation (layers/edit_session.py): without --save the edits
+stay in the journal beside the project, and the desktop offers them on its next start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from layers.i18n import tr, tr_noop
+
+# English (tr_noop): main.py shows it through tr, in the language active when --help runs.
+HELP = tr_noop(
+    "Correct a project's layer from a script: add features from WKT, set field values, "
+    "delete features; edits are kept beside the project (its sources are not touched unless "
+    "--save-to-source)."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", required=True, help=tr("Project file (.hatlas.json)."))
+    parser.add_argument("--layer", required=True, help=tr("Name of the layer to edit."))
+    parser.add_argument(
+        "--add-wkt",
+        action="append",
+        default=[],
+        metavar="WKT",
+        help=tr('Add a feature, e.g. "POINT (-76.5 0.9)" (repeat for several).'),
+    )
+    parser.add_argument(
+        "--crs",
+        default=None,
+        help=tr("CRS of the --add-wkt coordinates (default: the layer's), e.g. EPSG:4326."),
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=tr("A value for the added features, or for the --where features (repeatable)."),
+    )
+    parser.add_argument(
+        "--where",
+        help=tr("The features to change or delete: FIELD=VALUE or FIELD=V1|V2, or row=N."),
+    )
+    parser.add_argument("--delete", action="store_true", help=tr("Delete the --where features."))
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help=tr("Save: the edits GeoPackage beside the project and the project file."),
+    )
+    parser.add_argument(
+        "--save-to-source",
+        action="store_true",
+        help=tr("Also write the layer's edits into its own file (a backup is made first)."),
+    )
+    parser.add_argument(
+        "--restore",
+        action="store_true",
+        help=tr("First restore the unsaved edits the journal holds (else they block this)."),
+    )
+    parser.add_argument("--json", action="store_true", help=tr("Print JSON instead of text."))
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(tr("--set: write FIELD=VALUE, not {t!r}.").format(t=item))
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _where_rows(layer, text: str) -> list[int]:
+    import numpy as np
+
+    from analysis.inputs import where_mask
+
+    key, _, value = text.partition("=")
+    if key.strip().lower() == "row" and "row" not in layer.data.columns:
+        try:
+            return [int(v) for v in value.split("|")]
+        except ValueError:
+            raise ValueError(
+                tr("--where row=N takes row numbers, not {v!r}.").format(v=value)
+            ) from None
+    return [int(i) for i in np.flatnonzero(where_mask(layer, text, "--where"))]
+
+
+def run(args: argparse.Namespace) -> int:
+    from analysis.inputs import InputError
+    from layers.edit_fields import EditError
+    from layers.edit_geometry import from_text, reproject
+    from layers.edit_ops import AddFeatures, DeleteFeatures, SetAttributes
+    from layers.edit_session import EditSession, UndoStack, unsaved_edits
+    from layers.errors import ProjectError
+    from layers.project import Project
+
+    try:
+        project = Project.load(args.project)
+    except ProjectError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for err in project.load_errors:
+        print(tr("Warning: {e}").format(e=err.one_line()), file=sys.stderr)
+    pending = unsaved_edits(project.path)
+    if pending is not None and not args.restore:
+        print(
+            tr(
+                "The project has unsaved edits: {d} Add --restore to apply them first, "
+                "or open the project in the app."
+            ).format(d=pending.describe()),
+            file=sys.stderr,
+        )
+        return 2
+    session = EditSession(project)
+    stack = UndoStack(session)
+    summary: dict = {"layer": args.layer, "added": 0, "changed": 0, "deleted": 0, "messages": []}
+    try:
+        if pending is not None:
+            summary["messages"] += stack.restore()
+        layer = project.layer(args.layer)
+        values = _pairs(args.set)
+        if args.add_wkt:
+            geoms = [from_text(w) for w in args.add_wkt]
+            if args.crs:
+                geoms = [reproject(g, args.crs, layer.crs) for g in geoms]
+            result = stack.push(AddFeatures(layer.name, geoms, [dict(values) for _ in geoms]))
+            summary["added"] = len(result.rows)
+            summary["messages"] += result.messages
+        elif args.where:
+            rows = _where_rows(layer, args.where)
+            if args.delete:
+                stack.push(DeleteFeatures(layer.name, rows))
+                summary["deleted"] = len(rows)
+            elif values:
+                stack.push(SetAttributes(layer.name, rows, values))
+                summary["changed"] = len(rows)
+        elif args.delete or values:
+            raise EditError(tr("Name the features with --where FIELD=VALUE (or row=N)."))
+        if args.save_to_source:
+            summary["backup"] = str(session.save_to_source(layer))
+        if args.save or args.save_to_source:
+            summary["saved"] = str(session.save())
+    except (EditError, InputError, ProjectError, ValueError) as exc:
+        session.close()
+        print(str(exc), file=sys.stderr)
+        return 2
+    session.close()
+    summary["unsaved"] = not (args.save or args.save_to_source)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(
+            tr("{l}: {a} added, {c} changed, {d} deleted.").format(
+                l=layer.name, a=summary["added"], c=summary["changed"], d=summary["deleted"]
+            )
+        )
+        for message in summary["messages"]:
+            print(message)
+        if summary["unsaved"]:
+            print(tr("Not saved: the edits are in the journal beside the project (add --save)."))
+    return 0
