@@ -43,6 +43,7 @@ from sample_maps.measurement import (
     ground_truth,
     load_outputs,
     measure,
+    readmes,
     update_readme,
 )
 from sample_maps.project import project_dict, raster_layers
@@ -128,9 +129,9 @@ def generate(root: Path = SAMPLE_DIR, seed: int = SEED) -> dict:
         check_planted(truth, world.planted) + check_rasters(truth["rasters"])
     )
     (root / "ground_truth.json").write_text(_dump(truth), encoding="utf-8")
-    readme = root / "README.md"
-    if readme.exists():
-        update_readme(readme, truth)
+    for name, figures in readmes().items():  # README.md, README.es.md
+        if (root / name).exists():
+            update_readme(root / name, truth, figures)
     problems = check_planted(truth, world.planted) + check_rasters(truth["rasters"])
     if problems:
         raise RuntimeError("Planted effects missing: " + "; ".join(problems))

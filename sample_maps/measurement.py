@@ -4,6 +4,7 @@ the check that each effect came out as planted, and the figures written into the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -576,11 +577,19 @@ def readme_figures(truth: dict) -> str:
     return "\n".join(out)
 
 
-def update_readme(path: Path, truth: dict) -> None:
+def update_readme(path: Path, truth: dict, figures: Callable[[dict], str] = readme_figures) -> None:
+    """Write `figures(truth)` between the README's markers (nothing when it has none)."""
     text = path.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         return
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    block = f"{README_START}\n{readme_figures(truth)}\n{README_END}"
+    block = f"{README_START}\n{figures(truth)}\n{README_END}"
     path.write_text(head + block + tail, encoding="utf-8")
+
+
+def readmes() -> dict[str, Callable[[dict], str]]:
+    """Each README of the sample (one per language) and what writes its figures."""
+    from sample_maps.readme_es import figures as spanish_figures
+
+    return {"README.md": readme_figures, "README.es.md": spanish_figures}

@@ -1,0 +1,178 @@
+"""The realised figures in Spanish, for README.es.md: the same lines, tables and figures as
+measurement.readme_figures (English) and raster_truth.readme_lines, in the same order, with
+Spanish words and Spanish number formats (layers/numbers.py: 3.016,45; 60 %), rounded as
+the English ones are, so each figure is the same number.
+
+tests/unit/test_sample_readme.py checks that both READMEs hold the figures the committed
+ground truth gives, and the same numbers in the same order: a line added to the English
+figures (a new section of the sample) needs its Spanish here."""
+
+from __future__ import annotations
+
+from layers.numbers import number
+from sample_maps.world import MUNICIPALITIES, PNN_ID
+
+LANG = "es"
+
+
+def _g(value: float) -> str:
+    """Python's `{:g}` (as many decimals as the value has, no more) in Spanish."""
+    text = f"{value:g}"
+    if "e" in text:
+        return text.replace(".", ",")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number(float(text), decimals, LANG)
+
+
+def _f(value: float, decimals: int) -> str:
+    """`{:,.Nf}` in Spanish. Rounded by Python first, as the English README is (half to even
+    on the float): layers.numbers rounds half up, and 22,830.5 ha must read 22.830 in both."""
+    return number(float(f"{value:.{decimals}f}"), decimals, LANG)
+
+
+def _n(value: int) -> str:
+    return number(int(value), 0, LANG)
+
+
+def _pct(share: float) -> str:
+    """`{:.0%}` in Spanish: '60 %'."""
+    return f"{number(float(f'{share:.0%}'[:-1]), 0, LANG)} %"
+
+
+def _range(bounds: list[float]) -> str:
+    """[-2.2, -1.1] written the Spanish way: [-2,2; -1,1] (the comma is the decimal mark)."""
+    return "[" + "; ".join(_g(b) for b in bounds) + "]"
+
+
+def _km(metres: float) -> str:
+    return _g(metres / 1000)
+
+
+def figures(truth: dict) -> str:
+    """The realised figures as Markdown, in Spanish."""
+    e = truth["effects"]
+    c = truth["cultivation"]
+    out = [
+        f"- Eventos de violencia: **{_n(truth['violence_total'])}** "
+        f"({', '.join(f'{y}: {_n(n)}' for y, n in truth['violence_per_year'].items())}).",
+        f"- Grilla de coca: {_n(c['cells'])} celdas; hectáreas "
+        f"{', '.join(f'{y}: {_f(v, 0)}' for y, v in c['total_ha'].items())}.",
+        f"- Concentración: {', '.join(c['top3_municipalities_2023'])} reúnen el "
+        f"{_pct(c['top3_share_2023'])} del área de 2023; el {_pct(c['persistent_share_2023'])} "
+        "está en celdas cultivadas todos los años 2014-2023; el "
+        f"{_pct(c['protected_share_2023'])} está en áreas protegidas.",
+        "",
+        "| Efecto | R antes → después | D antes → después | C antes → después | éxito | "
+        "zona de influencia | WDQ | TNE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    rows = [
+        ("Cultivos, campaña (ha 2017 → 2019)", e["cultivation_displacement"]["realised"]["wdq"]),
+        (
+            "Violencia, ofensiva (municipio vecino)",
+            e["violence_crackdown"]["realised"]["neighbour"],
+        ),
+        ("Violencia, ofensiva (anillo de 10 km)", e["violence_crackdown"]["realised"]["ring"]),
+        ("Violencia, programa de reducción de daños", e["violence_diffusion"]["realised"]),
+    ]
+    for label, f in rows:
+        out.append(
+            f"| {label} | {_g(f['Rb'])} → {_g(f['Ra'])} | {_g(f['Db'])} → {_g(f['Da'])} | "
+            f"{_g(f['Cb'])} → {_g(f['Ca'])} | {_f(f['success'], 4)} | "
+            f"{_f(f['buffer_measure'], 4)} | **{_f(f['wdq'], 2)}** | {_g(f['tne'])} |"
+        )
+    cd = e["cultivation_displacement"]["realised"]
+    park = cd["national_park_ha"]
+    sp = e["spraying_violations"]["realised"]
+    hg = e["health_gap"]
+    out += [
+        "",
+        f"- Campaña: {_n(cd['campaign_points'])} puntos, {_g(cd['campaign_hectares'])} ha "
+        "erradicadas. Coca según la distancia a los puntos de la campaña (2017 → 2019): "
+        + "; ".join(
+            f"{_km(r['from_m'])}-{_km(r['to_m'])} km {_f(r['ha_2017'], 0)} → "
+            f"{_f(r['ha_2019'], 0)} ha"
+            for r in cd["rings"]
+        )
+        + ".",
+        "- WDQ de cultivos con cada celda ponderada por la parte de su área en R/D/C: "
+        f"{_f(cd['wdq_area_weighted']['wdq'], 2)}; por anillo, frente a las celdas a más de "
+        "20 km: "
+        + "; ".join(
+            f"{_km(r['from_m'])}-{_km(r['to_m'])} km {_f(r['wdq_vs_beyond_20km'], 2)}"
+            for r in cd["rings"]
+            if "wdq_vs_beyond_20km" in r
+        )
+        + ". Rangos esperados (ground_truth.json): cultivos "
+        f"{_range(e['cultivation_displacement']['expected']['wdq_range'])}, ofensiva "
+        f"{_range(e['violence_crackdown']['expected']['wdq_range'])}, reducción de daños "
+        f"{_range(e['violence_diffusion']['expected']['wdq_range'])}.",
+        f"- Parque nacional Alto Tacuré (WDPAID {PNN_ID}): coca {_f(park['2017'], 0)} ha (2017) → "
+        f"{_f(park['2019'], 0)} ha (2019) → {_f(park['2023'], 0)} ha (2023).",
+        f"- Polígonos de aspersión: {_n(sp['footprints'])}; a menos de 100 m de un río "
+        f"{', '.join(sp['near_river_ids'])}; dentro de un área protegida "
+        f"{', '.join(sp['in_protected_ids'])}; a menos de 10 km de la frontera "
+        f"{', '.join(sp['near_border_ids'])}; {_n(sp['compliant'])} no incumplen ninguna regla.",
+        f"- {hg['name']} ({hg['municipality']}): el {_pct(hg['share_beyond_15km'])} de su "
+        "población vive a más de 15 km de cualquier servicio de salud; "
+        f"{_n(hg['facilities_in_municipality'])} servicios de salud en el municipio; "
+        f"{_g(hg['events_per_100k_2019_2023'])} eventos violentos por 100.000 habitantes al año "
+        f"(2019-2023), puesto {_n(hg['rank_by_event_rate'])} de {_n(len(MUNICIPALITIES))}.",
+        "",
+        "| Departamento | ha de erradicación manual | ha de aspersión aérea | "
+        "eventos/año 2014-16 → 2021-23 | población a más de 15 km de atención | "
+        "servicios de reducción de daños |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, d in e["department_contrast"]["realised"].items():
+        out.append(
+            f"| {code} {d['name']} | {_f(d['manual_eradication_ha'], 0)} | "
+            f"{_f(d['aerial_spraying_ha'], 0)} | {_g(d['events_2014_2016_mean'])} → "
+            f"{_g(d['events_2021_2023_mean'])} | {_pct(d['population_share_beyond_15km'])} | "
+            f"{_n(d['harm_reduction_services'])} |"
+        )
+    if "rasters" in truth:
+        out += raster_lines(truth["rasters"])
+    return "\n".join(out)
+
+
+def raster_lines(r: dict) -> list[str]:
+    """raster_truth.readme_lines in Spanish."""
+    loss = r["forest_loss"]
+    areas = loss["areas"]
+    names = {
+        "national_park": f"Parque nacional Alto Tacuré (WDPAID {PNN_ID})",
+        "protected_areas": "Todas las áreas protegidas",
+        "target": "Área intervenida de la campaña (0-2 km)",
+        "ring_1": "Anillo 1 (2-5 km)",
+        "ring_2": "Anillo 2 (5-8 km)",
+        "ring_3": "Anillo 3 (8-11 km)",
+        "region": "Toda la región",
+    }
+    out = [
+        "",
+        f"Pérdida de bosque (`{loss['file']}`, {_g(loss['pixel_m'])} m, "
+        f"{_g(loss['pixel_ha'])} ha por píxel), hectáreas según la regla del centro del píxel; "
+        "la regla de cobertura queda dentro de ± borde:",
+        "",
+        "| Área | 2016-2017 (antes) | 2019-2020 (después) | 2019-2021 | ± borde |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in names.items():
+        a = areas[key]
+        out.append(
+            f"| {label} | {_f(a['before_ha'], 2)} | {_f(a['after_ha'], 2)} | "
+            f"{_f(a['planted_2019_2021_ha'], 2)} | {_g(a['edge_ha'])} |"
+        )
+    pop = r["population"]
+    depts = ", ".join(f"{c} {_n(n)}" for c, n in pop["per_department"].items())
+    relief = r["relief"]
+    out += [
+        "",
+        f"- Población (`{pop['file']}`, {_g(pop['pixel_m'])} m): {_n(pop['total'])} personas "
+        f"({depts}); los píxeles de cada municipio suman su población.",
+        f"- Mapa base de relieve (`{relief['file']}`): "
+        + ", ".join(f"zoom {z}: {_n(n)} teselas" for z, n in relief["tiles_per_zoom"].items())
+        + f'; atribución "{relief["metadata"]["attribution"]}".',
+    ]
+    return out
