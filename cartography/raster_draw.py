@@ -273,10 +273,15 @@ def window_values(
     extent: tuple[float, float, float, float],
     shape: tuple[int, int],
     bands: tuple[int, ...] = (1,),
+    *,
+    loss_codes: tuple[int, int] | None = None,
 ) -> list[np.ndarray]:
     """Each band's stored values on the map grid of `extent` (map CRS) x `shape`, float64
     with NaN for nodata and outside the raster. Only the view's window is read; a raster in
-    another CRS is read over the view's footprint in its own CRS and reprojected."""
+    another CRS is read over the view's footprint in its own CRS and reprojected.
+    `loss_codes` (first, last), for a loss-year raster in another CRS: the source is read
+    finer (within LOSS_FINE_PIXELS), codes outside the range become 0, and each map pixel
+    takes the maximum of the source pixels under it (GDAL's warp 'max')."""
     from rasterio.enums import Resampling
 
     rows, cols = shape
@@ -312,6 +317,8 @@ def window_values(
     # Source pixels about as fine as the output's over the view's footprint (a little finer:
     # resampling twice blurs), then only the part the raster covers is read.
     side = math.sqrt((sx1 - sx0) * (sy1 - sy0) / (rows * cols)) / 1.5
+    if loss_codes is not None:  # finer, so a clearing under a map pixel reaches the max
+        side = max(side / LOSS_MAX_FACTOR, math.sqrt((sx1 - sx0) * (sy1 - sy0) / LOSS_FINE_PIXELS))
     rx0, ry0, rx1, ry1 = layer.info.bounds
     resx, resy = layer.info.resolution
     # Snapped to the raster's own pixels, and never finer than them: a zoomed-in view reads
@@ -329,10 +336,15 @@ def window_values(
     src_transform = from_bounds(sx0, sy0, sx1, sy1, src_shape[1], src_shape[0])
     dst_transform = from_bounds(*extent, cols, rows)
     method = Resampling.nearest if classes else Resampling.bilinear
+    if loss_codes is not None:
+        method = Resampling.max
     out = []
     for b in bands:
         part = layer.read_window((sx0, sy0, sx1, sy1), src_shape, band=b, resampling=read)
         source = np.ma.asarray(part).astype(np.float64).filled(np.nan)
+        if loss_codes is not None:  # the period before the reduction: later years hide none
+            outside = (source < loss_codes[0]) | (source > loss_codes[1])
+            source[outside & np.isfinite(source)] = 0.0
         target = np.full(shape, np.nan)
         reproject(
             source,
@@ -364,10 +376,11 @@ def loss_values(
     scale, and a later year outside the period cannot hide an earlier one inside it.
     Nearest reads (the old way) dropped most clearings once a map pixel held many."""
     rows, cols = shape
-    k = _loss_factor(layer, crs, extent, shape)
     first, last = loss_year_values(period)
     if (layer.crs is None or layer.crs.equals(crs)) and layer.info.dtype == "uint8":
         from rasterio.enums import Resampling
+
+        k = _loss_factor(layer, extent, shape)
 
         part = layer.read_window(extent, (rows * k, cols * k), resampling=Resampling.nearest)
         keep = np.zeros(256, np.uint8)  # code -> itself inside the period, else 0: one pass
@@ -376,10 +389,10 @@ def loss_values(
         valid = ~np.ma.getmaskarray(part) if np.ma.is_masked(part) else None
         if valid is not None:
             codes[~valid] = 0
-    else:  # reprojected onto the finer map grid, then reduced the same way
-        fine = window_values(layer, crs, extent, (rows * k, cols * k))[0]
-        valid = np.isfinite(fine)
-        codes = np.where(valid & (fine >= first) & (fine <= last), fine, 0.0)
+    else:  # another CRS: the period on the source pixels, then GDAL's warp takes the max
+        codes = window_values(layer, crs, extent, shape, loss_codes=(first, last))[0]
+        valid = np.isfinite(codes)
+        k = 1
     if k > 1:
         codes = _block_max(codes, k)
         valid = _block_max(valid, k) if valid is not None else None
@@ -398,31 +411,12 @@ def _block_max(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _loss_factor(layer: RasterLayer, crs: CRS, extent, shape: tuple[int, int]) -> int:
+def _loss_factor(layer: RasterLayer, extent, shape: tuple[int, int]) -> int:
     """Raster pixels per map pixel a side to read a loss window at (1 when zoomed in)."""
     rows, cols = shape
-    x0, y0, x1, y1 = extent
-    width = x1 - x0
-    if layer.crs is not None and not layer.crs.equals(crs):  # its width in the raster's units
-        bounds = raster_extent_in(layer, crs, extent)
-        if bounds is None:
-            return 1
-        width = bounds[2] - bounds[0]
-    ratio = width / cols / layer.info.resolution[0]
+    ratio = (extent[2] - extent[0]) / cols / layer.info.resolution[0]
     budget = math.isqrt(max(1, LOSS_FINE_PIXELS // max(rows * cols, 1)))
     return max(1, min(math.ceil(ratio - 1e-6), LOSS_MAX_FACTOR, budget))
-
-
-def raster_extent_in(layer: RasterLayer, crs: CRS, extent) -> tuple[float, ...] | None:
-    """A map `extent` (CRS `crs`) as bounds in the raster's own CRS; None where it fails."""
-    from pyproj import Transformer
-
-    try:
-        to_raster = Transformer.from_crs(crs, layer.crs, always_xy=True)
-        bounds = to_raster.transform_bounds(*extent, densify_pts=21)
-    except Exception:  # noqa: BLE001 - a view outside the raster CRS's domain
-        return None
-    return bounds if all(math.isfinite(v) for v in bounds) and bounds[2] > bounds[0] else None
 
 
 # --- colouring -------------------------------------------------------------------------------

@@ -102,3 +102,22 @@ def test_nodata_is_nan_only_where_a_whole_map_pixel_is_nodata(tmp_path) -> None:
         layer, UTM, layer.info.bounds, (4, 4), TimeFilter.years(2010, 2020)
     )
     assert np.isnan(with_period[0, 0]) and with_period[1, 0] == 0
+
+
+def test_in_another_crs_every_clearing_and_only_the_periods_show(tmp_path) -> None:
+    data = np.zeros((800, 800), np.uint8)
+    spots = [(r, c) for r in range(40, 800, 90) for c in range(30, 800, 90)]
+    for i, (r, c) in enumerate(spots):
+        data[r, c] = 12 if i % 2 else 20
+    data[40, 121] = 20  # next to the 2012 clearing at (40, 120): it must not hide it
+    layer = open_raster(write_tif(tmp_path / "Hansen_lossyear_merc.tif", data))
+    merc = CRS.from_epsg(3857)
+    box = tuple(raster_draw.raster_extent(layer, merc))
+    values = raster_draw.loss_values(layer, merc, box, (80, 80), TimeFilter.years(2010, 2015))
+    from scipy import ndimage
+
+    shown = np.nan_to_num(values) > 0
+    assert ndimage.label(shown)[1] == sum(1 for i in range(len(spots)) if i % 2)
+    assert set(np.unique(values[shown])) == {12.0}
+    everything = raster_draw.loss_values(layer, merc, box, (80, 80), None)
+    assert ndimage.label(np.nan_to_num(everything) > 0)[1] == len(spots)
