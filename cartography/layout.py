@@ -120,6 +120,15 @@ def _nice_length(target: float) -> float:
     return exp
 
 
+def _card(xy: tuple[float, float], width: float, height: float, transform=None) -> Rectangle:
+    """The translucent white card the scale bar and the north arrow sit on, under their marks
+    (zorder 3001+) so they read over any layer."""
+    extra = {} if transform is None else {"transform": transform}
+    return Rectangle(
+        xy, width, height, facecolor="white", edgecolor="none", alpha=0.85, zorder=3000, **extra
+    )
+
+
 def add_scale_bar(ax: Axes, fontsize: float = 7.5) -> float:
     """Alternating black/white bar in km at the lower left; returns its length in metres."""
     x0, x1 = ax.get_xlim()
@@ -131,14 +140,10 @@ def add_scale_bar(ax: Axes, fontsize: float = 7.5) -> float:
     bh = (y1 - y0) * 0.009
     pad_x, pad_y = (x1 - x0) * 0.012, (y1 - y0) * 0.012
     ax.add_patch(
-        Rectangle(
+        _card(
             (bx - pad_x, by - pad_y),
             length + 2 * pad_x + (x1 - x0) * 0.06,
             bh + pad_y * 2 + (y1 - y0) * 0.03,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.85,
-            zorder=3000,
         )
     )
     for i in range(segments):
@@ -204,18 +209,7 @@ def add_north_arrow(ax: Axes, crs: CRS, size: float = 0.07) -> float:
     right = Polygon([tip, tail, (tail[0] + px, tail[1] + py)], closed=True, transform=ax.transAxes)
     left.set(facecolor=INK, edgecolor=INK, linewidth=0.7, zorder=3001)
     right.set(facecolor="white", edgecolor=INK, linewidth=0.7, zorder=3001)
-    ax.add_patch(
-        Rectangle(
-            (cx - 0.035, cy - size / 2 - 0.02),
-            0.07,
-            size + 0.075,
-            transform=ax.transAxes,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.85,
-            zorder=3000,
-        )
-    )
+    ax.add_patch(_card((cx - 0.035, cy - size / 2 - 0.02), 0.07, size + 0.075, ax.transAxes))
     ax.add_patch(left)
     ax.add_patch(right)
     ax.text(
