@@ -44,7 +44,11 @@ def test_each_readme_holds_what_the_generator_writes(name) -> None:
 
 def test_the_spanish_figures_are_the_english_ones_in_spanish_formats() -> None:
     english, spanish = _block("README.md"), _block("README.es.md")
-    assert _numbers(english, spanish=False) == _numbers(spanish, spanish=True)
+    assert _numbers(english, spanish=False) == _numbers(spanish, spanish=True), (
+        "README.es.md's figures differ from README.md's: a figure line added to the English "
+        "(measurement.readme_figures) needs its Spanish in sample_maps/readme_es.py "
+        "(docs/translations.md)"
+    )
     assert "3.016,45" in spanish and "3,016.45" not in spanish  # Spanish formats
     assert "22.830" in spanish  # rounded as the English (22,830), not half up
 
@@ -53,7 +57,10 @@ def test_both_stories_have_the_same_sections_and_tables() -> None:
     english, spanish = _text("README.md"), _text("README.es.md")
     for pattern in (r"^## ", r"^\|", r"^\d+\. \*\*"):  # sections, table rows, planted effects
         count = [len(re.findall(pattern, t, flags=re.M)) for t in (english, spanish)]
-        assert count[0] == count[1], f"{pattern!r}: English {count[0]}, Spanish {count[1]}"
+        assert count[0] == count[1], (
+            f"{pattern!r}: English {count[0]}, Spanish {count[1]}; a section added to "
+            "sample_maps/README.md needs its Spanish in README.es.md"
+        )
     field_words = (
         "cultivos de coca",
         "erradicación manual forzosa",
