@@ -219,7 +219,7 @@ def test_runner_runs_by_id_with_resolved_params_like_the_algorithm_itself() -> N
     assert sum(result.layers["counts"]["events"]) == 30
     with pytest.raises(InputError, match="missing --polygons"):
         run_analysis("count", {"points": "Events"}, state)
-    with pytest.raises(NotRegistered, match="Known: access, count, cultivation"):
+    with pytest.raises(NotRegistered, match="Known: access, actors, count, cultivation"):
         run_analysis("counts", raw, state)
 
 
@@ -284,6 +284,7 @@ def test_run_export_checks_the_file_kind_and_never_writes_over_the_project(
 def test_registries_look_up_by_exact_id_and_refuse_duplicates() -> None:
     assert set(analyses()) == {
         "access",
+        "actors",
         "count",
         "cultivation",
         "displacement",
