@@ -96,9 +96,12 @@ def _where_rows(layer, text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
     from analysis.inputs import InputError
     from layers.edit_fields import EditError
-    from layers.edit_geometry import from_text, reproject
+    from layers.edit_geometry import check_area_of_use, from_text, reproject
     from layers.edit_ops import AddFeatures, DeleteFeatures, SetAttributes
     from layers.edit_session import EditSession, UndoStack, unsaved_edits
     from layers.errors import ProjectError
@@ -131,8 +134,11 @@ def run(args: argparse.Namespace) -> int:
         values = _pairs(args.set)
         if args.add_wkt:
             geoms = [from_text(w) for w in args.add_wkt]
-            if args.crs:
-                geoms = [reproject(g, args.crs, layer.crs) for g in geoms]
+            if args.crs:  # typed coordinates checked where they were typed, then moved
+                typed = CRS.from_user_input(args.crs)
+                for g in geoms:
+                    check_area_of_use(g, typed)
+                geoms = [reproject(g, typed, layer.crs) for g in geoms]
             result = stack.push(AddFeatures(layer.name, geoms, [dict(values) for _ in geoms]))
             summary["added"] = len(result.rows)
             summary["messages"] += result.messages
@@ -150,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             summary["backup"] = str(session.save_to_source(layer))
         if args.save or args.save_to_source:
             summary["saved"] = str(session.save())
-    except (EditError, InputError, ProjectError, ValueError) as exc:
+    except (EditError, InputError, ProjectError, CRSError, ValueError) as exc:
         session.close()
         print(str(exc), file=sys.stderr)
         return 2
