@@ -80,6 +80,7 @@ PLUGIN_MODULES = (
     "desktop.results_dock",
     "desktop.export_dialog",
     "desktop.compare_view",
+    "desktop.region_table_dialog",  # Layer ▸ Join region table… (issue 17)
 )
 
 

@@ -96,10 +96,15 @@ def _code_share(values: pd.Series) -> float:
     return sum(c.digits for c in codes) / len(codes) if codes else 0.0
 
 
-def _score(values: pd.Series, regions: RegionCodes) -> int:
-    """How many distinct codes of a column name a region."""
+def _score(values: pd.Series, regions: RegionCodes, trusted: bool) -> int:
+    """How many regions a column's distinct codes name. Codes matched only by restoring
+    leading zeros count when the column is `trusted` (named as codes, or chosen) or has at
+    least one exact match: a column of small counts (1, 2, 3) is not codes 001, 002, 003."""
     codes = {c for v in values.dropna().unique()[:_SAMPLE] if (c := parse_code(v)) is not None}
-    return len({m.region for c in codes if (m := regions.match(c)).region is not None})
+    matches = [m for c in codes if (m := regions.match(c)).region is not None]
+    if not trusted and all(m.repair for m in matches):
+        return 0
+    return len({m.region for m in matches})
 
 
 def choose_code_columns(
@@ -145,7 +150,8 @@ def choose_code_columns(
         index = RegionCodes(data[rcol].tolist())
         for tcol in table_columns:
             # Most regions matched; then the mapped region column; then a code-like name.
-            key = (_score(table.frame[tcol], index), -rank, _hint(tcol))
+            trusted = bool(table_code) or bool(_hint(tcol))
+            key = (_score(table.frame[tcol], index, trusted), -rank, _hint(tcol))
             if best is None or key > best[0]:
                 best = (key, tcol, rcol)
         if best is not None and best[0][0] > 0 and region_code is None:
