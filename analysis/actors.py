@@ -214,10 +214,11 @@ def _nothing_left(
     """Why no event is left: no actor, no event of the types, or none in the period."""
     usable = keep & dated
     if not usable.any():
+        types = sorted({str(t) for t in pd.unique(data["event_type"]) if not pd.isna(t) and t})
         return tr(
             "Layer {n!r}: no dated event with an actor of the chosen event types "
-            "(--event-types; `all` keeps every type)."
-        ).format(n=layer.name)
+            "(--event-types; `all` keeps every type). Its types: {types}."
+        ).format(n=layer.name, types=", ".join(types[:12]) or "-")
     first, last = data["date"][usable].min(), data["date"][usable].max()
     return tr(
         "No events with an actor in the period {p}: layer {n!r} has them from {a} to {b}. "

@@ -149,6 +149,8 @@ def test_no_event_in_the_period_says_which_dates_there_are() -> None:
     rows = [event("A", -74.5, "2019-05-01"), event("A", -74.5, "2021-02-03")]
     with pytest.raises(InputError, match=r"2030.*from 2019-05-01 to 2021-02-03"):
         profile(events_layer(rows), years="2030-2031")
+    with pytest.raises(InputError, match=r"event types.*Its types: Battles\."):
+        profile(events_layer(rows), event_types="Riots, Protests")
 
 
 def test_no_actor_column_and_no_date_are_clear_errors() -> None:
