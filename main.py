@@ -71,8 +71,8 @@ def has_display() -> bool:
 
 
 def requested_language(argv: list[str]) -> str | None:
-    """The value of --lang anywhere on the line (before '--'): it must be set before the
-    commands' modules are imported, as their help texts are translated when they load."""
+    """The value of --lang anywhere on the line (before '--'): set before the commands' modules
+    are imported, so any text a module still translates when it loads is in that language."""
     for i, arg in enumerate(argv):
         if arg == "--":
             break
