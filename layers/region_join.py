@@ -407,11 +407,12 @@ def _duplicates(
     """Regions named by more than one row (per year in a long table): first row used, said."""
     year_col = layout.year_column
     frame, frame_rows = table.frame, table.row_numbers
+    years = frame[year_col].tolist() if year_col else None  # one list, not a lookup per row
     found = []
     for region, row_ids in matched_regions.items():
         groups: dict[object, list[int]] = {}
         for r in row_ids:
-            groups.setdefault(frame.iloc[r][year_col] if year_col else None, []).append(r)
+            groups.setdefault(years[r] if years is not None else None, []).append(r)
         for year, ids in groups.items():
             if len(ids) < 2:
                 continue

@@ -33,8 +33,13 @@ YEAR_NAMES = ("year", "años", "año", "ano", "anio", "vigencia", "periodo", "pe
 # Cells national offices write for "no data": empty, not a number and not an error.
 NO_DATA = frozenset({"", "-", "--", "nd", "n.d.", "n/d", "s.d.", "sd", "na", "n/a", "nan", "..."})
 # Numbers as spreadsheets in either language write them.
-_PLAIN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234.567,8
+_PLAIN_DOT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# A decimal comma for certain: '12,5', '0,25', '1234,5678' (not three digits: '1,234').
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,(\d{1,2}|\d{4,})$|^[+-]?\d{4,},\d+$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")  # 1.234.567,8
+_THOUSANDS_DOTS = re.compile(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")  # 1.234.567: two groups, no doubt
+# Any of these in a column makes its commas decimal and its points thousands.
+_COMMA_STYLE = (_COMMA_DECIMAL, _THOUSANDS_DOT, _THOUSANDS_DOTS)
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234,567.8
 # A column is numbers when at most this share of its filled cells are not numbers.
 MAX_NON_NUMBERS = 0.1
@@ -232,46 +237,67 @@ def _header_row(rows: list[tuple]) -> int:
 
 
 # --- numbers ----------------------------------------------------------------------------
-def parse_number(value: object) -> float | None:
-    """A cell as a number (decimal comma or point, thousands either way), None if not one."""
+def parse_number(value: object, decimal_comma: bool | None = None) -> float | None:
+    """A cell as a number, None if not one. `decimal_comma`: the column's convention
+    (numeric_column decides it once per column); None: guessed from this cell alone."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
         v = float(value)
         return v if np.isfinite(v) else None
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if _THOUSANDS_DOT.match(text):
-        text = text.replace(".", "").replace(",", ".")
-    elif _THOUSANDS_COMMA.match(text):
-        text = text.replace(",", "")
-    elif _PLAIN.match(text):
-        text = text.replace(",", ".")
-    else:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    text = _clean(str(value))
+    if decimal_comma is None:
+        decimal_comma = bool(_THOUSANDS_DOT.match(text) or _COMMA_DECIMAL.match(text))
+    text = _normalised(text, decimal_comma)
+    return float(text) if _PLAIN_DOT.match(text) else None
+
+
+def _clean(text: str) -> str:
+    return text.strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+
+
+def _normalised(text: str, decimal_comma: bool) -> str:
+    """'1.234,5' (decimal comma) or '1,234.5' as '1234.5'."""
+    if decimal_comma:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(",", "") if _THOUSANDS_COMMA.match(text) else text
 
 
 def numeric_column(values: pd.Series) -> tuple[pd.Series, int, list[str]] | None:
     """The column as numbers, the cells that were not numbers (left empty) and examples;
-    None when it is text: too many non-numbers, or codes with leading zeros ("05")."""
-    filled = [v for v in values if _filled(v) and str(v).strip().lower() not in NO_DATA]
+    None when it is text: too many non-numbers, or codes with leading zeros ("05").
+
+    The decimal separator is decided once for the column: a comma when any cell writes one
+    as a decimal ('12,5', '1.234,5'), else a point ('1,234' is then one thousand two hundred
+    and thirty-four)."""
+    raw = values.astype(object)
+    is_number = raw.map(lambda v: isinstance(v, int | float | np.integer | np.floating))
+    is_number &= ~raw.map(lambda v: isinstance(v, bool))
+    text = raw.where(~is_number).astype("string").str.strip()
+    empty = text.isna() | text.str.lower().isin(NO_DATA)
+    filled = int((~empty & ~is_number).sum() + is_number.sum())
     if not filled:
         return None
-    if any(isinstance(v, str) and re.match(r"^\s*0\d", v) for v in filled):
+    text = text[~empty & ~is_number]
+    if text.str.match(r"^0\d").any():
         return None  # "05": a code, not the number 5
-    parsed = [parse_number(v) for v in values]
-    bad = [
-        str(v)
-        for v, p in zip(values, parsed, strict=True)
-        if p is None and _filled(v) and str(v).strip().lower() not in NO_DATA
-    ]
-    if len(bad) > MAX_NON_NUMBERS * len(filled):
+    text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    text = text.str.rstrip("%")
+    comma = any(bool(text.str.match(p.pattern).any()) for p in _COMMA_STYLE)
+    if comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        thousands = text.str.match(_THOUSANDS_COMMA.pattern).fillna(False)
+        text = text.where(~thousands, text.str.replace(",", "", regex=False))
+    ok = text.str.match(_PLAIN_DOT.pattern).fillna(False)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    out[is_number] = raw[is_number].astype("float64")
+    out[ok[ok].index] = pd.to_numeric(text[ok], errors="coerce").astype("float64")
+    bad_index = text.index[~ok.to_numpy()]
+    if len(bad_index) > MAX_NON_NUMBERS * filled:
         return None
-    series = pd.Series([np.nan if p is None else p for p in parsed], index=values.index)
-    return series.astype("float64"), len(bad), sorted(set(bad))[:3]
+    examples = sorted({str(values[i]) for i in bad_index})[:3]
+    return out, len(bad_index), examples
 
 
 # --- layout -----------------------------------------------------------------------------

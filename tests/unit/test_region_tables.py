@@ -193,3 +193,49 @@ def test_names_and_repeated_parent_codes_never_join(tmp_path: Path) -> None:
     ones = write_csv(tmp_path / "o.csv", "code,v\n99001,1\n")
     with pytest.raises(JoinError, match="99001"):
         join_region_table(read_region_table(ones), layer)
+
+
+def test_a_column_of_small_counts_is_not_codes_that_lost_their_zeros(tmp_path: Path) -> None:
+    # valor 1, 2 would be 001, 002 after restoring zeros; the real code column matches nothing.
+    path = write_csv(tmp_path / "t.csv", "codigo,valor\n76001,1\n76002,2\n")
+    with pytest.raises(JoinError, match="76001"):
+        join_region_table(read_region_table(path), regions(["CO001", "CO002"]))
+    # Named as codes (or chosen), the same numbers are repaired: 1 -> 001.
+    named = write_csv(tmp_path / "n.csv", "cod_mpio,valor\n1,5\n2,6\n")
+    report = join_region_table(read_region_table(named), regions(["CO001", "CO002"])).report
+    assert report.matched["count"] == 2 and report.repaired["leading_zeros"] == 2
+
+
+def test_numbers_column_decides_its_decimal_separator_once() -> None:
+    import pandas as pd
+
+    from layers.region_table import numeric_column
+
+    spanish, _, _ = numeric_column(pd.Series(["12,5", "1.234,5", "ND", None, "1.234.567"]))
+    np.testing.assert_allclose(spanish.to_numpy(), [12.5, 1234.5, np.nan, np.nan, 1234567.0])
+    english, _, _ = numeric_column(pd.Series(["1,234", "1.5", "2"]))
+    np.testing.assert_allclose(english.to_numpy(), [1234.0, 1.5, 2.0])
+    assert numeric_column(pd.Series(["05", "1"])) is None  # codes with a leading zero
+    values, bad, examples = numeric_column(pd.Series(["1"] * 19 + ["x"]))
+    assert bad == 1 and examples == ["x"] and np.isnan(values.iloc[-1])
+
+
+def test_numbers_column_matches_cell_by_cell_parsing_on_random_values() -> None:
+    import pandas as pd
+
+    from layers.region_table import numeric_column
+
+    rng = np.random.default_rng(17)
+    for comma in (True, False):
+        numbers = np.round(rng.uniform(-5e6, 5e6, 500), 2)
+        cells = []
+        for v in numbers:
+            text = f"{v:,.2f}" if rng.random() < 0.5 else f"{v:.2f}"
+            if comma:  # Spanish: points for thousands, comma for decimals
+                text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+            cells.append(text)
+        got, bad, _ = numeric_column(pd.Series(cells))
+        expected = [parse_number(c, decimal_comma=comma) for c in cells]
+        assert bad == 0
+        np.testing.assert_allclose(got.to_numpy(), expected)
+        np.testing.assert_allclose(got.to_numpy(), numbers)
