@@ -33,6 +33,7 @@ from layers.edit_store import (
     table_name,
     write_edits,
 )
+from layers.errors import ProjectError
 from layers.i18n import tr, trn
 from layers.layer import Layer, LayerSource
 from layers.project import Project
@@ -77,11 +78,17 @@ class EditSession:
 
     `applied(op, action, result)` is emitted after every change (action "do", "redo" or
     "undo"; result is None for undo), so views refresh and the history panel follows.
+    `saved(path)` is emitted after a save: the edits before it are on disk and can no
+    longer be undone (as in QGIS), so undo stacks holding them are cleared.
+
+    `journal`: the journal file (default: beside the project, none for a project never
+    saved), or False for none.
     """
 
     applied = Signal(object, str, object)
+    saved = Signal(object)
 
-    def __init__(self, project: Project, journal: Path | str | None = None) -> None:
+    def __init__(self, project: Project, journal: Path | str | bool | None = None) -> None:
         self.project = project
         if journal is None and project.path is not None:
             journal = journal_path(project.path)
@@ -89,16 +96,21 @@ class EditSession:
             JournalWriter(
                 Path(journal), {"project": str(project.path or ""), "base": self._token()}
             )
-            if journal is not None
+            if journal not in (None, False, True)
             else None
         )
         self._seq: dict[int, int] = {}  # id(op) -> the seq of its "do" record
         self._edited: list[Layer] = []  # layers changed since the project was opened
+        self._names = {layer.id: layer.name for layer in project.layers}
+        self._replaying = False
+        project.layers.layer_changed.connect(self._layer_changed)
+        project.layers.inserted.connect(self._layer_inserted)
 
     # --- applying -------------------------------------------------------------------------
     def apply(self, op: EditOp) -> EditResult:
         """Apply (or re-apply after an undo) `op`; EditError leaves everything as it was."""
         first = not op.applied_once
+        self._check_not_saved(op, first)
         result = op.apply(self.project)
         self._note_edited(op)
         if self._journal is not None:
@@ -110,10 +122,31 @@ class EditSession:
         return result
 
     def revert(self, op: EditOp) -> None:
+        self._check_not_saved(op, False)
         op.revert(self.project)
         if self._journal is not None:
             self._journal.append({"undo": self._seq.get(id(op), 0)})
         self.applied.emit(op, "undo", None)
+
+    def _check_not_saved(self, op: EditOp, first: bool) -> None:
+        """An edit from before the last save is not in the journal: undoing it could not be
+        replayed after a crash, so it is refused (the desktop clears its stack on `saved`)."""
+        if self._journal is not None and not first and id(op) not in self._seq:
+            raise EditError(
+                tr("This edit was saved; edits before the last save cannot be undone or redone.")
+            )
+
+    def _layer_inserted(self, _index: int, layer: Layer) -> None:
+        self._names[layer.id] = layer.name
+
+    def _layer_changed(self, layer: Layer, attribute: str) -> None:
+        # A renamed layer: later operations name it by its new name, so the journal says so.
+        if attribute != "name":
+            return
+        old = self._names.get(layer.id)
+        self._names[layer.id] = layer.name
+        if old and old != layer.name and self._journal is not None and not self._replaying:
+            self._journal.append({"rename": [old, layer.name]})
 
     def _note_edited(self, op: EditOp) -> None:
         layer = self.project.layers[op.layer] if op.layer in self.project.layers.names() else None
@@ -163,6 +196,7 @@ class EditSession:
                 journal_path(saved), {"project": str(saved), "base": token}
             )
         self._seq.clear()
+        self.saved.emit(saved)
         return saved
 
     def save_to_source(self, layer: Layer | str) -> Path:
@@ -191,6 +225,8 @@ class EditSession:
         index = 0
         by_seq: dict[int, EditOp] = {}
         messages: list[str] = []
+        failed = False
+        self._replaying = True
         for done, record in enumerate(pending.contents.records):
             try:
                 if isinstance(record.get("do"), dict):
@@ -207,17 +243,30 @@ class EditSession:
                 elif "redo" in record and index < len(stack):
                     stack[index].apply(self.project)
                     index += 1
-            except EditError as exc:
+                elif isinstance(record.get("rename"), list):
+                    old, new = record["rename"]
+                    self.project.layer(old).name = new
+            except (EditError, ProjectError) as exc:
                 messages.append(
                     tr("Restored {n} of {m} edits; the next could not be applied: {e}").format(
                         n=done, m=len(pending.contents.records), e=exc
                     )
                 )
+                failed = True
                 break
-        if self._journal is not None:  # go on in the same journal: a second crash loses nothing
+        self._replaying = False
+        self._names = {layer.id: layer.name for layer in self.project.layers}
+        if self._journal is not None and not failed:
+            # Go on in the same journal: a second crash loses nothing.
             self._journal.resume(pending.contents)
-            seqs = {id(op): seq for seq, op in by_seq.items()}
-            self._seq.update(seqs)
+            self._seq.update({id(op): seq for seq, op in by_seq.items()})
+        elif self._journal is not None:
+            # A journal that stops replaying is written again as what was restored, so the
+            # next restore does not stop at the same place; the undone tail is dropped.
+            del stack[index:]
+            self._journal.clear()
+            for op in stack:
+                self._seq[id(op)] = self._journal.append({"do": op.to_dict()})
         for op in stack:
             self._note_edited(op)
         return stack, index, messages
@@ -225,6 +274,8 @@ class EditSession:
     def close(self) -> None:
         if self._journal is not None:
             self._journal.close()
+        self.project.layers.layer_changed.disconnect(self._layer_changed)
+        self.project.layers.inserted.disconnect(self._layer_inserted)
 
     def _token(self) -> str:
         return read_token(edits_path(self.project.path)) if self.project.path else "none"
@@ -237,6 +288,11 @@ class UndoStack:
         self.session = session
         self.ops: list[EditOp] = []
         self.index = 0
+        session.saved.connect(self.clear)
+
+    def clear(self, *_saved: object) -> None:
+        """Forget the history (after a save: those edits are on disk)."""
+        self.ops, self.index = [], 0
 
     def push(self, op: EditOp) -> EditResult:
         result = self.session.apply(op)  # raises before anything is stacked

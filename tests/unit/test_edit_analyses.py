@@ -148,7 +148,7 @@ def test_a_drawn_region_is_a_compare_region_and_an_environment_footprint(drawn):
     from cartography.export import find_region
 
     project, _, target, _ = drawn
-    stack = UndoStack(EditSession(project, journal=None))
+    stack = UndoStack(EditSession(project, journal=False))
     stack.push(CreateLayer("Zona de estudio", "polygon", "admin_boundaries", crs=UTM))
     stack.push(
         AddFeatures(

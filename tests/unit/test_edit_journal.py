@@ -177,3 +177,45 @@ def test_journal_lines_are_json_with_a_header(project_file):
     assert header["journal"] == "harm-atlas-edits" and header["base"] == "none"
     assert record["seq"] == 1 and record["do"]["op"] == "set_attributes"
     assert record["do"]["values"] == {"n": 3}
+
+
+def test_a_rename_is_journalled_so_later_edits_find_the_layer(project_file):
+    project = Project.load(project_file)
+    stack = UndoStack(EditSession(project))
+    stack.push(SetAttributes("sites", [0], {"n": 3}))
+    project.layers["sites"].name = "Puestos"
+    stack.push(SetAttributes("Puestos", [1], {"n": 4}))
+    stack.session.close()
+    restored = Project.load(project_file)
+    assert UndoStack(EditSession(restored)).restore() == []
+    assert list(restored.layers["Puestos"].data["n"]) == [3, 4]
+
+
+def test_saving_ends_the_undo_history(project_file):
+    project = Project.load(project_file)
+    session = EditSession(project)
+    stack = UndoStack(session)
+    op = SetAttributes("sites", [0], {"n": 3})
+    stack.push(op)
+    session.save()
+    assert not stack.can_undo()  # cleared on `saved`
+    with pytest.raises(Exception, match="saved"):
+        session.revert(op)  # a desktop stack that kept it is refused, nothing changes
+    assert project.layers["sites"].data["n"].iloc[0] == 3
+
+
+def test_a_journal_that_stops_replaying_is_rewritten_as_restored(project_file):
+    project = Project.load(project_file)
+    session = EditSession(project)
+    session.apply(SetAttributes("sites", [0], {"n": 3}))
+    session.apply(SetAttributes("sites", [1], {"n": 4}))
+    session.close()
+    path = journal_path(project_file)
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace('"rows": [1]', '"rows": [7]')  # no row 7: cannot be replayed
+    path.write_text("\n".join(lines) + "\n")
+    restored = Project.load(project_file)
+    messages = UndoStack(EditSession(restored)).restore()
+    assert len(messages) == 1 and "Restored 1 of 2" in messages[0]
+    assert list(restored.layers["sites"].data["n"]) == [3, 2]
+    assert unsaved_edits(project_file).actions == 1  # the next restore does not stop again

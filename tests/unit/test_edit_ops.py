@@ -85,7 +85,7 @@ def project() -> Project:
 
 @pytest.fixture
 def stack(project) -> UndoStack:
-    return UndoStack(EditSession(project, journal=None))
+    return UndoStack(EditSession(project, journal=False))
 
 
 def test_fields_from_columns_with_the_roles_known_values(project):
@@ -188,7 +188,7 @@ def test_vertex_edits_keep_rings_closed_also_in_holes():
     )
     p = Project()
     p.add(Layer(gpd.GeoDataFrame({"n": [1]}, geometry=[donut], crs=UTM18N), "D"))
-    stack = UndoStack(EditSession(p, journal=None))
+    stack = UndoStack(EditSession(p, journal=False))
     (vid, d) = nearest_vertex(donut, x0 + 0.2, y0 + 0.1)
     assert vid == (0, 0, 0) and d == pytest.approx(np.hypot(0.2, 0.1))
     stack.push(MoveVertex("D", 0, (0, 0, 0), x0 - 1, y0 - 1))  # first vertex: the closing one too
@@ -321,7 +321,7 @@ def test_long_random_undo_redo_sequence_matches_replay(project):
     """Random pushes, undos and redos; the state after each step equals replaying from the
     start the operations the stack holds applied (brute force)."""
     rng = np.random.default_rng(7)
-    stack = UndoStack(EditSession(project, journal=None))
+    stack = UndoStack(EditSession(project, journal=False))
     start = _snapshot(project)
     for _ in range(60):
         action = rng.choice(["push", "push", "undo", "redo"])
@@ -353,7 +353,7 @@ def test_long_random_undo_redo_sequence_matches_replay(project):
                                     crs=project.layers[name].data.crs)  # fmt: skip
             fresh.add(Layer(data, name))
         fresh.layers["Sites"].data = project.layers["Sites"].data  # untouched here
-        replay = UndoStack(EditSession(fresh, journal=None))
+        replay = UndoStack(EditSession(fresh, journal=False))
         for op in stack.ops[: stack.index]:
             replay.push(op_from_dict(op.to_dict()))
         assert _snapshot(fresh)["Areas"] == state["Areas"]
