@@ -16,6 +16,7 @@ from itertools import islice
 import geopandas as gpd
 import pandas as pd
 
+from layers.enforcement_levels import classify_level
 from layers.roles import FieldMapping, Role, RoleDetection
 
 # Below this score nothing is claimed: the layer stays "other" until the user says.
@@ -124,6 +125,24 @@ _WDPA_LEGACY = ("wdpaid", "wdpa_pid", "desig_eng", "iucn_cat", "rep_area", "pa_d
 _WDPA_2025 = ("site_id", "site_pid", "name_eng", "realm", "site_type", "prnt_iso3")
 _ERADICATION_VALUES = {"manual", "aerial", "aérea", "aerea", "aspersion", "aspersión", "forzosa"}
 
+# Enforcement records (arrests, seizures, operations): police open data ("capturas",
+# "incautaciones", FECHA HECHO, DELITO, CANTIDAD, UNIDAD) and English exports.
+ENFORCEMENT_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "action_type": ("tipo_accion", "tipo_actuacion", "accion", "actuacion", "action_type", "action"),
+    "target_level": ("nivel", "nivel_objetivo", "nivel_capturado", "perfil", "target_level", "level"),
+    "offence": ("delito", "conducta", "tipo_delito", "descripcion_delito", "articulo_delito",
+                "offence", "offense", "charge", "crime"),
+    "drug": ("droga", "sustancia", "tipo_droga", "clase_droga", "clase_sustancia", "drug",
+             "substance", "drug_type"),
+    "quantity": ("cantidad_incautada", "cantidad", "peso", "quantity", "amount", "quantity_seized"),
+    "quantity_unit": ("unidad", "unidad_medida", "unidad_de_medida", "unit", "units", "uom"),
+    "persons": ("capturas", "capturados", "num_capturas", "cantidad_capturas", "personas",
+                "detenidos", "persons", "persons_arrested", "arrested", "arrests"),
+}  # fmt: skip
+_ENFORCEMENT = ("tipo_accion", "delito", "capturas", "capturados", "incautaciones",
+                "incautacion", "droga", "cantidad_incautada", "unidad_medida", "conducta",
+                "offence", "offense", "arrests", "seizures", "persons_arrested", "drug_type")  # fmt: skip
+
 _HINTS: dict[Role, tuple[str, ...]] = {
     Role.ERADICATION: ("erradic", "eradic", "aspersion", "fumig"),
     Role.CULTIVATION: ("coca", "cultiv", "simci", "amapola", "cultivation", "crops"),
@@ -143,6 +162,16 @@ _HINTS: dict[Role, tuple[str, ...]] = {
     ),
     Role.ADMIN_BOUNDARIES: ("adm", "admin", "municip", "departament", "boundar", "mpio", "limite"),
     Role.BORDER: ("border", "frontera", "international", "internacional"),
+    Role.ENFORCEMENT: (
+        "captur",
+        "incaut",
+        "arrest",
+        "seizure",
+        "decomis",
+        "enforcement",
+        "operativ",
+        "detenc",
+    ),  # fmt: skip
 }
 
 
@@ -305,6 +334,15 @@ def detect_role(gdf: gpd.GeoDataFrame | pd.DataFrame, name_hint: str = "") -> Ro
     if "hectares" in fields and ("date" in fields or "year" in fields) and not year_columns:
         claim(Role.ERADICATION, 0.3, "dated hectares")
 
+    # Enforcement: police arrest/seizure columns, offences the level vocabulary reads.
+    n_enf = cols.count(_ENFORCEMENT)
+    if n_enf and not n_acled:
+        claim(Role.ENFORCEMENT, 0.15 * n_enf, "arrest/seizure columns")
+        offence_col = cols.find(*ENFORCEMENT_CANDIDATES["offence"])
+        known = [v for v in _text_values(gdf, offence_col) if classify_level(v) != "unclassified"]
+        if known:
+            claim(Role.ENFORCEMENT, 0.3, "drug offences (porte, tráfico, concierto...)")
+
     # Settlements: OSM "place" values, or populated points.
     place_values = _text_values(gdf, cols.find("place"))
     if place_values & {"city", "town", "village", "hamlet", "locality"}:
@@ -379,6 +417,11 @@ def _role_fields(
         fields["region_code"] = pcodes[level]
         fields["parent_code"] = pcodes.get(level - 1, "")
         fields["name"] = adm_names.get(level) or fields.get("name", "")
+    elif role == Role.ENFORCEMENT:
+        for key, names in ENFORCEMENT_CANDIDATES.items():
+            fields[key] = cols.find(*names) or ""
+        if fields.get("weight") in (fields["quantity"], fields["persons"]):
+            fields.pop("weight")  # "cantidad" is the quantity seized, not a weight per record
     if role != Role.VIOLENCE and fields.get("name") == cols.find("location"):
         fields.pop("name", None)  # "location" names a place only in event exports
     if role != Role.ERADICATION:

@@ -148,8 +148,18 @@ def _check_layer(entry: Any, where: str) -> None:
             if not str(year).lstrip("-").isdigit():
                 raise _fail(f"{where}.mapping.year_columns", tr("years as keys"), year)
             _expect(column, (str,), f"{where}.mapping.year_columns.{year}", optional=False)
+        _check_value_maps(mapping.get("value_maps"), f"{where}.mapping.value_maps")
     _expect(entry.get("style"), (dict,), f"{where}.style")
     _check_layer_state(entry, where)
+
+
+def _check_value_maps(value_maps: Any, where: str) -> None:
+    """The analyst's readings of raw values (absent in projects saved before they existed)."""
+    _expect(value_maps, (dict,), where)
+    for key, overrides in (value_maps or {}).items():
+        _expect(overrides, (dict,), f"{where}.{key}", optional=False)
+        for raw, value in overrides.items():
+            _expect(value, (str,), f"{where}.{key}.{raw}", optional=False)
 
 
 def _check_layer_state(entry: dict, where: str) -> None:

@@ -22,6 +22,7 @@ class Role(StrEnum):
     SETTLEMENTS = "settlements"
     ADMIN_BOUNDARIES = "admin_boundaries"
     BORDER = "border"
+    ENFORCEMENT = "enforcement"
     RESULT = "result"
     OTHER = "other"
 
@@ -41,9 +42,23 @@ ROLE_LABELS: dict[Role, str] = {
     Role.SETTLEMENTS: tr_noop("Settlements"),
     Role.ADMIN_BOUNDARIES: tr_noop("Administrative regions"),
     Role.BORDER: tr_noop("International border"),
+    Role.ENFORCEMENT: tr_noop("Enforcement actions"),
     Role.RESULT: tr_noop("Analysis result"),
     Role.OTHER: tr_noop("Other"),
 }
+
+# Enforcement records: what was done (arrest/seizure/operation), whom it hit (a level column,
+# else the offence text), the drug and quantity seized (with its unit), and how many people
+# a record counts (an operation or a per-region row counts several). docs/enforcement.md.
+ENFORCEMENT_KEYS: tuple[str, ...] = (
+    "action_type",
+    "target_level",
+    "offence",
+    "drug",
+    "quantity",
+    "quantity_unit",
+    "persons",
+)
 
 # Canonical field keys a mapping may fill; analyses ask for these, never raw column names.
 FIELD_KEYS: tuple[str, ...] = (
@@ -71,24 +86,44 @@ FIELD_KEYS: tuple[str, ...] = (
     "iucn_category",
     "facility_type",
     "status",
+    # Enforcement actions (arrests, seizures, operations): layers/enforcement_levels.py
+    # holds the vocabularies their values are read through.
+    *ENFORCEMENT_KEYS,
 )
 
 
 @dataclass
 class FieldMapping:
-    """Canonical key -> source column, plus year columns of wide grids (SIMCI)."""
+    """Canonical key -> source column, plus year columns of wide grids (SIMCI), plus the
+    analyst's own reading of some values (value_maps: key -> {raw value: canonical value},
+    e.g. target_level: {"Porte ilegal de armas": "trafficking"}; docs/enforcement.md)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     year_columns: dict[int, str] = field(default_factory=dict)
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def get(self, key: str) -> str | None:
         return self.fields.get(key)
 
+    def values_for(self, key: str) -> dict[str, str]:
+        """The analyst's overrides for `key`'s values (raw value -> canonical value)."""
+        return dict(self.value_maps.get(key, {}))
+
+    def with_values(self, key: str, overrides: dict[str, str]) -> FieldMapping:
+        """A copy whose overrides for `key` are `overrides` (none: the key's entry goes)."""
+        maps = {k: dict(v) for k, v in self.value_maps.items() if k != key}
+        if overrides:
+            maps[key] = dict(overrides)
+        return FieldMapping(dict(self.fields), dict(self.year_columns), maps)
+
     def to_dict(self) -> dict:
-        return {
+        out: dict = {
             "fields": dict(self.fields),
             "year_columns": {str(k): v for k, v in self.year_columns.items()},
         }
+        if self.value_maps:  # absent when unused, so projects without overrides keep their shape
+            out["value_maps"] = {k: dict(v) for k, v in self.value_maps.items()}
+        return out
 
     @classmethod
     def from_dict(cls, data: dict | None) -> FieldMapping:
@@ -96,6 +131,7 @@ class FieldMapping:
         return cls(
             fields=dict(data.get("fields", {})),
             year_columns={int(k): v for k, v in data.get("year_columns", {}).items()},
+            value_maps={k: dict(v) for k, v in (data.get("value_maps") or {}).items()},
         )
 
 

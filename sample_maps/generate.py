@@ -36,6 +36,13 @@ import pyogrio
 
 from sample_maps import SAMPLE_DIR
 from sample_maps.effects import build_cultivation, build_manual, build_spray, build_violence
+from sample_maps.enforcement import ENFORCEMENT_FILES, write_enforcement
+from sample_maps.enforcement_truth import (
+    check_enforcement,
+    enforcement_truth,
+    measure_enforcement,
+    measure_statistics,
+)
 from sample_maps.formats import FILES, acled_table, clear_of_edges, health_table, write_world
 from sample_maps.measurement import (
     check_planted,
@@ -46,7 +53,7 @@ from sample_maps.measurement import (
     readmes,
     update_readme,
 )
-from sample_maps.project import project_dict, raster_layers
+from sample_maps.project import enforcement_layers, project_dict, raster_layers
 from sample_maps.raster_truth import check_rasters, measure_rasters
 from sample_maps.rasters import write_rasters
 from sample_maps.world import (
@@ -119,20 +126,29 @@ def generate(root: Path = SAMPLE_DIR, seed: int = SEED) -> dict:
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     write_rasters(world, root, seed)
+    write_enforcement(world, root, seed)
     minx, miny, maxx, maxy = world.region.bounds
     extent = (minx - 4000, miny - 6000, maxx + 4000, maxy + 4000)
-    project = project_dict(extent, raster_layers())
+    project = project_dict(extent, raster_layers() + enforcement_layers())
     (root / "sample.hatlas.json").write_text(_dump(project), encoding="utf-8")
     truth = ground_truth(measure(root))
     truth["rasters"] = measure_rasters(root)
+    truth["files"].update(ENFORCEMENT_FILES)
+    effects = truth["effects"]
+    effects["enforcement_focus"] = enforcement_truth(measure_enforcement(root))
+    effects["municipal_statistics"] = measure_statistics(root)
+    enforcement_problems = check_enforcement(
+        effects["enforcement_focus"], effects["municipal_statistics"]
+    )
     truth["planted_ok"] = not (
-        check_planted(truth, world.planted) + check_rasters(truth["rasters"])
+        check_planted(truth, world.planted) + check_rasters(truth["rasters"]) + enforcement_problems
     )
     (root / "ground_truth.json").write_text(_dump(truth), encoding="utf-8")
     for name, figures in readmes().items():  # README.md, README.es.md
         if (root / name).exists():
             update_readme(root / name, truth, figures)
     problems = check_planted(truth, world.planted) + check_rasters(truth["rasters"])
+    problems += enforcement_problems
     if problems:
         raise RuntimeError("Planted effects missing: " + "; ".join(problems))
     return truth

@@ -15,6 +15,7 @@ import pyogrio
 import shapely
 
 from sample_maps.effects import CRACKDOWN_RING_M, HR_RING_M, HR_TARGET_M, YEAR_COLUMNS
+from sample_maps.enforcement_truth import readme_lines as enforcement_readme_lines
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, POLITICAL_VIOLENCE, SPRAY_LAYER
 from sample_maps.raster_truth import readme_lines as raster_readme_lines
 from sample_maps.world import (
@@ -574,6 +575,8 @@ def readme_figures(truth: dict) -> str:
         )
     if "rasters" in truth:
         out += raster_readme_lines(truth["rasters"])
+    if "enforcement_focus" in e:
+        out += enforcement_readme_lines(e["enforcement_focus"], e["municipal_statistics"])
     return "\n".join(out)
 
 

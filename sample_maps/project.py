@@ -6,6 +6,7 @@ from __future__ import annotations
 from layers.raster_style import RasterStyle
 from layers.style import Style
 from sample_maps.effects import YEAR_COLUMNS
+from sample_maps.enforcement import ENFORCEMENT_FILES, ENFORCEMENT_LAYER
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, SOURCE, SPRAY_LAYER
 from sample_maps.rasters import RASTER_FILES, RELIEF_ATTRIBUTION
 from sample_maps.world import METRIC_EPSG, NOTE, SEED
@@ -162,6 +163,43 @@ def raster_layers() -> list[tuple[str, dict]]:
     ]
 
 
+ENFORCEMENT_FIELDS = {
+    "date": "fecha_hecho",
+    "action_type": "tipo_accion",
+    "offence": "delito",
+    "drug": "droga",
+    "quantity": "cantidad",
+    "quantity_unit": "unidad",
+    "persons": "capturas",
+    "region_code": "cod_mpio",
+}
+
+
+def enforcement_layers() -> list[tuple[str, dict]]:
+    """The arrests, seizures and operations, drawn just above the violence events."""
+    return [
+        (
+            "Eventos de violencia (ACLED)",
+            layer_entry(
+                ENFORCEMENT_LAYER,
+                ENFORCEMENT_FILES["enforcement"],
+                "enforcement",
+                Style(
+                    fill="#e08214",
+                    edge="#7f3b08",
+                    marker="D",
+                    marker_size=9,
+                    fill_alpha=0.8,
+                    line_width=0.4,
+                ),  # fmt: skip
+                ENFORCEMENT_FIELDS,
+                note=NOTE,
+                imitates="Police open data: capturas and incautaciones (CSV with latitud/longitud)",
+            ),
+        )
+    ]
+
+
 def project_dict(
     extent: tuple[float, float, float, float] | None = None,
     rasters: list[tuple[str, dict]] | None = None,
@@ -169,8 +207,9 @@ def project_dict(
     """The sample project (layers/project.py format), drawn bottom to top.
 
     extent: the initial view in the metric CRS (the region with a margin). rasters: raster
-    entries after the name of the layer each goes above (raster_layers()); none by default, so
-    the national benchmark, which reuses these vector layers, stays vector-only.
+    entries (and the enforcement layer, enforcement_layers()) after the name of the layer each
+    goes above (raster_layers()); none by default, so the national benchmark, which reuses
+    these vector layers, stays as it was.
     """
     last = YEAR_COLUMNS[max(YEAR_COLUMNS)]
     erad = FIELDS["eradication"]

@@ -133,6 +133,10 @@ def figures(truth: dict) -> str:
         )
     if "rasters" in truth:
         out += raster_lines(truth["rasters"])
+    if "enforcement_focus" in e:  # imported here: enforcement_truth uses this module's formats
+        from sample_maps.enforcement_truth import readme_lines_es
+
+        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"])
     return "\n".join(out)
 
 

@@ -132,6 +132,7 @@ def test_project_opens_every_layer_with_its_roles_and_styles():
         Role.VIOLENCE,
         Role.HEALTH_SERVICES,
         Role.SETTLEMENTS,
+        Role.ENFORCEMENT,
     }
     grid = next(layer for layer in vectors if layer.role == Role.CULTIVATION)
     assert len(grid.mapping.year_columns) >= 8
