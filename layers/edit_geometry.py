@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
 from shapely.geometry import (
     LinearRing,
     LineString,
@@ -314,18 +314,25 @@ class Measure:
     perimeter_m: float = 0.0
 
 
+@lru_cache(maxsize=32)
+def _measuring(crs_key: str) -> tuple[Transformer | None, Geod]:
+    """The transformer to the CRS's lon/lat (None when it is lon/lat) and its ellipsoid."""
+    crs = CRS.from_user_input(crs_key)
+    geod = crs.get_geod() or CRS.from_epsg(4326).get_geod()
+    return (None if crs.is_geographic else _to_lonlat(crs.to_wkt())), geod
+
+
 def measure(geometry: BaseGeometry | None, crs: CRS | str | None) -> Measure:
     """Metres and hectares on the CRS's ellipsoid (pyproj Geod), whatever the projection:
-    the live read-out while drawing calls this on every mouse move (~0.1 ms a shape)."""
+    the live read-out while drawing calls this on every mouse move (docs/editing.md)."""
     if geometry is None or geometry.is_empty:
         return Measure()
-    crs = CRS.from_user_input(crs) if crs is not None else CRS.from_epsg(4326)
-    if not crs.is_geographic:
-        t = _to_lonlat(crs.to_wkt())
+    key = "EPSG:4326" if crs is None else (crs if isinstance(crs, str) else crs.to_wkt())
+    to_lonlat, geod = _measuring(key)
+    if to_lonlat is not None:
         geometry = shapely.transform(
-            geometry, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+            geometry, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1]))
         )
-    geod = crs.get_geod() or CRS.from_epsg(4326).get_geod()
     kind = kind_of(geometry)
     if kind == "line":
         return Measure(length_m=float(geod.geometry_length(geometry)))
