@@ -328,6 +328,12 @@ def _legend_html(
                 f'<span class="ha-sw" style="border-radius:50%;background:{colour};'
                 f'border:1px solid {edge};width:10px;height:10px;margin:2px 4px"></span>'
             )
+        if e.kind == "ramp" and e.ramp:  # a raster's colour ramp, low to high
+            stops = ",".join(css_colour(c) or "transparent" for c in e.ramp)
+            return (
+                f'<span class="ha-sw" style="width:36px;'
+                f'background:linear-gradient(to right,{stops});border:1px solid #777"></span>'
+            )
         if e.kind == "line":
             return (
                 f'<span class="ha-sw" style="height:3px;background:{colour};margin:7px 0"></span>'
@@ -431,6 +437,58 @@ def _verbatim(text: str):
     return element
 
 
+def _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entries):
+    """Each raster (not a basemap) as an image layer with a legend block and a layer-control
+    entry (cartography/webmap_raster.py), stacked in the project's order: the vector layers
+    between two rasters share one canvas pane. Returns the overlays and layer.id -> pane of
+    the vector layers ("top": the topmost), {} without rasters (one shared canvas, as ever)."""
+    if not rasters:
+        return [], {}
+    from cartography.webmap_raster import overlay_js, pane_js, raster_overlays
+
+    overlays, _missed = raster_overlays(rasters, view, zoom, time_filter)
+    if not overlays:
+        return [], {}
+    drawn = {o.layer.id: i for i, o in enumerate(overlays)}
+    panes: dict = {}
+    level = 0
+    for layer in chosen:  # bottom to top
+        if layer.id in drawn:
+            if level % 2 == 0:
+                level += 1  # a raster pane above the vectors so far
+            script(pane_js(f"haP{level}", level)).add_to(m)
+            i = drawn[layer.id]
+            _image_layer(overlay_js(i, f"ha-leg-r{i}", f"haP{level}"), escape(layer.name)).add_to(m)
+            entries.append((overlays[i].entry, f"ha-leg-r{i}", False))
+        elif not is_raster(layer):
+            if level % 2 == 1:
+                level += 1  # a vector pane above the last raster
+            panes[layer.id] = f"haP{level}"
+    top = level if level % 2 == 0 else level + 1
+    panes["top"] = f"haP{top}"
+    for n in range(0, top + 1, 2):
+        script(pane_js(f"haP{n}", n)).add_to(m)
+    return overlays, panes
+
+
+def _image_layer(code: str, name: str):
+    """A folium layer (listed in the layer control) made by a line of Leaflet script."""
+    from folium.map import Layer as FoliumLayer
+    from jinja2 import Template
+
+    class ImageLayer(FoliumLayer):
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = {{ this.code }}.addTo({{ this._parent.get_name() }});"
+            "{% endmacro %}"
+        )
+
+    layer = ImageLayer(name=name, overlay=True, control=True, show=True)
+    layer._name = "ImageLayer"
+    layer.code = code
+    return layer
+
+
 def _tiles_url(tiles: str | Path, out: Path) -> str:
     folder = Path(tiles)
     if re.match(r"^[a-z]+://", str(tiles), re.I):
@@ -464,7 +522,8 @@ def build_webmap(
 
     chosen = [layer for layer in (layers or list(project.layers)) if layer.visible]
     basemaps = [layer for layer in chosen if is_basemap(layer)]
-    # Other rasters are not in the page yet; a basemap's tiles are (below).
+    # A basemap's tiles are embedded (below); other rasters as images (webmap_raster.py).
+    rasters = [layer for layer in chosen if is_raster(layer) and not is_basemap(layer)]
     layers = [layer for layer in chosen if not is_raster(layer)]
     bounds = project.lonlat_bounds() or (-180.0, -60.0, 180.0, 75.0)
     outline = None
@@ -515,6 +574,7 @@ def build_webmap(
         script(basemap_layer_js(base_plan)).add_to(m)
     tolerance = 0.5 * 2 ** (COORD_ZOOM - zoom - DETAIL_ZOOMS)
     entries: list[tuple[LegendEntry, str, bool]] = []
+    overlays, panes = _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entries)
     packed: list[str] = []
     renderer = MapRenderer()
     for index, layer in enumerate(layers):
@@ -527,9 +587,15 @@ def build_webmap(
         renderer.forget(layer)  # its metric copy and index are not needed again here
         if not specs:
             continue
+        for spec in specs:  # the canvas between the rasters under and over it (project order)
+            if panes:
+                spec["p"] = panes[layer.id]
         packed.append(_spec_json(specs))
         canvas_layer(len(packed) - 1, escape(layer.name)).add_to(m)
         entries.append((entry, block, counted))
+    if overlays:  # the legend lists rasters and vectors in the project's order
+        order = {layer.name: i for i, layer in enumerate(chosen)}
+        entries.sort(key=lambda item: order.get(item[0].layer_name, -1))
     if outline is not None:
         import shapely
 
@@ -540,6 +606,8 @@ def build_webmap(
             "g": pack_shapes(ring, polygon=False),
             "s": {"fc": ["#d7301f"], "fo": 0, "sc": None, "so": 1.0, "w": 3},
         }
+        if panes:
+            spec["p"] = panes["top"]
         name = escape(tr("Selected region: {n}").format(n=region.name))
         packed.append(_spec_json([spec]))
         canvas_layer(len(packed) - 1, name).add_to(m)
@@ -588,6 +656,10 @@ def build_webmap(
         from cartography.webmap_basemap import tile_data_script
 
         root.header.add_child(_verbatim(tile_data_script(base_plan)), name="ha_tiles")
+    if overlays:
+        from cartography.webmap_raster import overlay_data_script
+
+        root.header.add_child(_verbatim(overlay_data_script(overlays)), name="ha_rasters")
     page = root.render()
     leftover = page_addresses(page)
     if leftover:  # our code or folium wrote one (data cannot): refuse to ship a networked file

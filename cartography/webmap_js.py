@@ -61,7 +61,7 @@ var haAtlas = (function () {
       this._spec = spec;
       this._st = spec.s;
       // Leaflet's own hit test stops at the topmost layer; `identify` below asks every layer
-      L.setOptions(this, {interactive: false, weight: spec.s.w || 0});
+      L.setOptions(this, {interactive: false, weight: spec.s.w || 0, pane: spec.p || "overlayPane"});
       this._tips = !!(spec.a && spec.a.f.length) || !!spec.agg;
       this._kind = spec.k;
       if (spec.k === "point") {
