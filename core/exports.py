@@ -20,38 +20,58 @@ from layers.i18n import available_languages, current_language, set_language, tr
 from layers.project import Project
 from layers.timefilter import TimeFilter
 
-# One export in a language other than the active one at a time: the catalogue is process-wide.
-_SWITCH = threading.Lock()
+# Exports running now: their language, how many, and the language they switched from. The
+# catalogue is process-wide (layers/i18n.py): exports in one language run together, one in
+# another language waits for them to finish.
+_RUNNING = threading.Condition()
+_state: dict[str, Any] = {"language": None, "count": 0, "before": None}
 
 
 def _base(code: str) -> str:
     return code.split("_")[0]
 
 
-@contextmanager
-def written_in(language: str | None) -> Iterator[str]:
-    """Run an export in `language` and yield the code it is written in (None or the active
-    language: the active one, e.g. 'es_CO' from LANG). layers/i18n.py holds one catalogue for
-    the process, so another language is set for the export's duration and put back after; a
-    switch made meanwhile (View ▸ Language) is kept."""
-    active = current_language()
-    if not language or _base(language) == _base(active):
-        yield active
-        return
+def _check(language: str) -> None:
     if _base(language) not in {_base(c) for c in available_languages()}:
         raise InputError(
             tr("No catalogue for the language {lang!r}: choose from {choices}.").format(
                 lang=language, choices=", ".join(available_languages())
             )
         )
-    with _SWITCH:
-        before = current_language()
-        set_language(language)
-        try:
-            yield language
-        finally:
-            if current_language() == language:  # else the user switched meanwhile: keep it
-                set_language(before)
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[str]:
+    """Run an export in `language` ('es', 'en'; None: the app's, e.g. 'es_CO' from LANG) and
+    yield the code it is written in. layers/i18n.py holds one catalogue for the process: an
+    export in another language than the app's sets it for its duration and puts the app's
+    back after the last export in it ends; exports in another language wait until then. A
+    switch made meanwhile (View ▸ Language) is kept."""
+    if language:
+        _check(language)
+    with _RUNNING:
+        app = _state["before"] if _state["count"] else current_language()
+        wanted = language or app
+        if _base(wanted) == _base(app):
+            wanted = app  # 'es' asked in an 'es_CO' app: the app's own catalogue
+        while _state["count"] and _state["language"] != wanted:
+            _RUNNING.wait()
+        if not _state["count"]:
+            _state["before"] = current_language()
+            _state["language"] = wanted
+            if wanted != _state["before"]:
+                set_language(wanted)
+        _state["count"] += 1
+    try:
+        yield wanted
+    finally:
+        with _RUNNING:
+            _state["count"] -= 1
+            if not _state["count"]:
+                if current_language() == wanted != _state["before"]:  # else a switch: keep it
+                    set_language(_state["before"])
+                _state["language"] = _state["before"] = None
+                _RUNNING.notify_all()
 
 
 def _remember(project: Project, language: str) -> None:

@@ -95,3 +95,48 @@ def test_the_language_is_saved_with_the_project_and_old_files_open(tmp_path) -> 
     path.write_text(json.dumps(saved), encoding="utf-8")
     with pytest.raises(ProjectError, match="export_language"):
         Project.load(path)
+
+
+def test_exports_in_two_languages_at_once_never_mix(tmp_path) -> None:
+    """A preview and an export, or a briefing and a comparison, may run together: those in
+    the same language share the catalogue, one in another language (or in the app's) waits
+    until they end, and the app's language comes back after the last one."""
+    import threading
+
+    from core.exports import written_in
+
+    seen: dict[str, list[str]] = {"first": [], "second": [], "english": []}
+    first_in, release_first = threading.Event(), threading.Event()
+    second_in, release_second = threading.Event(), threading.Event()
+
+    def spanish(name: str, entered: threading.Event, release: threading.Event) -> None:
+        with written_in("es") as used:
+            seen[name].append(used)
+            entered.set()
+            release.wait(10)
+            seen[name].append(i18n.current_language())
+
+    def english() -> None:
+        with written_in(None) as used:  # the app's language, not the switched one
+            seen["english"] += [used, i18n.current_language()]
+
+    first = threading.Thread(target=spanish, args=("first", first_in, release_first))
+    second = threading.Thread(target=spanish, args=("second", second_in, release_second))
+    third = threading.Thread(target=english)
+    first.start()
+    assert first_in.wait(10)
+    second.start()
+    assert second_in.wait(10)  # the same language: in at once
+    third.start()
+    third.join(0.3)
+    assert third.is_alive() and not seen["english"]  # English waits for the Spanish ones
+    release_first.set()
+    first.join(10)
+    assert seen["first"] == ["es", "es"]
+    assert i18n.current_language() == "es"  # the second still writes in Spanish
+    release_second.set()
+    second.join(10)
+    third.join(10)
+    assert seen["second"] == ["es", "es"]
+    assert seen["english"] == ["en", "en"]
+    assert i18n.current_language() == "en"
