@@ -82,3 +82,24 @@ def test_join_refuses_no_match_and_writing_over_an_input(tmp_path: Path) -> None
     good = _table(tmp_path)
     done = run_main("join", "--table", str(good), "--regions", str(ADM2), "--out", str(ADM2))
     assert done.returncode == 2 and "Will not write over" in done.stderr
+
+
+def test_join_the_sample_statistics_to_a_project_layer(tmp_path: Path) -> None:
+    out = tmp_path / "municipios_estadisticas.gpkg"
+    done = run_main(
+        "join",
+        "--table",
+        str(ROOT / "sample_maps" / "data" / "estadisticas_municipales_xaa_synthetic.xlsx"),
+        "--project",
+        str(ROOT / "sample_maps" / "sample.hatlas.json"),
+        "--regions",
+        "Municipios (ADM2)",
+        "--out",
+        str(out),
+        "--json",
+    )
+    report = json.loads(done.stdout) if done.returncode == 0 else done.stderr
+    assert done.returncode == 0, report
+    assert report["matched"]["count"] == 16 and report["unmatched_regions"]["count"] == 0
+    assert {e["code"] for e in report["unmatched_table"]["examples"]} == {"01009", "02099"}
+    assert len(gpd.read_file(out)) == 16
