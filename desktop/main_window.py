@@ -332,8 +332,8 @@ class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, Workbe
         first_layers = len(self.project.layers) and not self.canvas.has_view
         self.canvas.layers_changed()
         self._refresh_table_layers()
-        # Dates come from features; rasters have none (a loss-year raster follows the period).
-        self.time_panel.set_layers(self.project.layers.vectors(), self.state.period)
+        # Dates come from features and from rasters drawn as forest loss (years of loss).
+        self.time_panel.set_layers(list(self.project.layers), self.state.period)
         self.synthetic_label.setVisible(self.project.is_synthetic)
         self.crs_label.setText(crs_label(self.project.metric_crs))
         if first_layers:
@@ -356,8 +356,8 @@ class MainWindow(ProjectFiles, RasterWindow, WindowActions, MapStatusBar, Workbe
         self.canvas.request_redraw()
         if attribute == "name":
             self._refresh_table_layers()
-        elif attribute in ("mapping", "data"):
-            self.time_panel.set_layers(self.project.layers.vectors(), self.state.period)
+        elif attribute in ("mapping", "data", "style"):  # a raster restyled as forest loss
+            self.time_panel.set_layers(list(self.project.layers), self.state.period)
             if attribute == "data" and self.attribute_table.model.layer is layer:
                 self.attribute_table.show_layer(layer)
 

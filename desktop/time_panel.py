@@ -41,10 +41,13 @@ years_of = FrameMemo(
 
 
 def years_covered(layers) -> tuple[int, int] | None:
-    """First and last year over all dated layers (None when no layer is dated)."""
-    # Features carry the dates; a raster has none (a loss-year raster follows the period).
-    vectors = [layer for layer in layers if not is_raster(layer)]
-    spans = [s for s in (years_of(layer) for layer in vectors) if s is not None]
+    """First and last year over all dated layers (None when no layer is dated): features'
+    dates, and the loss years of rasters drawn as forest loss (they follow the period)."""
+    spans = [
+        s
+        for s in (layer.loss_years() if is_raster(layer) else years_of(layer) for layer in layers)
+        if s is not None
+    ]
     if not spans:
         return None
     return min(s[0] for s in spans), max(s[1] for s in spans)

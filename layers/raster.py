@@ -43,6 +43,8 @@ TILE_SUFFIXES = (".tif", ".tiff")
 MAX_VIEW_READ_PIXELS = 64_000_000
 # Hansen Global Forest Change `lossyear`: 0 = no loss, n = loss in 2000 + n (1..23 = 2001-2023).
 LOSS_YEAR_BASE = 2000
+LOSS_YEAR_LAST_CODE = 23  # Hansen GFC v1.11: loss to 2023
+LOSS_YEARS_SAMPLE_SIDE = 1024  # pixels a side of the read that finds a raster's latest year
 
 
 # --- what a raster is ----------------------------------------------------------------------
@@ -163,6 +165,30 @@ class RasterLayer(EventedLayer[RasterStyle]):
     def is_loss_year(self) -> bool:
         """A Hansen loss-year raster (the time filter then applies to it)."""
         return looks_like_loss_year(self.source.path, self.info.dtype)
+
+    def loss_years(self) -> tuple[int, int] | None:
+        """The calendar years a raster drawn as forest loss can show, for the time bar:
+        2001 to the latest loss code found in a coarse read of the whole raster (kept once;
+        Hansen's 2023 when it cannot be read coarsely); None for any other look."""
+        if self.style.kind != "loss_year":
+            return None
+        key = (self.dataset_path, self.info.overviews)
+        if getattr(self, "_loss_years", (None,))[0] != key:
+            top = LOSS_YEAR_LAST_CODE
+            info = self.info
+            factor = max(info.width, info.height) / LOSS_YEARS_SAMPLE_SIDE
+            shape = (
+                max(1, round(info.height / max(factor, 1.0))),
+                max(1, round(info.width / max(factor, 1.0))),
+            )
+            try:
+                codes = np.ma.compressed(self.read_window(info.bounds, shape))
+                if codes.size and int(codes.max()) > 0:
+                    top = int(codes.max())
+            except LayerLoadError:
+                pass  # no overviews on a huge mosaic: Hansen's own range
+            self._loss_years = (key, (LOSS_YEAR_BASE + 1, LOSS_YEAR_BASE + min(top, 255)))
+        return self._loss_years[1]
 
     # --- reading ------------------------------------------------------------------------
     def open(self) -> rasterio.io.DatasetReader:
