@@ -131,3 +131,16 @@ def test_project_file_keeps_indicators_and_old_files_open(tmp_path: Path) -> Non
     saved.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ProjectError, match=r"indicators\[0\]\.weight"):
         Project.load(saved)
+
+
+def test_the_analysis_summary_lists_the_tables_indicators(tmp_path: Path) -> None:
+    from core.runner import run_analysis
+
+    project = _project(tmp_path)
+    project.indicators = _indicators()
+    result = run_analysis("indicators", {"weights": "pobreza=1"}, project)
+    listed = {i["column"]: i for i in result.summary["indicators"]}
+    assert listed["asistencia_escolar"]["higher_is_worse"] is False
+    assert listed["pobreza"]["unit"] == "%" and listed["pobreza"]["label"] == "Pobreza"
+    assert result.summary["weights"]["pobreza"] == 1.0
+    assert result.summary["regions"][1]["pobreza"] == pytest.approx(0.5)

@@ -63,6 +63,8 @@ def test_matching_normalises_prefix_and_restores_zeros() -> None:
     assert index.match(parse_code("05")).reason == "other_level"
     assert index.match(parse_code("05001000")).reason == "other_level"
     assert index.match(parse_code("05999")).reason == "not_present"
+    # A prefix on the table's side only: the regions' DIVIPOLA codes still match.
+    assert RegionCodes(["05001"]).match(parse_code("CO05001")).region == 0
 
 
 def test_zero_repair_refused_when_ambiguous() -> None:
