@@ -26,7 +26,7 @@ from shapely.geometry import (
 from shapely.geometry.base import BaseGeometry
 
 from layers.edit_fields import EditError
-from layers.i18n import tr, trn
+from layers.i18n import tr, tr_noop, trn
 
 Vertex = tuple[int, int, int]  # (part, ring, index)
 KINDS = ("point", "line", "polygon")
@@ -39,6 +39,13 @@ _KIND_OF = {
     "Polygon": "polygon",
     "MultiPolygon": "polygon",
 }
+# What a layer of each kind holds, and one of it, in the user's words.
+KIND_PLURALS = {
+    "point": tr_noop("points"),
+    "line": tr_noop("lines"),
+    "polygon": tr_noop("polygons"),
+}
+KIND_NAMES = {"point": tr_noop("point"), "line": tr_noop("line"), "polygon": tr_noop("polygon")}
 # Degrees a projected CRS may be used past the edge of its declared area (a UTM zone is often
 # used a little beyond its 6° band); a geographic CRS gets none: ±180°/±90° is the world.
 AREA_MARGIN_DEG = 1.0
@@ -74,8 +81,8 @@ def check_kind(geometry: BaseGeometry, kind: str, layer: str) -> None:
         raise EditError(tr("The geometry is empty: nothing to add."))
     if kind in KINDS and kind_of(geometry) != kind:
         raise EditError(
-            tr("Layer {l!r} holds {want}s; a {got} cannot be added to it.").format(
-                l=layer, want=tr(kind), got=geometry.geom_type
+            tr("Layer {l!r} holds {want}; a {got} cannot be added to it.").format(
+                l=layer, want=tr(KIND_PLURALS[kind]), got=geometry.geom_type
             )
         )
     coords = shapely.get_coordinates(geometry)
@@ -258,7 +265,7 @@ def delete_vertex(geometry: BaseGeometry, vertex: Vertex) -> BaseGeometry:
         raise EditError(
             tr(
                 "Deleting this vertex would leave too few for a {kind}: delete the feature instead."
-            ).format(kind=tr(kind))
+            ).format(kind=tr(KIND_NAMES[kind]))
         )
     del parts[p][r][i]
     return _build(geometry, parts)

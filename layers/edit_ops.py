@@ -32,6 +32,7 @@ from layers.edit_fields import (
     validate_values,
 )
 from layers.edit_geometry import (
+    KIND_PLURALS,
     Vertex,
     check_area_of_use,
     check_kind,
@@ -633,8 +634,10 @@ def paste_features(clipboard: Clipboard, target: Layer) -> tuple[AddFeatures, li
     for geometry in clipboard.geometries:
         if kind in ("point", "line", "polygon") and kind_of(geometry) != kind:
             raise EditError(
-                tr("Layer {l!r} holds {want}s; the copied features are {got}s.").format(
-                    l=target.name, want=tr(kind), got=tr(kind_of(geometry))
+                tr("Layer {l!r} holds {want}; the copied features are {got}.").format(
+                    l=target.name,
+                    want=tr(KIND_PLURALS[kind]),
+                    got=tr(KIND_PLURALS.get(kind_of(geometry), kind_of(geometry))),
                 )
             )
         geoms.append(reproject(geometry, clipboard.crs, target.crs))
