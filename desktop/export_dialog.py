@@ -36,22 +36,23 @@ from desktop.language import language_names
 from desktop.task_row import TaskRow
 from desktop.workbench import Workbench
 from desktop.workers import Worker
-from layers.i18n import available_languages, current_language, tr
+from layers.i18n import available_languages, current_language, tr, tr_noop
 from layers.timefilter import TimeFilter
 
-# Page presets as the user reads them -> cartography.layout's page names.
+# Page presets as the user reads them -> cartography.layout's page names. English (tr_noop),
+# shown through tr when a dialog is built, so a language switched after import reaches them.
 PAGES: dict[str, str] = {
-    tr("A4 landscape"): "a4-landscape",
-    tr("A4 portrait"): "a4-portrait",
-    tr("A3 landscape"): "a3-landscape",
-    tr("A3 portrait"): "a3-portrait",
-    tr("Slide 16:9"): "slide",
+    tr_noop("A4 landscape"): "a4-landscape",
+    tr_noop("A4 portrait"): "a4-portrait",
+    tr_noop("A3 landscape"): "a3-landscape",
+    tr_noop("A3 portrait"): "a3-portrait",
+    tr_noop("Slide 16:9"): "slide",
 }
 FORMATS: dict[str, str] = {
-    "png": tr("PNG image (*.png)"),
-    "svg": tr("SVG drawing (*.svg)"),
-    "pdf": tr("PDF document (*.pdf)"),
-    "html": tr("Interactive web map, offline (*.html)"),
+    "png": tr_noop("PNG image (*.png)"),
+    "svg": tr_noop("SVG drawing (*.svg)"),
+    "pdf": tr_noop("PDF document (*.pdf)"),
+    "html": tr_noop("Interactive web map, offline (*.html)"),
 }
 PREVIEW_DPI = 40
 PREVIEW_DEBOUNCE_MS = 250
@@ -177,7 +178,7 @@ class ExportDialog(QDialog):
         self.title = QLineEdit(project.title or "")
         self.page = QComboBox()
         for label, key in PAGES.items():
-            self.page.addItem(label, key)
+            self.page.addItem(tr(label), key)
         self.dpi = QSpinBox()
         self.dpi.setRange(50, 600)
         self.dpi.setSingleStep(50)
@@ -185,7 +186,7 @@ class ExportDialog(QDialog):
         self.dpi.setSuffix(" " + tr("dpi"))
         self.format = QComboBox()
         for key, label in FORMATS.items():
-            self.format.addItem(label, key)
+            self.format.addItem(tr(label), key)
         self.region = QComboBox()
         for code, label in export_regions(project):
             self.region.addItem(label, code)
@@ -274,7 +275,7 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         fmt = self.format.currentData()
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("Export map"), self.path.text(), FORMATS[fmt]
+            self, tr("Export map"), self.path.text(), tr(FORMATS[fmt])
         )
         if path:
             self.path.setText(path)

@@ -66,3 +66,20 @@ def test_the_briefing_pack_asks_with_the_last_export_language_selected(window, m
         QInputDialog, "getItem", staticmethod(lambda *a: ("", False))
     )  # Cancel: no pack
     assert ask_language(window, "Briefing pack") is None
+
+
+def test_page_and_format_names_follow_a_switch_after_import(qtbot, window) -> None:
+    """desktop/export_dialog.py was imported in English (this module imports it): a dialog
+    built after View ▸ Language ▸ Español names the pages and formats in Spanish."""
+    try:
+        window.state.set_language("es")
+        dialog = ExportDialog(window.project, thread_pool=window.thread_pool)
+        qtbot.addWidget(dialog)
+        pages = [dialog.page.itemText(i) for i in range(dialog.page.count())]
+        formats = [dialog.format.itemText(i) for i in range(dialog.format.count())]
+        assert pages[0] == "A4 horizontal" and "A4 landscape" not in pages
+        assert formats[0] == "Imagen PNG (*.png)", formats
+        assert dialog.page.itemData(0) == "a4-landscape" and dialog.format.itemData(0) == "png"
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
+    finally:
+        window.state.set_language("en")
