@@ -172,8 +172,9 @@ class Project:
             "time_filter": self.time_filter.to_dict() if self.time_filter else None,
             "extent": list(self.extent) if self.extent else None,
             "layers": out_layers,
-            "indicators": [indicator.to_dict() for indicator in self.indicators],
         }
+        if self.indicators:  # optional: a project without table indicators keeps the old keys
+            out["indicators"] = [indicator.to_dict() for indicator in self.indicators]
         if self.export_language:  # optional: a project never exported keeps the old keys
             out["export_language"] = self.export_language
         return out
