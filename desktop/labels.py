@@ -12,6 +12,7 @@ import re
 from PySide6.QtGui import QColor
 
 from analysis.base import Parameter
+from layers.enforcement_levels import ENFORCEMENT_FIELD_LABELS
 from layers.i18n import tr, tr_noop
 
 # Parameter labels by name, or by "analysis_id.name" where one analysis means something else.
@@ -121,6 +122,7 @@ FIELD_KEY_LABELS: dict[str, str] = {
     "facility_type": tr_noop("Service type"),
     "status": tr_noop("Status"),
 }
+FIELD_KEY_LABELS.update(ENFORCEMENT_FIELD_LABELS)  # action type, offence, drug, quantity...
 
 # Colours with a common name, by their #rrggbb; any other colour shows as its hex code.
 COLOUR_NAMES: dict[str, str] = {

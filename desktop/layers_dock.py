@@ -45,6 +45,7 @@ from core.state import AppState
 from desktop.frame_memo import FrameMemo
 from desktop.labels import field_key_label
 from desktop.raster_info import RasterPropertiesDialog, raster_tooltip
+from desktop.target_levels_dialog import TargetLevelsDialog
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
 from layers.crs import crs_label
 from layers.i18n import tr
@@ -568,6 +569,13 @@ class LayersPanel(QWidget):
                 SetLayerAttribute(layer, "role", role, tr("Role of {n}").format(n=layer.name))
             )
 
+    def edit_target_levels(self, layer: Layer) -> TargetLevelsDialog:
+        """Read an enforcement layer's offences or levels otherwise (undoable on Apply/OK)."""
+        dialog = TargetLevelsDialog(layer, self._push, self)
+        dialog.open()
+        self._levels_dialog = dialog  # kept alive while open (open() does not block)
+        return dialog
+
     def ask_opacity(self, layer: Layer) -> None:
         value, ok = QInputDialog.getInt(
             self,
@@ -608,6 +616,8 @@ class LayersPanel(QWidget):
             action.setChecked(role == layer.role)
             action.triggered.connect(lambda _=False, r=role: self.set_role(layer, r))
         add(tr("Field mapping…"), lambda: FieldMappingDialog(layer, self).exec())
+        if layer.role == Role.ENFORCEMENT:
+            add(tr("Target levels…"), lambda: self.edit_target_levels(layer))
         menu.addSeparator()
         add(tr("Rename"), self.rename_current)
         add(tr("Remove"), lambda: self._confirm_remove(layer))

@@ -288,10 +288,8 @@ LEVEL_VOCABULARY: tuple[tuple[str, TargetLevel], ...] = (
             "user",
         )
     ),
-    # The levels' own names, as a level column may hold them.
-    ("personal use", _L.PERSONAL_USE),
+    # The levels' own names, as a level column may hold them (the others are above).
     ("small supply", _L.SMALL_SUPPLY),
-    ("organised crime", _L.ORGANISED_CRIME),
 )
 
 

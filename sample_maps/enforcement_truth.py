@@ -326,10 +326,13 @@ _WHY_ES = {
 }
 
 
-def readme_lines_es(truth: dict, s: dict) -> list[str]:
-    """readme_lines in Spanish for README.es.md: the same numbers in the same order."""
-    from sample_maps.readme_es import _f, _g, _n, _pct
+def readme_lines_es(truth: dict, s: dict, formats: tuple) -> list[str]:
+    """readme_lines in Spanish for README.es.md: the same numbers in the same order.
 
+    formats: readme_es's number formats (_f, _g, _n, _pct), passed in so that the two
+    modules do not import each other.
+    """
+    _f, _g, _n, _pct = formats
     e = truth["realised"]
     lines = [
         "",

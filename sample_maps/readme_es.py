@@ -10,6 +10,7 @@ figures (a new section of the sample) needs its Spanish here."""
 from __future__ import annotations
 
 from layers.numbers import number
+from sample_maps.enforcement_truth import readme_lines_es
 from sample_maps.world import MUNICIPALITIES, PNN_ID
 
 LANG = "es"
@@ -133,10 +134,9 @@ def figures(truth: dict) -> str:
         )
     if "rasters" in truth:
         out += raster_lines(truth["rasters"])
-    if "enforcement_focus" in e:  # imported here: enforcement_truth uses this module's formats
-        from sample_maps.enforcement_truth import readme_lines_es
-
-        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"])
+    if "enforcement_focus" in e:
+        formats = (_f, _g, _n, _pct)
+        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"], formats)
     return "\n".join(out)
 
 

@@ -207,3 +207,14 @@ def test_grams_series_and_numbers():
     got = grams_series(pd.Series([1, "2 kg", None]), pd.Series(["t", None, "kg"]))
     assert got[0] == 1e6 and got[1] == 2000 and math.isnan(got[2])
     assert parse_number("12") == 12 and parse_number("") is None and parse_number("1.2.3") == 123
+
+
+def test_docs_list_every_phrase_of_the_vocabularies():
+    from pathlib import Path
+
+    from layers.enforcement_levels import ACTION_VOCABULARY, DRUG_VOCABULARY, LEVEL_VOCABULARY
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "enforcement.md"
+    text = " ".join(doc.read_text(encoding="utf-8").split())
+    for phrase, _ in (*LEVEL_VOCABULARY, *DRUG_VOCABULARY, *ACTION_VOCABULARY):
+        assert f"`{phrase}`" in text, phrase
