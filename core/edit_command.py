@@ -35,6 +35,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=tr('Add a feature, e.g. "POINT (-76.5 0.9)" (repeat for several).'),
     )
     parser.add_argument(
+        "--add-point",
+        action="append",
+        default=[],
+        metavar="COORDINATES",
+        help=tr(
+            "Add a point typed as field notes give it: decimal degrees, degrees-minutes-seconds, "
+            "UTM or MGRS, e.g. \"0°54'N 76°30'W\" (repeat for several)."
+        ),
+    )
+    parser.add_argument(
+        "--create",
+        choices=("point", "line", "polygon"),
+        help=tr("Create --layer as a new drawn layer of this kind first."),
+    )
+    parser.add_argument(
+        "--role",
+        default="other",
+        help=tr("Role of the new layer (eradication, violence, health_services, …)."),
+    )
+    parser.add_argument(
+        "--layer-crs",
+        help=tr("CRS of the new layer (default: the project's metric CRS, else EPSG:4326)."),
+    )
+    parser.add_argument(
         "--crs",
         default=None,
         help=tr("CRS of the --add-wkt coordinates (default: the layer's), e.g. EPSG:4326."),
@@ -79,6 +103,29 @@ def _pairs(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _role(text: str):
+    from layers.roles import Role
+
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise ValueError(
+            tr("--role {r!r}: use one of {roles}.").format(
+                r=text, roles=", ".join(r.value for r in Role)
+            )
+        ) from None
+
+
+def _typed_point(text: str):
+    """A point in lon/lat from coordinates as typed (layers/coordinates.py reads them)."""
+    from shapely.geometry import Point
+
+    from layers.coordinates import parse_coordinate
+
+    found = parse_coordinate(text)
+    return Point(found.lon, found.lat)
+
+
 def _where_rows(layer, text: str) -> list[int]:
     import numpy as np
 
@@ -102,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.inputs import InputError
     from layers.edit_fields import EditError
     from layers.edit_geometry import check_area_of_use, from_text, reproject
-    from layers.edit_ops import AddFeatures, DeleteFeatures, SetAttributes
+    from layers.edit_ops import AddFeatures, CreateLayer, DeleteFeatures, SetAttributes
     from layers.edit_session import EditSession, UndoStack, unsaved_edits
     from layers.errors import ProjectError
     from layers.project import Project
@@ -130,15 +177,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         if pending is not None:
             summary["messages"] += stack.restore()
+        if args.create:
+            crs = args.layer_crs or (
+                project.metric_crs if project.lonlat_bounds() is not None else "EPSG:4326"
+            )
+            created = CreateLayer(args.layer, args.create, _role(args.role), crs=crs)
+            stack.push(created)
+            args.layer = summary["layer"] = created.layer  # made unique if the name was taken
         layer = project.layer(args.layer)
         values = _pairs(args.set)
-        if args.add_wkt:
+        if (args.add_wkt or args.add_point) and args.where:
+            raise EditError(tr("Give --add-wkt/--add-point or --where, not both."))
+        if args.add_wkt or args.add_point:
             geoms = [from_text(w) for w in args.add_wkt]
             if args.crs:  # typed coordinates checked where they were typed, then moved
                 typed = CRS.from_user_input(args.crs)
                 for g in geoms:
                     check_area_of_use(g, typed)
                 geoms = [reproject(g, typed, layer.crs) for g in geoms]
+            geoms += [
+                reproject(_typed_point(text), "EPSG:4326", layer.crs) for text in args.add_point
+            ]
             result = stack.push(AddFeatures(layer.name, geoms, [dict(values) for _ in geoms]))
             summary["added"] = len(result.rows)
             summary["messages"] += result.messages
