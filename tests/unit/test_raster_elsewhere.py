@@ -30,13 +30,14 @@ def test_an_analysis_given_a_raster_says_it_needs_a_vector_layer(grid: Path) -> 
         resolve_layer(str(grid))
 
 
-def test_the_web_map_leaves_rasters_out(grid: Path, tmp_path: Path) -> None:
+def test_the_web_map_carries_rasters_as_embedded_images(grid: Path, tmp_path: Path) -> None:
     project = Project.load(SAMPLE)
-    project.layers.append(read_layers(grid)[0])
+    layer = read_layers(grid)[0]
+    project.layers.append(layer)
     out = export_webmap(project, tmp_path / "map.html")
     page = out.read_text(encoding="utf-8")
-    assert "lossyear" not in page
-    assert "<html" in page.lower()
+    assert "<html" in page.lower() and "var haRasters" in page  # tests/e2e/test_webmap_rasters.py
+    assert layer.name in page and "http://" not in page and "https://" not in page
 
 
 def test_the_desktop_reads_a_big_raster_in_process_and_skips_warming_it(grid: Path) -> None:
