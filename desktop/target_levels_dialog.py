@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.undo import SetLayerAttribute
-from layers.enforcement_levels import TargetLevel, classify_level, tally_levels
+from layers.enforcement_levels import (
+    ActionType,
+    TargetLevel,
+    classify_action,
+    classify_level,
+    tally_levels,
+)
 from layers.i18n import tr, trn
 from layers.layer import Layer
 from layers.numbers import number
@@ -97,8 +103,10 @@ class TargetLevelsDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_VALUE, QHeaderView.ResizeMode.Stretch)
-        for col in (COL_RECORDS, COL_PERSONS, COL_LEVEL, COL_HOW):
+        for col in (COL_RECORDS, COL_PERSONS, COL_LEVEL):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_HOW, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_HOW, 150)
         box.addWidget(self.table, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -117,7 +125,7 @@ class TargetLevelsDialog(QDialog):
         self._overrides = layer.mapping.values_for(LEVEL_KEY)
         self.column.currentTextChanged.connect(lambda _text: self._fill())
         self._fill()
-        self.resize(720, 460)
+        self.resize(1000, 520)
 
     # --- the table ---------------------------------------------------------------------------
     def _fill(self) -> None:
@@ -126,9 +134,16 @@ class TargetLevelsDialog(QDialog):
         if not column:
             self.summary.setText(tr("This layer has no text column to read levels from."))
             return
+        data = self.layer.data
+        action = self.layer.field("action_type")
+        self.seizures_left_out = 0
+        if action in data.columns:  # seizures say what was taken, not whom: levels are arrests'
+            seizure = data[action].map(lambda v: classify_action(v) == ActionType.SEIZURE)
+            self.seizures_left_out = int(seizure.sum())
+            data = data.loc[~seizure.to_numpy(dtype=bool)]
         persons_col = self.layer.field("persons")
-        persons = self.layer.data[persons_col] if persons_col in self.layer.data.columns else None
-        self.tally = tally_levels(self.layer.data[column], self._overrides, persons)
+        persons = data[persons_col] if persons_col in data.columns else None
+        self.tally = tally_levels(data[column], self._overrides, persons)
         self.table.setRowCount(len(self.tally.values))
         for i, value in enumerate(self.tally.values):
             item = QTableWidgetItem(value.raw or tr("(empty)"))
@@ -191,10 +206,18 @@ class TargetLevelsDialog(QDialog):
         rows = self.unclassified_rows()
         records = sum(int(self.tally.values[i].count) for i in rows)
         total = sum(v.count for v in self.tally.values)
+        seizures = ""
+        if self.seizures_left_out:
+            seizures = " " + trn(
+                "{n} seizure record is left out: it says what was seized, not whom.",
+                "{n} seizure records are left out: they say what was seized, not whom.",
+                self.seizures_left_out,
+            ).format(n=number(self.seizures_left_out))
         if not rows:
             self.summary.setText(
                 trn("Every value is read into a level ({n} record).",
                     "Every value is read into a level ({n} records).", total).format(n=number(total))
+                + seizures
             )  # fmt: skip
             return
         self.summary.setText(
@@ -205,6 +228,7 @@ class TargetLevelsDialog(QDialog):
                 "here, never dropped. Choose a level to read them otherwise.",
                 len(rows),
             ).format(k=number(len(rows)), r=number(records), n=number(total))
+            + seizures
         )
 
     def _filter(self, *_args) -> None:

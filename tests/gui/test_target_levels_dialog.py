@@ -118,3 +118,18 @@ def test_the_layer_panel_offers_the_editor_for_enforcement_layers(qtbot):
     assert layer.mapping.values_for("target_level") == {"Hurto calificado": "small_supply"}
     stack.undo()
     assert layer.mapping.values_for("target_level") == {}
+
+
+def test_seizure_records_are_left_out_and_said_so(qtbot):
+    layer = _layer()
+    data = layer.data.copy()
+    data.loc[5, "tipo_accion"] = "INCAUTACIÓN"  # the row with no offence: a seizure
+    layer.data = data
+    layer.mapping = FieldMapping(
+        fields={"offence": "delito", "persons": "capturas", "action_type": "tipo_accion"}
+    )
+    dialog = TargetLevelsDialog(layer, QUndoStack().push)
+    qtbot.addWidget(dialog)
+    assert dialog.row_of("") == -1 and dialog.tally.total_persons == 1 + 2 + 1 + 12 + 1
+    assert "2 values (2 of 5 records) are unclassified" in dialog.summary.text()
+    assert "1 seizure record is left out" in dialog.summary.text()
