@@ -112,21 +112,38 @@ class EditSession:
         first = not op.applied_once
         self._check_not_saved(op, first)
         result = op.apply(self.project)
-        self._note_edited(op)
-        if self._journal is not None:
-            if first:
+        try:
+            if self._journal is not None and first:
                 self._seq[id(op)] = self._journal.append({"do": op.to_dict()})
-            else:
+            elif self._journal is not None:
                 self._journal.append({"redo": self._seq.get(id(op), 0)})
+        except OSError as exc:  # an edit that a crash would lose is not made
+            op.revert(self.project)
+            op.applied_once = not first
+            raise self._unjournalled(exc) from None
+        self._note_edited(op)
         self.applied.emit(op, "do" if first else "redo", result)
         return result
 
     def revert(self, op: EditOp) -> None:
         self._check_not_saved(op, False)
         op.revert(self.project)
-        if self._journal is not None:
-            self._journal.append({"undo": self._seq.get(id(op), 0)})
+        try:
+            if self._journal is not None:
+                self._journal.append({"undo": self._seq.get(id(op), 0)})
+        except OSError as exc:
+            op.apply(self.project)
+            raise self._unjournalled(exc) from None
         self.applied.emit(op, "undo", None)
+
+    def _unjournalled(self, exc: OSError) -> EditError:
+        where = self._journal.path if self._journal is not None else ""
+        return EditError(
+            tr(
+                "The edit was not made: the edit journal {p} cannot be written ({e}). Save the "
+                "project somewhere you can write to."
+            ).format(p=where, e=exc.strerror or exc)
+        )
 
     def _check_not_saved(self, op: EditOp, first: bool) -> None:
         """An edit from before the last save is not in the journal: undoing it could not be

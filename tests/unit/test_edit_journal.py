@@ -219,3 +219,12 @@ def test_a_journal_that_stops_replaying_is_rewritten_as_restored(project_file):
     assert len(messages) == 1 and "Restored 1 of 2" in messages[0]
     assert list(restored.layers["sites"].data["n"]) == [3, 2]
     assert unsaved_edits(project_file).actions == 1  # the next restore does not stop again
+
+
+def test_an_edit_the_journal_cannot_hold_is_not_made(project_file, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    project = Project.load(project_file)
+    session = EditSession(project, journal=tmp_path / "a_file" / "j.jsonl")  # cannot exist
+    with pytest.raises(Exception, match="journal .* cannot be written"):
+        session.apply(SetAttributes("sites", [0], {"n": 3}))
+    assert project.layers["sites"].data["n"].iloc[0] == 1
