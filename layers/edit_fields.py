@@ -8,6 +8,7 @@ with one line saying what is wrong; nothing is stored then. Docs: docs/editing.m
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -219,17 +220,19 @@ def mapping_for(fields: list[FieldSpec]) -> FieldMapping:
     return FieldMapping(fields={f.key: f.name for f in fields if f.key})
 
 
-def layer_fields(layer: Layer) -> list[FieldSpec]:
+def layer_fields(layer: Layer, only: Iterable[str] | None = None) -> list[FieldSpec]:
     """The layer's fields: its saved schema, else read from its columns' types, with the
-    role's known values as choices for mapped keys (plus the values the data already has)."""
+    role's known values as choices for mapped keys (plus the values the data already has).
+    `only`: just these columns (an edit of two fields of a big layer reads two columns)."""
     saved = layer.metadata.get(FIELDS_KEY)
     if saved:
         return [FieldSpec.from_dict(f) for f in saved]
     data = layer.data
     keys = {column: key for key, column in layer.mapping.fields.items()}
+    wanted = None if only is None else {str(c) for c in only}
     out: list[FieldSpec] = []
     for column in data.columns:
-        if column == data.geometry.name:
+        if column == data.geometry.name or (wanted is not None and str(column) not in wanted):
             continue
         dtype = data[column].dtype
         key = keys.get(column, "")
@@ -251,21 +254,26 @@ def layer_fields(layer: Layer) -> list[FieldSpec]:
     return out
 
 
-def field_by_name(fields: list[FieldSpec], name: str, layer_name: str = "") -> FieldSpec:
+def field_by_name(
+    fields: list[FieldSpec], name: str, layer_name: str = "", known: list[str] | None = None
+) -> FieldSpec:
+    """The field called `name`; EditError listing `known` (default: the fields') otherwise."""
     for spec in fields:
         if spec.name == name:
             return spec
     raise EditError(
         tr("Layer {l!r} has no field {f!r}. Fields: {names}.").format(
-            l=layer_name, f=name, names=", ".join(s.name for s in fields)
+            l=layer_name, f=name, names=", ".join(known or [s.name for s in fields])
         )
     )
 
 
-def validate_values(fields: list[FieldSpec], values: dict, layer_name: str = "") -> dict:
+def validate_values(
+    fields: list[FieldSpec], values: dict, layer_name: str = "", known: list[str] | None = None
+) -> dict:
     """Every value checked against its field; the first wrong one raises EditError."""
     return {
-        name: field_by_name(fields, str(name), layer_name).validate(value)
+        name: field_by_name(fields, str(name), layer_name, known).validate(value)
         for name, value in values.items()
     }
 

@@ -102,6 +102,10 @@ def _series(values: list, dtype: Any, index: pd.Index) -> pd.Series:
         return pd.Series(values, dtype=object, index=index)
 
 
+def _columns(layer: Layer) -> list[str]:
+    return [str(c) for c in layer.data.columns if c != layer.data.geometry.name]
+
+
 def _rows(layer: Layer, rows: list[int]) -> list[int]:
     n = len(layer.data)
     out = sorted({int(r) for r in rows})
@@ -291,14 +295,14 @@ class AddFeatures(EditOp):
 
     def _apply(self, project: Project) -> EditResult:
         layer = self._layer(project)
-        fields = layer_fields(layer)
+        fields = layer_fields(layer, {name for values in self.attributes for name in values})
         messages, geoms, records = [], [], []
         for geometry, values in zip(self.geometries, self.attributes, strict=True):
             geometry, note = _checked_geometry(layer, geometry)
             if note:
                 messages.append(note)
             geoms.append(geometry)
-            records.append(validate_values(fields, values, layer.name))
+            records.append(validate_values(fields, values, layer.name, _columns(layer)))
         start = len(layer.data)
         layer.data = _append(layer.data, records, geoms)
         self._count = len(geoms)
@@ -497,7 +501,9 @@ class SetAttributes(EditOp):
     def _apply(self, project: Project) -> EditResult:
         layer = self._layer(project)
         rows = _rows(layer, self.rows)
-        checked = validate_values(layer_fields(layer), self.values, layer.name)
+        checked = validate_values(
+            layer_fields(layer, self.values), self.values, layer.name, _columns(layer)
+        )
         data = layer.data.copy()
         self._old = {c: [data[c].iloc[r] for r in rows] for c in checked}
         for column, value in checked.items():
