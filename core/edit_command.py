@@ -55,6 +55,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=tr("Role of the new layer (eradication, violence, health_services, …)."),
     )
     parser.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME:TYPE[:V1|V2]",
+        help=tr(
+            "A field of the new layer instead of the role's: TYPE is text, integer, real, date "
+            "or choice (with its values), e.g. modalidad:choice:manual|aerial (repeatable)."
+        ),
+    )
+    parser.add_argument(
         "--layer-crs",
         help=tr("CRS of the new layer (default: the project's metric CRS, else EPSG:4326)."),
     )
@@ -114,6 +124,20 @@ def _role(text: str):
                 r=text, roles=", ".join(r.value for r in Role)
             )
         ) from None
+
+
+def _field(text: str):
+    """NAME:TYPE[:V1|V2] -> a FieldSpec (EditError saying how to write it)."""
+    from layers.edit_fields import EditError, FieldSpec
+
+    name, _, rest = text.partition(":")
+    kind, _, values = rest.partition(":")
+    if not name.strip() or not kind.strip():
+        raise EditError(
+            tr("--field: write NAME:TYPE or NAME:choice:V1|V2, not {t!r}.").format(t=text)
+        )
+    choices = tuple(v.strip() for v in values.split("|") if v.strip())
+    return FieldSpec(name.strip(), kind.strip().lower(), choices)
 
 
 def _typed_point(text: str):
@@ -181,7 +205,8 @@ def run(args: argparse.Namespace) -> int:
             crs = args.layer_crs or (
                 project.metric_crs if project.lonlat_bounds() is not None else "EPSG:4326"
             )
-            created = CreateLayer(args.layer, args.create, _role(args.role), crs=crs)
+            fields = [_field(text) for text in args.field] or None
+            created = CreateLayer(args.layer, args.create, _role(args.role), fields, crs=crs)
             stack.push(created)
             args.layer = summary["layer"] = created.layer  # made unique if the name was taken
         layer = project.layer(args.layer)

@@ -109,3 +109,24 @@ def test_help_lists_the_command():
     assert "edit" in done.stdout
     done = run_main("edit", "--help")
     assert done.returncode == 0 and "--add-wkt" in done.stdout
+
+
+def test_a_new_layer_with_its_own_typed_fields(project_file):
+    done = edit(
+        '--project {p} --layer "Operación" --create polygon --role eradication '
+        "--field fecha:date --field modalidad:choice:manual|aerial --field hectareas:real "
+        '--add-wkt "POLYGON ((1000000 600000, 1001000 600000, 1001000 601000, 1000000 600000))" '
+        "--crs EPSG:3116 --set fecha=2018-06-01 --set modalidad=Manual --set hectareas=12,5 --save --json",
+        p=project_file,
+    )
+    assert summary_of(done)["added"] == 1
+    layer = Project.load(project_file).layers["Operación"]
+    assert layer.crs.equals(Project.load(project_file).metric_crs)  # the project's metric CRS
+    assert layer.crs.to_epsg() == 32618
+    row = layer.data.iloc[0]
+    assert (row["modalidad"], row["hectareas"]) == ("manual", 12.5)
+    assert layer.field("date") is None  # custom fields fill no canonical key: nothing guessed
+    bad = edit(
+        "--project {p} --layer Otra --create point --field cuenta:entero --save", p=project_file
+    )
+    assert bad.returncode == 2 and "type must be one of" in bad.stderr
