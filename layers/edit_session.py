@@ -193,6 +193,10 @@ class EditSession:
         target = Path(path or self.project.path or "")
         if not str(target):
             raise EditError(tr("Choose where to save the project first."))
+        if self.project.partial:  # its edits file would lose the layers it did not read
+            raise EditError(
+                tr("This project was opened with only some of its layers; open it whole to save.")
+            )
         target = target.resolve()
         store = edits_path(target)
         taken: set[str] = set()

@@ -152,3 +152,19 @@ def test_a_damaged_edits_entry_is_named(source_project):
     project_file.write_text(json.dumps(data))
     with pytest.raises(ProjectError, match=r"layers\[0\]\.edits"):
         Project.load(project_file)
+
+
+def test_a_partly_opened_project_cannot_save_its_edits(source_project):
+    project_file, _ = source_project
+    project = Project.load(project_file)
+    session = EditSession(project)
+    session.apply(SetAttributes("sites", [0], {"n": 100}))
+    session.save()
+    token = read_token(edits_path(project_file))
+    partial = Project.load(project_file)
+    partial.partial = True  # as `wanted` leaves it when it skipped layers
+    session = EditSession(partial)
+    session.apply(SetAttributes("sites", [1], {"n": 5}))
+    with pytest.raises(EditError, match="only some of its layers"):
+        session.save()
+    assert read_token(edits_path(project_file)) == token  # the edits file was not rewritten
