@@ -25,6 +25,7 @@ GROUPS: dict[str, str] = {
     "access": tr_noop("Health access"),
     "cultivation": tr_noop("Cultivation dynamics"),
     "indicators": tr_noop("Harm indicators"),
+    "actors": tr_noop("Armed actors"),
     "zonal": tr_noop("Raster"),
 }
 

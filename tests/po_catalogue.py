@@ -1,0 +1,24 @@
+"""The Spanish the code's msgids will have once `make translations` folds the partial
+catalogues in: harm_atlas.po plus parts/*.po, read as written (the compiled .mo lags behind
+the parts until the fold). Tests import this module by name, as analyze_cli."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LC_MESSAGES = Path(__file__).resolve().parents[1] / "layers" / "locale" / "es" / "LC_MESSAGES"
+
+
+def spanish_msgstrs() -> dict[str, str]:
+    """msgid -> Spanish of every translated, non-fuzzy entry (a part's wording wins)."""
+    found: dict[str, str] = {}
+    for path in [LC_MESSAGES / "harm_atlas.po", *sorted((LC_MESSAGES / "parts").glob("*.po"))]:
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            text = message.string[0] if isinstance(message.string, tuple) else message.string
+            if message.id and isinstance(message.id, str) and text and not message.fuzzy:
+                found[message.id] = text
+    return found
