@@ -289,6 +289,8 @@ def window_values(
     # Class codes stay whole (nearest) whatever the file says; values average, then blend.
     classes = layer.categorical or layer.style.kind in ("classified", "loss_year")
     read = Resampling.nearest if classes else None
+    if layer.style.kind == "classified":  # zoomed out: each map pixel's commonest class
+        read = Resampling.mode
     if layer.style.kind == "hillshade":  # blocks of a zoomed-in DEM would shade as steps
         read = Resampling.bilinear
     if src_crs is None or src_crs.equals(crs):
@@ -336,6 +338,8 @@ def window_values(
     src_transform = from_bounds(sx0, sy0, sx1, sy1, src_shape[1], src_shape[0])
     dst_transform = from_bounds(*extent, cols, rows)
     method = Resampling.nearest if classes else Resampling.bilinear
+    if layer.style.kind == "classified":
+        method = Resampling.mode
     if loss_codes is not None:
         method = Resampling.max
     out = []

@@ -121,3 +121,21 @@ def test_in_another_crs_every_clearing_and_only_the_periods_show(tmp_path) -> No
     assert set(np.unique(values[shown])) == {12.0}
     everything = raster_draw.loss_values(layer, merc, box, (80, 80), None)
     assert ndimage.label(np.nan_to_num(everything) > 0)[1] == len(spots)
+
+
+def test_a_classified_raster_zoomed_out_shows_each_map_pixels_commonest_class(tmp_path) -> None:
+    from layers.raster_style import RasterClass, RasterStyle
+
+    block = np.full((8, 8), 2, np.uint8)
+    block[::2, ::2] = 1  # a quarter of each block, where a nearest read samples
+    block[1::4, 1::2] = 3  # an eighth
+    data = np.tile(block, (50, 50))
+    layer = open_raster(write_tif(tmp_path / "cover.tif", data))
+    layer.style = RasterStyle(
+        kind="classified",
+        classes=(RasterClass(1, "#ff0000"), RasterClass(2, "#00ff00"), RasterClass(3, "#0000ff")),
+    )
+    (values,) = raster_draw.window_values(layer, UTM, layer.info.bounds, (50, 50))
+    assert (values == 2).all()
+    (inside,) = raster_draw.window_values(layer, UTM, layer.info.bounds, (400, 400))
+    assert np.array_equal(inside, data.astype(float))  # zoomed in: the pixels as they are
