@@ -338,8 +338,8 @@ def window_values(
     src_transform = from_bounds(sx0, sy0, sx1, sy1, src_shape[1], src_shape[0])
     dst_transform = from_bounds(*extent, cols, rows)
     method = Resampling.nearest if classes else Resampling.bilinear
-    if layer.style.kind == "classified":
-        method = Resampling.mode
+    if layer.style.kind == "classified" and side * 1.5 > 1.5 * max(resx, resy):
+        method = Resampling.mode  # zoomed out only: warp's mode blurs class edges zoomed in
     if loss_codes is not None:
         method = Resampling.max
     out = []

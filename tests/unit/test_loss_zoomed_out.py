@@ -139,3 +139,20 @@ def test_a_classified_raster_zoomed_out_shows_each_map_pixels_commonest_class(tm
     assert (values == 2).all()
     (inside,) = raster_draw.window_values(layer, UTM, layer.info.bounds, (400, 400))
     assert np.array_equal(inside, data.astype(float))  # zoomed in: the pixels as they are
+
+
+def test_a_classified_raster_in_another_crs_zoomed_out_shows_the_commonest_class(tmp_path):
+    from layers.raster_style import RasterStyle
+
+    block = np.full((8, 8), 2, np.uint8)
+    block[::2, ::2] = 1
+    lonlat = Affine(0.0005, 0.0, -75.4, 0.0, -0.0005, 4.8)
+    path = write_tif(
+        tmp_path / "c.tif", np.tile(block, (50, 50)), transform=lonlat, crs="EPSG:4326"
+    )
+    layer = open_raster(path)
+    layer.style = RasterStyle(kind="classified")
+    box = tuple(raster_draw.raster_extent(layer, UTM))
+    (values,) = raster_draw.window_values(layer, UTM, box, (40, 40))
+    shown = values[np.isfinite(values)]
+    assert shown.size > 1000 and (shown == 2).mean() > 0.95
