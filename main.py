@@ -32,12 +32,28 @@ COMMANDS: dict[str, str] = {
     "join": "core.cli_join",
 }
 
+# What each command needs at least, for the hint printed without a display (code, not prose:
+# not translated). A command missing here is still listed, as `NAME ...`.
+SYNOPSES: dict[str, str] = {
+    "inspect": "inspect PATH",
+    "analyze": "analyze ID ...",
+    "export": "export --project P --out F",
+    "briefing": "briefing --project P --out pack.pdf",
+    "compare": "compare --project P --left R --right R --out F",
+    "edit": "edit --project P --layer NAME ...",
+    "join": "join --table T --regions R --out F",
+}
+
 HEADLESS_HINT = tr_noop(
     "No display found: the desktop window needs one. Headless commands: "
-    "python main.py inspect PATH | analyze ID ... | export --project P --out F | "
-    "briefing --project P --out pack.pdf | compare --project P --left R --right R --out F "
-    "(add --help to any)."
+    "python main.py {commands} (add --help to any)."
 )
+
+
+def headless_hint() -> str:
+    """The hint without a display, listing every command in COMMANDS (so none is left out)."""
+    commands = " | ".join(SYNOPSES.get(name, f"{name} ...") for name in COMMANDS)
+    return tr(HEADLESS_HINT).format(commands=commands)
 
 
 # argparse's own words (usage, section titles, -h, its errors) are looked up through its
@@ -149,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         elif rest:
             project = rest[0]
         if not has_display():
-            print(tr(HEADLESS_HINT))  # English (tr_noop) until shown
+            print(headless_hint())
             return 0
         from desktop.app import run_app
 
