@@ -184,6 +184,7 @@ def load_all() -> dict[str, Algorithm]:
         "actors",
         "count",
         "displacement",
+        "enforcement",
         "environment",
         "hotspots",
         "access",
