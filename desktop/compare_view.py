@@ -44,15 +44,19 @@ from desktop.debounce import debounce_timer
 from desktop.export_dialog import export_folder, remember_export_folder
 from desktop.workbench import Workbench
 from desktop.workers import Worker
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
 RECOMPUTE_DEBOUNCE_MS = 150
-# What the compare window's Export writes (the 'compare' export's files).
-EXPORT_FILTERS = tr("PDF document (*.pdf);;PNG image (*.png);;SVG drawing (*.svg)")
-# Display names of the two modes; the keys are what tests and code use.
-MODES = {"regions": tr("Two regions or periods"), "before_after": tr("Before / after an operation")}
+# What the compare window's Export writes (the 'compare' export's files). English (tr_noop),
+# shown through tr where used, so a language switched after import reaches them.
+EXPORT_FILTERS = tr_noop("PDF document (*.pdf);;PNG image (*.png);;SVG drawing (*.svg)")
+# Display names of the two modes (tr_noop, as above); the keys are what tests and code use.
+MODES = {
+    "regions": tr_noop("Two regions or periods"),
+    "before_after": tr_noop("Before / after an operation"),
+}
 
 
 # --- the view --------------------------------------------------------------------------------
@@ -82,7 +86,7 @@ class CompareView(QWidget):
         self.catalogue = cmp.indicator_catalogue()
         self.mode = QComboBox()
         for key, label in MODES.items():
-            self.mode.addItem(label, key)
+            self.mode.addItem(tr(label), key)
         self.indicator = QComboBox()
         self.indicator.addItem(tr("Best available (harm first)"), None)
         for key, info in self.catalogue.items():
@@ -387,7 +391,7 @@ class CompareView(QWidget):
         if path is None:
             start = export_folder() / "comparison.pdf"
             path, _ = QFileDialog.getSaveFileName(
-                self, tr("Export comparison"), str(start), EXPORT_FILTERS
+                self, tr("Export comparison"), str(start), tr(EXPORT_FILTERS)
             )
             if not path:
                 return None
