@@ -376,6 +376,7 @@ _CSS = """
 .ha-bub{display:inline-block;border:1px solid;border-radius:50%;opacity:.8;margin-bottom:2px}
 .ha-tt th{text-align:left;padding-right:8px;font-weight:bold}.ha-tt td{text-align:left}
 .ha-tt{border-collapse:collapse;font-size:12px}
+.ha-raster{image-rendering:pixelated}
 .ha-tip-layer{color:#666;font-size:11px;margin-top:3px;border-top:1px solid #ddd}
 .ha-tip-layer:first-child{margin-top:0;border-top:0}
 """

@@ -149,7 +149,8 @@ def overlay_js(index: int, legend_id: str, pane: str) -> str:
     legend = script_json(legend_id)
     return (
         f"L.imageOverlay(haRasters[{index}].src, haRasters[{index}].b, "
-        f"{{opacity: haRasters[{index}].o, pane: {script_json(pane)}, interactive: false}})"
+        f"{{opacity: haRasters[{index}].o, pane: {script_json(pane)}, interactive: false, "
+        "className: 'ha-raster'})"
         ".on('add remove', function (e) {"
         f"var el = document.getElementById({legend});"
         "if (el) { el.style.display = e.type === 'add' ? '' : 'none'; } })"
