@@ -48,6 +48,7 @@ class Indicator:
             "violent_events_per_100k",
             "fatalities_per_100k",
             "violence_trend",
+            "arrests_per_100k",
             "access_per_1000",
             "forest_loss_per_1000ha",
             "priority_rank",
@@ -81,6 +82,27 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("eradication_events", tr_noop("Eradication operations"), "enforcement", "", None),
     Indicator("arrests", tr_noop("Arrests"), "enforcement", tr_noop("people"), None),
     Indicator("seizures", tr_noop("Seizures"), "enforcement", "", None),
+    # Whom arrests hit (enforcement layer, analysis/enforcement_records.py): outputs, so not in
+    # the harm index unless --weights gives them a weight (ENFORCEMENT_WEIGHTS).
+    Indicator(
+        "arrests_per_100k",
+        tr_noop("People arrested per 100,000 people per year"),
+        "enforcement",
+        tr_noop("per 100k per year"),
+        None,
+        tr_noop("People arrested (arrest and operation records) per 100,000 people per year."),
+    ),
+    Indicator(
+        "low_level_arrest_share",
+        tr_noop("People arrested who use drugs or supply at small scale"),
+        "enforcement",
+        "%",
+        None,
+        tr_noop(
+            "Share of the people arrested whose target level is personal use or small-scale "
+            "supply (unclassified ones count in the total)."
+        ),
+    ),
     Indicator("violent_events", tr_noop("Violent events"), "outcome", tr_noop("events"), True),
     Indicator("fatalities", tr_noop("Fatalities"), "outcome", tr_noop("people"), True),
     Indicator(
@@ -241,6 +263,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "wdq_violence": 0.0,
     "wdq_cultivation": 0.0,
 }
+
+# Enforcement figures the user may weigh into the index (--weights arrests_per_100k=0.5): 0 by
+# default, since an output is not a harm; weighted, more is read as worse (arrests are harm).
+ENFORCEMENT_WEIGHTS: dict[str, float] = {"arrests_per_100k": 0.0, "low_level_arrest_share": 0.0}
 
 
 # --- pure pieces ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 One row per region (P-code, name, parent P-code), side by side:
 - enforcement outputs: hectares eradicated (manual / aerial), eradication operations, arrests
-  and seizures where a layer has them;
+  and seizures where a layer has them, people arrested per 100,000 and the share of them who
+  use drugs or supply at small scale (enforcement actions; outside the harm index by default);
 - outcomes: violent events and fatalities per 100,000 people and their trend, Gi* hot spots,
   displacement (WDQ) of violence and cultivation around eradication, population beyond 15 km
   of a health service, 2SFCA access per 1,000 people, harm-reduction coverage, eradication in
@@ -30,8 +31,10 @@ from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.count import point_polygon_pairs
 from analysis.custom_indicators import add_table_indicators
+from analysis.enforcement_records import add_enforcement_indicators
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
+    ENFORCEMENT_WEIGHTS,
     INDICATORS,
     harm_index,
     parse_weights,
@@ -618,7 +621,7 @@ def compute_indicators(
     ctx.loss_raster = optional_raster(loss_raster, "--loss-raster")
     out = region_identity(ctx.regions_layer).reset_index(drop=True)
     own, own_weights = add_table_indicators(project, out, ctx.notes)  # joined tables' columns
-    weights_used = parse_weights(weights, own_weights)
+    weights_used = parse_weights(weights, ENFORCEMENT_WEIGHTS | own_weights)
     steps = [
         tr("Population"),
         tr("Eradication"),
@@ -640,6 +643,7 @@ def compute_indicators(
     step(1)
     targets = _eradication(ctx, out)
     _arrests_and_seizures(ctx, out)
+    add_enforcement_indicators(ctx, out, population)  # whom arrests hit
     step(2)
     violence = _violence(ctx, out, population)
     step(3)

@@ -288,6 +288,7 @@ def test_registries_look_up_by_exact_id_and_refuse_duplicates() -> None:
         "count",
         "cultivation",
         "displacement",
+        "enforcement",
         "environment",
         "hotspots",
         "indicators",
