@@ -438,7 +438,7 @@ def _verbatim(text: str):
     return element
 
 
-def _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entries):
+def _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entries, notes):
     """Each raster (not a basemap) as an image layer with a legend block and a layer-control
     entry (cartography/webmap_raster.py), stacked in the project's order: the vector layers
     between two rasters share one canvas pane. Returns the overlays and layer.id -> pane of
@@ -447,7 +447,8 @@ def _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entrie
         return [], {}
     from cartography.webmap_raster import overlay_js, pane_js, raster_overlays
 
-    overlays, _missed = raster_overlays(rasters, view, zoom, time_filter)
+    overlays, problems = raster_overlays(rasters, view, zoom, time_filter)
+    notes.extend(problems)  # said under the legend: the page stays up without that raster
     if not overlays:
         return [], {}
     drawn = {o.layer.id: i for i, o in enumerate(overlays)}
@@ -575,7 +576,10 @@ def build_webmap(
         script(basemap_layer_js(base_plan)).add_to(m)
     tolerance = 0.5 * 2 ** (COORD_ZOOM - zoom - DETAIL_ZOOMS)
     entries: list[tuple[LegendEntry, str, bool]] = []
-    overlays, panes = _raster_overlays(m, script, chosen, rasters, view, zoom, time_filter, entries)
+    notes: list[str] = []
+    overlays, panes = _raster_overlays(
+        m, script, chosen, rasters, view, zoom, time_filter, entries, notes
+    )
     packed: list[str] = []
     renderer = MapRenderer()
     for index, layer in enumerate(layers):
@@ -630,7 +634,7 @@ def build_webmap(
         )
         + "</div>"
     )
-    root.html.add_child(Element(header + _legend_html(entries)))
+    root.html.add_child(Element(header + _legend_html(entries, notes)))
     icons = marker_icons()
     icon_js = (
         "L.Icon.Default.imagePath='';"

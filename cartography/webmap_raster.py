@@ -25,6 +25,7 @@ from cartography.legend import LegendEntry
 from cartography.raster_draw import RasterPainter, raster_extent
 from cartography.webmap_safe import script_json
 from layers.errors import LayerLoadError
+from layers.i18n import tr
 from layers.raster import RasterLayer
 from layers.timefilter import TimeFilter
 
@@ -84,8 +85,9 @@ def raster_overlays(
     time_filter: TimeFilter | None,
     painter: RasterPainter | None = None,
 ) -> tuple[list[RasterOverlay], list[str]]:
-    """The images of `layers` over the lon/lat `view` (the page's first view, zoom `zoom`);
-    also one line per layer left out (it misses the area, or could not be read)."""
+    """The images of `layers` over the lon/lat `view` (the page's first view, zoom `zoom`),
+    and one line per layer that could not be read (the page's legend says it). A raster
+    outside the area is simply left out."""
     from PIL import Image
 
     painter = painter or RasterPainter()
@@ -93,7 +95,7 @@ def raster_overlays(
     to_lonlat = Transformer.from_crs(3857, 4326, always_xy=True)
     w, s, e, n = view
     area = to_merc.transform_bounds(w, max(s, -85.05), e, min(n, 85.05), densify_pts=21)
-    overlays, skipped = [], []
+    overlays, problems = [], []
     for layer in layers:
         whole = raster_extent(layer, WEB_MERCATOR)
         box = (
@@ -103,7 +105,6 @@ def raster_overlays(
             min(area[3], whole[3]),
         )
         if not (box[2] > box[0] and box[3] > box[1]):
-            skipped.append(layer.name)
             continue
         native = (
             (whole[2] - whole[0]) / layer.info.width,
@@ -113,7 +114,9 @@ def raster_overlays(
         try:
             rgba, entry = painter.image(layer, WEB_MERCATOR, box, shape, time_filter)
         except LayerLoadError as exc:
-            skipped.append(f"{layer.name}: {exc.one_line()}")
+            problems.append(
+                tr("{name} is not in this page: {why}").format(name=layer.name, why=exc.one_line())
+            )
             continue
         painter.forget(layer)  # one image per layer: nothing to keep for a next view
         buffer = io.BytesIO()
@@ -125,7 +128,7 @@ def raster_overlays(
                 layer, buffer.getvalue(), (south, west), (north, east), rgba.shape[:2], entry
             )
         )
-    return overlays, skipped
+    return overlays, problems
 
 
 def overlay_data_script(overlays: Sequence[RasterOverlay]) -> str:

@@ -124,11 +124,27 @@ def test_the_pixel_count_is_bounded(tmp_path: Path, monkeypatch) -> None:
 
     layer = open_raster(_loss_raster(tmp_path / "Hansen_lossyear_b.tif"))
     monkeypatch.setattr(webmap_raster, "MAX_OVERLAY_PIXELS", 10_000)
-    (overlay,), skipped = webmap_raster.raster_overlays([layer], (-76, 1, -74, 2.5), 9.0, None)
+    (overlay,), problems = webmap_raster.raster_overlays([layer], (-76, 1, -74, 2.5), 9.0, None)
     rows, cols = overlay.shape
-    assert rows * cols <= 10_000 and rows * cols > 9_000 and not skipped
-    far, skipped = webmap_raster.raster_overlays([layer], (10, 40, 11, 41), 9.0, None)
-    assert far == [] and skipped == [layer.name]  # outside the exported area: left out
+    assert rows * cols <= 10_000 and rows * cols > 9_000 and not problems
+    far, problems = webmap_raster.raster_overlays([layer], (10, 40, 11, 41), 9.0, None)
+    assert far == [] and problems == []  # outside the exported area: left out
+
+
+def test_an_unreadable_raster_is_said_under_the_legend_and_the_page_is_written(tmp_path) -> None:
+    from cartography.webmap import build_webmap
+    from layers.project import Project
+    from layers.raster import open_raster
+
+    project = Project.load(build(tmp_path))
+    path = _loss_raster(tmp_path / "Hansen_lossyear_gone.tif")
+    layer = open_raster(path)
+    project.add(layer)
+    with open(path, "r+b") as f:  # damaged after it was opened
+        f.truncate(2000)
+    page = build_webmap(project, tmp_path / "m.html")
+    assert "var haRasters" not in page and "<html" in page.lower()
+    assert html.unescape(page).count(f"{layer.name} is not in this page:") == 1
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/system-deps.sh test)")
