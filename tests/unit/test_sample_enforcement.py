@@ -189,3 +189,20 @@ def test_ground_truth_matches_what_the_files_hold():
     assert TRUTH["planted_ok"] is True
     assert STORY["realised"] == measure_enforcement(SAMPLE_DIR)
     assert STATS == measure_statistics(SAMPLE_DIR)
+
+
+def test_the_generator_refuses_a_story_that_did_not_come_out():
+    import copy
+
+    from sample_maps.enforcement_truth import check_enforcement
+
+    assert check_enforcement(STORY, STATS) == []
+    broken = copy.deepcopy(STORY)
+    broken["realised"]["departments"]["XA01"]["share_personal_use"] = 0.3
+    broken["realised"]["departments"]["XA02"]["seizures_by_band"]["over_1t"] = 0
+    problems = check_enforcement(broken, STATS)
+    assert any("personal-use" in p for p in problems)
+    assert any("tonne" in p for p in problems)
+    stats = copy.deepcopy(STATS)
+    stats["unmatched_codes"] = ["01009"]
+    assert any("statistics codes" in p for p in check_enforcement(STORY, stats))
