@@ -6,7 +6,9 @@ export (CSV with X/Y), WDPA protected areas (Shapefile, legacy fields), OSM-like
 settlements and border (GeoJSON), a SIMCI-style 1 km coca grid in UTM 18N with inconsistent
 year columns (GeoPackage) and eradication records (GeoPackage, manual points + aerial
 spraying footprints), and rasters (sample_maps/rasters.py): a Hansen-style forest loss-year
-GeoTIFF, a WorldPop-style population GeoTIFF and a relief basemap (MBTiles) from a DEM.
+GeoTIFF, a WorldPop-style population GeoTIFF and a relief basemap (MBTiles) from a DEM, and
+police arrest/seizure records (CSV) with a municipal statistics workbook (XLSX) keyed by
+DIVIPOLA-style codes (sample_maps/enforcement.py).
 
 Effects are planted on purpose (eradication displacing cultivation, a crackdown displacing
 violence, a harm-reduction programme diffusing benefits, spraying-rule violations, a health
