@@ -26,6 +26,7 @@ GROUPS: dict[str, str] = {
     "cultivation": tr_noop("Cultivation dynamics"),
     "indicators": tr_noop("Harm indicators"),
     "actors": tr_noop("Armed actors"),
+    "enforcement": tr_noop("Enforcement actions"),
     "zonal": tr_noop("Raster"),
 }
 
