@@ -65,6 +65,7 @@ from analysis.actor_codes import (
     unidentified,
 )
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS
 from analysis.count import xy_polygon_pairs
 from analysis.hotspots import layer_in_crs, point_coordinates
 from analysis.inputs import PROJECT_KEY, InputError, date_column, feature_dates, run_crs
@@ -471,14 +472,8 @@ class ActorProfile(Algorithm):
             roles=("violence",),
             geometry=("point",),
         ),
-        Parameter(
-            "regions_layer",
-            "layer",
-            tr_noop("Regions to report on (default: the project's finest administrative layer)."),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
-        ),
-        Parameter("years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")),
+        REPORT_REGIONS,
+        PERIOD_YEARS,
         Parameter(
             "event_types",
             "string",

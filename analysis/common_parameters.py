@@ -20,6 +20,21 @@ REGIONS = Parameter(
     geometry=("polygon",),
 )
 
+# The regions a per-region report is written for, the project's finest administrative layer
+# unless the user names another.
+REPORT_REGIONS = Parameter(
+    "regions_layer",
+    "layer",
+    tr_noop("Regions to report on (default: the project's finest administrative layer)."),
+    roles=("admin_boundaries",),
+    geometry=("polygon",),
+)
+
+# The years an analysis covers, as the user types them; the project's period when not given.
+PERIOD_YEARS = Parameter(
+    "years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")
+)
+
 # Where eradication happened: footprints, or points given a radius by another parameter.
 ERADICATION_FOOTPRINTS = Parameter(
     "footprints",

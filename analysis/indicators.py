@@ -29,6 +29,7 @@ from pyproj import CRS
 from analysis import access as access_mod
 from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS
 from analysis.count import point_polygon_pairs
 from analysis.custom_indicators import add_table_indicators
 from analysis.enforcement_records import add_enforcement_indicators
@@ -690,14 +691,8 @@ class HarmIndicators(Algorithm):
         "priority rank. Needs --project; layers are found by their roles."
     )
     parameters = (
-        Parameter(
-            "regions_layer",
-            "layer",
-            tr_noop("Regions to report on (default: the project's finest administrative layer)."),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
-        ),
-        Parameter("years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")),
+        REPORT_REGIONS,
+        PERIOD_YEARS,
         Parameter(
             "weights",
             "string",
