@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "compare": "cartography.compare_command",
     "edit": "core.edit_command",
     "join": "core.cli_join",
+    "convert": "core.cli_convert",
 }
 
 # What each command needs at least, for the hint printed without a display (code, not prose:

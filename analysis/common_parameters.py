@@ -69,3 +69,26 @@ WEIGHT_FIELD = Parameter(
     tr_noop("Sum this numeric field (e.g. fatalities) instead of counting events."),
     parent="events",
 )
+
+# Where the heavy part runs (analysis/engine.py): this process, or a Dask cluster reading a
+# partitioned GeoParquet (python main.py convert) partition by partition.
+ENGINE = Parameter(
+    "engine",
+    "enum",
+    tr_noop(
+        "Where to run: local (this process, the default) or dask (a Dask cluster: the one at "
+        "--scheduler, else a local cluster on this machine's cores). Same results."
+    ),
+    default="local",
+    choices=("local", "dask"),
+)
+
+# The address of an existing Dask scheduler, for --engine dask.
+SCHEDULER = Parameter(
+    "scheduler",
+    "string",
+    tr_noop(
+        "Address of a running Dask scheduler (tcp://host:8786 or tls://host:8786) for "
+        "--engine dask; without it a local cluster is started."
+    ),
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,7 +18,8 @@ import pandas as pd
 import shapely
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.common_parameters import EVENT_DATE_FIELD, REGIONS, WEIGHT_FIELD
+from analysis.common_parameters import ENGINE, EVENT_DATE_FIELD, REGIONS, SCHEDULER, WEIGHT_FIELD
+from analysis.engine import run_on_cluster
 from analysis.inputs import (
     InputError,
     date_column,
@@ -25,8 +27,11 @@ from analysis.inputs import (
     in_metric,
     require_field,
     run_crs,
+    split_layer_spec,
 )
 from layers.i18n import tr, tr_noop
+from layers.layer import Layer
+from layers.partitioned import PartitionedSource, is_partitioned, read_all
 from layers.readers_points import PointCoordinates
 
 # Polygons are handled in chunks so cancel and progress respond on big inputs.
@@ -237,6 +242,8 @@ def filter_by_dates(dates: pd.Series, start: Any = None, end: Any = None) -> np.
 @register
 class CountPointsInPolygons(Algorithm):
     id = "count"
+    # Its --engine dask version (analysis/engine.py run_on_cluster loads it by name).
+    cluster_module = "analysis.count_cluster"
     title = tr_noop("Count events per region")
     help = tr_noop(
         "Counts events (or sums a weight such as fatalities) in each polygon, like QGIS "
@@ -267,6 +274,8 @@ class CountPointsInPolygons(Algorithm):
             tr_noop("Name of the result column."),
             default="events",
         ),
+        ENGINE,
+        SCHEDULER,
     )
     outputs = (
         Output("counts", "layer", tr_noop("The polygons with the count (and weight sum) column.")),
@@ -276,7 +285,12 @@ class CountPointsInPolygons(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        if params.get("engine") == "dask":  # partition by partition (analysis/count_cluster.py)
+            return run_on_cluster(self, params, feedback)
         points_layer, polygons_layer = params["points"], params["polygons"]
+        if isinstance(points_layer, PartitionedSource):  # a convert folder, read whole
+            feedback.set_progress(1, tr("Reading {p}").format(p=points_layer.path))
+            points_layer = Layer(read_all(points_layer.path), points_layer.name)
         # Counting needs no metric CRS: work in the polygons' own CRS, where their edges are
         # straight (as QGIS does), and reproject only the points if they differ.
         crs = polygons_layer.crs or run_crs(params, points_layer, polygons_layer)
@@ -316,6 +330,16 @@ class CountPointsInPolygons(Algorithm):
             params, polygons, poly_idx, point_idx, len(points), crs, feedback, notes, weighted
         )
 
+    def partitioned_inputs(self, params: dict[str, Any]) -> tuple[str, ...]:
+        """With --engine dask the events stay on disk: the workers read them partition by
+        partition (analysis.inputs.resolve_params asks; analysis/engine.py)."""
+        if params.get("engine") == "dask":
+            return ("points",)
+        value = params.get("points")
+        # A partitioned GeoParquet (python main.py convert) is read whole by the local engine.
+        path = split_layer_spec(value)[0] if isinstance(value, str) else ""
+        return ("points",) if path and Path(path).is_dir() and is_partitioned(path) else ()
+
     def coordinates_only(self, params: dict[str, Any]) -> tuple[str, ...]:
         """Without a weight or a period only the events' coordinates are read (1M points:
         ~1 s less; analysis.inputs.resolve_params asks)."""
@@ -336,37 +360,56 @@ class CountPointsInPolygons(Algorithm):
     ) -> AnalysisResult:
         """The polygons with their counts (and sums of the weight field's values)."""
         counts = np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
-        column = str(params.get("field_name") or "events").strip()
-        _check_new_column(column, polygons, weighted[0] if weighted else None)
-        out = polygons.copy()
-        out[column] = counts
         inside = int(np.count_nonzero(np.bincount(point_idx, minlength=n_points)))
-        summary: dict[str, Any] = {
-            "points": int(n_points),
-            "polygons": int(len(polygons)),
-            "points_inside": inside,
-            "points_outside": int(n_points) - inside,
-            "max_per_polygon": int(counts.max()) if len(counts) else 0,
-            "polygons_with_none": int((counts == 0).sum()),
-            "crs": crs.to_string(),
-        }
+        sums = None
         if weighted:
             weight, raw = weighted
             values = pd.to_numeric(raw, errors="coerce")
             if values.notna().sum() == 0 and raw.notna().any():
                 raise InputError(tr("--weight-field {w} is not numeric.").format(w=weight))
             w = values.fillna(0.0).to_numpy()
-            sums = np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons))
-            out[f"{column}_{weight}"] = sums
-            summary["weight_field"] = weight
-            summary["weight_total"] = float(sums.sum())
-        feedback.set_progress(100, tr("Done"))
-        return AnalysisResult(
-            summary=summary,
-            layers={"counts": out},
-            notes=notes or [],
-            styles={"counts": {"field": column, "kind": "graduated"}},
-        )
+            sums = (weight, np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons)))
+        return count_result(params, polygons, counts, inside, n_points, crs, feedback, notes, sums)
+
+
+def count_result(
+    params: dict[str, Any],
+    polygons: gpd.GeoDataFrame,
+    counts: np.ndarray,
+    inside: int,
+    n_points: int,
+    crs: Any,
+    feedback: Feedback,
+    notes: list[str] | None = None,
+    sums: tuple[str, np.ndarray] | None = None,
+) -> AnalysisResult:
+    """The count's result from per-polygon counts (and weight sums): one builder for the
+    local and the cluster engines (analysis/count_cluster.py), so both give the same table."""
+    column = str(params.get("field_name") or "events").strip()
+    _check_new_column(column, polygons, sums[0] if sums else None)
+    out = polygons.copy()
+    out[column] = counts
+    summary: dict[str, Any] = {
+        "points": int(n_points),
+        "polygons": int(len(polygons)),
+        "points_inside": inside,
+        "points_outside": int(n_points) - inside,
+        "max_per_polygon": int(counts.max()) if len(counts) else 0,
+        "polygons_with_none": int((counts == 0).sum()),
+        "crs": crs.to_string(),
+    }
+    if sums:
+        weight, total = sums
+        out[f"{column}_{weight}"] = total
+        summary["weight_field"] = weight
+        summary["weight_total"] = float(total.sum())
+    feedback.set_progress(100, tr("Done"))
+    return AnalysisResult(
+        summary=summary,
+        layers={"counts": out},
+        notes=notes or [],
+        styles={"counts": {"field": column, "kind": "graduated"}},
+    )
 
 
 def _check_new_column(column: str, polygons: gpd.GeoDataFrame, weight: str | None) -> None:

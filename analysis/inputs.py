@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.base import Algorithm, AnalysisResult, Parameter
+    from layers.partitioned import PartitionedSource
     from layers.project import Project
 
 # Key under which the desktop (or --project) hands the project's metric CRS to run().
@@ -395,9 +396,15 @@ def resolve_params(
     # Point layers the run takes only the coordinates of (Algorithm.coordinates_only, optional).
     hook = getattr(algorithm, "coordinates_only", None)
     light = set(hook(params)) if hook is not None else set()
+    # Layers a cluster run reads partition by partition (Algorithm.partitioned_inputs,
+    # optional; analysis/engine.py): given as a PartitionedSource, never read here.
+    hook = getattr(algorithm, "partitioned_inputs", None)
+    on_disk = set(hook(params)) if hook is not None else set()
     for p in algorithm.parameters:
         value = params.get(p.name)
-        if p.kind == "layer":
+        if p.kind == "layer" and p.name in on_disk:
+            params[p.name] = resolve_partitioned(value, project, p)
+        elif p.kind == "layer":
             params[p.name] = resolve_layer(value, project, p, coordinates=p.name in light)
         elif p.kind in ("number", "integer"):
             params[p.name] = _number(value, p.kind, p.flag)
@@ -427,7 +434,78 @@ def execute(
     """Resolve and validate what the user gave (text, numbers, layer names or files, Layers),
     once, then run: the one way into an analysis for the desktop, the CLI
     (core.runner.run_analysis) and analyses that call one another."""
-    return algorithm.run(resolve_params(algorithm, dict(raw), project), feedback or Feedback())
+    feedback = feedback or Feedback()
+    warning = _memory_warning(algorithm, raw, project)
+    if warning:
+        feedback.info(warning)
+    result = algorithm.run(resolve_params(algorithm, dict(raw), project), feedback)
+    if warning:
+        result.notes.insert(0, warning)
+    return result
+
+
+def _memory_warning(algorithm: Algorithm, raw: dict[str, Any], project: Project | None) -> str:
+    """For a local run of an analysis that can run on a cluster (it declares
+    partitioned_inputs): a suggestion of --engine dask when an input looks larger than the
+    free memory (layers/partitioned.py too_big_for_memory), else ''."""
+    from layers.partitioned import too_big_for_memory
+
+    if getattr(algorithm, "partitioned_inputs", None) is None:
+        return ""
+    if str(raw.get("engine") or "local") != "local":
+        return ""
+    for p in algorithm.parameters:
+        value = raw.get(p.name)
+        if p.kind != "layer" or value in (None, ""):
+            continue
+        path = _layer_path(value, project)
+        message = too_big_for_memory(path) if path else None
+        if message:
+            return message
+    return ""
+
+
+def _layer_path(value: Any, project: Project | None) -> str | None:
+    """The file behind a layer argument (a Layer, a project layer's name, or PATH[::LAYER])."""
+    if isinstance(value, Layer):
+        return value.source.path or None
+    if isinstance(value, PointCoordinates):
+        return value.path or None
+    if not isinstance(value, str | Path):
+        return None
+    text = str(value)
+    if project is not None and text in project.layers.names():
+        return project.layer(text).source.path or None
+    return split_layer_spec(text)[0]
+
+
+def resolve_partitioned(
+    value: Any, project: Project | None = None, parameter: Parameter | None = None
+) -> PartitionedSource:
+    """Where a cluster run reads a layer from, without reading it: a partitioned GeoParquet
+    (python main.py convert), or a file the run converts first (layers/partitioned.py)."""
+    from layers.partitioned import PartitionedSource
+
+    flag = parameter.flag if parameter else ""
+    if isinstance(value, PartitionedSource):
+        return value
+    path = _layer_path(value, project)
+    if not path:
+        raise InputError(
+            tr("{flag}: --engine dask reads layers from files; save this layer first.")
+            .format(flag=flag)
+            .strip()
+        )
+    if not Path(path).exists():
+        raise InputError(tr("File not found: {p}. Check the path.").format(p=path))
+    if isinstance(value, Layer):
+        return PartitionedSource(path, value.source.sublayer, value.name)
+    text = str(value)
+    if isinstance(value, str) and project is not None and text in project.layers.names():
+        layer = project.layer(text)
+        return PartitionedSource(path, layer.source.sublayer, layer.name)
+    sub = split_layer_spec(text)[1] if isinstance(value, str) else None
+    return PartitionedSource(path, sub, Path(path).stem)
 
 
 def load_project(path: str | None) -> Project | None:

@@ -1,0 +1,95 @@
+"""`python main.py convert INPUT --to OUT.parquet [--partition-size N]`: a spatially partitioned
+GeoParquet for the dask engine (layers/partitioned.py; docs/cluster.md).
+
+Exit codes: 0 done, 2 a problem with the input (one line saying what and what to do),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from analysis.command import ProgressBar
+from layers.errors import LayerLoadError
+from layers.feedback import Canceled, Feedback
+from layers.i18n import tr, tr_noop
+from layers.partitioned import DEFAULT_PARTITION_SIZE, ConvertError, convert_to_partitioned
+
+HELP = tr_noop(
+    "Write a layer (CSV with coordinates, GeoPackage, GeoParquet) as a spatially partitioned "
+    "GeoParquet folder for --engine dask."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help=tr("The layer: PATH or PATH::LAYER."))
+    parser.add_argument(
+        "--to",
+        required=True,
+        metavar="OUT.parquet",
+        help=tr("The folder to write (a new name, or a folder convert wrote before)."),
+    )
+    parser.add_argument(
+        "--partition-size",
+        type=int,
+        default=DEFAULT_PARTITION_SIZE,
+        metavar="N",
+        help=tr("Rows per partition (default: {n:,}).").format(n=DEFAULT_PARTITION_SIZE),
+    )
+    parser.add_argument("--json", action="store_true", help=tr("Print the result as JSON."))
+    parser.add_argument("--quiet", action="store_true", help=tr("No progress bar on stderr."))
+
+
+def run(args: argparse.Namespace) -> int:
+    bar = None if args.quiet else ProgressBar()
+    feedback = Feedback(bar.update if bar else None)
+    try:
+        data = convert_to_partitioned(args.input, args.to, args.partition_size, feedback)
+    except (ConvertError, LayerLoadError) as exc:
+        if bar:
+            bar.finish(clear=True)
+        text = exc.one_line() if isinstance(exc, LayerLoadError) else str(exc)
+        print(f"error: {' '.join(text.split())}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if bar:
+            bar.finish(clear=True)
+        print(
+            "error: "
+            + tr("Could not write {p}: {e}. Choose another folder.").format(p=args.to, e=exc),
+            file=sys.stderr,
+        )
+        return 2
+    except (Canceled, KeyboardInterrupt):
+        if bar:
+            bar.finish(clear=True)
+        print(tr("Canceled."), file=sys.stderr)
+        return 130
+    if bar:
+        bar.finish()
+    summary = {
+        "path": data.path,
+        "rows": data.rows,
+        "partitions": len(data.partitions),
+        "dropped": data.dropped,
+        "crs": data.crs.to_string() if data.crs is not None else None,
+        "bounds": [float(v) for v in data.bounds],
+        "bytes": data.nbytes,
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(
+        tr("Wrote {p}: {r:,} rows in {n} partitions ({mb:.1f} MB).").format(
+            p=data.path, r=data.rows, n=len(data.partitions), mb=data.nbytes / 1e6
+        )
+    )
+    if data.dropped:
+        print(
+            tr("{d:,} rows without usable coordinates or shapes were left out.").format(
+                d=data.dropped
+            )
+        )
+    return 0
