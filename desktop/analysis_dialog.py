@@ -140,6 +140,11 @@ def alternatives(parameters: tuple[Parameter, ...]) -> dict[str, str]:
     return pairs
 
 
+# Layer parameters an analyst may draw: areas (targets, controls, study regions, footprints,
+# protected areas), not observations such as events or a cultivation grid.
+DRAWABLE_ROLES = {"eradication", "admin_boundaries", "protected_areas", "other"}
+
+
 def _layer_fits(layer: Layer, p: Parameter) -> bool:
     if is_raster(layer):  # layer parameters take features; rasters are given as paths
         return False
@@ -161,6 +166,7 @@ class ParameterWidget(QWidget):
     """One input built from a Parameter; emits `edited` whenever its value changes."""
 
     edited = Signal()
+    draw_requested = Signal()  # "Draw it now…": the user wants to draw this polygon layer
 
     def __init__(self, p: Parameter, layers: list[Layer], project_path: str = "") -> None:
         super().__init__()
@@ -228,6 +234,17 @@ class ParameterWidget(QWidget):
             browse = QPushButton(tr("Browse…"))
             browse.clicked.connect(self._browse)
             box.addWidget(browse)
+        self.draw_button: QPushButton | None = None
+        if kind == "layer" and "polygon" in p.geometry and set(p.roles) <= DRAWABLE_ROLES:
+            # Shown when a window can draw (AnalysisDialog.offer_drawing).
+            self.draw_button = QPushButton(tr("Draw it now…"))
+            self.draw_button.setObjectName(f"draw_{p.name}")
+            self.draw_button.setToolTip(
+                tr("Draw the polygon on the map in a new layer; it is chosen here when finished.")
+            )
+            self.draw_button.clicked.connect(self.draw_requested)
+            self.draw_button.hide()
+            box.addWidget(self.draw_button)
 
     def _layer_combo(self) -> QComboBox:
         combo = QComboBox()
@@ -245,6 +262,17 @@ class ParameterWidget(QWidget):
             combo.setCurrentIndex(0)
         combo.currentIndexChanged.connect(self.edited)
         return combo
+
+    def choose_layer(self, layer: Layer) -> None:
+        """Offer `layer` (one drawn since the dialog opened) and choose it."""
+        index = self.input.findData(layer)
+        if index < 0:
+            role = layer.role.label
+            self.input.addItem(
+                layer.name if role == layer.name else f"{layer.name}  [{role}]", layer
+            )
+            index = self.input.count() - 1
+        self.input.setCurrentIndex(index)
 
     def _browse(self) -> None:
         if self.p.kind == "project":
@@ -460,6 +488,26 @@ class AnalysisDialog(QDialog):
                 self.widgets[name].set_value(value)
         self._update_command()
 
+    def offer_drawing(self, draw: Callable[[str, str, Callable[[Layer], None]], None]) -> None:
+        """Show "Draw it now…" beside polygon layer parameters: `draw(name, role, done)`
+        makes a layer, lets the user draw, and calls `done(layer)`, which chooses it here."""
+        for name, w in self.widgets.items():
+            if w.draw_button is None:
+                continue
+            w.draw_button.show()
+            role = w.p.roles[0] if w.p.roles else ""
+            w.draw_requested.connect(
+                lambda n=name, r=role, w=w: draw(
+                    tr("Drawn {p}").format(p=w.title), r, lambda layer: self._drawn(n, layer)
+                )
+            )
+
+    def _drawn(self, name: str, layer: Layer) -> None:
+        self.widgets[name].choose_layer(layer)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def _help_html(self) -> str:
         a = self.algorithm
         rows = "".join(
@@ -592,6 +640,9 @@ def open_analysis(
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     dialog.result_ready.connect(lambda r, p: deliver_result(window, algorithm, r, p))
+    edits = getattr(window, "edits", None)
+    if edits is not None:  # Draw it now… (desktop/edit_tools.py)
+        dialog.offer_drawing(edits.draw_for_parameter)
     window.analysis_dialogs.append(dialog)
     dialog.show()
     return dialog

@@ -132,6 +132,8 @@ class MapCanvas(QWidget):
         self._rubber = QRubberBand(QRubberBand.Shape.Rectangle, self)
         self._timer = debounce_timer(self, REDRAW_DEBOUNCE_MS, self._start_render)
         self._to_lonlat: Transformer | None = None
+        # A drawing/editing tool (desktop/map_tools.py) gets the mouse and keys first.
+        self.map_tool = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(200, 150)
@@ -431,10 +433,12 @@ class MapCanvas(QWidget):
         self._paint_overlays()
 
     def _paint_overlays(self) -> None:
-        if not self._measure and self._identify_mark is None:
+        if not self._measure and self._identify_mark is None and self.map_tool is None:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.map_tool is not None:
+            self.map_tool.paint(painter)
         if self._measure:
             points = [self.to_pixel(x, y) for x, y in self._measure]
             if self._hover is not None:
@@ -464,6 +468,7 @@ class MapCanvas(QWidget):
     def set_tool(self, tool: str) -> None:
         if tool not in TOOLS:
             raise ValueError(f"Unknown map tool {tool!r}")
+        self.set_map_tool(None)
         self.tool = tool
         self._measure.clear()
         self._identify_mark = None
@@ -477,7 +482,26 @@ class MapCanvas(QWidget):
         self.update()
         self.tool_changed.emit(tool)
 
+    def set_map_tool(self, tool) -> None:
+        """Give the mouse and keys to `tool` (a desktop.map_tools.MapTool), None: back to
+        the navigation tool. The middle button and the wheel still pan and zoom."""
+        old, self.map_tool = self.map_tool, tool
+        if old is not None and old is not tool:
+            old.deactivate()
+        if tool is not None:
+            self.setCursor(tool.cursor)
+            self.tool_changed.emit(tool.name)
+        self.update()
+
+    def _tool_takes(self, handler: str, event) -> bool:
+        tool = self.map_tool
+        if tool is None or getattr(event, "button", lambda: None)() == Qt.MouseButton.MiddleButton:
+            return False
+        return bool(getattr(tool, handler)(event))
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._tool_takes("press", event):
+            return
         pos = event.position()
         self._press_pos = pos.toPoint()
         button = event.button()
@@ -496,6 +520,8 @@ class MapCanvas(QWidget):
         pos = event.position()
         x, y = self.to_map(pos)
         self.cursor_moved.emit(x, y)
+        if self._drag is None and self._tool_takes("move", event):
+            return
         if self._drag is not None:
             start, (cx, cy) = self._drag
             delta = pos - start
@@ -510,6 +536,8 @@ class MapCanvas(QWidget):
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         pos = event.position()
+        if self._drag is None and self._tool_takes("release", event):
+            return
         if self._drag is not None:
             self._drag = None
             if self.tool == "pan":
@@ -546,6 +574,8 @@ class MapCanvas(QWidget):
             self.update()
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._tool_takes("double_click", event):
+            return
         if self.tool.startswith("measure") and self._measure:
             self._hover = None
             self.measured.emit(tr("Measured: ") + self.measure_text())
@@ -559,6 +589,8 @@ class MapCanvas(QWidget):
             self.zoom_by(WHEEL_ZOOM_STEP**steps, event.position())
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._tool_takes("key", event):
+            return
         key = event.key()
         step = 80
         moves = {

@@ -81,6 +81,7 @@ PLUGIN_MODULES = (
     "desktop.export_dialog",
     "desktop.compare_view",
     "desktop.region_table_dialog",  # Layer ▸ Join region table… (issue 17)
+    "desktop.edit_tools",  # Edit ▸ drawing and editing, the editing toolbar (issue 18)
 )
 
 

@@ -225,7 +225,9 @@ class ProjectFiles:
         old_path = self.project.path
         self.project.extent = tuple(self.canvas.extent)
         try:
-            saved = self.state.save_project(path)
+            # With edits: the edits GeoPackage, then the project, then the journal cleared.
+            edits = self.edits
+            saved = edits.save(path) if edits is not None else self.state.save_project(path)
         except Exception as exc:  # noqa: BLE001 - disk full, permissions, bad layer: say so
             log.exception("Save failed")
             QMessageBox.critical(
@@ -274,6 +276,8 @@ class ProjectFiles:
             return self.save_project()
         if answer == QMessageBox.StandardButton.Discard:
             discard(self.recovery_dir, self.project.path)
+            if self.edits is not None:
+                self.edits.discard()
             return True
         return False
 
@@ -305,6 +309,7 @@ class ProjectFiles:
     def offer_recovery(self, project_path: Path | None) -> Worker | None:
         found = find_recovery(self.recovery_dir, project_path)
         if found is None:
+            self._offer_edits(project_path)
             return None
         answer = QMessageBox.question(
             self,
@@ -321,6 +326,7 @@ class ProjectFiles:
         )
         if answer != QMessageBox.StandardButton.Yes:
             discard(self.recovery_dir, project_path)
+            self._offer_edits(project_path)
             return None
 
         def restored(opened: OpenedProject) -> None:
@@ -332,11 +338,18 @@ class ProjectFiles:
             self._dirty = True  # restored work is unsaved until the analyst saves it
             self._update_title()
             self.messages.info(tr("Restored unsaved work from the autosave."))
+            self._offer_edits(project_path)  # then the edits, from their journal
 
         size = self.canvas.view_size()
         return self.run_task(
             lambda fb: open_project_for_map(found, fb, size), tr("Restoring autosave"), restored
         )
+
+    def _offer_edits(self, project_path: Path | None) -> None:
+        """Unsaved edits have their own journal (layers/edit_session.py): offered after the
+        autosave, which leaves drawn layers to it."""
+        if self.edits is not None:
+            self.edits.offer_restore(project_path)
 
     # --- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override

@@ -41,7 +41,11 @@ class RecoveryWriter:
         store = target.with_name(
             target.name.removesuffix(RECOVERY_SUFFIX) + "_recovery_layers.gpkg"
         )
+        kept = []
         for layer, entry in zip(project.layers, data["layers"], strict=True):
+            if _in_edit_journal(layer, project):
+                continue
+            kept.append(entry)
             if layer.source.path:
                 continue
             table = _table_name(layer)
@@ -50,6 +54,7 @@ class RecoveryWriter:
                 _write_layer(layer, store, table)
                 self._written[key] = id(layer.data)
             entry["source"] = {"path": store.name, "sublayer": table, "options": {}}
+        data["layers"] = kept
         data["metadata"] = dict(data.get("metadata", {}))
         data["metadata"]["recovery_of"] = str(project.path) if project.path else None
         data["metadata"]["saved_at"] = time.time()
@@ -78,6 +83,12 @@ def discard(folder: Path, project_path: Path | str | None) -> None:
 def recovered_from(project: Project) -> str | None:
     """The original project path a recovered project belongs to (None if untitled)."""
     return project.metadata.get("recovery_of")
+
+
+def _in_edit_journal(layer: Layer, project: Project) -> bool:
+    """A drawn layer not saved yet: the edit journal re-creates it on restore (an autosave
+    copy as well would give it twice)."""
+    return bool(layer.metadata.get("scratch")) and layer.id not in project.edits
 
 
 def _table_name(layer: Layer) -> str:

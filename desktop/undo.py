@@ -105,3 +105,40 @@ class AddLayers(QUndoCommand):
         for layer in reversed(self.new):
             if layer in self.layers:
                 self.layers.remove(layer)
+
+
+class EditCommand(QUndoCommand):
+    """One edit operation (layers/edit_ops.py) on the undo stack: add, move, vertex change,
+    delete, attribute change, split, merge; a drag is one operation.
+
+    Pushed only after `session.apply(op)` succeeded (`applied=True`: QUndoStack.push calls
+    redo() at once, and an edit the model refuses must never reach the stack). Commands
+    restored from the journal skip their first redo (and, when they were undone before the
+    crash, their first undo): the model already holds them. `failed(message)` is told when
+    an undo or redo cannot be made (the journal cannot be written)."""
+
+    def __init__(self, session, op, applied: bool = False, failed=None) -> None:
+        super().__init__(op.text())
+        self.session, self.op = session, op
+        self.skip_redo = applied
+        self.skip_undo = False
+        self.failed = failed
+
+    def redo(self) -> None:
+        if self.skip_redo:
+            self.skip_redo = False
+            return
+        self._run(self.session.apply)
+
+    def undo(self) -> None:
+        if self.skip_undo:
+            self.skip_undo = False
+            return
+        self._run(self.session.revert)
+
+    def _run(self, action) -> None:
+        try:
+            action(self.op)
+        except ValueError as exc:  # EditError: the model changed nothing; say why
+            if self.failed is not None:
+                self.failed(str(exc))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction, QUndoStack
@@ -35,7 +35,7 @@ MENUS: dict[str, str] = {
     "help": tr_noop("&Help"),
 }
 # Dock ids the window and its plugins register (QSettings keeps each by its objectName).
-DOCKS = ("layers", "attribute_table", "messages", "identify", "toolbox", "results")
+DOCKS = ("layers", "attribute_table", "messages", "identify", "toolbox", "results", "history")
 
 
 @runtime_checkable
@@ -50,6 +50,7 @@ class Workbench(Protocol):
     toolbox: QWidget | None  # desktop.toolbox.Toolbox once installed
     compare_view: QWidget | None  # desktop.compare_view.CompareView once opened
     analysis_dialogs: list[QWidget]  # open analysis dialogs, newest last
+    edits: Any  # desktop.edit_tools.EditController once installed (save, quit, recovery)
 
     @property
     def project(self) -> Project: ...
@@ -94,6 +95,7 @@ class WorkbenchWindow(QMainWindow):
         self.toolbox: QWidget | None = None
         self.compare_view: QWidget | None = None
         self.analysis_dialogs: list[QWidget] = []
+        self.edits: Any = None
         self._kept: list[object] = []
 
     @property

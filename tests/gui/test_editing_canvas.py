@@ -1,0 +1,259 @@
+"""Drawing and editing on the real canvas (issue 18): mouse clicks at the pixels of given map
+coordinates, snapping, the vertex tool, undo/redo, save and reopen, typed coordinates with the
+attribute form, restoring unsaved edits in a new window, and "Draw it now…" for displacement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+from shapely.geometry import Polygon
+
+from layers.edit_ops import layer_kind
+
+YES = QMessageBox.StandardButton.Yes
+
+
+def map_xy(canvas, lon: float, lat: float) -> tuple[float, float]:
+    """Lon/lat in the canvas's CRS (the project's metric CRS)."""
+    return Transformer.from_crs(4326, canvas.crs, always_xy=True).transform(lon, lat)
+
+
+def pixel(canvas, x: float, y: float) -> QPoint:
+    """The widget pixel showing map point (x, y), from the canvas's own transform."""
+    p = canvas.to_pixel(x, y)
+    return QPoint(round(p.x()), round(p.y()))
+
+
+def click(qtbot, canvas, at: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    qtbot.mouseMove(canvas, at)
+    qtbot.mouseClick(canvas, button, pos=at)
+
+
+def clicked_map(canvas, at: QPoint) -> tuple[float, float]:
+    """The map point a click at `at` lands on (what the tool adds when nothing snaps)."""
+    return canvas.to_map(QPointF(at))
+
+
+def draw_polygon(qtbot, window, corners: list[QPoint]) -> None:
+    canvas = window.canvas
+    for at in corners:
+        click(qtbot, canvas, at)
+    click(qtbot, canvas, corners[-1], Qt.MouseButton.RightButton)
+
+
+@pytest.fixture
+def drawing(small_window):
+    """The small project's window showing the regions, with a new polygon layer being edited."""
+    window = small_window
+    canvas = window.canvas
+    canvas.set_extent((*map_xy(canvas, -74.02, 1.98), *map_xy(canvas, -73.78, 2.12)))
+    canvas.redraw_now()
+    window.action("edit_form").setChecked(False)  # the form has its own test below
+    # Snapping takes visible layers only: hidden, the random events cannot catch a click.
+    window.project.layers["acled_events"].visible = False
+    layer = window.edits.new_layer("Área objetivo", "polygon", "eradication", ask=False)
+    assert layer is not None and layer_kind(layer) == "polygon"
+    return window, layer
+
+
+def test_draw_with_snapping_move_vertex_undo_redo_save_reopen(
+    drawing, qtbot, make_window, open_and_wait, small_project
+):
+    window, layer = drawing
+    canvas = window.canvas
+    window.action("edit_add").trigger()
+    assert canvas.map_tool is not None and canvas.map_tool.name == "edit_add_polygon"
+    # The first click lands 4 pixels off the corner of region CO002 (-73.9, 2.0): it snaps.
+    corner = map_xy(canvas, -73.9, 2.0)
+    near = pixel(canvas, *corner) + QPoint(4, -3)
+    others = [
+        pixel(canvas, *map_xy(canvas, lon, lat)) for lon, lat in ((-73.86, 2.075), (-73.95, 2.08))
+    ]
+    draw_polygon(qtbot, window, [near, *others])
+    assert len(layer.data) == 1
+    expected = [corner, *(clicked_map(canvas, p) for p in others)]
+    ring = list(layer.data.geometry.iloc[0].exterior.coords)[:-1]
+    np.testing.assert_allclose(ring, expected, atol=1e-6)  # the first vertex IS the corner
+    assert canvas.map_tool.points == []  # finished, ready for the next polygon
+
+    # Vertex tool: drag the second vertex 30 pixels right: one operation.
+    window.action("edit_vertex").trigger()
+    start = pixel(canvas, *expected[1])
+    qtbot.mouseMove(canvas, start)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for step in (10, 20, 30):
+        qtbot.mouseMove(canvas, start + QPoint(step, 0))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(30, 0))
+    moved = list(layer.data.geometry.iloc[0].exterior.coords)[1]
+    assert moved[0] == pytest.approx(expected[1][0] + 30 * canvas.map_units_per_pixel, abs=0.5)
+    texts = [window.undo_stack.text(i) for i in range(window.undo_stack.count())]
+    assert texts == [
+        "Create layer Área objetivo",
+        "Add 1 feature to Área objetivo",
+        "Move a vertex in Área objetivo",
+    ]
+
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert len(layer.data) == 0
+    window.undo_stack.redo()
+    ring = list(layer.data.geometry.iloc[0].exterior.coords)[:-1]
+    np.testing.assert_allclose(ring, expected, atol=1e-6)  # as drawn, before the move
+
+    assert window.save_project()
+    assert window.undo_stack.count() == 0  # saved edits leave the history, as in QGIS
+    reopened = make_window()
+    open_and_wait(reopened, small_project)
+    drawn = reopened.project.layers["Área objetivo"]
+    ring = list(drawn.to_metric(reopened.canvas.crs).geometry.iloc[0].exterior.coords)[:-1]
+    np.testing.assert_allclose(ring, expected, atol=1e-6)
+
+
+def test_history_panel_lists_the_edits(drawing, qtbot):
+    window, _layer = drawing
+    window.action("edit_history").trigger()
+    assert window.dock("history").isVisible()
+    view = window.dock("history").widget()
+    assert view.stack() is window.undo_stack
+    assert window.undo_stack.text(0) == "Create layer Área objetivo"
+
+
+def test_three_points_by_typed_coordinates_with_attributes(small_window, monkeypatch):
+    from desktop.coordinate_dialog import CoordinateDialog
+    from desktop.edit_forms import AttributeForm
+
+    window = small_window
+    layer = window.edits.new_layer("Observaciones", "point", "violence", ask=False)
+    typed = iter(["2.05, -73.95", "2°03'00\"N 73°52'30\"W", "18N 625672 222210"])
+    values = iter(
+        [
+            {"date": "2021-03-04", "event_type": "Battles", "fatalities": "many"},  # refused
+            {"date": "2021-03-04", "event_type": "Battles", "fatalities": "2"},
+            {"date": "2021-03-05", "event_type": "Riots", "fatalities": "0"},
+            {"date": "2021-03-06", "event_type": "Battles", "fatalities": "1"},
+        ]
+    )
+    problems: list[str] = []
+
+    def type_point(dialog):
+        dialog.entry.setText(next(typed))
+        assert dialog.ok_button.isEnabled(), dialog.problem.text()
+        return QDialog.DialogCode.Accepted
+
+    def fill_form(form):
+        while True:
+            for name, value in next(values).items():
+                form.set_value(name, value)
+            form.accept()
+            if form.result() == QDialog.DialogCode.Accepted:
+                return QDialog.DialogCode.Accepted
+            problems.append(form.problems["fatalities"].text())
+
+    monkeypatch.setattr(CoordinateDialog, "exec", type_point)
+    monkeypatch.setattr(AttributeForm, "exec", fill_form)
+    for _ in range(3):
+        window.action("edit_add_coordinates").trigger()
+    assert problems == ["fatalities: 'many' is not a number."]
+    assert len(layer.data) == 3
+    lonlat = layer.data.to_crs(4326).geometry
+    np.testing.assert_allclose(
+        [(p.x, p.y) for p in lonlat],
+        [(-73.95, 2.05), (-73.875, 2.05), (-73.87, 2.01)],
+        atol=2e-4,
+    )
+    assert list(layer.data["fatalities"]) == [2, 0, 1]
+    assert list(layer.data["event_type"]) == ["Battles", "Riots", "Battles"]
+    assert [d.date() for d in layer.data["date"]] == [
+        date(2021, 3, 4),
+        date(2021, 3, 5),
+        date(2021, 3, 6),
+    ]
+    assert window.undo_stack.count() == 4  # the layer, then one step per point
+    window.undo_stack.undo()
+    assert len(layer.data) == 2
+
+
+def test_quit_without_saving_then_restore_in_a_new_window(
+    drawing, qtbot, make_window, open_and_wait, small_project, no_dialogs
+):
+    window, layer = drawing
+    canvas = window.canvas
+    window.action("edit_add").trigger()
+    corners = [
+        pixel(canvas, *map_xy(canvas, lon, lat))
+        for lon, lat in ((-73.99, 2.01), (-73.93, 2.01), (-73.93, 2.07), (-73.99, 2.07))
+    ]
+    draw_polygon(qtbot, window, corners)
+    expected = [clicked_map(canvas, p) for p in corners]
+    window.undo_stack.undo()  # undone before the "crash": restored as redo-able
+    window.undo_stack.redo()
+    window.autosave_now()  # the autosave of the same moment must not give the layer twice
+    # The app ends without saving (a crash, a power cut): the next start offers the edits.
+    no_dialogs["question"] = YES
+    second = make_window()
+    open_and_wait(second, small_project)
+    qtbot.waitUntil(lambda: "Área objetivo" in second.project.layers.names(), timeout=20000)
+    second.wait_for_tasks()
+    qtbot.waitUntil(lambda: not second.tasks.active, timeout=20000)
+    assert [n for n in second.project.layers.names() if n.startswith("Área")] == ["Área objetivo"]
+    restored = second.project.layers["Área objetivo"]
+    ring = list(restored.data.geometry.iloc[0].exterior.coords)[:-1]
+    np.testing.assert_allclose(ring, expected, atol=1e-6)
+    titles = [t for kind, t, _ in no_dialogs["shown"] if kind == "question"]
+    assert "Restore unsaved edits?" in titles
+    assert second.isWindowModified()
+    # Undo works on what was restored, and a save keeps it.
+    second.undo_stack.undo()
+    assert len(restored.data) == 0
+    second.undo_stack.redo()
+    assert second.save_project()
+    from layers.edit_session import unsaved_edits
+
+    assert unsaved_edits(small_project) is None
+
+
+def test_draw_it_now_for_displacement(drawing, qtbot):
+    from desktop.analysis_dialog import open_analysis
+
+    window, _scratch = drawing
+    canvas = window.canvas
+    dialog = open_analysis(window, "displacement")
+    qtbot.addWidget(dialog)
+    button = dialog.widgets["targets"].draw_button
+    assert button is not None and button.isVisibleTo(dialog)
+    assert dialog.widgets["control"].draw_button.isVisibleTo(dialog)
+    assert dialog.widgets["events"].draw_button is None  # points too: no drawing offered
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert canvas.map_tool is not None and canvas.map_tool.name == "edit_add_polygon"
+    target_layer = window.state.current_layer
+    assert target_layer.role.value == "eradication"
+    corners = [
+        pixel(canvas, *map_xy(canvas, lon, lat))
+        for lon, lat in ((-73.98, 2.02), (-73.92, 2.02), (-73.92, 2.08), (-73.98, 2.08))
+    ]
+    draw_polygon(qtbot, window, corners)
+    assert dialog.widgets["targets"].input.currentData() is target_layer
+    assert len(target_layer.data) == 1
+    qtbot.mouseClick(dialog.widgets["control"].draw_button, Qt.MouseButton.LeftButton)
+    control_layer = window.state.current_layer
+    corners = [
+        pixel(canvas, *map_xy(canvas, lon, lat))
+        for lon, lat in ((-73.78, 2.02), (-73.72, 2.02), (-73.72, 2.08), (-73.78, 2.08))
+    ]
+    draw_polygon(qtbot, window, corners)
+    assert dialog.widgets["control"].input.currentData() is control_layer
+    events = window.project.layers["acled_events"]
+    dialog.widgets["events"].set_value(events)
+    dialog.widgets["date"].set_value("2018-06-01")
+    dialog.run()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert dialog.last_result is not None, dialog.status.text()
+    summary = dialog.last_result.summary
+    target = Polygon([clicked_map(canvas, p) for p in corners])  # the control, as drawn
+    inside = events.to_metric(canvas.crs).within(target)
+    assert summary["control"]["before"] + summary["control"]["after"] <= int(inside.sum())
