@@ -342,11 +342,11 @@ LEGEND_HANDLERS = {_RampHandle: _RampHandler()}
 
 def table_cells(row, scale: float = 1.0) -> list[str]:
     """Left, right, difference and change of one table row as printed (layers/numbers.py);
-    shares are shown as percent, the change signed."""
+    shares are shown as percent; values, differences and changes share one minus sign."""
     return [
-        numbers.number(row.left * scale),
-        numbers.number(row.right * scale),
-        numbers.number(row.difference * scale),
+        numbers.printed(row.left * scale),
+        numbers.printed(row.right * scale),
+        numbers.signed(row.difference * scale),
         numbers.change(row.percent_change),
     ]
 
@@ -557,7 +557,8 @@ def compare_figure(
                                transform=trend_axes[0].transAxes)  # fmt: skip
     heading = title or tr("{i}: comparison").format(i=comparison.indicator_label)
     fig.suptitle(plain(heading), fontsize=13, fontweight="bold")
-    footer = tr("Harm Atlas · generated {d}").format(d=date.today().isoformat())
+    # The date as the briefing's cover writes it ('3 de diciembre de 2026'), not ISO.
+    footer = tr("Harm Atlas · generated {d}").format(d=numbers.day(date.today(), long=True))
     if getattr(project, "is_synthetic", False):
         from layers.project import SYNTHETIC_NOTE
 

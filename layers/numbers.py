@@ -101,13 +101,33 @@ def percent(share: Any, decimals: int = 1, language: str | None = None) -> str:
     return f"{number(float(share) * 100.0, decimals, language)} %"
 
 
+MINUS = "\u2212"  # the minus sign of printed values, differences and changes, never a hyphen
+
+
+def printed(value: Any, decimals: int | None = None, language: str | None = None) -> str:
+    """number() as a page prints it, negatives with the minus sign signed() and change() use:
+    '−5.25' beside '−55 %'. (number() keeps the hyphen: its text is typed and pasted back.)"""
+    text = number(value, decimals, language)
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def signed(value: Any, decimals: int | None = None, language: str | None = None) -> str:
+    """A difference with its sign, as changes are printed: '+1,093', '−1,093', '±0' (a value
+    that rounds to zero at the decimals shown has no sign)."""
+    if is_missing(value) or not isinstance(value, int | float | np.integer | np.floating):
+        return number(value, decimals, language)
+    magnitude = abs(value) if isinstance(value, int | np.integer) else abs(float(value))
+    text = number(magnitude, decimals, language)
+    if not any(digit in text for digit in "123456789"):
+        return f"±{text}"
+    return f"{'+' if value > 0 else MINUS}{text}"
+
+
 def change(percent_change: Any, language: str | None = None) -> str:
     """A relative change already in percent, signed: '+12 %', '−8 %'."""
     if is_missing(percent_change):
         return MISSING
-    v = float(percent_change)
-    sign = "+" if v > 0 else "−" if v < 0 else "±"
-    return f"{sign}{number(abs(v), 0, language)} %"
+    return f"{signed(float(percent_change), 0, language)} %"
 
 
 def quantity(value: Any, unit: str = "", language: str | None = None) -> str:
