@@ -90,8 +90,8 @@ def map_file(
     remember: bool = True,
     **options: Any,
 ) -> Path:
-    """A print layout (PNG, SVG, PDF): cartography.export.export_map's options (region,
-    layers, title, page, dpi)."""
+    """A print layout (PNG, SVG, PDF) or the offline web map (HTML), by the file's suffix:
+    cartography.export.export_map's options (region, layers, title, page, dpi, tiles)."""
     from cartography.export import export_map
 
     feedback.check()
@@ -102,26 +102,9 @@ def map_file(
     return written
 
 
-def web_map(
-    project: Project,
-    out: Path,
-    *,
-    period: TimeFilter | None,
-    feedback: Feedback,
-    language: str | None = None,
-    remember: bool = True,
-    **options: Any,
-) -> Path:
-    """The offline web map (HTML), through the same entry as the map (region, layers, tiles)."""
-    return map_file(
-        project,
-        out,
-        period=period,
-        feedback=feedback,
-        language=language,
-        remember=remember,
-        **options,
-    )
+# The offline web map (HTML) is the map's own entry: export_map writes HTML for an .html
+# file (region, layers, tiles), so the registry's 'webmap' needs no second signature to forward.
+web_map = map_file
 
 
 def briefing_pack(

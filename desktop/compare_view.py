@@ -42,6 +42,7 @@ from desktop.compare_canvases import CompareCanvas, LegendCanvas, TrendCanvas
 from desktop.compare_sides import SidePicker, operation_date, operation_label, run_displacement
 from desktop.debounce import debounce_timer
 from desktop.export_dialog import export_folder, remember_export_folder
+from desktop.task_row import ERROR_STYLE
 from desktop.workbench import Workbench
 from desktop.workers import Worker
 from layers.i18n import tr, tr_noop
@@ -374,7 +375,7 @@ class CompareView(QWidget):
 
     def _error(self, message: str) -> None:
         self.errors.append(message)
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setText(message)
 
     @property

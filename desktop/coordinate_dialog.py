@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.task_row import ERROR_STYLE
 from layers.coordinates import (
     EXAMPLES,
     FORMAT_NAMES,
@@ -63,7 +64,7 @@ class CoordinateDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("coordinate_problem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color:#b00020")
+        self.problem.setStyleSheet(ERROR_STYLE)
         self.note = QLabel()
         self.note.setObjectName("coordinate_note")
         self.note.setWordWrap(True)
