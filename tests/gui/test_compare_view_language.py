@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from decade_fixture import decade_project
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
 import desktop.compare_view  # noqa: F401  # imported in English, before the switch
@@ -14,14 +13,6 @@ from desktop.compare_view import CompareView
 from layers.i18n import set_language
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def pool():
-    pool = QThreadPool()
-    yield pool
-    pool.clear()
-    assert pool.waitForDone(20000)
 
 
 def _modes(view: CompareView) -> list[str]:
