@@ -19,7 +19,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
-from PySide6.QtWidgets import QDockWidget, QLabel, QSpinBox, QUndoView
+from PySide6.QtWidgets import QDockWidget, QLabel, QSpinBox, QStyle, QUndoView
 
 from layers.i18n import tr, tr_noop
 
@@ -140,6 +140,8 @@ def build(window, editor) -> None:
         action.setObjectName(f"action_{name}")
         if name in ICONS:
             action.setIcon(ICONS[name]())
+        elif name == "edit_save":
+            action.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
         if shortcut:
             action.setShortcuts([QKeySequence(k) for k in shortcut.split(";")])
         if context is not None:

@@ -361,6 +361,8 @@ class EditController(QObject):
         self.show_readout(text)
 
     def show_readout(self, text: str) -> None:
+        if text:  # a hint in the status bar would hide the read-out beside it
+            self.window.statusBar().clearMessage()
         self.canvas.measured.emit(text)
 
     # --- map shapes of the edited layer -----------------------------------------------------

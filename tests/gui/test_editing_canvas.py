@@ -257,3 +257,75 @@ def test_draw_it_now_for_displacement(drawing, qtbot):
     target = Polygon([clicked_map(canvas, p) for p in corners])  # the control, as drawn
     inside = events.to_metric(canvas.crs).within(target)
     assert summary["control"]["before"] + summary["control"]["after"] <= int(inside.sum())
+
+
+def test_grab_while_drawing_shows_rubber_band_vertices_and_readout(drawing, qtbot, tmp_path):
+    window, layer = drawing
+    canvas = window.canvas
+    window.action("edit_add").trigger()
+    corners = [
+        pixel(canvas, *map_xy(canvas, lon, lat))
+        for lon, lat in ((-73.99, 2.01), (-73.93, 2.012), (-73.935, 2.07))
+    ]
+    for at in corners:
+        click(qtbot, canvas, at)
+    qtbot.mouseMove(canvas, pixel(canvas, *map_xy(canvas, -73.985, 2.065)))
+    readout = window.measure_label.text()
+    assert readout.startswith("Area ") and " ha · perimeter " in readout
+    image = window.grab().toImage()
+    path = tmp_path / "drawing.png"
+    assert image.save(str(path))
+    # The rubber band's vertex markers are drawn where the clicks were.
+    offset = canvas.mapTo(window, QPoint(0, 0))
+    colour = image.pixelColor(corners[1] + offset)
+    assert (colour.red(), colour.green(), colour.blue()) == (0xD6, 0x00, 0x4C)
+    qtbot.keyClick(canvas, Qt.Key.Key_Backspace)
+    assert len(canvas.map_tool.points) == 2
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.map_tool.points == [] and len(layer.data) == 0
+
+
+def test_split_merge_copy_paste_delete(drawing, qtbot, monkeypatch):
+    from desktop.edit_forms import NewLayerDialog
+
+    window, layer = drawing
+    canvas = window.canvas
+    window.action("edit_add").trigger()
+    square = [(-73.99, 2.01), (-73.93, 2.01), (-73.93, 2.07), (-73.99, 2.07)]
+    draw_polygon(qtbot, window, [pixel(canvas, *map_xy(canvas, *c)) for c in square])
+    area = layer.data.geometry.iloc[0].area
+    # Split along a line across the square: two pieces, one undo step.
+    window.action("edit_split").trigger()
+    for lon, lat in ((-73.96, 2.0), (-73.96, 2.08)):
+        click(qtbot, canvas, pixel(canvas, *map_xy(canvas, lon, lat)))
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    assert len(layer.data) == 2
+    assert layer.data.geometry.area.sum() == pytest.approx(area, rel=1e-9)
+    window.state.select(layer, np.array([0, 1]))
+    window.action("edit_merge").trigger()
+    assert len(layer.data) == 1
+    assert layer.data.geometry.iloc[0].area == pytest.approx(area, rel=1e-6)
+    # Copy it into a new layer made with the dialog (fields from the role), then delete it.
+    window.state.select(layer, np.array([0]))
+    canvas.setFocus()
+    window.action("edit_copy").trigger()
+
+    def fill(dialog):
+        dialog.name_edit.setText("Copia")
+        dialog.role_box.setCurrentIndex(dialog.role_box.findData("protected_areas"))
+        assert dialog.table.item(1, 0).text() == "iucn_category"
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(NewLayerDialog, "exec", fill)
+    window.action("edit_new_layer").trigger()
+    copy = window.state.current_layer
+    assert copy.name == "Copia" and copy.role.value == "protected_areas"
+    window.action("edit_paste").trigger()
+    assert len(copy.data) == 1
+    assert copy.data.geometry.iloc[0].equals_exact(layer.data.geometry.iloc[0], 1e-6)
+    window.state.select(copy, np.array([0]))
+    window.action("edit_delete").trigger()
+    assert len(copy.data) == 0
+    window.undo_stack.undo()
+    assert len(copy.data) == 1
