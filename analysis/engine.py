@@ -40,8 +40,8 @@ CONNECT_TIMEOUT_S = 10.0
 # Each task is run again this often when it raises (a flaky read on shared storage); a task
 # lost with its worker is rerun by the scheduler itself (distributed's allowed-failures).
 TASK_RETRIES = 2
-# How often the client looks at the cancel button while waiting for tasks.
-POLL_S = 0.2
+# How often the client looks at finished tasks and the cancel button while waiting.
+POLL_S = 0.05
 
 
 class ClusterUnavailable(InputError):
@@ -103,6 +103,7 @@ def cluster(params: dict[str, Any], feedback: Feedback | None = None) -> Iterato
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
+            host="127.0.0.1",  # this machine only: nothing listens on the network
             dashboard_address=None,
             silence_logs=40,  # logging.ERROR: the CLI's bar, not the cluster's chatter
         ) as local,
@@ -146,7 +147,7 @@ def run_parts(
 
     `broadcast` values are scattered to every worker once (not once per task). Progress is the
     share of finished tasks; Feedback's cancel cancels every future and raises Canceled."""
-    from distributed import as_completed
+    import time
 
     feedback = feedback or Feedback()
     shared = {}
@@ -155,23 +156,22 @@ def run_parts(
     futures = [
         client.submit(task, item, **shared, pure=False, retries=TASK_RETRIES) for item in items
     ]
-    position = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
-    done = 0
+    pending = dict(enumerate(futures))
     text = message or tr("Running on the cluster")
     feedback.set_progress(0, text)
-    pending = as_completed(futures, with_results=False)
     try:
-        while done < len(futures):
+        while pending:
             if feedback.canceled:
                 raise Canceled()
-            batch = pending.next_batch(block=False)
-            if not batch:
-                _wait_a_little(pending)
+            # The futures' states follow the scheduler's task stream (no default client needed).
+            finished = [i for i, future in pending.items() if future.done()]
+            if not finished:
+                time.sleep(POLL_S)
                 continue
-            for future in batch:
-                results[position[future.key]] = _result(future)
-                done += 1
+            for i in finished:
+                results[i] = _result(pending.pop(i))
+            done = len(futures) - len(pending)
             feedback.set_progress(
                 100.0 * done / len(futures),
                 tr("{text}: {d} of {n} parts").format(text=text, d=done, n=len(futures)),
@@ -183,15 +183,6 @@ def run_parts(
         for future in shared.values():
             future.release()
     return results
-
-
-def _wait_a_little(pending: Any) -> None:
-    """Block until a task finishes or POLL_S passes (so a cancel is seen quickly)."""
-    import time
-
-    end = time.monotonic() + POLL_S
-    while time.monotonic() < end and not pending.has_ready():
-        time.sleep(0.02)
 
 
 def _result(future: Any) -> Any:
