@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from layers.edit_fields import FIELD_TYPE_LABELS, FIELD_TYPES, EditError, FieldSpec, role_fields
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.roles import Role
 
 BLANK_DATE = QDate(1800, 1, 1)  # the date picker's "no date" (shown as a dash)
-KINDS = {"point": "Points", "line": "Lines", "polygon": "Polygons"}
+KINDS = {"point": tr_noop("Points"), "line": tr_noop("Lines"), "polygon": tr_noop("Polygons")}
 
 
 def _text(value: Any) -> str:

@@ -52,7 +52,7 @@ from layers.edit_ops import (
 )
 from layers.edit_session import EditSession, discard_unsaved, unsaved_edits
 from layers.edit_snap import SnapHit, snap
-from layers.i18n import tr, tr_noop
+from layers.i18n import tr, tr_noop, trn
 from layers.layer import Layer, is_raster
 from layers.project import Project
 from layers.roles import Role
@@ -166,7 +166,11 @@ class EditController(QObject):
         for text in messages:
             self.window.messages.warning(text)
         self.window.messages.info(
-            tr("Restored {n} unsaved edits; save to keep them.").format(n=len(ops))
+            trn(
+                "Restored {n} unsaved edit; save to keep it.",
+                "Restored {n} unsaved edits; save to keep them.",
+                len(ops),
+            ).format(n=len(ops))
         )
         self.canvas.request_redraw()
         self.update_actions()
@@ -542,7 +546,10 @@ class EditController(QObject):
             return
         self.clipboard = copy_features(layer, rows)
         self.window.statusBar().showMessage(
-            tr("Copied {n} features of {l}.").format(n=len(rows), l=layer.name), 5000
+            trn("Copied {n} feature of {l}.", "Copied {n} features of {l}.", len(rows)).format(
+                n=len(rows), l=layer.name
+            ),
+            5000,
         )
         self.update_actions()
 
