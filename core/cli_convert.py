@@ -14,7 +14,8 @@ import sys
 from analysis.command import ProgressBar
 from layers.errors import LayerLoadError
 from layers.feedback import Canceled, Feedback
-from layers.i18n import tr, tr_noop
+from layers.i18n import tr, tr_noop, trn
+from layers.numbers import number
 from layers.partitioned import DEFAULT_PARTITION_SIZE, ConvertError, convert_to_partitioned
 
 HELP = tr_noop(
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_PARTITION_SIZE,
         metavar="N",
-        help=tr("Rows per partition (default: {n:,}).").format(n=DEFAULT_PARTITION_SIZE),
+        help=tr("Rows per partition (default: {n}).").format(n=number(DEFAULT_PARTITION_SIZE)),
     )
     parser.add_argument("--json", action="store_true", help=tr("Print the result as JSON."))
     parser.add_argument("--quiet", action="store_true", help=tr("No progress bar on stderr."))
@@ -82,14 +83,21 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
         return 0
     print(
-        tr("Wrote {p}: {r:,} rows in {n} partitions ({mb:.1f} MB).").format(
-            p=data.path, r=data.rows, n=len(data.partitions), mb=data.nbytes / 1e6
+        trn(
+            "Wrote {p}: {r} rows in {n} partition ({mb} MB).",
+            "Wrote {p}: {r} rows in {n} partitions ({mb} MB).",
+            len(data.partitions),
+        ).format(
+            p=data.path,
+            r=number(data.rows),
+            n=len(data.partitions),
+            mb=number(data.nbytes / 1e6, 1),
         )
     )
     if data.dropped:
         print(
-            tr("{d:,} rows without usable coordinates or shapes were left out.").format(
-                d=data.dropped
+            tr("{d} rows without usable coordinates or shapes were left out.").format(
+                d=number(data.dropped)
             )
         )
     return 0

@@ -35,6 +35,7 @@ from pyproj import CRS
 from layers.crs import WGS84, looks_like_lonlat
 from layers.feedback import Feedback
 from layers.i18n import tr
+from layers.numbers import number
 
 MANIFEST = "harm_atlas_partitions.json"
 DEFAULT_PARTITION_SIZE = 1_000_000
@@ -601,7 +602,7 @@ def too_big_for_memory(path: str | Path, available: int | None = None) -> str | 
     if need <= MEMORY_SHARE * available:
         return None
     return tr(
-        "{p} ({s:.1f} GB on disk) may need more memory than is free ({a:.1f} GB): if this run "
+        "{p} ({s} GB on disk) may need more memory than is free ({a} GB): if this run "
         "fails or swaps, run it with --engine dask (add --scheduler tcp://HOST:8786 for a "
         "cluster), after python main.py convert {p} --to {stem}.parquet."
-    ).format(p=path, s=size / 1e9, a=available / 1e9, stem=path.stem)
+    ).format(p=path, s=number(size / 1e9, 1), a=number(available / 1e9, 1), stem=path.stem)

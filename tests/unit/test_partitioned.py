@@ -135,3 +135,22 @@ def test_memory_suggestion_only_for_inputs_bigger_than_free_memory(inputs):
     assert too_big_for_memory(csv, available=10**12) is None
     message = too_big_for_memory(csv, available=1000)
     assert "--engine dask" in message and "convert" in message
+
+
+def test_a_local_run_on_an_input_too_big_for_memory_suggests_the_dask_engine(
+    inputs, tmp_path, monkeypatch
+):
+    from cluster_data import regions
+
+    import layers.partitioned as partitioned
+    from core.runner import run_analysis
+
+    _, _, gpkg = inputs
+    regions().to_file(tmp_path / "regions.gpkg", engine="pyogrio")
+    params = {"points": str(gpkg), "polygons": str(tmp_path / "regions.gpkg")}
+    assert not any("--engine dask" in n for n in run_analysis("count", params).notes)
+    monkeypatch.setattr(partitioned, "MEMORY_SHARE", 1e-9)  # as if the machine had no memory
+    messages: list[str] = []
+    result = run_analysis("count", params, feedback=Feedback(lambda p, m: messages.append(m)))
+    assert "--engine dask" in result.notes[0] and result.notes[0] in messages
+    assert result.summary["points"] == N  # a suggestion, not a refusal
