@@ -299,6 +299,9 @@ def default_style(role: Role) -> Style:
             fill="#6a3d9a", edge="none", marker="o", marker_size=6, fill_alpha=0.7
         ),
         Role.HEALTH_SERVICES: Style(fill="#0072B2", edge="white", marker="P", marker_size=40),
+        Role.ENFORCEMENT: Style(
+            fill="#e08214", edge="#7f3b08", marker="D", marker_size=9, fill_alpha=0.8
+        ),
         Role.SETTLEMENTS: Style(
             fill="#252525", edge="white", marker="s", marker_size=14, label_field=None
         ),
@@ -454,6 +457,7 @@ ROLE_CATEGORIES: dict[Role, tuple[str, ...]] = {
     Role.VIOLENCE: ("event_type",),
     Role.ERADICATION: ("method",),
     Role.HEALTH_SERVICES: ("facility_type",),
+    Role.ENFORCEMENT: ("action_type",),
 }
 
 

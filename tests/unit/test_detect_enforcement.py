@@ -97,3 +97,17 @@ def test_acled_and_eradication_keep_their_roles(tmp_path):
     found = detect_role(eradication)
     assert found.role == Role.ERADICATION
     assert not {"persons", "offence", "quantity"} & set(found.mapping.fields)
+
+
+def test_enforcement_layers_get_their_own_look_and_classes_by_action_type() -> None:
+    import pandas as pd
+
+    from layers.roles import FieldMapping, Role
+    from layers.style import Style, category_field, default_style
+
+    assert default_style(Role.ENFORCEMENT) != Style()  # not the plain grey of unknown layers
+    frame = pd.DataFrame(
+        {"tipo_accion": ["captura", "incautación", "operativo"], "delito": ["a", "b", "c"]}
+    )
+    mapping = FieldMapping(fields={"action_type": "tipo_accion", "offence": "delito"})
+    assert category_field(frame, Role.ENFORCEMENT, mapping) == "tipo_accion"
