@@ -164,15 +164,9 @@ class RasterPainter:
         whole = layer.categorical or layer.style.kind in ("classified", "loss_year")
         key = (layer.id, layer.dataset_path, band, whole)
         if key not in self._stats:
-            info = layer.info
-            factor = max(info.width, info.height) / SAMPLE_SIDE
-            shape = (
-                max(1, round(info.height / max(factor, 1.0))),
-                max(1, round(info.width / max(factor, 1.0))),
-            )
             try:
                 method = Resampling.nearest if whole else None
-                part = layer.read_window(info.bounds, shape, band=band, resampling=method)
+                part = layer.read_whole(SAMPLE_SIDE, band=band, resampling=method)
                 self._stats[key] = np.ma.asarray(part).astype(np.float64).filled(np.nan)
             except LayerLoadError:
                 self._stats[key] = None

@@ -175,14 +175,8 @@ class RasterLayer(EventedLayer[RasterStyle]):
         key = (self.dataset_path, self.info.overviews)
         if getattr(self, "_loss_years", (None,))[0] != key:
             top = LOSS_YEAR_LAST_CODE
-            info = self.info
-            factor = max(info.width, info.height) / LOSS_YEARS_SAMPLE_SIDE
-            shape = (
-                max(1, round(info.height / max(factor, 1.0))),
-                max(1, round(info.width / max(factor, 1.0))),
-            )
             try:
-                codes = np.ma.compressed(self.read_window(info.bounds, shape))
+                codes = np.ma.compressed(self.read_whole(LOSS_YEARS_SAMPLE_SIDE))
                 if codes.size and int(codes.max()) > 0:
                     top = int(codes.max())
             except LayerLoadError:
@@ -200,6 +194,16 @@ class RasterLayer(EventedLayer[RasterStyle]):
             return rasterio.open(self.dataset_path)
         except (RasterioError, OSError) as exc:
             raise explain_raster(Path(self.source.path), exc) from None
+
+    def read_whole(
+        self, side: int, *, band: int = 1, resampling: Resampling | None = None
+    ) -> np.ma.MaskedArray:
+        """The whole raster read coarsely, at most `side` pixels along its longer edge (its
+        own size when smaller), as `read_window` reads it."""
+        info = self.info
+        factor = max(max(info.width, info.height) / side, 1.0)
+        shape = (max(1, round(info.height / factor)), max(1, round(info.width / factor)))
+        return self.read_window(info.bounds, shape, band=band, resampling=resampling)
 
     def read_window(
         self,

@@ -93,6 +93,15 @@ def test_read_window_at_reduced_resolution_is_a_decimation(tmp_path) -> None:
     np.testing.assert_array_equal(part.filled(np.nan), data[:32, :48])
 
 
+def test_read_whole_keeps_the_aspect_within_the_side_and_never_upsamples(tmp_path) -> None:
+    data = np.random.default_rng(2).random((64, 96)).astype(np.float32)
+    layer = open_raster(write(tmp_path / "dem.tif", data))
+    coarse = layer.read_whole(24, resampling=Resampling.nearest)
+    assert coarse.shape == (16, 24)
+    np.testing.assert_array_equal(coarse.filled(np.nan), data[2::4, 2::4])
+    np.testing.assert_array_equal(layer.read_whole(500).filled(np.nan), data)  # own size
+
+
 def test_read_window_uses_overviews_it_builds(tmp_path) -> None:
     rng = np.random.default_rng(2)
     data = rng.random((256, 256)).astype(np.float32)
