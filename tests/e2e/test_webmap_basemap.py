@@ -4,19 +4,18 @@ headless Chromium with the network refused."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from carto_fixture import build
+from main_cli import run_main, words
 from test_webmap import CHROMIUM, _chromium, _screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_basemap import ATTRIBUTION, colour, write_mbtiles  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 # Lon -75.3, lat 1.75 (the fixture's middle) lies in zoom-3 tile (2, 3).
 TILE_COLOUR = colour(3, 2, 3)
@@ -37,11 +36,8 @@ def _project_with_basemap(folder: Path) -> Path:
 def page(tmp_path_factory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("webbase")
     out = folder / "map.html"
-    done = subprocess.run(
-        [sys.executable, "main.py", "export", "--project", str(_project_with_basemap(folder)),
-         "--out", str(out), "--basemap-max-zoom", "3"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    line = "export --project {project} --out {out} --basemap-max-zoom 3"
+    done = run_main(*words(line, project=_project_with_basemap(folder), out=out), timeout=120)
     assert done.returncode == 0, done.stderr
     return out, done.stderr
 

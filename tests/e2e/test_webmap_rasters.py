@@ -9,8 +9,6 @@ import base64
 import html
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +16,10 @@ import pytest
 import rasterio
 from affine import Affine
 from carto_fixture import build
+from main_cli import run_main, words
 from matplotlib import colormaps
 from test_webmap import CHROMIUM, _chromium, _screenshot
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 RES = 0.00025  # Hansen's pixel (about 28 m)
 WEST, NORTH = -75.5, 2.0
@@ -83,11 +81,8 @@ def _project(folder: Path) -> Path:
 def page(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("webrasters")
     out = folder / "map.html"
-    done = subprocess.run(
-        [sys.executable, "main.py", "export", "--project", str(_project(folder)),
-         "--out", str(out), "--years", "2010-2015"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+    line = "export --project {project} --out {out} --years 2010-2015"
+    done = run_main(*words(line, project=_project(folder), out=out), timeout=180)
     assert done.returncode == 0, done.stderr
     return out
 
