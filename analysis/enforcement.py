@@ -40,6 +40,11 @@ violence does not stop at a border), and `events_within_share`, the share of the
 events in the region with an operation within that distance. Distances are straight lines in
 the project's metric CRS, found with a spatial index (shapely STRtree, nearest within the
 distance), never a loop over records. The groups overall list the same over every region.
+The table's `most_harmful_group` and `operations_near_group_share` are the first group's.
+
+The indicators analysis shows `arrests_per_100k` and `low_level_arrest_share` (the same
+reading of the records) beside its other enforcement outputs, outside the harm index unless
+--weights gives them a weight.
 """
 
 from __future__ import annotations

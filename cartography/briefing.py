@@ -36,6 +36,12 @@ from cartography.briefing_data import (
     units_layer_of,
     yearly_series,
 )
+from cartography.briefing_enforcement import TITLE as ENFORCEMENT_TITLE
+from cartography.briefing_enforcement import (
+    enforcement_figures,
+    enforcement_page,
+    has_enforcement,
+)
 from cartography.briefing_page import (
     NEUTRAL,
     PAGE,
@@ -406,6 +412,9 @@ def write_briefing(
     title = title or project.title or tr("Harm Atlas briefing")
     renderer = MapRenderer()
     contents = [tr("Overview map"), tr("Regions ranked by harm")]
+    enforcement = _enforcement(project, table, tf, feedback)
+    if enforcement is not None:
+        contents.append(tr(ENFORCEMENT_TITLE))
     names = {c: find_region(project, c).name for c in [*codes, *pair]}
     contents += [tr("Region: {n} ({c})").format(n=names[c], c=c) for c in codes]
     if pair:
@@ -437,6 +446,8 @@ def write_briefing(
                           "2", ha="right", fontsize=8, color=MUTED)  # fmt: skip
             emit(overview, tr("Overview map"))
             emit(ranking_page(table, tf, pages + 1), tr("Ranking"))
+            if enforcement is not None:
+                emit(enforcement_page(project, *enforcement, tf, pages + 1), tr(ENFORCEMENT_TITLE))
             for code in codes:  # a department named: its page compares departments
                 own = side_table if code not in table.index and code in side_table.index else table
                 emit(region_page(project, code, own, tf, renderer, pages + 1),
@@ -453,6 +464,25 @@ def write_briefing(
         raise
     feedback.set_progress(100, tr("Done"))
     return pages
+
+
+def _enforcement(project, table: pd.DataFrame, tf: TimeFilter | None, feedback: Feedback):
+    """(figures, department names) for the enforcement page; None without enforcement records
+    or when they cannot be read (said through feedback, the pack goes on)."""
+    if not has_enforcement(project):
+        return None
+    try:
+        figures = enforcement_figures(project, table, tf)
+    except (ValueError, KeyError) as exc:  # InputError: nothing usable in the records
+        feedback.info(tr("No enforcement page: {e}").format(e=exc))
+        return None
+    names = {}
+    for code in pd.unique(figures.table["parent_code"].dropna().astype(str)):
+        try:
+            names[code] = find_region(project, code).name
+        except ExportError:
+            names[code] = code
+    return figures, names
 
 
 __all__ = [

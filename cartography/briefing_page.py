@@ -52,11 +52,13 @@ def draw_table(
     fontsize: float = 7.5,
     row_height: float | None = None,
     header_height: float = 1.0,
+    left_columns: Sequence[int] = (0,),
 ) -> float:
     """A plain table in axes coordinates: one text per cell, no per-cell layout passes.
 
     matplotlib.table measures every cell's text on each draw (about 1 s per page here).
-    Returns the table's bottom in axes coordinates.
+    Returns the table's bottom in axes coordinates. left_columns: columns of text (names),
+    aligned left; the others hold numbers, aligned right.
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
@@ -86,7 +88,7 @@ def draw_table(
                 continue
             if r < 0 and c > 0:
                 tx, ha = x + wd / 2, "center"
-            elif c == 0 or section:
+            elif c in left_columns or section:
                 tx, ha = x + 0.01, "left"
             else:
                 tx, ha = x + wd - 0.01, "right"
