@@ -9,10 +9,11 @@ from pathlib import Path
 import geopandas as gpd
 import openpyxl
 import pytest
-from main_cli import ROOT, run_main
+from main_cli import ROOT, run_main, words
 
 pytestmark = pytest.mark.e2e
 ADM2 = ROOT / "sample_maps" / "data" / "xa_admbnda_adm2_synthetic.geojson"
+JOIN = "join --table {table} --regions {regions} --out {out}"
 
 
 def _table(tmp_path: Path) -> Path:
@@ -29,16 +30,7 @@ def _table(tmp_path: Path) -> Path:
 
 def test_join_json_report_and_written_layer(tmp_path: Path) -> None:
     out = tmp_path / "joined.gpkg"
-    done = run_main(
-        "join",
-        "--table",
-        str(_table(tmp_path)),
-        "--regions",
-        str(ADM2),
-        "--out",
-        str(out),
-        "--json",
-    )
+    done = run_main(*words(JOIN + " --json", table=_table(tmp_path), regions=ADM2, out=out))
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     for key in ("matched", "unmatched_table", "unmatched_regions"):
@@ -56,31 +48,20 @@ def test_join_json_report_and_written_layer(tmp_path: Path) -> None:
 
 
 def test_join_text_output_and_spanish(tmp_path: Path) -> None:
-    done = run_main(
-        "--lang",
-        "es",
-        "join",
-        "--table",
-        str(_table(tmp_path)),
-        "--regions",
-        str(ADM2),
-        "--out",
-        str(tmp_path / "j.geojson"),
-    )
+    out = tmp_path / "j.geojson"
+    done = run_main(*words("--lang es " + JOIN, table=_table(tmp_path), regions=ADM2, out=out))
     assert done.returncode == 0, done.stderr
-    assert "77001" in done.stdout and (tmp_path / "j.geojson").exists()
+    assert "77001" in done.stdout and out.exists()
 
 
 def test_join_refuses_no_match_and_writing_over_an_input(tmp_path: Path) -> None:
     table = tmp_path / "t.csv"
     table.write_text("code,v\n99001,1\n", encoding="utf-8")
-    done = run_main(
-        "join", "--table", str(table), "--regions", str(ADM2), "--out", str(tmp_path / "o.gpkg")
-    )
+    done = run_main(*words(JOIN, table=table, regions=ADM2, out=tmp_path / "o.gpkg"))
     assert done.returncode == 2 and "99001" in done.stderr and "XA01001" in done.stderr
     assert not (tmp_path / "o.gpkg").exists()
     good = _table(tmp_path)
-    done = run_main("join", "--table", str(good), "--regions", str(ADM2), "--out", str(ADM2))
+    done = run_main(*words(JOIN, table=good, regions=ADM2, out=ADM2))
     assert done.returncode == 2 and "Will not write over" in done.stderr
 
 
