@@ -480,16 +480,7 @@ def build_eradication(
     return manual, aerial, every
 
 
-EVENT_TYPES = np.array(
-    [
-        "Battles",
-        "Violence against civilians",
-        "Explosions/Remote violence",
-        "Protests",
-        "Riots",
-        "Strategic developments",
-    ]
-)
+# ACLED's event types, each with the sub-event the national events get.
 SUB_EVENTS = {
     "Battles": "Armed clash",
     "Violence against civilians": "Attack",
@@ -498,6 +489,7 @@ SUB_EVENTS = {
     "Riots": "Violent demonstration",
     "Strategic developments": "Looting/property destruction",
 }
+EVENT_TYPES = np.array(list(SUB_EVENTS))
 ACTORS = np.array(
     [
         "Military Forces of Patria Sintética (2014-)",
