@@ -384,10 +384,18 @@ class EditController(QObject):
         layer = self.edit_layer()
         if layer is None or layer.data.empty:
             return None
-        visible = self.canvas.visible_rows(layer)
-        shapes = self._map_shapes(layer)[visible]
-        found = nearest_row(shapes, x, y, pixels * self.canvas.map_units_per_pixel)
-        return None if found is None else (int(visible[found]), shapes[found])
+        tolerance = pixels * self.canvas.map_units_per_pixel
+        # Candidates from the layer's search tree, then the time filter, then the nearest.
+        gdf = layer.to_metric(self.canvas.crs)
+        near = gdf.sindex.query(
+            shapely.box(x - tolerance, y - tolerance, x + tolerance, y + tolerance)
+        )
+        shown = np.zeros(len(gdf), dtype=bool)
+        shown[self.canvas.visible_rows(layer)] = True
+        rows = np.sort(near[shown[near]])
+        shapes = np.asarray(gdf.geometry.values)[rows]
+        found = nearest_row(shapes, x, y, tolerance)
+        return None if found is None else (int(rows[found]), shapes[found])
 
     def rows_to_move(self, x: float, y: float) -> list[int]:
         layer = self.edit_layer()

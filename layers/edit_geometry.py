@@ -210,16 +210,25 @@ def nearest_segment(
     """Where a vertex double-clicked near (x, y) goes: the address to insert at (before that
     index), the closest point on the segment, and the distance. Points have no segments."""
     best: tuple[Vertex, tuple[float, float], float] | None = None
+    closed = kind_of(geometry) == "polygon"
     for p, rings in enumerate(_parts(geometry)):
         for r, ring in enumerate(rings):
-            closed = kind_of(geometry) == "polygon"
-            pairs = list(zip(ring, ring[1:] + ring[:1] if closed else ring[1:], strict=False))
-            for i, (a, b) in enumerate(pairs):
-                seg = LineString([a, b])
-                point = seg.interpolate(seg.project(Point(x, y)))
-                d = point.distance(Point(x, y))
-                if best is None or d < best[2]:
-                    best = ((p, r, i + 1), (point.x, point.y), d)
+            # Every segment of the ring at once (snapping asks this on each mouse move).
+            a = np.asarray(ring, dtype=float).reshape(-1, 2)
+            b = np.roll(a, -1, axis=0) if closed else a[1:]
+            a = a[: len(b)]
+            if not len(a):
+                continue
+            ab = b - a
+            length2 = (ab**2).sum(axis=1)
+            t = ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.where(
+                length2 > 0, length2, 1.0
+            )
+            on = a + np.clip(t, 0.0, 1.0)[:, None] * ab
+            d = np.hypot(on[:, 0] - x, on[:, 1] - y)
+            i = int(np.argmin(d))
+            if best is None or d[i] < best[2]:
+                best = ((p, r, i + 1), (float(on[i, 0]), float(on[i, 1])), float(d[i]))
     if best is None:
         raise EditError(tr("A point has no segments to add a vertex to."))
     return best

@@ -74,7 +74,8 @@ def snap(
         if is_raster(layer) or not layer.visible or layer.data.empty:
             continue
         tree, shapes = _tree(layer, crs)
-        for row in tree.query(cursor.buffer(tolerance, quad_segs=2).envelope):
+        # Shapes within the tolerance only: a river's or a border's box holds most clicks.
+        for row in tree.query(cursor, predicate="dwithin", distance=tolerance):
             shape = shapes[int(row)]
             if shape is None or shape.is_empty:
                 continue
