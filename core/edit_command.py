@@ -24,22 +24,31 @@ HELP = tr_noop(
 )
 
 
+def _repeated(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+    """An option given once per item (--set a=1 --set b=2): a list, empty when not given."""
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
+def _switches(parser: argparse.ArgumentParser, *flags: tuple[str, str]) -> None:
+    """On/off options, each (flag, help)."""
+    for flag, help in flags:
+        parser.add_argument(flag, action="store_true", help=help)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", required=True, help=tr("Project file (.hatlas.json)."))
     parser.add_argument("--layer", required=True, help=tr("Name of the layer to edit."))
-    parser.add_argument(
+    _repeated(
+        parser,
         "--add-wkt",
-        action="append",
-        default=[],
-        metavar="WKT",
-        help=tr('Add a feature, e.g. "POINT (-76.5 0.9)" (repeat for several).'),
+        "WKT",
+        tr('Add a feature, e.g. "POINT (-76.5 0.9)" (repeat for several).'),
     )
-    parser.add_argument(
+    _repeated(
+        parser,
         "--add-point",
-        action="append",
-        default=[],
-        metavar="COORDINATES",
-        help=tr(
+        "COORDINATES",
+        tr(
             "Add a point typed as field notes give it: decimal degrees, degrees-minutes-seconds, "
             "UTM or MGRS, e.g. \"0°54'N 76°30'W\" (repeat for several)."
         ),
@@ -54,12 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="other",
         help=tr("Role of the new layer (eradication, violence, health_services, …)."),
     )
-    parser.add_argument(
+    _repeated(
+        parser,
         "--field",
-        action="append",
-        default=[],
-        metavar="NAME:TYPE[:V1|V2]",
-        help=tr(
+        "NAME:TYPE[:V1|V2]",
+        tr(
             "A field of the new layer instead of the role's: TYPE is text, integer, real, date "
             "or choice (with its values), e.g. modalidad:choice:manual|aerial (repeatable)."
         ),
@@ -73,34 +81,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=tr("CRS of the --add-wkt coordinates (default: the layer's), e.g. EPSG:4326."),
     )
-    parser.add_argument(
+    _repeated(
+        parser,
         "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help=tr("A value for the added features, or for the --where features (repeatable)."),
+        "FIELD=VALUE",
+        tr("A value for the added features, or for the --where features (repeatable)."),
     )
     parser.add_argument(
         "--where",
         help=tr("The features to change or delete: FIELD=VALUE or FIELD=V1|V2, or row=N."),
     )
-    parser.add_argument("--delete", action="store_true", help=tr("Delete the --where features."))
-    parser.add_argument(
-        "--save",
-        action="store_true",
-        help=tr("Save: the edits GeoPackage beside the project and the project file."),
+    _switches(
+        parser,
+        ("--delete", tr("Delete the --where features.")),
+        ("--save", tr("Save: the edits GeoPackage beside the project and the project file.")),
+        (
+            "--save-to-source",
+            tr("Also write the layer's edits into its own file (a backup is made first)."),
+        ),
+        (
+            "--restore",
+            tr("First restore the unsaved edits the journal holds (else they block this)."),
+        ),
+        ("--json", tr("Print JSON instead of text.")),
     )
-    parser.add_argument(
-        "--save-to-source",
-        action="store_true",
-        help=tr("Also write the layer's edits into its own file (a backup is made first)."),
-    )
-    parser.add_argument(
-        "--restore",
-        action="store_true",
-        help=tr("First restore the unsaved edits the journal holds (else they block this)."),
-    )
-    parser.add_argument("--json", action="store_true", help=tr("Print JSON instead of text."))
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
