@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QDialog, QMessageBox
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -87,6 +88,10 @@ class EditController(QObject):
         self.clipboard: Clipboard | None = None
         self.tool: MapTool | None = None
         self._added: list[Callable[[Layer, list[int]], None]] = []  # "draw it now" waiting
+        # Filled by desktop.edit_actions.build: the actions by id, the tools' group, tolerance.
+        self.actions: dict = {}
+        self.tool_group = None
+        self.tolerance_box = None
         self.state.events.project.connect(self._project_shown)
         self.state.events.current_layer.connect(lambda _layer: self.update_actions())
         self.canvas.tool_changed.connect(self._tool_changed)
@@ -296,6 +301,17 @@ class EditController(QObject):
         self.tool = tool
         self.canvas.set_map_tool(tool)
         self.canvas.setFocus()
+        # The navigation tool no longer has the mouse: its button is not shown pressed.
+        for action in self.window.actions.values():
+            group = action.actionGroup()
+            if (
+                action.isChecked()
+                and group is not None
+                and group is not getattr(self, "tool_group", None)
+            ):
+                if action.objectName().startswith("action_tool_"):
+                    group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+                    action.setChecked(False)
 
     def _tool_changed(self, name: str) -> None:
         if self.tool is not None and name != self.tool.name:

@@ -329,3 +329,45 @@ def test_split_merge_copy_paste_delete(drawing, qtbot, monkeypatch):
     assert len(copy.data) == 0
     window.undo_stack.undo()
     assert len(copy.data) == 1
+
+
+def test_untitled_project_journals_in_the_recovery_folder_until_saved(
+    make_window, qtbot, tmp_path, no_dialogs
+):
+    from shapely.geometry import Point
+
+    window = make_window()
+    assert window.project.path is None
+    layer = window.edits.new_layer("Puntos", "point", "other", ask=False)
+    assert window.edits.add_feature(layer, Point(500000, 500000), {"name": "uno"})
+    journal = tmp_path / "recovery" / "untitled.edits.jsonl"
+    assert journal.exists() and "add_features" in journal.read_text(encoding="utf-8")
+    assert window.isWindowModified()
+    target = tmp_path / "nuevo.hatlas.json"
+    assert window.save_project(target)
+    assert not journal.exists() and (tmp_path / "nuevo.edits.gpkg").exists()
+    assert not window.isWindowModified()
+    # Quitting now asks nothing: everything is on disk.
+    assert window.maybe_save()
+    assert not [s for s in no_dialogs["shown"] if s[0] == "question"]
+
+
+def test_quit_with_unsaved_edits_asks_and_discard_drops_the_journal(
+    drawing, small_project, no_dialogs
+):
+    from shapely.geometry import box
+
+    from layers.edit_session import unsaved_edits
+
+    window, layer = drawing
+    assert window.edits.add_feature(layer, box(600000, 200000, 601000, 201000), {})
+    assert unsaved_edits(small_project) is not None
+    no_dialogs["question"] = QMessageBox.StandardButton.Cancel
+    assert not window.maybe_save()  # Cancel: the window stays, the edits too
+    assert unsaved_edits(small_project) is not None
+    no_dialogs["question"] = QMessageBox.StandardButton.Discard
+    assert window.maybe_save()
+    assert unsaved_edits(small_project) is None
+    assert [t for kind, t, _ in no_dialogs["shown"] if kind == "question"] == [
+        "Unsaved changes"
+    ] * 2
