@@ -371,3 +371,102 @@ def test_quit_with_unsaved_edits_asks_and_discard_drops_the_journal(
     assert [t for kind, t, _ in no_dialogs["shown"] if kind == "question"] == [
         "Unsaved changes"
     ] * 2
+
+
+def test_move_feature_insert_and_delete_vertex_by_mouse(drawing, qtbot):
+    from shapely.geometry import box
+
+    window, layer = drawing
+    canvas = window.canvas
+    x0, y0 = map_xy(canvas, -73.98, 2.02)
+    square = box(x0, y0, x0 + 4000, y0 + 4000)
+    assert window.edits.add_feature(layer, square, {})
+    window.state.clear_selection()
+    # Move: press inside, drag 40 px right and 20 px down, release: one MoveFeatures.
+    window.action("edit_move").trigger()
+    start = pixel(canvas, x0 + 2000, y0 + 2000)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, start + QPoint(20, 10))
+    qtbot.mouseMove(canvas, start + QPoint(40, 20))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(40, 20))
+    step = canvas.map_units_per_pixel
+    moved = layer.data.geometry.iloc[0]
+    assert moved.bounds[0] == pytest.approx(x0 + 40 * step, abs=1e-6)
+    assert moved.bounds[1] == pytest.approx(y0 - 20 * step, abs=1e-6)
+    assert window.undo_stack.undoText() == "Move 1 feature of Área objetivo"
+    # Vertex tool: double-click the middle of the bottom edge adds a vertex there.
+    window.action("edit_vertex").trigger()
+    minx, miny, maxx, _maxy = moved.bounds
+    middle = pixel(canvas, (minx + maxx) / 2, miny)
+    qtbot.mouseMove(canvas, middle)
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=middle)
+    ring = list(layer.data.geometry.iloc[0].exterior.coords)[:-1]
+    assert len(ring) == 5
+    assert any(
+        x == pytest.approx((minx + maxx) / 2, abs=step) and y == pytest.approx(miny, abs=step)
+        for x, y in ring
+    )
+    # Click that vertex and press Delete: the square again.
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=middle)
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert len(list(layer.data.geometry.iloc[0].exterior.coords)[:-1]) == 4
+    assert layer.data.geometry.iloc[0].equals_exact(moved, 1e-6)
+    texts = [window.undo_stack.text(i) for i in range(window.undo_stack.count())][-3:]
+    assert texts == [
+        "Move 1 feature of Área objetivo",
+        "Add a vertex in Área objetivo",
+        "Delete a vertex in Área objetivo",
+    ]
+
+
+def test_attributes_of_the_selection_and_save_to_source(
+    small_window, small_project, monkeypatch, no_dialogs
+):
+    import geopandas as gpd
+
+    from desktop.edit_forms import AttributeForm
+
+    window = small_window
+    regions = window.project.layers["regions"]
+    window.state.set_current_layer(regions)
+    window.action("edit_toggle").trigger()
+    assert window.action("edit_toggle").isChecked()
+    window.state.select(regions, np.array([1, 2]))
+
+    def fill(form):
+        assert form.raw("ADM2_PCODE") == "CO002"  # the first selected feature's values
+        form.set_value("population", "9100")
+        form.accept()
+        return form.result()
+
+    monkeypatch.setattr(AttributeForm, "exec", fill)
+    window.action("edit_attributes").trigger()
+    assert list(regions.data["population"]) == [12000, 9100, 9100, 5000]
+    assert window.undo_stack.undoText() == "Change population in regions"
+    no_dialogs["question"] = QMessageBox.StandardButton.Save
+    window.action("edit_save_source").trigger()
+    source = small_project.parent / "data" / "regions.geojson"
+    assert list(gpd.read_file(source)["population"]) == [12000, 9100, 9100, 5000]
+    backups = list(source.parent.glob("regions.backup-*.geojson"))
+    assert len(backups) == 1
+    assert list(gpd.read_file(backups[0])["population"]) == [12000, 8000, 15000, 5000]
+    asked = [text for kind, _t, text in no_dialogs["shown"] if kind == "question"]
+    assert str(source) in asked[0] or source.name in asked[0]
+
+
+def test_a_typed_point_outside_the_project_is_added_with_a_warning(small_window, monkeypatch):
+    from desktop.coordinate_dialog import CoordinateDialog
+
+    window = small_window
+    window.action("edit_form").setChecked(False)
+    layer = window.edits.new_layer("Lejos", "point", "other", ask=False)
+
+    def type_point(dialog):
+        dialog.entry.setText("4.5981, -74.0760")  # Bogotá, 270 km north of the project
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CoordinateDialog, "exec", type_point)
+    window.action("edit_add_coordinates").trigger()
+    assert len(layer.data) == 1
+    warnings = [t for t in window.messages.texts() if "of the project's area" in t]
+    assert warnings == ["The point is 276.4 km north-west of the project's area."]
