@@ -117,12 +117,46 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
     saying what to check, within `timeout` seconds."""
     from distributed import Client
 
+    given = address
     if "://" not in address:
         address = "tcp://" + address
+    check_address(address, given)
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterUnavailable(unreachable_message(address, exc)) from None
+
+
+def check_address(address: str, given: str = "") -> None:
+    """A scheduler address the client can dial (scheme, host and port; for tls:// the client's
+    certificates configured), else ClusterUnavailable saying what to write; nothing is dialled
+    (a malformed address would otherwise leave a half-made client waiting to close)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            raise ValueError(scheme)
+        parse_host_port(location)  # a port is required: no guessing
+    except ValueError:
+        raise ClusterUnavailable(
+            tr(
+                "--scheduler {a} is not a scheduler address: write it as tcp://HOST:PORT "
+                "(or tls://HOST:PORT), e.g. tcp://10.0.0.5:8786."
+            ).format(a=given or address)
+        ) from None
+    if scheme == "tls":
+        from distributed.security import Security
+
+        if Security().get_connection_args("client").get("ssl_context") is None:
+            raise ClusterUnavailable(
+                tr(
+                    "--scheduler {a} uses TLS but no client certificate is configured: set "
+                    "distributed.comm.tls.ca-file, .client.cert and .client.key in Dask's "
+                    "configuration or its DASK_DISTRIBUTED__COMM__TLS__* variables "
+                    "(docs/cluster.md)."
+                ).format(a=address)
+            )
 
 
 def unreachable_message(address: str, exc: BaseException | None = None) -> str:

@@ -5,6 +5,7 @@ LocalCluster path. No mocks: the scheduler, the workers and the files are real."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -260,3 +261,74 @@ def test_a_local_cluster_when_no_scheduler_is_given(data, tmp_path):
     written = write_outputs(result, tmp_path / "counts.gpkg")
     assert [p.name for p in written] == ["counts.gpkg"]
     assert np.array_equal(result.layers["counts"]["events"], local_table["events"])
+
+
+def _certificates(folder: Path) -> dict[str, Path]:
+    """A throwaway CA and one certificate for 127.0.0.1 signed by it (openssl)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    ca, ca_key = folder / "ca.pem", folder / "ca.key"
+    cert, key, csr = folder / "node.pem", folder / "node.key", folder / "node.csr"
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+
+    def call(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True)
+
+    call("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out",
+         str(ca), "-days", "2", "-subj", "/CN=harm-atlas-test-ca")  # fmt: skip
+    call("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
+         "-subj", "/CN=127.0.0.1")  # fmt: skip
+    call("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+         "-CAcreateserial", "-out", str(cert), "-days", "2", "-extfile",
+         str(folder / "san.cnf"))  # fmt: skip
+    return {"ca": ca, "cert": cert, "key": key}
+
+
+def test_tls_between_client_scheduler_and_workers(data, tmp_path):
+    certs = _certificates(tmp_path)
+    tls = ["--tls-ca-file", str(certs["ca"]), "--tls-cert", str(certs["cert"])]
+    tls += ["--tls-key", str(certs["key"])]
+    port = str(free_port())
+    address = f"tls://127.0.0.1:{port}"
+    scheduler = _start(
+        ["scheduler", "--host", "127.0.0.1", "--port", port, "--protocol", "tls"]
+        + ["--no-dashboard", *tls],
+        tmp_path / "scheduler.log",
+    )
+    worker = _start(
+        ["worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"]
+        + ["--local-directory", str(tmp_path / "w"), *tls],
+        tmp_path / "worker.log",
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env["DASK_DISTRIBUTED__COMM__TLS__CA_FILE"] = str(certs["ca"])
+    env["DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"] = str(certs["cert"])
+    env["DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"] = str(certs["key"])
+    command = [sys.executable, "main.py", "analyze", "count", "--quiet", "--json"]
+    command += ["--points", str(data["parquet"]), "--polygons"]
+    command += [str(data["folder"] / "regions.gpkg"), "--engine", "dask", "--scheduler", address]
+    try:
+        plain = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        assert plain.returncode == 2 and "no client certificate" in plain.stderr
+        for _ in range(60):  # the worker joins once the scheduler is up
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+            if done.returncode == 0 or "Could not reach" not in done.stderr:
+                break
+            time.sleep(1)
+        assert done.returncode == 0, done.stderr
+    finally:
+        _stop(worker)
+        _stop(scheduler)
+    local, _ = _count(data["gpkg"], data["folder"] / "regions.gpkg")
+    summary = json.loads(done.stdout)
+    summary.pop("notes")
+    assert summary == local
+
+
+@pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1:port", "udp://host:8786"])
+def test_a_malformed_address_is_refused_before_dialling(address):
+    started = time.monotonic()
+    with pytest.raises(ClusterUnavailable, match="tcp://HOST:PORT"):
+        connect(address)
+    assert time.monotonic() - started < 2
