@@ -254,6 +254,18 @@ class EditController(QObject):
             self.window.statusBar().showMessage(tr("Pick a vector layer to edit first."), 5000)
             self.update_actions()
             return
+        project = self.state.project
+        in_memory = not layer.source.path and not layer.metadata.get("scratch")
+        if in_memory and project is not None and layer.id not in project.edits:
+            # No file to replay a journal onto (an analysis result): its edits could be lost.
+            message = tr(
+                "{l} exists only in this session (an analysis result): export it to a file and "
+                "add that file to edit it."
+            ).format(l=layer.name)
+            self.window.messages.warning(message)
+            self.window.statusBar().showMessage(message, 8000)
+            self.update_actions()
+            return
         self.set_editing(layer, layer.id not in self.editing)
         if layer.id in self.editing:
             self.window.statusBar().showMessage(

@@ -470,3 +470,17 @@ def test_a_typed_point_outside_the_project_is_added_with_a_warning(small_window,
     assert len(layer.data) == 1
     warnings = [t for t in window.messages.texts() if "of the project's area" in t]
     assert warnings == ["The point is 276.4 km north-west of the project's area."]
+
+
+def test_a_result_layer_that_lives_only_in_memory_is_not_edited(small_window):
+    from layers.layer import Layer
+
+    window = small_window
+    regions = window.project.layers["regions"]
+    result = Layer(regions.data.copy(), "Resultado", role="result")
+    window.add_layer(result)
+    window.state.set_current_layer(result)
+    window.action("edit_toggle").trigger()
+    assert not window.action("edit_toggle").isChecked()
+    assert window.edits.edit_layer() is None
+    assert any("exists only in this session" in t for t in window.messages.texts())
