@@ -58,7 +58,8 @@ from analysis.cell_grid import (
     CellGrid,
     grid_for_extent,
 )
-from analysis.common_parameters import REGIONS, WEIGHT_FIELD
+from analysis.common_parameters import ENGINE, REGIONS, SCHEDULER, WEIGHT_FIELD
+from analysis.engine import run_on_cluster
 from analysis.gi_grid import band_kernel, gi_star_grid, neighbour_counts, window_sum
 from analysis.hotspot_stats import (
     EMERGING_CATEGORIES,
@@ -299,6 +300,8 @@ def event_weights(layer: Layer, field: str | None) -> np.ndarray:
 @register
 class HotSpots(Algorithm):
     id = "hotspots"
+    # kde and gi_star with --engine dask (analysis/hotspots_cluster.py, loaded by name).
+    cluster_module = "analysis.hotspots_cluster"
     title = tr_noop("Hot spots (kernel density, Gi*, emerging)")
     help = tr_noop(
         "Where events cluster. kde: QGIS-style quartic kernel density on a grid (raw values). "
@@ -381,6 +384,8 @@ class HotSpots(Algorithm):
             default="centres",
             choices=KDE_SAMPLINGS,
         ),
+        ENGINE,
+        SCHEDULER,
     )
     outputs = (
         Output("hotspots", "layer", tr_noop("Cells (or polygons) with their value, z and bin.")),
@@ -389,6 +394,8 @@ class HotSpots(Algorithm):
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
         params = self.validate(params)
+        if params.get("engine") == "dask":  # per partition on a cluster, same grid and kernel
+            return run_on_cluster(self, params, feedback)
         layer: Layer = params["events"]
         feedback.set_progress(0, tr("Preparing events"))
         if isinstance(layer, PointCoordinates):  # kde with no weight or period: points only
@@ -447,39 +454,11 @@ class HotSpots(Algorithm):
             feedback=feedback,
             sampling=sampling,
         )
-        feedback.check()
-        feedback.set_progress(90, tr("Writing cells"))
-        layers = cell_layers(
-            {"hotspots": lambda: grid.to_geodataframe({"density": values}, crs, keep=values != 0)}
-        )
-        summary = {
-            "method": "kde",
-            "kernel": "quartic",
-            "output": "scaled" if params.get("scaled") else "raw",
-            "sampling": sampling,
-            "radius_m": radius,
-            "cell_m": cell,
-            "rows": grid.rows,
-            "cols": grid.cols,
-            "geotransform": list(grid.geotransform),
-            "events": int(len(xy)),
-            "cells_with_density": int(np.count_nonzero(values)),  # the layer's rows
-            "max_density": float(values.max()) if values.size else 0.0,
-            "crs": crs.to_string(),
-        }
-        feedback.set_progress(100, tr("Done"))
-        return AnalysisResult(
-            summary=summary,
-            layers=layers,
-            rasters={"density": Raster(values, grid.geotransform, crs)},
-            notes=[
-                tr(
-                    "Cells with zero density are left out of the layer; --out FILE.tif writes "
-                    "every cell as a float32 GeoTIFF."
-                )
-            ],
-            styles={"hotspots": {"field": "density", "kind": "graduated"}},
-        )
+        return kde_result(grid, values, len(xy), radius, cell, params, crs, feedback)
+
+    def partitioned_inputs(self, params: dict) -> tuple[str, ...]:
+        """With --engine dask the events stay on disk, read partition by partition."""
+        return ("events",) if params.get("engine") == "dask" else ()
 
     def coordinates_only(self, params: dict) -> tuple[str, ...]:
         """kde with no weight and no period reads only the events' coordinates (1M points:
@@ -491,8 +470,6 @@ class HotSpots(Algorithm):
     def _gi(self, xy, w, cell, params, crs, polygons, feedback) -> AnalysisResult:
         import geopandas as gpd
 
-        perms = int(params.get("permutations") or 0)
-        notes: list[str] = []
         if polygons is not None:
             poly = layer_in_crs(polygons, crs).reset_index(drop=True)
             pts = gpd.GeoDataFrame(
@@ -502,93 +479,14 @@ class HotSpots(Algorithm):
             y = np.bincount(
                 joined["index_right"].to_numpy(), weights=joined["w"], minlength=len(poly)
             )
-            feedback.set_progress(30, tr("Contiguity weights"))
-            weights = polygon_weights(poly)
-            feedback.check()
-            res = gi_star(y, weights, permutations=perms, p_value=params["p_value"])
-            if weights.islands:  # a polygon touching no other has no neighbourhood to judge
-                res.loc[weights.islands, ["z", "p_norm", "p_sim"]] = np.nan
-                res.loc[weights.islands, "gi_bin"] = 0
-                notes.append(
-                    tr("{n} polygons touch no other: left without a z-score.").format(
-                        n=len(weights.islands)
-                    )
-                )
-            all_bins = res["gi_bin"].to_numpy()
-            out = poly.copy()
-            units = "polygons"
-            neighbours = "queen contiguity"
-        else:
-            radius = band_radius(params, cell)
-            bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
-            # The layer holds the cells within the band of an event (or significant ones).
-            band_cells = int(band_kernel(radius, cell).sum())
-            grid = grid_for_extent(
-                bounds, cell, bytes_per_cell=GI_BYTES_PER_CELL, written_at_most=len(xy) * band_cells
-            )
-            n = grid.rows * grid.cols
-            idx = grid.cell_index(xy[:, 0], xy[:, 1])
-            y = np.bincount(idx[idx >= 0], weights=w[idx >= 0], minlength=n)
-            feedback.set_progress(30, tr("Gi* on {n:,} cells").format(n=n))
-            feedback.check()
-            res = grid_gi_star(grid, y, radius, permutations=perms, p_value=params["p_value"])
-            if perms and n > PERMUTATION_MAX_CELLS:
-                notes.append(
-                    tr(
-                        "No permutation p-values (p_sim) on {n:,} cells: esda's permutations "
-                        "would take about {minutes:,.0f} minutes; bins use normal p-values."
-                    ).format(n=n, minutes=n * PERMUTATION_SECONDS_PER_CELL / 60)
-                )
-            feedback.set_progress(80, tr("Writing cells"))
-            all_bins = res["gi_bin"].to_numpy()
-            keep = written_cells(grid, idx, radius) | (all_bins != 0)
-            out = grid.to_geodataframe({}, crs, keep=keep)
-            y, res = y[keep], res[keep]
-            units = "cells"
-            neighbours = f"distance band {radius:g} m"
-            notes.append(
-                tr(
-                    "{left:,} of {n:,} cells have no event within {radius:g} m and no hot or "
-                    "cold bin: they count in the statistics but are left out of the layer."
-                ).format(left=int(n - keep.sum()), n=n, radius=radius)
-            )
-        feedback.check()
-        out["events"] = y
-        for col in ("z", "p_norm", "p_sim", "gi_bin"):
-            out[col] = res[col].to_numpy()
-        labels = np.array([tr(BIN_LABELS[b]) for b in range(-3, 4)], dtype=object)
-        out["hot_spot"] = labels[out["gi_bin"].to_numpy().astype(int) + 3]
-        counts = {str(k): int((all_bins == k).sum()) for k in sorted(BIN_LABELS)}
-        summary = {
-            "method": "gi_star",
-            "units": units,
-            "n": len(all_bins),
-            "weights": f"binary, {neighbours}",
-            "permutations": perms,
-            "seed": SEED,
-            "fdr": "Benjamini-Hochberg",
-            "p_value": params["p_value"],
-            "bins": counts,
-            "hot": int((out["gi_bin"] > 0).sum()),
-            "cold": int((out["gi_bin"] < 0).sum()),
-            "events": float(out["events"].sum()),
-            "crs": crs.to_string(),
-        }
-        if polygons is None:
-            summary.update(
-                cell_m=cell,
-                rows=grid.rows,
-                cols=grid.cols,
-                geotransform=list(grid.geotransform),
-                cells_written=int(len(out)),
-            )
-        feedback.set_progress(100, tr("Done"))
-        return AnalysisResult(
-            summary=summary,
-            layers={"hotspots": out},
-            notes=notes,
-            styles={"hotspots": {"field": "gi_bin", "kind": "diverging"}},
-        )
+            return gi_polygons_result(poly, y, params, crs, feedback)
+        radius = band_radius(params, cell)
+        bounds = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
+        grid = gi_grid(bounds, cell, radius, len(xy))
+        idx = grid.cell_index(xy[:, 0], xy[:, 1])
+        y = np.bincount(idx[idx >= 0], weights=w[idx >= 0], minlength=grid.rows * grid.cols)
+        has_event = np.bincount(idx[idx >= 0], minlength=grid.rows * grid.cols) > 0
+        return gi_grid_result(grid, y, has_event, radius, params, crs, feedback)
 
     def _emerging(self, xy, w, years, cell, params, crs, feedback) -> AnalysisResult:
         import pandas as pd
@@ -666,6 +564,144 @@ class HotSpots(Algorithm):
         )
 
 
+def kde_result(grid, values, n_events, radius, cell, params, crs, feedback) -> AnalysisResult:
+    """The kde result from the density grid (the local and the cluster engines share it)."""
+    sampling = params.get("sampling") or "centres"
+    feedback.check()
+    feedback.set_progress(90, tr("Writing cells"))
+    layers = cell_layers(
+        {"hotspots": lambda: grid.to_geodataframe({"density": values}, crs, keep=values != 0)}
+    )
+    summary = {
+        "method": "kde",
+        "kernel": "quartic",
+        "output": "scaled" if params.get("scaled") else "raw",
+        "sampling": sampling,
+        "radius_m": radius,
+        "cell_m": cell,
+        "rows": grid.rows,
+        "cols": grid.cols,
+        "geotransform": list(grid.geotransform),
+        "events": int(n_events),
+        "cells_with_density": int(np.count_nonzero(values)),  # the layer's rows
+        "max_density": float(values.max()) if values.size else 0.0,
+        "crs": crs.to_string(),
+    }
+    feedback.set_progress(100, tr("Done"))
+    return AnalysisResult(
+        summary=summary,
+        layers=layers,
+        rasters={"density": Raster(values, grid.geotransform, crs)},
+        notes=[
+            tr(
+                "Cells with zero density are left out of the layer; --out FILE.tif writes "
+                "every cell as a float32 GeoTIFF."
+            )
+        ],
+        styles={"hotspots": {"field": "density", "kind": "graduated"}},
+    )
+
+
+def gi_grid(bounds: tuple, cell: float, radius: float, n_events: int) -> CellGrid:
+    """Gi*'s grid over the events' extent (refused when too large for this machine)."""
+    # The layer holds the cells within the band of an event (or significant ones).
+    band_cells = int(band_kernel(radius, cell).sum())
+    return grid_for_extent(
+        bounds, cell, bytes_per_cell=GI_BYTES_PER_CELL, written_at_most=n_events * band_cells
+    )
+
+
+def gi_polygons_result(poly, y, params, crs, feedback) -> AnalysisResult:
+    """Gi* on the polygons' summed events `y` (queen contiguity), as a result."""
+    perms = int(params.get("permutations") or 0)
+    notes: list[str] = []
+    feedback.set_progress(30, tr("Contiguity weights"))
+    weights = polygon_weights(poly)
+    feedback.check()
+    res = gi_star(y, weights, permutations=perms, p_value=params["p_value"])
+    if weights.islands:  # a polygon touching no other has no neighbourhood to judge
+        res.loc[weights.islands, ["z", "p_norm", "p_sim"]] = np.nan
+        res.loc[weights.islands, "gi_bin"] = 0
+        notes.append(
+            tr("{n} polygons touch no other: left without a z-score.").format(
+                n=len(weights.islands)
+            )
+        )
+    all_bins = res["gi_bin"].to_numpy()
+    return _gi_result(poly.copy(), y, res, all_bins, "queen contiguity", notes, params, crs,
+                      feedback)  # fmt: skip
+
+
+def gi_grid_result(grid, y, has_event, radius, params, crs, feedback) -> AnalysisResult:
+    """Gi* on a grid's summed events `y` (flat, row-major); `has_event` marks the cells
+    holding at least one event (the local and the cluster engines share this)."""
+    perms = int(params.get("permutations") or 0)
+    notes: list[str] = []
+    n = grid.rows * grid.cols
+    feedback.set_progress(30, tr("Gi* on {n:,} cells").format(n=n))
+    feedback.check()
+    res = grid_gi_star(grid, y, radius, permutations=perms, p_value=params["p_value"])
+    if perms and n > PERMUTATION_MAX_CELLS:
+        notes.append(
+            tr(
+                "No permutation p-values (p_sim) on {n:,} cells: esda's permutations "
+                "would take about {minutes:,.0f} minutes; bins use normal p-values."
+            ).format(n=n, minutes=n * PERMUTATION_SECONDS_PER_CELL / 60)
+        )
+    feedback.set_progress(80, tr("Writing cells"))
+    all_bins = res["gi_bin"].to_numpy()
+    keep = near_events(grid, has_event, radius) | (all_bins != 0)
+    out = grid.to_geodataframe({}, crs, keep=keep)
+    notes.append(
+        tr(
+            "{left:,} of {n:,} cells have no event within {radius:g} m and no hot or "
+            "cold bin: they count in the statistics but are left out of the layer."
+        ).format(left=int(n - keep.sum()), n=n, radius=radius)
+    )
+    return _gi_result(out, y[keep], res[keep], all_bins, f"distance band {radius:g} m", notes,
+                      params, crs, feedback, grid)  # fmt: skip
+
+
+def _gi_result(out, y, res, all_bins, neighbours, notes, params, crs, feedback, grid=None):
+    feedback.check()
+    out["events"] = y
+    for col in ("z", "p_norm", "p_sim", "gi_bin"):
+        out[col] = res[col].to_numpy()
+    labels = np.array([tr(BIN_LABELS[b]) for b in range(-3, 4)], dtype=object)
+    out["hot_spot"] = labels[out["gi_bin"].to_numpy().astype(int) + 3]
+    counts = {str(k): int((all_bins == k).sum()) for k in sorted(BIN_LABELS)}
+    summary = {
+        "method": "gi_star",
+        "units": "polygons" if grid is None else "cells",
+        "n": len(all_bins),
+        "weights": f"binary, {neighbours}",
+        "permutations": int(params.get("permutations") or 0),
+        "seed": SEED,
+        "fdr": "Benjamini-Hochberg",
+        "p_value": params["p_value"],
+        "bins": counts,
+        "hot": int((out["gi_bin"] > 0).sum()),
+        "cold": int((out["gi_bin"] < 0).sum()),
+        "events": float(out["events"].sum()),
+        "crs": crs.to_string(),
+    }
+    if grid is not None:
+        summary.update(
+            cell_m=grid.cell,
+            rows=grid.rows,
+            cols=grid.cols,
+            geotransform=list(grid.geotransform),
+            cells_written=int(len(out)),
+        )
+    feedback.set_progress(100, tr("Done"))
+    return AnalysisResult(
+        summary=summary,
+        layers={"hotspots": out},
+        notes=notes,
+        styles={"hotspots": {"field": "gi_bin", "kind": "diverging"}},
+    )
+
+
 class LazyLayers(Mapping):
     """Result layers built the first time they are looked at (then kept)."""
 
@@ -706,7 +742,12 @@ def band_radius(params: dict, cell: float) -> float:
 
 def written_cells(grid: CellGrid, idx: np.ndarray, radius: float) -> np.ndarray:
     """Flat mask of the cells with at least one event (cell index `idx`) within `radius`."""
-    has_event = np.zeros(grid.rows * grid.cols)
-    has_event[idx[idx >= 0]] = 1.0
-    near = window_sum(has_event.reshape(grid.shape), band_kernel(radius, grid.cell))
+    has_event = np.zeros(grid.rows * grid.cols, dtype=bool)
+    has_event[idx[idx >= 0]] = True
+    return near_events(grid, has_event, radius)
+
+
+def near_events(grid: CellGrid, has_event: np.ndarray, radius: float) -> np.ndarray:
+    """Flat mask of the cells within `radius` of a cell marked in `has_event`."""
+    near = window_sum(has_event.reshape(grid.shape).astype(float), band_kernel(radius, grid.cell))
     return (near > 0.5).ravel()

@@ -37,6 +37,7 @@ def quartic_kde(
     chunk: int | None = None,
     sampling: str = "centres",
     split_windows: bool = True,
+    y_bottom: float | None = None,
 ) -> tuple[CellGrid, np.ndarray]:
     """Quartic kernel density of points on a grid: the sum over points of
     w · (1 − (d/r)²)² for d ≤ r, with d from the point to the cell.
@@ -57,6 +58,9 @@ def quartic_kde(
     cells no point reaches are skipped, and only the rest are evaluated point by point
     (r = 5 cells: 40 of 121). False evaluates every window cell point by point (the previous
     way, kept to test against).
+
+    y_bottom: the grown extent's bottom that "qgis" sampling measures from, when these points
+    are one part of a larger set on `grid` (analysis/hotspots_cluster.py); else from `xy`.
     """
     if sampling not in KDE_SAMPLINGS:
         raise ValueError(f"sampling must be one of {KDE_SAMPLINGS}, not {sampling!r}")
@@ -68,7 +72,8 @@ def quartic_kde(
     if not ok.all():  # no copy of a million points when all are usable
         xy, w = xy[ok], w[ok]
     # QGIS measures a point's place in its cell from the bottom of the grown data extent.
-    y_bottom = (xy[:, 1].min() - radius) if len(xy) else math.nan
+    if y_bottom is None:
+        y_bottom = (xy[:, 1].min() - radius) if len(xy) else math.nan
     if grid is None:
         if len(xy) == 0:
             raise InputError(tr("No points to compute a density from."))
