@@ -484,3 +484,23 @@ def test_a_result_layer_that_lives_only_in_memory_is_not_edited(small_window):
     assert not window.action("edit_toggle").isChecked()
     assert window.edits.edit_layer() is None
     assert any("exists only in this session" in t for t in window.messages.texts())
+
+
+def test_draw_a_line_with_enter_and_its_length_readout(small_window, qtbot):
+    window = small_window
+    window.project.layers["acled_events"].visible = False
+    window.action("edit_form").setChecked(False)
+    canvas = window.canvas
+    layer = window.edits.new_layer("Ruta", "line", "other", ask=False)
+    window.action("edit_add").trigger()
+    assert window.action("edit_add").text() == "Add &line feature"
+    points = [pixel(canvas, *map_xy(canvas, lon, 2.13)) for lon in (-73.95, -73.85, -73.75)]
+    for at in points[:2]:
+        click(qtbot, canvas, at)
+    qtbot.mouseMove(canvas, points[2])
+    assert window.measure_label.text().startswith("Length ")
+    click(qtbot, canvas, points[2])
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    line = layer.data.geometry.iloc[0]
+    assert line.geom_type == "LineString"
+    np.testing.assert_allclose(list(line.coords), [clicked_map(canvas, p) for p in points])
