@@ -38,6 +38,7 @@ from sample_maps.enforcement import (
     UNMATCHED,
 )
 from sample_maps.formats import FILES, POLITICAL_VIOLENCE
+from sample_maps.readme_formats import EN, ES, Formats
 from sample_maps.world import DEPARTMENTS, METRIC_EPSG, MUNICIPALITIES
 
 ARREST_ACTIONS = ("CAPTURA", "OPERATIVO")  # rows whose capturas are people arrested
@@ -262,6 +263,23 @@ def check_enforcement(truth: dict, stats: dict) -> list[str]:
     return problems
 
 
+def _department_rows(e: dict, fm: Formats) -> list[str]:
+    """The enforcement table's rows, one per department, in one language."""
+    lines = []
+    for code, d in e["departments"].items():
+        lv = d["persons_by_level"]
+        p = d["persons_arrested"]
+        b = d["seizures_by_band"]
+        lines.append(
+            f"| {code} {d['name']} | {fm.n(p)} | {fm.n(lv['personal_use'])} "
+            f"({fm.pct(lv['personal_use'] / p)}) | {fm.n(lv['small_supply'])} | "
+            f"{fm.n(lv['trafficking'])} | {fm.n(lv['organised_crime'])} | "
+            f"{fm.n(lv['unclassified'])} | {fm.n(b['under_100g'])} / {fm.n(b['100g_10kg'])} / "
+            f"{fm.n(b['10kg_1t'])} / {fm.n(b['over_1t'])} | {fm.f(d['seized_kg'], 1)} |"
+        )
+    return lines
+
+
 def readme_lines(truth: dict, s: dict) -> list[str]:
     """The realised figures as Markdown, for the README."""
     e = truth["realised"]
@@ -274,16 +292,7 @@ def readme_lines(truth: dict, s: dict) -> list[str]:
         "| unclassified | seizures < 100 g / 100 g–10 kg / 10 kg–1 t / ≥ 1 t | kg seized |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for code, d in e["departments"].items():
-        lv = d["persons_by_level"]
-        p = d["persons_arrested"]
-        b = d["seizures_by_band"]
-        lines.append(
-            f"| {code} {d['name']} | {p:,} | {lv['personal_use']:,} ({lv['personal_use'] / p:.0%}) | "
-            f"{lv['small_supply']:,} | {lv['trafficking']:,} | {lv['organised_crime']:,} | "
-            f"{lv['unclassified']:,} | {b['under_100g']} / {b['100g_10kg']} / {b['10kg_1t']} / "
-            f"{b['over_1t']} | {d['seized_kg']:,.1f} |"
-        )
+    lines += _department_rows(e, EN)
     d1, d2 = e["departments"]["XA01"], e["departments"]["XA02"]
     g1, g2 = d1["group"], d2["group"]
     town = MUNICIPALITIES[POSSESSION_TOWN][0]
@@ -326,13 +335,9 @@ _WHY_ES = {
 }
 
 
-def readme_lines_es(truth: dict, s: dict, formats: tuple) -> list[str]:
-    """readme_lines in Spanish for README.es.md: the same numbers in the same order.
-
-    formats: readme_es's number formats (_f, _g, _n, _pct), passed in so that the two
-    modules do not import each other.
-    """
-    _f, _g, _n, _pct = formats
+def readme_lines_es(truth: dict, s: dict) -> list[str]:
+    """readme_lines in Spanish for README.es.md: the same numbers in the same order."""
+    _g, _n, _pct = ES.g, ES.n, ES.pct
     e = truth["realised"]
     lines = [
         "",
@@ -344,17 +349,7 @@ def readme_lines_es(truth: dict, s: dict, formats: tuple) -> list[str]:
         "10 kg–1 t / ≥ 1 t | kg incautados |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for code, d in e["departments"].items():
-        lv = d["persons_by_level"]
-        p = d["persons_arrested"]
-        b = d["seizures_by_band"]
-        lines.append(
-            f"| {code} {d['name']} | {_n(p)} | {_n(lv['personal_use'])} "
-            f"({_pct(lv['personal_use'] / p)}) | {_n(lv['small_supply'])} | "
-            f"{_n(lv['trafficking'])} | {_n(lv['organised_crime'])} | {_n(lv['unclassified'])} | "
-            f"{_n(b['under_100g'])} / {_n(b['100g_10kg'])} / {_n(b['10kg_1t'])} / "
-            f"{_n(b['over_1t'])} | {_f(d['seized_kg'], 1)} |"
-        )
+    lines += _department_rows(e, ES)
     d1, d2 = e["departments"]["XA01"], e["departments"]["XA02"]
     g1, g2 = d1["group"], d2["group"]
     town = MUNICIPALITIES[POSSESSION_TOWN][0]

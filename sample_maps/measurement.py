@@ -18,6 +18,7 @@ from sample_maps.effects import CRACKDOWN_RING_M, HR_RING_M, HR_TARGET_M, YEAR_C
 from sample_maps.enforcement_truth import readme_lines as enforcement_readme_lines
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, POLITICAL_VIOLENCE, SPRAY_LAYER
 from sample_maps.raster_truth import readme_lines as raster_readme_lines
+from sample_maps.readme_formats import EN, Formats
 from sample_maps.world import (
     CAMPAIGN,
     CAMPAIGN_END,
@@ -491,6 +492,58 @@ README_START = "<!-- realised figures: written by generate.py -->"
 README_END = "<!-- end of realised figures -->"
 
 
+# The rows of the README's displacement table, in its order: the effect, and which of its
+# realised figures (None: the effect has one set).
+EFFECT_ROWS = (
+    ("cultivation_displacement", "wdq"),
+    ("violence_crackdown", "neighbour"),
+    ("violence_crackdown", "ring"),
+    ("violence_diffusion", None),
+)
+
+
+def effect_rows(e: dict, labels: tuple[str, ...], fm: Formats) -> list[str]:
+    """The displacement table's rows (EFFECT_ROWS), labelled and written in one language."""
+    out = []
+    for label, (effect, part) in zip(labels, EFFECT_ROWS, strict=True):
+        f = e[effect]["realised"] if part is None else e[effect]["realised"][part]
+        out.append(
+            f"| {label} | {fm.g(f['Rb'])} → {fm.g(f['Ra'])} | {fm.g(f['Db'])} → {fm.g(f['Da'])} | "
+            f"{fm.g(f['Cb'])} → {fm.g(f['Ca'])} | {fm.f(f['success'], 4)} | "
+            f"{fm.f(f['buffer_measure'], 4)} | **{fm.f(f['wdq'], 2)}** | {fm.g(f['tne'])} |"
+        )
+    return out
+
+
+def ring_hectares(cd: dict, fm: Formats) -> str:
+    """Coca by ring around the campaign points, 2017 → 2019: '0-2 km 1,234 → 567 ha; …'."""
+    return "; ".join(
+        f"{fm.km(r['from_m'])}-{fm.km(r['to_m'])} km {fm.f(r['ha_2017'], 0)} → "
+        f"{fm.f(r['ha_2019'], 0)} ha"
+        for r in cd["rings"]
+    )
+
+
+def ring_wdq(cd: dict, fm: Formats) -> str:
+    """Each ring's WDQ against the cells beyond 20 km: '2-5 km 0.42; …'."""
+    return "; ".join(
+        f"{fm.km(r['from_m'])}-{fm.km(r['to_m'])} km {fm.f(r['wdq_vs_beyond_20km'], 2)}"
+        for r in cd["rings"]
+        if "wdq_vs_beyond_20km" in r
+    )
+
+
+def department_rows(e: dict, fm: Formats) -> list[str]:
+    """The department contrast table's rows, written in one language."""
+    return [
+        f"| {code} {d['name']} | {fm.f(d['manual_eradication_ha'], 0)} | "
+        f"{fm.f(d['aerial_spraying_ha'], 0)} | {fm.g(d['events_2014_2016_mean'])} → "
+        f"{fm.g(d['events_2021_2023_mean'])} | {fm.pct(d['population_share_beyond_15km'])} | "
+        f"{fm.n(d['harm_reduction_services'])} |"
+        for code, d in e["department_contrast"]["realised"].items()
+    ]
+
+
 def readme_figures(truth: dict) -> str:
     """The realised figures as Markdown, for the README."""
     e = truth["effects"]
@@ -509,24 +562,13 @@ def readme_figures(truth: dict) -> str:
         "WDQ | TNE |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    rows = [
-        (
-            "Cultivation, campaign (ha 2017 → 2019)",
-            e["cultivation_displacement"]["realised"]["wdq"],
-        ),
-        (
-            "Violence, crackdown (neighbour municipality)",
-            e["violence_crackdown"]["realised"]["neighbour"],
-        ),
-        ("Violence, crackdown (10 km ring)", e["violence_crackdown"]["realised"]["ring"]),
-        ("Violence, harm-reduction programme", e["violence_diffusion"]["realised"]),
-    ]
-    for label, f in rows:
-        out.append(
-            f"| {label} | {f['Rb']:g} → {f['Ra']:g} | {f['Db']:g} → {f['Da']:g} | "
-            f"{f['Cb']:g} → {f['Ca']:g} | {f['success']:.4f} | {f['buffer_measure']:.4f} | "
-            f"**{f['wdq']:.2f}** | {f['tne']:g} |"
-        )
+    labels = (
+        "Cultivation, campaign (ha 2017 → 2019)",
+        "Violence, crackdown (neighbour municipality)",
+        "Violence, crackdown (10 km ring)",
+        "Violence, harm-reduction programme",
+    )
+    out += effect_rows(e, labels, EN)
     cd = e["cultivation_displacement"]["realised"]
     park = cd["national_park_ha"]
     sp = e["spraying_violations"]["realised"]
@@ -534,19 +576,10 @@ def readme_figures(truth: dict) -> str:
     out += [
         "",
         f"- Campaign: {cd['campaign_points']} points, {cd['campaign_hectares']:g} ha eradicated. "
-        "Coca by distance from the campaign points (2017 → 2019): "
-        + "; ".join(
-            f"{r['from_m'] / 1000:g}-{r['to_m'] / 1000:g} km {r['ha_2017']:,.0f} → {r['ha_2019']:,.0f} ha"
-            for r in cd["rings"]
-        )
-        + ".",
+        "Coca by distance from the campaign points (2017 → 2019): " + ring_hectares(cd, EN) + ".",
         f"- Cultivation WDQ with cells weighted by the share of their area in R/D/C: "
         f"{cd['wdq_area_weighted']['wdq']:.2f}; per ring against cells beyond 20 km: "
-        + "; ".join(
-            f"{r['from_m'] / 1000:g}-{r['to_m'] / 1000:g} km {r['wdq_vs_beyond_20km']:.2f}"
-            for r in cd["rings"]
-            if "wdq_vs_beyond_20km" in r
-        )
+        + ring_wdq(cd, EN)
         + ". Expected ranges (ground_truth.json): cultivation "
         f"{e['cultivation_displacement']['expected']['wdq_range']}, crackdown "
         f"{e['violence_crackdown']['expected']['wdq_range']}, harm reduction "
@@ -566,13 +599,7 @@ def readme_figures(truth: dict) -> str:
         "people > 15 km from care | harm-reduction services |",
         "|---|---|---|---|---|---|",
     ]
-    for code, d in e["department_contrast"]["realised"].items():
-        out.append(
-            f"| {code} {d['name']} | {d['manual_eradication_ha']:,.0f} | "
-            f"{d['aerial_spraying_ha']:,.0f} | {d['events_2014_2016_mean']:g} → "
-            f"{d['events_2021_2023_mean']:g} | {d['population_share_beyond_15km']:.0%} | "
-            f"{d['harm_reduction_services']} |"
-        )
+    out += department_rows(e, EN)
     if "rasters" in truth:
         out += raster_readme_lines(truth["rasters"])
     if "enforcement_focus" in e:

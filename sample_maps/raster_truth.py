@@ -29,6 +29,7 @@ from sample_maps.rasters import (
     RASTER_FILES,
     RING_CLEARINGS,
 )
+from sample_maps.readme_formats import EN, Formats
 from sample_maps.world import CAMPAIGN, CAMPAIGN_END, METRIC_EPSG, PNN_ID
 
 # Half a 30 m pixel's diagonal (21.2 m) plus what a 16-segment polygon buffer of 11 km
@@ -194,6 +195,15 @@ def check_rasters(r: dict) -> list[str]:
     return problems
 
 
+def loss_rows(names: dict[str, str], areas: dict, fm: Formats) -> list[str]:
+    """The forest-loss table's rows, one per area of `names` (key: label), in one language."""
+    return [
+        f"| {label} | {fm.f(areas[key]['before_ha'], 2)} | {fm.f(areas[key]['after_ha'], 2)} | "
+        f"{fm.f(areas[key]['planted_2019_2021_ha'], 2)} | {fm.g(areas[key]['edge_ha'])} |"
+        for key, label in names.items()
+    ]
+
+
 def readme_lines(r: dict) -> list[str]:
     """The raster figures as Markdown lines for the README."""
     loss = r["forest_loss"]
@@ -215,12 +225,7 @@ def readme_lines(r: dict) -> list[str]:
         "| Area | 2016-2017 (before) | 2019-2020 (after) | 2019-2021 | ± edge |",
         "|---|---|---|---|---|",
     ]
-    for key, label in names.items():
-        a = areas[key]
-        out.append(
-            f"| {label} | {a['before_ha']:,.2f} | {a['after_ha']:,.2f} | "
-            f"{a['planted_2019_2021_ha']:,.2f} | {a['edge_ha']:g} |"
-        )
+    out += loss_rows(names, areas, EN)
     pop = r["population"]
     depts = ", ".join(f"{c} {n:,}" for c, n in pop["per_department"].items())
     relief = r["relief"]

@@ -9,44 +9,13 @@ figures (a new section of the sample) needs its Spanish here."""
 
 from __future__ import annotations
 
-from layers.numbers import number
 from sample_maps.enforcement_truth import readme_lines_es
+from sample_maps.measurement import department_rows, effect_rows, ring_hectares, ring_wdq
+from sample_maps.raster_truth import loss_rows
+from sample_maps.readme_formats import ES
 from sample_maps.world import MUNICIPALITIES, PNN_ID
 
-LANG = "es"
-
-
-def _g(value: float) -> str:
-    """Python's `{:g}` (as many decimals as the value has, no more) in Spanish."""
-    text = f"{value:g}"
-    if "e" in text:
-        return text.replace(".", ",")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return number(float(text), decimals, LANG)
-
-
-def _f(value: float, decimals: int) -> str:
-    """`{:,.Nf}` in Spanish. Rounded by Python first, as the English README is (half to even
-    on the float): layers.numbers rounds half up, and 22,830.5 ha must read 22.830 in both."""
-    return number(float(f"{value:.{decimals}f}"), decimals, LANG)
-
-
-def _n(value: int) -> str:
-    return number(int(value), 0, LANG)
-
-
-def _pct(share: float) -> str:
-    """`{:.0%}` in Spanish: '60 %'."""
-    return f"{number(float(f'{share:.0%}'[:-1]), 0, LANG)} %"
-
-
-def _range(bounds: list[float]) -> str:
-    """[-2.2, -1.1] written the Spanish way: [-2,2; -1,1] (the comma is the decimal mark)."""
-    return "[" + "; ".join(_g(b) for b in bounds) + "]"
-
-
-def _km(metres: float) -> str:
-    return _g(metres / 1000)
+_f, _g, _n, _pct, _range = ES.f, ES.g, ES.n, ES.pct, ES.range
 
 
 def figures(truth: dict) -> str:
@@ -67,21 +36,13 @@ def figures(truth: dict) -> str:
         "zona de influencia | WDQ | TNE |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    rows = [
-        ("Cultivos, campaña (ha 2017 → 2019)", e["cultivation_displacement"]["realised"]["wdq"]),
-        (
-            "Violencia, ofensiva (municipio vecino)",
-            e["violence_crackdown"]["realised"]["neighbour"],
-        ),
-        ("Violencia, ofensiva (anillo de 10 km)", e["violence_crackdown"]["realised"]["ring"]),
-        ("Violencia, programa de reducción de daños", e["violence_diffusion"]["realised"]),
-    ]
-    for label, f in rows:
-        out.append(
-            f"| {label} | {_g(f['Rb'])} → {_g(f['Ra'])} | {_g(f['Db'])} → {_g(f['Da'])} | "
-            f"{_g(f['Cb'])} → {_g(f['Ca'])} | {_f(f['success'], 4)} | "
-            f"{_f(f['buffer_measure'], 4)} | **{_f(f['wdq'], 2)}** | {_g(f['tne'])} |"
-        )
+    labels = (
+        "Cultivos, campaña (ha 2017 → 2019)",
+        "Violencia, ofensiva (municipio vecino)",
+        "Violencia, ofensiva (anillo de 10 km)",
+        "Violencia, programa de reducción de daños",
+    )
+    out += effect_rows(e, labels, ES)
     cd = e["cultivation_displacement"]["realised"]
     park = cd["national_park_ha"]
     sp = e["spraying_violations"]["realised"]
@@ -90,21 +51,11 @@ def figures(truth: dict) -> str:
         "",
         f"- Campaña: {_n(cd['campaign_points'])} puntos, {_g(cd['campaign_hectares'])} ha "
         "erradicadas. Coca según la distancia a los puntos de la campaña (2017 → 2019): "
-        + "; ".join(
-            f"{_km(r['from_m'])}-{_km(r['to_m'])} km {_f(r['ha_2017'], 0)} → "
-            f"{_f(r['ha_2019'], 0)} ha"
-            for r in cd["rings"]
-        )
+        + ring_hectares(cd, ES)
         + ".",
         "- WDQ de cultivos con cada celda ponderada por la parte de su área en R/D/C: "
         f"{_f(cd['wdq_area_weighted']['wdq'], 2)}; por anillo, frente a las celdas a más de "
-        "20 km: "
-        + "; ".join(
-            f"{_km(r['from_m'])}-{_km(r['to_m'])} km {_f(r['wdq_vs_beyond_20km'], 2)}"
-            for r in cd["rings"]
-            if "wdq_vs_beyond_20km" in r
-        )
-        + ". Rangos esperados (ground_truth.json): cultivos "
+        "20 km: " + ring_wdq(cd, ES) + ". Rangos esperados (ground_truth.json): cultivos "
         f"{_range(e['cultivation_displacement']['expected']['wdq_range'])}, ofensiva "
         f"{_range(e['violence_crackdown']['expected']['wdq_range'])}, reducción de daños "
         f"{_range(e['violence_diffusion']['expected']['wdq_range'])}.",
@@ -125,18 +76,11 @@ def figures(truth: dict) -> str:
         "servicios de reducción de daños |",
         "|---|---|---|---|---|---|",
     ]
-    for code, d in e["department_contrast"]["realised"].items():
-        out.append(
-            f"| {code} {d['name']} | {_f(d['manual_eradication_ha'], 0)} | "
-            f"{_f(d['aerial_spraying_ha'], 0)} | {_g(d['events_2014_2016_mean'])} → "
-            f"{_g(d['events_2021_2023_mean'])} | {_pct(d['population_share_beyond_15km'])} | "
-            f"{_n(d['harm_reduction_services'])} |"
-        )
+    out += department_rows(e, ES)
     if "rasters" in truth:
         out += raster_lines(truth["rasters"])
     if "enforcement_focus" in e:
-        formats = (_f, _g, _n, _pct)
-        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"], formats)
+        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"])
     return "\n".join(out)
 
 
@@ -162,12 +106,7 @@ def raster_lines(r: dict) -> list[str]:
         "| Área | 2016-2017 (antes) | 2019-2020 (después) | 2019-2021 | ± borde |",
         "|---|---|---|---|---|",
     ]
-    for key, label in names.items():
-        a = areas[key]
-        out.append(
-            f"| {label} | {_f(a['before_ha'], 2)} | {_f(a['after_ha'], 2)} | "
-            f"{_f(a['planted_2019_2021_ha'], 2)} | {_g(a['edge_ha'])} |"
-        )
+    out += loss_rows(names, areas, ES)
     pop = r["population"]
     depts = ", ".join(f"{c} {_n(n)}" for c, n in pop["per_department"].items())
     relief = r["relief"]
