@@ -34,6 +34,8 @@ from affine import Affine
 from pyproj import CRS, Transformer
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import ENGINE, SCHEDULER
+from analysis.engine import run_on_cluster
 from analysis.inputs import InputError, in_metric, run_crs
 from analysis.zonal_exact import STAND_IN_WKT, WkbFeatures
 from layers.errors import LayerLoadError
@@ -49,6 +51,7 @@ STRIP_PIXELS = 8_000_000
 EDGE_TILE = 64
 # Distinct values `classes` accepts (one column pair each).
 MAX_CLASSES = 1000
+RUN_STRIPS = "_run_strips"  # set by analysis/zonal_cluster.py: strips tallied on a cluster
 
 
 @dataclass
@@ -73,6 +76,7 @@ def zonal_totals(
     band: int = 1,
     feedback: Feedback | None = None,
     strip_pixels: int = STRIP_PIXELS,
+    run_strips: Any = None,
 ) -> ZonalTotals:
     """Tally `raster` (band `band`) under each polygon of `zones` (shapely, raster CRS)."""
     if rule not in RULES:
@@ -100,7 +104,9 @@ def zonal_totals(
     with raster.open() as src:
         bh = src.block_shapes[band - 1][0]
         rows = max(bh, (max(strip_pixels // max(c1 - c0, 1), 1) // bh) * bh)
-        for row in range((r0 // bh) * bh, r1, rows):
+        if run_strips is not None:  # the same strips on a Dask cluster (analysis/zonal_cluster.py)
+            run_strips(acc, zones, groups, (r0, r1, rows, bh), (c0, c1), feedback)
+        for row in range((r0 // bh) * bh, r1, rows) if run_strips is None else ():
             feedback.check()
             feedback.set_progress(
                 100.0 * (row - r0) / max(r1 - r0, 1),
@@ -572,6 +578,7 @@ def zonal_table(
     band: int = 1,
     feedback: Feedback | None = None,
     details: dict | None = None,
+    run_strips: Any = None,
 ) -> pd.DataFrame:
     """Per zone (same index and order as `zones`): the columns of `analyze zonal`.
 
@@ -605,9 +612,8 @@ def zonal_table(
             tr("{r}: the raster does not overlap the zones; check both layers' CRS.").format(r=name)
         )
     geoms = shapely.make_valid(np.asarray(local.values))
-    totals = zonal_totals(
-        raster, geoms, rule=rule, classes="classes" in stats, band=band, feedback=feedback
-    )
+    totals = zonal_totals(raster, geoms, rule=rule, classes="classes" in stats, band=band,
+                          feedback=feedback, run_strips=run_strips)  # fmt: skip
     area = pixel_area_ha(raster, metric)
     scale, offset = raster.info.scale, raster.info.offset
     physical_sum = totals.sum * scale + offset * totals.count
@@ -665,6 +671,7 @@ def open_raster_input(path: Any, flag: str = "--raster") -> RasterLayer:
 @register
 class ZonalStatistics(Algorithm):
     id = "zonal"
+    cluster_module = "analysis.zonal_cluster"  # --engine dask: per raster strip on a cluster
     title = tr_noop("Zonal statistics of a raster")
     help = tr_noop(
         "Sum, mean and count of a raster's values in each zone, and pixels and hectares per "
@@ -706,6 +713,8 @@ class ZonalStatistics(Algorithm):
             choices=RULES,
         ),
         Parameter("band", "integer", tr_noop("Raster band to read."), default=1),
+        ENGINE,
+        SCHEDULER,
     )
     outputs = (
         Output("zonal", "layer", tr_noop("The zones with count, sum, mean and class columns.")),
@@ -713,6 +722,8 @@ class ZonalStatistics(Algorithm):
     )
 
     def run(self, params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
+        if params.get("engine") == "dask" and RUN_STRIPS not in params:
+            return run_on_cluster(self, params, feedback)  # comes back with RUN_STRIPS set
         stats = parse_stats(params.get("stats"))
         rule = params.get("rule") or "coverage"
         raster = open_raster_input(params.get("raster"))
@@ -739,6 +750,7 @@ class ZonalStatistics(Algorithm):
             band=band,
             feedback=feedback.part(2, 98),
             details=details,
+            run_strips=params.get(RUN_STRIPS),
         )
         totals, area = details["totals"], details["pixel_area_ha"]
         out = pd.concat([zones, table], axis=1)
