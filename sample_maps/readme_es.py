@@ -10,9 +10,8 @@ figures (a new section of the sample) needs its Spanish here."""
 from __future__ import annotations
 
 from sample_maps.enforcement_truth import readme_lines_es
-from sample_maps.measurement import department_rows, effect_rows, ring_hectares, ring_wdq
 from sample_maps.raster_truth import loss_rows
-from sample_maps.readme_formats import ES
+from sample_maps.readme_formats import ES, department_rows, effect_rows, ring_hectares, ring_wdq
 from sample_maps.world import MUNICIPALITIES, PNN_ID
 
 _f, _g, _n, _pct, _range = ES.f, ES.g, ES.n, ES.pct, ES.range
