@@ -154,3 +154,23 @@ def test_a_local_run_on_an_input_too_big_for_memory_suggests_the_dask_engine(
     result = run_analysis("count", params, feedback=Feedback(lambda p, m: messages.append(m)))
     assert "--engine dask" in result.notes[0] and result.notes[0] in messages
     assert result.summary["points"] == N  # a suggestion, not a refusal
+
+
+def test_csv_columns_are_typed_once_for_the_whole_file(tmp_path, monkeypatch):
+    import layers.partitioned as partitioned
+
+    monkeypatch.setattr(partitioned, "CHUNK_ROWS", 1_000)  # five chunks, typed alike
+    frame = events(5_000)
+    frame["code"] = [str(i) for i in range(5_000)]
+    frame.loc[4_500, "code"] = "X12"  # a word in the last chunk only: text everywhere
+    frame["count"] = np.arange(5_000)
+    frame["missing_late"] = np.arange(5_000).astype(float)
+    frame.loc[4_800, "missing_late"] = np.nan  # whole numbers with a gap: float everywhere
+    frame.to_csv(tmp_path / "e.csv", index=False)
+    data = convert_to_partitioned(tmp_path / "e.csv", tmp_path / "e.parquet", 1_500)
+    expected = pd.read_csv(tmp_path / "e.csv").dtypes
+    for part in data.partitions:
+        got = gpd.read_parquet(part.path).drop(columns="geometry").dtypes
+        assert got["code"] == np.dtype(object) and got["count"] == np.int64
+        assert got["missing_late"] == np.float64 and got["fatalities"] == np.int64
+        assert got.to_dict() == expected.to_dict()  # as pandas types the whole file
