@@ -261,19 +261,29 @@ class ProjectFiles:
         """Ask about unsaved changes; False means the user chose Cancel."""
         if not self.is_modified:
             return True
+        text = tr("Save the changes to {p} first?").format(
+            p=self.project.path.name if self.project.path else tr("the untitled project")
+        )
+        buttons = QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+        keep_edits = self.edits is not None and self.edits.unsaved
+        if keep_edits:  # "No" quits but keeps the edit journal: offered back on the next start
+            text += "\n\n" + tr(
+                "No: quit without saving and get your edits offered back the next time "
+                "this project opens. Discard: delete the unsaved edits."
+            )
+            buttons |= QMessageBox.StandardButton.No
         answer = QMessageBox.question(
             self,
             tr("Unsaved changes"),
-            tr("Save the changes to {p} first?").format(
-                p=self.project.path.name if self.project.path else tr("the untitled project")
-            ),
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+            text,
+            buttons | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
             return self.save_project()
+        if answer == QMessageBox.StandardButton.No and keep_edits:
+            discard(self.recovery_dir, self.project.path)
+            return True
         if answer == QMessageBox.StandardButton.Discard:
             discard(self.recovery_dir, self.project.path)
             if self.edits is not None:

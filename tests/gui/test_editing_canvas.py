@@ -193,7 +193,11 @@ def test_quit_without_saving_then_restore_in_a_new_window(
     window.undo_stack.undo()  # undone before the "crash": restored as redo-able
     window.undo_stack.redo()
     window.autosave_now()  # the autosave of the same moment must not give the layer twice
-    # The app ends without saving (a crash, a power cut): the next start offers the edits.
+    # The analyst quits without saving ("No"), as after a crash or a power cut: the next
+    # start offers the edits back.
+    no_dialogs["question"] = QMessageBox.StandardButton.No
+    assert window.maybe_save()
+    assert "offered back" in no_dialogs["shown"][-1][2]
     no_dialogs["question"] = YES
     second = make_window()
     open_and_wait(second, small_project)
