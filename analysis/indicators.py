@@ -29,10 +29,11 @@ from pyproj import CRS
 from analysis import access as access_mod
 from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS
+from analysis.common_parameters import ENGINE, PERIOD_YEARS, REPORT_REGIONS, SCHEDULER
 from analysis.count import point_polygon_pairs
 from analysis.custom_indicators import add_table_indicators
 from analysis.enforcement_records import add_enforcement_indicators
+from analysis.engine import run_on_cluster
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
     ENFORCEMENT_WEIGHTS,
@@ -45,6 +46,7 @@ from analysis.indicator_catalogue import (
 )
 from analysis.inputs import PROJECT_KEY, InputError, execute, feature_dates
 from analysis.population_raster import optional_raster, raster_demand_points, raster_population
+from analysis.region_counts import violence_sums
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
 from layers.i18n import tr, tr_noop
@@ -66,6 +68,7 @@ VIOLENT_EVENT_TYPES = ("battles", "explosions/remote violence", "violence agains
 ARREST_COLUMNS = ("arrests", "arrestos", "capturas", "detenidos", "arrested")
 SEIZURE_COLUMNS = ("seizures", "seizures_kg", "incautaciones", "incautacion_kg", "seized_kg")
 HARM_REDUCTION = "harm_reduction"
+VIOLENCE_SUMS = "_violence_sums"  # set by analysis/indicators_cluster.py
 
 
 # --- the computation ---------------------------------------------------------------------------
@@ -87,6 +90,7 @@ class _Context:
         self.polys = np.asarray(self.regions.geometry.values)
         self.n = len(self.regions)
         self.population_raster = self.loss_raster = None  # RasterLayers, when given
+        self.violence_sums = None  # --engine dask: analysis/indicators_cluster.py
 
     def by_role(self, role: Role) -> list[Layer]:
         return [layer for layer in self.layers if layer.role == role and not layer.data.empty]
@@ -297,23 +301,15 @@ def _violence(ctx: _Context, out: pd.DataFrame, population: np.ndarray) -> list[
     deaths = np.zeros(ctx.n)
     yearly: dict[int, np.ndarray] = {}
     has_fatalities = False
-    for layer in layers:
+    for layer in layers:  # per region; --engine dask: per partition (analysis/region_counts.py)
         ctx.feedback.check()
-        gdf = _to_crs(layer, ctx.crs)
-        mask = ctx.in_period(layer) & _violent(layer)
-        region = ctx.region_of(gdf[mask])
-        events += ctx.sum_by_region(region)
-        fcol = layer.field("fatalities")
-        if fcol and fcol in gdf.columns:
+        found, dead, per_year = (ctx.violence_sums or violence_sums)(ctx, layer)
+        events += found
+        if dead is not None:
             has_fatalities = True
-            f = pd.to_numeric(gdf.loc[mask, fcol], errors="coerce").fillna(0.0).to_numpy()
-            deaths += ctx.sum_by_region(region, f)
-        dates = _dates(layer)
-        if dates is not None:
-            years = dates[mask].dt.year.to_numpy()
-            for y in np.unique(years[np.isfinite(years)]).astype(int):
-                yearly.setdefault(y, np.zeros(ctx.n))
-                yearly[y] += ctx.sum_by_region(region[years == y])
+            deaths += dead
+        for y, counts in per_year.items():
+            yearly[y] = yearly.get(y, np.zeros(ctx.n)) + counts
     if ctx.period is not None and ctx.period.start and ctx.period.end:
         all_years = np.arange(ctx.period.start.year, ctx.period.end.year + 1)
         span = ((ctx.period.end - ctx.period.start).days + 1) / 365.25
@@ -604,6 +600,7 @@ def compute_indicators(
     notes: list[str] | None = None,
     population_raster: Any = None,
     loss_raster: Any = None,
+    violence_sums: Any = None,
 ) -> pd.DataFrame:
     """One row per region: code, name, parent_code, then every column of INDICATORS.
 
@@ -620,6 +617,7 @@ def compute_indicators(
     ctx = _Context(project, choose_regions(project, regions_layer), tf, feedback)
     ctx.population_raster = optional_raster(population_raster, "--population-raster")
     ctx.loss_raster = optional_raster(loss_raster, "--loss-raster")
+    ctx.violence_sums = violence_sums
     out = region_identity(ctx.regions_layer).reset_index(drop=True)
     own, own_weights = add_table_indicators(project, out, ctx.notes)  # joined tables' columns
     weights_used = parse_weights(weights, ENFORCEMENT_WEIGHTS | own_weights)
@@ -681,6 +679,7 @@ def compute_indicators(
 @register
 class HarmIndicators(Algorithm):
     id = "indicators"
+    cluster_module = "analysis.indicators_cluster"  # --engine dask: events per region there
     project_roles = ("*",)  # every layer, found by its role
     title = tr_noop("Harm indicators per region")
     help = tr_noop(
@@ -723,6 +722,8 @@ class HarmIndicators(Algorithm):
                 "per region in the period, in the harm index."
             ),
         ),
+        ENGINE,
+        SCHEDULER,
     )
     outputs = (
         Output("regions", "layer", tr_noop("Regions with one column per indicator.")),
@@ -731,6 +732,8 @@ class HarmIndicators(Algorithm):
     )
 
     def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
+        if params.get("engine") == "dask" and VIOLENCE_SUMS not in params:
+            return run_on_cluster(self, params, feedback)  # comes back with VIOLENCE_SUMS set
         project = params.get(PROJECT_KEY)
         if project is None:
             raise InputError(
@@ -745,6 +748,7 @@ class HarmIndicators(Algorithm):
             feedback,
             population_raster=params.get("population_raster"),
             loss_raster=params.get("loss_raster"),
+            violence_sums=params.get(VIOLENCE_SUMS),
         )
         notes = list(frame.attrs.get("notes", []))
         chosen = choose_regions(project, regions)
