@@ -38,7 +38,7 @@ from sample_maps.enforcement import (
     UNMATCHED,
 )
 from sample_maps.formats import FILES, POLITICAL_VIOLENCE
-from sample_maps.readme_formats import EN, ES, Formats
+from sample_maps.readme_formats import EN, Formats
 from sample_maps.world import DEPARTMENTS, METRIC_EPSG, MUNICIPALITIES
 
 ARREST_ACTIONS = ("CAPTURA", "OPERATIVO")  # rows whose capturas are people arrested
@@ -263,9 +263,65 @@ def check_enforcement(truth: dict, stats: dict) -> list[str]:
     return problems
 
 
-def _department_rows(e: dict, fm: Formats) -> list[str]:
-    """The enforcement table's rows, one per department, in one language."""
-    lines = []
+# The enforcement section of each README, by language: the words, with {name} where a figure
+# goes (the same figures in both, in the same order).
+README_TEXT = {
+    "en": {
+        "intro": "Enforcement (`{file}`; people arrested, from `capturas` of CAPTURA and "
+        "OPERATIVO rows; level read from `delito`):",
+        "header": "| Department | people arrested | personal use | small supply | trafficking "
+        "| organised crime | unclassified | seizures < 100 g / 100 g–10 kg / 10 kg–1 t / ≥ 1 t "
+        "| kg seized |",
+        "xa01": "- XA01: {share_town} of the people arrested were arrested in {town} ({town_code}), "
+        "its least violent municipality ({rate_town} events per 100,000 a year, rank {rank} of "
+        "8); {worst_name} ({worst}, {rate_worst}) saw {share_worst} of them. {group} committed "
+        "{events} violent events in XA01, {group_share_town} of them in {town}; {group_near} lie "
+        "within 5 km of an operation or a trafficking or organised-crime arrest.",
+        "xa02": "- XA02: {share_persons} of the people arrested for trafficking or organised crime "
+        "were arrested within 5 km of a violent event of {group}, and {group_near} of its events "
+        "lie within 5 km of such an arrest or an operation.",
+        "unclassified": "- Unclassified offences (listed, not dropped): ",
+        "offence": "{offence!r} ({n} people in {code})",
+        "statistics": "- Statistics (`{file}`, sheet `{sheet}`): {rows} rows, codes as text with "
+        "their leading zero; {matched} match a municipality, ",
+        "unmatched": "`{code}` does not ({why})",
+        "why": None,  # the ground truth's own reasons (English)
+    },
+    "es": {
+        "intro": "Acciones de control (`{file}`; personas capturadas, según `capturas` de las "
+        "filas CAPTURA y OPERATIVO; nivel leído de `delito`):",
+        "header": "| Departamento | personas capturadas | consumo personal | microtráfico | tráfico "
+        "| crimen organizado | sin clasificar | incautaciones < 100 g / 100 g–10 kg / "
+        "10 kg–1 t / ≥ 1 t | kg incautados |",
+        "xa01": "- XA01: el {share_town} de las personas capturadas lo fue en {town} "
+        "({town_code}), su municipio menos violento ({rate_town} eventos por 100.000 habitantes "
+        "al año, puesto {rank} de 8); en {worst_name} ({worst}, {rate_worst}) lo fue el "
+        "{share_worst}. {group} cometió {events} eventos violentos en XA01, el "
+        "{group_share_town} de ellos en {town}; el {group_near} queda a menos de 5 km de un "
+        "operativo o de una captura por tráfico o crimen organizado.",
+        "xa02": "- XA02: el {share_persons} de las personas capturadas por tráfico o crimen "
+        "organizado lo fue a menos de 5 km de un evento violento de {group}, y el {group_near} "
+        "de sus eventos queda a menos de 5 km de una de esas capturas o de un operativo.",
+        "unclassified": "- Delitos sin clasificar (listados, no descartados): ",
+        "offence": "{offence!r} ({n} personas en {code})",
+        "statistics": "- Estadísticas (`{file}`, hoja `{sheet}`): {rows} filas, códigos como "
+        "texto con su cero inicial; {matched} coinciden con un municipio, ",
+        "unmatched": "`{code}` no ({why})",
+        "why": {
+            "01009": "municipio creado en 2022, después de los límites de 2020",
+            "02099": "área no municipalizada: sin polígono ADM2",
+        },
+    },
+}
+NEAR = "share_of_events_within_5km_of_operations_or_high_level_arrests"
+
+
+def readme_lines(truth: dict, s: dict, fm: Formats = EN) -> list[str]:
+    """The realised figures as Markdown, for the README in fm's language."""
+    text = README_TEXT[fm.lang]
+    e = truth["realised"]
+    lines = ["", text["intro"].format(file=truth["file"]), "", text["header"]]
+    lines.append("|---|---|---|---|---|---|---|---|---|")
     for code, d in e["departments"].items():
         lv = d["persons_by_level"]
         p = d["persons_arrested"]
@@ -277,110 +333,46 @@ def _department_rows(e: dict, fm: Formats) -> list[str]:
             f"{fm.n(lv['unclassified'])} | {fm.n(b['under_100g'])} / {fm.n(b['100g_10kg'])} / "
             f"{fm.n(b['10kg_1t'])} / {fm.n(b['over_1t'])} | {fm.f(d['seized_kg'], 1)} |"
         )
-    return lines
-
-
-def readme_lines(truth: dict, s: dict) -> list[str]:
-    """The realised figures as Markdown, for the README."""
-    e = truth["realised"]
-    lines = [
-        "",
-        f"Enforcement (`{truth['file']}`; people arrested, from `capturas` of CAPTURA and "
-        "OPERATIVO rows; level read from `delito`):",
-        "",
-        "| Department | people arrested | personal use | small supply | trafficking | organised crime "
-        "| unclassified | seizures < 100 g / 100 g–10 kg / 10 kg–1 t / ≥ 1 t | kg seized |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    lines += _department_rows(e, EN)
     d1, d2 = e["departments"]["XA01"], e["departments"]["XA02"]
     g1, g2 = d1["group"], d2["group"]
-    town = MUNICIPALITIES[POSSESSION_TOWN][0]
-    worst = d1["most_violent_municipality"]
-    lines += [
-        "",
-        f"- XA01: {d1['share_of_arrests_in_possession_town']:.0%} of the people arrested were "
-        f"arrested in {town} ({POSSESSION_TOWN}), its least violent municipality "
-        f"({d1['events_per_100k_2019_2023'][POSSESSION_TOWN]:g} events per 100,000 a year, "
-        f"rank {d1['possession_town_violence_rank']} of 8); {MUNICIPALITIES[worst][0]} ({worst}, "
-        f"{d1['events_per_100k_2019_2023'][worst]:g}) saw "
-        f"{d1['share_of_arrests_in_most_violent_municipality']:.0%} of them. {g1['name']} "
-        f"committed {g1['violent_events']} violent events in XA01, "
-        f"{g1['share_of_events_in_possession_town']:.0%} of them in {town}; "
-        f"{g1['share_of_events_within_5km_of_operations_or_high_level_arrests']:.0%} lie within "
-        "5 km of an operation or a trafficking or organised-crime arrest.",
-        f"- XA02: {g2['share_of_high_level_persons_within_5km_of_its_events']:.0%} of the people "
-        f"arrested for trafficking or organised crime were arrested within 5 km of a violent event "
-        f"of {g2['name']}, and {g2['share_of_events_within_5km_of_operations_or_high_level_arrests']:.0%} "
-        "of its events lie within 5 km of such an arrest or an operation.",
-        "- Unclassified offences (listed, not dropped): "
-        + "; ".join(
-            f"{t!r} ({n} people in {code})"
-            for code, d in e["departments"].items()
-            for t, n in d["unclassified_offences"].items()
-        )
-        + ".",
-        f"- Statistics (`{s['file']}`, sheet `{s['sheet']}`): {s['rows']} rows, codes as text with "
-        f"their leading zero; {s['matched_regions']} match a municipality, "
-        + ", ".join(f"`{c}` does not ({s['unmatched_why'][c]})" for c in s["unmatched_codes"])
-        + ".",
-    ]  # fmt: skip
-    return lines
-
-
-# The reasons UNMATCHED gives, in Spanish (same numbers, same order).
-_WHY_ES = {
-    "01009": "municipio creado en 2022, después de los límites de 2020",
-    "02099": "área no municipalizada: sin polígono ADM2",
-}
-
-
-def readme_lines_es(truth: dict, s: dict) -> list[str]:
-    """readme_lines in Spanish for README.es.md: the same numbers in the same order."""
-    _g, _n, _pct = ES.g, ES.n, ES.pct
-    e = truth["realised"]
-    lines = [
-        "",
-        f"Acciones de control (`{truth['file']}`; personas capturadas, según `capturas` de las "
-        "filas CAPTURA y OPERATIVO; nivel leído de `delito`):",
-        "",
-        "| Departamento | personas capturadas | consumo personal | microtráfico | tráfico "
-        "| crimen organizado | sin clasificar | incautaciones < 100 g / 100 g–10 kg / "
-        "10 kg–1 t / ≥ 1 t | kg incautados |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    lines += _department_rows(e, ES)
-    d1, d2 = e["departments"]["XA01"], e["departments"]["XA02"]
-    g1, g2 = d1["group"], d2["group"]
-    town = MUNICIPALITIES[POSSESSION_TOWN][0]
     worst = d1["most_violent_municipality"]
     rates = d1["events_per_100k_2019_2023"]
+    why = text["why"] or s["unmatched_why"]
+    offences = (
+        text["offence"].format(offence=t, n=fm.n(n), code=code)
+        for code, d in e["departments"].items()
+        for t, n in d["unclassified_offences"].items()
+    )
     lines += [
         "",
-        f"- XA01: el {_pct(d1['share_of_arrests_in_possession_town'])} de las personas "
-        f"capturadas lo fue en {town} ({POSSESSION_TOWN}), su municipio menos violento "
-        f"({_g(rates[POSSESSION_TOWN])} eventos por 100.000 habitantes al año, puesto "
-        f"{d1['possession_town_violence_rank']} de 8); en {MUNICIPALITIES[worst][0]} ({worst}, "
-        f"{_g(rates[worst])}) lo fue el {_pct(d1['share_of_arrests_in_most_violent_municipality'])}. "
-        f"{g1['name']} cometió {_n(g1['violent_events'])} eventos violentos en XA01, el "
-        f"{_pct(g1['share_of_events_in_possession_town'])} de ellos en {town}; el "
-        f"{_pct(g1['share_of_events_within_5km_of_operations_or_high_level_arrests'])} queda a "
-        "menos de 5 km de un operativo o de una captura por tráfico o crimen organizado.",
-        f"- XA02: el {_pct(g2['share_of_high_level_persons_within_5km_of_its_events'])} de las "
-        "personas capturadas por tráfico o crimen organizado lo fue a menos de 5 km de un evento "
-        f"violento de {g2['name']}, y el "
-        f"{_pct(g2['share_of_events_within_5km_of_operations_or_high_level_arrests'])} de sus "
-        "eventos queda a menos de 5 km de una de esas capturas o de un operativo.",
-        "- Delitos sin clasificar (listados, no descartados): "
-        + "; ".join(
-            f"{t!r} ({_n(n)} personas en {code})"
-            for code, d in e["departments"].items()
-            for t, n in d["unclassified_offences"].items()
+        text["xa01"].format(
+            share_town=fm.pct(d1["share_of_arrests_in_possession_town"]),
+            town=MUNICIPALITIES[POSSESSION_TOWN][0],
+            town_code=POSSESSION_TOWN,
+            rate_town=fm.g(rates[POSSESSION_TOWN]),
+            rank=d1["possession_town_violence_rank"],
+            worst_name=MUNICIPALITIES[worst][0],
+            worst=worst,
+            rate_worst=fm.g(rates[worst]),
+            share_worst=fm.pct(d1["share_of_arrests_in_most_violent_municipality"]),
+            group=g1["name"],
+            events=fm.n(g1["violent_events"]),
+            group_share_town=fm.pct(g1["share_of_events_in_possession_town"]),
+            group_near=fm.pct(g1[NEAR]),
+        ),
+        text["xa02"].format(
+            share_persons=fm.pct(g2["share_of_high_level_persons_within_5km_of_its_events"]),
+            group=g2["name"],
+            group_near=fm.pct(g2[NEAR]),
+        ),
+        text["unclassified"] + "; ".join(offences) + ".",
+        text["statistics"].format(
+            file=s["file"],
+            sheet=s["sheet"],
+            rows=fm.n(s["rows"]),
+            matched=fm.n(s["matched_regions"]),
         )
+        + ", ".join(text["unmatched"].format(code=c, why=why[c]) for c in s["unmatched_codes"])
         + ".",
-        f"- Estadísticas (`{s['file']}`, hoja `{s['sheet']}`): {_n(s['rows'])} filas, códigos "
-        f"como texto con su cero inicial; {_n(s['matched_regions'])} coinciden con un municipio, "
-        + ", ".join(f"`{c}` no ({_WHY_ES[c]})" for c in s["unmatched_codes"])
-        + ".",
-    ]  # fmt: skip
+    ]
     return lines

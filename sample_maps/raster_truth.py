@@ -195,46 +195,78 @@ def check_rasters(r: dict) -> list[str]:
     return problems
 
 
-def loss_rows(names: dict[str, str], areas: dict, fm: Formats) -> list[str]:
-    """The forest-loss table's rows, one per area of `names` (key: label), in one language."""
-    return [
-        f"| {label} | {fm.f(areas[key]['before_ha'], 2)} | {fm.f(areas[key]['after_ha'], 2)} | "
-        f"{fm.f(areas[key]['planted_2019_2021_ha'], 2)} | {fm.g(areas[key]['edge_ha'])} |"
-        for key, label in names.items()
-    ]
+# The raster section of each README, by language: the words, with {name} where a figure goes.
+README_TEXT = {
+    "en": {
+        "areas": {
+            "national_park": f"Alto Tacuré national park (WDPAID {PNN_ID})",
+            "protected_areas": "All protected areas",
+            "target": "Campaign target (0-2 km)",
+            "ring_1": "Ring 1 (2-5 km)",
+            "ring_2": "Ring 2 (5-8 km)",
+            "ring_3": "Ring 3 (8-11 km)",
+            "region": "Whole region",
+        },
+        "loss": "Forest loss (`{file}`, {pixel_m} m, {pixel_ha} ha a pixel), hectares by the "
+        "pixel-centre rule; the coverage rule lands within ± edge:",
+        "header": "| Area | 2016-2017 (before) | 2019-2020 (after) | 2019-2021 | ± edge |",
+        "population": "- Population (`{file}`, {pixel_m} m): {total} people ({departments}); "
+        "every municipality's pixels add up to its population.",
+        "relief": '- Relief basemap (`{file}`): {tiles}; attribution "{attribution}".',
+        "tiles": "zoom {zoom}: {n} tiles",
+    },
+    "es": {
+        "areas": {
+            "national_park": f"Parque nacional Alto Tacuré (WDPAID {PNN_ID})",
+            "protected_areas": "Todas las áreas protegidas",
+            "target": "Área intervenida de la campaña (0-2 km)",
+            "ring_1": "Anillo 1 (2-5 km)",
+            "ring_2": "Anillo 2 (5-8 km)",
+            "ring_3": "Anillo 3 (8-11 km)",
+            "region": "Toda la región",
+        },
+        "loss": "Pérdida de bosque (`{file}`, {pixel_m} m, {pixel_ha} ha por píxel), hectáreas "
+        "según la regla del centro del píxel; la regla de cobertura queda dentro de ± borde:",
+        "header": "| Área | 2016-2017 (antes) | 2019-2020 (después) | 2019-2021 | ± borde |",
+        "population": "- Población (`{file}`, {pixel_m} m): {total} personas ({departments}); "
+        "los píxeles de cada municipio suman su población.",
+        "relief": '- Mapa base de relieve (`{file}`): {tiles}; atribución "{attribution}".',
+        "tiles": "zoom {zoom}: {n} teselas",
+    },
+}
 
 
-def readme_lines(r: dict) -> list[str]:
-    """The raster figures as Markdown lines for the README."""
-    loss = r["forest_loss"]
-    areas = loss["areas"]
-    names = {
-        "national_park": f"Alto Tacuré national park (WDPAID {PNN_ID})",
-        "protected_areas": "All protected areas",
-        "target": "Campaign target (0-2 km)",
-        "ring_1": "Ring 1 (2-5 km)",
-        "ring_2": "Ring 2 (5-8 km)",
-        "ring_3": "Ring 3 (8-11 km)",
-        "region": "Whole region",
-    }
+def readme_lines(r: dict, fm: Formats = EN) -> list[str]:
+    """The raster figures as Markdown lines for the README in fm's language."""
+    text = README_TEXT[fm.lang]
+    loss, pop, relief = r["forest_loss"], r["population"], r["relief"]
     out = [
         "",
-        f"Forest loss (`{loss['file']}`, {loss['pixel_m']:g} m, {loss['pixel_ha']:g} ha a pixel), "
-        "hectares by the pixel-centre rule; the coverage rule lands within ± edge:",
+        text["loss"].format(
+            file=loss["file"], pixel_m=fm.g(loss["pixel_m"]), pixel_ha=fm.g(loss["pixel_ha"])
+        ),
         "",
-        "| Area | 2016-2017 (before) | 2019-2020 (after) | 2019-2021 | ± edge |",
+        text["header"],
         "|---|---|---|---|---|",
     ]
-    out += loss_rows(names, areas, EN)
-    pop = r["population"]
-    depts = ", ".join(f"{c} {n:,}" for c, n in pop["per_department"].items())
-    relief = r["relief"]
+    for key, label in text["areas"].items():
+        a = loss["areas"][key]
+        out.append(
+            f"| {label} | {fm.f(a['before_ha'], 2)} | {fm.f(a['after_ha'], 2)} | "
+            f"{fm.f(a['planted_2019_2021_ha'], 2)} | {fm.g(a['edge_ha'])} |"
+        )
+    departments = ", ".join(f"{c} {fm.n(n)}" for c, n in pop["per_department"].items())
+    tiles = ", ".join(
+        text["tiles"].format(zoom=z, n=fm.n(n)) for z, n in relief["tiles_per_zoom"].items()
+    )
     out += [
         "",
-        f"- Population (`{pop['file']}`, {pop['pixel_m']:g} m): {pop['total']:,} people "
-        f"({depts}); every municipality's pixels add up to its population.",
-        f"- Relief basemap (`{relief['file']}`): "
-        + ", ".join(f"zoom {z}: {n} tiles" for z, n in relief["tiles_per_zoom"].items())
-        + f'; attribution "{relief["metadata"]["attribution"]}".',
-    ]
+        text["population"].format(
+            file=pop["file"], pixel_m=fm.g(pop["pixel_m"]), total=fm.n(pop["total"]),
+            departments=departments,
+        ),
+        text["relief"].format(
+            file=relief["file"], tiles=tiles, attribution=relief["metadata"]["attribution"]
+        ),
+    ]  # fmt: skip
     return out

@@ -9,8 +9,8 @@ figures (a new section of the sample) needs its Spanish here."""
 
 from __future__ import annotations
 
-from sample_maps.enforcement_truth import readme_lines_es
-from sample_maps.raster_truth import loss_rows
+from sample_maps.enforcement_truth import readme_lines as enforcement_readme_lines
+from sample_maps.raster_truth import readme_lines as raster_readme_lines
 from sample_maps.readme_formats import ES, department_rows, effect_rows, ring_hectares, ring_wdq
 from sample_maps.world import MUNICIPALITIES, PNN_ID
 
@@ -77,44 +77,8 @@ def figures(truth: dict) -> str:
     ]
     out += department_rows(e, ES)
     if "rasters" in truth:
-        out += raster_lines(truth["rasters"])
+        out += raster_readme_lines(truth["rasters"], ES)
     if "enforcement_focus" in e:
-        out += readme_lines_es(e["enforcement_focus"], e["municipal_statistics"])
+        focus, statistics = e["enforcement_focus"], e["municipal_statistics"]
+        out += enforcement_readme_lines(focus, statistics, ES)
     return "\n".join(out)
-
-
-def raster_lines(r: dict) -> list[str]:
-    """raster_truth.readme_lines in Spanish."""
-    loss = r["forest_loss"]
-    areas = loss["areas"]
-    names = {
-        "national_park": f"Parque nacional Alto Tacuré (WDPAID {PNN_ID})",
-        "protected_areas": "Todas las áreas protegidas",
-        "target": "Área intervenida de la campaña (0-2 km)",
-        "ring_1": "Anillo 1 (2-5 km)",
-        "ring_2": "Anillo 2 (5-8 km)",
-        "ring_3": "Anillo 3 (8-11 km)",
-        "region": "Toda la región",
-    }
-    out = [
-        "",
-        f"Pérdida de bosque (`{loss['file']}`, {_g(loss['pixel_m'])} m, "
-        f"{_g(loss['pixel_ha'])} ha por píxel), hectáreas según la regla del centro del píxel; "
-        "la regla de cobertura queda dentro de ± borde:",
-        "",
-        "| Área | 2016-2017 (antes) | 2019-2020 (después) | 2019-2021 | ± borde |",
-        "|---|---|---|---|---|",
-    ]
-    out += loss_rows(names, areas, ES)
-    pop = r["population"]
-    depts = ", ".join(f"{c} {_n(n)}" for c, n in pop["per_department"].items())
-    relief = r["relief"]
-    out += [
-        "",
-        f"- Población (`{pop['file']}`, {_g(pop['pixel_m'])} m): {_n(pop['total'])} personas "
-        f"({depts}); los píxeles de cada municipio suman su población.",
-        f"- Mapa base de relieve (`{relief['file']}`): "
-        + ", ".join(f"zoom {z}: {_n(n)} teselas" for z, n in relief["tiles_per_zoom"].items())
-        + f'; atribución "{relief["metadata"]["attribution"]}".',
-    ]
-    return out
