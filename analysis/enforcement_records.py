@@ -39,6 +39,7 @@ from layers.enforcement_levels import (
     level_series,
     quantity_band,
     quantity_grams,
+    unit_grams,
 )
 from layers.i18n import tr
 from layers.layer import Layer
@@ -76,7 +77,17 @@ def _per_distinct(values: pd.Series, read) -> np.ndarray:
 
 
 def _grams(quantity: pd.Series, unit: pd.Series | None) -> np.ndarray:
-    """quantity_grams per row, once per distinct (quantity, unit) pair."""
+    """quantity_grams per row: numbers times their unit's grams (the unit read once per
+    distinct unit), text quantities ("2,5 kg") once per distinct (quantity, unit) pair."""
+    if pd.api.types.is_numeric_dtype(quantity) and not pd.api.types.is_bool_dtype(quantity):
+        number = pd.to_numeric(quantity, errors="coerce").to_numpy(float)
+        factor = (
+            np.full(len(number), np.nan)
+            if unit is None
+            else _per_distinct(unit, lambda u: np.nan if (g := unit_grams(u)) is None else g)
+        ).astype(float)
+        with np.errstate(invalid="ignore"):
+            return np.where(number >= 0, number * factor, np.nan)
     pairs = pd.DataFrame({"q": quantity.astype(object), "u": None if unit is None else unit})
     codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs.astype(str)))
     firsts = np.unique(codes, return_index=True)[1]

@@ -657,6 +657,10 @@ def project_dict() -> dict:
         style = Style.from_dict(look, layer=entry["name"]).to_dict()
         metadata = {"synthetic": True, "note": NOTE}
         layers.append(dict(entry, source=source, style=style, metadata=metadata))
+        if entry["name"] == "Eventos de violencia (ACLED)":  # as in the sample: just above
+            from benchmarks.national_enforcement import layer_entry
+
+            layers.append(layer_entry())
     return {
         "format": "harm-atlas-project",
         "version": 1,
@@ -700,6 +704,9 @@ def generate(out: Path = DEFAULT_OUT, seed: int = SEED, verbose: bool = True) ->
     manual, aerial, every = build_eradication(rng, cult, adm2)
     events = build_events(rng, zones, adm2)
     health = build_health(rng, settlements)
+    from benchmarks.national_enforcement import FILE, build_enforcement
+
+    enforcement = build_enforcement(seed, adm2)  # its own generator: the draws above unchanged
     say("world built")
     _write(adm2, out / FILES["adm2"])
     _write(adm1, out / FILES["adm1"])
@@ -714,11 +721,13 @@ def generate(out: Path = DEFAULT_OUT, seed: int = SEED, verbose: bool = True) ->
     _write(every, erad_path, layer="huellas_todos_registros")
     events.to_csv(out / FILES["violence"], index=False)
     health.to_csv(out / FILES["health"], index=False)
+    enforcement.to_csv(out / FILE, index=False)
     _write(settlements, out / FILES["settlements"])
     project = out / PROJECT_NAME
     project.write_text(json.dumps(project_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     say(
-        f"written: {len(events):,} events, {len(manual) + len(aerial):,} eradication records, "
+        f"written: {len(events):,} events, {len(enforcement):,} enforcement records, "
+        f"{len(manual) + len(aerial):,} eradication records, "
         f"{len(cult):,} grid cells, {len(health):,} services, {len(settlements):,} settlements, "
         f"{len(protected)} protected areas, {len(rivers):,} rivers "
         f"({shapely.get_num_coordinates(rivers.geometry.values).sum():,} vertices), border "

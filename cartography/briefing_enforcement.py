@@ -49,6 +49,7 @@ SHORT_LEVELS = {
 }
 MAX_DEPARTMENTS = 12
 MAX_GROUP_ROWS = 8
+MAX_LABELS = 40  # regions named on the chart, the misaligned and most harmed first
 
 
 def has_enforcement(project: Any) -> bool:
@@ -161,10 +162,12 @@ def quadrant_chart(ax, table: pd.DataFrame, thresholds: dict) -> tuple[int, int]
     ax.tick_params(labelsize=8)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
-    # Off-diagonal regions first (the misalignment a meeting looks for), then by harm.
+    # Off-diagonal regions first (the misalignment a meeting looks for), the farthest from
+    # the medians first, so both kinds of misalignment get named; then the rest likewise.
     off = np.isin(table["quadrant"].to_numpy(object),
                   ["high_enforcement_low_harm", "low_enforcement_high_harm"])  # fmt: skip
-    order = np.lexsort((-y, ~off))
+    far = np.abs(x - mx) / xr + np.abs(y - my) / yr
+    order = np.lexsort((-np.nan_to_num(far), ~off))
     order = [i for i in order if ok[i]]
     placed = place_point_labels(
         ax, x[order], y[order], [str(table["name"].iat[i]) for i in order], 7, names
@@ -187,72 +190,68 @@ def _corner_boxes(ax, corners: dict) -> list[tuple[float, float, float, float]]:
 
 
 def place_point_labels(ax, xs, ys, texts, fontsize: float = 7.0, avoid: list | None = None) -> int:
-    """Label each point beside it where the label overlaps no other label, point or the
-    axes' edge: eight places around it, then farther out with a leader line; a label with no
-    free place is left out. Returns how many were placed."""
+    """Label the points in order beside them where a label overlaps no other label, point or
+    the axes' edge: eight places around it, then farther out with a leader line; a label with
+    no free place, and every label after MAX_LABELS, is left out. Returns how many were placed.
+    Candidates are tested against every box at once (numpy): 1,100 regions take no time."""
     fig = ax.figure
     scale = fig.dpi / 72.0
     height = 1.25 * fontsize * scale
     points = ax.transData.transform(np.column_stack([xs, ys]))
     bbox = ax.get_window_extent()
     r = 3.5 * scale  # a marker's radius
-    taken = [(px - r, py - r, px + r, py + r) for px, py in points] + list(avoid or [])
-    placed = 0
+    boxes = np.vstack([np.column_stack([points - r, points + r]),
+                       np.asarray(avoid or [], float).reshape(-1, 4)])  # fmt: skip
+    first_label = len(points)
     # Beside the point first, then the diagonals, above and below; then every 30° farther out.
-    near = ((1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1))
-    around = tuple(
-        (round(math.cos(a), 3), round(math.sin(a), 3)) for a in np.radians(np.arange(0, 360, 30))
-    )
-    for (px, py), text in zip(points, texts, strict=True):
+    near = [(1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1)]
+    around = [(math.cos(a), math.sin(a)) for a in np.radians(np.arange(0, 360, 30))]
+    steps = (1.0, 2.2, 3.6, 5.0, 6.5, 8.0, 10.0, 12.5)
+    cand = np.array([(dx, dy, step) for step in steps
+                     for dx, dy in (near if step <= 2.2 else around)])  # fmt: skip
+    dx, dy, step = np.round(cand[:, 0], 3), np.round(cand[:, 1], 3), cand[:, 2]
+    placed = 0
+    for (px, py), text in zip(points[:MAX_LABELS], texts[:MAX_LABELS], strict=False):
         label = plain(shorten(text, 28))
         width = (0.56 * len(label) + 0.4) * fontsize * scale
-        done = False
-        for step in (1.0, 2.2, 3.6, 5.0, 6.5, 8.0, 10.0, 12.5):
-            for dx, dy in near if step <= 2.2 else around:
-                gap = (4.5 * scale) * step
-                ax_ = px + dx * gap
-                ay_ = py + dy * gap
-                x0 = ax_ if dx > 0 else (ax_ - width if dx < 0 else ax_ - width / 2)
-                y0 = ay_ if dy > 0 else (ay_ - height if dy < 0 else ay_ - height / 2)
-                box = (x0, y0, x0 + width, y0 + height)
-                inside = (box[0] >= bbox.x0 and box[2] <= bbox.x1 and box[1] >= bbox.y0
-                          and box[3] <= bbox.y1)  # fmt: skip
-                if not inside or any(_overlap(box, t) for t in taken):
-                    continue
-                if step > 1.0 and _crosses(px, py, box, taken[len(points) :]):
-                    continue  # the leader line would run through another label
-                taken.append(box)
-                tx, ty = ax.transData.inverted().transform(
-                    ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        ax_, ay_ = px + dx * 4.5 * scale * step, py + dy * 4.5 * scale * step
+        x0 = np.where(dx > 0, ax_, np.where(dx < 0, ax_ - width, ax_ - width / 2))
+        y0 = np.where(dy > 0, ay_, np.where(dy < 0, ay_ - height, ay_ - height / 2))
+        x1, y1 = x0 + width, y0 + height
+        inside = (x0 >= bbox.x0) & (x1 <= bbox.x1) & (y0 >= bbox.y0) & (y1 <= bbox.y1)
+        clash = (
+            (x0[:, None] < boxes[None, :, 2]) & (boxes[None, :, 0] < x1[:, None])
+            & (y0[:, None] < boxes[None, :, 3]) & (boxes[None, :, 1] < y1[:, None])
+        ).any(axis=1)  # fmt: skip
+        for k in np.flatnonzero(inside & ~clash):
+            box = (x0[k], y0[k], x1[k], y1[k])
+            if step[k] > 1.0 and _crosses(px, py, box, boxes[first_label:]):
+                continue  # the leader line would run through another label
+            boxes = np.vstack([boxes, box])
+            tx, ty = ax.transData.inverted().transform(
+                ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            )
+            ax.text(tx, ty, label, ha="center", va="center", fontsize=fontsize, color=INK,
+                    zorder=4)  # fmt: skip
+            if step[k] > 1.0:
+                end = ax.transData.inverted().transform(
+                    (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
                 )
-                ax.text(tx, ty, label, ha="center", va="center", fontsize=fontsize, color=INK,
-                        zorder=4)  # fmt: skip
-                if step > 1.0:
-                    end = ax.transData.inverted().transform(
-                        (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
-                    )
-                    start = ax.transData.inverted().transform((px, py))
-                    ax.plot([start[0], end[0]], [start[1], end[1]], color="#999999",
-                            linewidth=0.5, zorder=2)  # fmt: skip
-                placed += 1
-                done = True
-                break
-            if done:
-                break
+                start = ax.transData.inverted().transform((px, py))
+                ax.plot([start[0], end[0]], [start[1], end[1]], color="#999999", linewidth=0.5,
+                        zorder=2)  # fmt: skip
+            placed += 1
+            break
     return placed
 
 
 def _crosses(px: float, py: float, box: tuple, labels: list) -> bool:
     """Whether the leader from (px, py) to `box` runs through any of `labels`' boxes."""
-    if not labels:
+    if not len(labels):
         return False
     end = (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
     line = shapely.LineString([(px, py), end])
     return bool(shapely.intersects(line, shapely.box(*np.asarray(labels).T)).any())
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 # --- whom arrests hit, per department -------------------------------------------------------

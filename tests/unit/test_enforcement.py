@@ -238,3 +238,28 @@ def test_share_slope_matches_polyfit() -> None:
 def test_intensity_is_the_mean_of_scaled_rates() -> None:
     rates = pd.DataFrame({"a": [0.0, 10.0, 5.0], "b": [2.0, 2.0, 4.0], "c": [np.nan] * 3})
     assert np.allclose(intensity_index(rates), [0.0, 0.5, 0.75])
+
+
+def test_grams_fast_path_equals_quantity_grams() -> None:
+    """Numeric quantities times their unit's grams give what quantity_grams gives per row."""
+    from analysis.enforcement_records import _grams
+    from layers.enforcement_levels import quantity_grams
+
+    rng = np.random.default_rng(5)
+    n = 500
+    numbers = rng.lognormal(3, 3, n)
+    numbers[rng.random(n) < 0.05] = np.nan
+    numbers[rng.random(n) < 0.05] = -1.0
+    units = rng.choice(["g", "KILOGRAMOS", "libras", "t", "dosis", None, "Kg", "onzas"], n)
+    units = pd.Series(units, dtype=object)
+    got = _grams(pd.Series(numbers), units)
+    expected = [quantity_grams(q, u) for q, u in zip(numbers, units, strict=True)]
+    expected = np.array([np.nan if v is None else v for v in expected])
+    assert np.allclose(got, expected, equal_nan=True)
+    text = pd.Series(["2,5 kg", "1.200", "300 g", None, "3 LIBRAS"], dtype=object)
+    slow = [quantity_grams(q, "g") for q in text]
+    assert np.allclose(
+        _grams(text, pd.Series(["g"] * 5)),
+        [np.nan if v is None else v for v in slow],
+        equal_nan=True,
+    )
