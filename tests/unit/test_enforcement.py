@@ -263,3 +263,32 @@ def test_grams_fast_path_equals_quantity_grams() -> None:
         [np.nan if v is None else v for v in slow],
         equal_nan=True,
     )
+
+
+@needs_sample
+def test_readme_tells_the_story_with_these_figures(departments, municipalities) -> None:
+    """The figures README's enforcement section quotes are what the analysis gives."""
+    from layers.numbers import percent
+    from sample_maps import SAMPLE_DIR as sample_dir
+
+    def pc(share: float) -> str:
+        return percent(share, 0, "en")
+
+    readme = (sample_dir.parent / "README.md").read_text(encoding="utf-8")
+    x1, d1 = _row(departments, "XA01")
+    x2, d2 = _row(departments, "XA02")
+    groups1 = {g["actor"]: g for g in d1["groups"]}
+    groups2 = {g["actor"]: g for g in d2["groups"]}
+    quoted = {
+        f"of {x1['arrests']:,.0f}": True,
+        f"{pc(x1['low_level_share'])} were people who use drugs": True,
+        f"({pc(d1['arrests_by_level']['personal_use'] / x1['arrests'])})": True,
+        f"{pc(x2['high_level_share'])} of {x2['arrests']:,.0f} people arrested": True,
+        f"only {pc(groups1['Frente Tacuré (Disidencias)']['events_within_share'])} of its "
+        f"{groups1['Frente Tacuré (Disidencias)']['events']} events": True,
+        f"{pc(groups2['Clan del Caguará']['events_within_share'])} of the Clan's events": True,
+        f"ρ = {municipalities.spearman['rho']:.2f}".replace("-", "−"): True,
+    }
+    flat = " ".join(readme.split())
+    for text in quoted:
+        assert text in flat, text
