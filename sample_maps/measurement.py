@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,8 @@ from sample_maps.effects import CRACKDOWN_RING_M, HR_RING_M, HR_TARGET_M, YEAR_C
 from sample_maps.enforcement_truth import readme_lines as enforcement_readme_lines
 from sample_maps.formats import FILES, GRID_LAYER, MANUAL_LAYER, POLITICAL_VIOLENCE, SPRAY_LAYER
 from sample_maps.raster_truth import readme_lines as raster_readme_lines
-from sample_maps.readme_formats import EN, department_rows, effect_rows, ring_hectares, ring_wdq
+from sample_maps.readme_es import FIGURES as SPANISH_FIGURES
+from sample_maps.readme_formats import EN, ES, Formats
 from sample_maps.world import (
     CAMPAIGN,
     CAMPAIGN_END,
@@ -492,66 +494,137 @@ README_START = "<!-- realised figures: written by generate.py -->"
 README_END = "<!-- end of realised figures -->"
 
 
-def readme_figures(truth: dict) -> str:
-    """The realised figures as Markdown, for the README."""
+# The figures section of each README, by language: the words, with {name} where a figure goes.
+README_TEXT = {
+    "en": {
+        "violence": "- Violence events: **{total}** ({per_year}).",
+        "grid": "- Coca grid: {cells} cells; hectares {per_year}.",
+        "concentration": "- Concentration: {top3} hold {top3_share} of the 2023 area; "
+        "{persistent} of it lies in cells cultivated every year 2014-2023; {protected} lies in "
+        "protected areas.",
+        "effects_header": "| Effect | R before → after | D before → after | C before → after | "
+        "success | buffer | WDQ | TNE |",
+        "effects": (
+            "Cultivation, campaign (ha 2017 → 2019)",
+            "Violence, crackdown (neighbour municipality)",
+            "Violence, crackdown (10 km ring)",
+            "Violence, harm-reduction programme",
+        ),
+        "campaign": "- Campaign: {points} points, {hectares} ha eradicated. Coca by distance "
+        "from the campaign points (2017 → 2019): {rings}.",
+        "wdq": "- Cultivation WDQ with cells weighted by the share of their area in R/D/C: "
+        "{wdq}; per ring against cells beyond 20 km: {rings}. Expected ranges "
+        "(ground_truth.json): cultivation {cultivation}, crackdown {crackdown}, harm reduction "
+        "{harm_reduction}.",
+        "park": "- Alto Tacuré national park (WDPAID {wdpa}): coca {ha_2017} ha (2017) → "
+        "{ha_2019} ha (2019) → {ha_2023} ha (2023).",
+        "spraying": "- Spraying footprints: {footprints}; within 100 m of a river {river}; "
+        "inside a protected area {protected}; within 10 km of the border {border}; {compliant} "
+        "break no rule.",
+        "health_gap": "- {name} ({municipality}): {share} of its people live more than 15 km "
+        "from any health service; {facilities} facilities; {rate} violent events per 100,000 "
+        "people a year (2019-2023), rank {rank} of {of}.",
+        "departments_header": "| Department | manual eradication ha | aerial ha | "
+        "events/yr 2014-16 → 2021-23 | people > 15 km from care | harm-reduction services |",
+    },
+    "es": SPANISH_FIGURES,
+}
+# The rows of the displacement table, in its order: the effect, and which of its realised
+# figures (None: the effect has one set).
+EFFECT_ROWS = (
+    ("cultivation_displacement", "wdq"),
+    ("violence_crackdown", "neighbour"),
+    ("violence_crackdown", "ring"),
+    ("violence_diffusion", None),
+)
+
+
+def readme_figures(truth: dict, fm: Formats = EN) -> str:
+    """The realised figures as Markdown, for the README in fm's language."""
+    text = README_TEXT[fm.lang]
     e = truth["effects"]
     c = truth["cultivation"]
-    out = [
-        f"- Violence events: **{truth['violence_total']}** "
-        f"({', '.join(f'{y}: {n}' for y, n in truth['violence_per_year'].items())}).",
-        f"- Coca grid: {c['cells']} cells; hectares "
-        f"{', '.join(f'{y}: {v:,.0f}' for y, v in c['total_ha'].items())}.",
-        f"- Concentration: {', '.join(c['top3_municipalities_2023'])} hold "
-        f"{c['top3_share_2023']:.0%} of the 2023 area; {c['persistent_share_2023']:.0%} of it lies "
-        f"in cells cultivated every year 2014-2023; {c['protected_share_2023']:.0%} lies in "
-        "protected areas.",
-        "",
-        "| Effect | R before → after | D before → after | C before → after | success | buffer | "
-        "WDQ | TNE |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    labels = (
-        "Cultivation, campaign (ha 2017 → 2019)",
-        "Violence, crackdown (neighbour municipality)",
-        "Violence, crackdown (10 km ring)",
-        "Violence, harm-reduction programme",
-    )
-    out += effect_rows(e, labels, EN)
     cd = e["cultivation_displacement"]["realised"]
     park = cd["national_park_ha"]
     sp = e["spraying_violations"]["realised"]
     hg = e["health_gap"]
+    years = ", ".join(f"{y}: {fm.n(n)}" for y, n in truth["violence_per_year"].items())
+    hectares = ", ".join(f"{y}: {fm.f(v, 0)}" for y, v in c["total_ha"].items())
+    out = [
+        text["violence"].format(total=fm.n(truth["violence_total"]), per_year=years),
+        text["grid"].format(cells=fm.n(c["cells"]), per_year=hectares),
+        text["concentration"].format(
+            top3=", ".join(c["top3_municipalities_2023"]),
+            top3_share=fm.pct(c["top3_share_2023"]),
+            persistent=fm.pct(c["persistent_share_2023"]),
+            protected=fm.pct(c["protected_share_2023"]),
+        ),
+        "",
+        text["effects_header"],
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, (effect, part) in zip(text["effects"], EFFECT_ROWS, strict=True):
+        f = e[effect]["realised"] if part is None else e[effect]["realised"][part]
+        out.append(
+            f"| {label} | {fm.g(f['Rb'])} → {fm.g(f['Ra'])} | {fm.g(f['Db'])} → {fm.g(f['Da'])} | "
+            f"{fm.g(f['Cb'])} → {fm.g(f['Ca'])} | {fm.f(f['success'], 4)} | "
+            f"{fm.f(f['buffer_measure'], 4)} | **{fm.f(f['wdq'], 2)}** | {fm.g(f['tne'])} |"
+        )
+    rings = [(f"{fm.km(r['from_m'])}-{fm.km(r['to_m'])} km", r) for r in cd["rings"]]
     out += [
         "",
-        f"- Campaign: {cd['campaign_points']} points, {cd['campaign_hectares']:g} ha eradicated. "
-        "Coca by distance from the campaign points (2017 → 2019): " + ring_hectares(cd, EN) + ".",
-        f"- Cultivation WDQ with cells weighted by the share of their area in R/D/C: "
-        f"{cd['wdq_area_weighted']['wdq']:.2f}; per ring against cells beyond 20 km: "
-        + ring_wdq(cd, EN)
-        + ". Expected ranges (ground_truth.json): cultivation "
-        f"{e['cultivation_displacement']['expected']['wdq_range']}, crackdown "
-        f"{e['violence_crackdown']['expected']['wdq_range']}, harm reduction "
-        f"{e['violence_diffusion']['expected']['wdq_range']}.",
-        f"- Alto Tacuré national park (WDPAID {PNN_ID}): coca {park['2017']:,.0f} ha (2017) → "
-        f"{park['2019']:,.0f} ha (2019) → {park['2023']:,.0f} ha (2023).",
-        f"- Spraying footprints: {sp['footprints']}; within 100 m of a river "
-        f"{', '.join(sp['near_river_ids'])}; inside a protected area "
-        f"{', '.join(sp['in_protected_ids'])}; within 10 km of the border "
-        f"{', '.join(sp['near_border_ids'])}; {sp['compliant']} break no rule.",
-        f"- {hg['name']} ({hg['municipality']}): {hg['share_beyond_15km']:.0%} of its people live "
-        f"more than 15 km from any health service; {hg['facilities_in_municipality']} facilities; "
-        f"{hg['events_per_100k_2019_2023']:g} violent events per 100,000 people a year "
-        f"(2019-2023), rank {hg['rank_by_event_rate']} of {len(MUNICIPALITIES)}.",
+        text["campaign"].format(
+            points=fm.n(cd["campaign_points"]),
+            hectares=fm.g(cd["campaign_hectares"]),
+            rings="; ".join(
+                f"{name} {fm.f(r['ha_2017'], 0)} → {fm.f(r['ha_2019'], 0)} ha" for name, r in rings
+            ),
+        ),
+        text["wdq"].format(
+            wdq=fm.f(cd["wdq_area_weighted"]["wdq"], 2),
+            rings="; ".join(
+                f"{name} {fm.f(r['wdq_vs_beyond_20km'], 2)}"
+                for name, r in rings
+                if "wdq_vs_beyond_20km" in r
+            ),
+            cultivation=fm.range(e["cultivation_displacement"]["expected"]["wdq_range"]),
+            crackdown=fm.range(e["violence_crackdown"]["expected"]["wdq_range"]),
+            harm_reduction=fm.range(e["violence_diffusion"]["expected"]["wdq_range"]),
+        ),
+        text["park"].format(
+            wdpa=PNN_ID, **{f"ha_{year}": fm.f(park[year], 0) for year in ("2017", "2019", "2023")}
+        ),
+        text["spraying"].format(
+            footprints=fm.n(sp["footprints"]),
+            river=", ".join(sp["near_river_ids"]),
+            protected=", ".join(sp["in_protected_ids"]),
+            border=", ".join(sp["near_border_ids"]),
+            compliant=fm.n(sp["compliant"]),
+        ),
+        text["health_gap"].format(
+            name=hg["name"],
+            municipality=hg["municipality"],
+            share=fm.pct(hg["share_beyond_15km"]),
+            facilities=fm.n(hg["facilities_in_municipality"]),
+            rate=fm.g(hg["events_per_100k_2019_2023"]),
+            rank=fm.n(hg["rank_by_event_rate"]),
+            of=fm.n(len(MUNICIPALITIES)),
+        ),
         "",
-        "| Department | manual eradication ha | aerial ha | events/yr 2014-16 → 2021-23 | "
-        "people > 15 km from care | harm-reduction services |",
+        text["departments_header"],
         "|---|---|---|---|---|---|",
     ]
-    out += department_rows(e, EN)
+    for code, d in e["department_contrast"]["realised"].items():
+        out.append(
+            f"| {code} {d['name']} | {fm.f(d['manual_eradication_ha'], 0)} | "
+            f"{fm.f(d['aerial_spraying_ha'], 0)} | {fm.g(d['events_2014_2016_mean'])} → "
+            f"{fm.g(d['events_2021_2023_mean'])} | {fm.pct(d['population_share_beyond_15km'])} | "
+            f"{fm.n(d['harm_reduction_services'])} |"
+        )
     if "rasters" in truth:
-        out += raster_readme_lines(truth["rasters"])
+        out += raster_readme_lines(truth["rasters"], fm)
     if "enforcement_focus" in e:
-        out += enforcement_readme_lines(e["enforcement_focus"], e["municipal_statistics"])
+        out += enforcement_readme_lines(e["enforcement_focus"], e["municipal_statistics"], fm)
     return "\n".join(out)
 
 
@@ -568,6 +641,4 @@ def update_readme(path: Path, truth: dict, figures: Callable[[dict], str] = read
 
 def readmes() -> dict[str, Callable[[dict], str]]:
     """Each README of the sample (one per language) and what writes its figures."""
-    from sample_maps.readme_es import figures as spanish_figures
-
-    return {"README.md": readme_figures, "README.es.md": spanish_figures}
+    return {"README.md": readme_figures, "README.es.md": partial(readme_figures, fm=ES)}
