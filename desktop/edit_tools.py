@@ -29,6 +29,7 @@ from desktop.coordinate_dialog import ask_point
 from desktop.edit_actions import ADD_TEXTS, build
 from desktop.edit_forms import AttributeForm, NewLayerDialog
 from desktop.map_tools import DrawTool, MapTool, MoveTool, VertexTool, nearest_row
+from desktop.recovery import untitled_journal
 from desktop.undo import EditCommand
 from layers import numbers
 from layers.coordinates import outside_area_warning
@@ -51,7 +52,13 @@ from layers.edit_ops import (
     layer_kind,
     paste_features,
 )
-from layers.edit_session import EditSession, discard_unsaved, unsaved_edits
+from layers.edit_session import (
+    EditSession,
+    UnsavedEdits,
+    discard_unsaved,
+    journal_edits,
+    unsaved_edits,
+)
 from layers.edit_snap import SnapHit, snap
 from layers.i18n import tr, tr_noop, trn
 from layers.layer import Layer, is_raster
@@ -117,7 +124,7 @@ class EditController(QObject):
 
     def _untitled_journal(self) -> Path:
         # A project never saved keeps its journal in the recovery folder until it is saved.
-        return Path(self.window.recovery_dir) / "untitled.edits.jsonl"
+        return untitled_journal(self.window.recovery_dir)
 
     @property
     def unsaved(self) -> bool:
@@ -134,28 +141,47 @@ class EditController(QObject):
         if project is not None and project.path is not None:
             discard_unsaved(project.path)
         elif self.session is not None:
+            self.drop_pending(None)
+
+    def drop_pending(self, project_path: Path | str | None) -> None:
+        """Delete the journal of unsaved edits left for `project_path` (None: untitled)."""
+        if project_path:
+            discard_unsaved(project_path)
+        else:
             self._untitled_journal().unlink(missing_ok=True)
 
-    def offer_restore(self, project_path: Path | str | None) -> int:
+    def pending(self, project_path: Path | str | None) -> UnsavedEdits | None:
+        """The unsaved edits left for `project_path` (None: a project never saved)."""
+        if not project_path:
+            return journal_edits(self._untitled_journal())
+        return unsaved_edits(project_path)
+
+    def offer_restore(self, project_path: Path | str | None, ask: bool = True) -> int:
         """On opening: edits left unsaved by a crash or a quit without saving are offered
-        back (replayed from the journal onto the project as saved). Returns how many."""
-        if self.session is None or not project_path:
+        back (replayed from the journal onto the project as saved, or onto the autosave of a
+        project never saved). `ask=False`: the analyst already said yes. Returns how many."""
+        if self.session is None:
             return 0
-        pending = unsaved_edits(project_path)
+        pending = self.pending(project_path)
         if pending is None:
             return 0
-        answer = QMessageBox.question(
-            self.window,
-            tr("Restore unsaved edits?"),
-            tr(
-                "Harm Atlas closed before these edits to {p} were saved:\n{d}\n\nRestore them? "
-                "(No deletes them.)"
-            ).format(p=Path(project_path).name, d=pending.describe()),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
+        answer = QMessageBox.StandardButton.Yes
+        if ask:
+            answer = QMessageBox.question(
+                self.window,
+                tr("Restore unsaved edits?"),
+                tr(
+                    "Harm Atlas closed before these edits to {p} were saved:\n{d}\n\nRestore "
+                    "them? (No deletes them.)"
+                ).format(
+                    p=Path(project_path).name if project_path else tr("an untitled project"),
+                    d=pending.describe(),
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
         if answer != QMessageBox.StandardButton.Yes:
-            discard_unsaved(project_path)
+            self.drop_pending(project_path)
             return 0
         ops, index, messages = self.session.restore(pending)
         commands = [EditCommand(self.session, op, True, self.refuse) for op in ops]

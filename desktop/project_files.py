@@ -19,6 +19,7 @@ from desktop.loading import (
     OpenedProject,
     load_files,
     open_project_for_map,
+    prepare_map,
 )
 from desktop.recovery import discard, find_recovery, recovery_path
 from desktop.sublayer_dialog import choose_sublayers
@@ -266,7 +267,13 @@ class ProjectFiles:
         )
         buttons = QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
         keep_edits = self.edits is not None and self.edits.unsaved
-        if keep_edits:  # "No" quits but keeps the edit journal: offered back on the next start
+        if keep_edits and self.project.path is None:
+            text += "\n\n" + tr(
+                "No: quit without saving and get this project and your edits offered back "
+                "the next time Harm Atlas starts. Discard: delete the unsaved edits."
+            )
+            buttons |= QMessageBox.StandardButton.No
+        elif keep_edits:  # "No" quits but keeps the edit journal: offered back on the next start
             text += "\n\n" + tr(
                 "No: quit without saving and get your edits offered back the next time "
                 "this project opens. Discard: delete the unsaved edits."
@@ -282,7 +289,11 @@ class ProjectFiles:
         if answer == QMessageBox.StandardButton.Save:
             return self.save_project()
         if answer == QMessageBox.StandardButton.No and keep_edits:
-            discard(self.recovery_dir, self.project.path)
+            if self.project.path is None:
+                # A project never saved lives only in its autosave: the journal replays onto it.
+                self.autosave_now()
+            else:
+                discard(self.recovery_dir, self.project.path)
             return True
         if answer == QMessageBox.StandardButton.Discard:
             discard(self.recovery_dir, self.project.path)
@@ -317,25 +328,43 @@ class ProjectFiles:
             return None
 
     def offer_recovery(self, project_path: Path | None) -> Worker | None:
+        """Offer the autosave newer than `project_path` (None: the project never saved), then
+        its unsaved edits. A project never saved has both in the recovery folder: one question
+        for the two, since its journal replays onto its autosave (or onto a new project when
+        the power went before the first autosave). Returns the restoring task, if any."""
         found = find_recovery(self.recovery_dir, project_path)
-        if found is None:
+        pending = None
+        if project_path is None and self.edits is not None:
+            pending = self.edits.pending(None)
+        if found is None and pending is None:
             self._offer_edits(project_path)
             return None
-        answer = QMessageBox.question(
-            self,
-            tr("Recover unsaved work?"),
-            tr(
+        if found is None:
+            text = tr(
+                "Harm Atlas closed before an untitled project was saved:\n{d}\n\nRestore it? "
+                "(No deletes these edits.)"
+            ).format(d=pending.describe())
+        else:
+            text = tr(
                 "Harm Atlas closed without saving {p}. An autosave from {t} is newer than the "
                 "saved file.\n\nRestore the autosave? (No keeps the saved project and deletes the autosave.)"
             ).format(
                 p=Path(project_path).name if project_path else tr("an untitled project"),
                 t=datetime.fromtimestamp(os.path.getmtime(found)).strftime("%Y-%m-%d %H:%M"),
-            ),
+            )
+            if pending is not None:
+                text += "\n\n" + tr("With it: {d}").format(d=pending.describe())
+        answer = QMessageBox.question(
+            self,
+            tr("Recover unsaved work?"),
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
             discard(self.recovery_dir, project_path)
+            if pending is not None:
+                self.edits.drop_pending(None)
             self._offer_edits(project_path)
             return None
 
@@ -347,19 +376,28 @@ class ProjectFiles:
             self.set_project(project, opened.renderer)
             self._dirty = True  # restored work is unsaved until the analyst saves it
             self._update_title()
-            self.messages.info(tr("Restored unsaved work from the autosave."))
-            self._offer_edits(project_path)  # then the edits, from their journal
+            if found is not None:
+                self.messages.info(tr("Restored unsaved work from the autosave."))
+            # Then the edits, from their journal (already agreed to for an untitled project).
+            self._offer_edits(project_path, ask=pending is None)
 
         size = self.canvas.view_size()
+        if found is None:
+            new = Project()  # the power went before the first autosave: the journal alone
+            return self.run_task(
+                lambda fb: OpenedProject(new, prepare_map(new, fb, size)),
+                tr("Restoring unsaved edits"),
+                restored,
+            )
         return self.run_task(
             lambda fb: open_project_for_map(found, fb, size), tr("Restoring autosave"), restored
         )
 
-    def _offer_edits(self, project_path: Path | None) -> None:
+    def _offer_edits(self, project_path: Path | None, ask: bool = True) -> None:
         """Unsaved edits have their own journal (layers/edit_session.py): offered after the
         autosave, which leaves drawn layers to it."""
         if self.edits is not None:
-            self.edits.offer_restore(project_path)
+            self.edits.offer_restore(project_path, ask)
 
     # --- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override

@@ -62,6 +62,12 @@ class RecoveryWriter:
         return target
 
 
+def untitled_journal(folder: Path) -> Path:
+    """The edit journal of a project never saved: in the recovery folder until its first save
+    (layers/edit_session.py), offered back with its autosave."""
+    return Path(folder) / "untitled.edits.jsonl"
+
+
 def find_recovery(folder: Path, project_path: Path | str | None) -> Path | None:
     """The recovery file for `project_path` if it is newer than the project file itself."""
     candidate = recovery_path(folder, project_path)

@@ -60,13 +60,21 @@ class UnsavedEdits:
 def unsaved_edits(project_path: Path | str) -> UnsavedEdits | None:
     """The journal's unsaved edits for this project, or None (none, or already saved)."""
     project_path = Path(project_path).resolve()
-    path = journal_path(project_path)
-    contents = read_journal(path)
+    pending = journal_edits(journal_path(project_path))
+    if pending is not None and pending.contents.base != read_token(edits_path(project_path)):
+        return None  # the save that followed these edits finished writing the GeoPackage
+    return pending
+
+
+def journal_edits(path: Path | str) -> UnsavedEdits | None:
+    """The unsaved edits of the journal at `path` (None: none). For a project never saved,
+    whose journal lives in the recovery folder and has no edits GeoPackage to compare."""
+    contents = read_journal(Path(path))
     if contents is None or not contents.records:
         return None
-    if contents.base != read_token(edits_path(project_path)):
-        return None  # the save that followed these edits finished writing the GeoPackage
-    return UnsavedEdits(path, contents.actions(), contents.layers(), contents.last_time(), contents)
+    return UnsavedEdits(
+        Path(path), contents.actions(), contents.layers(), contents.last_time(), contents
+    )
 
 
 def discard_unsaved(project_path: Path | str) -> None:
