@@ -660,7 +660,7 @@ def project_dict() -> dict:
         if entry["name"] == "Eventos de violencia (ACLED)":  # as in the sample: just above
             from benchmarks.national_enforcement import layer_entry
 
-            layers.append(layer_entry())
+            layers.append(layer_entry(NOTE))
     return {
         "format": "harm-atlas-project",
         "version": 1,
@@ -706,7 +706,9 @@ def generate(out: Path = DEFAULT_OUT, seed: int = SEED, verbose: bool = True) ->
     health = build_health(rng, settlements)
     from benchmarks.national_enforcement import FILE, build_enforcement
 
-    enforcement = build_enforcement(seed, adm2)  # its own generator: the draws above unchanged
+    enforcement = build_enforcement(  # its own generator: the draws above unchanged
+        seed, adm2, years=YEARS, note=NOTE, points_in=_points_in, to_lonlat=_to_lonlat
+    )
     say("world built")
     _write(adm2, out / FILES["adm2"])
     _write(adm1, out / FILES["adm1"])

@@ -10,11 +10,12 @@ Drawn from a generator of its own (seed + 17): the other national layers keep th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from benchmarks.national import NOTE, YEARS, _points_in, _to_lonlat
 from sample_maps.enforcement import OFFENCES
 
 RECORDS = 100_000
@@ -25,15 +26,24 @@ KINDS = ("possession", "supply", "trafficking", "organised", "unclassified")
 DRUGS = np.array(["Cocaína", "Base de coca", "Marihuana", "Basuco", "Clorhidrato de cocaína"])
 
 
-def build_enforcement(seed: int, adm2: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The records, one row each (adm2 in the metric CRS)."""
+def build_enforcement(
+    seed: int,
+    adm2: gpd.GeoDataFrame,
+    *,
+    years: Sequence[int],
+    note: str,
+    points_in: Callable,
+    to_lonlat: Callable,
+) -> pd.DataFrame:
+    """The records, one row each (adm2 in the metric CRS). The national generator passes its
+    years, note and helpers in, so this module does not import it back."""
     rng = np.random.default_rng(seed + 17)
     n = RECORDS
     pop = adm2["population"].to_numpy(dtype=float)
     muni = rng.choice(len(adm2), n, p=pop / pop.sum())
-    points = _points_in(rng, np.asarray(adm2.geometry.values), muni)
+    points = points_in(rng, np.asarray(adm2.geometry.values), muni)
     xy = np.column_stack([[p.x for p in points], [p.y for p in points]])
-    lon, lat = _to_lonlat(xy)
+    lon, lat = to_lonlat(xy)
     depts, dept = np.unique(adm2["ADM1_PCODE"].to_numpy()[muni], return_inverse=True)
     focus = rng.uniform(0.1, 0.85, len(depts))[dept]  # each department's share on possession
     action = ACTIONS[rng.choice(3, n, p=ACTION_P)]
@@ -61,9 +71,9 @@ def build_enforcement(seed: int, adm2: gpd.GeoDataFrame) -> pd.DataFrame:
         np.where(action == "OPERATIVO", 3 + rng.poisson(5, n), 0),
     )
     days = rng.integers(
-        0, (pd.Timestamp(f"{YEARS[-1]}-12-31") - pd.Timestamp(f"{YEARS[0]}-01-01")).days + 1, n
+        0, (pd.Timestamp(f"{years[-1]}-12-31") - pd.Timestamp(f"{years[0]}-01-01")).days + 1, n
     )
-    dates = pd.Timestamp(f"{YEARS[0]}-01-01") + pd.to_timedelta(np.sort(days), unit="D")
+    dates = pd.Timestamp(f"{years[0]}-01-01") + pd.to_timedelta(np.sort(days), unit="D")
     return pd.DataFrame(
         {
             "id_hecho": [f"PSE-{i:06d}" for i in range(1, n + 1)],
@@ -80,16 +90,16 @@ def build_enforcement(seed: int, adm2: gpd.GeoDataFrame) -> pd.DataFrame:
             "latitud": np.round(lat, 5),
             "longitud": np.round(lon, 5),
             "fuente": "Policía Nacional de Patria Sintética (sintético)",
-            "nota": NOTE,
+            "nota": note,
         }
     )
 
 
-def layer_entry() -> dict:
+def layer_entry(note: str) -> dict:
     """The sample's enforcement layer (name, role, mapping, style) on the national file."""
     from sample_maps.project import enforcement_layers
 
     (_above, entry), *_ = enforcement_layers()
     style = dict(entry["style"], marker_size=5, fill_alpha=0.6)
     return dict(entry, source={**entry["source"], "path": FILE}, style=style,
-                metadata={"synthetic": True, "note": NOTE})  # fmt: skip
+                metadata={"synthetic": True, "note": note})  # fmt: skip
