@@ -26,8 +26,9 @@ children, each worker). The two outputs are compared region by region when both 
 
 Extrapolation to N workers: the scheduler's task stream gives every partition's compute time;
 T(N) = T_client + ceil(P / N) x t_part, where t_part is the mean partition time, P the
-partitions and T_client the measured wall time less the tasks' span on this machine (start-up,
-reading and projecting the regions, the sum, writing). It assumes storage that serves every
+partitions and T_client the measured wall time less the tasks' span on this machine (first
+task's start to last task's stop: what remains is start-up, reading the regions, scattering
+them, the sum and writing). It assumes storage that serves every
 worker at the speed one worker reads here (a shared filesystem or object store that does not
 saturate) and one core per worker.
 """
@@ -151,6 +152,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.others = root, others or {}
         self.peak: dict[str, int] = {"cli": 0, **{k: 0 for k in self.others}}
+        self.each: dict[int, int] = {}  # peak of each process of the CLI's tree, by pid
         self.stop = threading.Event()
 
     def cli_rss(self) -> int:
@@ -164,9 +166,11 @@ class Sampler(threading.Thread):
         total = 0
         for p in procs:
             try:
-                total += p.memory_info().rss
+                rss = p.memory_info().rss
             except psutil.NoSuchProcess:
-                pass
+                continue
+            total += rss
+            self.each[p.pid] = max(self.each.get(p.pid, 0), rss)
         return total
 
     def run(self) -> None:
@@ -216,19 +220,24 @@ def run_cli(
         status = f"error {proc.returncode}"
     tail = (DATA / "last_stderr.txt").read_text(errors="replace").strip().splitlines()[-3:]
     peaks = {k: round(v / 2**30, 2) for k, v in sampler.peak.items()}
+    main_rss = sampler.each.pop(proc.pid, 0)
+    peaks["cli_process"] = round(main_rss / 2**30, 2)
+    if sampler.each:  # a LocalCluster the CLI started: its worker processes
+        peaks["largest_child"] = round(max(sampler.each.values()) / 2**30, 2)
+        peaks["children"] = len(sampler.each)
     return {"status": status, "wall_s": round(wall, 1), "peak_rss_gb": peaks,
             "stdout": out[-400:], "stderr_tail": tail}  # fmt: skip
 
 
-def task_times(client, start: float) -> list[float]:
-    """Compute seconds of every count task that started after `start` (the task stream)."""
+def task_times(client, start: float) -> list[tuple[float, float]]:
+    """(start, stop) of every count task computed after `start` (the scheduler's task stream)."""
     times = []
     for record in client.get_task_stream(start=start):
         if "count_part" not in str(record.get("key")):
             continue
         for ss in record.get("startstops", ()):
             if ss.get("action") == "compute":
-                times.append(ss["stop"] - ss["start"])
+                times.append((ss["start"], ss["stop"]))
     return times
 
 
@@ -268,6 +277,9 @@ def main() -> int:
     parser.add_argument("--skip-local-above", type=float, default=math.inf,
                         help="Sizes above this run only on the dask engine.")  # fmt: skip
     parser.add_argument("--only-generate", action="store_true")
+    parser.add_argument("--cli-cluster", action="store_true",
+                        help="Also run the plain `--engine dask` command (its own LocalCluster, "
+                        "no --scheduler) on each size.")  # fmt: skip
     parser.add_argument("--json", help="Write the results here too.")
     args = parser.parse_args()
     DATA = Path(args.data)
@@ -300,10 +312,8 @@ def main() -> int:
         Client(cluster) as client,
     ):
         client.get_task_stream(start=time.time())  # registers the task stream plugin
-        workers = {
-            f"worker{i}": info["pid"]
-            for i, info in enumerate(client.scheduler_info()["workers"].values())
-        }
+        pids = client.run(os.getpid)  # each worker process's pid
+        workers = {f"worker{i}": pid for i, pid in enumerate(pids.values())}
         for n in sizes:
             folder = folders[n]
             row: dict = {"events": n, "partitions": len(list(folder.glob("part.*.parquet")))}
@@ -328,8 +338,10 @@ def main() -> int:
             )
             times = task_times(client, t0)
             if times:
-                span = sum(times) / args.workers
-                part = float(np.mean(times))
+                # The tasks' span here (first start to last stop); the rest is the client's.
+                span = max(t[1] for t in times) - min(t[0] for t in times)
+                part = float(np.mean([t[1] - t[0] for t in times]))
+                row["dask"]["tasks_span_s"] = round(span, 1)
                 client_s = max(row["dask"]["wall_s"] - span, 0.0)
                 row["dask"]["per_partition_s"] = round(part, 2)
                 row["dask"]["client_s"] = round(client_s, 1)
@@ -339,6 +351,15 @@ def main() -> int:
                 }
             print("  ", row["dask"]["status"], row["dask"]["wall_s"], "s",
                   row["dask"]["peak_rss_gb"], row.get("extrapolated_s"), flush=True)  # fmt: skip
+            if args.cli_cluster:
+                print(f"{n:,}: dask engine, the CLI's own LocalCluster", flush=True)
+                row["dask_cli_cluster"] = run_cli(
+                    [*base, "--points", str(folder), "--out", str(DATA / f"cli_{n}.csv")]
+                    + ["--engine", "dask"],
+                    args.dask_timeout,
+                )
+                print("  ", row["dask_cli_cluster"]["status"], row["dask_cli_cluster"]["wall_s"],
+                      "s", row["dask_cli_cluster"]["peak_rss_gb"], flush=True)  # fmt: skip
             if row.get("local", {}).get("status") == "done" and row["dask"]["status"] == "done":
                 row["check"] = compare(local_csv, dask_csv)
                 print("  ", row["check"], flush=True)
