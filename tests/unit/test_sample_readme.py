@@ -46,7 +46,7 @@ def test_the_spanish_figures_are_the_english_ones_in_spanish_formats() -> None:
     english, spanish = _block("README.md"), _block("README.es.md")
     assert _numbers(english, spanish=False) == _numbers(spanish, spanish=True), (
         "README.es.md's figures differ from README.md's: a figure line added to the English "
-        "(measurement.readme_figures) needs its Spanish in sample_maps/readme_es.py "
+        "needs its Spanish template (sample_maps/readme_es.py, or the section's README_TEXT) "
         "(docs/translations.md)"
     )
     assert "3.016,45" in spanish and "3,016.45" not in spanish  # Spanish formats
