@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from pyproj import CRS
 from scipy.stats import spearmanr
 
 from analysis.enforcement import (
@@ -292,3 +293,77 @@ def test_readme_tells_the_story_with_these_figures(departments, municipalities) 
     flat = " ".join(readme.split())
     for text in quoted:
         assert text in flat, text
+
+
+def test_records_bad_input_is_counted_and_said() -> None:
+    """Undated arrests, offences the vocabulary does not know, overrides, and a per-region
+    table without geometry keyed by codes without their prefix: nothing silently dropped."""
+    import shapely
+
+    from analysis.enforcement_records import persons_by_level, read_records
+    from layers.layer import Layer
+    from layers.roles import FieldMapping, Role
+    from layers.timefilter import TimeFilter
+
+    utm = CRS.from_epsg(32618)
+
+    squares = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    identity = pd.DataFrame({"code": ["XA01001", "XA01002"], "name": ["A", "B"]})
+    points = gpd.GeoDataFrame(
+        {
+            "accion": ["CAPTURA", "CAPTURA", "CAPTURA", "OPERATIVO", "INCAUTACIÓN"],
+            "delito": [
+                "Porte de estupefacientes",
+                "Hurto",
+                "Concierto para delinquir",
+                "Microtráfico",
+                "Tráfico de estupefacientes",
+            ],
+            "capturas": [1, 2, None, 5, 0],
+            "fecha": pd.to_datetime(["2020-01-05", "2020-02-01", None, "2021-03-01", "2020-05-05"]),
+        },  # fmt: skip
+        geometry=gpd.points_from_xy([1, 2, 3, 15, 16], [1, 1, 1, 5, 5]),
+        crs=32618,
+    )
+    mapping = FieldMapping(
+        fields={
+            "action_type": "accion",
+            "offence": "delito",
+            "persons": "capturas",
+            "date": "fecha",
+        },  # fmt: skip
+        value_maps={"target_level": {"HURTO": "small_supply"}},
+    )
+    layer = Layer(points, "Capturas", role=Role.ENFORCEMENT, mapping=mapping)
+    notes: list[str] = []
+    period = TimeFilter.parse("2020-2021")
+    records = read_records([layer], utm, squares, identity, period, notes)
+    assert len(records) == 4 and any("1 records have no date" in n for n in notes)
+    levels = persons_by_level(records, 2)
+    assert levels.loc[0, "personal_use"] == 1 and levels.loc[0, "small_supply"] == 2  # override
+    assert levels.loc[1, "small_supply"] == 5 and levels.loc[:, "organised_crime"].sum() == 0
+    assert records.loc[records.action == "seizure", "persons"].tolist() == [0.0]
+    # Without a period the undated arrest counts (one person: no readable count), in no year.
+    records = read_records([layer], utm, squares, identity, None, notes)
+    assert persons_by_level(records, 2).loc[0, "organised_crime"] == 1
+    # Unknown offences are unclassified, counted with their people.
+    mapping.value_maps.clear()
+    records = read_records([layer], utm, squares, identity, None, [])
+    assert persons_by_level(records, 2).loc[0, "unclassified"] == 2
+    # A table of counts per municipality: codes without the prefix still find their region.
+    table = gpd.GeoDataFrame(
+        {
+            "cod_mpio": ["01002", "XA01001", "99999"],
+            "capturas": [7, 3, 4],
+            "delito": ["posesión simple"] * 3,
+        },  # fmt: skip
+        geometry=gpd.GeoSeries([None, None, None]),
+        crs=32618,
+    )
+    counts = Layer(table, "Por municipio", role=Role.ENFORCEMENT, mapping=FieldMapping(
+        fields={"region_code": "cod_mpio", "persons": "capturas", "offence": "delito"}))  # fmt: skip
+    notes = []
+    records = read_records([counts], utm, squares, identity, None, notes)
+    levels = persons_by_level(records, 2)
+    assert levels["personal_use"].tolist() == [3.0, 7.0]
+    assert any("1 enforcement records lie in no region" in n for n in notes)
