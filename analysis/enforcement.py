@@ -456,10 +456,11 @@ def _plain(value: Any) -> Any:
 
 
 # --- the analysis ---------------------------------------------------------------------------
-FLAT = ("population", "arrests", *(f"arrests_{k}" for k in LEVEL_KEYS), "low_level_share",
-        "high_level_share", "unclassified_share", "low_level_share_trend", "operations",
-        "seizures", "seized_kg", *RATES, "enforcement_intensity", "harm_index", "quadrant",
-        "most_harmful_group", "operations_near_group_share")  # fmt: skip
+# The figures a reader looks for first (the text summary shows the first columns), then the rest.
+FLAT = ("low_level_share", "high_level_share", "quadrant", "arrests", "operations", "seizures",
+        "seized_kg", "enforcement_intensity", "harm_index", "most_harmful_group",
+        "operations_near_group_share", "unclassified_share", "low_level_share_trend",
+        *(f"arrests_{k}" for k in LEVEL_KEYS), *RATES, "population")  # fmt: skip
 
 
 @register
@@ -553,8 +554,7 @@ def enforcement_result(project: Any, regions_layer: Any, e: Enforcement) -> Anal
         "quadrant_labels": {q: tr(label) for q, label in QUADRANTS.items()},
         "harm_parts": e.harm_parts,
         "groups": e.groups,
-        "notes": e.notes,
-    }
+    }  # the notes: AnalysisResult.notes (--json adds them)
     chosen = choose_regions(project, regions_layer)
     geometry = layer_in_crs(chosen, project.metric_crs).reset_index(drop=True).geometry
     layer = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=geometry.values,
