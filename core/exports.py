@@ -8,7 +8,6 @@ on the project (Project.export_language), saved with the project (docs/translati
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,15 +15,10 @@ from typing import Any
 
 from analysis.base import Feedback
 from analysis.inputs import InputError
-from layers.i18n import available_languages, current_language, set_language, tr
+from layers import i18n
+from layers.i18n import available_languages, current_language, tr
 from layers.project import Project
 from layers.timefilter import TimeFilter
-
-# Exports running now: their language, how many, and the language they switched from. The
-# catalogue is process-wide (layers/i18n.py): exports in one language run together, one in
-# another language waits for them to finish.
-_RUNNING = threading.Condition()
-_state: dict[str, Any] = {"language": None, "count": 0, "before": None}
 
 
 def _base(code: str) -> str:
@@ -42,36 +36,19 @@ def _check(language: str) -> None:
 
 @contextmanager
 def written_in(language: str | None) -> Iterator[str]:
-    """Run an export in `language` ('es', 'en'; None: the app's, e.g. 'es_CO' from LANG) and
-    yield the code it is written in. layers/i18n.py holds one catalogue for the process: an
-    export in another language than the app's sets it for its duration and puts the app's
-    back after the last export in it ends; exports in another language wait until then. A
-    switch made meanwhile (View ▸ Language) is kept."""
+    """Run an export in `language` ('es', 'en'; None: the current one, e.g. 'es_CO'
+    from LANG) and yield the code it is written in. The language is the export's own
+    (layers.i18n.language, this thread only): the interface keeps the app's meanwhile, exports
+    in other languages run at the same time, and a switch in View ▸ Language does not reach
+    an export already running."""
     if language:
         _check(language)
-    with _RUNNING:
-        app = _state["before"] if _state["count"] else current_language()
-        wanted = language or app
-        if _base(wanted) == _base(app):
-            wanted = app  # 'es' asked in an 'es_CO' app: the app's own catalogue
-        while _state["count"] and _state["language"] != wanted:
-            _RUNNING.wait()
-        if not _state["count"]:
-            _state["before"] = current_language()
-            _state["language"] = wanted
-            if wanted != _state["before"]:
-                set_language(wanted)
-        _state["count"] += 1
-    try:
+    current = current_language()
+    wanted = language or current
+    if _base(wanted) == _base(current):
+        wanted = current  # 'es' asked in an 'es_CO' app: the app's own catalogue
+    with i18n.language(wanted):
         yield wanted
-    finally:
-        with _RUNNING:
-            _state["count"] -= 1
-            if not _state["count"]:
-                if current_language() == wanted != _state["before"]:  # else a switch: keep it
-                    set_language(_state["before"])
-                _state["language"] = _state["before"] = None
-                _RUNNING.notify_all()
 
 
 def _remember(project: Project, language: str) -> None:

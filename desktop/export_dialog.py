@@ -36,7 +36,7 @@ from desktop.language import language_names
 from desktop.task_row import TaskRow
 from desktop.workbench import Workbench
 from desktop.workers import Worker
-from layers.i18n import available_languages, current_language, tr, tr_noop
+from layers.i18n import app_language, available_languages, tr, tr_noop
 from layers.timefilter import TimeFilter
 
 # Page presets as the user reads them -> cartography.layout's page names. English (tr_noop),
@@ -78,7 +78,7 @@ def export_language(project) -> str:
     """The language an export pre-selects: the one the project's last export was written in
     (Project.export_language), else the app's; always a code with a catalogue ('es', 'en')."""
     codes = available_languages()
-    for wanted in (getattr(project, "export_language", None), current_language()):
+    for wanted in (getattr(project, "export_language", None), app_language()):
         if not wanted:
             continue
         if wanted in codes:

@@ -43,6 +43,7 @@ def is_missing(value: Any) -> bool:
 
 
 def _locale(language: str | None) -> str:
+    # current_language(): an export's own language (layers.i18n.language) before the app's.
     code = (language or current_language() or "en").replace("-", "_")
     return code if code[:2] in ("en", "es") else "en"
 

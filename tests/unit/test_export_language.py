@@ -98,45 +98,30 @@ def test_the_language_is_saved_with_the_project_and_old_files_open(tmp_path) -> 
 
 
 def test_exports_in_two_languages_at_once_never_mix(tmp_path) -> None:
-    """A preview and an export, or a briefing and a comparison, may run together: those in
-    the same language share the catalogue, one in another language (or in the app's) waits
-    until they end, and the app's language comes back after the last one."""
+    """A preview and an export, or a briefing and a comparison, may run together: each is
+    written in its own language (its thread's, layers.i18n.language), none waits for another,
+    and the app's language never changes (tests/unit/test_thread_language.py writes files)."""
     import threading
 
     from core.exports import written_in
 
     seen: dict[str, list[str]] = {"first": [], "second": [], "english": []}
-    first_in, release_first = threading.Event(), threading.Event()
-    second_in, release_second = threading.Event(), threading.Event()
+    all_in = threading.Barrier(3, timeout=10)  # broken if one waited for another
 
-    def spanish(name: str, entered: threading.Event, release: threading.Event) -> None:
-        with written_in("es") as used:
-            seen[name].append(used)
-            entered.set()
-            release.wait(10)
-            seen[name].append(i18n.current_language())
+    def export(name: str, language: str | None) -> None:
+        with written_in(language) as used:
+            all_in.wait()
+            seen[name] += [used, i18n.current_language(), i18n.tr("Legend")]
 
-    def english() -> None:
-        with written_in(None) as used:  # the app's language, not the switched one
-            seen["english"] += [used, i18n.current_language()]
-
-    first = threading.Thread(target=spanish, args=("first", first_in, release_first))
-    second = threading.Thread(target=spanish, args=("second", second_in, release_second))
-    third = threading.Thread(target=english)
-    first.start()
-    assert first_in.wait(10)
-    second.start()
-    assert second_in.wait(10)  # the same language: in at once
-    third.start()
-    third.join(0.3)
-    assert third.is_alive() and not seen["english"]  # English waits for the Spanish ones
-    release_first.set()
-    first.join(10)
-    assert seen["first"] == ["es", "es"]
-    assert i18n.current_language() == "es"  # the second still writes in Spanish
-    release_second.set()
-    second.join(10)
-    third.join(10)
-    assert seen["second"] == ["es", "es"]
-    assert seen["english"] == ["en", "en"]
+    threads = [
+        threading.Thread(target=export, args=("first", "es")),
+        threading.Thread(target=export, args=("second", "es")),
+        threading.Thread(target=export, args=("english", None)),  # the app's language
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert seen["first"] == seen["second"] == ["es", "es", "Leyenda"]
+    assert seen["english"] == ["en", "en", "Legend"]
     assert i18n.current_language() == "en"
