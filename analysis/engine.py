@@ -104,7 +104,8 @@ def cluster(params: dict[str, Any], feedback: Feedback | None = None) -> Iterato
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",  # this machine only: nothing listens on the network
-            dashboard_address=None,
+            # The scheduler's HTTP endpoints always start; a free port, never a taken 8787.
+            dashboard_address=":0",
             silence_logs=40,  # logging.ERROR: the CLI's bar, not the cluster's chatter
         ) as local,
         Client(local) as client,

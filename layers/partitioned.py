@@ -319,7 +319,7 @@ def _write(
         str(work), reader.crs, "geometry", columns, tuple(parts), reader.dropped
     )
     _write_manifest(work, data, reader, bounds)
-    feedback.set_progress(100, tr("Done"))
+    feedback.set_progress(100)  # no "Done": inside a run, the conversion is only its first step
     return data
 
 
