@@ -36,7 +36,7 @@ def page_text(pdf: Path, title: str) -> str:
     return re.sub(r"\s+", " ", found[-1])  # the page itself, not the cover's contents
 
 
-def test_enforcement_page_in_english(tmp_path: Path) -> None:
+def test_enforcement_page_in_english(tmp_path: Path, output_dir: Path, docs_images) -> None:
     out = tmp_path / "pack.pdf"
     done = subprocess.run(
         [sys.executable, "main.py", "briefing", "--project", str(SAMPLE_PROJECT), "--out",
@@ -64,6 +64,15 @@ def test_enforcement_page_in_english(tmp_path: Path) -> None:
     cover = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out), "-"],
                            capture_output=True, text=True).stdout  # fmt: skip
     assert "Where enforcement hits" in cover
+    # The page as a person looks at it (and README's picture with `make screenshots`).
+    pages = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                           text=True).stdout.split("\f")  # fmt: skip
+    number = 1 + max(i for i, p in enumerate(pages) if "Whom arrests hit" in p)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number),
+                    "-singlefile", str(out), str(output_dir / "briefing_enforcement")],
+                   check=True)  # fmt: skip
+    if docs_images is not None:
+        shutil.copy(output_dir / "briefing_enforcement.png", docs_images)
 
 
 def _catalogue_with_part(root: Path) -> Path:
