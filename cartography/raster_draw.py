@@ -474,7 +474,11 @@ def _loss_year_image(layer, values: np.ndarray, time_filter, sample):
     rgba[..., 3] = np.where(shown, 255, 0)
     first, last = loss_year_values(time_filter)
     first, last = max(first, int(lo)), min(last, int(hi))
-    label = tr("forest loss {a}–{b}").format(a=LOSS_YEAR_BASE + first, b=LOSS_YEAR_BASE + last)
+    a, b = LOSS_YEAR_BASE + first, LOSS_YEAR_BASE + last
+    # One year reads as itself: 'forest loss 2016', not '2016–2016'.
+    label = (
+        tr("forest loss {y}").format(y=a) if a == b else tr("forest loss {a}–{b}").format(a=a, b=b)
+    )
     entry = ramp_entry(layer.name, cmap, label)
     entry.count = int(shown.sum())
     return rgba, entry
