@@ -456,8 +456,10 @@ def _memory_warning(algorithm: Algorithm, raw: dict[str, Any], project: Project 
         return ""
     for p in algorithm.parameters:
         value = raw.get(p.name)
-        if p.kind != "layer" or value in (None, ""):
-            continue
+        if p.kind != "layer" or not isinstance(value, str) or not value:
+            continue  # a Layer given is in memory already: too late to warn
+        if project is not None and value in project.layers.names():
+            continue  # a project's layer was read when the project opened
         path = _layer_path(value, project)
         message = too_big_for_memory(path) if path else None
         if message:
