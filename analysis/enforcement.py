@@ -215,9 +215,15 @@ def compute_enforcement(
     feedback.set_progress(60, tr("Reading the enforcement records"))
     polygons = np.asarray(layer_in_crs(chosen, crs).geometry.values)
     records = read_records(layers, crs, polygons, identity, period, notes)
+    if records.empty:
+        notes.append(
+            tr("No enforcement records in the period {p}: every count is 0.").format(
+                p=period.label if period else tr("all dates")
+            )
+        )
     feedback.check()
     out = identity.copy()
-    out["population"] = ind["population"].to_numpy(float)
+    out["population"] = _column(ind, "population")
     levels = persons_by_level(records, n)
     persons = levels.sum(axis=1).to_numpy()
     out["arrests"] = persons
@@ -240,13 +246,13 @@ def compute_enforcement(
     span = period_span_years(period, records["year"])
     out["arrests_per_100k"] = per_100k(persons / span, out["population"])
     out["operations_per_100k"] = per_100k(out["operations"] / span, out["population"])
-    eradicated = ind["eradicated_ha"].to_numpy(float) if "eradicated_ha" in ind else np.nan
+    eradicated = _column(ind, "eradicated_ha")
     out["eradicated_ha_per_100k"] = per_100k(eradicated / span, out["population"])
     if not np.isfinite(out["population"]).any():
         notes.append(tr("No population: the rates per 100,000 and the quadrants are empty."))
     out["enforcement_intensity"] = intensity_index(out[list(RATES)])
     harm_parts = [c for c in indicators.attrs.get("index_uses", []) if c in ind.columns]
-    out["harm_index"] = ind["harm_index"].to_numpy(float)
+    out["harm_index"] = _column(ind, "harm_index")
     for column in harm_parts:
         out[f"harm_{column}"] = pd.to_numeric(ind[column], errors="coerce").to_numpy(float)
     out["quadrant"], mi, mh = quadrants(out["enforcement_intensity"], out["harm_index"])
@@ -281,6 +287,13 @@ def _aligned(indicators: pd.DataFrame, identity: pd.DataFrame) -> pd.DataFrame:
     frame.index = key.astype(str).str.strip().str.upper().to_numpy()
     wanted = identity["code"].astype(str).str.strip().str.upper()
     return frame[~frame.index.duplicated()].reindex(wanted.to_numpy())
+
+
+def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column of the indicator table, NaN when it has none (a table of a subset)."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
 
 
 def _share_trend(records: pd.DataFrame, period: TimeFilter | None, n: int) -> np.ndarray:
