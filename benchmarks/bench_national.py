@@ -51,6 +51,8 @@ def steps(project: Path, out: Path) -> list[Step]:
               "--regions", "Municipios (ADM2)", "--out", str(out / "cultivation.gpkg")]),
         Step("indicators", "analyze indicators --project: 1,100 municipalities",
              ["analyze", "indicators", *p, "--out", str(out / "indicators.gpkg")], 60, 3),
+        Step("enforcement", "analyze enforcement --project: 100k police records, 1,100 municipalities",
+             ["analyze", "enforcement", *p, "--out", str(out / "enforcement.gpkg")], 60, 3),
         Step("environment", "analyze environment: 80k footprints, 2k rivers, 300 PAs",
              ["analyze", "environment", *p,
               "--footprints", f"{erad}::huellas_todos_registros",

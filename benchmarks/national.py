@@ -740,8 +740,10 @@ def generate(out: Path = DEFAULT_OUT, seed: int = SEED, verbose: bool = True) ->
 
 def ensure(out: Path = DEFAULT_OUT) -> Path:
     """The national project, generated first when missing (benchmarks call this)."""
+    from benchmarks.national_enforcement import FILE
+
     project = Path(out) / PROJECT_NAME
-    if not project.exists():
+    if not project.exists() or not (Path(out) / FILE).exists():  # made before the police file
         print(f"Generating the national benchmark data in {out} (about a minute)…", flush=True)
         generate(out)
     return project
