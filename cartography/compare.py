@@ -491,15 +491,16 @@ def compare_figure(
     max_rows: int = 18,
     reading: str = "",
     raster_maps: bool = False,
-    dpi: float = 200.0,
+    dpi: float = 150.0,
 ) -> Figure:
     """Two maps with one shared legend, the indicator table and small trends (A4 landscape).
 
     reading: a few sentences shown where the trends go when there are none (the briefing).
     raster_maps: the maps' layers become one image each in PDF/SVG (the briefing pack);
     the outline and the unit names stay vector.
-    dpi: the raster layers are painted at the figure's pixels when the maps are drawn, so
-    at the print's resolution (the exports' 200 dpi), not matplotlib's 100 (docs/compare.md).
+    dpi: the raster layers are painted at the figure's pixels when the maps are drawn: pass
+    the print's resolution (exports do); the default is the briefing pack's 150 (loss-year
+    reads keep every clearing at any resolution, docs/compare.md).
     """
     left = Side.parse(left) if isinstance(left, str) else left
     right = Side.parse(right) if isinstance(right, str) else right
