@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QColor,
-    QIcon,
-    QKeySequence,
-    QPainter,
-    QPen,
-    QPixmap,
-    QPolygonF,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QSpinBox, QStyle, QUndoView
 
+from desktop import icons
 from layers.i18n import tr, tr_noop
 
 # The add tool's name follows the edited layer's geometry.
@@ -69,66 +60,25 @@ TOOLBAR = (
 )
 
 
-def _icon(draw: Callable[[QPainter], None]) -> QIcon:
-    pixmap = QPixmap(32, 32)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(QPen(QColor("#2b3a4a"), 2.4))
-    draw(p)
-    p.end()
-    return QIcon(pixmap)
-
-
-def _shape_icon(points: list[tuple[float, float]], fill: bool, mark: str = "") -> QIcon:
-    def draw(p: QPainter) -> None:
-        polygon = QPolygonF([QPointF(x, y) for x, y in points])
-        if fill:
-            p.setBrush(QColor(214, 0, 76, 60))
-            p.drawPolygon(polygon)
-        else:
-            p.drawPolyline(polygon)
-        p.setBrush(QColor("#d6004c"))
-        for x, y in points:
-            p.drawEllipse(QRectF(x - 3, y - 3, 6, 6))
-        if mark:
-            p.setPen(QPen(QColor("#1f78b4"), 3))
-            p.drawText(QRectF(14, 12, 18, 20), Qt.AlignmentFlag.AlignCenter, mark)
-
-    return _icon(draw)
-
-
 ICONS: dict[str, Callable[[], QIcon]] = {
-    "edit_toggle": lambda: _icon(lambda p: (p.drawLine(8, 24, 24, 8), p.drawLine(6, 26, 9, 25))),
-    "edit_add": lambda: _shape_icon([(6, 24), (12, 8), (26, 12), (22, 26)], True, "+"),
-    "edit_move": lambda: _icon(
-        lambda p: (p.drawLine(16, 4, 16, 28), p.drawLine(4, 16, 28, 16), p.drawRect(11, 11, 10, 10))
-    ),
-    "edit_vertex": lambda: _shape_icon([(6, 24), (12, 8), (26, 12)], False),
-    "edit_split": lambda: _icon(
-        lambda p: (
-            p.drawRect(5, 5, 22, 22),
-            p.setPen(QPen(QColor("#d6004c"), 2.4)),
-            p.drawLine(2, 28, 30, 4),
-        )
-    ),
-    "edit_merge": lambda: _icon(lambda p: (p.drawRect(4, 8, 14, 14), p.drawRect(14, 10, 14, 14))),
-    "edit_delete": lambda: _icon(lambda p: (p.drawLine(8, 8, 24, 24), p.drawLine(24, 8, 8, 24))),
-    "edit_snapping": lambda: _icon(
-        lambda p: (
-            p.drawArc(6, 6, 20, 20, 0, 180 * 16),
-            p.drawLine(6, 16, 6, 26),
-            p.drawLine(26, 16, 26, 26),
-        )
-    ),
-    "edit_add_coordinates": lambda: _icon(
-        lambda p: (
-            p.drawEllipse(10, 10, 12, 12),
-            p.drawLine(16, 2, 16, 30),
-            p.drawLine(2, 16, 30, 16),
-        )
-    ),
+    "edit_toggle": icons.pencil,
+    "edit_add": lambda: add_icon("polygon"),
+    "edit_add_coordinates": icons.add_by_coordinates,
+    "edit_move": icons.move_feature,
+    "edit_vertex": icons.vertex_tool,
+    "edit_split": icons.split_polygons,
+    "edit_merge": icons.merge_polygons,
+    "edit_delete": icons.delete_features,
+    "edit_snapping": icons.snapping,
 }
+_ADD_ICONS: dict[str, QIcon] = {}
+
+
+def add_icon(kind: str) -> QIcon:
+    """The add tool's icon for a point, line or polygon layer (drawn once each)."""
+    if kind not in _ADD_ICONS:
+        _ADD_ICONS[kind] = icons.add_feature(kind)
+    return _ADD_ICONS[kind]
 
 
 # --- the window's part ------------------------------------------------------------------------

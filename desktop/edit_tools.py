@@ -26,7 +26,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from desktop.coordinate_dialog import ask_point
-from desktop.edit_actions import ADD_TEXTS, build
+from desktop.edit_actions import ADD_TEXTS, add_icon, build
 from desktop.edit_forms import AttributeForm, NewLayerDialog
 from desktop.map_tools import DrawTool, MapTool, MoveTool, VertexTool, nearest_row
 from desktop.recovery import untitled_journal
@@ -100,7 +100,7 @@ class EditController(QObject):
         self.tool_group = None
         self.tolerance_box = None
         self.state.events.project.connect(self._project_shown)
-        self.state.events.current_layer.connect(lambda _layer: self.update_actions())
+        self.state.events.current_layer.connect(self._current_changed)
         self.canvas.tool_changed.connect(self._tool_changed)
         if self.state.project is not None:
             self._project_shown(self.state.project)
@@ -315,6 +315,7 @@ class EditController(QObject):
         for name in ("edit_add", "edit_move", "edit_vertex", "edit_paste"):
             actions[name].setEnabled(layer is not None)
         actions["edit_add"].setText(tr(ADD_TEXTS.get(kind, ADD_TEXTS["polygon"])))
+        actions["edit_add"].setIcon(add_icon(kind or "polygon"))  # the shape it will add
         actions["edit_add_coordinates"].setEnabled(kind == "point")
         actions["edit_split"].setEnabled(kind == "polygon")
         actions["edit_merge"].setEnabled(kind == "polygon" and selected >= 2)
@@ -334,7 +335,42 @@ class EditController(QObject):
             and not layer.metadata.get("scratch")
         }
 
+    def _current_changed(self, _layer: object) -> None:
+        """A tool follows the current layer when it is edited too, else it stops: clicks on
+        the map must never add nothing without a word."""
+        self._added.clear()  # "draw it now" waits for a polygon of the layer it made
+        tool = self.tool
+        if tool is not None and self.canvas.map_tool is tool:
+            layer = self.edit_layer()
+            if layer is None or (tool.name == "edit_split" and layer_kind(layer) != "polygon"):
+                current = self.state.current_layer
+                self.leave_tool()
+                self.window.statusBar().showMessage(
+                    tr(
+                        "Editing tool stopped: {l} is not being edited (Edit ▸ Toggle editing)."
+                    ).format(l=current.name if current is not None else "—"),
+                    8000,
+                )
+            else:
+                restart = {
+                    "edit_move": self.start_move,
+                    "edit_vertex": self.start_vertex,
+                    "edit_split": self.start_split,
+                }
+                restart.get(tool.name, self.start_add)()
+        self.update_actions()
+
     # --- tools --------------------------------------------------------------------------------
+    def leave_tool(self) -> None:
+        """Back to panning the map (Esc with nothing left to cancel, as in QGIS)."""
+        self.window.action("tool_pan").trigger()
+        self.canvas.setFocus()
+
+    def back_to_map(self) -> None:
+        """After a dialog: the keys (Enter, Esc, Backspace, Ctrl+Z) go to the map again."""
+        self.window.activateWindow()
+        self.canvas.setFocus()
+
     def activate(self, tool: MapTool | None) -> None:
         self.tool = tool
         self.canvas.set_map_tool(tool)
@@ -480,10 +516,25 @@ class EditController(QObject):
         result = self.push(AddFeatures(layer.name, [geometry], [values]))
         if result is None:
             return False
+        self._tell_if_filtered(layer, result.rows)
         waiting, self._added = self._added, []
         for done in waiting:
             done(layer, result.rows)
         return True
+
+    def _tell_if_filtered(self, layer: Layer, rows: list[int]) -> None:
+        """A feature dated outside the time filter is added but not drawn: say why."""
+        period = self.state.project.time_filter if self.state.project is not None else None
+        if period is None or not rows:
+            return
+        if set(rows) <= set(self.canvas.visible_rows(layer).tolist()):
+            return
+        message = tr(
+            "Added to {l}, but its date is outside the time filter ({p}): it is hidden on the "
+            "map until the filter includes it."
+        ).format(l=layer.name, p=period.label)
+        self.window.messages.info(message)
+        self.window.statusBar().showMessage(message, 10000)
 
     def ask_values(self, layer: Layer, values: dict | None = None) -> dict | None:
         """The attribute form for a new feature (None: cancelled, nothing is added)."""
@@ -497,6 +548,7 @@ class EditController(QObject):
             return {k: v for k, v in form.values().items() if v is not None}
         finally:
             form.deleteLater()
+            self.back_to_map()
 
     def edit_attributes(self) -> None:
         """The form for the selected features of the edited layer (one step for all)."""
@@ -517,6 +569,7 @@ class EditController(QObject):
             }
         finally:
             form.deleteLater()
+            self.back_to_map()
         if changed:
             from layers.edit_ops import SetAttributes
 
@@ -641,6 +694,7 @@ class EditController(QObject):
         project = self.state.project
         area = project.lonlat_bounds() if project is not None else None
         point = ask_point(self.window, area)
+        self.back_to_map()
         if point is None:
             return
         lon, lat = point
@@ -676,14 +730,15 @@ class EditController(QObject):
                 )
             finally:
                 dialog.deleteLater()
+                self.back_to_map()
         project = self.state.project
         if project is None:
             return None
         op = CreateLayer(name, kind, role, fields, crs=project.metric_crs)
         if self.push(op) is None or op.created is None:
             return None
+        self.set_editing(op.created, True)  # before it is current: a running tool follows it
         self.state.set_current_layer(op.created)
-        self.set_editing(op.created, True)
         return op.created
 
     def draw_for_parameter(self, name: str, role: str, done: Callable[[Layer], None]) -> None:

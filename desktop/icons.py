@@ -177,3 +177,206 @@ def add_layer() -> QIcon:
         p.drawLine(QPointF(20.5, 25.5), QPointF(29.5, 25.5))
 
     return _icon(draw)
+
+
+# --- editing (desktop/edit_actions.py) ------------------------------------------------------
+EDIT_RED = QColor("#d6004c")
+ADD_GREEN = QColor("#2e8b57")
+SHAPE_FILL = QColor(214, 0, 76, 55)
+
+
+def _plus(p: QPainter) -> None:
+    """The green plus of 'add', bottom right, as on the add-layer icon."""
+    p.setPen(QPen(ADD_GREEN, 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(25, 20), QPointF(25, 30))
+    p.drawLine(QPointF(20, 25), QPointF(30, 25))
+
+
+def _vertices(p: QPainter, points: list[tuple[float, float]], square: bool = False) -> None:
+    p.setPen(QPen(QColor("white"), 1))
+    p.setBrush(EDIT_RED)
+    for x, y in points:
+        if square:
+            p.drawRect(QRectF(x - 3, y - 3, 6, 6))
+        else:
+            p.drawEllipse(QPointF(x, y), 3, 3)
+
+
+def pencil() -> QIcon:
+    """Toggle editing."""
+
+    def draw(p: QPainter) -> None:
+        p.setPen(QPen(INK, 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.setBrush(QColor("#f2c200"))
+        p.drawPolygon(QPolygonF([QPointF(21, 5), QPointF(27, 11), QPointF(12, 26), QPointF(6, 20)]))
+        p.setBrush(QColor("#f3dcb2"))
+        p.drawPolygon(QPolygonF([QPointF(6, 20), QPointF(12, 26), QPointF(4, 28)]))
+        p.setBrush(INK)
+        p.drawPolygon(QPolygonF([QPointF(4.6, 25.5), QPointF(6.5, 27.4), QPointF(4, 28)]))
+        p.drawLine(QPointF(18, 8), QPointF(24, 14))
+
+    return _icon(draw)
+
+
+ADD_SHAPES = {
+    "point": [(12, 13)],
+    "line": [(4, 22), (10, 9), (18, 15), (25, 5)],
+    "polygon": [(4, 21), (9, 5), (23, 8), (19, 20)],
+}
+
+
+def add_feature(kind: str) -> QIcon:
+    """Add point / line / polygon: the shape drawn so far and a green plus."""
+    points = ADD_SHAPES.get(kind, ADD_SHAPES["polygon"])
+
+    def draw(p: QPainter) -> None:
+        if kind == "point":
+            p.setBrush(EDIT_RED)
+            p.setPen(QPen(INK, 1.6))
+            pin = QPainterPath(QPointF(12, 26))
+            pin.cubicTo(QPointF(4, 16), QPointF(4, 5), QPointF(12, 5))
+            pin.cubicTo(QPointF(20, 5), QPointF(20, 16), QPointF(12, 26))
+            p.drawPath(pin)
+            p.setBrush(QColor("white"))
+            p.drawEllipse(QPointF(12, 12), 3, 3)
+        else:
+            polygon = QPolygonF([QPointF(x, y) for x, y in points])
+            if kind == "polygon":
+                p.setBrush(SHAPE_FILL)
+                p.drawPolygon(polygon)
+            else:
+                p.drawPolyline(polygon)
+            _vertices(p, points)
+        _plus(p)
+
+    return _icon(draw)
+
+
+def add_by_coordinates() -> QIcon:
+    """Add a point by typed coordinates: a pin under 'XY'."""
+
+    def draw(p: QPainter) -> None:
+        font = p.font()
+        font.setPixelSize(12)
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(ACCENT)
+        p.drawText(QRectF(12, 0, 20, 14), Qt.AlignmentFlag.AlignCenter, "XY")
+        p.setPen(QPen(INK, 1.6))
+        p.setBrush(EDIT_RED)
+        pin = QPainterPath(QPointF(9, 30))
+        pin.cubicTo(QPointF(2, 21), QPointF(2, 11), QPointF(9, 11))
+        pin.cubicTo(QPointF(16, 11), QPointF(16, 21), QPointF(9, 30))
+        p.drawPath(pin)
+        p.setBrush(QColor("white"))
+        p.drawEllipse(QPointF(9, 17.5), 2.5, 2.5)
+
+    return _icon(draw)
+
+
+def move_feature() -> QIcon:
+    """Move feature: a shape between four arrowheads."""
+
+    def draw(p: QPainter) -> None:
+        p.setBrush(SHAPE_FILL)
+        p.setPen(QPen(EDIT_RED, 2))
+        p.drawPolygon(
+            QPolygonF([QPointF(11, 11), QPointF(21, 12), QPointF(20, 21), QPointF(12, 20)])
+        )
+        p.setPen(QPen(INK, 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.setBrush(INK)
+        for tip, left, right in (
+            ((16, 1), (12, 6), (20, 6)),
+            ((16, 31), (12, 26), (20, 26)),
+            ((1, 16), (6, 12), (6, 20)),
+            ((31, 16), (26, 12), (26, 20)),
+        ):
+            p.drawPolygon(QPolygonF([QPointF(*tip), QPointF(*left), QPointF(*right)]))
+
+    return _icon(draw)
+
+
+def vertex_tool() -> QIcon:
+    """Vertex tool: an outline with square handles, one being dragged."""
+
+    def draw(p: QPainter) -> None:
+        points = [(5, 24), (8, 6), (26, 9), (22, 26)]
+        p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
+        p.setPen(QPen(QColor("white"), 1))
+        p.setBrush(ACCENT)
+        for x, y in points[:3] + [(15, 25)]:
+            p.drawRect(QRectF(x - 3, y - 3, 6, 6))
+        p.setBrush(EDIT_RED)
+        p.drawRect(QRectF(22 - 4, 26 - 4, 8, 8))
+
+    return _icon(draw)
+
+
+def split_polygons() -> QIcon:
+    """Split: two halves of a polygon apart along a red cut."""
+
+    def draw(p: QPainter) -> None:
+        p.setBrush(SHAPE_FILL)
+        p.setPen(QPen(INK, 2))
+        p.drawPolygon(QPolygonF([QPointF(3, 6), QPointF(15, 6), QPointF(9, 27), QPointF(3, 27)]))
+        p.drawPolygon(QPolygonF([QPointF(19, 5), QPointF(29, 5), QPointF(29, 26), QPointF(13, 26)]))
+        p.setPen(QPen(EDIT_RED, 2.4, Qt.PenStyle.DashLine, Qt.PenCapStyle.FlatCap))
+        p.drawLine(QPointF(18, 1), QPointF(10, 31))
+
+    return _icon(draw)
+
+
+def merge_polygons() -> QIcon:
+    """Merge: two polygons under one outline, their shared edge dashed."""
+
+    def draw(p: QPainter) -> None:
+        p.setBrush(SHAPE_FILL)
+        p.setPen(QPen(INK, 2.2))
+        p.drawPolygon(
+            QPolygonF(
+                [QPointF(3, 8), QPointF(16, 5), QPointF(29, 9), QPointF(27, 26), QPointF(4, 25)]
+            )
+        )
+        p.setPen(QPen(INK, 1.4, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(16, 5), QPointF(15, 25.5))
+
+    return _icon(draw)
+
+
+def delete_features() -> QIcon:
+    """Delete selected: a bin."""
+
+    def draw(p: QPainter) -> None:
+        p.setPen(QPen(INK, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawLine(QPointF(6, 8), QPointF(26, 8))
+        p.drawLine(QPointF(13, 8), QPointF(13, 5))
+        p.drawLine(QPointF(13, 5), QPointF(19, 5))
+        p.drawLine(QPointF(19, 5), QPointF(19, 8))
+        p.setBrush(QColor("#f4d6de"))
+        p.setPen(QPen(EDIT_RED, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawPolygon(
+            QPolygonF([QPointF(8, 11), QPointF(24, 11), QPointF(22, 28), QPointF(10, 28)])
+        )
+        for x in (13, 16, 19):
+            p.drawLine(QPointF(x, 15), QPointF(x, 24))
+
+    return _icon(draw)
+
+
+def snapping() -> QIcon:
+    """Snapping: a magnet over a vertex."""
+
+    def draw(p: QPainter) -> None:
+        magnet = QPainterPath(QPointF(6, 4))
+        magnet.lineTo(6, 14)
+        magnet.arcTo(QRectF(6, 6, 20, 18), 180, 180)
+        magnet.lineTo(26, 4)
+        p.setPen(QPen(EDIT_RED, 5.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(magnet)
+        p.setPen(QPen(QColor("#c9d1d9"), 5.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        p.drawLine(QPointF(6, 3), QPointF(6, 8))
+        p.drawLine(QPointF(26, 3), QPointF(26, 8))
+        _vertices(p, [(16, 28)], square=True)
+
+    return _icon(draw)

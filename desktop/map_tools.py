@@ -144,8 +144,10 @@ class DrawTool(MapTool):
             if self.points:
                 self.points.pop()
             self._changed()
-        elif key == Qt.Key.Key_Escape:
+        elif key == Qt.Key.Key_Escape and self.points:
             self.cancel()
+        elif key == Qt.Key.Key_Escape:  # nothing drawn to cancel: leave the tool
+            self.editor.leave_tool()
         else:
             return False
         return True
@@ -242,6 +244,9 @@ class MoveTool(MapTool):
             self.start = None
             self.canvas.update()
             return True
+        if event.key() == Qt.Key.Key_Escape:  # no drag to cancel: leave the tool
+            self.editor.leave_tool()
+            return True
         return False
 
     def paint(self, painter: QPainter) -> None:
@@ -332,9 +337,14 @@ class VertexTool(MapTool):
     def key(self, event) -> bool:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             return self.delete_chosen()
-        if event.key() == Qt.Key.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape and (self.chosen is not None or self.dragging):
             self.chosen = None
+            self.dragging = False
+            self.drag_to = None
             self.canvas.update()
+            return True
+        if event.key() == Qt.Key.Key_Escape:  # nothing chosen: leave the tool
+            self.editor.leave_tool()
             return True
         return False
 

@@ -37,7 +37,22 @@ class JournalContents:
         return str(self.header.get("base", "none"))
 
     def actions(self) -> int:
+        """Records on disk: every do, undo, redo and rename."""
         return len(self.records)
+
+    def edits(self) -> int:
+        """The edits a restore gives back, as the History panel then lists them: an undo and
+        its redo are no edit, and an edit made after undos drops the undone ones."""
+        stack = index = 0
+        for record in self.records:
+            if isinstance(record.get("do"), dict):
+                index += 1
+                stack = index
+            elif "undo" in record and index > 0:
+                index -= 1
+            elif "redo" in record and index < stack:
+                index += 1
+        return stack
 
     def layers(self) -> list[str]:
         """The layers the journal's first applications touched, in order."""

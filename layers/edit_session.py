@@ -18,6 +18,7 @@ Docs: docs/editing.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from psygnal import Signal
@@ -49,12 +50,25 @@ class UnsavedEdits:
     last_time: str
     contents: JournalContents = field(repr=False, default_factory=JournalContents)
 
+    @property
+    def edits(self) -> int:
+        """The edits the restore gives back (the History panel's lines), not the records."""
+        return self.contents.edits()
+
     def describe(self) -> str:
         return trn(
             "{n} unsaved edit (layers: {layers}; last at {t}).",
             "{n} unsaved edits (layers: {layers}; last at {t}).",
-            self.actions,
-        ).format(n=self.actions, layers=", ".join(self.layers) or "—", t=self.last_time)
+            self.edits,
+        ).format(n=self.edits, layers=", ".join(self.layers) or "—", t=_local_time(self.last_time))
+
+
+def _local_time(stamp: str) -> str:
+    """The journal's UTC stamp as people read it: local date and time to the minute."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
 
 
 def unsaved_edits(project_path: Path | str) -> UnsavedEdits | None:

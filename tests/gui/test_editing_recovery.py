@@ -70,7 +70,7 @@ def test_new_project_quit_with_no_then_next_start_restores_layers_and_drawing(
     np.testing.assert_allclose(_restored_ring(second), expected, atol=1e-9)
     # One question for the autosave and the edits together.
     questions = [(t, text) for kind, t, text in no_dialogs["shown"] if kind == "question"]
-    assert len(questions) == 1 and "4 unsaved edits" in questions[0][1]
+    assert len(questions) == 1 and "2 unsaved edits" in questions[0][1]
     assert second.project.path is None and second.isWindowModified()
     # The restored edits can be undone, and the journal goes on: a second crash loses nothing.
     second.undo_stack.undo()
