@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.task_row import ERROR_STYLE
 from layers.crs import crs_label
 from layers.i18n import tr
 from layers.raster import RasterLayer
@@ -54,7 +55,7 @@ def raster_tooltip(layer: RasterLayer, problem: str = "") -> str:
     lines += [f"{label}: {value}" for label, value in raster_summary(layer)]
     lines.append(tr("Opacity: {o:.0%}").format(o=layer.opacity))
     if problem:
-        lines.append(f"<span style='color:#b00020'>{problem}</span>")
+        lines.append(f"<span style='{ERROR_STYLE}'>{problem}</span>")
     return "<br>".join(lines)
 
 

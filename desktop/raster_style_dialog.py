@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.colour_button import ColourButton
 from desktop.dialog_parts import hint_label, low_high_row, number_box, ok_apply_cancel
 from desktop.layers_dock import ramp_icon
+from desktop.task_row import ERROR_STYLE
 from layers.errors import LayerLoadError, ProjectError
 from layers.i18n import tr, tr_noop
 from layers.raster import LOSS_YEAR_BASE, RasterLayer
@@ -86,7 +87,7 @@ class RasterStyleDialog(QDialog):
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(round(layer.opacity * 100))
         self.problem = QLabel()
-        self.problem.setStyleSheet("color:#b00020")
+        self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.setWordWrap(True)
         buttons, self.ok_button, self.apply_button = ok_apply_cancel(self, self._accept)
         form = QFormLayout()
