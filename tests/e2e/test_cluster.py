@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -206,25 +205,28 @@ def test_a_worker_killed_mid_run_is_retried_and_the_counts_stay_exact(
     regions_path = data["folder"] / "regions.gpkg"
     local, local_table = _count(data["gpkg"], regions_path)
     extra = start_worker(cluster_address, tmp_path, "doomed", nanny=False)
-    client = connect(cluster_address)
-    try:
-        client.wait_for_workers(3, timeout=90)
-    finally:
-        client.close()
-    killed = threading.Event()
+    watch = connect(cluster_address)
+    watch.wait_for_workers(3, timeout=90)
+    workers = watch.scheduler_info()["workers"]
+    doomed = next(a for a, w in workers.items() if w["name"] == "doomed")
+    lost: list[tuple] = []
 
-    def kill_on_first_part(percent: float, message: str) -> None:
-        if "of 25 parts" in message and not killed.is_set():
-            extra.kill()  # SIGKILL: no goodbye to the scheduler, its tasks are simply lost
-            killed.set()
+    def kill_while_it_works(percent: float, message: str) -> None:
+        if "parts" not in message or lost:
+            return
+        running = watch.processing(workers=[doomed]).get(doomed, ())
+        if running:  # it holds a task right now: SIGKILL, no goodbye to the scheduler
+            extra.kill()
+            lost.append(tuple(running))
 
     params = {"points": str(data["parquet"]), "polygons": str(regions_path)}
     params |= {"engine": "dask", "scheduler": cluster_address}
     try:
-        result = run_analysis("count", params, feedback=Feedback(kill_on_first_part))
+        result = run_analysis("count", params, feedback=Feedback(kill_while_it_works))
     finally:
         _stop(extra)
-    assert killed.is_set() and extra.returncode == -signal.SIGKILL
+        watch.close()
+    assert lost and lost[0] and extra.returncode == -signal.SIGKILL
     assert result.summary == local
     pd.testing.assert_frame_equal(result.layers["counts"].drop(columns="geometry"), local_table)
 
