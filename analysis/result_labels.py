@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.enforcement import QUADRANTS as QUADRANT_LABELS
 from analysis.indicator_catalogue import INDICATORS
+from layers.enforcement_levels import DRUG_LABELS, LEVEL_LABELS, QUANTITY_BANDS
 from layers.i18n import tr, tr_noop
 
 
@@ -204,6 +206,72 @@ MEASURES: dict[str, Measure] = {
     "group": _M(tr_noop("Group")),
     "higher_is_worse": _M(tr_noop("Higher is worse")),
     "notes": _M(tr_noop("Notes")),
+    # --- enforcement (whom and where enforcement hits) -------------------------------------
+    "distance_km": _M(tr_noop("Operation near a group within"), KM),
+    "low_level_share": _M(
+        tr_noop("Share of people arrested at the low level"),
+        SHARE,
+        help=tr_noop("People who use drugs and small-scale supply."),
+    ),
+    "high_level_share": _M(
+        tr_noop("Share of people arrested at the high level"),
+        SHARE,
+        help=tr_noop("Trafficking and organised crime."),
+    ),
+    "unclassified_share": _M(tr_noop("Share of people arrested with no level read"), SHARE),
+    "low_level_share_trend": _M(
+        tr_noop("Trend of the low-level share (points per year)"),
+        help=tr_noop(
+            "Least-squares slope of the yearly low-level share; positive: arrests "
+            "drift towards the easiest to catch."
+        ),
+    ),
+    "arrests_by_level": _M(tr_noop("People arrested by target level"), PEOPLE, of_entries=True),
+    "arrests_personal_use": _M(tr_noop("People arrested: people who use drugs"), PEOPLE),
+    "arrests_small_supply": _M(tr_noop("People arrested: small-scale supply"), PEOPLE),
+    "arrests_trafficking": _M(tr_noop("People arrested: trafficking"), PEOPLE),
+    "arrests_organised_crime": _M(tr_noop("People arrested: organised crime"), PEOPLE),
+    "arrests_unclassified": _M(tr_noop("People arrested: unclassified"), PEOPLE),
+    "unclassified_values": _M(tr_noop("Offences not read into a level")),
+    "value": _M(tr_noop("Value")),
+    "records": _M(tr_noop("Records")),
+    "persons": _M(tr_noop("People"), PEOPLE),
+    "seized_kg": _M(tr_noop("Kilograms seized"), "kg"),
+    "seizures_by_band": _M(tr_noop("Seizures by quantity"), of_entries=True),
+    "seizures_by_drug_band": _M(tr_noop("Seizures by drug and quantity")),
+    "seized_kg_by_drug": _M(tr_noop("Kilograms seized by drug"), "kg", of_entries=True),
+    "no_weight": _M(tr_noop("No weight")),
+    "operations_per_100k": _M(tr_noop("Operations per 100,000 people per year")),
+    "eradicated_ha_per_100k": _M(tr_noop("Hectares eradicated per 100,000 people per year")),
+    "enforcement_intensity": _M(
+        tr_noop("Enforcement intensity (0 = least, 1 = most)"),
+        help=tr_noop(
+            "Mean of the arrest, operation and eradication rates, each scaled 0–1 over the regions."
+        ),
+    ),
+    "harm_parts": _M(tr_noop("Parts of the harm index")),
+    "quadrant": _M(tr_noop("Enforcement against harm")),
+    "quadrants": _M(tr_noop("Regions by enforcement against harm")),
+    "quadrant_labels": _M(tr_noop("Names of the quadrants")),
+    "thresholds": _M(tr_noop("Medians that split the quadrants")),
+    "enforcement_intensity_median": _M(tr_noop("Median enforcement intensity")),
+    "harm_index_median": _M(tr_noop("Median harm index")),
+    "spearman": _M(
+        tr_noop("Rank correlation of enforcement and harm"),
+        help=tr_noop("Near +1 the effort follows the harm; near 0 or below it does not."),
+    ),
+    "rho": _M(tr_noop("Spearman's rho")),
+    "p_value": _M(tr_noop("p-value")),
+    "n": _M(tr_noop("Regions with both figures")),
+    "most_harmful_group": _M(tr_noop("Most harmful group")),
+    "operations_near_group_share": _M(
+        tr_noop("Share of operations near the most harmful group"), SHARE
+    ),
+    "operations_within": _M(tr_noop("Operations near the group")),
+    "operations_within_share": _M(tr_noop("Share of operations near the group"), SHARE),
+    "events_within_share": _M(
+        tr_noop("Share of the group's events with an operation nearby"), SHARE
+    ),
     # --- zonal -------------------------------------------------------------------------------
     "raster": _M(tr_noop("Raster")),
     "size": _M(tr_noop("Raster size (pixels)")),
@@ -217,6 +285,13 @@ MEASURES: dict[str, Measure] = {
     "sum": _M(tr_noop("Sum")),
     "mean": _M(tr_noop("Mean")),
 }
+
+# Named entries of the enforcement figures (levels, quantity bands, drugs, quadrants) keep the
+# words the layer panel and the briefing use for them.
+MEASURES.update({level.value: _M(label) for level, label in LEVEL_LABELS.items()})
+MEASURES.update({drug.value: _M(label) for drug, label in DRUG_LABELS.items()})
+MEASURES.update({band.key: _M(band.label) for band in QUANTITY_BANDS})
+MEASURES.update({key: _M(label) for key, label in QUADRANT_LABELS.items()})
 
 _BY_INDICATOR = {i.column: Measure(i.label, i.unit, i.help) for i in INDICATORS}
 
