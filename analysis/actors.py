@@ -65,11 +65,11 @@ from analysis.actor_codes import (
     unidentified,
 )
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
-from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS
+from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS, TOP_GROUPS
 from analysis.count import xy_polygon_pairs
 from analysis.hotspots import layer_in_crs, point_coordinates
 from analysis.inputs import PROJECT_KEY, InputError, date_column, feature_dates, run_crs
-from analysis.regions import choose_regions, region_identity
+from analysis.regions import choose_regions, largest_layer, region_identity
 from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 from layers.roles import Role
@@ -84,16 +84,15 @@ def events_layer(project: Any, given: Layer | None) -> Layer:
     """The layer given, else the project's violence point layer with the most events."""
     if given is not None:
         return given
-    found = [] if project is None else project.layers.by_role(Role.VIOLENCE)
-    found = [layer for layer in found if layer.geometry_kind == "point" and not layer.data.empty]
-    if not found:
-        raise InputError(
-            tr(
-                "No violence events: give --events (an ACLED export) or a project with a "
-                "violence layer (--project P)."
-            )
-        )
-    return max(found, key=lambda layer: len(layer.data))
+    return largest_layer(
+        project,
+        Role.VIOLENCE,
+        "point",
+        tr(
+            "No violence events: give --events (an ACLED export) or a project with a "
+            "violence layer (--project P)."
+        ),
+    )
 
 
 def period_of(text: str | None, project: Any) -> TimeFilter | None:
@@ -482,12 +481,7 @@ class ActorProfile(Algorithm):
                 "Explosions/Remote violence, Violence against civilians)."
             ),
         ),
-        Parameter(
-            "top",
-            "integer",
-            tr_noop("How many of the most harmful groups to list per region."),
-            default=3,
-        ),
+        TOP_GROUPS,
     )
     outputs = (
         Output("regions", "layer", tr_noop("Regions with their most harmful group.")),

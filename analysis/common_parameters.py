@@ -35,6 +35,14 @@ PERIOD_YEARS = Parameter(
     "years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")
 )
 
+# How many of the actor profile's most harmful groups a per-region report lists.
+TOP_GROUPS = Parameter(
+    "top",
+    "integer",
+    tr_noop("How many of the most harmful groups to list per region."),
+    default=3,
+)
+
 # Where eradication happened: footprints, or points given a radius by another parameter.
 ERADICATION_FOOTPRINTS = Parameter(
     "footprints",

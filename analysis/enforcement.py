@@ -59,6 +59,7 @@ import pandas as pd
 import shapely
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
+from analysis.common_parameters import PERIOD_YEARS, REPORT_REGIONS, TOP_GROUPS
 from analysis.enforcement_records import (
     LEVEL_KEYS,
     LOW_KEYS,
@@ -490,14 +491,8 @@ class EnforcementFocus(Algorithm):
         "Needs --project with an enforcement actions layer."
     )
     parameters = (
-        Parameter(
-            "regions_layer",
-            "layer",
-            tr_noop("Regions to report on (default: the project's finest administrative layer)."),
-            roles=("admin_boundaries",),
-            geometry=("polygon",),
-        ),
-        Parameter("years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")),
+        REPORT_REGIONS,
+        PERIOD_YEARS,
         Parameter(
             "distance_km",
             "number",
@@ -507,12 +502,7 @@ class EnforcementFocus(Algorithm):
             ),  # fmt: skip
             default=DEFAULT_DISTANCE_KM,
         ),
-        Parameter(
-            "top",
-            "integer",
-            tr_noop("How many of the most harmful groups to list per region."),
-            default=3,
-        ),
+        TOP_GROUPS,
         Parameter(
             "weights",
             "string",

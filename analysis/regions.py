@@ -26,18 +26,27 @@ def choose_regions(project, regions_layer: Layer | str | None) -> Layer:
                     n=regions_layer, names=", ".join(project.layers.names())
                 )
             ) from None
+    return largest_layer(
+        project,
+        Role.ADMIN_BOUNDARIES,
+        "polygon",
+        tr(
+            "The project has no administrative regions: add a boundaries layer "
+            "(e.g. HDX adm2) or name one with --regions-layer."
+        ),
+    )
+
+
+def largest_layer(project, role: Role, geometry: str, missing: str) -> Layer:
+    """The project's layer of `role` and `geometry` with the most features (the finest
+    regions, the fullest events file); InputError(missing) when it has none with features."""
     candidates = [
         layer
-        for layer in project.layers.by_role(Role.ADMIN_BOUNDARIES)
-        if layer.geometry_kind == "polygon"
+        for layer in ([] if project is None else project.layers.by_role(role))
+        if layer.geometry_kind == geometry and not layer.data.empty
     ]
     if not candidates:
-        raise InputError(
-            tr(
-                "The project has no administrative regions: add a boundaries layer "
-                "(e.g. HDX adm2) or name one with --regions-layer."
-            )
-        )
+        raise InputError(missing)
     return max(candidates, key=lambda layer: len(layer.data))
 
 
