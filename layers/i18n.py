@@ -120,7 +120,8 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
 
 def tr(text: str) -> str:
     """Translate `text` into the current language (current_language())."""
-    return _active().gettext(text)
+    here = _here.get()  # inline, not _active(): tr runs for every label drawn
+    return (here[1] if here else _translation).gettext(text)
 
 
 def tr_noop(text: str) -> str:
