@@ -67,6 +67,7 @@ from analysis.enforcement_records import (
     period_span_years,
     persons_by_level,
     read_records,
+    seizures_per_region,
 )
 from analysis.hotspots import layer_in_crs
 from analysis.indicator_catalogue import min_max, per_100k
@@ -240,7 +241,7 @@ def compute_enforcement(
     is_op = inside["action"].to_numpy() == ActionType.OPERATION.value
     out["operations"] = np.bincount(inside["region"][is_op], minlength=n).astype(float)
     seizures = inside[inside["action"] == ActionType.SEIZURE.value]
-    out["seizures"] = np.bincount(seizures["region"], minlength=n).astype(float)
+    out["seizures"] = seizures_per_region(records, n)
     out["seized_kg"] = (
         np.bincount(seizures["region"], np.nan_to_num(seizures["grams"].to_numpy(float)), n) / 1e3
     )

@@ -255,17 +255,37 @@ def persons_by_level(records: pd.DataFrame, n: int) -> pd.DataFrame:
     return table.reindex(index=np.arange(n), columns=list(LEVEL_KEYS), fill_value=0.0).astype(float)
 
 
+def seizures_per_region(records: pd.DataFrame, n: int) -> np.ndarray:
+    """Seizure records per region (0..n-1): the one rule the enforcement analysis and the
+    indicators count an enforcement layer's seizures by (a record of action type seizure)."""
+    inside = records[(records["region"] >= 0) & (records["action"] == ActionType.SEIZURE.value)]
+    return np.bincount(inside["region"].to_numpy(np.int64), minlength=n).astype(float)
+
+
+def indicator_records(ctx: Any, out: pd.DataFrame) -> pd.DataFrame | None:
+    """The indicators run's enforcement records, read once for every figure built on them
+    (their notes said once); None when the project has no enforcement layer."""
+    if not hasattr(ctx, "_enforcement_records"):
+        layers = [
+            layer for layer in ctx.by_role(Role.ENFORCEMENT) if layer.role == Role.ENFORCEMENT
+        ]
+        ctx._enforcement_records = (
+            read_records(layers, ctx.crs, ctx.polys, out[["code"]], ctx.period, ctx.notes)
+            if layers
+            else None
+        )
+    return ctx._enforcement_records
+
+
 def add_enforcement_indicators(ctx: Any, out: pd.DataFrame, population: np.ndarray) -> None:
     """The indicators' enforcement figures per region: people arrested per 100,000 per year and
     the share of them who were people who use drugs or small-scale suppliers. Enforcement
     outputs, not outcomes: outside the harm index unless --weights gives them a weight."""
-    layers = [layer for layer in ctx.by_role(Role.ENFORCEMENT) if layer.role == Role.ENFORCEMENT]
     columns = ["arrests_per_100k", "low_level_arrest_share"]
-    if not layers:
+    records = indicator_records(ctx, out)
+    if records is None:
         ctx.missing(columns, out, tr("No enforcement actions layer: whom arrests hit is empty."))
         return
-    identity = out[["code"]]
-    records = read_records(layers, ctx.crs, ctx.polys, identity, ctx.period, ctx.notes)
     levels = persons_by_level(records, ctx.n)
     persons = levels.sum(axis=1).to_numpy()
     span = period_span_years(ctx.period, records["year"])

@@ -2,7 +2,7 @@
 
 One row per region (P-code, name, parent P-code), side by side:
 - enforcement outputs: hectares eradicated (manual / aerial), eradication operations, arrests
-  and seizures where a layer has them, people arrested per 100,000 and the share of them who
+  and seizures where a layer has them (seizure records of enforcement layers), people arrested per 100,000 and the share of them who
   use drugs or supply at small scale (enforcement actions; outside the harm index by default);
 - outcomes: violent events and fatalities per 100,000 people and their trend, Gi* hot spots,
   displacement (WDQ) of violence and cultivation around eradication, population beyond 15 km
@@ -32,7 +32,11 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.common_parameters import ENGINE, PERIOD_YEARS, REPORT_REGIONS, SCHEDULER
 from analysis.count import point_polygon_pairs
 from analysis.custom_indicators import add_table_indicators
-from analysis.enforcement_records import add_enforcement_indicators
+from analysis.enforcement_records import (
+    add_enforcement_indicators,
+    indicator_records,
+    seizures_per_region,
+)
 from analysis.engine import run_on_cluster
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
@@ -49,6 +53,7 @@ from analysis.population_raster import optional_raster, raster_demand_points, ra
 from analysis.region_counts import violence_sums
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
+from layers.enforcement_levels import ActionType
 from layers.i18n import tr, tr_noop
 from layers.layer import Layer, is_raster
 from layers.roles import Role
@@ -252,9 +257,16 @@ def _arrests_and_seizures(ctx: _Context, out: pd.DataFrame) -> None:
     ):
         total = np.zeros(ctx.n)
         found = False
+        records = indicator_records(ctx, out) if column == "seizures" else None
+        if records is not None:  # seizure records, counted as the enforcement analysis does
+            total += seizures_per_region(records, ctx.n)
+            # A layer of arrests only (or no action type) says nothing about seizures.
+            found = bool((records["action"] == ActionType.SEIZURE.value).any())
         for layer in ctx.layers:
             if layer.role == Role.ADMIN_BOUNDARIES or layer.data.empty:
                 continue
+            if records is not None and layer.role == Role.ENFORCEMENT:
+                continue  # its seizures are its records, counted above
             col = next((c for c in layer.data.columns if str(c).lower() in names), None)
             if col is None:
                 continue

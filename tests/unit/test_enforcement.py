@@ -180,6 +180,22 @@ def test_effort_against_harm_reuses_the_indicators(project, municipalities):
     assert t.set_index("code").loc["XA01005", "quadrant"] == "low_enforcement_high_harm"
 
 
+@needs_sample
+def test_indicators_count_the_enforcement_layers_seizures_as_the_analysis_does(
+    project, municipalities, raw
+):
+    """The sample's seizures are records of an enforcement layer (tipo_accion INCAUTACIÓN), not
+    a 'seizures' column: the indicators said "No layer has seizures" and left them empty."""
+    notes: list[str] = []
+    table = compute_indicators(project, notes=notes)
+    assert not any("seizures" in n for n in notes), notes
+    assert np.array_equal(table["seizures"], municipalities.table["seizures"])
+    planted = raw[raw.tipo_accion.str.startswith("INCAUTACI")].groupby("cod_mpio").size()
+    by_code = table.set_index("code")["seizures"]
+    assert by_code.sum() == planted.sum() > 0
+    assert by_code.loc["XA01001"] == planted.loc["XA01001"]
+
+
 # --- the pieces -----------------------------------------------------------------------------
 def test_quadrants_by_hand() -> None:
     intensity = np.array([0.9, 0.1, 0.8, 0.2, 0.5, np.nan])
