@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
-from desktop.raster_info import number
 from desktop.raster_style_dialog import RasterStyleDialog
 from desktop.undo import SetLayerAttributes
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
 from layers.layer import is_raster
+from layers.numbers import number
 from layers.raster import RasterLayer, loss_year
 from layers.raster_style import RasterStyle
 

@@ -3,6 +3,8 @@ overviews (the layer panel's tooltip and Properties…)."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,11 +19,16 @@ from PySide6.QtWidgets import (
 from desktop.task_row import ERROR_STYLE
 from layers.crs import crs_label
 from layers.i18n import tr
+from layers.numbers import number
 from layers.raster import RasterLayer
 
 
-def number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+def fine(value: float) -> str:
+    """Six significant digits in the app's language: a pixel of 0.000269495° keeps its size."""
+    v = abs(float(value))
+    if v == 0 or v >= 1 or not math.isfinite(v):
+        return number(value)
+    return number(value, decimals=min(12, 5 - math.floor(math.log10(v))))
 
 
 def raster_summary(layer: RasterLayer) -> list[tuple[str, str]]:
@@ -32,7 +39,7 @@ def raster_summary(layer: RasterLayer) -> list[tuple[str, str]]:
     overviews = ", ".join(f"1:{f}" for f in info.overviews) if info.overviews else tr("none")
     rows = [
         (tr("Size"), tr("{w:,} × {h:,} pixels").format(w=info.width, h=info.height)),
-        (tr("Resolution"), f"{number(rx)} × {number(ry)}{units}"),
+        (tr("Resolution"), f"{fine(rx)} × {fine(ry)}{units}"),
         (tr("CRS"), crs_label(info.crs) if info.crs is not None else tr("unknown")),
         (tr("Nodata"), number(info.nodata) if info.nodata is not None else tr("none")),
         (tr("Data type"), info.dtype),

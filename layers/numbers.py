@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific
 
 from layers.i18n import current_language
 
@@ -70,6 +70,9 @@ def number(value: Any, decimals: int | None = None, language: str | None = None)
     if not isinstance(value, int | float | np.integer | np.floating):
         return str(value)
     v = float(value)
+    if not math.isfinite(v) or (abs(v) >= 1e27 and not isinstance(value, int | np.integer)):
+        # Float nodata (-3.4e38): Decimal (28 digits) cannot quantize it to whole digits.
+        return format_scientific(v, format="0.###E0", locale=_locale(language))
     if decimals is None:
         whole = isinstance(value, int | np.integer) or (v.is_integer() and abs(v) < 1e15)
         decimals = 0 if whole else _decimals(abs(v))

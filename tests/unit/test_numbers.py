@@ -88,3 +88,14 @@ def test_follows_the_active_language() -> None:
     finally:
         set_language("en")
     assert numbers.number(12345.5) == "12,346"
+
+
+def test_float_nodata_and_huge_values_print_instead_of_raising() -> None:
+    import numpy as np
+
+    from layers.numbers import number
+
+    # GDAL's float32 nodata: Decimal could not quantize it to digits (InvalidOperation).
+    assert number(np.float32(-3.4028234663852886e38)) == "-3.403E38"
+    assert number(-3.4028234663852886e38, language="es") == "-3,403E38"
+    assert number(10**20) == "100,000,000,000,000,000,000"  # integers stay exact
