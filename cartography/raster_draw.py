@@ -479,6 +479,8 @@ def _loss_year_image(layer, values: np.ndarray, time_filter, sample):
     label = (
         tr("forest loss {y}").format(y=a) if a == b else tr("forest loss {a}–{b}").format(a=a, b=b)
     )
+    if a > b:  # the period lies outside the ramp's years: never 'forest loss 2030–2023'
+        label = tr("forest loss (none in the period)")
     entry = ramp_entry(layer.name, cmap, label)
     entry.count = int(shown.sum())
     return rgba, entry

@@ -30,3 +30,9 @@ def test_a_single_year_is_named_once(loss) -> None:
     one = label(loss, "2016")
     assert one.endswith("forest loss 2016") and "2016–2016" not in one
     assert label(loss, "2016-2018").endswith("forest loss 2016–2018")  # a range as before
+
+
+def test_a_period_after_the_last_loss_year_never_reads_backwards(loss) -> None:
+    text = label(loss, "2030-2031")  # the ramp ends at the file's latest year (2023 at least)
+    assert "forest loss (none in the period)" in text
+    assert "–20" not in text.split("forest loss")[-1]
