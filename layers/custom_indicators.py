@@ -7,6 +7,7 @@ indicators analysis reads them (analysis/custom_indicators.py, docs/region_table
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -83,3 +84,46 @@ def indicators_from(data: Any) -> list[CustomIndicator]:
     if not isinstance(data, list):
         raise _wrong("indicators", tr("a list […]"), data)
     return [CustomIndicator.from_dict(item, f"indicators[{i}]") for i, item in enumerate(data)]
+
+
+def follow_layers(project: Any) -> None:
+    """Keep the project's indicators linked to their layers, which they name: a rename (and its
+    undo) carries them along; a removed layer takes its indicators with it and brings them back
+    when it is put back (an undone addition, an undone removal). Without this a renamed joined
+    layer left its indicators empty with a note, and an undone join left indicators of nothing."""
+    layers = project.layers
+    names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary({x: x.name for x in layers})
+    stash: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def named_elsewhere(layer: Any, name: str) -> bool:
+        return any(other is not layer and other.name == name for other in layers)
+
+    def renamed(layer: Any, attribute: str) -> None:
+        if attribute != "name":
+            return
+        old, names[layer] = names.get(layer), layer.name
+        if old is None or old == layer.name or named_elsewhere(layer, old):
+            return
+        for indicator in project.indicators:
+            if indicator.layer == old:
+                indicator.layer = layer.name
+
+    def removed(_index: int, layer: Any) -> None:
+        names.pop(layer, None)
+        if named_elsewhere(layer, layer.name):
+            return
+        mine = [i for i in project.indicators if i.layer == layer.name]
+        if mine:
+            stash[layer] = mine
+            project.indicators[:] = [i for i in project.indicators if i.layer != layer.name]
+
+    def inserted(_index: int, layer: Any) -> None:
+        names[layer] = layer.name
+        for indicator in stash.pop(layer, []):
+            indicator.layer = layer.name  # AddLayers' redo may have made the name unique
+            if indicator not in project.indicators:
+                project.indicators.append(indicator)
+
+    layers.layer_changed.connect(renamed)
+    layers.removed.connect(removed)
+    layers.inserted.connect(inserted)

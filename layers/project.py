@@ -18,7 +18,7 @@ from pathlib import Path
 from pyproj import CRS
 
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
-from layers.custom_indicators import CustomIndicator, indicators_from
+from layers.custom_indicators import CustomIndicator, follow_layers, indicators_from
 from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr, tr_noop
@@ -53,6 +53,10 @@ class Project:
     # The language ('es', 'en') the last export from this project was written in: the export
     # dialogs pre-select it next time (docs/translations.md). None: never exported.
     export_language: str | None = None
+
+    def __post_init__(self) -> None:
+        # Table indicators name their layer: renames and removals of it carry them along.
+        follow_layers(self)
 
     # --- CRS ------------------------------------------------------------------------
     @property

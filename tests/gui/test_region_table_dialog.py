@@ -90,8 +90,22 @@ def test_join_from_the_layer_menu(qtbot, small_window, tmp_path):
     by_code = frame.set_index("code")
     assert by_code.loc["CO002", "pobreza"] == pytest.approx(0.40)
     assert by_code["asistencia_escolar"].isna().sum() == 1  # CO004: no row, left empty
+    # Renamed in the layer panel, the indicators follow it; undoing the rename too.
+    model = window.layers_panel.model
+    old_name = layer.name
+    assert model.setData(model.index_of(layer), "Municipios con pobreza")
+    assert {i.layer for i in window.project.indicators} == {"Municipios con pobreza"}
+    notes: list[str] = []
+    frame = compute_indicators(window.project, "regions", notes=notes)
+    assert frame.set_index("code").loc["CO002", "pobreza"] == pytest.approx(0.40)
+    assert not any("Indicator " in n for n in notes), notes
     window.undo_stack.undo()
+    assert layer.name == old_name and {i.layer for i in window.project.indicators} == {old_name}
+    window.undo_stack.undo()  # the join itself: its indicators go with the layer
     assert layer not in window.project.layers
+    assert window.project.indicators == []
+    window.undo_stack.redo()
+    assert [i.column for i in window.project.indicators] == ["pobreza", "asistencia_escolar"]
 
 
 def test_a_table_matching_nothing_says_so_and_adds_nothing(qtbot, small_window, tmp_path):
