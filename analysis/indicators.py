@@ -48,9 +48,11 @@ from analysis.indicator_catalogue import (
     priority_rank,
     yearly_slope,
 )
-from analysis.inputs import PROJECT_KEY, InputError, execute, feature_dates
+from analysis.inputs import PROJECT_KEY, InputError, execute
 from analysis.population_raster import optional_raster, raster_demand_points, raster_population
-from analysis.region_counts import violence_sums
+from analysis.region_counts import VIOLENT_EVENT_TYPES, violence_sums  # noqa: F401 (a name of this module)
+from analysis.region_counts import feature_dates_of as _dates
+from analysis.region_counts import violent as _violent
 from analysis.region_displacement import StudyWindows, region_targets
 from analysis.regions import choose_regions, region_identity
 from layers.enforcement_levels import ActionType
@@ -68,8 +70,6 @@ DISPLACEMENT_WINDOW_YEARS = 2
 TARGET_REACH_M = 1_000.0
 POINT_TARGET_RADIUS_M = 250.0  # manual eradication points treated as a 250 m patch
 WATER_DRIFT_M = 10.0
-# ACLED event types that are violence (Protests, Riots, Strategic developments are not).
-VIOLENT_EVENT_TYPES = ("battles", "explosions/remote violence", "violence against civilians")
 ARREST_COLUMNS = ("arrests", "arrestos", "capturas", "detenidos", "arrested")
 SEIZURE_COLUMNS = ("seizures", "seizures_kg", "incautaciones", "incautacion_kg", "seized_kg")
 HARM_REDUCTION = "harm_reduction"
@@ -137,14 +137,6 @@ class _Context:
 
 def _to_crs(layer: Layer, crs: CRS) -> gpd.GeoDataFrame:
     return hotspots.layer_in_crs(layer, crs)
-
-
-def _dates(layer: Layer) -> pd.Series | None:
-    for key in ("date", "year"):
-        col = layer.field(key)
-        if col and col in layer.data.columns:
-            return feature_dates(layer, col)
-    return None
 
 
 def _population(ctx: _Context, out: pd.DataFrame) -> tuple[np.ndarray, gpd.GeoDataFrame | None]:
@@ -287,14 +279,6 @@ def _arrests_and_seizures(ctx: _Context, out: pd.DataFrame) -> None:
 def violent_mask(layer: Layer) -> np.ndarray:
     """Events that are violence (ACLED battles, explosions, violence against civilians)."""
     return _violent(layer)
-
-
-def _violent(layer: Layer) -> np.ndarray:
-    col = layer.field("event_type")
-    if not col or col not in layer.data.columns:
-        return np.ones(len(layer.data), dtype=bool)
-    types = layer.data[col].astype(str).str.strip().str.lower()
-    return types.isin(VIOLENT_EVENT_TYPES).to_numpy()
 
 
 def _violence(ctx: _Context, out: pd.DataFrame, population: np.ndarray) -> list[Layer]:
