@@ -9,11 +9,12 @@ table joined to the municipalities also feeds a run on a copy of them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.indicator_catalogue import INDICATOR_BY_COLUMN, Indicator
+from analysis.indicator_catalogue import INDICATOR_BY_COLUMN, INDICATORS, Indicator
 from layers.custom_indicators import CustomIndicator
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
@@ -37,6 +38,67 @@ def indicator_key(indicator: CustomIndicator, taken: set[str]) -> str:
     return key
 
 
+# The columns of the indicator table before the project's own indicators are added.
+IDENTITY_COLUMNS = ("code", "name", "parent_code")
+
+
+@dataclass(frozen=True)
+class TableIndicator(Indicator):
+    """A project's own indicator: its unit is the analyst's text, so a '%' column is shown ×100
+    only when its values are shares (0–1); a poverty index of 51.0 % stays 51.0."""
+
+    shares: bool = False
+
+    @property
+    def display_scale(self) -> float:
+        return 100.0 if self.unit.strip() == "%" and self.shares else 1.0
+
+
+def table_entries(project, taken: set[str]) -> list[tuple[CustomIndicator, TableIndicator]]:
+    """Each of the project's own indicators with its catalogue entry (key, label, unit,
+    direction), the keys made unique against `taken` (which grows)."""
+    out = []
+    for indicator in getattr(project, "indicators", []) or []:
+        key = indicator_key(indicator, taken)
+        entry = TableIndicator(
+            key,
+            indicator.title,
+            "outcome",
+            indicator.unit,
+            indicator.higher_is_worse,
+            tr("From the joined table in layer {l!r}, column {c!r}.").format(
+                l=indicator.layer, c=indicator.column
+            ),
+            shares=_shares(project, indicator),
+        )
+        out.append((indicator, entry))
+    return out
+
+
+def _shares(project, indicator: CustomIndicator) -> bool:
+    """Whether every value of the indicator's column lies in 0–1 (a share, not a percent)."""
+    layer = _layer(project, indicator.layer)
+    if layer is None or indicator.column not in layer.data.columns:
+        return False
+    values = pd.to_numeric(layer.data[indicator.column], errors="coerce").to_numpy(float)
+    values = values[np.isfinite(values)]
+    return bool(len(values)) and bool(((values >= 0) & (values <= 1)).all())
+
+
+def with_table_indicators(own: list[Indicator]) -> list[Indicator]:
+    """The catalogue with the project's own indicators before the harm index and rank, the
+    order the indicator table has."""
+    return [*INDICATORS[:-2], *own, *INDICATORS[-2:]]
+
+
+def project_catalogue(project) -> list[Indicator]:
+    """The indicators a run on `project` shows, in the table's order, with the keys it gives
+    the project's own indicators: for views that list indicators before any run."""
+    if project is None:
+        return list(INDICATORS)
+    return with_table_indicators([e for _, e in table_entries(project, set(IDENTITY_COLUMNS))])
+
+
 def add_table_indicators(
     project, out: pd.DataFrame, notes: list[str]
 ) -> tuple[list[Indicator], dict[str, float]]:
@@ -44,23 +106,10 @@ def add_table_indicators(
     indicators; returns their catalogue entries and harm-index weights."""
     entries: list[Indicator] = []
     weights: dict[str, float] = {}
-    taken: set[str] = set(out.columns)
-    for indicator in getattr(project, "indicators", []) or []:
-        key = indicator_key(indicator, taken)
-        out[key] = _values(project, indicator, out["code"], notes)
-        entries.append(
-            Indicator(
-                key,
-                indicator.title,
-                "outcome",
-                indicator.unit,
-                indicator.higher_is_worse,
-                tr("From the joined table in layer {l!r}, column {c!r}.").format(
-                    l=indicator.layer, c=indicator.column
-                ),
-            )
-        )
-        weights[key] = indicator.weight
+    for indicator, entry in table_entries(project, set(out.columns)):
+        out[entry.column] = _values(project, indicator, out["code"], notes)
+        entries.append(entry)
+        weights[entry.column] = indicator.weight
     return entries, weights
 
 

@@ -31,7 +31,7 @@ from analysis import hotspots
 from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter, register
 from analysis.common_parameters import ENGINE, PERIOD_YEARS, REPORT_REGIONS, SCHEDULER
 from analysis.count import point_polygon_pairs
-from analysis.custom_indicators import add_table_indicators
+from analysis.custom_indicators import add_table_indicators, with_table_indicators
 from analysis.enforcement_records import (
     add_enforcement_indicators,
     indicator_records,
@@ -658,7 +658,7 @@ def compute_indicators(
     out["priority_rank"] = priority_rank(index)
     if not used:
         ctx.notes.append(tr("No outcome available: the harm index is empty."))
-    shown = [*INDICATORS[:-2], *own, *INDICATORS[-2:]]  # the index and rank stay last
+    shown = with_table_indicators(own)  # the index and rank stay last
     out = out[["code", "name", "parent_code"] + [i.column for i in shown]]
     out.attrs["indicators"] = shown
     out.attrs["weights"] = weights_used

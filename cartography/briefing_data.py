@@ -62,9 +62,12 @@ def units_layer_of(project):
 
 
 def indicator_columns(table: pd.DataFrame, group: str) -> list[Indicator]:
+    """The table's indicators of `group` with values: the catalogue's and the project's own
+    from joined tables (the table's attrs list both, in order)."""
+    shown = table.attrs.get("indicators") or INDICATORS
     return [
         i
-        for i in INDICATORS
+        for i in shown
         if i.group == group and i.column in table.columns and table[i.column].notna().any()
     ]
 

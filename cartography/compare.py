@@ -355,7 +355,7 @@ def table_rows(comparison: Comparison, max_rows: int) -> pd.DataFrame:
     """Outcomes and the harm index first, then enforcement outputs, then context."""
     t = comparison.table
     order = {"composite": 0, "outcome": 1, "enforcement": 2, "context": 3}
-    catalogue = indicator_catalogue()
+    catalogue = comparison.catalogue
     rank = [order.get(catalogue[k].group, 4) if k in catalogue else 4 for k in t["key"]]
     return t.assign(_rank=rank).sort_values("_rank", kind="stable").head(max_rows)
 
@@ -389,7 +389,7 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
     if t.empty:
         ax.text(0.5, 0.5, tr("No indicators to compare."), ha="center", va="center")
         return
-    scale = display_scales()
+    scale = display_scales(comparison.catalogue)
     cells = [
         [plain(shorten(r.indicator, 58)), *table_cells(r, scale.get(r.key, 1.0))]
         for r in t.itertuples()
@@ -427,9 +427,10 @@ def draw_table(ax: Axes, comparison: Comparison, max_rows: int = 18) -> None:
                 cell.get_text().set_color("#b2182b" if worse else "#2166ac")
 
 
-def display_scales() -> dict[str, float]:
+def display_scales(catalogue: dict | None = None) -> dict[str, float]:
     """Shown value = stored value × scale (shares 0–1 are shown as %)."""
-    return {key: i.display_scale for key, i in indicator_catalogue().items()}
+    catalogue = indicator_catalogue() if catalogue is None else catalogue
+    return {key: i.display_scale for key, i in catalogue.items()}
 
 
 def shorten(text: str, n: int) -> str:
@@ -438,7 +439,7 @@ def shorten(text: str, n: int) -> str:
 
 def draw_trends(axes: Sequence[Axes], comparison: Comparison) -> None:
     """Both sides' yearly values of each trended indicator on one chart per indicator."""
-    catalogue = indicator_catalogue()
+    catalogue = comparison.catalogue
     names = [shorten(lab.split(" · ")[0], 18) for lab in comparison.labels]
     if names[0] == names[1]:
         names = [shorten(lab, 22) for lab in comparison.labels]

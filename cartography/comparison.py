@@ -12,14 +12,15 @@ import math
 import re
 from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.indicator_catalogue import INDICATORS, Indicator
+from analysis.custom_indicators import project_catalogue
+from analysis.indicator_catalogue import INDICATOR_BY_COLUMN, Indicator
 from cartography.classify import Classification, classify_shared
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
@@ -245,10 +246,17 @@ DEFAULT_INDICATORS = (
 )
 
 
-def indicator_catalogue() -> dict[str, Indicator]:
-    """Indicators the comparison can show: the one catalogue's INDICATORS, in its order (a
-    rank among the units compared means nothing side by side)."""
-    return {i.key: i for i in INDICATORS if i.key != "priority_rank"}
+def indicator_catalogue(project=None) -> dict[str, Indicator]:
+    """Indicators the comparison can show: the one catalogue's INDICATORS, in its order, with
+    the project's own indicators from joined tables (label, unit, direction) before the harm
+    index (a rank among the units compared means nothing side by side)."""
+    return {i.key: i for i in project_catalogue(project) if i.key != "priority_rank"}
+
+
+def yearless(catalogue: dict[str, Indicator]) -> set[str]:
+    """Keys of the project's own indicators: one value per region from a table without
+    years, so no yearly trend to draw."""
+    return {key for key in catalogue if key not in INDICATOR_BY_COLUMN}
 
 
 def _regions_layer(units: gpd.GeoDataFrame) -> Layer:
@@ -429,6 +437,8 @@ def layers_for(project, key: str):
         path=project.path,
         time_filter=project.time_filter,
         metadata=project.metadata,
+        # Copies: clearing `kept` below takes a layer's indicators out of light's list.
+        indicators=[replace(i) for i in getattr(project, "indicators", [])],
     )
     light.metric_crs = project.metric_crs
     try:
@@ -522,6 +532,8 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     # Each side's trend chart x range (fractional years), fixed whatever points it has.
     trend_ranges: tuple[tuple[float, float] | None, ...] = ()
+    # The indicators it was computed with (the project's own from joined tables included).
+    catalogue: dict[str, Indicator] = field(default_factory=indicator_catalogue)
 
 
 def with_unit(info: Indicator) -> str:
@@ -555,7 +567,7 @@ def compute_comparison(
     map shows the same harm index as every other page (an index recomputed over the two
     sides' units alone would rescale it). side_indicators: each side's row, likewise.
     """
-    catalogue = indicator_catalogue()
+    catalogue = indicator_catalogue(project)
     if indicator is not None and indicator not in catalogue:
         raise ValueError(
             tr("Unknown indicator {i!r}. Known: {k}.").format(i=indicator, k=", ".join(catalogue))
@@ -621,7 +633,11 @@ def compute_comparison(
     tick(tr("Indicators per side"))
     table = comparison_table(totals[0], totals[1], catalogue)
     series: dict[str, tuple[pd.Series, pd.Series]] = {}
-    if with_trends:
+    if with_trends and indicator in yearless(catalogue):
+        notes = [*notes, tr("{i}: one value per region from a table without years, no trend.")
+                 .format(i=catalogue[indicator].label)]  # fmt: skip
+        tick(tr("Trends"))
+    elif with_trends:
         a, b = trends(project, sides, units, indicator, feedback)
         series[indicator] = (a, b)
         tick(tr("Trends"))
@@ -640,4 +656,5 @@ def compute_comparison(
         series,
         notes=notes,
         trend_ranges=tuple(trend_x_range(project, s) for s in sides),
+        catalogue=catalogue,
     )

@@ -84,7 +84,7 @@ class CompareView(QWidget):
 
         choices = cmp.region_choices(project)
         years = cmp.project_years(project)
-        self.catalogue = cmp.indicator_catalogue()
+        self.catalogue = cmp.indicator_catalogue(project)  # with the joined tables' own
         self.mode = QComboBox()
         for key, label in MODES.items():
             self.mode.addItem(tr(label), key)
@@ -473,7 +473,7 @@ class CompareView(QWidget):
 
     def _fill_table(self, comparison: cmp.Comparison) -> None:
         t = cmp.table_rows(comparison, len(comparison.table))
-        scales = cmp.display_scales()  # shares 0–1 shown as percent, as on the printed page
+        scales = cmp.display_scales(comparison.catalogue)  # shares 0–1 shown as percent
         names = list(self.side_names(comparison))
         self.table.setHorizontalHeaderLabels(
             [tr("Indicator"), names[0], names[1], tr("Difference"), tr("Change")]
