@@ -189,3 +189,16 @@ def test_indicators_count_violence_on_the_cluster(cluster_address, years):  # no
     assert local.table["violent_events"].sum() > 500
     assert np.array_equal(local.table["violent_events"], remote.table["violent_events"])
     assert "counted on a Dask cluster" in remote.notes[-1]
+
+
+def test_a_geopackage_is_converted_beside_it_for_hotspots(cluster_address, data, tmp_path):  # noqa: F811
+    import shutil
+
+    gpkg = tmp_path / "copy.gpkg"
+    shutil.copy(data["gpkg"], gpkg)
+    extra = {"method": "gi_star", "cell_m": 10_000, "permutations": 0}
+    local = _hotspots(data["gpkg"], **extra)
+    remote = _hotspots(gpkg, engine="dask", scheduler=cluster_address, **extra)
+    assert_same(local, remote, "hotspots")
+    assert any("temporary partitioned GeoParquet" in note for note in remote.notes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.gpkg"]  # temporary removed
