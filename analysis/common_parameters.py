@@ -41,6 +41,7 @@ TOP_GROUPS = Parameter(
     "integer",
     tr_noop("How many of the most harmful groups to list per region."),
     default=3,
+    label=tr_noop("Groups listed per region"),
 )
 
 # Where eradication happened: footprints, or points given a radius by another parameter.

@@ -502,6 +502,7 @@ class EnforcementFocus(Algorithm):
                 "the group's violent events."
             ),  # fmt: skip
             default=DEFAULT_DISTANCE_KM,
+            label=tr_noop("Operation near a group within (km)"),
         ),
         TOP_GROUPS,
         Parameter(
@@ -548,6 +549,8 @@ def enforcement_result(project: Any, regions_layer: Any, e: Enforcement) -> Anal
     for i, row in enumerate(table.to_dict(orient="records")):
         records.append({k: _plain(v) for k, v in row.items()} | e.details[i])
     quadrant_codes = {q: table.loc[table["quadrant"] == q, "code"].tolist() for q in QUADRANTS}
+    # The JSON keeps the keys; the table and the layer (legend, results panel) say the words.
+    table["quadrant"] = [tr(QUADRANTS[q]) if q in QUADRANTS else None for q in table["quadrant"]]
     summary = {
         "period": e.period.label if e.period else None,
         "distance_km": e.distance_km,

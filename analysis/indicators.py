@@ -2,8 +2,9 @@
 
 One row per region (P-code, name, parent P-code), side by side:
 - enforcement outputs: hectares eradicated (manual / aerial), eradication operations, arrests
-  and seizures where a layer has them (seizure records of enforcement layers), people arrested per 100,000 and the share of them who
-  use drugs or supply at small scale (enforcement actions; outside the harm index by default);
+  and seizures where a layer has them (an enforcement layer's seizure records), people
+  arrested per 100,000 and the share of them who use drugs or supply at small scale
+  (enforcement actions; outside the harm index by default);
 - outcomes: violent events and fatalities per 100,000 people and their trend, Gi* hot spots,
   displacement (WDQ) of violence and cultivation around eradication, population beyond 15 km
   of a health service, 2SFCA access per 1,000 people, harm-reduction coverage, eradication in
@@ -41,6 +42,7 @@ from analysis.engine import run_on_cluster
 from analysis.environment_indicators import forest_loss, new_cultivation
 from analysis.indicator_catalogue import (
     ENFORCEMENT_WEIGHTS,
+    INDICATOR_BY_COLUMN,
     INDICATORS,
     harm_index,
     parse_weights,
@@ -437,7 +439,7 @@ def _displacement(
                 tr(
                     "{c}: undefined in {n} of {m} regions with eradication (no fall in the "
                     "target area relative to the control, or no events in the control)."
-                ).format(c=column, n=undefined, m=len(per_region))
+                ).format(c=tr(INDICATOR_BY_COLUMN[column].label), n=undefined, m=len(per_region))
             )
 
 

@@ -194,6 +194,21 @@ def test_indicators_count_the_enforcement_layers_seizures_as_the_analysis_does(
     by_code = table.set_index("code")["seizures"]
     assert by_code.sum() == planted.sum() > 0
     assert by_code.loc["XA01001"] == planted.loc["XA01001"]
+    # Its notes name an indicator by its label, never by its column ('wdq_violence: ...').
+    assert not any(n.startswith("wdq_") for n in notes), notes
+
+
+@needs_sample
+def test_the_result_table_and_layer_say_the_quadrant_in_words(project, municipalities):
+    from analysis.enforcement import QUADRANTS, enforcement_result
+
+    result = enforcement_result(project, None, municipalities)
+    words = set(QUADRANTS.values())
+    assert set(result.table["quadrant"].dropna()) <= words
+    assert set(result.layers["regions"]["quadrant"].dropna()) <= words
+    assert result.table["quadrant"].notna().sum() == 16
+    # The JSON keeps the keys a script reads.
+    assert {r["quadrant"] for r in result.summary["regions"]} <= set(QUADRANTS)
 
 
 # --- the pieces -----------------------------------------------------------------------------
