@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from layers.detect import detect_role
 from layers.readers import read_layers
 from layers.roles import Role
+from sample_maps.project import ENFORCEMENT_FIELDS
 
 
 def _points(data: dict) -> gpd.GeoDataFrame:
@@ -38,16 +39,8 @@ def test_police_csv_of_arrests_and_seizures(tmp_path):
     ).to_csv(path, index=False)
     layer = read_layers(path)[0]
     assert layer.role == Role.ENFORCEMENT, layer.report
-    assert layer.mapping.fields == {
-        "date": "fecha_hecho",
-        "action_type": "tipo_accion",
-        "offence": "delito",
-        "drug": "droga",
-        "quantity": "cantidad",
-        "quantity_unit": "unidad",
-        "persons": "capturas",
-        "region_code": "cod_mpio",
-    }
+    # The columns of a police export, mapped as the sample project maps its own.
+    assert layer.mapping.fields == ENFORCEMENT_FIELDS
     assert layer.data["fecha_hecho"].dt.month.tolist() == [5, 11, 2]  # day first
 
 
