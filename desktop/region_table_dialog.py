@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from cartography.classify import classify_values
 from desktop.task_row import TaskRow
+from desktop.undo import MoveLayer
 from desktop.workbench import Workbench
 from desktop.workers import Worker, user_message
 from layers.custom_indicators import CustomIndicator
@@ -46,6 +47,8 @@ from layers.style import Style
 TABLE_FILTER = tr_noop("Tables (*.csv *.tsv *.txt *.xlsx *.xlsm)")
 AUTOMATIC = tr_noop("Automatic")
 DIRECTIONS = (tr_noop("Higher is worse"), tr_noop("Higher is better"))
+# Columns of the indicator table after the column's name and its Use box.
+LABEL, DIRECTION, UNIT, WEIGHT = 2, 3, 4, 5
 # Ramps of the one-click map: red is harm either way (goods from red, low, to green, high).
 RAMP_WORSE, RAMP_BETTER = "YlOrRd", "RdYlGn"
 
@@ -111,10 +114,17 @@ class RegionTableDialog(QDialog):
         outer.addWidget(self.unmatched, 1)
         box = QGroupBox(tr("Indicators and map"))
         inner = QVBoxLayout(box)
-        self.indicators = QTableWidget(0, 5)
+        self.indicators = QTableWidget(0, 6)
         self.indicators.setObjectName("indicator_columns")
         self.indicators.setHorizontalHeaderLabels(
-            [tr("Column"), tr("Use as indicator"), tr("Direction"), tr("Unit"), tr("Weight")]
+            [
+                tr("Column"),
+                tr("Use as indicator"),
+                tr("Label"),
+                tr("Direction"),
+                tr("Unit"),
+                tr("Weight"),
+            ]
         )
         self.indicators.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         inner.addWidget(self.indicators, 1)
@@ -297,13 +307,17 @@ class RegionTableDialog(QDialog):
             for text in DIRECTIONS:
                 direction.addItem(tr(text))
             direction.currentIndexChanged.connect(self._preview_classes)
-            self.indicators.setCellWidget(r, 2, direction)
-            self.indicators.setCellWidget(r, 3, QLineEdit())
+            # The name tables, the briefing and the comparison show (the column's when empty).
+            label = QLineEdit()
+            label.setPlaceholderText(column)
+            self.indicators.setCellWidget(r, LABEL, label)
+            self.indicators.setCellWidget(r, DIRECTION, direction)
+            self.indicators.setCellWidget(r, UNIT, QLineEdit())
             weight = QDoubleSpinBox()
             weight.setRange(0.0, 10.0)
             weight.setSingleStep(0.25)
             weight.setValue(1.0)
-            self.indicators.setCellWidget(r, 4, weight)
+            self.indicators.setCellWidget(r, WEIGHT, weight)
             self.map_combo.addItem(column, column)
         if columns:
             self.map_combo.setCurrentIndex(1)
@@ -315,18 +329,25 @@ class RegionTableDialog(QDialog):
         return -1
 
     def set_indicator(
-        self, column: str, use: bool = True, worse: bool = True, unit: str = "", weight: float = 1.0
+        self,
+        column: str,
+        use: bool = True,
+        worse: bool = True,
+        unit: str = "",
+        weight: float = 1.0,
+        label: str = "",
     ) -> None:
         """Fill one column's row as a user would (tests and scripts)."""
         r = self._row(column)
         self.indicators.cellWidget(r, 1).setChecked(use)
-        self.indicators.cellWidget(r, 2).setCurrentIndex(0 if worse else 1)
-        self.indicators.cellWidget(r, 3).setText(unit)
-        self.indicators.cellWidget(r, 4).setValue(weight)
+        self.indicators.cellWidget(r, LABEL).setText(label)
+        self.indicators.cellWidget(r, DIRECTION).setCurrentIndex(0 if worse else 1)
+        self.indicators.cellWidget(r, UNIT).setText(unit)
+        self.indicators.cellWidget(r, WEIGHT).setValue(weight)
 
     def higher_is_worse(self, column: str) -> bool:
         r = self._row(column)
-        return r < 0 or self.indicators.cellWidget(r, 2).currentIndex() == 0
+        return r < 0 or self.indicators.cellWidget(r, DIRECTION).currentIndex() == 0
 
     def chosen_indicators(self, layer_name: str) -> list[CustomIndicator]:
         out = []
@@ -337,9 +358,10 @@ class RegionTableDialog(QDialog):
                 CustomIndicator(
                     layer=layer_name,
                     column=self.indicators.item(r, 0).text(),
-                    higher_is_worse=self.indicators.cellWidget(r, 2).currentIndex() == 0,
-                    unit=self.indicators.cellWidget(r, 3).text().strip(),
-                    weight=float(self.indicators.cellWidget(r, 4).value()),
+                    label=self.indicators.cellWidget(r, LABEL).text().strip(),
+                    higher_is_worse=self.indicators.cellWidget(r, DIRECTION).currentIndex() == 0,
+                    unit=self.indicators.cellWidget(r, UNIT).text().strip(),
+                    weight=float(self.indicators.cellWidget(r, WEIGHT).value()),
                     code_column=self.result.report.region_code_column if self.result else "",
                 )
             )
@@ -391,7 +413,13 @@ class RegionTableDialog(QDialog):
                 },
             },
         )
+        stack = self.window_.undo_stack  # type: ignore[attr-defined]
+        layers = project.layers
+        stack.beginMacro(tr("Join {t} to {r}").format(t=table.name, r=regions.name))
         self.window_.add_layer(layer)  # type: ignore[attr-defined]
+        if regions in layers:  # drawn just above its regions: points and lines stay visible
+            stack.push(MoveLayer(layers, layers.index(layer), layers.index(regions) + 1))
+        stack.endMacro()
         project.indicators.extend(self.chosen_indicators(layer.name))
         self.window_.messages.info(
             tr("Joined {t} to {r}: {m} of {n} regions matched.").format(

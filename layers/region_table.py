@@ -194,9 +194,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> RegionTable:
             raise LayerLoadError(path, tr("has no rows."), tr("Choose the sheet with data."))
         if len(names) > 1:
             report.warn(
-                tr("Read sheet {s!r} of {n} ({names}); choose another with --sheet.").format(
-                    s=chosen, n=len(names), names=", ".join(names)
-                )
+                tr(
+                    "Read sheet {s!r} of {n} ({names}); another can be chosen (Sheet, or --sheet)."
+                ).format(s=chosen, n=len(names), names=", ".join(names))
             )
     finally:
         book.close()

@@ -74,7 +74,7 @@ def test_join_from_the_layer_menu(qtbot, small_window, tmp_path):
     assert "099" in cells and "no region has this code" in cells
     assert any("CO004" in c for c in cells) and "not in the table" in cells
     assert dialog.indicators.rowCount() == 2  # pobreza, asistencia_escolar (not the names)
-    dialog.set_indicator("pobreza", unit="%", weight=2.0)
+    dialog.set_indicator("pobreza", unit="%", weight=2.0, label="Índice de pobreza")
     dialog.set_indicator("asistencia_escolar", worse=False)
     dialog.map_combo.setCurrentIndex(dialog.map_combo.findData("asistencia_escolar"))
     assert dialog.classes_label.text().startswith("Classes:")
@@ -85,6 +85,11 @@ def test_join_from_the_layer_menu(qtbot, small_window, tmp_path):
     assert layer.style.ramp == "RdYlGn"  # a good: low values red
     assert [i.column for i in window.project.indicators] == ["pobreza", "asistencia_escolar"]
     assert window.project.indicators[0].weight == 2.0
+    assert window.project.indicators[0].title == "Índice de pobreza"
+    assert window.project.indicators[1].title == "asistencia_escolar"  # no label typed
+    # Drawn just above the regions it joins, not over every point layer; one undo step.
+    layers = window.project.layers
+    assert layers.index(layer) == layers.index(layers["regions"]) + 1
     assert window.project.indicators[1].higher_is_worse is False
     frame = compute_indicators(window.project, "regions")
     by_code = frame.set_index("code")
