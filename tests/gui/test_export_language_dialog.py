@@ -13,10 +13,9 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(make_window, open_and_wait, small_project):
-    window = make_window()
-    open_and_wait(window, small_project)
-    yield window
+def window(small_window):
+    """The shared main window with the small project open (tests/gui/conftest.py)."""
+    return small_window
 
 
 def test_the_map_dialog_preselects_the_last_export_language(qtbot, window, tmp_path) -> None:
