@@ -13,14 +13,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
+from two_regions import save_with_layers, two_regions
 
 from analysis.inputs import InputError, resolve_params
 from core.registry import ACTIONS, EXPORTS, Entry, NotRegistered, Registry, analyses, analysis
 from core.runner import protected_paths, run_analysis, run_export
 from core.state import AppState
 from layers.errors import ProjectError
-from layers.layer import Layer, LayerList, LayerSource
+from layers.layer import Layer, LayerList
 from layers.project import Project
 from layers.timefilter import TimeFilter
 
@@ -36,18 +37,9 @@ def small_project(tmp_path: Path | None = None) -> Project:
         geometry=[Point(x, y) for x, y in xy],
         crs=32618,
     )
-    regions = gpd.GeoDataFrame(
-        {"pcode": ["XA01", "XA02"]},
-        geometry=[box(500_000, 100_000, 510_000, 110_000), box(510_000, 100_000, 520_000, 110_000)],
-        crs=32618,
-    )
-    project = Project(LayerList([Layer(regions, "Regions"), Layer(points, "Events")]))
+    project = Project(LayerList([Layer(two_regions(), "Regions"), Layer(points, "Events")]))
     if tmp_path is not None:
-        for layer in project.layers:
-            path = tmp_path / f"{layer.name}.gpkg"
-            layer.data.to_file(path, engine="pyogrio")
-            layer.source = LayerSource(str(path))
-        project.save(tmp_path / "small.hatlas.json")
+        save_with_layers(project, tmp_path, "small.hatlas.json")
     return project
 
 

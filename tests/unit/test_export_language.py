@@ -9,48 +9,34 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
+from two_regions import save_with_layers, two_regions
 
 from analysis.inputs import InputError
 from core.runner import run_export
 from layers import i18n
 from layers.errors import ProjectError
-from layers.layer import Layer, LayerList, LayerSource
+from layers.layer import Layer, LayerList
 from layers.project import Project
 
 SPANISH_NOTE = "Datos sintéticos de demostración"
 ENGLISH_NOTE = "Synthetic demonstration data"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Each test starts in English and leaves the process in the language it found."""
-    before = i18n.current_language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+# Each test starts in English and leaves the process in the language it found.
+pytestmark = pytest.mark.usefixtures("english_app")
 
 
 def tiny_project(folder: Path) -> Project:
     """Two regions and a few points (UTM 18N), marked synthetic so the map carries the note."""
-    regions = gpd.GeoDataFrame(
-        {"pcode": ["XA01", "XA02"]},
-        geometry=[box(500_000, 100_000, 510_000, 110_000), box(510_000, 100_000, 520_000, 110_000)],
-        crs=32618,
-    )
     points = gpd.GeoDataFrame(
         {"event_date": ["2019-05-01", "2020-05-01"]},
         geometry=[Point(505_000, 105_000), Point(515_000, 104_000)],
         crs=32618,
     )
-    project = Project(LayerList([Layer(regions, "Regiones"), Layer(points, "Eventos")]))
+    project = Project(LayerList([Layer(two_regions(), "Regiones"), Layer(points, "Eventos")]))
     project.metadata["synthetic"] = True
-    for layer in project.layers:
-        path = folder / f"{layer.name}.gpkg"
-        layer.data.to_file(path, engine="pyogrio")
-        layer.source = LayerSource(str(path))
-    project.save(folder / "tiny.hatlas.json")
-    return project
+    return save_with_layers(project, folder, "tiny.hatlas.json")
 
 
 def test_an_export_is_written_in_the_language_asked_and_the_project_records_it(tmp_path) -> None:
