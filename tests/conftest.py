@@ -79,3 +79,14 @@ def save_screenshot(output_dir, docs_images):
             assert image.save(str(docs_images / (docs_name or name)))
 
     return save
+
+
+@pytest.fixture
+def english_app():
+    """An English app for the test; the app's language is put back as found."""
+    from layers import i18n
+
+    before = i18n.app_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)

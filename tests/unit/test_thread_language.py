@@ -31,13 +31,8 @@ WORDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def english_app():
-    """An English app; the process's language is put back as found."""
-    before = i18n.app_language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+# An English app (tests/conftest.py); the process's language is put back as found.
+pytestmark = pytest.mark.usefixtures("english_app")
 
 
 def english_here() -> None:
