@@ -27,6 +27,7 @@ from layers.errors import LayerLoadError, ProjectError
 from layers.feedback import Feedback
 from layers.i18n import tr
 from layers.layer import Layer, is_raster
+from layers.numbers import parse_number
 from layers.readers_points import PointCoordinates, read_point_coordinates
 
 if TYPE_CHECKING:
@@ -360,17 +361,10 @@ def parse_numbers(value: Any, flag: str = "") -> list[float] | None:
 def _number(value: Any, kind: str, flag: str) -> float | int | None:
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(tr("{flag}: {v!r} is not a number.").format(flag=flag, v=value)) from None
-    if not math.isfinite(number):
-        raise InputError(tr("{flag}: {v!r} is not a finite number.").format(flag=flag, v=value))
-    if kind == "integer":
-        if number != int(number):
-            raise InputError(tr("{flag}: {v!r} must be a whole number.").format(flag=flag, v=value))
-        return int(number)
-    return number
+    try:  # the same check as the attribute form's number fields (layers/numbers.py)
+        return parse_number(value, flag, whole=kind == "integer")
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def require_positive(value: float | None, flag: str, allow_zero: bool = False) -> None:

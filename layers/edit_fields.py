@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from layers.i18n import tr, tr_noop
+from layers.numbers import parse_number
 from layers.roles import FieldMapping, Role
 
 if TYPE_CHECKING:
@@ -97,14 +98,13 @@ class FieldSpec:
             )
         if self.type == "date":
             return _as_date(value, self.name)
-        number = _as_number(value, self.name)
-        if self.type == "integer":
-            if number != math.floor(number):
-                raise EditError(
-                    tr("{f}: {v!r} must be a whole number.").format(f=self.name, v=value)
-                )
-            return int(number)
-        return float(number)
+        try:  # the same number check as an analysis's flags, with '12,5' as typed in Spanish
+            number = parse_number(
+                value, self.name, whole=self.type == "integer", decimal_comma=True
+            )
+        except ValueError as exc:
+            raise EditError(str(exc)) from None
+        return number if self.type == "integer" else float(number)
 
 
 def _empty(value: Any) -> bool:
@@ -115,23 +115,6 @@ def _empty(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return False
-
-
-def _as_number(value: Any, name: str) -> float:
-    if isinstance(value, bool):  # True is 1 in Python, never a count a user typed
-        raise EditError(tr("{f}: {v!r} is not a number.").format(f=name, v=value))
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        if "," in text and "." not in text:  # 12,5 as typed in Spanish
-            text = text.replace(",", ".")
-        value = text
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise EditError(tr("{f}: {v!r} is not a number.").format(f=name, v=value)) from None
-    if not math.isfinite(number):
-        raise EditError(tr("{f}: {v!r} is not a finite number.").format(f=name, v=value))
-    return number
 
 
 def _as_date(value: Any, name: str) -> pd.Timestamp:

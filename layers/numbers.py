@@ -18,7 +18,7 @@ import numpy as np
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_scientific
 
-from layers.i18n import current_language
+from layers.i18n import current_language, tr
 
 MISSING = "–"  # en dash: missing, undefined or not applicable, in every table and map
 # Units whose stored value is a share 0–1, shown ×100 with a % sign.
@@ -187,3 +187,31 @@ def area(square_metres: float, language: str | None = None) -> str:
             f"{number(hectares, 0, language)} ha ({number(square_metres / 1e6, 1, language)} km²)"
         )
     return f"{number(hectares, 2, language)} ha"
+
+
+def parse_number(
+    value: Any, name: str, whole: bool = False, decimal_comma: bool = False
+) -> float | int:
+    """A number the user typed (a flag's value, a form's cell) as a finite float, or an int
+    where `whole`; otherwise ValueError with one line naming `name` (the flag or the field).
+
+    decimal_comma: '12,5' as typed in Spanish is 12.5 and spaces between digits are dropped
+    (the attribute form); a flag's value stays strict ('1,000' there is not one thousand).
+    """
+    if isinstance(value, bool):  # True is 1 in Python, never a number a user typed
+        raise ValueError(tr("{flag}: {v!r} is not a number.").format(flag=name, v=value))
+    if decimal_comma and isinstance(value, str):
+        value = value.strip().replace(" ", "")
+        if "," in value and "." not in value:
+            value = value.replace(",", ".")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(tr("{flag}: {v!r} is not a number.").format(flag=name, v=value)) from None
+    if not math.isfinite(number):
+        raise ValueError(tr("{flag}: {v!r} is not a finite number.").format(flag=name, v=value))
+    if whole:
+        if number != math.floor(number):
+            raise ValueError(tr("{flag}: {v!r} must be a whole number.").format(flag=name, v=value))
+        return int(number)
+    return number

@@ -99,3 +99,23 @@ def test_float_nodata_and_huge_values_print_instead_of_raising() -> None:
     assert number(np.float32(-3.4028234663852886e38)) == "-3.403E38"
     assert number(-3.4028234663852886e38, language="es") == "-3,403E38"
     assert number(10**20) == "100,000,000,000,000,000,000"  # integers stay exact
+
+
+def test_one_number_check_for_flags_and_form_fields() -> None:
+    from layers.numbers import parse_number
+
+    assert parse_number("2.5", "--cell-m") == 2.5
+    assert parse_number("12", "beds", whole=True) == 12 and isinstance(
+        parse_number("12", "beds", whole=True), int
+    )
+    assert parse_number(" 12,5 ", "area", decimal_comma=True) == 12.5
+    assert parse_number("1 200", "area", decimal_comma=True) == 1200.0
+    for value, words, kwargs in (
+        ("12,5", "is not a number", {}),  # a flag stays strict: no decimal comma
+        ("many", "is not a number", {}),
+        (True, "is not a number", {}),
+        ("inf", "is not a finite number", {}),
+        ("2.5", "must be a whole number", {"whole": True}),
+    ):
+        with pytest.raises(ValueError, match=words):
+            parse_number(value, "--x", **kwargs)
