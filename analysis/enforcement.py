@@ -91,6 +91,13 @@ QUADRANTS: dict[str, str] = {
     "high_enforcement_high_harm": tr_noop("High enforcement, high harm"),
     "low_enforcement_low_harm": tr_noop("Low enforcement, low harm"),
 }
+# One colour per quadrant on the result layer and the briefing's chart.
+QUADRANT_COLOURS = {
+    "high_enforcement_low_harm": "#d95f02",  # effort where the harm is not
+    "low_enforcement_high_harm": "#b2182b",  # harm without the effort
+    "high_enforcement_high_harm": "#2166ac",  # effort and harm together
+    "low_enforcement_low_harm": "#8c8c8c",
+}
 DEFAULT_DISTANCE_KM = 5.0
 
 
@@ -571,5 +578,11 @@ def enforcement_result(project: Any, regions_layer: Any, e: Enforcement) -> Anal
         layers={"regions": layer},
         table=table.reset_index(drop=True),
         notes=list(e.notes),
-        styles={"regions": {"field": "quadrant", "kind": "categorized"}},
+        styles={
+            "regions": {
+                "field": "quadrant",
+                "kind": "categorized",
+                "categories": {tr(QUADRANTS[q]): c for q, c in QUADRANT_COLOURS.items()},
+            }
+        },
     )

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 
-from analysis.enforcement import QUADRANTS, Enforcement, compute_enforcement
+from analysis.enforcement import QUADRANT_COLOURS, QUADRANTS, Enforcement, compute_enforcement
 from analysis.enforcement_records import LEVEL_KEYS, enforcement_layers
 from cartography.briefing_page import draw_table, new_page, page_header, shorten, wrap_all
 from cartography.layout import INK, MUTED, add_synthetic_badge
@@ -27,12 +27,6 @@ from layers.numbers import number, percent
 from layers.timefilter import TimeFilter
 
 TITLE = tr_noop("Where enforcement hits and where the harm is")
-QUADRANT_COLOURS = {
-    "high_enforcement_low_harm": "#d95f02",  # effort where the harm is not
-    "low_enforcement_high_harm": "#b2182b",  # harm without the effort
-    "high_enforcement_high_harm": "#2166ac",  # effort and harm together
-    "low_enforcement_low_harm": "#8c8c8c",
-}
 LEVEL_COLOURS = {
     "personal_use": "#d6604d",
     "small_supply": "#f4a582",

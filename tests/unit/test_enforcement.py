@@ -207,6 +207,9 @@ def test_the_result_table_and_layer_say_the_quadrant_in_words(project, municipal
     assert set(result.table["quadrant"].dropna()) <= words
     assert set(result.layers["regions"]["quadrant"].dropna()) <= words
     assert result.table["quadrant"].notna().sum() == 16
+    # The map colours them as the briefing's chart does (harm without the effort red).
+    colours = result.styles["regions"]["categories"]
+    assert colours[QUADRANTS["low_enforcement_high_harm"]] == "#b2182b" and len(colours) == 4
     # The JSON keeps the keys a script reads.
     assert {r["quadrant"] for r in result.summary["regions"]} <= set(QUADRANTS)
 
