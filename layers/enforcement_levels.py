@@ -18,83 +18,51 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd
 
 from layers.i18n import tr, tr_noop
+from layers.labelled_enum import LabelledEnum, label_table
 
 
-class TargetLevel(StrEnum):
+class TargetLevel(LabelledEnum):
     """Whom an arrest hit, from the lowest rung of the market to the top."""
 
-    PERSONAL_USE = "personal_use"
-    SMALL_SUPPLY = "small_supply"
-    TRAFFICKING = "trafficking"
-    ORGANISED_CRIME = "organised_crime"
-    UNCLASSIFIED = "unclassified"
-
-    @property
-    def label(self) -> str:
-        return tr(LEVEL_LABELS[self])
+    PERSONAL_USE = "personal_use", tr_noop("People who use drugs (possession for personal use)")
+    SMALL_SUPPLY = "small_supply", tr_noop("Small-scale supply")
+    TRAFFICKING = "trafficking", tr_noop("Trafficking")
+    ORGANISED_CRIME = "organised_crime", tr_noop("Organised-crime leadership or armed group")
+    UNCLASSIFIED = "unclassified", tr_noop("Unclassified")
 
 
-LEVEL_LABELS: dict[TargetLevel, str] = {
-    TargetLevel.PERSONAL_USE: tr_noop("People who use drugs (possession for personal use)"),
-    TargetLevel.SMALL_SUPPLY: tr_noop("Small-scale supply"),
-    TargetLevel.TRAFFICKING: tr_noop("Trafficking"),
-    TargetLevel.ORGANISED_CRIME: tr_noop("Organised-crime leadership or armed group"),
-    TargetLevel.UNCLASSIFIED: tr_noop("Unclassified"),
-}
+LEVEL_LABELS: dict[TargetLevel, str] = label_table(TargetLevel)
 # The two ends the enforcement question compares: the easiest to catch and the most harmful.
 LOW_LEVELS = (TargetLevel.PERSONAL_USE, TargetLevel.SMALL_SUPPLY)
 HIGH_LEVELS = (TargetLevel.TRAFFICKING, TargetLevel.ORGANISED_CRIME)
 
 
-class ActionType(StrEnum):
-    ARREST = "arrest"
-    SEIZURE = "seizure"
-    OPERATION = "operation"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return tr(ACTION_LABELS[self])
+class ActionType(LabelledEnum):
+    ARREST = "arrest", tr_noop("Arrest")
+    SEIZURE = "seizure", tr_noop("Seizure")
+    OPERATION = "operation", tr_noop("Operation")
+    OTHER = "other", tr_noop("Other action")
 
 
-ACTION_LABELS: dict[ActionType, str] = {
-    ActionType.ARREST: tr_noop("Arrest"),
-    ActionType.SEIZURE: tr_noop("Seizure"),
-    ActionType.OPERATION: tr_noop("Operation"),
-    ActionType.OTHER: tr_noop("Other action"),
-}
+ACTION_LABELS: dict[ActionType, str] = label_table(ActionType)
 
 
-class Drug(StrEnum):
-    COCAINE = "cocaine"
-    COCA_BASE = "coca_base"
-    COCA_LEAF = "coca_leaf"
-    CANNABIS = "cannabis"
-    HEROIN = "heroin"
-    OPIUM_POPPY = "opium_poppy"
-    SYNTHETIC = "synthetic"
-    UNCLASSIFIED = "unclassified"
-
-    @property
-    def label(self) -> str:
-        return tr(DRUG_LABELS[self])
+class Drug(LabelledEnum):
+    COCAINE = "cocaine", tr_noop("Cocaine (hydrochloride)")
+    COCA_BASE = "coca_base", tr_noop("Coca paste or base (basuco)")
+    COCA_LEAF = "coca_leaf", tr_noop("Coca leaf")
+    CANNABIS = "cannabis", tr_noop("Cannabis")
+    HEROIN = "heroin", tr_noop("Heroin")
+    OPIUM_POPPY = "opium_poppy", tr_noop("Opium poppy latex")
+    SYNTHETIC = "synthetic", tr_noop("Synthetic drugs")
+    UNCLASSIFIED = "unclassified", tr_noop("Unclassified")
 
 
-DRUG_LABELS: dict[Drug, str] = {
-    Drug.COCAINE: tr_noop("Cocaine (hydrochloride)"),
-    Drug.COCA_BASE: tr_noop("Coca paste or base (basuco)"),
-    Drug.COCA_LEAF: tr_noop("Coca leaf"),
-    Drug.CANNABIS: tr_noop("Cannabis"),
-    Drug.HEROIN: tr_noop("Heroin"),
-    Drug.OPIUM_POPPY: tr_noop("Opium poppy latex"),
-    Drug.SYNTHETIC: tr_noop("Synthetic drugs"),
-    Drug.UNCLASSIFIED: tr_noop("Unclassified"),
-}
+DRUG_LABELS: dict[Drug, str] = label_table(Drug)
 
 # The field keys of enforcement records (layers.roles.ENFORCEMENT_KEYS) as the user says them.
 ENFORCEMENT_FIELD_LABELS: dict[str, str] = {

@@ -7,45 +7,27 @@ vocabulary only, so analyses, styles and the desktop share one definition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from layers.i18n import tr, tr_noop
-
-
-class Role(StrEnum):
-    ERADICATION = "eradication"
-    CULTIVATION = "cultivation"
-    VIOLENCE = "violence"
-    HEALTH_SERVICES = "health_services"
-    PROTECTED_AREAS = "protected_areas"
-    WATER = "water"
-    SETTLEMENTS = "settlements"
-    ADMIN_BOUNDARIES = "admin_boundaries"
-    BORDER = "border"
-    ENFORCEMENT = "enforcement"
-    RESULT = "result"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        """The role's name in the active language (translated where shown, not at import)."""
-        return tr(ROLE_LABELS[self])
+from layers.i18n import tr_noop
+from layers.labelled_enum import LabelledEnum, label_table
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.ERADICATION: tr_noop("Eradication"),
-    Role.CULTIVATION: tr_noop("Cultivation"),
-    Role.VIOLENCE: tr_noop("Violence events"),
-    Role.HEALTH_SERVICES: tr_noop("Health services"),
-    Role.PROTECTED_AREAS: tr_noop("Protected areas"),
-    Role.WATER: tr_noop("Rivers and water"),
-    Role.SETTLEMENTS: tr_noop("Settlements"),
-    Role.ADMIN_BOUNDARIES: tr_noop("Administrative regions"),
-    Role.BORDER: tr_noop("International border"),
-    Role.ENFORCEMENT: tr_noop("Enforcement actions"),
-    Role.RESULT: tr_noop("Analysis result"),
-    Role.OTHER: tr_noop("Other"),
-}
+class Role(LabelledEnum):
+    ERADICATION = "eradication", tr_noop("Eradication")
+    CULTIVATION = "cultivation", tr_noop("Cultivation")
+    VIOLENCE = "violence", tr_noop("Violence events")
+    HEALTH_SERVICES = "health_services", tr_noop("Health services")
+    PROTECTED_AREAS = "protected_areas", tr_noop("Protected areas")
+    WATER = "water", tr_noop("Rivers and water")
+    SETTLEMENTS = "settlements", tr_noop("Settlements")
+    ADMIN_BOUNDARIES = "admin_boundaries", tr_noop("Administrative regions")
+    BORDER = "border", tr_noop("International border")
+    ENFORCEMENT = "enforcement", tr_noop("Enforcement actions")
+    RESULT = "result", tr_noop("Analysis result")
+    OTHER = "other", tr_noop("Other")
+
+
+ROLE_LABELS: dict[Role, str] = label_table(Role)
 
 # Enforcement records: what was done (arrest/seizure/operation), whom it hit (a level column,
 # else the offence text), the drug and quantity seized (with its unit), and how many people
