@@ -4,20 +4,14 @@ names) follow the language active where they are shown, not the one active at im
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from fresh_python import json_from_fresh_python
 
 from analysis.base import AnalysisResult, load_all
 from analysis.command import format_summary
 from analysis.indicator_catalogue import DEFAULT_WEIGHTS
 from layers import i18n
 from layers.numbers import MISSING
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Imports everything in argv[1]'s language, then shows every declaration in English and Spanish.
 _PROBE = """
@@ -48,15 +42,7 @@ print(json.dumps({"declared": texts, "shown": shown}))
 
 
 def _probe(import_language: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, import_language],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(out.stdout)
+    return json_from_fresh_python(_PROBE, import_language)
 
 
 @pytest.fixture

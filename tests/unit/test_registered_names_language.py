@@ -5,10 +5,9 @@ then switched to Spanish (View ▸ Language, or a test), they show Spanish."""
 from __future__ import annotations
 
 import gettext
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from fresh_python import json_from_fresh_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,15 +46,7 @@ def _spanish() -> gettext.NullTranslations:
 
 
 def _probe(imported_in: str, shown_in: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, imported_in, shown_in],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout)
+    return json_from_fresh_python(_PROBE, imported_in, shown_in)
 
 
 def test_names_and_help_registered_in_english_show_spanish_after_a_switch() -> None:
