@@ -38,6 +38,20 @@ def english_phrases() -> set[str]:
     return phrases
 
 
+def assert_pack_in_spanish(pdf: Path) -> str:
+    """The pack's text (white space flattened) has its Spanish headings and date and no English
+    phrase of ours left; returned for further checks."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = re.sub(r"\s+", " ", text)
+    assert "Informe de situación" in flat and "Regiones ordenadas por daño" in flat
+    assert re.search(r"\d{1,2} de [a-z]+ de \d{4}", flat)  # the date in prose, in Spanish
+    left = sorted(p for p in english_phrases() if p in flat)
+    assert not left, left[:10]
+    return flat
+
+
 def test_spanish_pack_has_no_english_sentence_left(tmp_path: Path) -> None:
     out = tmp_path / "paquete.pdf"
     command = ["main.py", "--lang", "es", "briefing", "--project", str(SAMPLE_PROJECT)]
@@ -49,11 +63,4 @@ def test_spanish_pack_has_no_english_sentence_left(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    flat = re.sub(r"\s+", " ", text)
-    assert "Informe de situación" in flat and "Regiones ordenadas por daño" in flat
-    assert re.search(r"\d{1,2} de [a-z]+ de \d{4}", flat)  # the date in prose, in Spanish
-    left = sorted(p for p in english_phrases() if p in flat)
-    assert not left, left[:10]
+    assert_pack_in_spanish(out)
