@@ -54,6 +54,11 @@ class TableIndicator(Indicator):
         return 100.0 if self.unit.strip() == "%" and self.shares else 1.0
 
 
+# The entries last built, by key: the results panel labels a run's own columns with them
+# (analysis/result_labels.measure), as it labels the catalogue's.
+SEEN: dict[str, TableIndicator] = {}
+
+
 def table_entries(project, taken: set[str]) -> list[tuple[CustomIndicator, TableIndicator]]:
     """Each of the project's own indicators with its catalogue entry (key, label, unit,
     direction), the keys made unique against `taken` (which grows)."""
@@ -72,6 +77,7 @@ def table_entries(project, taken: set[str]) -> list[tuple[CustomIndicator, Table
             shares=_shares(project, indicator),
         )
         out.append((indicator, entry))
+        SEEN[key] = entry
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.custom_indicators import SEEN
 from analysis.enforcement import QUADRANTS as QUADRANT_LABELS
 from analysis.indicator_catalogue import INDICATORS
 from layers.enforcement_levels import DRUG_LABELS, LEVEL_LABELS, QUANTITY_BANDS
@@ -300,7 +301,7 @@ def measure(key: str, parent: str | None = None) -> Measure:
     """Label and unit of a summary key or table column. A key nested under `parent` takes the
     parent's unit when the parent holds named entries (areas, categories, weights) or when the
     key has no entry of its own."""
-    found = _BY_INDICATOR.get(key) or MEASURES.get(key)
+    found = _BY_INDICATOR.get(key) or MEASURES.get(key) or _own(key)
     above = measure(parent) if parent else None
     if found is None:
         label = key.replace("_", " ").strip().capitalize() if key.islower() else key
@@ -308,6 +309,17 @@ def measure(key: str, parent: str | None = None) -> Measure:
     if above is not None and above.of_entries:
         return Measure(_shown(found.label), above.unit, _shown(found.help))
     return Measure(_shown(found.label), _shown(found.unit), _shown(found.help), found.of_entries)
+
+
+def _own(key: str) -> Measure | None:
+    """A project's own indicator (a joined table's column) as its analyst named it; a '%'
+    column already in percent keeps the sign in its label (the unit '%' means a 0–1 share)."""
+    entry = SEEN.get(key)
+    if entry is None:
+        return None
+    if entry.unit.strip() == "%" and entry.display_scale == 1.0:
+        return Measure(f"{entry.label} (%)", "", entry.help)
+    return Measure(entry.label, entry.unit, entry.help)
 
 
 def _shown(text: str) -> str:

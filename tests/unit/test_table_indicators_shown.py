@@ -90,3 +90,13 @@ def test_the_comparison_offers_maps_and_tabulates_them(project):
     shown = texts(fig)
     plt.close(fig)
     assert any(s.startswith(POVERTY) for s in shown)
+
+
+def test_the_results_panel_labels_them_as_the_analyst_named_them(project):
+    from analysis.custom_indicators import table_entries
+    from analysis.result_labels import measure
+
+    table_entries(project, {"code", "name", "parent_code"})  # what every indicators run does
+    poverty = measure("ipm_2018")
+    assert poverty.label == f"{POVERTY} (%)" and poverty.unit == ""  # 51.0 stays 51.0
+    assert measure("asistencia_escolar_2018").label == "School attendance (%)"
