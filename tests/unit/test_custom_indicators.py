@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from admin_layers import municipalities
 from shapely.geometry import box
 
 from analysis.indicators import compute_indicators
@@ -18,7 +19,6 @@ from layers.custom_indicators import CustomIndicator
 from layers.errors import ProjectError
 from layers.layer import Layer
 from layers.project import Project
-from layers.roles import FieldMapping, Role
 
 CODES = ["XA01001", "XA01002", "XA01003", "XA01004"]
 
@@ -32,16 +32,7 @@ def _project(tmp_path: Path) -> Project:
     path = tmp_path / "adm2.gpkg"
     regions.to_file(path, engine="pyogrio")
     project = Project(title="t")
-    project.add(
-        Layer(
-            regions,
-            "Municipios",
-            role=Role.ADMIN_BOUNDARIES,
-            mapping=FieldMapping(
-                {"region_code": "ADM2_PCODE", "name": "ADM2_ES", "population": "population"}
-            ),
-        )
-    )
+    project.add(municipalities(regions, population="population"))
     # The joined table, as `join` writes it: DIVIPOLA codes in another row order, one region
     # (XA01004) without a row, and a column named like a built-in indicator.
     table = gpd.GeoDataFrame(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from admin_layers import municipalities
 
 from analysis.base import Canceled, Feedback
 from analysis.indicator_catalogue import (
@@ -101,19 +102,7 @@ def tiny_project() -> Project:
     )
     layers = LayerList(
         [
-            Layer(
-                regions,
-                "Municipios",
-                role=Role.ADMIN_BOUNDARIES,
-                mapping=FieldMapping(
-                    {
-                        "region_code": "ADM2_PCODE",
-                        "name": "ADM2_ES",
-                        "parent_code": "ADM1_PCODE",
-                        "population": "pop",
-                    }
-                ),
-            ),
+            municipalities(regions, parent_code="ADM1_PCODE", population="pop"),
             Layer(
                 events,
                 "ACLED",
