@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from enforcement_records import GRAMS_PER_UNIT, UTM, raw_records
 from pyproj import CRS
 from scipy.stats import spearmanr
 
@@ -24,13 +25,9 @@ from analysis.enforcement import (
 from analysis.indicators import compute_indicators
 from analysis.inputs import load_project
 from sample_maps import SAMPLE_DIR, SAMPLE_PROJECT
-from sample_maps.enforcement import ENFORCEMENT_FILES
 
 TRUTH = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
 STORY = TRUTH["effects"]["enforcement_focus"]
-UTM = 32618
-GRAMS = {"GRAMOS": 1, "g": 1, "gr": 1, "kg": 1e3, "KILOGRAMOS": 1e3, "LIBRAS": 453.59237,
-         "TONELADAS": 1e6}  # fmt: skip
 LOW, HIGH = ("personal_use", "small_supply"), ("trafficking", "organised_crime")
 
 needs_sample = pytest.mark.skipif(not SAMPLE_PROJECT.exists(), reason="sample not generated")
@@ -54,14 +51,11 @@ def municipalities(project):
 
 @pytest.fixture(scope="module")
 def raw() -> gpd.GeoDataFrame:
-    table = pd.read_csv(SAMPLE_DIR / ENFORCEMENT_FILES["enforcement"], dtype={"cod_mpio": str})
-    gdf = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table.longitud, table.latitud), crs=4326
-    ).to_crs(UTM)
+    gdf = raw_records()
     gdf["dept"] = gdf.cod_mpio.str[:4]
     gdf["level"] = gdf.delito.map(STORY["offences"])
     gdf["persons"] = np.where(gdf.tipo_accion.isin(["CAPTURA", "OPERATIVO"]), gdf.capturas, 0)
-    gdf["grams"] = gdf.cantidad * gdf.unidad.map(GRAMS)
+    gdf["grams"] = gdf.cantidad * gdf.unidad.map(GRAMS_PER_UNIT)
     return gdf
 
 

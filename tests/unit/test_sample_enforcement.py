@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from enforcement_records import GRAMS_PER_UNIT, UTM, raw_records
 from scipy.spatial import cKDTree
 
 from layers.enforcement_levels import classify_level
@@ -23,15 +24,11 @@ from sample_maps.enforcement_truth import measure_enforcement, measure_statistic
 TRUTH = json.loads((SAMPLE_DIR / "ground_truth.json").read_text(encoding="utf-8"))
 STORY = TRUTH["effects"]["enforcement_focus"]
 STATS = TRUTH["effects"]["municipal_statistics"]
-UTM = 32618
 
 
 @pytest.fixture(scope="module")
 def records() -> gpd.GeoDataFrame:
-    table = pd.read_csv(SAMPLE_DIR / ENFORCEMENT_FILES["enforcement"], dtype={"cod_mpio": str})
-    gdf = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table.longitud, table.latitud), crs=4326
-    ).to_crs(UTM)
+    gdf = raw_records()
     adm2 = gpd.read_file(SAMPLE_DIR / TRUTH["files"]["adm2"]).to_crs(UTM)
     joined = gpd.sjoin(gdf, adm2[["ADM2_PCODE", "geometry"]], predicate="within", how="left")
     gdf["muni"] = joined.ADM2_PCODE.to_numpy()
@@ -142,10 +139,8 @@ def test_xa02_arrests_traffickers_where_the_trafficking_group_is(records):
 
 def test_seizures_grams_in_xa01_tonnes_in_xa02(records):
     s = records.loc[records.tipo_accion == "INCAUTACIÓN"]
-    grams_per_unit = {"GRAMOS": 1, "g": 1, "gr": 1, "kg": 1e3, "KILOGRAMOS": 1e3,
-                      "LIBRAS": 453.59237, "TONELADAS": 1e6}  # fmt: skip
-    assert set(s.unidad) <= set(grams_per_unit)
-    kg = s.cantidad * s.unidad.map(grams_per_unit) / 1000
+    assert set(s.unidad) <= set(GRAMS_PER_UNIT)
+    kg = s.cantidad * s.unidad.map(GRAMS_PER_UNIT) / 1000
     per_dept = kg.groupby(s.muni.str[:4]).sum()
     r = STORY["realised"]["departments"]
     assert per_dept["XA01"] == pytest.approx(r["XA01"]["seized_kg"], abs=0.01)
