@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from layers.edit_geometry import Vertex, nearest_segment, nearest_vertex, translate, vertices
+from layers.edit_geometry import Vertex, nearest_segment, nearest_vertex, rings, translate
 from layers.edit_snap import SnapHit
 
 if TYPE_CHECKING:
@@ -380,14 +380,34 @@ class VertexTool(MapTool):
                 painter.setPen(QPen(DRAW_COLOUR, 2, Qt.PenStyle.DashLine))
                 painter.setBrush(FILL_COLOUR)
                 paint_shape(painter, self.canvas, shape)
-            for vertex, x, y in vertices(shape):
-                p = self.canvas.to_pixel(x, y)
-                chosen = vertex == self.chosen
-                painter.setPen(QPen(QColor("white"), 1))
-                painter.setBrush(DRAW_COLOUR if chosen else VERTEX_COLOUR)
-                size = 5 if chosen else 4
-                painter.drawRect(int(p.x()) - size, int(p.y()) - size, 2 * size, 2 * size)
+            painter.setPen(QPen(QColor("white"), 1))
+            painter.setBrush(VERTEX_COLOUR)
+            painter.drawRects(self._vertex_marks(shape))
+            if self.chosen is not None:
+                p, r, i = self.chosen
+                xy = next((xy for rp, rr, xy in rings(shape) if (rp, rr) == (p, r)), None)
+                if xy is not None and i < len(xy):
+                    at = self.canvas.to_pixel(*xy[i])
+                    painter.setBrush(DRAW_COLOUR)
+                    painter.drawRect(int(at.x()) - 5, int(at.y()) - 5, 10, 10)
         super().paint(painter)
+
+    def _vertex_marks(self, shape: BaseGeometry) -> list[QRect]:
+        """A square per vertex on screen: pixels computed for whole rings at once, and the
+        vertices out of view left out (a municipality's boundary has thousands)."""
+        minx, _miny, _maxx, maxy = self.canvas.extent
+        scale = self.canvas.map_units_per_pixel
+        w, h = self.canvas.width(), self.canvas.height()
+        marks = []
+        for _p, _r, xy in rings(shape):
+            px = np.floor((xy[:, 0] - minx) / scale).astype(int)
+            py = np.floor((maxy - xy[:, 1]) / scale).astype(int)
+            shown = (px > -5) & (px < w + 5) & (py > -5) & (py < h + 5)
+            marks.extend(
+                QRect(x - 4, y - 4, 8, 8)
+                for x, y in zip(px[shown].tolist(), py[shown].tolist(), strict=True)
+            )
+        return marks
 
 
 def paint_shape(painter: QPainter, canvas: MapCanvas, shape: BaseGeometry) -> None:

@@ -185,23 +185,51 @@ def _build(template: BaseGeometry, parts: list[list[list[tuple[float, float]]]])
     return MultiPoint([rings[0][0] for rings in parts])
 
 
+def rings(geometry: BaseGeometry) -> list[tuple[int, int, np.ndarray]]:
+    """(part, ring, open vertices as an (n, 2) array) for every ring: what `_parts` holds,
+    read by shapely in C. Snapping and the vertex tool ask on every mouse move, and a
+    municipality's boundary has thousands of vertices (docs/editing.md, "Costs")."""
+    out = []
+    for p, part in enumerate(getattr(geometry, "geoms", [geometry])):
+        if isinstance(part, Polygon):
+            for r, ring in enumerate((part.exterior, *part.interiors)):
+                xy = shapely.get_coordinates(ring)
+                if len(xy) > 1 and (xy[0] == xy[-1]).all():
+                    xy = xy[:-1]
+                out.append((p, r, xy))
+        else:
+            out.append((p, 0, shapely.get_coordinates(part)))
+    return out
+
+
 def vertices(geometry: BaseGeometry) -> list[tuple[Vertex, float, float]]:
     """Every vertex with its address, as the vertex tool draws them."""
     return [
-        ((p, r, i), x, y)
-        for p, rings in enumerate(_parts(geometry))
-        for r, ring in enumerate(rings)
-        for i, (x, y) in enumerate(ring)
+        ((p, r, i), x, y) for p, r, xy in rings(geometry) for i, (x, y) in enumerate(xy.tolist())
     ]
+
+
+def nearest_vertex_point(
+    geometry: BaseGeometry, x: float, y: float
+) -> tuple[Vertex, tuple[float, float], float]:
+    """The vertex closest to (x, y): its address, its coordinates and its distance."""
+    best: tuple[Vertex, tuple[float, float], float] | None = None
+    for p, r, xy in rings(geometry):
+        if not len(xy):
+            continue
+        d = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        i = int(np.argmin(d))
+        if best is None or d[i] < best[2]:
+            best = ((p, r, i), (float(xy[i, 0]), float(xy[i, 1])), float(d[i]))
+    if best is None:
+        raise EditError(tr("This feature has no vertices."))
+    return best
 
 
 def nearest_vertex(geometry: BaseGeometry, x: float, y: float) -> tuple[Vertex, float]:
     """The vertex closest to (x, y) and its distance (layer units)."""
-    found = vertices(geometry)
-    xy = np.array([(vx, vy) for _, vx, vy in found])
-    d = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-    i = int(np.argmin(d))
-    return found[i][0], float(d[i])
+    vertex, _xy, distance = nearest_vertex_point(geometry, x, y)
+    return vertex, distance
 
 
 def nearest_segment(
@@ -211,24 +239,22 @@ def nearest_segment(
     index), the closest point on the segment, and the distance. Points have no segments."""
     best: tuple[Vertex, tuple[float, float], float] | None = None
     closed = kind_of(geometry) == "polygon"
-    for p, rings in enumerate(_parts(geometry)):
-        for r, ring in enumerate(rings):
-            # Every segment of the ring at once (snapping asks this on each mouse move).
-            a = np.asarray(ring, dtype=float).reshape(-1, 2)
-            b = np.roll(a, -1, axis=0) if closed else a[1:]
-            a = a[: len(b)]
-            if not len(a):
-                continue
-            ab = b - a
-            length2 = (ab**2).sum(axis=1)
-            t = ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.where(
-                length2 > 0, length2, 1.0
-            )
-            on = a + np.clip(t, 0.0, 1.0)[:, None] * ab
-            d = np.hypot(on[:, 0] - x, on[:, 1] - y)
-            i = int(np.argmin(d))
-            if best is None or d[i] < best[2]:
-                best = ((p, r, i + 1), (float(on[i, 0]), float(on[i, 1])), float(d[i]))
+    for p, r, a in rings(geometry):
+        # Every segment of the ring at once (snapping asks this on each mouse move).
+        b = np.roll(a, -1, axis=0) if closed else a[1:]
+        a = a[: len(b)]
+        if not len(a):
+            continue
+        ab = b - a
+        length2 = (ab**2).sum(axis=1)
+        t = ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.where(
+            length2 > 0, length2, 1.0
+        )
+        on = a + np.clip(t, 0.0, 1.0)[:, None] * ab
+        d = np.hypot(on[:, 0] - x, on[:, 1] - y)
+        i = int(np.argmin(d))
+        if best is None or d[i] < best[2]:
+            best = ((p, r, i + 1), (float(on[i, 0]), float(on[i, 1])), float(d[i]))
     if best is None:
         raise EditError(tr("A point has no segments to add a vertex to."))
     return best
@@ -377,6 +403,8 @@ __all__ = [
     "move_vertex",
     "nearest_segment",
     "nearest_vertex",
+    "nearest_vertex_point",
+    "rings",
     "repair_drawn",
     "reproject",
     "split_polygon",

@@ -16,8 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from layers.edit_geometry import Vertex, nearest_segment, nearest_vertex
-from layers.edit_geometry import vertices as all_vertices
+from layers.edit_geometry import Vertex, nearest_segment, nearest_vertex_point
 from layers.layer import Layer, is_raster
 
 
@@ -80,9 +79,8 @@ def snap(
             if shape is None or shape.is_empty:
                 continue
             if vertices:
-                vid, d = nearest_vertex(shape, x, y)
+                vid, (vx, vy), d = nearest_vertex_point(shape, x, y)
                 if d <= tolerance and (best_vertex is None or d < best_vertex.distance):
-                    vx, vy = next((vx, vy) for v, vx, vy in all_vertices(shape) if v == vid)
                     best_vertex = SnapHit(vx, vy, layer.name, int(row), "vertex", vid, d)
             if segments and shape.geom_type not in ("Point", "MultiPoint"):
                 vid, (sx, sy), d = nearest_segment(shape, x, y)

@@ -53,3 +53,90 @@ def test_nothing_beyond_the_tolerance_or_on_hidden_layers(layers):
     hit = snap(layers, 499_000.0, 102_003.0, 10.0, UTM, segments=False)
     assert hit.kind == "vertex" and hit.layer == "Río"
     assert Point(hit.x, hit.y).equals(Point(499_000, 102_000))
+
+
+# --- the ring arrays behind snapping and the vertex tool, against the list-based reading ----
+def _listed_vertices(geometry):
+    from layers.edit_geometry import _parts
+
+    return [
+        ((p, r, i), x, y)
+        for p, rings in enumerate(_parts(geometry))
+        for r, ring in enumerate(rings)
+        for i, (x, y) in enumerate(ring)
+    ]
+
+
+def _listed_nearest_segment(geometry, x, y):
+    """The segment search as it was written on the list reading (one ring at a time)."""
+    import numpy as np
+
+    from layers.edit_geometry import _parts, kind_of
+
+    best = None
+    closed = kind_of(geometry) == "polygon"
+    for p, rings in enumerate(_parts(geometry)):
+        for r, ring in enumerate(rings):
+            a = np.asarray(ring, dtype=float).reshape(-1, 2)
+            b = np.roll(a, -1, axis=0) if closed else a[1:]
+            a = a[: len(b)]
+            if not len(a):
+                continue
+            ab = b - a
+            length2 = (ab**2).sum(axis=1)
+            t = ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.where(
+                length2 > 0, length2, 1.0
+            )
+            on = a + np.clip(t, 0.0, 1.0)[:, None] * ab
+            d = np.hypot(on[:, 0] - x, on[:, 1] - y)
+            i = int(np.argmin(d))
+            if best is None or d[i] < best[2]:
+                best = ((p, r, i + 1), (float(on[i, 0]), float(on[i, 1])), float(d[i]))
+    return best
+
+
+def _random_shapes(rng):
+    import shapely
+    from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon, Polygon
+
+    shapes = []
+    for _ in range(40):
+        c = rng.uniform(0, 1000, 2)
+        outer = Point(*c).buffer(rng.uniform(20, 80), quad_segs=int(rng.integers(2, 12)))
+        hole = Point(*(c + rng.uniform(-5, 5, 2))).buffer(rng.uniform(2, 10))
+        other = Point(*(c + 200)).buffer(15)
+        line = LineString(rng.uniform(0, 1000, (int(rng.integers(2, 30)), 2)))
+        shapes += [
+            outer.difference(hole),  # a polygon with a hole
+            MultiPolygon([outer, other]),
+            line,
+            LineString([*line.coords, line.coords[0]]),  # a closed line keeps its last point
+            MultiLineString([line, LineString(rng.uniform(0, 1000, (5, 2)))]),
+            Point(*c),
+            MultiPoint(rng.uniform(0, 1000, (6, 2))),
+            Polygon([(*xy, 7.0) for xy in rng.uniform(0, 1000, (3, 2))]),  # with Z
+            shapely.force_3d(line, 2.0),
+        ]
+    return shapes
+
+
+def test_ring_arrays_read_the_same_vertices_as_the_lists():
+    import numpy as np
+
+    from layers.edit_geometry import nearest_segment, nearest_vertex_point, vertices
+
+    rng = np.random.default_rng(18)
+    for shape in _random_shapes(rng):
+        listed = _listed_vertices(shape)
+        assert vertices(shape) == listed
+        for x, y in rng.uniform(-100, 1100, (5, 2)):
+            xy = np.array([(vx, vy) for _, vx, vy in listed])
+            d = np.hypot(xy[:, 0] - x, xy[:, 1] - y)  # brute force over every vertex
+            i = int(np.argmin(d))
+            assert nearest_vertex_point(shape, x, y) == (
+                listed[i][0],
+                (listed[i][1], listed[i][2]),
+                float(d[i]),
+            )
+            if shape.geom_type not in ("Point", "MultiPoint"):
+                assert nearest_segment(shape, x, y) == _listed_nearest_segment(shape, x, y)
