@@ -248,6 +248,10 @@ class ParameterWidget(QWidget):
 
     def _layer_combo(self) -> QComboBox:
         combo = QComboBox()
+        # A long layer name is elided, not a reason to scroll the form sideways and hide
+        # "Draw it now…" (the list that opens shows whole names; the dialog widens them).
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(18)
         p = self.p
         fitting = [layer for layer in self._layers if _layer_fits(layer, p)]
         if not p.required:

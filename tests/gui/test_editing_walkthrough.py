@@ -127,3 +127,19 @@ def test_the_restore_question_counts_edits_as_the_history_lists_them(drawing, sm
     pending = unsaved_edits(small_project)
     assert pending.edits == window.undo_stack.count() == 4 and pending.actions == 7
     assert "T" not in pending.describe().split("last at ")[-1]  # a time people read
+
+
+def test_draw_it_now_buttons_are_not_cut_off(sample_window, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    from desktop.analysis_dialog import open_analysis
+
+    dialog = open_analysis(sample_window, "displacement")
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    qtbot.wait(200)  # the form's layout settles after the first show
+    viewport = dialog.findChild(QScrollArea).viewport()
+    for name in ("targets", "control", "region"):
+        button = dialog.widgets[name].draw_button
+        right = button.mapTo(viewport, button.rect().topRight()).x()
+        assert 0 < right <= viewport.width(), (name, right, viewport.width())
