@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,26 +110,7 @@ def run_on_cluster(params: dict[str, Any], feedback: Feedback) -> AnalysisResult
     feedback.set_progress(1, tr("Projecting layers"))
     polygons = in_metric(polygons_layer, crs)
     notes: list[str] = []
-    scratch: Path | None = None
-    try:
-        if is_partitioned(source.path) and not source.sublayer:
-            dataset = _open(source.path)
-        else:
-            scratch = _scratch_folder(Path(source.path))
-            dataset = convert_to_partitioned(
-                source.spec, scratch / "events.parquet", feedback=feedback.part(2, 30)
-            )
-            notes.append(
-                trn(
-                    "{p} was converted to a temporary partitioned GeoParquet ({n} part) for "
-                    "this run; convert it once (python main.py convert {p} --to "
-                    "{stem}.parquet) and pass that to skip this step.",
-                    "{p} was converted to a temporary partitioned GeoParquet ({n} parts) for "
-                    "this run; convert it once (python main.py convert {p} --to "
-                    "{stem}.parquet) and pass that to skip this step.",
-                    len(dataset.partitions),
-                ).format(p=source.path, n=len(dataset.partitions), stem=Path(source.path).stem)
-            )
+    with partitioned_events(source, feedback.part(2, 30), notes) as dataset:
         tasks = _tasks(dataset, params, crs)
         with cluster(params, feedback) as client:
             parts = run_parts(
@@ -138,10 +121,35 @@ def run_on_cluster(params: dict[str, Any], feedback: Feedback) -> AnalysisResult
                 broadcast={"regions": np.asarray(polygons.geometry.values)},
                 message=tr("Counting points"),
             )
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
     return _combine(params, polygons, parts, crs, feedback, notes, source.path)
+
+
+@contextmanager
+def partitioned_events(
+    source: PartitionedSource, feedback: Feedback, notes: list[str]
+) -> Iterator[PartitionedDataset]:
+    """The events of a cluster run as a partitioned GeoParquet: the folder given, or a
+    temporary conversion of the file beside it (said in `notes`, removed when the run ends)."""
+    if is_partitioned(source.path) and not source.sublayer:
+        yield _open(source.path)
+        return
+    scratch = _scratch_folder(Path(source.path))
+    try:
+        dataset = convert_to_partitioned(source.spec, scratch / "events.parquet", feedback=feedback)
+        notes.append(
+            trn(
+                "{p} was converted to a temporary partitioned GeoParquet ({n} part) for "
+                "this run; convert it once (python main.py convert {p} --to "
+                "{stem}.parquet) and pass that to skip this step.",
+                "{p} was converted to a temporary partitioned GeoParquet ({n} parts) for "
+                "this run; convert it once (python main.py convert {p} --to "
+                "{stem}.parquet) and pass that to skip this step.",
+                len(dataset.partitions),
+            ).format(p=source.path, n=len(dataset.partitions), stem=Path(source.path).stem)
+        )
+        yield dataset
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _open(path: str) -> PartitionedDataset:

@@ -33,7 +33,7 @@ import numpy as np
 from pyproj import CRS
 
 from analysis.base import AnalysisResult, Feedback
-from analysis.count_cluster import _open, _scratch_folder
+from analysis.count_cluster import partitioned_events
 from analysis.engine import cluster, run_parts
 from analysis.inputs import METRIC_CRS_KEY, InputError
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
@@ -41,8 +41,6 @@ from layers.i18n import tr, trn
 from layers.partitioned import (
     PartitionedDataset,
     PartitionedSource,
-    convert_to_partitioned,
-    is_partitioned,
     read_partition,
 )
 from layers.roles import FieldMapping
@@ -179,8 +177,6 @@ def part_polygons(task: EventsTask, polygons: Any) -> np.ndarray:
 # --- the client ------------------------------------------------------------------------------
 def run_on_cluster(params: dict[str, Any], feedback: Feedback) -> AnalysisResult:
     """The hotspots analysis with --engine dask (HotSpots.run hands over here)."""
-    import shutil
-
     method = params["method"]
     if method == "emerging":
         raise InputError(
@@ -193,28 +189,9 @@ def run_on_cluster(params: dict[str, Any], feedback: Feedback) -> AnalysisResult
         raise InputError(f"--period: {exc}") from None
     cell = float(params["cell_m"])
     notes: list[str] = []
-    scratch = None
-    try:
-        if is_partitioned(source.path) and not source.sublayer:
-            dataset = _open(source.path)
-        else:
-            from pathlib import Path
-
-            scratch = _scratch_folder(Path(source.path))
-            dataset = convert_to_partitioned(
-                source.spec, scratch / "events.parquet", feedback=feedback.part(0, 20)
-            )
-            notes.append(
-                tr(
-                    "{p} was converted to a temporary partitioned GeoParquet for this run; "
-                    "convert it once (python main.py convert) and pass that to skip this step."
-                ).format(p=source.path)
-            )
+    with partitioned_events(source, feedback.part(0, 20), notes) as dataset:
         with cluster(params, feedback) as client:
             result = _run(client, dataset, params, period, cell, feedback)
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
     result.notes.extend(notes)
     result.notes.append(
         trn(
