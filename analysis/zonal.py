@@ -156,18 +156,25 @@ class _Accumulator:
         self.sum += np.bincount(zone, weights=w, minlength=self.n + 1)
         if self.classes:
             kinds, inverse = np.unique(values, return_inverse=True)
-            for v in kinds:
-                self.class_index.setdefault(float(v), len(self.class_index))
-            if len(self.class_index) > MAX_CLASSES:
-                raise InputError(
-                    tr(
-                        "--stats classes needs a raster of classes: this one has over {m} "
-                        "distinct values. Use sum,mean,count."
-                    ).format(m=MAX_CLASSES)
-                )
-            codes = np.array([self.class_index[float(v)] for v in kinds])[inverse]
+            codes = self.class_codes(kinds)[inverse]
             ones = np.ones(len(zone)) if weight is None else weight
             self.class_parts.append((zone, codes, ones))
+
+    def class_codes(self, kinds: np.ndarray) -> np.ndarray:
+        """Each distinct value's column in the class table (new values get the next one); a
+        raster with too many distinct values is no raster of classes."""
+        codes = np.array(
+            [self.class_index.setdefault(float(v), len(self.class_index)) for v in kinds],
+            dtype=np.int64,
+        )
+        if len(self.class_index) > MAX_CLASSES:
+            raise InputError(
+                tr(
+                    "--stats classes needs a raster of classes: this one has over {m} "
+                    "distinct values. Use sum,mean,count."
+                ).format(m=MAX_CLASSES)
+            )
+        return codes
 
     def add_nodata(self, zone: np.ndarray, weight: np.ndarray | None = None) -> None:
         self.nodata += np.bincount(zone, weights=weight, minlength=self.n + 1)

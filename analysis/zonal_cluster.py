@@ -80,25 +80,13 @@ def part_window(window: tuple[int, int], shared: ZonalWindows) -> dict[str, Any]
 
 def merge(acc: Any, part: dict[str, Any]) -> None:
     """Add one task's arrays into the local accumulator (analysis/zonal.py _Accumulator)."""
-    from analysis.zonal import MAX_CLASSES
-
     if acc.small_ints:
         acc.hist += part["hist"]
     else:
         acc.count += part["count"]
         acc.sum += part["sum"]
         if acc.classes and len(part["class_values"]):
-            codes = np.array(
-                [acc.class_index.setdefault(float(v), len(acc.class_index)) for v in
-                 part["class_values"]]
-            )  # fmt: skip
-            if len(acc.class_index) > MAX_CLASSES:
-                raise InputError(
-                    tr(
-                        "--stats classes needs a raster of classes: this one has over {m} "
-                        "distinct values. Use sum,mean,count."
-                    ).format(m=MAX_CLASSES)
-                )
+            codes = acc.class_codes(part["class_values"])
             rows = part["class_table"].shape[0]
             zone = np.repeat(np.arange(rows), len(codes))
             acc.class_parts.append((zone, np.tile(codes, rows), part["class_table"].ravel()))
