@@ -15,10 +15,11 @@ import textwrap
 import types
 from collections.abc import Callable
 
-from analysis.base import Algorithm, Canceled, Feedback
-from analysis.command import ProgressBar, add_algorithm_arguments, format_summary, method_notes
+from analysis.base import Algorithm, AnalysisResult, Feedback
+from analysis.command import add_algorithm_arguments, format_summary, method_notes
 from analysis.inputs import InputError
 from analysis.outputs import check_format, check_not_protected, summary_payload, to_json
+from core.cli_run import run_with_progress, survive_closed_pipe
 from core.registry import NotRegistered, analyses, analysis
 from core.runner import protected_paths, run_analysis, write_outputs
 from core.state import AppState
@@ -82,15 +83,8 @@ def _algorithms_needed() -> dict[str, Algorithm]:
     return analyses()
 
 
+@survive_closed_pipe
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BrokenPipeError:  # `... | head` closed stdout early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-
-
-def _run(args: argparse.Namespace) -> int:
     if getattr(args, "list", False) or not getattr(args, "analysis", None):
         return _list()
     algorithm: Algorithm = args._algorithm
@@ -99,10 +93,9 @@ def _run(args: argparse.Namespace) -> int:
         for p in algorithm.parameters
         if getattr(args, f"param_{p.name}", None) not in (None, False)
     }
-    bar = None if args.quiet else ProgressBar()
-    feedback = Feedback(bar.update if bar else None)
-    state = AppState()
-    try:
+
+    def work(feedback: Feedback) -> tuple[AnalysisResult, list]:
+        state = AppState()
         if args.out:
             check_format(args.out, "--out")
             if os.path.isdir(args.out):  # said before the run, not after minutes of work
@@ -117,19 +110,14 @@ def _run(args: argparse.Namespace) -> int:
         if args.out:  # before the run: minutes of work must not end in a refusal
             check_not_protected([args.out], protect)
         result = run_analysis(algorithm.id, raw, state, feedback)
-        if bar:
-            bar.finish()
-        written = _write(result, args.out, protect) if args.out else []
-    except (InputError, PeriodError, LayerLoadError, ProjectError) as exc:
-        if bar:
-            bar.finish(clear=True)
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except (Canceled, KeyboardInterrupt):
-        if bar:
-            bar.finish(clear=True)
-        print(tr("Canceled."), file=sys.stderr)
-        return 130
+        return result, _write(result, args.out, protect) if args.out else []
+
+    code, done = run_with_progress(
+        args.quiet, work, (InputError, PeriodError, LayerLoadError, ProjectError)
+    )
+    if done is None:
+        return code
+    result, written = done
     if args.json:
         print(json.dumps(to_json(summary_payload(result)), indent=2, ensure_ascii=False))
     else:
@@ -154,10 +142,6 @@ def _write(result, out: str, protect) -> list:
         raise InputError(
             tr("Could not write {p}: {e}. Choose another folder.").format(p=out, e=exc)
         ) from None
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
 
 
 def _list() -> int:

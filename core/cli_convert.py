@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 
-from analysis.command import ProgressBar
+from core.cli_run import run_with_progress, survive_closed_pipe
 from layers.errors import LayerLoadError
-from layers.feedback import Canceled, Feedback
+from layers.feedback import Feedback
 from layers.i18n import tr, tr_noop, trn
 from layers.numbers import number
-from layers.partitioned import DEFAULT_PARTITION_SIZE, ConvertError, convert_to_partitioned
+from layers.partitioned import (
+    DEFAULT_PARTITION_SIZE,
+    ConvertError,
+    PartitionedDataset,
+    convert_to_partitioned,
+)
 
 HELP = tr_noop(
     "Write a layer (CSV with coordinates, GeoPackage, GeoParquet) as a spatially partitioned "
@@ -44,41 +47,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help=tr("No progress bar on stderr."))
 
 
+@survive_closed_pipe
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BrokenPipeError:  # `... | head` closed stdout early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    def work(feedback: Feedback) -> PartitionedDataset:
+        try:
+            return convert_to_partitioned(args.input, args.to, args.partition_size, feedback)
+        except OSError as exc:
+            raise ConvertError(
+                tr("Could not write {p}: {e}. Choose another folder.").format(p=args.to, e=exc)
+            ) from None
 
-
-def _run(args: argparse.Namespace) -> int:
-    bar = None if args.quiet else ProgressBar()
-    feedback = Feedback(bar.update if bar else None)
-    try:
-        data = convert_to_partitioned(args.input, args.to, args.partition_size, feedback)
-    except (ConvertError, LayerLoadError) as exc:
-        if bar:
-            bar.finish(clear=True)
-        text = exc.one_line() if isinstance(exc, LayerLoadError) else str(exc)
-        print(f"error: {' '.join(text.split())}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        if bar:
-            bar.finish(clear=True)
-        print(
-            "error: "
-            + tr("Could not write {p}: {e}. Choose another folder.").format(p=args.to, e=exc),
-            file=sys.stderr,
-        )
-        return 2
-    except (Canceled, KeyboardInterrupt):
-        if bar:
-            bar.finish(clear=True)
-        print(tr("Canceled."), file=sys.stderr)
-        return 130
-    if bar:
-        bar.finish()
+    code, data = run_with_progress(args.quiet, work, (ConvertError, LayerLoadError))
+    if data is None:
+        return code
     summary = {
         "path": data.path,
         "rows": data.rows,
