@@ -446,10 +446,22 @@ class EditController(QObject):
             self.show_readout("")
             return
         m = measure(geometry, self.canvas.crs)
+        # As many decimals as a person reads: 0.25 ha, 12.5 ha, 90,033 ha; km past 10 km.
+        km = (m.perimeter_m if geometry.geom_type == "Polygon" else m.length_m) >= 10_000
         if geometry.geom_type == "Polygon":
-            text = tr("Area {a} ha · perimeter {p} m").format(
-                a=numbers.number(m.area_ha, 2), p=numbers.number(m.perimeter_m, 0)
+            digits = 2 if m.area_ha < 10 else 1 if m.area_ha < 1000 else 0
+            area = numbers.number(m.area_ha, digits)
+            text = (
+                tr("Area {a} ha · perimeter {p} km").format(
+                    a=area, p=numbers.number(m.perimeter_m / 1000, 1)
+                )
+                if km
+                else tr("Area {a} ha · perimeter {p} m").format(
+                    a=area, p=numbers.number(m.perimeter_m, 0)
+                )
             )
+        elif km:
+            text = tr("Length {d} km").format(d=numbers.number(m.length_m / 1000, 2))
         else:
             text = tr("Length {d} m").format(d=numbers.number(m.length_m, 0))
         self.show_readout(text)

@@ -143,3 +143,20 @@ def test_draw_it_now_buttons_are_not_cut_off(sample_window, qtbot):
         button = dialog.widgets[name].draw_button
         right = button.mapTo(viewport, button.rect().topRight()).x()
         assert 0 < right <= viewport.width(), (name, right, viewport.width())
+
+
+def test_the_readout_rounds_as_people_read_areas_and_lengths(small_window):
+    from shapely.geometry import LineString, box
+
+    window = small_window
+    x, y = map_xy(window.canvas, -73.95, 2.05)
+    shown = window.measure_label.text
+    window.edits.show_measure(box(x, y, x + 30_000, y + 30_000))  # 90,000 ha
+    assert shown().startswith("Area 9") and " ha · perimeter 120" in shown()
+    assert shown().endswith(" km") and "." not in shown().split(" ha")[0]  # no 0.01 ha
+    window.edits.show_measure(box(x, y, x + 50, y + 50))  # a quarter of a hectare
+    assert shown() == "Area 0.25 ha · perimeter 200 m"
+    window.edits.show_measure(LineString([(x, y), (x + 800, y)]))
+    assert shown() == "Length 800 m"
+    window.edits.show_measure(LineString([(x, y), (x + 25_000, y)]))
+    assert shown().startswith("Length 25") and shown().endswith(" km")

@@ -92,7 +92,7 @@ def test_editing_screenshot(
 
     control = window.edits.new_layer("Área de control", "polygon", "other", ask=False)
     window.action("edit_add").trigger()
-    for dx, dy in ((2.2, -0.9), (3.9, -1.0), (4.0, 0.9), (2.3, 1.0)):
+    for dx, dy in ((2.3, -1.3), (3.9, -1.4), (4.0, 0.5), (2.4, 0.6)):
         click(cx + dx * s, cy + dy * s)
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     assert len(control.data) == 1
