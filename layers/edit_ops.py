@@ -13,6 +13,7 @@ EditSession.revert); headless code uses layers.edit_session.UndoStack. Docs: doc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -106,9 +107,19 @@ def _columns(layer: Layer) -> list[str]:
     return [str(c) for c in layer.data.columns if c != layer.data.geometry.name]
 
 
-def _rows(layer: Layer, rows: list[int]) -> list[int]:
+def _row_set(rows: Iterable[int]) -> list[int]:
+    """Row numbers as an op stores them: each once, in order (a selection may repeat one)."""
+    return sorted({int(r) for r in rows})
+
+
+def _shape(value: BaseGeometry | str) -> BaseGeometry:
+    """A shape given as a geometry, or as WKT/hex WKB (a journal's or the CLI's text)."""
+    return from_text(value) if isinstance(value, str) else value
+
+
+def _rows(layer: Layer, rows: Iterable[int]) -> list[int]:
     n = len(layer.data)
-    out = sorted({int(r) for r in rows})
+    out = _row_set(rows)
     bad = [r for r in out if not 0 <= r < n]
     if bad or not out:
         raise EditError(
@@ -282,7 +293,7 @@ class AddFeatures(EditOp):
         self, layer: str, geometries: list[BaseGeometry | str], attributes: list[dict] | None = None
     ) -> None:
         super().__init__(layer)
-        self.geometries = [from_text(g) if isinstance(g, str) else g for g in geometries]
+        self.geometries = [_shape(g) for g in geometries]
         self.attributes = [dict(a) for a in (attributes or [{} for _ in self.geometries])]
         if len(self.attributes) != len(self.geometries):
             raise EditError(tr("Give one set of values per feature."))
@@ -324,7 +335,7 @@ class DeleteFeatures(EditOp):
 
     def __init__(self, layer: str, rows: list[int]) -> None:
         super().__init__(layer)
-        self.rows = sorted({int(r) for r in rows})
+        self.rows = _row_set(rows)
         self._removed: gpd.GeoDataFrame | None = None
 
     def text(self) -> str:
@@ -390,7 +401,7 @@ class MoveFeatures(_GeometryEdit):
 
     def __init__(self, layer: str, rows: list[int], dx: float, dy: float) -> None:
         super().__init__(layer)
-        self.rows, self.dx, self.dy = sorted({int(r) for r in rows}), float(dx), float(dy)
+        self.rows, self.dx, self.dy = _row_set(rows), float(dx), float(dy)
 
     def text(self) -> str:
         return trn("Move {n} feature of {l}", "Move {n} features of {l}", len(self.rows)).format(
@@ -416,7 +427,7 @@ class SetGeometry(_GeometryEdit):
     def __init__(self, layer: str, row: int, geometry: BaseGeometry | str) -> None:
         super().__init__(layer)
         self.row = int(row)
-        self.geometry = from_text(geometry) if isinstance(geometry, str) else geometry
+        self.geometry = _shape(geometry)
 
     def text(self) -> str:
         return tr("Reshape a feature of {l}").format(l=self.layer)
@@ -491,7 +502,7 @@ class SetAttributes(EditOp):
 
     def __init__(self, layer: str, rows: list[int], values: dict[str, Any]) -> None:
         super().__init__(layer)
-        self.rows = sorted({int(r) for r in rows})
+        self.rows = _row_set(rows)
         self.values = dict(values)
         self._old: dict[str, list] = {}
 
@@ -544,7 +555,7 @@ class SplitPolygon(_Restructure):
     def __init__(self, layer: str, row: int, line: BaseGeometry | str) -> None:
         super().__init__(layer)
         self.row = int(row)
-        self.line = from_text(line) if isinstance(line, str) else line
+        self.line = _shape(line)
 
     def text(self) -> str:
         return tr("Split a polygon of {l}").format(l=self.layer)
@@ -573,7 +584,7 @@ class MergeFeatures(_Restructure):
 
     def __init__(self, layer: str, rows: list[int], keep: int | None = None) -> None:
         super().__init__(layer)
-        self.rows = sorted({int(r) for r in rows})
+        self.rows = _row_set(rows)
         self.keep = int(keep) if keep is not None else (self.rows[0] if self.rows else 0)
 
     def text(self) -> str:
