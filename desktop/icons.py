@@ -36,6 +36,21 @@ def _magnifier(p: QPainter, sign: str = "") -> None:
         p.drawRect(QRectF(9, 9, 8, 8))
 
 
+def _four_arrowheads(p: QPainter, reach: float, back: float, spread: float, closed: bool) -> None:
+    """Arrowheads pointing up, down, left and right, their tips `reach` from the centre: open
+    (two strokes) or closed (a triangle in the current brush)."""
+    c = SIZE / 2
+    for dx, dy in ((0, -1), (0, 1), (-1, 0), (1, 0)):
+        tip = QPointF(c + dx * reach, c + dy * reach)
+        bx, by = c + dx * (reach - back), c + dy * (reach - back)
+        ox, oy = abs(dy) * spread, abs(dx) * spread  # across the arrow's direction
+        left, right = QPointF(bx - ox, by - oy), QPointF(bx + ox, by + oy)
+        if closed:
+            p.drawPolygon(QPolygonF([tip, left, right]))
+        else:
+            p.drawPolyline(QPolygonF([left, tip, right]))
+
+
 def zoom_in() -> QIcon:
     return _icon(lambda p: _magnifier(p, "+"))
 
@@ -63,13 +78,7 @@ def pan() -> QIcon:
     def draw(p: QPainter) -> None:
         p.drawLine(QPointF(16, 3), QPointF(16, 29))
         p.drawLine(QPointF(3, 16), QPointF(29, 16))
-        for a, b, c in (
-            ((12, 7), (16, 3), (20, 7)),
-            ((12, 25), (16, 29), (20, 25)),
-            ((7, 12), (3, 16), (7, 20)),
-            ((25, 12), (29, 16), (25, 20)),
-        ):
-            p.drawPolyline(QPolygonF([QPointF(*a), QPointF(*b), QPointF(*c)]))
+        _four_arrowheads(p, reach=13, back=4, spread=4, closed=False)
 
     return _icon(draw)
 
@@ -192,14 +201,30 @@ def _plus(p: QPainter) -> None:
     p.drawLine(QPointF(20, 25), QPointF(30, 25))
 
 
-def _vertices(p: QPainter, points: list[tuple[float, float]], square: bool = False) -> None:
+def _vertices(
+    p: QPainter, points: list[tuple[float, float]], square: bool = False, fill: QColor = EDIT_RED
+) -> None:
     p.setPen(QPen(QColor("white"), 1))
-    p.setBrush(EDIT_RED)
+    p.setBrush(fill)
     for x, y in points:
         if square:
             p.drawRect(QRectF(x - 3, y - 3, 6, 6))
         else:
             p.drawEllipse(QPointF(x, y), 3, 3)
+
+
+def _pin(p: QPainter, x: float, top: float, tip: float, half_width: float, hole: float) -> None:
+    """A red map pin pointing at (x, tip), its round head reaching up to `top`, with a white
+    hole of radius `hole`."""
+    knee = tip - (tip - top) * 10 / 21  # where the head's sides turn in towards the point
+    p.setPen(QPen(INK, 1.6))
+    p.setBrush(EDIT_RED)
+    pin = QPainterPath(QPointF(x, tip))
+    pin.cubicTo(QPointF(x - half_width, knee), QPointF(x - half_width, top), QPointF(x, top))
+    pin.cubicTo(QPointF(x + half_width, top), QPointF(x + half_width, knee), QPointF(x, tip))
+    p.drawPath(pin)
+    p.setBrush(QColor("white"))
+    p.drawEllipse(QPointF(x, top + (tip - top) / 3), hole, hole)
 
 
 def pencil() -> QIcon:
@@ -231,14 +256,7 @@ def add_feature(kind: str) -> QIcon:
 
     def draw(p: QPainter) -> None:
         if kind == "point":
-            p.setBrush(EDIT_RED)
-            p.setPen(QPen(INK, 1.6))
-            pin = QPainterPath(QPointF(12, 26))
-            pin.cubicTo(QPointF(4, 16), QPointF(4, 5), QPointF(12, 5))
-            pin.cubicTo(QPointF(20, 5), QPointF(20, 16), QPointF(12, 26))
-            p.drawPath(pin)
-            p.setBrush(QColor("white"))
-            p.drawEllipse(QPointF(12, 12), 3, 3)
+            _pin(p, x=12, top=5, tip=26, half_width=8, hole=3)
         else:
             polygon = QPolygonF([QPointF(x, y) for x, y in points])
             if kind == "polygon":
@@ -262,14 +280,7 @@ def add_by_coordinates() -> QIcon:
         p.setFont(font)
         p.setPen(ACCENT)
         p.drawText(QRectF(12, 0, 20, 14), Qt.AlignmentFlag.AlignCenter, "XY")
-        p.setPen(QPen(INK, 1.6))
-        p.setBrush(EDIT_RED)
-        pin = QPainterPath(QPointF(9, 30))
-        pin.cubicTo(QPointF(2, 21), QPointF(2, 11), QPointF(9, 11))
-        pin.cubicTo(QPointF(16, 11), QPointF(16, 21), QPointF(9, 30))
-        p.drawPath(pin)
-        p.setBrush(QColor("white"))
-        p.drawEllipse(QPointF(9, 17.5), 2.5, 2.5)
+        _pin(p, x=9, top=11, tip=30, half_width=7, hole=2.5)
 
     return _icon(draw)
 
@@ -285,13 +296,7 @@ def move_feature() -> QIcon:
         )
         p.setPen(QPen(INK, 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.setBrush(INK)
-        for tip, left, right in (
-            ((16, 1), (12, 6), (20, 6)),
-            ((16, 31), (12, 26), (20, 26)),
-            ((1, 16), (6, 12), (6, 20)),
-            ((31, 16), (26, 12), (26, 20)),
-        ):
-            p.drawPolygon(QPolygonF([QPointF(*tip), QPointF(*left), QPointF(*right)]))
+        _four_arrowheads(p, reach=15, back=5, spread=4, closed=True)
 
     return _icon(draw)
 
@@ -302,10 +307,7 @@ def vertex_tool() -> QIcon:
     def draw(p: QPainter) -> None:
         points = [(5, 24), (8, 6), (26, 9), (22, 26)]
         p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
-        p.setPen(QPen(QColor("white"), 1))
-        p.setBrush(ACCENT)
-        for x, y in points[:3] + [(15, 25)]:
-            p.drawRect(QRectF(x - 3, y - 3, 6, 6))
+        _vertices(p, points[:3] + [(15, 25)], square=True, fill=ACCENT)
         p.setBrush(EDIT_RED)
         p.drawRect(QRectF(22 - 4, 26 - 4, 8, 8))
 
