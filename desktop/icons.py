@@ -201,6 +201,15 @@ def _plus(p: QPainter) -> None:
     p.drawLine(QPointF(20, 25), QPointF(30, 25))
 
 
+def _edited_shape(
+    p: QPainter, points: list[tuple[float, float]], outline: QColor = INK, width: float = 2.0
+) -> None:
+    """A polygon being edited: the translucent red fill, a plain `outline` pen."""
+    p.setBrush(SHAPE_FILL)
+    p.setPen(QPen(outline, width))
+    p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
+
+
 def _vertices(
     p: QPainter, points: list[tuple[float, float]], square: bool = False, fill: QColor = EDIT_RED
 ) -> None:
@@ -289,11 +298,7 @@ def move_feature() -> QIcon:
     """Move feature: a shape between four arrowheads."""
 
     def draw(p: QPainter) -> None:
-        p.setBrush(SHAPE_FILL)
-        p.setPen(QPen(EDIT_RED, 2))
-        p.drawPolygon(
-            QPolygonF([QPointF(11, 11), QPointF(21, 12), QPointF(20, 21), QPointF(12, 20)])
-        )
+        _edited_shape(p, [(11, 11), (21, 12), (20, 21), (12, 20)], outline=EDIT_RED)
         p.setPen(QPen(INK, 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.setBrush(INK)
         _four_arrowheads(p, reach=15, back=5, spread=4, closed=True)
@@ -318,10 +323,8 @@ def split_polygons() -> QIcon:
     """Split: two halves of a polygon apart along a red cut."""
 
     def draw(p: QPainter) -> None:
-        p.setBrush(SHAPE_FILL)
-        p.setPen(QPen(INK, 2))
-        p.drawPolygon(QPolygonF([QPointF(3, 6), QPointF(15, 6), QPointF(9, 27), QPointF(3, 27)]))
-        p.drawPolygon(QPolygonF([QPointF(19, 5), QPointF(29, 5), QPointF(29, 26), QPointF(13, 26)]))
+        _edited_shape(p, [(3, 6), (15, 6), (9, 27), (3, 27)])
+        _edited_shape(p, [(19, 5), (29, 5), (29, 26), (13, 26)])
         p.setPen(QPen(EDIT_RED, 2.4, Qt.PenStyle.DashLine, Qt.PenCapStyle.FlatCap))
         p.drawLine(QPointF(18, 1), QPointF(10, 31))
 
@@ -332,13 +335,7 @@ def merge_polygons() -> QIcon:
     """Merge: two polygons under one outline, their shared edge dashed."""
 
     def draw(p: QPainter) -> None:
-        p.setBrush(SHAPE_FILL)
-        p.setPen(QPen(INK, 2.2))
-        p.drawPolygon(
-            QPolygonF(
-                [QPointF(3, 8), QPointF(16, 5), QPointF(29, 9), QPointF(27, 26), QPointF(4, 25)]
-            )
-        )
+        _edited_shape(p, [(3, 8), (16, 5), (29, 9), (27, 26), (4, 25)], width=2.2)
         p.setPen(QPen(INK, 1.4, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(16, 5), QPointF(15, 25.5))
 
