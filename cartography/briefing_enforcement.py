@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from analysis.enforcement import QUADRANT_COLOURS, QUADRANTS, Enforcement, compute_enforcement
 from analysis.enforcement_records import LEVEL_KEYS, enforcement_layers
@@ -27,6 +28,9 @@ from layers.numbers import number, percent
 from layers.timefilter import TimeFilter
 
 TITLE = tr_noop("Where enforcement hits and where the harm is")
+# A light backing keeps a region's name readable where a median line runs under it (a stroke
+# path effect would draw the name as outlines, and the PDF's text could not be searched).
+HALO = {"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 LEVEL_COLOURS = {
     "personal_use": "#d6604d",
     "small_supply": "#f4a582",
@@ -154,6 +158,8 @@ def quadrant_chart(ax, table: pd.DataFrame, thresholds: dict) -> tuple[int, int]
     ax.set_xlabel(tr("Enforcement intensity (0 = least, 1 = most)"), fontsize=9, color=INK)
     ax.set_ylabel(tr("Harm index (0 = least harm, 1 = most)"), fontsize=9, color=INK)
     ax.tick_params(labelsize=8)
+    for axis in (ax.xaxis, ax.yaxis):  # '0,5' in Spanish, as every other figure of the page
+        axis.set_major_formatter(FuncFormatter(_tick_label(axis)))
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     # Off-diagonal regions first (the misalignment a meeting looks for), the farthest from
@@ -181,6 +187,18 @@ def _corner_boxes(ax, corners: dict) -> list[tuple[float, float, float, float]]:
         by = py - height if va == "top" else py
         boxes.append((bx, by, bx + width, by + height))
     return boxes
+
+
+def _tick_label(axis):
+    """Tick labels in the page's language, with the decimals the tick step needs."""
+
+    def label(value: float, _pos) -> str:
+        locs = axis.get_majorticklocs()
+        step = float(np.min(np.diff(locs))) if len(locs) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 1
+        return number(value, decimals=decimals)
+
+    return label
 
 
 def place_point_labels(ax, xs, ys, texts, fontsize: float = 7.0, avoid: list | None = None) -> int:
@@ -226,7 +244,7 @@ def place_point_labels(ax, xs, ys, texts, fontsize: float = 7.0, avoid: list | N
                 ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
             )
             ax.text(tx, ty, label, ha="center", va="center", fontsize=fontsize, color=INK,
-                    zorder=4)  # fmt: skip
+                    zorder=4, bbox=HALO)  # fmt: skip
             if step[k] > 1.0:
                 end = ax.transData.inverted().transform(
                     (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
@@ -258,7 +276,8 @@ def level_bars(ax, table: pd.DataFrame, departments: dict) -> None:
     top = ax.get_position().y1
     ax.figure.text(6.4 / w, top + 0.12 / h, tr("Whom arrests hit, per department"), fontsize=9.5,
                    fontweight="bold", color=INK, va="bottom")  # fmt: skip
-    ax.figure.text(6.4 / w, top + 0.02 / h, tr("Share of the people arrested, by target level"),
+    ax.figure.text(6.4 / w, top + 0.02 / h,
+                   tr("Share of the people arrested by target level; in brackets, people arrested"),
                    fontsize=7.5, color=MUTED, va="bottom")  # fmt: skip
     if levels.empty:
         ax.set_axis_off()
