@@ -303,7 +303,8 @@ class CountPointsInPolygons(Algorithm):
             x, y = points_layer.in_crs(crs)
             feedback.check()
             poly_idx, point_idx = xy_polygon_pairs(x, y, polygons.geometry, feedback)
-            return self._result(params, polygons, poly_idx, point_idx, len(x), crs, feedback)
+            counts, inside, _ = pair_tallies(len(polygons), poly_idx, point_idx, len(x))
+            return count_result(params, polygons, counts, inside, len(x), crs, feedback)
         points = in_metric(points_layer, crs)
         notes: list[str] = []
         if start is not None or end is not None or params.get("date_field"):
@@ -326,8 +327,11 @@ class CountPointsInPolygons(Algorithm):
         feedback.check()
         poly_idx, point_idx = point_polygon_pairs(points.geometry, polygons.geometry, feedback)
         weighted = (weight, points[weight]) if weight else None
-        return self._result(
-            params, polygons, poly_idx, point_idx, len(points), crs, feedback, notes, weighted
+        counts, inside, sums = pair_tallies(
+            len(polygons), poly_idx, point_idx, len(points), weighted
+        )
+        return count_result(
+            params, polygons, counts, inside, len(points), crs, feedback, notes, sums
         )
 
     def partitioned_inputs(self, params: dict[str, Any]) -> tuple[str, ...]:
@@ -346,30 +350,27 @@ class CountPointsInPolygons(Algorithm):
         attributes = ("weight_field", "date_field", "from", "to")
         return () if any(params.get(k) not in (None, "") for k in attributes) else ("points",)
 
-    def _result(
-        self,
-        params: dict[str, Any],
-        polygons: gpd.GeoDataFrame,
-        poly_idx: np.ndarray,
-        point_idx: np.ndarray,
-        n_points: int,
-        crs: Any,
-        feedback: Feedback,
-        notes: list[str] | None = None,
-        weighted: tuple[str, pd.Series] | None = None,
-    ) -> AnalysisResult:
-        """The polygons with their counts (and sums of the weight field's values)."""
-        counts = np.bincount(poly_idx, minlength=len(polygons)).astype(np.int64)
-        inside = int(np.count_nonzero(np.bincount(point_idx, minlength=n_points)))
-        sums = None
-        if weighted:
-            weight, raw = weighted
-            values = pd.to_numeric(raw, errors="coerce")
-            if values.notna().sum() == 0 and raw.notna().any():
-                raise InputError(tr("--weight-field {w} is not numeric.").format(w=weight))
-            w = values.fillna(0.0).to_numpy()
-            sums = (weight, np.bincount(poly_idx, weights=w[point_idx], minlength=len(polygons)))
-        return count_result(params, polygons, counts, inside, n_points, crs, feedback, notes, sums)
+
+def pair_tallies(
+    n_polygons: int,
+    poly_idx: np.ndarray,
+    point_idx: np.ndarray,
+    n_points: int,
+    weighted: tuple[str, pd.Series] | None = None,
+) -> tuple[np.ndarray, int, tuple[str, np.ndarray] | None]:
+    """Per-polygon counts, how many points fell in some polygon, and per-polygon sums of the
+    weight field's values, from the (polygon, point) pairs."""
+    counts = np.bincount(poly_idx, minlength=n_polygons).astype(np.int64)
+    inside = int(np.count_nonzero(np.bincount(point_idx, minlength=n_points)))
+    sums = None
+    if weighted:
+        weight, raw = weighted
+        values = pd.to_numeric(raw, errors="coerce")
+        if values.notna().sum() == 0 and raw.notna().any():
+            raise InputError(tr("--weight-field {w} is not numeric.").format(w=weight))
+        w = values.fillna(0.0).to_numpy()
+        sums = (weight, np.bincount(poly_idx, weights=w[point_idx], minlength=n_polygons))
+    return counts, inside, sums
 
 
 def count_result(
