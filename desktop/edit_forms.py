@@ -34,6 +34,7 @@ from layers.i18n import tr, tr_noop
 from layers.roles import Role
 
 BLANK_DATE = QDate(1800, 1, 1)  # the date picker's "no date" (shown as a dash)
+NUMBER_EXAMPLES = {"integer": "0", "real": "0.0"}
 KINDS = {"point": tr_noop("Points"), "line": tr_noop("Lines"), "polygon": tr_noop("Polygons")}
 
 
@@ -117,8 +118,9 @@ class AttributeForm(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(text)))
             return combo
         edit = QLineEdit(_text(value))
-        if spec.type in ("integer", "real"):
-            edit.setPlaceholderText("0" if spec.type == "integer" else "0.0")
+        example = NUMBER_EXAMPLES.get(spec.type)
+        if example:  # a number is expected: shown as 0 or 0.0
+            edit.setPlaceholderText(example)
         return edit
 
     def raw(self, name: str) -> Any:

@@ -28,13 +28,12 @@ from shapely.geometry.base import BaseGeometry
 from desktop.coordinate_dialog import ask_point
 from desktop.edit_actions import ADD_TEXTS, add_icon, build
 from desktop.edit_forms import AttributeForm, NewLayerDialog
-from desktop.map_tools import DrawTool, MapTool, MoveTool, VertexTool, nearest_row
+from desktop.map_tools import DrawTool, MapTool, MoveTool, VertexTool, measure_text, nearest_row
 from desktop.recovery import untitled_journal
 from desktop.undo import EditCommand
-from layers import numbers
 from layers.coordinates import outside_area_warning
 from layers.edit_fields import EditError, layer_fields
-from layers.edit_geometry import measure, reproject
+from layers.edit_geometry import reproject
 from layers.edit_ops import (
     AddFeatures,
     Clipboard,
@@ -445,26 +444,7 @@ class EditController(QObject):
         if geometry is None:
             self.show_readout("")
             return
-        m = measure(geometry, self.canvas.crs)
-        # As many decimals as a person reads: 0.25 ha, 12.5 ha, 90,033 ha; km past 10 km.
-        km = (m.perimeter_m if geometry.geom_type == "Polygon" else m.length_m) >= 10_000
-        if geometry.geom_type == "Polygon":
-            digits = 2 if m.area_ha < 10 else 1 if m.area_ha < 1000 else 0
-            area = numbers.number(m.area_ha, digits)
-            text = (
-                tr("Area {a} ha · perimeter {p} km").format(
-                    a=area, p=numbers.number(m.perimeter_m / 1000, 1)
-                )
-                if km
-                else tr("Area {a} ha · perimeter {p} m").format(
-                    a=area, p=numbers.number(m.perimeter_m, 0)
-                )
-            )
-        elif km:
-            text = tr("Length {d} km").format(d=numbers.number(m.length_m / 1000, 2))
-        else:
-            text = tr("Length {d} m").format(d=numbers.number(m.length_m, 0))
-        self.show_readout(text)
+        self.show_readout(measure_text(geometry, self.canvas.crs))
 
     def show_readout(self, text: str) -> None:
         if text:  # a hint in the status bar would hide the read-out beside it

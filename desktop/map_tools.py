@@ -10,7 +10,7 @@ vertex, right click or Enter finishes, Backspace removes the last vertex, Esc ca
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import shapely
@@ -19,12 +19,43 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from layers.edit_geometry import Vertex, nearest_segment, nearest_vertex, rings, translate
+from layers import numbers
+from layers.edit_geometry import (
+    Vertex,
+    measure,
+    nearest_segment,
+    nearest_vertex,
+    rings,
+    translate,
+)
 from layers.edit_snap import SnapHit
+from layers.i18n import tr
 
 if TYPE_CHECKING:
     from desktop.canvas import MapCanvas
-    from desktop.edit_tools import EditController
+
+
+class Editor(Protocol):
+    """What the tools ask of their editor (desktop.edit_tools.EditController): named here so
+    the tools do not import the controller that imports them."""
+
+    canvas: MapCanvas
+
+    def snap(self, x: float, y: float) -> SnapHit | None: ...
+    def show_measure(self, geometry: BaseGeometry | None) -> None: ...
+    def show_readout(self, text: str) -> None: ...
+    def tell_needed(self, kind: str, count: int) -> None: ...
+    def leave_tool(self) -> None: ...
+    def feature_near(
+        self, x: float, y: float, pixels: float
+    ) -> tuple[int, BaseGeometry] | None: ...
+    def rows_to_move(self, x: float, y: float) -> list[int]: ...
+    def map_shapes(self, rows: list[int]) -> list[BaseGeometry]: ...
+    def move_rows(self, rows: list[int], start: tuple, end: tuple) -> None: ...
+    def move_vertex(self, row: int, vertex: Vertex, x: float, y: float) -> None: ...
+    def insert_vertex(self, row: int, vertex: Vertex, x: float, y: float) -> None: ...
+    def delete_vertex(self, row: int, vertex: Vertex) -> None: ...
+
 
 DRAW_COLOUR = QColor("#d6004c")
 FILL_COLOUR = QColor(214, 0, 76, 45)
@@ -39,7 +70,7 @@ class MapTool:
     name = "edit"
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, editor: EditController) -> None:
+    def __init__(self, editor: Editor) -> None:
         self.editor = editor
         self.canvas: MapCanvas = editor.canvas
         self.snapped: SnapHit | None = None
@@ -93,7 +124,7 @@ class DrawTool(MapTool):
     `on_finish(geometry)` gets the shape in the map's CRS (the add tools add a feature, the
     split tool cuts polygons with the line)."""
 
-    def __init__(self, editor: EditController, kind: str, name: str, on_finish) -> None:
+    def __init__(self, editor: Editor, kind: str, name: str, on_finish) -> None:
         super().__init__(editor)
         self.kind, self.name, self.on_finish = kind, name, on_finish
         self.points: list[tuple[float, float]] = []
@@ -201,7 +232,7 @@ class MoveTool(MapTool):
     name = "edit_move"
     cursor = Qt.CursorShape.SizeAllCursor
 
-    def __init__(self, editor: EditController) -> None:
+    def __init__(self, editor: Editor) -> None:
         super().__init__(editor)
         self.start: tuple[float, float] | None = None
         self.rows: list[int] = []
@@ -264,7 +295,7 @@ class VertexTool(MapTool):
 
     name = "edit_vertex"
 
-    def __init__(self, editor: EditController) -> None:
+    def __init__(self, editor: Editor) -> None:
         super().__init__(editor)
         self.row: int | None = None  # the feature whose vertices are shown
         self.shape: BaseGeometry | None = None
@@ -431,3 +462,22 @@ def nearest_row(shapes: np.ndarray, x: float, y: float, tolerance: float) -> int
     distances = np.where(np.isnan(distances), np.inf, distances)
     best = int(np.argmin(distances))
     return best if distances[best] <= tolerance else None
+
+
+def measure_text(geometry: BaseGeometry, crs) -> str:
+    """The live read-out of a shape being drawn (map CRS), with as many decimals as a person
+    reads: 0.25 ha, 12.5 ha, 90,033 ha; lengths in km past 10 km."""
+    m = measure(geometry, crs)
+    km = (m.perimeter_m if geometry.geom_type == "Polygon" else m.length_m) >= 10_000
+    if geometry.geom_type == "Polygon":
+        area = numbers.number(m.area_ha, 2 if m.area_ha < 10 else 1 if m.area_ha < 1000 else 0)
+        if km:
+            return tr("Area {a} ha · perimeter {p} km").format(
+                a=area, p=numbers.number(m.perimeter_m / 1000, 1)
+            )
+        return tr("Area {a} ha · perimeter {p} m").format(
+            a=area, p=numbers.number(m.perimeter_m, 0)
+        )
+    if km:
+        return tr("Length {d} km").format(d=numbers.number(m.length_m / 1000, 2))
+    return tr("Length {d} m").format(d=numbers.number(m.length_m, 0))
