@@ -12,8 +12,8 @@ import re
 from PySide6.QtGui import QColor
 
 from analysis.base import Parameter
-from layers.enforcement_levels import ENFORCEMENT_FIELD_LABELS
 from layers.i18n import tr, tr_noop
+from layers.roles import ENFORCEMENT_FIELD_LABELS
 
 # Parameter labels by name, or by "analysis_id.name" where one analysis means something else.
 PARAMETER_LABELS: dict[str, str] = {

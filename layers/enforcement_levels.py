@@ -64,17 +64,6 @@ class Drug(LabelledEnum):
 
 DRUG_LABELS: dict[Drug, str] = label_table(Drug)
 
-# The field keys of enforcement records (layers.roles.ENFORCEMENT_KEYS) as the user says them.
-ENFORCEMENT_FIELD_LABELS: dict[str, str] = {
-    "action_type": tr_noop("Action type"),
-    "target_level": tr_noop("Target level"),
-    "offence": tr_noop("Offence"),
-    "drug": tr_noop("Drug"),
-    "quantity": tr_noop("Quantity"),
-    "quantity_unit": tr_noop("Unit"),
-    "persons": tr_noop("Persons"),
-}
-
 
 def normalise_text(value: object) -> str:
     """Lower case, no accents, punctuation as spaces: 'ARTÍCULO 376.' -> 'articulo 376'."""

@@ -32,15 +32,17 @@ ROLE_LABELS: dict[Role, str] = label_table(Role)
 # Enforcement records: what was done (arrest/seizure/operation), whom it hit (a level column,
 # else the offence text), the drug and quantity seized (with its unit), and how many people
 # a record counts (an operation or a per-region row counts several). docs/enforcement.md.
-ENFORCEMENT_KEYS: tuple[str, ...] = (
-    "action_type",
-    "target_level",
-    "offence",
-    "drug",
-    "quantity",
-    "quantity_unit",
-    "persons",
-)
+# Each key with its name as the user says it.
+ENFORCEMENT_FIELD_LABELS: dict[str, str] = {
+    "action_type": tr_noop("Action type"),
+    "target_level": tr_noop("Target level"),
+    "offence": tr_noop("Offence"),
+    "drug": tr_noop("Drug"),
+    "quantity": tr_noop("Quantity"),
+    "quantity_unit": tr_noop("Unit"),
+    "persons": tr_noop("Persons"),
+}
+ENFORCEMENT_KEYS: tuple[str, ...] = tuple(ENFORCEMENT_FIELD_LABELS)
 
 # Canonical field keys a mapping may fill; analyses ask for these, never raw column names.
 FIELD_KEYS: tuple[str, ...] = (
