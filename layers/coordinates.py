@@ -32,7 +32,6 @@ from layers.utm_grid import (
 
 Bounds = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 
-FORMATS = ("auto", "dd", "dms", "utm", "mgrs")
 FORMAT_NAMES = {
     "auto": tr_noop("Auto"),
     "dd": tr_noop("Decimal degrees"),
@@ -40,6 +39,7 @@ FORMAT_NAMES = {
     "utm": tr_noop("UTM"),
     "mgrs": tr_noop("MGRS"),
 }
+FORMATS = tuple(FORMAT_NAMES)  # in the order the dialogs offer them
 # Bogotá, Plaza de Bolívar, in each form (the same point; the tests check they agree).
 EXAMPLES = {
     "dd": "4.5981, -74.0760",

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from layers.layer import Layer
 
-FIELD_TYPES = ("text", "integer", "real", "date", "choice")
 FIELD_TYPE_LABELS = {
     "text": tr_noop("text"),
     "integer": tr_noop("whole number"),
@@ -33,6 +32,7 @@ FIELD_TYPE_LABELS = {
     "date": tr_noop("date"),
     "choice": tr_noop("one of a list"),
 }
+FIELD_TYPES = tuple(FIELD_TYPE_LABELS)  # in the order the dialogs offer them
 # Where a layer keeps its field schema (saved with the project, in the layer's metadata).
 FIELDS_KEY = "edit_fields"
 
