@@ -275,8 +275,8 @@ class ProjectFiles:
             buttons |= QMessageBox.StandardButton.No
         elif keep_edits:  # "No" quits but keeps the edit journal: offered back on the next start
             text += "\n\n" + tr(
-                "No: quit without saving and get your edits offered back the next time "
-                "this project opens. Discard: delete the unsaved edits."
+                "No: quit without saving and get your changes and edits offered back the "
+                "next time this project opens. Discard: delete the unsaved edits."
             )
             buttons |= QMessageBox.StandardButton.No
         answer = QMessageBox.question(
@@ -289,11 +289,9 @@ class ProjectFiles:
         if answer == QMessageBox.StandardButton.Save:
             return self.save_project()
         if answer == QMessageBox.StandardButton.No and keep_edits:
-            if self.project.path is None:
-                # A project never saved lives only in its autosave: the journal replays onto it.
-                self.autosave_now()
-            else:
-                discard(self.recovery_dir, self.project.path)
+            # The autosave keeps the rest of the work (result layers, styles): the journal
+            # replays the edits onto it, so "No" loses nothing.
+            self.autosave_now()
             return True
         if answer == QMessageBox.StandardButton.Discard:
             discard(self.recovery_dir, self.project.path)

@@ -210,6 +210,8 @@ def test_quit_without_saving_then_restore_in_a_new_window(
     np.testing.assert_allclose(ring, expected, atol=1e-6)
     titles = [t for kind, t, _ in no_dialogs["shown"] if kind == "question"]
     assert "Restore unsaved edits?" in titles
+    # The rest of the unsaved work (here: the events layer hidden) comes back with the edits.
+    assert second.project.layers["acled_events"].visible is False
     assert second.isWindowModified()
     # Undo works on what was restored, and a save keeps it.
     second.undo_stack.undo()
