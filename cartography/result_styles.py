@@ -30,6 +30,8 @@ OUTLINED: dict[tuple[str, str], tuple[str, float]] = {
     ("displacement", "target"): ("#b2182b", 1.6),
     ("displacement", "buffer"): ("#6a3d9a", 1.1),
     ("displacement", "control"): ("#e08214", 1.4),
+    # Groups' convex hulls overlap and reach past the regions: filled, they hid every layer.
+    ("actors", "activity_areas"): ("#54278f", 1.2),
 }
 AREA_EDGE = ("#4d4d4d", 0.3)  # thin dark edge between opaque classed areas
 POINT_EDGE = ("white", 0.5)  # a light ring keeps opaque symbols apart from what is below

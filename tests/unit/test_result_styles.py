@@ -29,6 +29,19 @@ def test_study_areas_are_outlines_whatever_the_hint() -> None:
     assert not filled.no_fill and filled.kind == "categorized" and filled.fill_alpha == 1.0
 
 
+def test_the_actor_profiles_activity_areas_are_outlines() -> None:
+    """Convex hulls of every group overlap and run past the regions: filled opaque (each
+    colour its legend swatch), they covered every other layer of the sample's map."""
+    hulls = gpd.GeoDataFrame(
+        {"actor": ["Clan del Caguará", "Frente Tacuré"]},
+        geometry=[box(0, 0, 10, 10), box(5, 0, 15, 10)],
+        crs=32618,
+    )
+    style = result_style(hulls, {"field": "actor", "kind": "categorized"}, "actors",
+                         "activity_areas")  # fmt: skip
+    assert style.no_fill and style.edge != "none" and style.line_width >= 1
+
+
 def test_diverging_bins_leave_the_not_significant_cells_unfilled() -> None:
     grid = cells(60, [0] * 55 + [3, 2, -1, -3, 1])
     style = result_style(grid, {"field": "v", "kind": "diverging"})
