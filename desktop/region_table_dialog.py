@@ -126,7 +126,11 @@ class RegionTableDialog(QDialog):
                 tr("Weight"),
             ]
         )
-        self.indicators.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.indicators.horizontalHeader()
+        # The names, the tick box, the directions and weights as wide as they need; the label
+        # the analyst types takes the rest.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Stretch)
         inner.addWidget(self.indicators, 1)
         map_row = QHBoxLayout()
         map_row.addWidget(QLabel(tr("Map column")))
