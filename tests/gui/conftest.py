@@ -222,3 +222,22 @@ def sample_window(make_window, open_and_wait):
     open_and_wait(window, SAMPLE_PROJECT)
     yield window
     window.undo_stack.clear()
+
+
+@pytest.fixture
+def drawing(small_window):
+    """The small project's window showing the regions, with a new polygon layer being edited."""
+    from canvas_clicks import map_xy
+
+    from layers.edit_ops import layer_kind
+
+    window = small_window
+    canvas = window.canvas
+    canvas.set_extent((*map_xy(canvas, -74.02, 1.98), *map_xy(canvas, -73.78, 2.12)))
+    canvas.redraw_now()
+    window.action("edit_form").setChecked(False)  # the form has its own tests
+    # Snapping takes visible layers only: hidden, the random events cannot catch a click.
+    window.project.layers["acled_events"].visible = False
+    layer = window.edits.new_layer("Área objetivo", "polygon", "eradication", ask=False)
+    assert layer is not None and layer_kind(layer) == "polygon"
+    return window, layer

@@ -8,57 +8,12 @@ from datetime import date
 
 import numpy as np
 import pytest
-from pyproj import Transformer
-from PySide6.QtCore import QPoint, QPointF, Qt
+from canvas_clicks import click, clicked_map, draw_polygon, map_xy, pixel
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from shapely.geometry import Polygon
 
-from layers.edit_ops import layer_kind
-
 YES = QMessageBox.StandardButton.Yes
-
-
-def map_xy(canvas, lon: float, lat: float) -> tuple[float, float]:
-    """Lon/lat in the canvas's CRS (the project's metric CRS)."""
-    return Transformer.from_crs(4326, canvas.crs, always_xy=True).transform(lon, lat)
-
-
-def pixel(canvas, x: float, y: float) -> QPoint:
-    """The widget pixel showing map point (x, y), from the canvas's own transform."""
-    p = canvas.to_pixel(x, y)
-    return QPoint(round(p.x()), round(p.y()))
-
-
-def click(qtbot, canvas, at: QPoint, button=Qt.MouseButton.LeftButton) -> None:
-    qtbot.mouseMove(canvas, at)
-    qtbot.mouseClick(canvas, button, pos=at)
-
-
-def clicked_map(canvas, at: QPoint) -> tuple[float, float]:
-    """The map point a click at `at` lands on (what the tool adds when nothing snaps)."""
-    return canvas.to_map(QPointF(at))
-
-
-def draw_polygon(qtbot, window, corners: list[QPoint]) -> None:
-    canvas = window.canvas
-    for at in corners:
-        click(qtbot, canvas, at)
-    click(qtbot, canvas, corners[-1], Qt.MouseButton.RightButton)
-
-
-@pytest.fixture
-def drawing(small_window):
-    """The small project's window showing the regions, with a new polygon layer being edited."""
-    window = small_window
-    canvas = window.canvas
-    canvas.set_extent((*map_xy(canvas, -74.02, 1.98), *map_xy(canvas, -73.78, 2.12)))
-    canvas.redraw_now()
-    window.action("edit_form").setChecked(False)  # the form has its own test below
-    # Snapping takes visible layers only: hidden, the random events cannot catch a click.
-    window.project.layers["acled_events"].visible = False
-    layer = window.edits.new_layer("Área objetivo", "polygon", "eradication", ask=False)
-    assert layer is not None and layer_kind(layer) == "polygon"
-    return window, layer
 
 
 def test_draw_with_snapping_move_vertex_undo_redo_save_reopen(

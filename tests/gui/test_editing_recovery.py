@@ -5,9 +5,9 @@ edit journal back together, in one question."""
 from __future__ import annotations
 
 import numpy as np
+from canvas_clicks import draw_polygon, map_xy, pixel
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMessageBox
-from test_editing_canvas import draw_polygon, map_xy, pixel
 
 YES = QMessageBox.StandardButton.Yes
 NO = QMessageBox.StandardButton.No

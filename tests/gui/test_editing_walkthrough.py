@@ -7,24 +7,11 @@ panel lists them."""
 from __future__ import annotations
 
 import pytest
+from canvas_clicks import click, map_xy, pixel
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
-from test_editing_canvas import click, map_xy, pixel
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def drawing(small_window):
-    """The small project's regions at a scale to draw on, a new polygon layer being edited."""
-    window = small_window
-    canvas = window.canvas
-    canvas.set_extent((*map_xy(canvas, -74.02, 1.98), *map_xy(canvas, -73.78, 2.12)))
-    canvas.redraw_now()
-    window.action("edit_form").setChecked(False)
-    window.project.layers["acled_events"].visible = False
-    layer = window.edits.new_layer("Área objetivo", "polygon", "eradication", ask=False)
-    return window, layer
 
 
 def _accept(monkeypatch, dialog_class, fill=None) -> None:
