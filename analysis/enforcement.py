@@ -72,6 +72,7 @@ from analysis.enforcement_records import (
 from analysis.hotspots import layer_in_crs
 from analysis.indicator_catalogue import min_max, per_100k
 from analysis.inputs import PROJECT_KEY, InputError
+from analysis.outputs import to_json
 from analysis.regions import choose_regions, region_identity
 from layers.enforcement_levels import (
     HIGH_LEVELS,
@@ -414,8 +415,8 @@ def _share(mask: np.ndarray) -> float | None:
 def _group_fields(row: dict) -> dict:
     keep = ("actor", "actor_type", "rank", "events", "fatalities", "civilian_events",
             "civilian_share", "harm_score", "trend_per_year")  # fmt: skip
-    out = {k: _plain(row.get(k)) for k in keep}
-    out["examples"] = [{k: _plain(v) for k, v in e.items()} for e in (row.get("examples") or [])]
+    out = {k: to_json(row.get(k)) for k in keep}
+    out["examples"] = [{k: to_json(v) for k, v in e.items()} for e in (row.get("examples") or [])]
     return out
 
 
@@ -462,19 +463,11 @@ def _details(
                 "seizures_by_band": {b: int(mine.get(b, 0)) for b in BAND_KEYS},
                 "seizures_by_drug_band": by_drug_band.get(i, {}),
                 "seized_kg_by_drug": kg.get(i, {}),
-                "harm_parts": {c: _plain(v[i]) for c, v in parts.items()},
+                "harm_parts": {c: to_json(v[i]) for c, v in parts.items()},
                 "groups": per_region[i],
             }
         )
     return details
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 # --- the analysis ---------------------------------------------------------------------------
@@ -554,7 +547,7 @@ def enforcement_result(project: Any, regions_layer: Any, e: Enforcement) -> Anal
     table = e.table[["code", "name", *FLAT]].copy()
     records = []
     for i, row in enumerate(table.to_dict(orient="records")):
-        records.append({k: _plain(v) for k, v in row.items()} | e.details[i])
+        records.append({k: to_json(v) for k, v in row.items()} | e.details[i])
     quadrant_codes = {q: table.loc[table["quadrant"] == q, "code"].tolist() for q in QUADRANTS}
     # The JSON keeps the keys; the table and the layer (legend, results panel) say the words.
     table["quadrant"] = [tr(QUADRANTS[q]) if q in QUADRANTS else None for q in table["quadrant"]]
@@ -563,7 +556,7 @@ def enforcement_result(project: Any, regions_layer: Any, e: Enforcement) -> Anal
         "distance_km": e.distance_km,
         "regions": records,
         "spearman": e.spearman,
-        "thresholds": {k: _plain(v) for k, v in e.thresholds.items()},
+        "thresholds": {k: to_json(v) for k, v in e.thresholds.items()},
         "quadrants": quadrant_codes,
         "quadrant_labels": {q: tr(label) for q, label in QUADRANTS.items()},
         "harm_parts": e.harm_parts,

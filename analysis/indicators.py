@@ -51,6 +51,7 @@ from analysis.indicator_catalogue import (
     yearly_slope,
 )
 from analysis.inputs import PROJECT_KEY, InputError, execute
+from analysis.outputs import to_json
 from analysis.population_raster import optional_raster, raster_demand_points, raster_population
 from analysis.region_counts import VIOLENT_EVENT_TYPES, violence_sums  # noqa: F401 (a name of this module)
 from analysis.region_counts import feature_dates_of as _dates
@@ -756,7 +757,7 @@ class HarmIndicators(Algorithm):
         )
         records = []
         for row in frame.to_dict(orient="records"):
-            records.append({k: _plain(v) for k, v in row.items()})
+            records.append({k: to_json(v) for k, v in row.items()})
         summary = {
             "regions": records,
             "weights": frame.attrs.get("weights"),
@@ -781,11 +782,3 @@ class HarmIndicators(Algorithm):
             notes=notes,
             styles={"regions": {"field": "harm_index", "kind": "graduated"}},
         )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
