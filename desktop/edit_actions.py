@@ -20,11 +20,8 @@ ADD_TEXTS = {
     "line": tr_noop("Add &line feature"),
     "polygon": tr_noop("Add &polygon feature"),
 }
-# Edit menu entries after Undo/Redo/Clear selection, and the editing toolbar, by action id.
-EDIT_MENU = (
-    "edit_toggle",
-    "edit_new_layer",
-    None,
+# The drawing tools, in the same order in the Edit menu and on the editing toolbar.
+TOOLS = (
     "edit_add",
     "edit_add_coordinates",
     "edit_move",
@@ -32,6 +29,13 @@ EDIT_MENU = (
     "edit_split",
     "edit_merge",
     "edit_delete",
+)
+# Edit menu entries after Undo/Redo/Clear selection, and the editing toolbar, by action id.
+EDIT_MENU = (
+    "edit_toggle",
+    "edit_new_layer",
+    None,
+    *TOOLS,
     None,
     "edit_copy",
     "edit_paste",
@@ -44,20 +48,7 @@ EDIT_MENU = (
     None,
     "edit_history",
 )
-TOOLBAR = (
-    "edit_toggle",
-    "edit_save",
-    None,
-    "edit_add",
-    "edit_add_coordinates",
-    "edit_move",
-    "edit_vertex",
-    "edit_split",
-    "edit_merge",
-    "edit_delete",
-    None,
-    "edit_snapping",
-)
+TOOLBAR = ("edit_toggle", "edit_save", None, *TOOLS, None, "edit_snapping")
 
 
 ICONS: dict[str, Callable[[], QIcon]] = {
