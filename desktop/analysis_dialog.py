@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from cartography.result_styles import result_position, result_style
-from desktop.labels import choice_label, parameter_label
+from desktop.labels import choice_label, parameter_label, result_layer_name
 from desktop.task_row import TaskRow
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
@@ -86,7 +86,7 @@ def result_layers(result: AnalysisResult, algorithm: Algorithm) -> list[Layer]:
         style = result_style(gdf, result.styles.get(name), algorithm.id, name)
         layer = Layer(
             gdf,
-            f"{name} ({algorithm.id})",
+            result_layer_name(algorithm.id, name),
             role=Role.RESULT,
             style=style,
             metadata={"analysis": algorithm.id, "analysis_title": algorithm.title},
@@ -568,7 +568,7 @@ class AnalysisDialog(QDialog):
         algorithm, project = self.algorithm, self.project
         # Layers, fields, numbers and dates are resolved in the worker, as for the CLI.
         self.worker = make_worker(
-            lambda fb: execute(algorithm, params, project, fb), algorithm.title
+            lambda fb: execute(algorithm, params, project, fb), shown(algorithm.title)
         )
         worker = self.worker
         worker.signals.progress.connect(self._on_progress)
@@ -658,12 +658,12 @@ def deliver_result(
     """New layers (undoable) and the results dock; notes go to the message log."""
     layers = result_layers(result, algorithm)
     if layers:
-        add_result_layers(window, layers, algorithm.title or algorithm.id)
+        add_result_layers(window, layers, shown(algorithm.title) or algorithm.id)
     if window.results_dock is not None:
         window.results_dock.show_result(algorithm, result, params, layers)
     for note in result.notes:
         window.messages.info(note)
-    window.messages.info(tr("{t}: finished.").format(t=algorithm.title or algorithm.id))
+    window.messages.info(tr("{t}: finished.").format(t=shown(algorithm.title) or algorithm.id))
 
 
 def install(window: Workbench) -> None:

@@ -132,6 +132,35 @@ FIELD_KEY_LABELS: dict[str, str] = {
 }
 FIELD_KEY_LABELS.update(ENFORCEMENT_FIELD_LABELS)  # action type, offence, drug, quantity...
 
+# Result layers are named "<what> (<analysis>)" in the language of the run that adds them
+# (generated text, not data): the analysis's layer key and id stay the files' and CLI's.
+RESULT_LAYER_LABELS: dict[str, str] = {
+    "target": tr_noop("Target areas"),
+    "buffer": tr_noop("Buffer rings"),
+    "control": tr_noop("Control areas"),
+    "operations": tr_noop("Operations"),
+    "counts": tr_noop("Regions"),
+    "hotspots": tr_noop("Cells"),
+    "regions": tr_noop("Regions"),
+    "activity_areas": tr_noop("Activity areas"),
+    "footprints": tr_noop("Eradication footprints"),
+    "access": tr_noop("Communities"),
+    "cells": tr_noop("Grid cells"),
+    "zonal": tr_noop("Zones"),
+}
+ANALYSIS_SHORT_NAMES: dict[str, str] = {
+    "count": tr_noop("event count"),
+    "hotspots": tr_noop("hot spots"),
+    "actors": tr_noop("armed actors"),
+    "displacement": tr_noop("displacement"),
+    "enforcement": tr_noop("enforcement focus"),
+    "environment": tr_noop("environmental harm"),
+    "access": tr_noop("health access"),
+    "cultivation": tr_noop("cultivation dynamics"),
+    "zonal": tr_noop("zonal statistics"),
+    "indicators": tr_noop("harm indicators"),
+}
+
 # Colours with a common name, by their #rrggbb; any other colour shows as its hex code.
 COLOUR_NAMES: dict[str, str] = {
     "#ffffff": tr_noop("white"),
@@ -179,3 +208,16 @@ def colour_name(colour: str) -> str:
         return colour
     code = qcolour.name()
     return tr(COLOUR_NAMES[code]) if code in COLOUR_NAMES else code
+
+
+def analysis_short_name(algorithm_id: str) -> str:
+    """The analysis as a result layer's name says it ('displacement', 'desplazamiento')."""
+    known = ANALYSIS_SHORT_NAMES.get(algorithm_id)
+    return tr(known) if known else algorithm_id
+
+
+def result_layer_name(algorithm_id: str, key: str) -> str:
+    """'Target areas (displacement)' for displacement's 'target' layer, in the active language;
+    a key without a label shows as it is."""
+    what = tr(RESULT_LAYER_LABELS[key]) if key in RESULT_LAYER_LABELS else key
+    return f"{what} ({analysis_short_name(algorithm_id)})"

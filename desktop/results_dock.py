@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult
 from analysis.result_labels import Measure, measure
 from cartography.result_styles import result_style
+from desktop.labels import analysis_short_name
 from desktop.workbench import Workbench
 from layers import numbers
 from layers.i18n import tr
@@ -495,8 +496,12 @@ class ResultsDock(QDockWidget):
         if target not in project.layers:
             from desktop.analysis_dialog import add_result_layers
 
-            target.name = f"{column} ({panel.algorithm.title if panel.algorithm else ''})".strip()
-            add_result_layers(self.window_, [target], tr("Map {c}").format(c=column))
+            # Generated text, in the language of now: the column's label, the analysis' name.
+            named = measure(column).label
+            target.name = (
+                f"{named} ({analysis_short_name(panel.algorithm.id)})" if panel.algorithm else named
+            )
+            add_result_layers(self.window_, [target], tr("Map {c}").format(c=named))
         return target
 
     # --- pick an eradication operation on the map ------------------------------------------

@@ -43,8 +43,10 @@ def test_displacement_areas_leave_the_map_visible(qtbot, sample_window) -> None:
     after = map_pixels(window)
     changed = np.abs(after.astype(int) - before.astype(int)).max(axis=2) > 12
     assert changed.mean() < 0.10, f"{changed.mean():.0%} of the map changed colour"
-    names = {layer.name.split(" (")[0]: layer for layer in added}
-    assert set(names) == {"target", "buffer", "control"}
+    names = {layer.name for layer in added}
+    assert names == {
+        f"{n} (displacement)" for n in ("Target areas", "Buffer rings", "Control areas")
+    }
     layers = list(window.project.layers)
     for layer in added:  # outlines on top of every input, labels still above (renderer)
         assert layer.style.no_fill and layers.index(layer) >= len(layers) - len(added)
