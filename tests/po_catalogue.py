@@ -22,3 +22,26 @@ def spanish_msgstrs() -> dict[str, str]:
             if message.id and isinstance(message.id, str) and text and not message.fuzzy:
                 found[message.id] = text
     return found
+
+
+def write_spanish_mo(root: Path) -> Path:
+    """Compile spanish_msgstrs() (plurals included) into root/es/LC_MESSAGES/harm_atlas.mo and
+    return root, a locale folder to point layers.i18n at: the window as it will read once the
+    parts are folded in, without running `make translations` on the working tree."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalogue = Catalog(locale="es")
+    for path in [LC_MESSAGES / "harm_atlas.po", *sorted((LC_MESSAGES / "parts").glob("*.po"))]:
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="es"):
+                filled = (
+                    all(message.string) if isinstance(message.string, tuple) else message.string
+                )
+                if message.id and filled and not message.fuzzy:
+                    catalogue[message.id] = message  # a part's wording replaces the older one
+    target = root / "es" / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "harm_atlas.mo").open("wb") as handle:
+        write_mo(handle, catalogue)
+    return root
