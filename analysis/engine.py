@@ -180,14 +180,16 @@ def run_parts(
 ) -> list[Any]:
     """`task(item, **broadcast)` for every item on the cluster; results in item order.
 
-    `broadcast` values are scattered to every worker once (not once per task). Progress is the
-    share of finished tasks; Feedback's cancel cancels every future and raises Canceled."""
+    `broadcast` values are scattered to every worker once (not once per task), each as one
+    object whatever its type. Progress is the share of finished tasks; Feedback's cancel
+    cancels every future and raises Canceled."""
     import time
 
     feedback = feedback or Feedback()
     shared = {}
     for name, value in (broadcast or {}).items():
-        shared[name] = client.scatter(value, broadcast=True, hash=False)
+        # In a list of one: scatter splits a dict, list or tuple into a future per element.
+        shared[name] = client.scatter([value], broadcast=True, hash=False)[0]
     futures = [
         client.submit(task, item, **shared, pure=False, retries=TASK_RETRIES) for item in items
     ]

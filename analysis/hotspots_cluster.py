@@ -63,7 +63,7 @@ class EventsTask:
 
 @dataclass(frozen=True)
 class KdeGrid:
-    """What every kde task shares (one object: the engine scatters it once)."""
+    """What every kde task shares (scattered once to every worker)."""
 
     grid: Any  # analysis.cell_grid.CellGrid
     radius: float

@@ -23,7 +23,7 @@ distributed = pytest.importorskip("distributed")
 
 from cluster_data import regions, write_events  # noqa: E402
 
-from analysis.engine import ClusterUnavailable, connect  # noqa: E402
+from analysis.engine import ClusterUnavailable, connect, run_parts  # noqa: E402
 from core.runner import run_analysis, write_outputs  # noqa: E402
 from layers.feedback import Canceled, Feedback  # noqa: E402
 from layers.partitioned import convert_to_partitioned  # noqa: E402
@@ -170,6 +170,25 @@ def test_a_geopackage_is_converted_on_the_fly_beside_it(cluster_address, data, t
     assert result.summary == local
     assert any("temporary partitioned GeoParquet" in note for note in result.notes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.gpkg"]  # temporary removed
+
+
+def test_a_dict_list_or_tuple_is_broadcast_as_one_object(cluster_address):
+    # Defined here, so pickled by value: the workers need not import this test module.
+    def look_up(item: int, table: dict, order: list, pair: tuple) -> int:
+        return table[item] + order[item] + pair[0] + len(pair)
+
+    client = connect(cluster_address)
+    try:
+        broadcast = {"table": {0: 10, 1: 20, 2: 30}, "order": [100, 200, 300]}
+        broadcast["pair"] = (1000, 0)
+        got = run_parts(client, look_up, [2, 0, 1], broadcast=broadcast)
+        assert got == [1332, 1112, 1222]
+        deadline = time.monotonic() + 10
+        while client.futures:  # the scattered values released with the tasks' results
+            assert time.monotonic() < deadline, list(client.futures)
+            time.sleep(0.1)
+    finally:
+        client.close()
 
 
 def test_progress_comes_from_the_tasks_and_cancel_stops_the_run(cluster_address, data):
