@@ -33,9 +33,9 @@ import numpy as np
 from pyproj import CRS
 
 from analysis.base import AnalysisResult, Feedback
-from analysis.count_cluster import partitioned_events
 from analysis.engine import cluster, run_parts
 from analysis.inputs import METRIC_CRS_KEY, InputError
+from analysis.partitioned_inputs import partitioned_events
 from layers.crs import WGS84, choose_metric_crs, lonlat_bounds
 from layers.i18n import tr, trn
 from layers.partitioned import (

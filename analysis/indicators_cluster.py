@@ -6,19 +6,19 @@ table is built by it (docs/cluster.md).
 
 Each violence layer of the project is read by the workers from its file: a partitioned
 GeoParquet (python main.py convert) as it is, another file converted first to a temporary
-folder beside it. The regions (in the project's metric CRS) are scattered once. Each task reads
-its partition, parses the dates as the layer readers do, keeps the events in the period that
-are violence, pairs them with the regions by the count's own join (analysis/count.py
-point_polygon_pairs: an event on a shared boundary counts once, in the first region) and
-returns the sums of analysis/region_counts.py violence_sums, the function the local engine
-runs on the whole layer. An event lies in one partition, so the sums are the local ones.
-The workers read the file, not the project: edits made in the desktop and not saved to the
-file are not seen (the run says which file it read).
+folder beside it (analysis/partitioned_inputs.py, as count and hotspots do; the run notes it).
+The regions (in the project's metric CRS) are scattered once. Each task reads its partition,
+parses the dates as the layer readers do, keeps the events in the period that are violence,
+pairs them with the regions by the count's own join (analysis/count.py point_polygon_pairs:
+an event on a shared boundary counts once, in the first region) and returns the sums of
+analysis/region_counts.py violence_sums, the function the local engine runs on the whole
+layer. An event lies in one partition, so the sums are the local ones. The workers read the
+file, not the project: edits made in the desktop and not saved to the file are not seen (the
+run says which file it read).
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from analysis.base import AnalysisResult, Feedback
-from analysis.count_cluster import _open, _scratch_folder
 from analysis.engine import cluster, run_parts
 from analysis.inputs import InputError
+from analysis.partitioned_inputs import partitioned_events
 from layers.i18n import tr, trn
-from layers.partitioned import convert_to_partitioned, is_partitioned
+from layers.partitioned import PartitionedSource
 from layers.roles import FieldMapping
 from layers.timefilter import TimeFilter
 
@@ -78,6 +78,7 @@ class _ClusterSums:
     def __init__(self, client: Any, feedback: Feedback) -> None:
         self.client, self.feedback = client, feedback
         self.read: list[str] = []
+        self.notes: list[str] = []  # files converted to a temporary partitioned copy
 
     def __call__(self, ctx: Any, layer: Any) -> tuple:
         path = layer.source.path
@@ -88,14 +89,8 @@ class _ClusterSums:
                     "it to a file first."
                 ).format(name=layer.name)
             )
-        scratch = None
-        try:
-            if is_partitioned(path) and not layer.source.sublayer:
-                dataset = _open(path)
-            else:
-                scratch = _scratch_folder(Path(path))
-                spec = path + (f"::{layer.source.sublayer}" if layer.source.sublayer else "")
-                dataset = convert_to_partitioned(spec, scratch / "events.parquet")
+        source = PartitionedSource(path, layer.source.sublayer or None, layer.name)
+        with partitioned_events(source, self.feedback, self.notes) as dataset:
             n = len(dataset.partitions)
             self.read.append(
                 trn("{name} ({n} partition of {p})", "{name} ({n} partitions of {p})", n).format(
@@ -123,9 +118,6 @@ class _ClusterSums:
                 broadcast={"regions": ctx.polys},
                 message=tr("Counting violent events"),
             )
-        finally:
-            if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
         events = np.zeros(ctx.n)
         deaths = None
         yearly: dict[int, np.ndarray] = {}
@@ -148,10 +140,14 @@ def run_on_cluster(params: dict[str, Any], feedback: Feedback) -> AnalysisResult
     with cluster(params, feedback) as client:
         sums = _ClusterSums(client, _child(feedback))  # the indicators' steps show progress
         result = HarmIndicators().run(params | {VIOLENCE_SUMS: sums}, feedback)
+    notes = list(sums.notes)
     if sums.read:
-        note = tr("Violent events counted on a Dask cluster: {layers}.").format(
-            layers="; ".join(sums.read)
+        notes.append(
+            tr("Violent events counted on a Dask cluster: {layers}.").format(
+                layers="; ".join(sums.read)
+            )
         )
-        result.notes.append(note)
-        result.summary["notes"].append(note)
+    result.notes.extend(notes)
+    if result.summary["notes"] is not result.notes:  # one list in HarmIndicators.run: once
+        result.summary["notes"].extend(notes)
     return result

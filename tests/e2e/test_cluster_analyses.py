@@ -189,6 +189,12 @@ def test_indicators_count_violence_on_the_cluster(cluster_address, years):  # no
     assert local.table["violent_events"].sum() > 500
     assert np.array_equal(local.table["violent_events"], remote.table["violent_events"])
     assert "counted on a Dask cluster" in remote.notes[-1]
+    # The CSV went through the one conversion the other analyses use: said, and removed.
+    converted = [n for n in remote.notes if "temporary partitioned GeoParquet" in n]
+    assert len(converted) == 1 and "acled_xaa" in converted[0]
+    assert remote.summary["notes"] == remote.notes  # each note once
+    assert len(set(remote.notes)) == len(remote.notes)
+    assert not list((SAMPLE.parent / "data").glob(".*.parts.*"))
 
 
 def test_a_geopackage_is_converted_beside_it_for_hotspots(cluster_address, data, tmp_path):  # noqa: F811
