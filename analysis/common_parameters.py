@@ -86,7 +86,7 @@ ENGINE = Parameter(
     "enum",
     tr_noop(
         "Where to run: local (this process, the default) or dask (a Dask cluster: the one at "
-        "--scheduler, else a local cluster on this machine's cores). Same results."
+        "the scheduler's address, else a local cluster on this machine's cores). Same results."
     ),
     default="local",
     choices=("local", "dask"),
@@ -97,7 +97,7 @@ SCHEDULER = Parameter(
     "scheduler",
     "string",
     tr_noop(
-        "Address of a running Dask scheduler (tcp://host:8786 or tls://host:8786) for "
-        "--engine dask; without it a local cluster is started."
+        "Address of a running Dask scheduler (tcp://host:8786 or tls://host:8786) for the "
+        "dask engine; without it a local cluster is started."
     ),
 )

@@ -489,7 +489,7 @@ class EnforcementFocus(Algorithm):
         "and quantity band, enforcement intensity (arrests, operations and hectares "
         "eradicated per 100,000) against the harm index in quadrants with a rank correlation, "
         "and the share of operations within a distance of the most harmful groups' violence. "
-        "Needs --project with an enforcement actions layer."
+        "Needs a project with an enforcement actions layer."
     )
     parameters = (
         REPORT_REGIONS,

@@ -686,7 +686,7 @@ class HarmIndicators(Algorithm):
         "arrests, seizures) and outcomes for people (violence and fatalities per 100,000 and "
         "their trend, hot spots, displacement, distance to health services, harm-reduction "
         "coverage, environmental harm), a harm index with weights you can change, and a "
-        "priority rank. Needs --project; layers are found by their roles."
+        "priority rank. Needs a project; its layers are found by their roles."
     )
     parameters = (
         REPORT_REGIONS,

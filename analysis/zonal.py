@@ -683,7 +683,7 @@ class ZonalStatistics(Algorithm):
     help = tr_noop(
         "Sum, mean and count of a raster's values in each zone, and pixels and hectares per "
         "raster value (e.g. hectares of forest lost per year in each municipality, footprint "
-        "or protected area). Coverage-weighted by default; --rule centre repeats QGIS."
+        "or protected area). Coverage-weighted by default; the centre rule repeats QGIS."
     )
     parameters = (
         Parameter(

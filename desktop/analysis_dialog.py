@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from cartography.result_styles import result_position, result_style
+from desktop.analysis_wording import for_desktop
 from desktop.labels import choice_label, parameter_label, result_layer_name
 from desktop.task_row import TaskRow
 from desktop.undo import AddLayers
@@ -50,10 +51,12 @@ from layers.roles import Role
 NONE_LABEL = tr_noop("(none)")
 
 
-def shown(text: str) -> str:
+def shown(text: str, algorithm: Algorithm | None = None) -> str:
     """Declared text (an analysis's title, a parameter's help) in the active language: tr again
-    where shown, so a language switched after the analyses were imported reaches the dialog."""
-    return tr(text) if text else ""
+    where shown, so a language switched after the analyses were imported reaches the dialog.
+    With `algorithm`, its parameters' flags are named by their labels (for_desktop)."""
+    text = tr(text) if text else ""
+    return for_desktop(text, algorithm) if algorithm is not None else text
 
 
 # Optional numbers without a default start here, shown as "(default)": unset.
@@ -446,7 +449,8 @@ class AnalysisDialog(QDialog):
             self.widgets[p.name] = w
             w.title = parameter_label(algorithm.id, p)
             label = QLabel(w.title + ("" if not p.required else " *"))
-            label.setToolTip(shown(p.help))
+            label.setToolTip(shown(p.help, algorithm))
+            w.input.setToolTip(label.toolTip())
             form.addRow(label, w)
             w.edited.connect(self._update_command)
         for name, other in alternatives(algorithm.parameters).items():
@@ -517,15 +521,15 @@ class AnalysisDialog(QDialog):
         rows = "".join(
             f"<p><b>{html.escape(parameter_label(a.id, p))}</b>"
             f"{' <i>(' + tr('required') + ')</i>' if p.required else ''}<br>"
-            f"{html.escape(shown(p.help))}</p>"
+            f"{html.escape(shown(p.help, a))}</p>"
             for p in a.parameters
         )
         outs = "".join(
-            f"<li><b>{html.escape(o.name)}</b>: {html.escape(shown(o.help))}</li>"
+            f"<li><b>{html.escape(o.name)}</b>: {html.escape(shown(o.help, a))}</li>"
             for o in a.outputs
         )
         return (
-            f"<h3>{html.escape(shown(a.title) or a.id)}</h3><p>{html.escape(shown(a.help))}</p>{rows}"
+            f"<h3>{html.escape(shown(a.title) or a.id)}</h3><p>{html.escape(shown(a.help, a))}</p>{rows}"
             + (f"<p><b>{tr('Outputs')}</b></p><ul>{outs}</ul>" if outs else "")
         )
 
@@ -621,6 +625,7 @@ class AnalysisDialog(QDialog):
         self.status.setText(tr("Canceled: nothing was added."))
 
     def _show_error(self, message: str) -> None:
+        message = for_desktop(message, self.algorithm)
         self.task_row.failed(tr("Could not run: {m}").format(m=message))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -683,7 +688,7 @@ def install(window: Workbench) -> None:
         def show(action: QAction = action, algorithm: Algorithm = algorithm) -> None:
             # Declared in English by the analyses; tr again here follows a language switch.
             action.setText(shown(algorithm.title) or algorithm.id)
-            action.setToolTip(shown(algorithm.help))
+            action.setToolTip(shown(algorithm.help, algorithm))
             action.setStatusTip(action.toolTip())
 
         window.translated(show)

@@ -14,6 +14,7 @@ from shapely.geometry import box
 
 from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_all
 from desktop.analysis_dialog import AnalysisDialog, open_analysis
+from desktop.analysis_wording import for_desktop
 from desktop.results_dock import displacement_initial
 from layers.project import Project
 from layers.roles import Role
@@ -96,7 +97,8 @@ def test_dialog_is_generated_for_every_analysis(qtbot, pool, algorithm_id) -> No
     assert list(dialog.widgets) == [p.name for p in algorithm.parameters]
     for p in algorithm.parameters:
         widget = dialog.widgets[p.name]
-        assert widget.input.toolTip() == p.help
+        # The help, with other parameters' flags named by their labels.
+        assert widget.input.toolTip() == for_desktop(p.help, algorithm)
         if p.kind == "layer" and p.roles:
             fitting = [
                 lyr
