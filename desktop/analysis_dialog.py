@@ -38,7 +38,7 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Parameter, load_a
 from analysis.inputs import METRIC_CRS_KEY, PROJECT_KEY, execute
 from cartography.result_styles import result_position, result_style
 from desktop.analysis_wording import for_desktop
-from desktop.labels import choice_label, parameter_label, result_layer_name
+from desktop.labels import choice_label, output_label, parameter_label, result_layer_name
 from desktop.task_row import TaskRow
 from desktop.undo import AddLayers
 from desktop.workbench import Workbench
@@ -224,7 +224,7 @@ class ParameterWidget(QWidget):
                 default = project_path
             self.input.setText("" if default is None else str(default))
             placeholders = {
-                "date": "YYYY-MM-DD",
+                "date": tr("YYYY-MM-DD"),
                 "numbers": tr("e.g. 1000, 2000, 5000"),
                 "path": tr("file path"),
                 "project": tr("project file"),
@@ -525,7 +525,8 @@ class AnalysisDialog(QDialog):
             for p in a.parameters
         )
         outs = "".join(
-            f"<li><b>{html.escape(o.name)}</b>: {html.escape(shown(o.help, a))}</li>"
+            f"<li><b>{html.escape(output_label(a.id, o.name, o.kind))}</b>: "
+            f"{html.escape(shown(o.help, a))}</li>"
             for o in a.outputs
         )
         return (

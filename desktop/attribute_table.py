@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from desktop import table_actions
 from layers.i18n import tr
 from layers.layer import Layer
+from layers.numbers import number
 
 MISSING = "NULL"
 
@@ -379,7 +380,9 @@ class AttributeTable(QWidget):
         shown, total = self.model.rowCount(), len(layer.data)
         selected = self.selection.rows(layer).size
         self.status.setText(
-            tr("{s:,} selected · {n:,} of {t:,} shown").format(s=selected, n=shown, t=total)
+            tr("{s} selected · {n} of {t} shown").format(
+                s=number(selected), n=number(shown), t=number(total)
+            )
         )
 
     # --- selection both ways ------------------------------------------------------------------

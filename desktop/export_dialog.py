@@ -195,7 +195,8 @@ class ExportDialog(QDialog):
         )
         self.years.setPlaceholderText(tr("all years, or 2019, 2016-2020"))
         self.language = language_box(project)
-        self.path = QLineEdit(str(export_folder() / "map.png"))
+        # The suggested file name is in the interface's language (mapa.png in Spanish).
+        self.path = QLineEdit(str(export_folder() / f"{tr('map')}.png"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -268,7 +269,7 @@ class ExportDialog(QDialog):
 
     def _format_changed(self) -> None:
         fmt = self.format.currentData()
-        path = Path(self.path.text().strip() or "map")
+        path = Path(self.path.text().strip() or tr("map"))
         self.path.setText(str(path.with_suffix("." + fmt)))
         self.dpi.setEnabled(fmt == "png")
 
@@ -426,7 +427,7 @@ def ask_language(window: Workbench, title: str) -> str | None:
 def _ask_briefing(window: Workbench) -> None:
     base = export_folder()  # like every export: documents, then the last export folder
     path, _ = QFileDialog.getSaveFileName(
-        window, tr("Briefing pack"), str(base / "briefing.pdf"), tr("PDF document (*.pdf)")
+        window, tr("Briefing pack"), str(base / f"{tr('briefing')}.pdf"), tr("PDF document (*.pdf)")
     )
     if not path:
         return

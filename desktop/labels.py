@@ -83,6 +83,7 @@ PARAMETER_LABELS: dict[str, str] = {
     "band": tr_noop("Band"),
     "regions_layer": tr_noop("Regions"),
     "years": tr_noop("Period"),
+    "event_types": tr_noop("Event types"),
     "weights": tr_noop("Harm index weights"),
     "cultivation.window_years": tr_noop("Years in the window"),
 }
@@ -147,6 +148,22 @@ RESULT_LAYER_LABELS: dict[str, str] = {
     "access": tr_noop("Communities"),
     "cells": tr_noop("Grid cells"),
     "zonal": tr_noop("Zones"),
+}
+# Category values a result table keeps as keys (JSON stays the same in every language), shown
+# by their name: {column: {value: label}}.
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "group": {  # the indicator catalogue's groups (analysis/indicator_catalogue.py)
+        "context": tr_noop("Context"),
+        "enforcement": tr_noop("Enforcement outputs"),
+        "outcome": tr_noop("Community outcomes"),
+        "composite": tr_noop("Overall"),
+    },
+}
+# A vector layer's geometry kind (Layer.geometry_kind) as its tooltip names it.
+GEOMETRY_KINDS: dict[str, str] = {
+    "point": tr_noop("Point"),
+    "line": tr_noop("Line"),
+    "polygon": tr_noop("Polygon"),
 }
 ANALYSIS_SHORT_NAMES: dict[str, str] = {
     "count": tr_noop("event count"),
@@ -216,8 +233,22 @@ def analysis_short_name(algorithm_id: str) -> str:
     return tr(known) if known else algorithm_id
 
 
+def output_label(algorithm_id: str, name: str, kind: str) -> str:
+    """A declared output as the analysis dialog lists it: a layer by the name its result layer
+    gets, the summary and the table by what they are."""
+    if kind == "layer":
+        return result_layer_name(algorithm_id, name)
+    return tr({"summary": tr_noop("Summary"), "table": tr_noop("Table")}.get(kind, name))
+
+
 def result_layer_name(algorithm_id: str, key: str) -> str:
     """'Target areas (displacement)' for displacement's 'target' layer, in the active language;
     a key without a label shows as it is."""
     what = tr(RESULT_LAYER_LABELS[key]) if key in RESULT_LAYER_LABELS else key
     return f"{what} ({analysis_short_name(algorithm_id)})"
+
+
+def category_label(column: str, value: object) -> str | None:
+    """The name of a result table's category key ('outcome' in 'group'), else None."""
+    label = CATEGORY_LABELS.get(column, {}).get(value) if isinstance(value, str) else None
+    return tr(label) if label else None

@@ -43,12 +43,13 @@ from PySide6.QtWidgets import (
 from cartography.render import LegendEntry
 from core.state import AppState
 from desktop.frame_memo import FrameMemo
-from desktop.labels import field_key_label
+from desktop.labels import GEOMETRY_KINDS, field_key_label
 from desktop.raster_info import RasterPropertiesDialog, raster_tooltip
 from desktop.target_levels_dialog import TargetLevelsDialog
 from desktop.undo import MoveLayer, RemoveLayer, SetLayerAttribute
+from layers import numbers
 from layers.crs import crs_label
-from layers.i18n import tr
+from layers.i18n import tr, trn
 from layers.layer import Layer, LayerList, is_raster
 from layers.roles import ROLE_LABELS, Role
 from layers.style import Style
@@ -312,7 +313,12 @@ class LayerTreeModel(QAbstractItemModel):
         lines = [
             f"<b>{layer.name}</b>",
             tr("Role: {r}").format(r=tr(ROLE_LABELS.get(layer.role, layer.role.value))),
-            tr("{n:,} features ({k})").format(n=len(layer.data), k=layer.geometry_kind),
+            trn("{n} feature", "{n} features", len(layer.data)).format(
+                n=numbers.number(len(layer.data))
+            ),
+            tr("Geometry: {k}").format(
+                k=tr(GEOMETRY_KINDS.get(layer.geometry_kind, layer.geometry_kind))
+            ),
             tr("CRS: {c}").format(c=crs_label(layer.crs)),
             tr("Source: {s}").format(s=source),
             tr("Opacity: {o:.0%}").format(o=layer.opacity),

@@ -28,6 +28,7 @@ from desktop.workers import Worker
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
 from layers.layer import Layer, is_raster
+from layers.numbers import number
 from layers.project import PROJECT_SUFFIX, Project
 
 log = logging.getLogger("harm_atlas.desktop")
@@ -130,14 +131,14 @@ class ProjectFiles:
         if is_raster(layer):  # pixels, not features: its size and resolution
             info = layer.info
             self.messages.info(
-                tr("Loaded {n}: raster of {w:,} × {h:,} pixels ({t}).").format(
-                    n=layer.name, w=info.width, h=info.height, t=info.dtype
+                tr("Loaded {n}: raster of {w} × {h} pixels ({t}).").format(
+                    n=layer.name, w=number(info.width), h=number(info.height), t=info.dtype
                 )
             )
         else:
             self.messages.info(
-                tr("Loaded {n}: {c:,} features, role {r}.").format(
-                    n=layer.name, c=len(layer.data), r=layer.role.label
+                tr("Loaded {n}: {c} features, role {r}.").format(
+                    n=layer.name, c=number(len(layer.data)), r=layer.role.label
                 )
             )
         for text in report.repairs:

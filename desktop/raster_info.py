@@ -38,7 +38,7 @@ def raster_summary(layer: RasterLayer) -> list[tuple[str, str]]:
     units = "°" if info.crs is not None and info.crs.is_geographic else " m"
     overviews = ", ".join(f"1:{f}" for f in info.overviews) if info.overviews else tr("none")
     rows = [
-        (tr("Size"), tr("{w:,} × {h:,} pixels").format(w=info.width, h=info.height)),
+        (tr("Size"), tr("{w} × {h} pixels").format(w=number(info.width), h=number(info.height))),
         (tr("Resolution"), f"{fine(rx)} × {fine(ry)}{units}"),
         (tr("CRS"), crs_label(info.crs) if info.crs is not None else tr("unknown")),
         (tr("Nodata"), number(info.nodata) if info.nodata is not None else tr("none")),
@@ -49,7 +49,7 @@ def raster_summary(layer: RasterLayer) -> list[tuple[str, str]]:
     if info.scale != 1.0 or info.offset != 0.0:
         rows.append((tr("Scale / offset"), f"{info.scale:g} / {info.offset:g}"))
     if info.tiles > 1:
-        rows.append((tr("Tiles"), f"{info.tiles:,}"))
+        rows.append((tr("Tiles"), number(info.tiles)))
     if info.crs_assumed:
         rows.append((tr("Note"), tr("no CRS in the file: WGS 84 assumed")))
     rows.append((tr("Source"), layer.source.path))

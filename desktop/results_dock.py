@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from analysis.base import Algorithm, AnalysisResult
 from analysis.result_labels import Measure, measure
 from cartography.result_styles import result_style
-from desktop.labels import analysis_short_name
+from desktop.labels import analysis_short_name, category_label
 from desktop.workbench import Workbench
 from layers import numbers
 from layers.i18n import tr
@@ -136,7 +136,9 @@ class DataFrameModel(QAbstractTableModel):
         return self.columns[column].unit
 
     def text(self, row: int, column: int) -> str:
-        return show(self.frame.iat[row, column], self.unit(row, column))
+        value = self.frame.iat[row, column]
+        named = category_label(str(self.frame.columns[column]), value)
+        return named or show(value, self.unit(row, column))
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.frame)

@@ -319,8 +319,8 @@ class StyleDialog(QDialog):
                 problems.append(
                     tr(
                         "{n}: the minimum (zoomed out) must be 1:N with N above the maximum's "
-                        "{m:,.0f}, or it never shows."
-                    ).format(n=name, m=r.max_scale)
+                        "{m}, or it never shows."
+                    ).format(n=name, m=numbers.number(r.max_scale, decimals=0))
                 )
         self.scale_message.setText(" ".join(problems))
         self.scale_message.setVisible(bool(problems))

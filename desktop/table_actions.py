@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QWidget
 from analysis.inputs import InputError
 from analysis.outputs import write_frame
 from core.runner import protected_paths
+from layers import numbers
 from layers.i18n import tr, tr_noop
 
 # `table` below is a desktop.attribute_table.AttributeTable (not imported: it imports this).
@@ -47,7 +48,7 @@ def build_menu(table: AttributeTable, index: QModelIndex) -> QMenu:
     table.select_all_action.setEnabled(layer is not None and table.model.rowCount() > 0)
     table.invert_action.setEnabled(layer is not None)
     table.export_action.setEnabled(selected > 0)
-    table.export_action.setText(tr("Export {n:,} selected…").format(n=selected))
+    table.export_action.setText(tr("Export {n} selected…").format(n=numbers.number(selected)))
     menu = QMenu(table.view)
     for action in (table.copy_cell_action, table.copy_rows_action, None, table.zoom_action):
         menu.addAction(action) if action else menu.addSeparator()
@@ -107,7 +108,7 @@ def copy_rows(table: AttributeTable) -> None:
     lines = ["\t".join(plain(c) for c in columns)]
     lines += ["\t".join(plain(v) for v in values) for values in frame.itertuples(index=False)]
     QApplication.clipboard().setText("\n".join(lines) + "\n")
-    table.say(tr("Copied {n:,} row(s).").format(n=len(rows)))
+    table.say(tr("Copied {n} row(s).").format(n=numbers.number(len(rows))))
 
 
 def _canvas(table: AttributeTable):
@@ -177,7 +178,9 @@ def export_selection(table: AttributeTable, path: str | None = None) -> Path | N
     except (InputError, OSError, ValueError) as exc:
         table.say(tr("Could not export the selection: {e}").format(e=exc), problem=True)
         return None
-    table.say(tr("Exported {n:,} feature(s) to {p}.").format(n=positions.size, p=written))
+    table.say(
+        tr("Exported {n} feature(s) to {p}.").format(n=numbers.number(positions.size), p=written)
+    )
     return written
 
 

@@ -76,13 +76,15 @@ def quoted_paths(texts, menus) -> list[tuple[str, list[str]]]:
     return paths
 
 
-def spanish_texts() -> list[str]:
-    """Every Spanish msgstr of harm_atlas.po and parts/*.po, plural forms included."""
+def spanish_texts(english: bool = False) -> list[str]:
+    """Every Spanish msgstr of harm_atlas.po and parts/*.po, plural forms included (with
+    `english`, their msgids)."""
     texts = []
     for path in [MESSAGES / "harm_atlas.po", *sorted((MESSAGES / "parts").glob("*.po"))]:
         with path.open("rb") as handle:
             for message in read_po(handle):
-                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                strings = message.id if english else message.string
+                strings = strings if isinstance(strings, tuple) else (strings,)
                 texts += [s for s in strings if s and message.id]
     return texts
 
@@ -122,6 +124,15 @@ def test_spanish_menu_paths_are_the_spanish_menus(merged_spanish, make_window) -
     window = make_window()
     paths = quoted_paths(spanish_texts(), set(menu_tree(window)))
     assert len(paths) >= 3, paths  # the collector finds the catalogue's paths
+    wrong = [(text, why) for text, steps in paths if (why := missing_step(window, steps))]
+    assert not wrong, "\n".join(f"{text}\n    no {why}" for text, why in wrong)
+
+
+def test_english_menu_paths_are_the_english_menus(make_window) -> None:
+    """The same for the English the code writes ("Edit ▸ Toggle editing")."""
+    window = make_window()
+    paths = quoted_paths(spanish_texts(english=True), set(menu_tree(window)))
+    assert len(paths) >= 3, paths
     wrong = [(text, why) for text, steps in paths if (why := missing_step(window, steps))]
     assert not wrong, "\n".join(f"{text}\n    no {why}" for text, why in wrong)
 
