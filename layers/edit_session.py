@@ -25,6 +25,7 @@ from psygnal import Signal
 
 from layers.edit_fields import EditError
 from layers.edit_journal import JournalContents, JournalWriter, read_journal
+from layers.edit_lock import acquire, release
 from layers.edit_ops import SCRATCH_KEY, EditOp, EditResult, op_from_dict
 from layers.edit_store import (
     edits_path,
@@ -121,6 +122,8 @@ class EditSession:
             if journal not in (None, False, True)
             else None
         )
+        if self._journal is not None:  # EditedElsewhere: another process writes this journal
+            acquire(self._journal.path)
         self._seq: dict[int, int] = {}  # id(op) -> the seq of its "do" record
         self._edited: list[Layer] = []  # layers changed since the project was opened
         self._names = {layer.id: layer.name for layer in project.layers}
@@ -220,6 +223,9 @@ class EditSession:
                 tr("This project was opened with only some of its layers; open it whole to save.")
             )
         target = target.resolve()
+        moving = self._journal is not None and self._journal.path.resolve() != journal_path(target)
+        if moving:  # Save as: the new place's journal must not be another process's
+            acquire(journal_path(target))
         store = edits_path(target)
         taken: set[str] = set()
         tables = [(layer, table_name(layer.name, taken)) for layer in self.edited_layers()]
@@ -235,6 +241,8 @@ class EditSession:
         saved = self.project.save(target)
         if self._journal is not None:
             self._journal.clear()
+            if moving:
+                release(self._journal.path)
             self._journal = JournalWriter(
                 journal_path(saved), {"project": str(saved), "base": token}
             )
@@ -317,6 +325,7 @@ class EditSession:
     def close(self) -> None:
         if self._journal is not None:
             self._journal.close()
+            release(self._journal.path)
         self.project.layers.layer_changed.disconnect(self._layer_changed)
         self.project.layers.inserted.disconnect(self._layer_inserted)
 
