@@ -28,8 +28,8 @@ from shapely.geometry.base import BaseGeometry
 from desktop.coordinate_dialog import ask_point
 from desktop.edit_actions import ADD_TEXTS, add_icon, build
 from desktop.edit_forms import AttributeForm, NewLayerDialog
+from desktop.edit_recovery import EditRecovery
 from desktop.map_tools import DrawTool, MapTool, MoveTool, VertexTool, measure_text, nearest_row
-from desktop.recovery import untitled_journal
 from desktop.undo import EditCommand
 from layers.coordinates import outside_area_warning
 from layers.edit_fields import EditError, layer_fields
@@ -51,13 +51,7 @@ from layers.edit_ops import (
     layer_kind,
     paste_features,
 )
-from layers.edit_session import (
-    EditSession,
-    UnsavedEdits,
-    discard_unsaved,
-    journal_edits,
-    unsaved_edits,
-)
+from layers.edit_session import EditSession
 from layers.edit_snap import SnapHit, snap
 from layers.i18n import tr, tr_noop, trn
 from layers.layer import Layer, is_raster
@@ -77,7 +71,7 @@ NEEDED = {
 }
 
 
-class EditController(QObject):
+class EditController(QObject, EditRecovery):
     """The open project's EditSession and everything the desktop edits with."""
 
     def __init__(self, window) -> None:
@@ -115,15 +109,10 @@ class EditController(QObject):
         self.canvas.set_map_tool(None)
         self.tool = None
         if project is not None:
-            journal = None if project.path else self._untitled_journal()
-            self.session = EditSession(project, journal=journal)
+            self.session = self._open_session(project)  # edit_recovery.py: journal, lock
             self.session.applied.connect(self._applied)
             self.session.saved.connect(self._saved)
         self.update_actions()
-
-    def _untitled_journal(self) -> Path:
-        # A project never saved keeps its journal in the recovery folder until it is saved.
-        return untitled_journal(self.window.recovery_dir)
 
     @property
     def unsaved(self) -> bool:
@@ -133,78 +122,6 @@ class EditController(QObject):
         """The project and its edits, atomically (File ▸ Save and Edit ▸ Save edits)."""
         assert self.session is not None
         return self.session.save(path)
-
-    def discard(self) -> None:
-        """The analyst chose not to keep the unsaved edits (quit or open another project)."""
-        project = self.state.project
-        if project is not None and project.path is not None:
-            discard_unsaved(project.path)
-        elif self.session is not None:
-            self.drop_pending(None)
-
-    def drop_pending(self, project_path: Path | str | None) -> None:
-        """Delete the journal of unsaved edits left for `project_path` (None: untitled)."""
-        if project_path:
-            discard_unsaved(project_path)
-        else:
-            self._untitled_journal().unlink(missing_ok=True)
-
-    def pending(self, project_path: Path | str | None) -> UnsavedEdits | None:
-        """The unsaved edits left for `project_path` (None: a project never saved)."""
-        if not project_path:
-            return journal_edits(self._untitled_journal())
-        return unsaved_edits(project_path)
-
-    def offer_restore(self, project_path: Path | str | None, ask: bool = True) -> int:
-        """On opening: edits left unsaved by a crash or a quit without saving are offered
-        back (replayed from the journal onto the project as saved, or onto the autosave of a
-        project never saved). `ask=False`: the analyst already said yes. Returns how many."""
-        if self.session is None:
-            return 0
-        pending = self.pending(project_path)
-        if pending is None:
-            return 0
-        answer = QMessageBox.StandardButton.Yes
-        if ask:
-            answer = QMessageBox.question(
-                self.window,
-                tr("Restore unsaved edits?"),
-                tr(
-                    "Harm Atlas closed before these edits to {p} were saved:\n{d}\n\nRestore "
-                    "them? (No deletes them.)"
-                ).format(
-                    p=Path(project_path).name if project_path else tr("an untitled project"),
-                    d=pending.describe(),
-                ),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes,
-            )
-        if answer != QMessageBox.StandardButton.Yes:
-            self.drop_pending(project_path)
-            return 0
-        ops, index, messages = self.session.restore(pending)
-        commands = [EditCommand(self.session, op, True, self.refuse) for op in ops]
-        for command in commands:
-            self.undo_stack.push(command)  # already applied by the restore: redo skipped
-        for command in commands[index:]:
-            command.skip_undo = True  # undone before the crash: the model has them undone
-        self.undo_stack.setIndex(index)
-        for op in ops:
-            layer = self._layer_named(op.layer)
-            if layer is not None:
-                self.editing.add(layer.id)
-        for text in messages:
-            self.window.messages.warning(text)
-        self.window.messages.info(
-            trn(
-                "Restored {n} unsaved edit; save to keep it.",
-                "Restored {n} unsaved edits; save to keep them.",
-                len(ops),
-            ).format(n=len(ops))
-        )
-        self.canvas.request_redraw()
-        self.update_actions()
-        return len(ops)
 
     def _saved(self, _path: object) -> None:
         # Edits before a save cannot be undone (as in QGIS): their commands leave the stack.
@@ -231,6 +148,9 @@ class EditController(QObject):
         """Apply `op` (the model checks it first) and put it on the undo stack; a refused
         edit is explained and nothing changes."""
         if self.session is None:
+            return None
+        if self.elsewhere:  # another Harm Atlas edits this project
+            self.refuse(self.elsewhere)
             return None
         try:
             result = self.session.apply(op)
@@ -605,6 +525,8 @@ class EditController(QObject):
     def _push_all(self, ops: list[EditOp], text: str) -> None:
         """Several operations as one undo step; the ones the model refuses are told."""
         assert self.session is not None
+        if self.elsewhere:
+            return self.refuse(self.elsewhere)
         refused: list[str] = []
         done: list[EditOp] = []
         for op in ops:

@@ -21,10 +21,19 @@ from desktop.loading import (
     open_project_for_map,
     prepare_map,
 )
-from desktop.recovery import discard, find_recovery, recovery_path
+from desktop.recovery import (
+    UNTITLED,
+    discard,
+    discard_untitled,
+    find_recovery,
+    leftover_untitled,
+    recovery_path,
+    untitled_journal,
+)
 from desktop.sublayer_dialog import choose_sublayers
 from desktop.undo import AddLayers
 from desktop.workers import Worker
+from layers.edit_session import journal_edits
 from layers.errors import LayerLoadError
 from layers.i18n import tr, tr_noop
 from layers.layer import Layer, is_raster
@@ -199,6 +208,13 @@ class ProjectFiles:
                 self.show_load_errors(project.load_errors)
             if offer_recovery:
                 self.offer_recovery(project.path)
+            if self.leftover_untitled() is not None:  # kept, never overwritten: say where
+                self.messages.warning(
+                    tr(
+                        "Unsaved work of an untitled project from an earlier session is kept; "
+                        "File ▸ New project offers it back."
+                    )
+                )
 
         def failed(message: str) -> None:
             self.messages.error(message)
@@ -217,7 +233,11 @@ class ProjectFiles:
         )
 
     def new_project(self) -> None:
-        if self.maybe_save():
+        """A new untitled project; unsaved work of an untitled project left by an earlier
+        session (or another Harm Atlas that is gone) is offered back first."""
+        if not self.maybe_save():
+            return
+        if self.leftover_untitled() is None or self.offer_recovery(None) is None:
             self.set_project(Project())
 
     def save_project(self, path: str | Path | None = None) -> bool:
@@ -239,7 +259,7 @@ class ProjectFiles:
             )
             return False
         self._mark_clean()
-        discard(self.recovery_dir, old_path)
+        discard(self.recovery_dir, old_path, self._untitled_name())
         discard(self.recovery_dir, saved)
         self.add_recent(saved)
         self._update_title()  # the name may have changed (Save as)
@@ -293,9 +313,11 @@ class ProjectFiles:
             # The autosave keeps the rest of the work (result layers, styles): the journal
             # replays the edits onto it, so "No" loses nothing.
             self.autosave_now()
+            if self.project.path is None:  # offered at the next start, not by this File ▸ New
+                self._kept_here().add(self._untitled_name())
             return True
         if answer == QMessageBox.StandardButton.Discard:
-            discard(self.recovery_dir, self.project.path)
+            discard(self.recovery_dir, self.project.path, self._untitled_name())
             if self.edits is not None:
                 self.edits.discard()
             return True
@@ -319,7 +341,7 @@ class ProjectFiles:
         if not self.is_modified or not len(self.project.layers):
             return None
         self.project.extent = tuple(self.canvas.extent)
-        target = recovery_path(self.recovery_dir, self.project.path)
+        target = recovery_path(self.recovery_dir, self.project.path, self._untitled_name())
         try:
             return self._recovery.write(self.project, target)
         except Exception as exc:  # noqa: BLE001 - autosave must never interrupt work
@@ -330,11 +352,20 @@ class ProjectFiles:
         """Offer the autosave newer than `project_path` (None: the project never saved), then
         its unsaved edits. A project never saved has both in the recovery folder: one question
         for the two, since its journal replays onto its autosave (or onto a new project when
-        the power went before the first autosave). Returns the restoring task, if any."""
-        found = find_recovery(self.recovery_dir, project_path)
+        the power went before the first autosave). Returns the restoring task, if any.
+
+        Untitled work is looked for under every name a Harm Atlas no longer running left
+        (desktop/recovery.py), newest first; another running Harm Atlas's is left alone."""
+        if project_path is not None and self.edits is not None and self.edits.elsewhere:
+            return None  # another Harm Atlas edits it: its autosave and journal are its own
+        name = self.leftover_untitled() if project_path is None else None
+        found = find_recovery(self.recovery_dir, project_path) if project_path else None
         pending = None
-        if project_path is None and self.edits is not None:
-            pending = self.edits.pending(None)
+        if name is not None:
+            found = find_recovery(self.recovery_dir, None, name)
+            pending = journal_edits(untitled_journal(self.recovery_dir, name))
+            if found is None and pending is None:  # a journal with no edit in it
+                discard_untitled(self.recovery_dir, name)
         if found is None and pending is None:
             self._offer_edits(project_path)
             return None
@@ -361,11 +392,14 @@ class ProjectFiles:
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            discard(self.recovery_dir, project_path)
-            if pending is not None:
-                self.edits.drop_pending(None)
+            if name is not None:
+                discard_untitled(self.recovery_dir, name)
+            else:
+                discard(self.recovery_dir, project_path)
             self._offer_edits(project_path)
             return None
+        if name is not None and self.edits is not None:
+            self.edits.adopt_untitled(name)  # the restored project goes on under its name
 
         def restored(opened: OpenedProject) -> None:
             project = opened.project
@@ -391,6 +425,22 @@ class ProjectFiles:
         return self.run_task(
             lambda fb: open_project_for_map(found, fb, size), tr("Restoring autosave"), restored
         )
+
+    def leftover_untitled(self) -> str | None:
+        """The newest untitled work left by a Harm Atlas no longer running (or closed here
+        with "No" earlier, once a new window asks), else None."""
+        own = {self._untitled_name(), *self._kept_here()}
+        names = leftover_untitled(self.recovery_dir, exclude=own)
+        return names[0] if names else None
+
+    def _untitled_name(self) -> str:
+        return self.edits.untitled_name if self.edits is not None else UNTITLED
+
+    def _kept_here(self) -> set[str]:
+        """Untitled work this window kept with "No": offered at the next start instead."""
+        if not hasattr(self, "_kept_untitled"):
+            self._kept_untitled: set[str] = set()
+        return self._kept_untitled
 
     def _offer_edits(self, project_path: Path | None, ask: bool = True) -> None:
         """Unsaved edits have their own journal (layers/edit_session.py): offered after the

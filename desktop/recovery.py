@@ -8,20 +8,27 @@ only in memory (analysis results) go to a GeoPackage beside it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 import time
 from pathlib import Path
 
+from layers.edit_lock import holder, lock_path
 from layers.layer import Layer
 from layers.project import PROJECT_SUFFIX, Project, write_atomic
 
 RECOVERY_SUFFIX = ".recovery" + PROJECT_SUFFIX
+UNTITLED = "untitled"  # the name before each untitled project had its own (kept for old files)
+UNTITLED_JOURNAL_SUFFIX = ".edits.jsonl"
+_numbers = itertools.count(1)
 
 
-def recovery_path(folder: Path, project_path: Path | str | None) -> Path:
-    """One recovery file per project (by full path); 'untitled' for never-saved projects."""
+def recovery_path(folder: Path, project_path: Path | str | None, untitled: str = UNTITLED) -> Path:
+    """One recovery file per project (by full path); for a never-saved project, one per
+    untitled project (`untitled`: its name, from new_untitled_name)."""
     if not project_path:
-        return Path(folder) / ("untitled" + RECOVERY_SUFFIX)
+        return Path(folder) / (untitled + RECOVERY_SUFFIX)
     resolved = Path(project_path).resolve()
     stem = resolved.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
     digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:10]
@@ -62,15 +69,49 @@ class RecoveryWriter:
         return target
 
 
-def untitled_journal(folder: Path) -> Path:
+def untitled_journal(folder: Path, untitled: str = UNTITLED) -> Path:
     """The edit journal of a project never saved: in the recovery folder until its first save
     (layers/edit_session.py), offered back with its autosave."""
-    return Path(folder) / "untitled.edits.jsonl"
+    return Path(folder) / (untitled + UNTITLED_JOURNAL_SUFFIX)
 
 
-def find_recovery(folder: Path, project_path: Path | str | None) -> Path | None:
+def new_untitled_name() -> str:
+    """A name no other untitled project has, in this process or another one, so two Harm
+    Atlas windows (or one after a File ▸ New) never write into each other's journal."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return f"{UNTITLED}-{stamp}-{os.getpid()}-{next(_numbers)}"
+
+
+def leftover_untitled(folder: Path, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Untitled projects whose autosave or journal was left in `folder` by a Harm Atlas that
+    is not running any more (or by this one, closed with 'No'), newest first. A journal
+    whose lock names a live process belongs to a running Harm Atlas: not offered."""
+    folder = Path(folder)
+    newest: dict[str, float] = {}
+    for suffix in (UNTITLED_JOURNAL_SUFFIX, RECOVERY_SUFFIX):
+        for path in folder.glob(f"{UNTITLED}*{suffix}"):
+            name = path.name.removesuffix(suffix)
+            if name != UNTITLED and not name.startswith(UNTITLED + "-"):
+                continue
+            newest[name] = max(newest.get(name, 0.0), path.stat().st_mtime)
+    found = [n for n in newest if n not in exclude and holder(untitled_journal(folder, n)) is None]
+    return sorted(found, key=lambda n: newest[n], reverse=True)
+
+
+def discard_untitled(folder: Path, untitled: str) -> None:
+    """Delete everything an untitled project left: autosave, its layers, journal, lock."""
+    discard(folder, None, untitled)
+    journal = untitled_journal(folder, untitled)
+    journal.unlink(missing_ok=True)
+    if holder(journal) is None:
+        lock_path(journal).unlink(missing_ok=True)
+
+
+def find_recovery(
+    folder: Path, project_path: Path | str | None, untitled: str = UNTITLED
+) -> Path | None:
     """The recovery file for `project_path` if it is newer than the project file itself."""
-    candidate = recovery_path(folder, project_path)
+    candidate = recovery_path(folder, project_path, untitled)
     if not candidate.exists():
         return None
     if project_path and Path(project_path).exists():
@@ -79,8 +120,8 @@ def find_recovery(folder: Path, project_path: Path | str | None) -> Path | None:
     return candidate
 
 
-def discard(folder: Path, project_path: Path | str | None) -> None:
-    target = recovery_path(folder, project_path)
+def discard(folder: Path, project_path: Path | str | None, untitled: str = UNTITLED) -> None:
+    target = recovery_path(folder, project_path, untitled)
     target.unlink(missing_ok=True)
     store = target.with_name(target.name.removesuffix(RECOVERY_SUFFIX) + "_recovery_layers.gpkg")
     store.unlink(missing_ok=True)

@@ -301,12 +301,13 @@ def test_untitled_project_journals_in_the_recovery_folder_until_saved(
     assert window.project.path is None
     layer = window.edits.new_layer("Puntos", "point", "other", ask=False)
     assert window.edits.add_feature(layer, Point(500000, 500000), {"name": "uno"})
-    journal = tmp_path / "recovery" / "untitled.edits.jsonl"
+    journal = tmp_path / "recovery" / f"{window.edits.untitled_name}.edits.jsonl"
     assert journal.exists() and "add_features" in journal.read_text(encoding="utf-8")
     assert window.isWindowModified()
     target = tmp_path / "nuevo.hatlas.json"
     assert window.save_project(target)
     assert not journal.exists() and (tmp_path / "nuevo.edits.gpkg").exists()
+    assert not list((tmp_path / "recovery").glob("untitled*"))  # its lock went with it
     assert not window.isWindowModified()
     # Quitting now asks nothing: everything is on disk.
     assert window.maybe_save()
