@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,7 +22,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from cluster_data import regions, write_events  # noqa: E402
+from cluster_data import events, regions, write_events  # noqa: E402
 
 from analysis.engine import ClusterUnavailable, connect, run_parts  # noqa: E402
 from core.runner import run_analysis, write_outputs  # noqa: E402
@@ -191,26 +192,44 @@ def test_a_dict_list_or_tuple_is_broadcast_as_one_object(cluster_address):
         client.close()
 
 
-def test_progress_comes_from_the_tasks_and_cancel_stops_the_run(cluster_address, data):
+@pytest.fixture(scope="module")
+def many_parts(data) -> Path:
+    """20,000 events in 100 parts of 200: far more tasks than two one-thread workers can
+    finish between two looks of the client at its futures (POLL_S)."""
+    csv = data["folder"] / "events_20k.csv"
+    events(20_000).to_csv(csv, index=False)
+    parquet = data["folder"] / "events_100_parts.parquet"
+    convert_to_partitioned(csv, parquet, partition_size=200)
+    return parquet
+
+
+PARTS = re.compile(r"Counting points: (\d+) of (\d+) parts")
+
+
+def test_progress_comes_from_the_tasks_and_cancel_stops_the_run(cluster_address, data, many_parts):
     params = {"points": str(data["parquet"]), "polygons": str(data["folder"] / "regions.gpkg")}
     params |= {"engine": "dask", "scheduler": cluster_address}
     seen: list[str] = []
     run_analysis("count", params, feedback=Feedback(lambda p, m: seen.append(m)))
-    assert "Counting points: 25 of 25 parts" in seen
-    feedback = Feedback()
+    done = [int(m[1]) for m in map(PARTS.fullmatch, seen) if m]
+    assert done == sorted(done) and done[-1] == 25 and "Counting points: 25 of 25 parts" in seen
+    # Canceled at the first report of a finished task: the client looks at the cancel before
+    # it collects more, so the run stops unless all 100 tasks finished before that report.
+    reports: list[tuple[int, int]] = []
 
-    def on_progress(percent: float, message: str) -> None:
-        if "1 of 25 parts" in message:
+    def cancel_at_the_first_finished_task(percent: float, message: str) -> None:
+        found = PARTS.fullmatch(message)
+        if found and not reports:
+            reports.append((int(found[1]), int(found[2])))
             feedback.cancel()
 
-    feedback._on_progress = on_progress
-    started = time.monotonic()
+    feedback = Feedback(cancel_at_the_first_finished_task)
     with pytest.raises(Canceled):
-        run_analysis("count", params, feedback=feedback)
-    assert time.monotonic() - started < 30
+        run_analysis("count", params | {"points": str(many_parts)}, feedback=feedback)
+    assert len(reports) == 1 and reports[0][1] == 100 and 1 <= reports[0][0] < 100
     client = connect(cluster_address)
     try:  # the canceled tasks left nothing running on the cluster
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while client.processing() and any(client.processing().values()):
             assert time.monotonic() < deadline
             time.sleep(0.2)
