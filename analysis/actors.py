@@ -70,8 +70,9 @@ from analysis.count import xy_polygon_pairs
 from analysis.hotspots import layer_in_crs, point_coordinates
 from analysis.inputs import PROJECT_KEY, InputError, date_column, feature_dates, run_crs
 from analysis.regions import choose_regions, largest_layer, region_identity
-from layers.i18n import tr, tr_noop
+from layers.i18n import tr, tr_noop, trn
 from layers.layer import Layer
+from layers.numbers import number
 from layers.roles import Role
 from layers.timefilter import TimeFilter
 
@@ -169,7 +170,10 @@ def prepare_events(
     kept["year"] = kept["date"].dt.year.astype(int)
     notes.append(
         tr("{k} of {n} events kept (period {p}); civilian targeting from {s}.").format(
-            k=len(kept), n=n_read, p=period.label if period else tr("all dates"), s=_source(source)
+            k=number(len(kept)),
+            n=number(n_read),
+            p=period.label if period else tr("all dates"),
+            s=_source(source),
         )
     )
     return kept
@@ -515,8 +519,9 @@ class ActorProfile(Algorithm):
         outside = int((events["region"] < 0).sum())
         if outside:
             notes.append(
-                tr("{k} events lie outside every region: counted in the groups, not a region.")
-                .format(k=outside)
+                trn("{k} event lies outside every region: counted in the groups, not a region.",
+                    "{k} events lie outside every region: counted in the groups, not a region.",
+                    outside).format(k=number(outside))
             )  # fmt: skip
         feedback.check()
         feedback.set_progress(60, tr("Profiling the groups"))

@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from layers.i18n import tr
+from layers.numbers import number
 
 Z95 = 1.959963984540054
 
@@ -80,9 +81,9 @@ def displacement_measures(
         else:
             notes.append(
                 tr(
-                    "WDQ undefined: the success measure is {s:.4g} (>= 0), so the target area "
+                    "WDQ undefined: the success measure is {s} (>= 0), so the target area "
                     "did not fall relative to the control; WDQ is meaningful only when it is < 0."
-                ).format(s=success)
+                ).format(s=number(success))
             )
     else:
         which = tr("before") if Cb <= 0 else tr("after")

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from layers import numbers
 from layers.edit_fields import FIELD_TYPE_LABELS, FIELD_TYPES, EditError, FieldSpec, role_fields
 from layers.i18n import tr, tr_noop
 from layers.roles import Role
 
 BLANK_DATE = QDate(1800, 1, 1)  # the date picker's "no date" (shown as a dash)
-NUMBER_EXAMPLES = {"integer": "0", "real": "0.0"}
+NUMBER_EXAMPLES = {"integer": 0, "real": 0.0}  # in the interface's number format (0,0)
 KINDS = {"point": tr_noop("Points"), "line": tr_noop("Lines"), "polygon": tr_noop("Polygons")}
 
 
@@ -119,8 +120,9 @@ class AttributeForm(QDialog):
             return combo
         edit = QLineEdit(_text(value))
         example = NUMBER_EXAMPLES.get(spec.type)
-        if example:  # a number is expected: shown as 0 or 0.0
-            edit.setPlaceholderText(example)
+        if example is not None:  # a number is expected: shown as 0 or 0.0 ('0,0' in Spanish)
+            decimals = 1 if spec.type == "real" else 0
+            edit.setPlaceholderText(numbers.number(example, decimals=decimals))
         return edit
 
     def raw(self, name: str) -> Any:

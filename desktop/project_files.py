@@ -197,8 +197,8 @@ class ProjectFiles:
             self.set_project(project, opened.renderer)
             self.add_recent(project.path or path)
             self.messages.info(
-                tr("Opened {p} ({n} layers) in {s:.1f} s.").format(
-                    p=path.name, n=len(project.layers), s=sum(opened.seconds.values())
+                tr("Opened {p} ({n} layers) in {s} s.").format(
+                    p=path.name, n=len(project.layers), s=number(sum(opened.seconds.values()), 1)
                 )
             )
             for layer in project.layers:
