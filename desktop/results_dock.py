@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,21 @@ def show(value: Any, unit: str = "") -> str:
     return numbers.cell(value)
 
 
+# Columns and summary keys that hold a year: shown as typed ('2014'), never grouped like a
+# quantity ('2.014' in Spanish). Data columns are named in the data's language (anio, año).
+YEAR_KEY = re.compile(r"(^|_)(year|anio|año|first|last)(_|$)", re.IGNORECASE)
+
+
+def as_year(key: str, value: Any) -> str | None:
+    """'2014' for a whole number of 1900–2100 under a year-like key, else None."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return None
+    v = float(value)
+    if not (v.is_integer() and 1900 <= v <= 2100 and YEAR_KEY.search(key)):
+        return None
+    return str(int(v))
+
+
 def _is_table(value: Any) -> bool:
     """A list of records, or a mapping of records (classes, categories): shown as a table."""
     if isinstance(value, list):
@@ -90,7 +106,7 @@ def summary_parts(summary: dict) -> tuple[pd.DataFrame, list[Measure], dict[str,
             else:
                 m = measure(key, path[-1] if path else None)
                 labels.append(" · ".join([*(measure(k).label for k in path), m.label]))
-                values.append(value)
+                values.append(as_year(key, value) or value)
                 measures.append(m)
 
     walk(summary, [])
@@ -137,7 +153,8 @@ class DataFrameModel(QAbstractTableModel):
 
     def text(self, row: int, column: int) -> str:
         value = self.frame.iat[row, column]
-        named = category_label(str(self.frame.columns[column]), value)
+        name = str(self.frame.columns[column])
+        named = category_label(name, value) or as_year(name, value)
         return named or show(value, self.unit(row, column))
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802

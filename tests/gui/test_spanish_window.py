@@ -206,3 +206,21 @@ def test_an_analysis_run_in_spanish_adds_spanish_layers_and_history(
         text: found for text in [*names, *history] if (found := english_in(text, english, data))
     }
     assert not left, left
+
+
+def test_result_tables_show_years_and_groups_by_name(spanish) -> None:
+    """Years stay as written ('2014', never the quantity '2.014') and category keys show their
+    names ('outcome' as 'Resultados en las comunidades'); counts keep the Spanish grouping."""
+    import pandas as pd
+
+    from desktop.results_dock import DataFrameModel, summary_parts
+
+    model = DataFrameModel()
+    model.set_frame(pd.DataFrame({"anio": [2014], "events": [2014], "group": ["outcome"]}))
+    assert [model.text(0, c) for c in range(3)] == [
+        "2014",
+        "2.014",
+        "Resultados en las comunidades",
+    ]
+    rows, _measures, _tables = summary_parts({"window": {"first": 2014, "last": 2023, "years": 10}})
+    assert list(rows.iloc[:, 1]) == ["2014", "2023", 10]
