@@ -25,7 +25,7 @@ from psygnal import Signal
 
 from layers.edit_fields import EditError
 from layers.edit_journal import JournalContents, JournalWriter, read_journal
-from layers.edit_lock import acquire, release
+from layers.edit_lock import EditedElsewhere, acquire, holder, release
 from layers.edit_ops import SCRATCH_KEY, EditOp, EditResult, op_from_dict
 from layers.edit_store import (
     edits_path,
@@ -122,8 +122,11 @@ class EditSession:
             if journal not in (None, False, True)
             else None
         )
-        if self._journal is not None:  # EditedElsewhere: another process writes this journal
-            acquire(self._journal.path)
+        # Opening only checks the lock; the first edit takes it, so a project that is only
+        # looked at leaves no lock file beside it (nor in a read-only folder).
+        if self._journal is not None and (pid := holder(self._journal.path)) is not None:
+            raise EditedElsewhere(self._journal.path, pid)
+        self._locked: Path | None = None  # the journal whose lock this session took
         self._seq: dict[int, int] = {}  # id(op) -> the seq of its "do" record
         self._edited: list[Layer] = []  # layers changed since the project was opened
         self._names = {layer.id: layer.name for layer in project.layers}
@@ -136,6 +139,7 @@ class EditSession:
         """Apply (or re-apply after an undo) `op`; EditError leaves everything as it was."""
         first = not op.applied_once
         self._check_not_saved(op, first)
+        self._lock()
         result = op.apply(self.project)
         try:
             if self._journal is not None and first:
@@ -152,6 +156,7 @@ class EditSession:
 
     def revert(self, op: EditOp) -> None:
         self._check_not_saved(op, False)
+        self._lock()
         op.revert(self.project)
         try:
             if self._journal is not None:
@@ -160,6 +165,17 @@ class EditSession:
             op.apply(self.project)
             raise self._unjournalled(exc) from None
         self.applied.emit(op, "undo", None)
+
+    def _lock(self) -> None:
+        """Take the journal's lock before the first edit is written (EditError if another
+        running Harm Atlas took it since this project was opened)."""
+        if self._journal is None or self._locked == self._journal.path:
+            return
+        try:
+            acquire(self._journal.path)
+        except EditedElsewhere as exc:
+            raise EditError(str(exc)) from None
+        self._locked = self._journal.path
 
     def _unjournalled(self, exc: OSError) -> EditError:
         where = self._journal.path if self._journal is not None else ""
@@ -241,11 +257,13 @@ class EditSession:
         saved = self.project.save(target)
         if self._journal is not None:
             self._journal.clear()
-            if moving:
+            if moving and self._locked == self._journal.path:
                 release(self._journal.path)
             self._journal = JournalWriter(
                 journal_path(saved), {"project": str(saved), "base": token}
             )
+            if moving:
+                self._locked = self._journal.path
         self._seq.clear()
         self.saved.emit(saved)
         return saved
@@ -272,6 +290,7 @@ class EditSession:
             pending = unsaved_edits(self.project.path)
         if pending is None:
             return [], 0, []
+        self._lock()  # the replay goes on writing this journal
         stack: list[EditOp] = []
         index = 0
         by_seq: dict[int, EditOp] = {}
@@ -325,7 +344,8 @@ class EditSession:
     def close(self) -> None:
         if self._journal is not None:
             self._journal.close()
-            release(self._journal.path)
+            if self._locked == self._journal.path:
+                release(self._journal.path)
         self.project.layers.layer_changed.disconnect(self._layer_changed)
         self.project.layers.inserted.disconnect(self._layer_inserted)
 

@@ -234,9 +234,11 @@ def test_a_project_edited_in_another_harm_atlas_is_shown_with_editing_off(
 ):
     child = _hold_in_child(
         "import sys\n"
+        "from layers.edit_ops import CreateLayer\n"
         "from layers.edit_session import EditSession\n"
         "from layers.project import Project\n"
         f"session = EditSession(Project.load({str(small_project)!r}))\n"
+        "session.apply(CreateLayer('Obs', 'point', crs='EPSG:4326'))\n"  # editing takes it
     )
     try:
         window = make_window()

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from layers.edit_fields import EditError
 from layers.edit_lock import EditedElsewhere, acquire, holder, lock_path, release
+from layers.edit_ops import CreateLayer
 from layers.edit_session import EditSession
 from layers.edit_store import journal_path
 from layers.project import Project
@@ -46,9 +48,26 @@ def test_a_journal_locked_by_a_live_process_refuses_a_session_until_it_dies(tmp_
         child.wait(10)
     assert holder(journal) is None  # stale: its process is gone
     session = EditSession(Project.load(project.path))
+    session.apply(CreateLayer("Obs", "point", crs="EPSG:4326"))  # the first edit takes it
     assert json.loads(lock_path(journal).read_text())["pid"] == os.getpid()
     session.close()
     assert not lock_path(journal).exists()
+
+
+def test_a_project_only_looked_at_leaves_no_lock_and_the_first_editor_wins(tmp_path):
+    project = Project()
+    project.save(tmp_path / "study.hatlas.json")
+    journal = journal_path(project.path)
+    viewer = EditSession(Project.load(project.path))
+    assert not lock_path(journal).exists()  # opening writes nothing beside the project
+    child = _child_holding(journal)  # another Harm Atlas starts editing it meanwhile
+    try:
+        with pytest.raises(EditError, match=f"process {child.pid}"):
+            viewer.apply(CreateLayer("Obs", "point", crs="EPSG:4326"))
+        assert "Obs" not in viewer.project.layers.names()  # refused, nothing changed
+    finally:
+        child.kill()
+        child.wait(10)
 
 
 def test_save_as_onto_a_project_another_process_edits_is_refused(tmp_path):
