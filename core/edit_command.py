@@ -177,8 +177,10 @@ def run(args: argparse.Namespace) -> int:
     from analysis.inputs import InputError
     from layers.edit_fields import EditError
     from layers.edit_geometry import check_area_of_use, from_text, reproject
+    from layers.edit_lock import EditedElsewhere, holder
     from layers.edit_ops import AddFeatures, CreateLayer, DeleteFeatures, SetAttributes
     from layers.edit_session import EditSession, UndoStack, unsaved_edits
+    from layers.edit_store import journal_path
     from layers.errors import ProjectError
     from layers.project import Project
 
@@ -189,6 +191,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for err in project.load_errors:
         print(tr("Warning: {e}").format(e=err.one_line()), file=sys.stderr)
+    journal = journal_path(project.path)
+    if (pid := holder(journal)) is not None:  # its journal is another Harm Atlas's live work
+        print(str(EditedElsewhere(journal, pid)), file=sys.stderr)
+        return 2
     pending = unsaved_edits(project.path)
     if pending is not None and not args.restore:
         print(

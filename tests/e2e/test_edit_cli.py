@@ -130,3 +130,33 @@ def test_a_new_layer_with_its_own_typed_fields(project_file):
         "--project {p} --layer Otra --create point --field cuenta:entero --save", p=project_file
     )
     assert bad.returncode == 2 and "type must be one of" in bad.stderr
+
+
+def test_a_project_another_harm_atlas_is_editing_is_one_line_and_left_alone(project_file):
+    import subprocess
+    import sys
+
+    from layers.edit_store import journal_path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys\nfrom layers.edit_ops import CreateLayer\n"
+        "from layers.edit_session import EditSession\nfrom layers.project import Project\n"
+        f"s = EditSession(Project.load({str(project_file)!r}))\n"
+        "s.apply(CreateLayer('Obs', 'point', crs='EPSG:4326'))\n"
+        "print('ready', flush=True)\nsys.stdin.read()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert child.stdout.readline().strip() == b"ready"
+        journal = journal_path(project_file).read_bytes()
+        done = edit("--project {p} --layer Puestos --where id=S1 --set beds=5", p=project_file)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"process {child.pid}" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert journal_path(project_file).read_bytes() == journal  # its live work untouched
+    finally:
+        child.kill()
+        child.wait(10)
