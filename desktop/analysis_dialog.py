@@ -650,7 +650,7 @@ def open_analysis(
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     dialog.result_ready.connect(lambda r, p: deliver_result(window, algorithm, r, p))
-    edits = getattr(window, "edits", None)
+    edits = window.edits  # None until the editing plugin is installed
     if edits is not None:  # Draw it now… (desktop/edit_tools.py)
         dialog.offer_drawing(edits.draw_for_parameter)
     window.analysis_dialogs.append(dialog)
