@@ -263,6 +263,7 @@ class AttributeTable(QWidget):
             (self.export_action, tr("Export selection…")),
         ):
             action.setText(text)
+        self._update_status()  # '0 seleccionados · 83 de 83 mostrados'
 
     # --- context menu -----------------------------------------------------------------------
     def _make_actions(self) -> None:

@@ -578,9 +578,14 @@ def open_compare(window: Workbench) -> CompareView:
 
 
 def install(window: Workbench) -> None:
-    action = QAction(tr("Compare…"), window)
+    action = QAction(window)
     action.setObjectName("action_compare")
-    action.setStatusTip(tr("Two regions or two periods side by side, with one legend."))
+    window.translated(  # again after View ▸ Language
+        lambda: (
+            action.setText(tr("Compare…")),
+            action.setStatusTip(tr("Two regions or two periods side by side, with one legend.")),
+        )
+    )
     action.triggered.connect(lambda: open_compare(window))
     window.menu("view").addAction(action)
     window.compare_action = action

@@ -104,11 +104,12 @@ class WindowActions:
         if shortcut is not None:
             keys = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(k) for k in keys])
-        keys = ", ".join(
-            s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
-        )
 
         def show() -> None:
+            # Key names in the language of now too (Qt's catalogue: 'Mayúsculas+M').
+            keys = ", ".join(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
+            )
             shown = tr(text)
             action.setText(shown)
             if tip:

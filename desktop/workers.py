@@ -143,8 +143,7 @@ class TaskProgress(QWidget):
         self.bar.setMaximumHeight(16)
         self.bar.setTextVisible(False)
         self.cancel_button = QToolButton()
-        self.cancel_button.setText(tr("Cancel"))
-        self.cancel_button.setToolTip(tr("Stop this task (Esc in the progress bar)"))
+        self._name_cancel()
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
@@ -156,11 +155,16 @@ class TaskProgress(QWidget):
         """Show `worker`'s progress until it finishes (the newest task wins the bar)."""
         self.worker = worker
         self.label.setText(worker.title)
+        self._name_cancel()  # in the language of now (View ▸ Language may have switched)
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.cancel_button.setEnabled(True)
         worker.signals.progress.connect(self._progress)
         worker.signals.finished.connect(lambda _r, w=worker: self._finished(w))
         self.show()
+
+    def _name_cancel(self) -> None:
+        self.cancel_button.setText(tr("Cancel"))
+        self.cancel_button.setToolTip(tr("Stop this task (Esc in the progress bar)"))
 
     def _progress(self, percent: float, message: str) -> None:
         self.bar.setRange(0, 100)

@@ -224,3 +224,25 @@ def test_result_tables_show_years_and_groups_by_name(spanish) -> None:
     ]
     rows, _measures, _tables = summary_parts({"window": {"first": 2014, "last": 2023, "years": 10}})
     assert list(rows.iloc[:, 1]) == ["2014", "2023", 10]
+
+
+def test_a_switch_to_spanish_reaches_compare_the_table_status_and_key_names(
+    tmp_path, monkeypatch, make_window
+) -> None:
+    """View ▸ Language on an English window: the Compare action, the attribute table's count
+    and the shortcut names in tooltips follow (they kept their English after a switch)."""
+    from layers import i18n
+
+    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
+    monkeypatch.setattr(i18n, "_catalogues", {})
+    window = make_window()
+    status = window.attribute_table.status
+    english = status.text()
+    try:
+        window.action("language_es").trigger()
+        assert plain(window.compare_action.text()) == "Comparar"
+        assert status.text() and status.text() == i18n.tr(english) != english
+        assert "Shift" not in window.action("tool_measure_area").toolTip()
+    finally:
+        window.action("language_en").trigger()
+        i18n._catalogues.clear()
