@@ -93,6 +93,26 @@ def test_geopackage_and_geoparquet_inputs_give_the_same_parts(inputs, tmp_path):
     assert open_partitioned(tmp_path / "b.parquet").crs.to_epsg() == 4326
 
 
+def test_a_projected_layer_keeps_its_crs_and_exact_shapes_in_every_part(tmp_path):
+    # The spill between the passes is plain Parquet (WKB): the CRS is put back once a part.
+    rng = np.random.default_rng(15)
+    x, y = rng.uniform(4e5, 1.6e6, 3_000), rng.uniform(2e5, 1.9e6, 3_000)
+    layer = gpd.GeoDataFrame(
+        {"id": np.arange(3_000), "w": rng.random(3_000)},
+        geometry=gpd.points_from_xy(x, y, rng.uniform(0, 3e3, 3_000)),  # with heights
+        crs="EPSG:3116",
+    )
+    layer.to_file(tmp_path / "projected.gpkg", engine="pyogrio")
+    data = convert_to_partitioned(tmp_path / "projected.gpkg", tmp_path / "p.parquet", 250)
+    assert len(data.partitions) == 12
+    for part in data.partitions:
+        assert gpd.read_parquet(part.path).crs.equals(layer.crs)
+    whole = read_all(tmp_path / "p.parquet").sort_values("id").reset_index(drop=True)
+    assert whole.crs.equals(layer.crs) and whole.geometry.has_z.all()
+    assert whole.geometry.geom_equals_exact(layer.geometry, tolerance=0).all()
+    pd.testing.assert_series_equal(whole["w"], layer["w"])
+
+
 def test_rows_without_coordinates_are_left_out_and_counted(tmp_path):
     frame = events(100)
     frame.loc[[3, 50], "latitude"] = np.nan
