@@ -83,6 +83,7 @@ from cartography.view_snapshots import (  # noqa: F401 - predicted_grid: also fr
     snapshot_axes,
     snapshot_figure,
 )
+from layers.i18n import current_language
 from layers.layer import Layer, is_raster
 from layers.style import class_edits_key, edited_classes, scale_ranges
 from layers.timefilter import TimeFilter, grid_year_column, time_mask
@@ -230,7 +231,7 @@ class MapRenderer:
             )
             if col is None:
                 return None
-            key = ("cat", col, class_edits_key(st), id(shared))
+            key = ("cat", col, class_edits_key(st), id(shared), current_language())
             if key not in cache.classes:
                 cats = (
                     shared
@@ -246,7 +247,9 @@ class MapRenderer:
         col = self.value_column(layer, tf)
         if col is None:
             return None
+        # The class labels are numbers written in the language of the moment ("7,8" / "7.8").
         key = ("grad", col, st.scheme, st.classes, st.ramp, class_edits_key(st), id(shared))
+        key += (current_language(),)
         if key not in cache.classes:
             import pandas as pd
 

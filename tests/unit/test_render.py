@@ -232,3 +232,26 @@ def test_labels_of_different_layers_never_overlap() -> None:
     plt.close(fig)
     assert texts == ["Far Away", "Llanura del Guaimaró"]  # no corner beside it is free
     assert not boxes[0].overlaps(boxes[1])
+
+
+def test_class_labels_follow_a_language_switch_between_redraws() -> None:
+    from layers.i18n import language
+
+    gdf = gpd.GeoDataFrame(
+        {"ha": np.linspace(0.05, 307.1, 40)},
+        geometry=[box(i * 10, 0, i * 10 + 9, 9) for i in range(40)],
+        crs=CRS_M,
+    )
+    layer = Layer(gdf, "coca", style=Style(kind="graduated", field="ha", classes=5, edge="none"))
+    renderer = MapRenderer()  # one renderer, as the canvas keeps it: its caches live on
+    fig = plt.figure(figsize=(4, 2), dpi=100)
+    labels = {}
+    for lang in ("en", "es"):
+        ax = fig.add_axes((0, 0, 1, 1))
+        with language(lang):
+            entries = renderer.render(ax, [layer], MapView(CRS_M, (0, 0, 400, 10)))
+        labels[lang] = [c.label for c in entries[0].children]
+        fig.clear()
+    plt.close(fig)
+    assert labels["en"][0].startswith("0.05 – ")
+    assert labels["es"][0].startswith("0,05 – ")  # not the English labels kept in the cache
