@@ -119,6 +119,18 @@ MEASURES: dict[str, Measure] = {
     "class": _M(tr_noop("Class")),
     "ha_last": _M(tr_noop("Hectares in the last year"), HA),
     "years": _M(tr_noop("Years")),
+    "permanent": _M(tr_noop("Permanent")),
+    "intermittent": _M(tr_noop("Intermittent")),
+    "abandoned": _M(tr_noop("Abandoned")),
+    "new": _M(tr_noop("New")),
+    "permanent_ha": _M(tr_noop("Permanent hectares"), HA),
+    "intermittent_ha": _M(tr_noop("Intermittent hectares"), HA),
+    "abandoned_ha": _M(tr_noop("Abandoned hectares"), HA),
+    "new_ha": _M(tr_noop("New hectares"), HA),
+    "permanent_cells": _M(tr_noop("Permanent cells")),
+    "intermittent_cells": _M(tr_noop("Intermittent cells")),
+    "abandoned_cells": _M(tr_noop("Abandoned cells")),
+    "new_cells": _M(tr_noop("New cells")),
     # --- displacement ------------------------------------------------------------------------
     "wdq": _M(
         tr_noop("WDQ (weighted displacement quotient)"),
@@ -182,6 +194,12 @@ MEASURES: dict[str, Measure] = {
     "area_ha": _M(tr_noop("Area"), HA),
     "rules_broken": _M(tr_noop("Rules broken")),
     "border_km": _M(tr_noop("Distance to the border"), KM),
+    "near_water": _M(tr_noop("Near water")),
+    "near_settlement": _M(tr_noop("Near a settlement")),
+    "in_protected": _M(tr_noop("Inside a protected area")),
+    "near_border": _M(tr_noop("Near the border")),
+    "rules": _M(tr_noop("Which rules are broken")),
+    "protected_categories": _M(tr_noop("IUCN categories of the protected areas touched")),
     # --- hotspots ----------------------------------------------------------------------------
     "kernel": _M(tr_noop("Kernel")),
     "output": _M(tr_noop("Output")),
@@ -296,12 +314,35 @@ MEASURES.update({key: _M(label) for key, label in QUADRANT_LABELS.items()})
 
 _BY_INDICATOR = {i.column: Measure(i.label, i.unit, i.help) for i in INDICATORS}
 
+# Keys made of a prefix and a name from the data (one column per IUCN category): the label
+# takes the name in {name}.
+PATTERNS: dict[str, Measure] = {
+    "protected_ha_": _M(tr_noop("Protected area hectares, IUCN {name}"), HA),
+}
+
+
+def _pattern(key: str) -> Measure | None:
+    for prefix, found in PATTERNS.items():
+        if key.startswith(prefix) and len(key) > len(prefix):
+            name = key[len(prefix) :]
+            return Measure(
+                tr(found.label).format(name=name), _shown(found.unit), _shown(found.help)
+            )
+    return None
+
+
+def has_label(key: str) -> bool:
+    """Whether `key` has a label of its own (else measure() makes one from the key)."""
+    return key in _BY_INDICATOR or key in MEASURES or _pattern(key) is not None
+
 
 def measure(key: str, parent: str | None = None) -> Measure:
     """Label and unit of a summary key or table column. A key nested under `parent` takes the
     parent's unit when the parent holds named entries (areas, categories, weights) or when the
     key has no entry of its own."""
     found = _BY_INDICATOR.get(key) or MEASURES.get(key) or _own(key)
+    if found is None and (pattern := _pattern(key)) is not None:
+        return pattern
     above = measure(parent) if parent else None
     if found is None:
         label = key.replace("_", " ").strip().capitalize() if key.islower() else key

@@ -10,7 +10,7 @@ import po_catalogue
 import pytest
 
 from analysis.inputs import execute
-from analysis.result_labels import _BY_INDICATOR, MEASURES, measure
+from analysis.result_labels import MEASURES, PATTERNS, has_label, measure
 from core.registry import analyses
 from desktop.results_dock import _is_table
 from layers.command_support import open_project
@@ -44,7 +44,8 @@ RUNS: dict[str, dict] = {
 
 def shown_keys(summary: dict) -> set[str]:
     """The keys results_dock.summary_parts gives a label: rows, their blocks, tables' columns
-    (entries of a block holding named entries, such as areas by name, are data, not keys)."""
+    (entries of a block holding named entries, such as areas by name, are data, not keys,
+    unless they are the code's own snake_case names: cultivation's classes, the rules)."""
     keys: set[str] = set()
 
     def walk(block: dict, parent: str | None) -> None:
@@ -62,7 +63,7 @@ def shown_keys(summary: dict) -> set[str]:
             elif isinstance(value, dict) and 0 < len(value) <= 40:
                 keys.add(key)
                 walk(value, key)
-            elif not entries:
+            elif not entries or (key.isidentifier() and key.islower()):
                 keys.add(key)
 
     walk(summary, None)
@@ -91,6 +92,39 @@ PENDING: dict[str, str] = {}
 )
 def test_what_the_analysis_shows_has_labels(project, algorithm_id) -> None:
     result = execute(analyses()[algorithm_id], dict(RUNS[algorithm_id]), project)
+    assert_labelled(project, algorithm_id, result)
+
+
+def dialog_defaults(qtbot, pool, project, algorithm_id: str) -> dict:
+    """The parameters the analysis dialog fills on the sample (layers chosen by role, numbers
+    at their defaults); RUNS gives only the required ones it leaves empty (a raster path)."""
+    from desktop.analysis_dialog import AnalysisDialog, alternatives
+
+    dialog = AnalysisDialog(analyses()[algorithm_id], project, thread_pool=pool)
+    qtbot.addWidget(dialog)
+    params = dialog.values()
+    parameters = analyses()[algorithm_id].parameters
+    others = alternatives(parameters)
+    required = {p.name for p in parameters if p.required}
+    for name, value in RUNS[algorithm_id].items():
+        empty = params.get(name) is None and params.get(others.get(name, "")) is None
+        if name in required and empty:
+            params[name] = value
+    return params
+
+
+@pytest.mark.parametrize("algorithm_id", sorted(RUNS))
+def test_what_the_analysis_shows_with_the_dialogs_defaults_has_labels(
+    qtbot, pool, project, algorithm_id
+) -> None:
+    # Environment with the water and settlement layers, cultivation by region: keys RUNS'
+    # narrower inputs never produce ('near_water', 'permanent_ha').
+    algorithm = analyses()[algorithm_id]
+    params = algorithm.validate(dialog_defaults(qtbot, pool, project, algorithm_id))
+    assert_labelled(project, algorithm_id, execute(algorithm, params, project))
+
+
+def assert_labelled(project, algorithm_id: str, result) -> None:
     keys = shown_keys(result.summary)
     if result.table is not None:
         keys.update(map(str, result.table.columns))
@@ -98,11 +132,12 @@ def test_what_the_analysis_shows_has_labels(project, algorithm_id) -> None:
         keys.update(str(c) for c in frame.columns if c != "geometry")
     # Columns carried over from the inputs (a settlement's municipio) keep their own names.
     given = {str(c) for layer in project.layers if hasattr(layer, "data") for c in layer.data}
-    missing = sorted(k for k in keys - given if k not in MEASURES and k not in _BY_INDICATOR)
+    missing = sorted(k for k in keys - given if not has_label(k))
     assert not missing, f"{algorithm_id}: no label in analysis/result_labels.py for {missing}"
 
 
 def test_every_label_has_spanish() -> None:
     spanish = po_catalogue.spanish_msgstrs()
-    untranslated = sorted(m.label for m in MEASURES.values() if m.label not in spanish)
+    labels = [*MEASURES.values(), *PATTERNS.values()]
+    untranslated = sorted(m.label for m in labels if m.label not in spanish)
     assert not untranslated, untranslated
