@@ -11,6 +11,7 @@ from __future__ import annotations
 import decimal
 import math
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,8 @@ import numpy as np
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_scientific
 
-from layers.i18n import current_language, tr
+from layers.i18n import current_language, tr, trn
+from layers.i18n import language as in_language
 
 MISSING = "–"  # en dash: missing, undefined or not applicable, in every table and map
 # Units whose stored value is a share 0–1, shown ×100 with a % sign.
@@ -134,14 +136,40 @@ def change(percent_change: Any, language: str | None = None) -> str:
     return f"{signed(float(percent_change), 0, language)} %"
 
 
+# Units that are countable nouns, by their English plural (the catalogue key tables hold):
+# their singular and plural in the language shown, so 1 reads '1 year' / '1 año', not '1 años'.
+COUNTED_UNITS: dict[str, Callable[[int], str]] = {
+    "years": lambda n: trn("year", "years", n),
+    "people": lambda n: trn("person", "people", n),
+    "events": lambda n: trn("event", "events", n),
+}
+
+
+def counted_unit(unit: str, value: Any, language: str | None = None) -> str:
+    """`unit` (English 'years' or its translation 'años') in the form `value` takes; other
+    units as given."""
+    if is_missing(value) or not isinstance(value, int | float | np.integer | np.floating):
+        return unit
+    with in_language(language):
+        forms = COUNTED_UNITS.get(unit) or next(
+            (f for key, f in COUNTED_UNITS.items() if tr(key) == unit), None
+        )
+        if forms is None:
+            return unit
+        v = abs(float(value))
+        # Only a whole 1 is singular in English and Spanish; a fraction (1.5) takes the plural.
+        return forms(int(v) if v.is_integer() else 2)
+
+
 def quantity(value: Any, unit: str = "", language: str | None = None) -> str:
-    """A value with its catalogue unit: '1,234 ha', '3.7 %' (shares), '12.5 per 100k per year'."""
+    """A value with its catalogue unit: '1,234 ha', '3.7 %' (shares), '12.5 per 100k per year',
+    '1 year' / '2 years' (countable units agree with the value)."""
     if unit in SHARE_UNITS:
         return percent(value, language=language)
     text = number(value, language=language)
     if text == MISSING or unit in _SILENT_UNITS:
         return text
-    return f"{text} {unit}"
+    return f"{text} {counted_unit(unit, value, language)}"
 
 
 def day(value: Any, long: bool = False, language: str | None = None) -> str:

@@ -119,3 +119,45 @@ def test_one_number_check_for_flags_and_form_fields() -> None:
     ):
         with pytest.raises(ValueError, match=words):
             parse_number(value, "--x", **kwargs)
+
+
+@pytest.fixture
+def merged_spanish(tmp_path, monkeypatch):
+    """Spanish as it reads once the partial catalogues are folded in (plural forms included)."""
+    import po_catalogue
+
+    from layers import i18n
+
+    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
+    monkeypatch.setattr(i18n, "_catalogues", {})
+    yield
+    i18n._catalogues.clear()  # the real catalogue again for the next test
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "english", "spanish"),
+    [
+        (1, "years", "1 year", "1 año"),
+        (np.int64(1), "years", "1 year", "1 año"),
+        (1.0, "years", "1 year", "1 año"),
+        (2, "years", "2 years", "2 años"),
+        (0, "years", "0 years", "0 años"),
+        (1.5, "years", "1.50 years", "1,50 años"),  # a fraction takes the plural
+        (1, "people", "1 person", "1 persona"),
+        (3933442, "people", "3,933,442 people", "3.933.442 personas"),
+        (1, "events", "1 event", "1 evento"),
+        (-1, "events", "-1 event", "-1 evento"),
+        (1, "ha", "1 ha", "1 ha"),  # a measure's symbol has no plural
+    ],
+)
+def test_countable_units_agree_with_the_value(
+    merged_spanish, value, unit, english, spanish
+) -> None:
+    from layers.i18n import language, tr
+
+    assert numbers.quantity(value, unit, language="en") == english
+    assert numbers.quantity(value, unit, language="es") == spanish
+    # The results panel hands over the unit already translated ('años'): still agreed.
+    with language("es"):
+        assert numbers.quantity(value, tr(unit)) == spanish
+    assert numbers.quantity(None, unit, language="es") == MISSING
