@@ -238,7 +238,11 @@ def output_label(algorithm_id: str, name: str, kind: str) -> str:
     gets, the summary and the table by what they are."""
     if kind == "layer":
         return result_layer_name(algorithm_id, name)
-    return tr({"summary": tr_noop("Summary"), "table": tr_noop("Table")}.get(kind, name))
+    label = OUTPUT_KIND_LABELS.get(kind)
+    return tr(label) if label else name
+
+
+OUTPUT_KIND_LABELS = {"summary": tr_noop("Summary"), "table": tr_noop("Table")}
 
 
 def result_layer_name(algorithm_id: str, key: str) -> str:
