@@ -90,3 +90,17 @@ def english_app():
     i18n.set_language("en")
     yield
     i18n.set_language(before)
+
+
+@pytest.fixture
+def merged_catalogue(tmp_path, monkeypatch):
+    """Spanish as it reads once the partial catalogues (parts/*.po) are folded in: a temporary
+    compiled catalogue, the real one again after the test."""
+    import po_catalogue
+
+    from layers import i18n
+
+    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
+    monkeypatch.setattr(i18n, "_catalogues", {})
+    yield
+    i18n._catalogues.clear()

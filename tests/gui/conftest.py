@@ -241,3 +241,12 @@ def drawing(small_window):
     layer = window.edits.new_layer("Área objetivo", "polygon", "eradication", ask=False)
     assert layer is not None and layer_kind(layer) == "polygon"
     return window, layer
+
+
+@pytest.fixture
+def merged_spanish(merged_catalogue, spanish):
+    """A Spanish desktop reading the catalogue with the partial catalogues folded in."""
+    from layers import i18n
+
+    i18n.set_language("es")
+    yield

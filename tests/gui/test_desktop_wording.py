@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import po_catalogue
 import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
@@ -30,18 +29,6 @@ pytestmark = pytest.mark.gui
 
 # Widgets that may show flags: the equivalent command line, a terminal command by its nature.
 ALLOWED = {"command_view"}
-
-
-@pytest.fixture
-def merged_spanish(tmp_path, monkeypatch, spanish):
-    """Spanish as it reads once the parts are folded in (a temporary compiled catalogue)."""
-    from layers import i18n
-
-    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
-    monkeypatch.setattr(i18n, "_catalogues", {})
-    i18n.set_language("es")
-    yield
-    i18n._catalogues.clear()
 
 
 def visible_texts(dialog) -> list[tuple[str, str]]:

@@ -25,18 +25,6 @@ PATH = re.compile(rf"(\w+)((?:\s*[▸>]\s*{STEP})+)(?=\s*[).,;:]|\s*$)")
 MESSAGES = Path(po_catalogue.LC_MESSAGES)
 
 
-@pytest.fixture
-def merged_spanish(tmp_path, monkeypatch, spanish):
-    """Spanish as it reads once the parts are folded in (a temporary compiled catalogue)."""
-    from layers import i18n
-
-    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
-    monkeypatch.setattr(i18n, "_catalogues", {})
-    i18n.set_language("es")
-    yield
-    i18n._catalogues.clear()  # the real catalogue again for the next test
-
-
 def plain(text: str) -> str:
     """A menu or action text as read: no mnemonic '&', no trailing '…', no shortcut tab."""
     return (

@@ -121,19 +121,6 @@ def test_one_number_check_for_flags_and_form_fields() -> None:
             parse_number(value, "--x", **kwargs)
 
 
-@pytest.fixture
-def merged_spanish(tmp_path, monkeypatch):
-    """Spanish as it reads once the partial catalogues are folded in (plural forms included)."""
-    import po_catalogue
-
-    from layers import i18n
-
-    monkeypatch.setattr(i18n, "_LOCALE_DIR", po_catalogue.write_spanish_mo(tmp_path / "locale"))
-    monkeypatch.setattr(i18n, "_catalogues", {})
-    yield
-    i18n._catalogues.clear()  # the real catalogue again for the next test
-
-
 @pytest.mark.parametrize(
     ("value", "unit", "english", "spanish"),
     [
@@ -151,7 +138,7 @@ def merged_spanish(tmp_path, monkeypatch):
     ],
 )
 def test_countable_units_agree_with_the_value(
-    merged_spanish, value, unit, english, spanish
+    merged_catalogue, value, unit, english, spanish
 ) -> None:
     from layers.i18n import language, tr
 
