@@ -67,32 +67,31 @@ def _listed_vertices(geometry):
     ]
 
 
-def _listed_nearest_segment(geometry, x, y):
-    """The segment search as it was written on the list reading (one ring at a time)."""
-    import numpy as np
-
+def _segments(geometry):
+    """Every segment with the vertex address a point inserted on it gets, from the lists."""
     from layers.edit_geometry import _parts, kind_of
 
-    best = None
     closed = kind_of(geometry) == "polygon"
     for p, rings in enumerate(_parts(geometry)):
         for r, ring in enumerate(rings):
-            a = np.asarray(ring, dtype=float).reshape(-1, 2)
-            b = np.roll(a, -1, axis=0) if closed else a[1:]
-            a = a[: len(b)]
-            if not len(a):
-                continue
-            ab = b - a
-            length2 = (ab**2).sum(axis=1)
-            t = ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.where(
-                length2 > 0, length2, 1.0
-            )
-            on = a + np.clip(t, 0.0, 1.0)[:, None] * ab
-            d = np.hypot(on[:, 0] - x, on[:, 1] - y)
-            i = int(np.argmin(d))
-            if best is None or d[i] < best[2]:
-                best = ((p, r, i + 1), (float(on[i, 0]), float(on[i, 1])), float(d[i]))
-    return best
+            pts = [tuple(v) for v in ring]
+            ends = pts[1:] + pts[:1] if closed else pts[1:]
+            for i, (start, end) in enumerate(zip(pts, ends, strict=False)):
+                yield (p, r, i + 1), start, end
+
+
+def _check_nearest_segment(geometry, x, y, found) -> None:
+    """Shapely's own distance to every segment (a reading independent of the numpy one)."""
+    from shapely.geometry import LineString, Point
+
+    at, (ox, oy), d = found
+    best = min(LineString([s, e]).distance(Point(x, y)) for _, s, e in _segments(geometry))
+    assert abs(d - best) <= 1e-9 * max(1.0, best)
+    where = {v: LineString([s, e]) for v, s, e in _segments(geometry)}[at]
+    assert (
+        where.distance(Point(ox, oy)) <= 1e-9
+        and abs(Point(ox, oy).distance(Point(x, y)) - d) <= 1e-9
+    )
 
 
 def _random_shapes(rng):
@@ -139,4 +138,4 @@ def test_ring_arrays_read_the_same_vertices_as_the_lists():
                 float(d[i]),
             )
             if shape.geom_type not in ("Point", "MultiPoint"):
-                assert nearest_segment(shape, x, y) == _listed_nearest_segment(shape, x, y)
+                _check_nearest_segment(shape, x, y, nearest_segment(shape, x, y))
