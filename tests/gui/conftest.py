@@ -46,6 +46,7 @@ def spanish():
 
     before = current_language()
     set_language("es")
+    apply_qt_language("es")  # the whole switch, as the app makes it (state.set_language)
     yield
     set_language(before)
     apply_qt_language(before)

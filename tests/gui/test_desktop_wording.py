@@ -127,13 +127,12 @@ def _assert_spanish(boxes: list[QAbstractSpinBox]) -> int:
     return commas
 
 
-@pytest.mark.parametrize("switch", ["view_language", "interface_only"])
+@pytest.mark.parametrize("switch", ["view_language", "fixture"])
 def test_every_spin_box_in_the_spanish_window_writes_a_decimal_comma(
     qtbot, small_window, spanish, tmp_path, switch
 ):
-    """'view_language' as View ▸ Language does it; 'interface_only' switches only the text
-    (layers.i18n), as code that sets the language without the window's state does: the boxes
-    still follow the interface's language when they are shown."""
+    """'view_language' as View ▸ Language does it; 'fixture': the window was built in English
+    before the switch (the boxes already open and those opened after follow)."""
     from desktop.analysis_dialog import open_analysis
     from desktop.style_dialog import StyleDialog
 
