@@ -564,7 +564,6 @@ class HealthAccess(Algorithm):
             if method == "e2sfca":
                 summary["bands_m"] = list(edges) if edges else list(catchment * np.arange(1, 4) / 3)
                 summary["band_weights"] = list(band_w) if band_w else list(DEFAULT_BAND_WEIGHTS)
-        feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
             layers={"access": out},

@@ -539,7 +539,6 @@ class ActorProfile(Algorithm):
             }
         )
         result.notes = notes
-        feedback.set_progress(100, tr("Done"))
         return result
 
     def _result(

@@ -404,7 +404,6 @@ def count_result(
         out[f"{column}_{weight}"] = total
         summary["weight_field"] = weight
         summary["weight_total"] = float(total.sum())
-    feedback.set_progress(100, tr("Done"))
     return AnalysisResult(
         summary=summary,
         layers={"counts": out},

@@ -248,7 +248,6 @@ class CultivationDynamics(Algorithm):
             if outside:
                 notes.append(tr("{n} cells lie outside every region.").format(n=outside))
         summary["crs"] = crs.to_string()
-        feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
             layers=layers,

@@ -264,7 +264,6 @@ class Displacement(Algorithm):
                 study, targets_layer, targets, per_field, cohorts_src, notes, feedback
             )
         summary, layers, more_notes = study.measure(cohorts_src, feedback, (10, 96))
-        feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
             layers=layers,
@@ -363,7 +362,6 @@ class Displacement(Algorithm):
             ],
             "crs": study.crs.to_string(),
         }
-        feedback.set_progress(100, tr("Done"))
         return AnalysisResult(
             summary=summary,
             layers={"operations": layer_out},

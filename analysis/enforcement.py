@@ -276,7 +276,6 @@ def compute_enforcement(
         g["operations_within_share"] if g else np.nan for g in first
     ]
     details = _details(out, records, per_region, harm_parts)
-    feedback.set_progress(100, tr("Done"))
     return Enforcement(
         table=out,
         details=details,

@@ -607,7 +607,6 @@ class EnvironmentalHarm(Algorithm):
                     )
                 )
         summary["crs"] = crs.to_string()
-        feedback.set_progress(100, tr("Done"))
         if "rules_broken" in out.columns:
             style = {"field": "rules_broken", "kind": "graduated"}
         else:

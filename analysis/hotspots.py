@@ -548,7 +548,6 @@ class HotSpots(Algorithm):
             "cells_written": int(len(out)),
             "crs": crs.to_string(),
         }
-        feedback.set_progress(100, tr("Done"))
         notes = [f"{k}: {tr(v)}" for k, v in EMERGING_CATEGORIES.items()]
         notes.append(
             tr(
@@ -587,7 +586,6 @@ def kde_result(grid, values, n_events, radius, cell, params, crs, feedback) -> A
         "max_density": float(values.max()) if values.size else 0.0,
         "crs": crs.to_string(),
     }
-    feedback.set_progress(100, tr("Done"))
     return AnalysisResult(
         summary=summary,
         layers=layers,
@@ -693,7 +691,6 @@ def _gi_result(out, y, res, all_bins, neighbours, notes, params, crs, feedback, 
             geotransform=list(grid.geotransform),
             cells_written=int(len(out)),
         )
-    feedback.set_progress(100, tr("Done"))
     return AnalysisResult(
         summary=summary,
         layers={"hotspots": out},

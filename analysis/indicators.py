@@ -670,7 +670,6 @@ def compute_indicators(
     out.attrs["notes"] = ctx.notes
     if notes is not None:
         notes.extend(ctx.notes)
-    feedback.set_progress(100, tr("Done"))
     return out
 
 

@@ -452,6 +452,7 @@ def _memory_warning(algorithm: Algorithm, raw: dict[str, Any], project: Project 
         value = raw.get(p.name)
         if p.kind != "layer" or not isinstance(value, str) or not value:
             continue  # a Layer given is in memory already: too late to warn
+    feedback.finish()  # said here, once, for every analysis
         if project is not None and value in project.layers.names():
             continue  # a project's layer was read when the project opened
         path = _layer_path(value, project)

@@ -462,7 +462,7 @@ def write_briefing(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    feedback.set_progress(100, tr("Done"))
+    feedback.finish()
     return pages
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from layers.i18n import tr
+
 
 class Canceled(Exception):
     """Raised inside long work when the user pressed cancel."""
@@ -29,6 +31,10 @@ class Feedback:
         self.progress = max(0.0, min(100.0, float(percent)))
         if self._on_progress:
             self._on_progress(self.progress, message)
+
+    def finish(self) -> None:
+        """The work is done: the bar at 100 % with the one word every task ends on."""
+        self.set_progress(100, tr("Done"))
 
     def info(self, message: str) -> None:
         self.messages.append(message)

@@ -29,6 +29,15 @@ def test_part_maps_onto_its_span_and_shares_cancel() -> None:
         child.check()
 
 
+def test_finish_fills_the_bar_with_the_one_closing_word() -> None:
+    seen: list[tuple[float, str]] = []
+    parent = Feedback(lambda p, m: seen.append((p, m)))
+    parent.part(0, 50).finish()
+    assert seen == [(50.0, "Done")]  # a part's end is its share of the parent's bar
+    parent.finish()
+    assert seen[-1] == (100.0, "Done") and parent.progress == 100.0
+
+
 def test_project_loading_reports_each_layer_and_stops_on_cancel() -> None:
     seen: list[tuple[float, str]] = []
     project = Project.load(SAMPLE, feedback=Feedback(lambda p, m: seen.append((p, m))))
@@ -64,3 +73,19 @@ def test_map_export_reports_progress_and_honours_cancel(tmp_path: Path) -> None:
     with pytest.raises(Canceled):
         export_map(project, tmp_path / "none.png", dpi=40, feedback=canceled)
     assert not (tmp_path / "none.png").exists()
+
+
+def test_the_one_runner_ends_every_analysis_on_done() -> None:
+    from analysis.base import Algorithm, AnalysisResult
+    from analysis.inputs import execute
+
+    class Halfway(Algorithm):
+        id = "halfway"
+
+        def run(self, params: dict, feedback: Feedback) -> AnalysisResult:
+            feedback.set_progress(40, "half")
+            return AnalysisResult()
+
+    seen: list[tuple[float, str]] = []
+    execute(Halfway(), {}, feedback=Feedback(lambda p, m: seen.append((p, m))))
+    assert seen == [(40.0, "half"), (100.0, "Done")]
