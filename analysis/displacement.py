@@ -61,6 +61,7 @@ from analysis.displacement_areas import (
 )
 from analysis.inputs import (
     PROJECT_KEY,
+    areas_around_points,
     InputError,
     date_column,
     feature_dates,
@@ -400,19 +401,15 @@ class Displacement(Algorithm):
 
     @staticmethod
     def _target_shapes(targets: gpd.GeoDataFrame, radius: float | None) -> np.ndarray:
-        geoms = np.asarray(targets.geometry.values)
-        kinds = set(shapely.get_type_id(geoms))
-        if kinds & {0, 4}:  # points
-            if not radius:
-                raise InputError(
-                    tr(
-                        "The targets are points: give --target-radius-m, the radius treated "
-                        "around each point."
-                    )
-                )
-            require_positive(radius, "--target-radius-m")
-            geoms = shapely.buffer(geoms, radius)
-        return geoms
+        return areas_around_points(
+            np.asarray(targets.geometry.values),
+            radius,
+            "--target-radius-m",
+            tr(
+                "The targets are points: give --target-radius-m, the radius treated around "
+                "each point."
+            ),
+        )
 
     @staticmethod
     def _region(

@@ -35,6 +35,7 @@ from analysis.base import Algorithm, AnalysisResult, Feedback, Output, Parameter
 from analysis.common_parameters import CULTIVATION_GRID, ERADICATION_FOOTPRINTS
 from analysis.inputs import (
     InputError,
+    areas_around_points,
     date_column,
     feature_dates,
     in_metric,
@@ -477,17 +478,15 @@ class EnvironmentalHarm(Algorithm):
         feedback.set_progress(2, tr("Projecting layers"))
         fp = in_metric(fp_layer, crs)
         shapes = np.asarray(fp.geometry.values)
-        if set(shapely.get_type_id(shapes)) & {0, 4}:
-            radius = params.get("footprint_radius_m")
-            if not radius:
-                raise InputError(
-                    tr(
-                        "The footprints are points: give --footprint-radius-m, the radius "
-                        "eradicated around each point."
-                    )
-                )
-            require_positive(radius, "--footprint-radius-m")
-            shapes = shapely.buffer(shapes, radius)
+        shapes = areas_around_points(
+            shapes,
+            params.get("footprint_radius_m"),
+            "--footprint-radius-m",
+            tr(
+                "The footprints are points: give --footprint-radius-m, the radius "
+                "eradicated around each point."
+            ),
+        )
         geo = {
             k: (None if v is None else np.asarray(in_metric(v, crs).geometry.values))
             for k, v in others.items()

@@ -378,6 +378,23 @@ def require_positive(value: float | None, flag: str, allow_zero: bool = False) -
         )
 
 
+def areas_around_points(
+    geoms: np.ndarray, radius: float | None, flag: str, no_radius: str
+) -> np.ndarray:
+    """Polygons as they are; points as circles of `radius` metres, the area an operation
+    recorded as a point covered. Raises InputError(no_radius) when points come with no radius."""
+    import shapely  # here: `analyze kde --out x.tif` reads this module and must not load shapely
+    points = np.isin(shapely.get_type_id(geoms), (0, 4))  # Point, MultiPoint
+    if not points.any():
+        return geoms
+    if not radius:
+        raise InputError(no_radius)
+    require_positive(radius, flag)
+    out = geoms.copy()
+    out[points] = shapely.buffer(geoms[points], radius)  # a polygon beside them keeps its size
+    return out
+
+
 # --- whole parameter sets -----------------------------------------------------------------
 def resolve_params(
     algorithm: Algorithm, raw: dict[str, Any], project: Project | None = None
@@ -435,6 +452,7 @@ def execute(
     result = algorithm.run(resolve_params(algorithm, dict(raw), project), feedback)
     if warning:
         result.notes.insert(0, warning)
+    feedback.finish()  # said here, once, for every analysis
     return result
 
 
@@ -452,7 +470,6 @@ def _memory_warning(algorithm: Algorithm, raw: dict[str, Any], project: Project 
         value = raw.get(p.name)
         if p.kind != "layer" or not isinstance(value, str) or not value:
             continue  # a Layer given is in memory already: too late to warn
-    feedback.finish()  # said here, once, for every analysis
         if project is not None and value in project.layers.names():
             continue  # a project's layer was read when the project opened
         path = _layer_path(value, project)

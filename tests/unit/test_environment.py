@@ -16,7 +16,7 @@ from analysis.environment import (
     river_km_in_drift,
     water_drift_hectares,
 )
-from analysis.inputs import InputError, execute
+from analysis.inputs import InputError, areas_around_points, execute
 from layers.layer import Layer
 from layers.roles import FieldMapping
 
@@ -154,6 +154,19 @@ def test_point_footprints_need_a_radius() -> None:
         run(footprints=Layer(points, "e"), water=Layer(RIVER, "r"))
     result = run(footprints=Layer(points, "e"), water=Layer(RIVER, "r"), footprint_radius_m=100)
     assert result.layers["footprints"]["area_ha"].iloc[0] == pytest.approx(3.14, abs=0.03)
+
+
+def test_points_become_circles_of_the_radius_and_polygons_stay() -> None:
+    field, point = box(X0, Y0, X0 + 200, Y0 + 100), Point(X0 + 5000, Y0)
+    shapes = np.array([field, point], dtype=object)
+    areas = areas_around_points(shapes, 100.0, "--r", "no radius")
+    assert areas[0] is field
+    assert areas[1].area == pytest.approx(np.pi * 100**2, rel=0.01)
+    assert areas_around_points(shapes[:1], None, "--r", "no radius")[0] is field
+    with pytest.raises(InputError, match="no radius"):
+        areas_around_points(shapes, None, "--r", "no radius")
+    with pytest.raises(InputError, match="--r must be above zero"):
+        areas_around_points(shapes, -5.0, "--r", "no radius")
 
 
 def test_cancel() -> None:
