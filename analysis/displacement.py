@@ -48,7 +48,6 @@ from analysis.common_parameters import (
     REGIONS,
     WEIGHT_FIELD,
 )
-from analysis.count import PointIndex
 from analysis.displacement_areas import (
     Observations,
     Study,
@@ -61,8 +60,8 @@ from analysis.displacement_areas import (
 )
 from analysis.inputs import (
     PROJECT_KEY,
-    areas_around_points,
     InputError,
+    areas_around_points,
     date_column,
     feature_dates,
     in_metric,
@@ -249,7 +248,6 @@ class Displacement(Algorithm):
         shapes = self._target_shapes(targets, params.get("target_radius_m"))
         study = Study(
             obs=obs,
-            index=PointIndex(obs.locations),
             shapes=shapes,
             region=self._region(region_layer, crs, obs, shapes, buffer_m * (rings + 1)),
             control_layer=control_layer,

@@ -125,7 +125,6 @@ class Study:
     shapes and the study region. Built once, so a run per operation costs only its own areas."""
 
     obs: Observations
-    index: PointIndex
     shapes: np.ndarray  # every target's treated area
     region: shapely.Geometry
     control_layer: Layer | None
@@ -136,6 +135,7 @@ class Study:
     loss: Any = None  # a loss-year RasterLayer: the outcome instead of the events
 
     def __post_init__(self) -> None:
+        self.index = PointIndex(self.obs.locations)  # where the events are, searched per area
         self._inside_region: np.ndarray | None = None
 
     def when(self, t: int) -> str:
