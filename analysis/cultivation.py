@@ -239,11 +239,10 @@ class CultivationDynamics(Algorithm):
             )
             layers["regions"] = reg
             names = regions[name_col].astype(str) if name_col else pd.Series(range(len(regions)))
-            out_table = pd.DataFrame({"region": names.to_numpy()})
-            for c in CLASSES:
-                out_table[f"{c}_ha"] = wide[c].to_numpy()
-                out_table[f"{c}_cells"] = counts[c].to_numpy().astype(int)
-            out_table["total_ha"] = reg["total_ha"].to_numpy()
+            # The table: the regions layer's hectares and cells by class, named, no geometry.
+            columns = [f"{c}_{k}" for c in CLASSES for k in ("ha", "cells")] + ["total_ha"]
+            out_table = pd.DataFrame(reg[columns]).reset_index(drop=True)
+            out_table.insert(0, "region", names.to_numpy())
             outside = len(grid) - len(np.unique(cell_idx))
             if outside:
                 notes.append(tr("{n} cells lie outside every region.").format(n=outside))
