@@ -2,17 +2,17 @@
 of raster rows, one task each, tallied by the local code and summed (docs/cluster.md).
 
 The local engine (analysis/zonal.py zonal_totals) reads the raster in windows of whole rows
-across the zones' pixel extent (about 8 million pixels each, aligned to the raster's blocks)
-and tallies each window into one accumulator: a zone x value histogram for 1-byte rasters,
-else per-zone counts, sums and class tallies. Here the client computes the same windows and
-the zones' non-overlapping groups once, scatters the zones (in the raster's CRS) to every
-worker once, and each task opens the raster itself (a path the workers can read: a shared
-filesystem or object storage), reads its window and tallies it with the local functions
-(_read_strip, _valid, _tally_strip) into its own accumulator. The client adds the
-accumulators' arrays into the local one, and the local code goes on from there (totals, the
-QGIS rules of `--rule centre` for the few small zones, which read the raster from the client,
-hectares, the table and --out). Counts of whole pixels are exact; coverage weights and sums
-are added in another order (~1e-15 relative).
+across the zones' pixel extent (about 8 million pixels each, aligned to the raster's blocks) and
+tallies each window into one accumulator: a zone x value histogram for 1-byte rasters, else
+per-zone counts, sums and class tallies. Here the client computes the same windows and the
+zones' non-overlapping groups once, scatters the zones (in the raster's CRS) to every worker
+once, and each task opens the raster itself (a path the workers can read: a shared filesystem or
+object storage), reads its window and tallies it with the local functions
+(analysis/zonal_tally.py) into its own accumulator. The client adds the accumulators' arrays
+into the local one, and the local code goes on from there (totals, the QGIS rules of `--rule
+centre` for the few small zones, which read the raster from the client, hectares, the table and
+--out). Counts of whole pixels are exact; coverage weights and sums are added in another order
+(~1e-15 relative).
 """
 
 from __future__ import annotations
@@ -50,19 +50,19 @@ def part_window(window: tuple[int, int], shared: ZonalWindows) -> dict[str, Any]
     the accumulator's arrays (class tallies as a zones x classes table)."""
     from affine import Affine
 
-    from analysis.zonal import _Accumulator, _read_strip, _tally_strip, _valid
+    from analysis.zonal_tally import Accumulator, read_strip, tally_strip, valid_pixels
     from layers.raster import open_raster
 
     row, height = window
     raster = open_raster(shared.path)
-    acc = _Accumulator(shared.n, shared.small_ints, shared.classes, shared.signed)
+    acc = Accumulator(shared.n, shared.small_ints, shared.classes, shared.signed)
     c0, c1 = shared.columns
     with raster.open() as src:
-        values = _read_strip(raster, src, shared.band, row, height, c0, c1 - c0)
-    valid = _valid(values, raster.info.nodata)
+        values = read_strip(raster, src, shared.band, row, height, c0, c1 - c0)
+    valid = valid_pixels(values, raster.info.nodata)
     transform = raster.info.transform @ Affine.translation(c0, row)
     for group in shared.groups:
-        _tally_strip(acc, shared.zones, group, values, valid, transform, shared.rule)
+        tally_strip(acc, shared.zones, group, values, valid, transform, shared.rule)
     acc.pixels_read += values.size
     table = np.zeros((shared.n + 1, len(acc.class_index)))
     for zone, codes, weight in acc.class_parts:
@@ -79,7 +79,7 @@ def part_window(window: tuple[int, int], shared: ZonalWindows) -> dict[str, Any]
 
 
 def merge(acc: Any, part: dict[str, Any]) -> None:
-    """Add one task's arrays into the local accumulator (analysis/zonal.py _Accumulator)."""
+    """Add one task's arrays into the local accumulator (analysis/zonal_tally.py Accumulator)."""
     if acc.small_ints:
         acc.hist += part["hist"]
     else:

@@ -1,4 +1,4 @@
-"""Zones handed to exactextract as WKB, for analysis/zonal.py's coverage weights."""
+"""Zones handed to exactextract as WKB, for the coverage weights of analysis/zonal_tally.py."""
 
 from __future__ import annotations
 
