@@ -1,5 +1,5 @@
-"""Pieces the layer style dialogs (vector and raster) build alike: the OK/Apply/Cancel row,
-number boxes, grey hints and a low–high pair of boxes."""
+"""Pieces the dialogs build alike: the OK/Apply/Cancel row, number boxes, grey hints, a
+low–high pair of boxes and the "remove the selected rows" of an editable table."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableWidget,
     QWidget,
 )
 
@@ -58,3 +59,12 @@ def low_high_row(low: QWidget, high: QWidget, before: QWidget | None = None) -> 
     row.addWidget(QLabel("–"))
     row.addWidget(high)
     return row
+
+
+def remove_selected_rows(table: QTableWidget) -> None:
+    """Remove the selected rows, or the last row when none is selected (bottom up, so the
+    row numbers still to remove stay valid)."""
+    rows = sorted({i.row() for i in table.selectedIndexes()}, reverse=True)
+    for row in rows or [table.rowCount() - 1]:
+        if row >= 0:
+            table.removeRow(row)

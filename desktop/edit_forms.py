@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dialog_parts import remove_selected_rows
 from layers import numbers
 from layers.edit_fields import FIELD_TYPE_LABELS, FIELD_TYPES, EditError, FieldSpec, role_fields
 from layers.i18n import tr, tr_noop
@@ -206,7 +207,7 @@ class NewLayerDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         add, remove = QPushButton(tr("Add field")), QPushButton(tr("Remove field"))
         add.clicked.connect(lambda: self._add_row(FieldSpec(tr("field"), "text")))
-        remove.clicked.connect(self._remove_row)
+        remove.clicked.connect(lambda: remove_selected_rows(self.table))
         self.problem = QLabel()
         self.problem.setStyleSheet("color:#b0003a")
         self.problem.setWordWrap(True)
@@ -255,12 +256,6 @@ class NewLayerDialog(QDialog):
         kind.setCurrentIndex(kind.findData(spec.type))
         self.table.setCellWidget(row, 1, kind)
         self.table.setItem(row, 2, QTableWidgetItem("|".join(spec.choices)))
-
-    def _remove_row(self) -> None:
-        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
-        for row in rows or [self.table.rowCount() - 1]:
-            if row >= 0:
-                self.table.removeRow(row)
 
     def role(self) -> Role:
         return Role(self.role_box.currentData())

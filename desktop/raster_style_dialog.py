@@ -29,7 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.colour_button import ColourButton
-from desktop.dialog_parts import hint_label, low_high_row, number_box, ok_apply_cancel
+from desktop.dialog_parts import (
+    hint_label,
+    low_high_row,
+    number_box,
+    ok_apply_cancel,
+    remove_selected_rows,
+)
 from desktop.layers_dock import ramp_icon
 from desktop.task_row import ERROR_STYLE
 from layers.errors import LayerLoadError, ProjectError
@@ -140,7 +146,7 @@ class RasterStyleDialog(QDialog):
         add = QPushButton(tr("Add class"))
         add.clicked.connect(lambda: self.add_class(self._next_value(), None, ""))
         remove = QPushButton(tr("Remove class"))
-        remove.clicked.connect(self._remove_class)
+        remove.clicked.connect(lambda: remove_selected_rows(self.class_table))
         found = QPushButton(tr("Classes from the raster's values"))
         found.clicked.connect(self.classes_from_values)
         buttons = QHBoxLayout()
@@ -213,12 +219,6 @@ class RasterStyleDialog(QDialog):
     def _next_value(self) -> float:
         values = [v for v, _c, _l in self._class_rows(strict=False)]
         return max(values) + 1 if values else 1.0
-
-    def _remove_class(self) -> None:
-        rows = sorted({i.row() for i in self.class_table.selectedIndexes()}, reverse=True)
-        for row in rows or [self.class_table.rowCount() - 1]:
-            if row >= 0:
-                self.class_table.removeRow(row)
 
     def classes_from_values(self) -> None:
         """One class per value found in a coarse read of the whole raster (nearest)."""
