@@ -23,6 +23,7 @@ from analysis.enforcement_records import LEVEL_KEYS, enforcement_layers
 from cartography.briefing_page import draw_table, new_page, page_header, shorten, wrap_all
 from cartography.layout import INK, MUTED, add_synthetic_badge
 from cartography.text import plain
+from layers.enforcement_levels import TargetLevel
 from layers.i18n import tr, tr_noop
 from layers.numbers import number, percent
 from layers.timefilter import TimeFilter
@@ -37,13 +38,6 @@ LEVEL_COLOURS = {
     "trafficking": "#92c5de",
     "organised_crime": "#2166ac",
     "unclassified": "#d9d9d9",
-}
-SHORT_LEVELS = {
-    "personal_use": tr_noop("Personal use"),
-    "small_supply": tr_noop("Small supply"),
-    "trafficking": tr_noop("Trafficking"),
-    "organised_crime": tr_noop("Organised crime"),
-    "unclassified": tr_noop("Unclassified"),
 }
 MAX_DEPARTMENTS = 12
 MAX_GROUP_ROWS = 8
@@ -291,7 +285,7 @@ def level_bars(ax, table: pd.DataFrame, departments: dict) -> None:
     for key in LEVEL_KEYS:
         v = shares[f"arrests_{key}"].to_numpy()
         ax.barh(rows, v, left=left, color=LEVEL_COLOURS[key], height=0.62,
-                label=tr(SHORT_LEVELS[key]), edgecolor="white", linewidth=0.4)  # fmt: skip
+                label=TargetLevel(key).short_label, edgecolor="white", linewidth=0.4)  # fmt: skip
         for row, lo, value in zip(rows, left, v, strict=True):
             if value >= 0.12:
                 ax.text(lo + value / 2, row, percent(value, decimals=0), ha="center",

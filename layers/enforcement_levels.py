@@ -28,10 +28,18 @@ from layers.labelled_enum import LabelledEnum, label_table
 class TargetLevel(LabelledEnum):
     """Whom an arrest hit, from the lowest rung of the market to the top."""
 
-    PERSONAL_USE = "personal_use", tr_noop("People who use drugs (possession for personal use)")
-    SMALL_SUPPLY = "small_supply", tr_noop("Small-scale supply")
+    PERSONAL_USE = (
+        "personal_use",
+        tr_noop("People who use drugs (possession for personal use)"),
+        tr_noop("Personal use"),
+    )
+    SMALL_SUPPLY = "small_supply", tr_noop("Small-scale supply"), tr_noop("Small supply")
     TRAFFICKING = "trafficking", tr_noop("Trafficking")
-    ORGANISED_CRIME = "organised_crime", tr_noop("Organised-crime leadership or armed group")
+    ORGANISED_CRIME = (
+        "organised_crime",
+        tr_noop("Organised-crime leadership or armed group"),
+        tr_noop("Organised crime"),
+    )
     UNCLASSIFIED = "unclassified", tr_noop("Unclassified")
 
 

@@ -65,28 +65,23 @@ LEVELS = [
 ACTIONS = [("CAPTURA", ActionType.ARREST), ("Incautación", ActionType.SEIZURE),
            ("OPERATIVO", ActionType.OPERATION), ("arrest", ActionType.ARREST),
            ("Seizure", ActionType.SEIZURE), ("Erradicación", ActionType.OTHER)]  # fmt: skip
-DRUGS = [
-    ("Cocaína", Drug.COCAINE),
-    ("cocaine", Drug.COCAINE),
-    ("CLORHIDRATO DE COCAÍNA", Drug.COCAINE),
-    ("Base de coca (basuco)", Drug.COCA_BASE),
-    ("Pasta básica de cocaína", Drug.COCA_BASE),
-    ("PBC", Drug.COCA_BASE),
-    ("Marihuana", Drug.CANNABIS),
-    ("cannabis sativa", Drug.CANNABIS),
-    ("Heroína", Drug.HEROIN),
-    ("Látex de amapola", Drug.OPIUM_POPPY),
-    ("Cocaína rosada (tusi)", Drug.SYNTHETIC),
-    ("Hoja de coca", Drug.COCA_LEAF),
-    ("Gasolina", Drug.UNCLASSIFIED),
-]
+DRUGS = {  # each drug with the ways files name it
+    Drug.COCAINE: ("Cocaína", "cocaine", "CLORHIDRATO DE COCAÍNA"),
+    Drug.COCA_BASE: ("Base de coca (basuco)", "Pasta básica de cocaína", "PBC"),
+    Drug.CANNABIS: ("Marihuana", "cannabis sativa"),
+    Drug.HEROIN: ("Heroína",),
+    Drug.OPIUM_POPPY: ("Látex de amapola",),
+    Drug.SYNTHETIC: ("Cocaína rosada (tusi)",),
+    Drug.COCA_LEAF: ("Hoja de coca",),
+    Drug.UNCLASSIFIED: ("Gasolina",),
+}
 
 
 @pytest.mark.parametrize(
     ("classify", "raw", "expected"),
     [(classify_level, *case) for case in LEVELS]
     + [(classify_action, *case) for case in ACTIONS]
-    + [(classify_drug, *case) for case in DRUGS],
+    + [(classify_drug, raw, drug) for drug, texts in DRUGS.items() for raw in texts],
 )
 def test_each_vocabulary_reads_its_texts_as_listed(classify, raw, expected):
     assert classify(raw) == expected
@@ -210,3 +205,14 @@ def test_docs_list_every_phrase_of_the_vocabularies():
     text = " ".join(doc.read_text(encoding="utf-8").split())
     for phrase, _ in (*LEVEL_VOCABULARY, *DRUG_VOCABULARY, *ACTION_VOCABULARY):
         assert f"`{phrase}`" in text, phrase
+
+
+def test_a_level_carries_its_short_label_for_legends(merged_catalogue):
+    from layers.i18n import language
+
+    assert L.SMALL_SUPPLY.short_label == "Small supply"
+    assert L.TRAFFICKING.short_label == L.TRAFFICKING.label  # none given: the label itself
+    assert Drug.COCA_LEAF.short_label == "Coca leaf"
+    with language("es"):
+        assert L.ORGANISED_CRIME.short_label not in ("", "Organised crime")
+        assert L.PERSONAL_USE.short_label != L.PERSONAL_USE.label
