@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from analysis.base import Parameter
 from layers.i18n import tr_noop
+from layers.timefilter import PERIOD_HELP
 
 # Administrative regions: the polygons results are summed, counted or reported in.
 REGIONS = Parameter(
@@ -31,9 +32,7 @@ REPORT_REGIONS = Parameter(
 )
 
 # The years an analysis covers, as the user types them; the project's period when not given.
-PERIOD_YEARS = Parameter(
-    "years", "string", tr_noop("Period, e.g. 2016-2020 (default: the project's).")
-)
+PERIOD_YEARS = Parameter("years", "string", PERIOD_HELP)
 
 # How many of the actor profile's most harmful groups a per-region report lists.
 TOP_GROUPS = Parameter(

@@ -18,13 +18,14 @@ HELP = tr_noop(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cartography.command_errors import add_project_and_out
+    from layers.timefilter import PERIOD_HELP
 
     add_project_and_out(parser, tr("Output PDF file."))
     parser.add_argument(
         "--regions",
         help=tr("Comma-separated P-codes, one page each (default: the most affected regions)."),
     )
-    parser.add_argument("--years", help=tr("Period: 2019 or 2016-2020 (default: the project's)."))
+    parser.add_argument("--years", help=tr(PERIOD_HELP))
     parser.add_argument("--title", help=tr("Title on the cover (default: the project title)."))
     parser.add_argument(
         "--max-regions",

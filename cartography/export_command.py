@@ -17,10 +17,11 @@ HELP = tr_noop(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cartography.command_errors import add_project_and_out
     from cartography.layout import PAGES
+    from layers.timefilter import PERIOD_HELP_ALL_DATES
 
     add_project_and_out(parser, tr("Output file: .png, .svg, .pdf or .html."))
     parser.add_argument("--region", help=tr("Zoom to this admin region (P-code, e.g. CO18001)."))
-    parser.add_argument("--years", help=tr("Period: 2019, 2016-2020 or 2019-03-01..2020-02-29."))
+    parser.add_argument("--years", help=tr(PERIOD_HELP_ALL_DATES))
     parser.add_argument(
         "--layers", help=tr("Comma-separated layer names to show (default: the visible ones).")
     )

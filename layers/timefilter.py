@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from layers.i18n import tr
+from layers.i18n import tr, tr_noop
 from layers.layer import Layer
 
 if TYPE_CHECKING:
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 # '2019', '2016-2020', '2016 – 2020', '2016..2020': whole calendar years.
 _YEAR_RANGE = re.compile(r"(?P<a>\d{4})(?:\s*(?:-|–|—|\.\.)\s*(?P<b>\d{4}))?")
+# The help of every option that takes a period: the forms TimeFilter.parse reads, and what an
+# empty answer means (analyses and the briefing pack take the project's period, a map all dates).
+PERIOD_HELP = tr_noop("Period: 2019, 2016-2020 or 2019-03-01..2020-02-29 (default: the project's).")
+PERIOD_HELP_ALL_DATES = tr_noop(
+    "Period: 2019, 2016-2020 or 2019-03-01..2020-02-29 (default: all dates)."
+)
 
 
 class PeriodError(ValueError):
