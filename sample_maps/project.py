@@ -56,6 +56,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "status": "operational_status",
     },
     "settlements": {"name": "name", "population": "population", "region_code": "ADM2_PCODE"},
+    "rivers": {"name": "name"},
+    "border": {"name": "name"},
 }
 
 
@@ -88,6 +90,8 @@ def layer_entry(
 
 
 def _layer(name, key, role, style: Style, fields=None, sublayer=None, years=None, **meta):
+    """A layer of the file FILES[key], read with FIELDS[key] unless `fields` says otherwise."""
+    fields = FIELDS.get(key, {}) if fields is None else fields
     return layer_entry(name, FILES[key], role, style, fields, sublayer, years, note=NOTE, **meta)
 
 
@@ -219,7 +223,6 @@ def project_dict(
             "adm2",
             "admin_boundaries",
             Style(fill="#f4f1ea", edge="#8c8c8c", line_width=0.6),
-            FIELDS["adm2"],
             imitates="HDX COD-AB administrative boundaries, level 2",
         ),
         _layer(
@@ -229,7 +232,6 @@ def project_dict(
             Style(
                 edge="#3d3d3d", line_width=1.6, no_fill=True, label_field="ADM1_ES", label_size=9.0
             ),
-            FIELDS["adm1"],
             imitates="HDX COD-AB administrative boundaries, level 1",
         ),
         _layer(
@@ -237,7 +239,6 @@ def project_dict(
             "protected",
             "protected_areas",
             Style(fill="#74c476", edge="#238b45", fill_alpha=0.4, line_width=0.8),
-            FIELDS["protected"],
             imitates="WDPA legacy shapefile fields",
         ),
         _layer(
@@ -253,7 +254,6 @@ def project_dict(
                 edge="none",
                 line_width=0.0,
             ),
-            {},
             sublayer=GRID_LAYER,
             years=YEAR_COLUMNS,
             opacity=0.9,
@@ -264,7 +264,6 @@ def project_dict(
             "rivers",
             "water",
             Style(fill="#a6cee3", edge="#2c7fb8", line_width=1.0),
-            {"name": "name"},
             imitates="OSM waterways with Strahler order",
         ),
         _layer(
@@ -272,7 +271,6 @@ def project_dict(
             "border",
             "border",
             Style(edge="#1a1a1a", line_width=2.4, no_fill=True),
-            {"name": "name"},
             imitates="International boundary line",
         ),
         _layer(
@@ -296,7 +294,6 @@ def project_dict(
                 fill_alpha=0.75,
                 line_width=0.4,
             ),
-            erad,
             sublayer=MANUAL_LAYER,
             imitates="Manual eradication records (points)",
         ),
@@ -305,7 +302,6 @@ def project_dict(
             "violence",
             "violence",
             Style(fill="#6a3d9a", edge="none", marker="o", marker_size=5, fill_alpha=0.6),
-            FIELDS["violence"],
             imitates="ACLED export (CSV)",
         ),
         _layer(
@@ -313,7 +309,6 @@ def project_dict(
             "health",
             "health_services",
             Style(fill="#0072B2", edge="white", marker="P", marker_size=44, line_width=0.6),
-            FIELDS["health"],
             imitates="healthsites.io / OSM export (CSV with X, Y)",
         ),
         _layer(
@@ -328,7 +323,6 @@ def project_dict(
                 label_field="name",
                 label_size=6.5,
             ),
-            FIELDS["settlements"],
             imitates="Settlement points with population",
         ),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -413,6 +414,16 @@ def build_protected(rng: np.random.Generator, region: Polygon) -> gpd.GeoDataFra
 
 
 # --- health services ---------------------------------------------------------------------
+class Facility(NamedTuple):
+    """One healthsites.io-like record before it is written out (its columns, in order)."""
+
+    kind: str
+    name: str
+    code: str
+    capacity: int
+    beds: int | None = None
+    status: str = "operational"
+    opened: date | None = None
 
 
 def build_health(
@@ -423,22 +434,11 @@ def build_health(
     seats = settlements.loc[settlements.cabecera == "S"].set_index("code").geometry
     rows: list[dict] = []
 
-    def add(point, kind, name, code, capacity, beds=None, status="operational", opened=None):
+    def add(point, *record, **more):
         # Facilities sit a few hundred metres from the settlement's reference point.
         x = point.x + rng.uniform(-500, 500)
         y = point.y + rng.uniform(-500, 500)
-        rows.append(
-            dict(
-                kind=kind,
-                name=name,
-                code=code,
-                capacity=capacity,
-                beds=beds,
-                status=status,
-                opened=opened,
-                geometry=Point(x, y),
-            )
-        )
+        rows.append({**Facility(*record, **more)._asdict(), "geometry": Point(x, y)})
 
     for code, (mname, *_rest) in MUNICIPALITIES.items():
         seat = seats[code]
