@@ -384,6 +384,7 @@ def areas_around_points(
     """Polygons as they are; points as circles of `radius` metres, the area an operation
     recorded as a point covered. Raises InputError(no_radius) when points come with no radius."""
     import shapely  # here: `analyze kde --out x.tif` reads this module and must not load shapely
+
     points = np.isin(shapely.get_type_id(geoms), (0, 4))  # Point, MultiPoint
     if not points.any():
         return geoms
