@@ -91,13 +91,11 @@ def test_cancel_leaves_no_file(project, tmp_path: Path) -> None:
     from analysis.base import Canceled, Feedback
     from cartography.briefing import write_briefing
 
-    feedback = Feedback()
-
     def cancel_soon(percent: float, message: str) -> None:
         if percent > 45:
             feedback.cancel()
 
-    feedback._on_progress = cancel_soon
+    feedback = Feedback(cancel_soon)  # the callback cancels the run it reports on
     out = tmp_path / "pack.pdf"
     with pytest.raises(Canceled):
         write_briefing(project, out, feedback=feedback, indicators=_stub_indicators(project))

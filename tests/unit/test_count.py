@@ -137,7 +137,6 @@ def test_wrong_geometry_is_refused() -> None:
 def test_cancel_mid_run() -> None:
     points, polygons = random_case(0, 2000, 200)
     pts, polys = _layers(points, polygons)
-    feedback = Feedback()
     seen = []
 
     def on_progress(percent: float, message: str) -> None:
@@ -145,7 +144,7 @@ def test_cancel_mid_run() -> None:
         if percent > 20:
             feedback.cancel()
 
-    feedback._on_progress = on_progress
+    feedback = Feedback(on_progress)  # the callback cancels the run it reports on
     params = resolve_params(CountPointsInPolygons(), {"points": pts, "polygons": polys})
     with pytest.raises(Canceled):
         CountPointsInPolygons().run(params, feedback)

@@ -382,13 +382,12 @@ def test_raw_dialog_values_are_accepted() -> None:
 
 
 def test_cancel_mid_run() -> None:
-    feedback = Feedback()
 
     def on_progress(percent: float, message: str) -> None:
         if percent >= 25:
             feedback.cancel()
 
-    feedback._on_progress = on_progress
+    feedback = Feedback(on_progress)  # the callback cancels the run it reports on
     with pytest.raises(Canceled):
         run(feedback, **inputs(WHEELER, control=False), date=DAY, buffer_m=1000.0)
     assert 25 <= feedback.progress < 100
