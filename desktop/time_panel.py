@@ -300,9 +300,5 @@ def parse_period(text: str) -> TimeFilter | None:
         start = parse_day(first).isoformat() if first else ""
         end = parse_day(last).isoformat() if last else ""
     except ValueError:
-        raise PeriodError(
-            tr("Not a period: {t!r}. Write 2019, 2016-2020 or 2019-03-01..2020-02-29.").format(
-                t=text
-            )
-        ) from None
+        raise PeriodError.unreadable(text) from None
     return TimeFilter.parse(f"{start}..{end}")

@@ -28,6 +28,15 @@ PERIOD_HELP_ALL_DATES = tr_noop(
 class PeriodError(ValueError):
     """A period the user typed could not be read; the message says how to write it."""
 
+    @classmethod
+    def unreadable(cls, text: str) -> PeriodError:
+        """`text` is no period: the error naming it and the forms a period takes."""
+        return cls(
+            tr("Not a period: {t!r}. Write 2019, 2016-2020 or 2019-03-01..2020-02-29.").format(
+                t=text
+            )
+        )
+
 
 def _day(text: str, start: bool) -> date | None:
     """One side of 'a..b': empty is open-ended, a bare year is its first or last day."""
@@ -69,11 +78,7 @@ class TimeFilter:
             else:
                 period = cls(date.fromisoformat(text), date.fromisoformat(text))
         except ValueError:
-            raise PeriodError(
-                tr("Not a period: {t!r}. Write 2019, 2016-2020 or 2019-03-01..2020-02-29.").format(
-                    t=text
-                )
-            ) from None
+            raise PeriodError.unreadable(text) from None
         if period.start and period.end and period.start > period.end:
             raise PeriodError(
                 tr("The period {t!r} starts after it ends: write the earlier date first.").format(
